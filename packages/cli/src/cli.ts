@@ -1,0 +1,230 @@
+// gongshu <command>: start, migrate, seed-demo, user create, audit verify, calendar add.
+import { parseArgs } from 'node:util';
+import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { loadConfig, ConfigError, startServer, openRuntime, type Config } from '@gongshu/server';
+import { seedDemo, formatDemoLogins } from '@gongshu/server/demo/seed-demo.ts';
+import { verifyChain } from '@gongshu/server/domains/audit/index.ts';
+import { isValidDate } from '@gongshu/server/domains/calendar/index.ts';
+import { migrateToLatest } from '@gongshu/server/db/migrator.ts';
+import { systemContext, ROLES, type Role } from '@gongshu/server/platform/context.ts';
+import { AppError } from '@gongshu/server/platform/errors.ts';
+
+const USAGE = `gongshu — Gongshu 公数 public data platform
+
+Usage:
+  gongshu start                       start the server (PORT, HOST, DATABASE_URL, GONGSHU_DATA_DIR …)
+  gongshu migrate                     bring the database schema up to date
+  gongshu seed-demo                   load the demo district (演示数据) into this database
+  gongshu user create --username NAME --name DISPLAY_NAME --role ROLE [--role ROLE …]
+                      [--org CODE] [--org-name NAME] [--email EMAIL] [--password-stdin]
+                                      create a user; with no organisation yet, a Center role
+                                      creates the Center (--org-name, default 运营中心) first.
+                                      Without --password-stdin a password is generated and printed once.
+  gongshu audit verify                walk the audit hash chain; exit 1 naming the first bad record
+  gongshu calendar add YYYY-MM-DD N   the date N working days after YYYY-MM-DD
+
+All commands use DATABASE_URL when set, else the embedded database in GONGSHU_DATA_DIR (./data).
+Roles: ${ROLES.join(', ')}`;
+
+class UsageError extends Error {}
+
+function fail(msg: string): never {
+  throw new UsageError(msg);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    console.log(USAGE);
+    return cmd ? 0 : 2;
+  }
+  const config = loadConfig();
+  switch (cmd) {
+    case 'start':
+      noArgs(rest, 'start');
+      return start(config);
+    case 'migrate': {
+      noArgs(rest, 'migrate');
+      const rt = await openRuntime(config, { migrate: false });
+      try {
+        const r = await migrateToLatest(rt.database.db);
+        await rt.calendar.ensurePolicy();
+        console.log(r.applied.length ? `Applied: ${r.applied.join(', ')}` : 'The database is up to date.');
+      } finally {
+        await rt.close();
+      }
+      return 0;
+    }
+    case 'seed-demo': {
+      noArgs(rest, 'seed-demo');
+      const rt = await openRuntime(config);
+      try {
+        const r = await seedDemo(rt.database.db, rt.auth);
+        console.log(r.loaded ? formatDemoLogins(r.logins) : 'The demo district is already loaded.');
+      } finally {
+        await rt.close();
+      }
+      return 0;
+    }
+    case 'user':
+      if (rest[0] !== 'create') fail(`unknown command "user ${rest[0] ?? ''}"; did you mean "user create"?`);
+      return userCreate(config, rest.slice(1));
+    case 'audit': {
+      if (rest[0] !== 'verify' || rest.length > 1) fail('usage: gongshu audit verify');
+      const rt = await openRuntime(config);
+      try {
+        const r = await verifyChain(rt.database.db);
+        if (r.ok) {
+          console.log(`Audit chain intact: ${r.count} records.${r.head ? ` Head: #${r.head.seq} ${r.head.hash}` : ''}`);
+          console.log('Record the head hash outside the platform (e.g. in a stamped report) to detect removal of the newest records.');
+          return 0;
+        }
+        console.error(`AUDIT CHAIN BROKEN at record #${r.problem!.seq} (${r.problem!.kind}): ${r.problem!.detail}`);
+        console.error(`${r.count} records before it verified.`);
+        return 1;
+      } finally {
+        await rt.close();
+      }
+    }
+    case 'calendar': {
+      if (rest[0] !== 'add' || rest.length !== 3) fail('usage: gongshu calendar add YYYY-MM-DD N');
+      const [, date, n] = rest as [string, string, string];
+      if (!isValidDate(date)) fail(`"${date}" is not a date in the form YYYY-MM-DD`);
+      if (!/^-?\d{1,4}$/.test(n)) fail(`"${n}" is not a whole number of working days`);
+      const rt = await openRuntime(config);
+      try {
+        console.log(await rt.calendar.addWorkingDays(date, Number(n)));
+      } finally {
+        await rt.close();
+      }
+      return 0;
+    }
+    default:
+      fail(`unknown command "${cmd}"`);
+  }
+}
+
+function noArgs(rest: string[], cmd: string) {
+  if (rest.length) fail(`"${cmd}" takes no arguments, got: ${rest.join(' ')}`);
+}
+
+async function start(config: Config): Promise<number> {
+  // From a source checkout, build the console on first start so `npm start` is all a newcomer runs.
+  const webDir = path.resolve(import.meta.dirname, '../../web');
+  if (!config.webDist && existsSync(path.join(webDir, 'package.json')) && !existsSync(path.join(webDir, 'dist/index.html'))) {
+    console.log('Building the console (first start only)…');
+    const r = spawnSync('npm', ['run', 'build', '-w', '@gongshu/web'], { stdio: 'inherit', cwd: path.resolve(webDir, '../..') });
+    if (r.status !== 0) {
+      console.error('The console build failed; the API still starts. Fix the build and run `npm run build`.');
+    }
+  }
+  const server = await startServer(config);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      console.log('Stopping…');
+      server.close().then(resolve, (e) => {
+        console.error(e);
+        resolve();
+      });
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+async function userCreate(config: Config, args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        username: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string', multiple: true },
+        org: { type: 'string' },
+        'org-name': { type: 'string' },
+        email: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (!values.username) fail('--username is required');
+  if (!values.name) fail('--name (the display name) is required');
+  const roles = values.role ?? [];
+  if (!roles.length) fail('at least one --role is required');
+  const bad = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (bad.length) fail(`unknown role(s): ${bad.join(', ')}; roles are ${ROLES.join(', ')}`);
+  let password: string;
+  let generated = false;
+  if (values['password-stdin']) {
+    password = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+    if (!password) fail('--password-stdin: nothing was read from standard input');
+  } else {
+    password = 'Gs-' + randomBytes(12).toString('base64url') + '9a';
+    generated = true;
+  }
+  const rt = await openRuntime(config);
+  try {
+    const ctx = systemContext('cli:user-create');
+    let orgCode = values.org;
+    if (!orgCode) {
+      const isCenterRole = roles.every((r) => ['center_admin', 'center_reviewer', 'supervisor'].includes(r));
+      if (!isCenterRole) fail('--org CODE is required for unit roles');
+      const orgs = await rt.database.db.selectFrom('organisation').select(['code']).where('kind', '=', 'center').execute();
+      if (orgs.length > 1) fail('there is more than one Center; name one with --org CODE');
+      if (orgs.length === 1) orgCode = orgs[0]!.code;
+      else {
+        const created = await rt.auth.createOrgAsSystem(ctx, { code: 'center', name: values['org-name'] ?? '运营中心', kind: 'center' });
+        console.log(`Created the Center organisation "${created.name}" (code ${created.code}).`);
+        orgCode = created.code;
+      }
+    }
+    const org = await rt.auth.findOrgByCode(orgCode);
+    if (!org) fail(`no organisation with code "${orgCode}"`);
+    const user = await rt.auth.createUserAsSystem(ctx, {
+      orgId: org.id,
+      username: values.username,
+      displayName: values.name,
+      password,
+      roles: roles as Role[],
+      mustChangePassword: generated,
+    });
+    console.log(`Created user ${user.username} (${user.roles.join(', ')}) in ${org.name}.`);
+    if (generated) console.log(`Initial password (shown once; it must be changed at first log-in): ${password}`);
+    if (user.roles.includes('center_admin')) console.log('Center admins set up a TOTP authenticator at their first log-in.');
+    return 0;
+  } finally {
+    await rt.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (process.argv[2] !== 'start') process.exit(code);
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      console.error(`gongshu: ${e.message}\nRun "gongshu --help" for usage.`);
+      process.exit(2);
+    }
+    if (e instanceof ConfigError) {
+      console.error(`gongshu: configuration error: ${e.message}`);
+      process.exit(2);
+    }
+    if (e instanceof AppError) {
+      const fields = e.fields.map((f) => `  ${f.field}: ${f.message.en} / ${f.message.zh}`).join('\n');
+      console.error(`gongshu: ${e.en}\n${fields}`);
+      process.exit(2);
+    }
+    console.error('gongshu:', e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,197 @@
+// buildApp(): the whole HTTP application without listen(), so tests use inject().
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.ts';
+import type { Db } from './db/database.ts';
+import { currentMigration, latestMigration } from './db/migrator.ts';
+import { sql } from 'kysely';
+import { AppError } from './platform/errors.ts';
+import { findNul, installErrorHandling, installValidators, sendProblem, type Allow } from './platform/http.ts';
+import type { CallerRole } from './platform/context.ts';
+import { AuthService, authRoutes, SESSION_COOKIE, type Keys } from './domains/auth/index.ts';
+import { auditRoutes, writeAudit } from './domains/audit/index.ts';
+import { CalendarService, calendarRoutes } from './domains/calendar/index.ts';
+
+export interface AppDeps {
+  db: Db;
+  dbKind: 'pglite' | 'postgres';
+  keys: Keys;
+}
+
+export interface Services {
+  auth: AuthService;
+  calendar: CalendarService;
+}
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  allow: Allow;
+  allowPendingMfa: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+    routeTable: RouteInfo[];
+  }
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: config.env === 'test' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]'] },
+    genReqId: () => randomUUID(),
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const services: Services = { auth: new AuthService({ db: deps.db, config, keys: deps.keys }), calendar: new CalendarService(deps.db) };
+  app.decorate('services', services);
+  app.decorate('routeTable', [] as RouteInfo[]);
+  app.decorateRequest('actor', null);
+  app.decorateRequest('session', null);
+  app.decorateRequest('ctx', null as never);
+
+  installValidators(app);
+  installErrorHandling(app, async (req, err) => {
+    // Refusals are part of the trail: who tried what.
+    await deps.db.transaction().execute((trx) =>
+      writeAudit(trx, req.ctx, { action: 'access.denied', objectType: 'route', objectId: `${req.method} ${req.routeOptions.url ?? req.url}`.slice(0, 100), outcome: 'denied', diff: { code: err.code } }),
+    );
+  });
+
+  // Every API route must say who may call it; a route without a declaration is a programming error.
+  app.addHook('onRoute', (r) => {
+    if (!r.url.startsWith('/api/') || r.method === 'HEAD') return;
+    const allow = r.config?.allow;
+    if (!allow && !r.url.startsWith('/api/docs')) throw new Error(`route ${String(r.method)} ${r.url} declares no config.allow`);
+    for (const m of [r.method].flat()) app.routeTable.push({ method: String(m), url: r.url, allow: allow ?? 'public', allowPendingMfa: !!r.config?.allowPendingMfa });
+  });
+
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false, errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`rate limit exceeded, retry in ${ctx.after}`), { statusCode: 429, code: 'RATE_LIMITED' }) });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Gongshu 公数 API', version: '0.1.0', description: 'Public data platform of a district government. Errors are RFC 9457 application/problem+json with a stable `code` and messages in zh-CN and en.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Console session; unsafe methods also need the X-CSRF-Token header from /api/auth/session' },
+          credential: { type: 'http', scheme: 'bearer', description: 'API credential of an information system: "<keyId>.<secret>"' },
+        },
+      },
+      security: [{ session: [] }, { credential: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+
+  app.addHook('onRequest', async (req) => {
+    req.ctx = { actor: null, requestId: req.id, ip: req.ip };
+    const authz = req.headers.authorization;
+    if (authz !== undefined) {
+      const m = /^Bearer\s+(.+)$/i.exec(authz);
+      const actor = m ? await services.auth.resolveCredential(m[1]!.trim(), req.ip) : null;
+      if (!actor) throw new AppError(401, 'auth.bad_credential', 'API 凭据无效、已过期或已吊销', 'The API credential is invalid, expired or revoked');
+      req.actor = actor;
+    } else {
+      const token = req.cookies[SESSION_COOKIE];
+      if (token) {
+        const s = await services.auth.resolveSession(token);
+        if (s) {
+          req.session = s;
+          if (s.mfaState === 'complete') req.actor = services.auth.actorOf(s);
+        }
+      }
+    }
+    req.ctx.actor = req.actor;
+    const cfg = req.routeOptions.config;
+    if (!cfg?.allow) return;
+    // Cookie-authenticated changes need the session's CSRF token (API credentials carry no cookie).
+    if (req.session && UNSAFE.has(req.method) && req.url !== '/api/auth/login') {
+      if (req.headers['x-csrf-token'] !== req.session.csrfToken)
+        throw new AppError(403, 'auth.csrf', '请求缺少有效的 CSRF 令牌，请刷新页面后重试', 'Missing or wrong X-CSRF-Token header; reload the page and retry');
+    }
+    if (req.session && req.session.mfaState !== 'complete' && !cfg.allowPendingMfa)
+      throw new AppError(401, 'auth.mfa_required', '请先完成动态口令验证', 'Complete the one-time-code step first');
+    if (cfg.allow === 'public') return;
+    if (!req.actor) throw new AppError(401, 'auth.unauthenticated', '请先登录', 'Please log in first');
+    if (req.session?.user.must_change_password && req.routeOptions.url !== '/api/auth/password')
+      throw new AppError(403, 'auth.password_change_required', '请先修改初始密码', 'Change your initial password first');
+    if (cfg.allow !== 'authenticated' && !(req.actor.roles as CallerRole[]).some((r) => (cfg.allow as readonly CallerRole[]).includes(r)))
+      throw new AppError(403, 'auth.forbidden', '您的角色无权执行此操作', 'Your role may not do this');
+  });
+
+  app.addHook('preValidation', async (req) => {
+    const at = findNul(req.body);
+    if (at) throw new AppError(400, 'request.nul_character', `${at} 含有不允许的空字符（\\u0000）`, `${at} contains a NUL character (\\u0000), which is not allowed`, [{ field: at, message: { zh: '含有空字符', en: 'contains a NUL character' } }]);
+  });
+
+  // Every call by an information system is a data access: one audit record per call.
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.actor?.kind !== 'credential') return;
+    try {
+      await deps.db.transaction().execute((trx) =>
+        writeAudit(trx, req.ctx, { action: 'api.call', objectType: 'route', objectId: `${req.method} ${req.routeOptions.url ?? req.url}`.slice(0, 100), outcome: reply.statusCode < 400 ? 'success' : reply.statusCode === 403 ? 'denied' : 'failure', diff: { status: reply.statusCode } }),
+      );
+    } catch (err) {
+      req.log.error({ err }, 'could not write the api.call audit record');
+    }
+  });
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  app.get('/api/health', {
+    schema: { tags: ['platform'], summary: 'Database reachability and migration version', response: { 200: healthSchema, 503: healthSchema } },
+    config: { allow: 'public' },
+  }, async (_req, reply) => {
+    let migration: string | null = null;
+    let ok = true;
+    try {
+      await sql`SELECT 1`.execute(deps.db);
+      migration = await currentMigration(deps.db);
+    } catch {
+      ok = false;
+    }
+    const body = { status: ok && migration === latestMigration ? 'ok' : 'degraded', database: { kind: deps.dbKind, reachable: ok }, migration: { current: migration, latest: latestMigration } };
+    return reply.status(body.status === 'ok' ? 200 : 503).send(body);
+  });
+
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { allow: 'public' } }, async () => app.swagger());
+
+  await app.register(authRoutes(services.auth, config.sessionAbsoluteHours));
+  await app.register(auditRoutes(deps.db));
+  await app.register(calendarRoutes(services.calendar));
+
+  const webDist = config.webDist ?? path.resolve(import.meta.dirname, '../../web/dist');
+  const hasWeb = existsSync(path.join(webDist, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ['index.html'] });
+
+  app.setNotFoundHandler((req, reply) => {
+    if (!req.url.startsWith('/api/') && req.method === 'GET' && hasWeb) return reply.type('text/html').sendFile('index.html');
+    if (!req.url.startsWith('/api/') && req.method === 'GET')
+      return reply.type('text/plain; charset=utf-8').status(404).send('The console is not built: run `npm run build` (npm start does this for you).');
+    return sendProblem(reply, 404, 'request.not_found', `没有这个接口：${req.method} ${req.url.split('?')[0]}`, `No such endpoint: ${req.method} ${req.url.split('?')[0]}`);
+  });
+
+  return app as unknown as FastifyInstance;
+}
+
+import { Type } from 'typebox';
+const healthSchema = Type.Object({
+  status: Type.String(),
+  database: Type.Object({ kind: Type.String(), reachable: Type.Boolean() }),
+  migration: Type.Object({ current: Type.Union([Type.String(), Type.Null()]), latest: Type.String() }),
+});

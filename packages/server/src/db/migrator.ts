@@ -1,0 +1,30 @@
+// Forward-only migrations, listed statically so they work the same under tsx and in tests.
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import type { Db } from './database.ts';
+import * as foundation from './migrations/2026-11-29T00-00_foundation.ts';
+
+const migrations: Record<string, Migration> = {
+  '2026-11-29T00-00_foundation': foundation,
+};
+
+class StaticProvider implements MigrationProvider {
+  async getMigrations() {
+    return migrations;
+  }
+}
+
+export const latestMigration = Object.keys(migrations).sort().at(-1)!;
+
+export async function migrateToLatest(db: Db): Promise<{ applied: string[] }> {
+  const migrator = new Migrator({ db, provider: new StaticProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+export async function currentMigration(db: Db): Promise<string | null> {
+  const migrator = new Migrator({ db, provider: new StaticProvider() });
+  const all = await migrator.getMigrations();
+  const done = all.filter((m) => m.executedAt);
+  return done.at(-1)?.name ?? null;
+}

@@ -1,0 +1,123 @@
+// Table types for Kysely. Keep in step with db/migrations.
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+
+export type OrgKind = 'center' | 'cac' | 'town_street' | 'bureau' | 'institution' | 'vertical';
+
+export interface OrganisationTable {
+  id: string;
+  code: string;
+  name: string;
+  kind: OrgKind;
+  uscc: string | null;
+  parent_id: string | null;
+  contact_name: string | null;
+  contact_phone: string | null;
+  contact_email: string | null;
+  active: Generated<boolean>;
+  is_demo: Generated<boolean>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface AppUserTable {
+  id: string;
+  org_id: string;
+  username: string;
+  display_name: string;
+  email: string | null;
+  phone: string | null;
+  roles: string[];
+  password_hash: string;
+  must_change_password: Generated<boolean>;
+  totp_secret_sealed: string | null;
+  totp_enabled: Generated<boolean>;
+  totp_last_counter: number | null;
+  failed_logins: Generated<number>;
+  locked_until: NullableTimestamp;
+  active: Generated<boolean>;
+  is_demo: Generated<boolean>;
+  last_login_at: NullableTimestamp;
+  password_changed_at: DefaultTimestamp;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export type MfaState = 'complete' | 'totp_pending' | 'enrol_required';
+
+export interface SessionTable {
+  id: string; // HMAC of the cookie token
+  user_id: string;
+  csrf_token: string;
+  mfa_state: MfaState;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+  client_ip: string | null;
+  user_agent: string | null;
+}
+
+export interface ApiCredentialTable {
+  id: string;
+  key_id: string;
+  secret_hash: string;
+  org_id: string;
+  system_name: string;
+  description: string | null;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  expires_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  revoked_by: string | null;
+  last_used_at: NullableTimestamp;
+  last_used_ip: string | null;
+}
+
+export interface AuditRecordTable {
+  seq: number;
+  occurred_at: Date;
+  actor_user_id: string | null;
+  actor_name: string | null;
+  org_id: string | null;
+  credential_id: string | null;
+  action: string;
+  object_type: string | null;
+  object_id: string | null;
+  outcome: 'success' | 'denied' | 'failure';
+  client_ip: string | null;
+  request_id: string | null;
+  diff: unknown;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface CalendarOverrideTable {
+  day: string; // YYYY-MM-DD
+  kind: 'workday' | 'restday';
+  note: string;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface PolicyVersionTable {
+  version: number;
+  params: unknown;
+  note: string;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface DB {
+  organisation: OrganisationTable;
+  app_user: AppUserTable;
+  session: SessionTable;
+  api_credential: ApiCredentialTable;
+  audit_record: AuditRecordTable;
+  calendar_override: CalendarOverrideTable;
+  policy_version: PolicyVersionTable;
+  gongshu_meta: { key: string; value: string };
+}

@@ -1,0 +1,80 @@
+// The SM3 hash chain over audit records: each hash covers the previous hash and the record's canonical form.
+import { sm3Hex } from '../../platform/crypto.ts';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface ChainFields {
+  seq: number;
+  occurred_at: Date;
+  actor_user_id: string | null;
+  actor_name: string | null;
+  org_id: string | null;
+  credential_id: string | null;
+  action: string;
+  object_type: string | null;
+  object_id: string | null;
+  outcome: string;
+  client_ip: string | null;
+  request_id: string | null;
+  diff: unknown;
+}
+
+/** JSON with object keys sorted, so the same value always serialises the same way (jsonb reorders keys). */
+export function canonicalJson(v: unknown): string {
+  if (v === undefined) return 'null';
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return '[' + v.map(canonicalJson).join(',') + ']';
+  if (v instanceof Date) return JSON.stringify(v.toISOString());
+  const o = v as Record<string, unknown>;
+  return '{' + Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => JSON.stringify(k) + ':' + canonicalJson(o[k])).join(',') + '}';
+}
+
+export function recordHash(prevHash: string, r: ChainFields): string {
+  const canonical = canonicalJson([
+    r.seq,
+    r.occurred_at.toISOString(),
+    r.actor_user_id,
+    r.actor_name,
+    r.org_id,
+    r.credential_id,
+    r.action,
+    r.object_type,
+    r.object_id,
+    r.outcome,
+    r.client_ip,
+    r.request_id,
+    r.diff ?? null,
+  ]);
+  return sm3Hex(prevHash + '\n' + canonical);
+}
+
+export type ChainProblem =
+  | { seq: number; kind: 'altered'; detail: string }
+  | { seq: number; kind: 'removed'; detail: string }
+  | { seq: number; kind: 'reordered'; detail: string };
+
+/** Walks records in seq order; returns the first problem or null. Stateful so it can stream. */
+export class ChainVerifier {
+  private expectedSeq = 1;
+  private prevHash = GENESIS_HASH;
+  count = 0;
+  head: { seq: number; hash: string } | null = null;
+
+  check(r: ChainFields & { prev_hash: string; hash: string }): ChainProblem | null {
+    if (r.seq > this.expectedSeq)
+      return { seq: r.seq, kind: 'removed', detail: `records ${this.expectedSeq}..${r.seq - 1} are missing (deleted)` };
+    if (r.seq < this.expectedSeq) return { seq: r.seq, kind: 'reordered', detail: `record ${r.seq} appears again after ${this.expectedSeq - 1}` };
+    if (r.prev_hash !== this.prevHash)
+      return {
+        seq: r.seq,
+        kind: 'reordered',
+        detail: `record ${r.seq} does not link to record ${r.seq - 1}: records were reordered, or one before it was replaced`,
+      };
+    if (recordHash(r.prev_hash, r) !== r.hash) return { seq: r.seq, kind: 'altered', detail: `record ${r.seq} was altered after it was written` };
+    this.expectedSeq++;
+    this.prevHash = r.hash;
+    this.count++;
+    this.head = { seq: r.seq, hash: r.hash };
+    return null;
+  }
+}

@@ -1,0 +1,31 @@
+// The server process: open the database, migrate, load the demo when asked, listen, stop cleanly.
+import type { Config } from './config.ts';
+import { buildApp } from './app.ts';
+import { openRuntime } from './runtime.ts';
+import { formatDemoLogins, isDemoLoaded, seedDemo } from './demo/seed-demo.ts';
+
+export async function startServer(config: Config): Promise<{ close(): Promise<void>; url: string }> {
+  const rt = await openRuntime(config);
+  const db = rt.database.db;
+  if (rt.keys.generatedAt) console.log(`Generated new keys in ${rt.keys.generatedAt} (keep this file: it decrypts stored secrets).`);
+  // The demo loads on the embedded database's first start, or whenever GONGSHU_DEMO=on.
+  const wantDemo = config.demo === 'on' || (config.demo === 'auto' && !config.databaseUrl && (await rt.auth.countOrgs()) === 0);
+  if (wantDemo) {
+    const r = await seedDemo(db, rt.auth);
+    if (r.loaded) console.log(formatDemoLogins(r.logins));
+  } else if (await isDemoLoaded(db)) {
+    console.log('Demo district loaded; log-ins are listed in the README (password Gongshu@2026).');
+  }
+  const app = await buildApp(config, { db, dbKind: rt.database.kind, keys: rt.keys });
+  const address = await app.listen({ port: config.port, host: config.host });
+  const url = config.host === 'localhost' ? `http://localhost:${config.port}` : address;
+  console.log(`Gongshu 公数 is running at ${url} (database: ${rt.database.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})`);
+  let closing = false;
+  const close = async () => {
+    if (closing) return;
+    closing = true;
+    await app.close();
+    await rt.close();
+  };
+  return { close, url };
+}

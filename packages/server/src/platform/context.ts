@@ -1,0 +1,61 @@
+// Who is calling, and from where: passed from routes into services and the audit writer.
+export const ROLES = [
+  'center_admin',
+  'center_reviewer',
+  'supervisor',
+  'unit_admin',
+  'unit_security_officer',
+  'unit_user',
+  'cac_officer',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Pseudo-role held by an API credential (a unit's information system). */
+export type CallerRole = Role | 'system';
+
+export const CENTER_ROLES: Role[] = ['center_admin', 'center_reviewer', 'supervisor'];
+export const UNIT_ROLES: Role[] = ['unit_admin', 'unit_security_officer', 'unit_user'];
+
+export interface UserActor {
+  kind: 'user';
+  userId: string;
+  username: string;
+  orgId: string;
+  orgKind: string;
+  roles: Role[];
+  sessionId: string;
+}
+export interface CredentialActor {
+  kind: 'credential';
+  credentialId: string;
+  keyId: string;
+  orgId: string;
+  orgKind: string;
+  systemName: string;
+  roles: ['system'];
+}
+export type Actor = UserActor | CredentialActor;
+
+export interface RequestContext {
+  actor: Actor | null;
+  requestId: string | null;
+  ip: string | null;
+}
+
+/** A context for work started outside HTTP (CLI, startup seeding). */
+export function systemContext(label: string): RequestContext {
+  return { actor: null, requestId: label, ip: null };
+}
+
+export function hasRole(actor: Actor | null, ...roles: CallerRole[]): boolean {
+  return !!actor && (actor.roles as CallerRole[]).some((r) => roles.includes(r));
+}
+
+export function isCenter(actor: Actor | null): boolean {
+  return hasRole(actor, ...CENTER_ROLES);
+}
+
+export function actorName(actor: Actor | null): string | null {
+  if (!actor) return null;
+  return actor.kind === 'user' ? actor.username : `${actor.systemName} (${actor.keyId})`;
+}
