@@ -36,6 +36,7 @@ export interface RouteInfo {
   url: string;
   allow: Allow;
   allowPendingMfa: boolean;
+  schema: { body?: unknown; querystring?: unknown; params?: unknown } | undefined;
 }
 
 declare module 'fastify' {
@@ -76,7 +77,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     if (!r.url.startsWith('/api/') || r.method === 'HEAD') return;
     const allow = r.config?.allow;
     if (!allow && !r.url.startsWith('/api/docs')) throw new Error(`route ${String(r.method)} ${r.url} declares no config.allow`);
-    for (const m of [r.method].flat()) app.routeTable.push({ method: String(m), url: r.url, allow: allow ?? 'public', allowPendingMfa: !!r.config?.allowPendingMfa });
+    for (const m of [r.method].flat()) app.routeTable.push({ method: String(m), url: r.url, allow: allow ?? 'public', allowPendingMfa: !!r.config?.allowPendingMfa, schema: r.schema as RouteInfo['schema'] });
   });
 
   await app.register(cookie);

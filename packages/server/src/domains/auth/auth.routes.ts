@@ -6,6 +6,7 @@ import { errors } from '../../platform/errors.ts';
 import type { AuthService, SessionInfo } from './auth.service.ts';
 import { presentOrg, presentUser } from './auth.service.ts';
 import * as S from './auth.schemas.ts';
+import { ROLES } from '../../platform/context.ts';
 
 export const SESSION_COOKIE = 'gongshu_session';
 
@@ -60,7 +61,7 @@ export const authRoutes = (svc: AuthService, sessionHours: number): FastifyPlugi
 
     app.post('/api/auth/totp/disable', {
       schema: { tags, summary: 'Switch off your own second factor (not for Center admins)', body: S.PasswordBody, response: { 200: Ok } },
-      config: { allow: 'authenticated' },
+      config: { allow: ROLES /* people, not systems */ },
     }, async (req) => {
       await svc.disableOwnTotp(req.ctx, requireSession(req), req.body.password);
       return { ok: true };
@@ -82,7 +83,7 @@ export const authRoutes = (svc: AuthService, sessionHours: number): FastifyPlugi
 
     app.post('/api/auth/password', {
       schema: { tags, summary: 'Change your own password', body: S.ChangePasswordBody, response: { 200: Ok } },
-      config: { allow: 'authenticated' },
+      config: { allow: ROLES /* people, not systems */ },
     }, async (req) => {
       await svc.changeOwnPassword(req.ctx, requireSession(req), req.body.currentPassword, req.body.newPassword);
       return { ok: true };

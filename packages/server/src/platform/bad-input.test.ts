@@ -1,0 +1,186 @@
+// Bad input on every route: malformed JSON, wrong shapes, unknown fields, wrong types, over-long strings,
+// NUL characters, bad path and query values. Each must be a 4xx problem+json naming the field, never a 5xx.
+import { it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeEachDb, type Client } from '../testing/test-env.ts';
+
+interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  maxLength?: number;
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: JsonSchema[];
+  pattern?: string;
+  format?: string;
+  patternProperties?: Record<string, JsonSchema>;
+}
+
+function typeOf(s: JsonSchema): string {
+  if (s.anyOf) return typeOf(s.anyOf.find((x) => x.type !== 'null') ?? {});
+  if (s.const !== undefined) return typeof s.const;
+  return Array.isArray(s.type) ? s.type[0]! : (s.type ?? 'any');
+}
+
+function wrongValue(s: JsonSchema): unknown {
+  switch (typeOf(s)) {
+    case 'string':
+      return 12345;
+    case 'integer':
+    case 'number':
+      return 'not-a-number';
+    case 'boolean':
+      return 'yes';
+    case 'array':
+      return 'not-an-array';
+    case 'object':
+      return 7;
+    default:
+      return { unexpected: true };
+  }
+}
+
+/** A value that passes the field's schema, to build otherwise-valid bodies. */
+function goodValue(name: string, s: JsonSchema): unknown {
+  if (s.anyOf) return goodValue(name, s.anyOf.find((x) => x.type !== 'null') ?? {});
+  if (s.const !== undefined) return s.const;
+  if (s.enum) return s.enum[0];
+  const t = typeOf(s);
+  if (t === 'string') {
+    if (s.format === 'uuid') return '00000000-0000-4000-8000-000000000000';
+    if (s.format === 'date-time') return '2030-01-01T00:00:00Z';
+    if (s.format === 'email') return 'a@example.com';
+    if (s.pattern?.includes('\\d{4}-')) return '2026-10-09';
+    if (s.pattern === '^[0-9]{6}$') return '123456';
+    if (name === 'code') return 'abc';
+    if (name === 'username') return 'someone';
+    return '正常值';
+  }
+  if (t === 'integer' || t === 'number') return 1;
+  if (t === 'boolean') return true;
+  if (t === 'array') return [];
+  if (t === 'object') return s.patternProperties ? { ticket_fix_days: 6 } : {};
+  return null;
+}
+
+function goodBody(s: JsonSchema): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of s.required ?? []) out[k] = goodValue(k, s.properties?.[k] ?? {});
+  return out;
+}
+
+function fillPath(url: string): string {
+  return url.replace(/:id/g, '00000000-0000-4000-8000-000000000000').replace(':date', '2026-10-09').replace(':year', '2026').replace(':version', '1');
+}
+
+describeEachDb('bad input on every route', (env) => {
+  let admin: Client;
+  before(async () => {
+    admin = await env().as('center_admin');
+  });
+
+  it('every string field in a body or query has a length limit (or an enum, pattern or format)', () => {
+    const unbounded: string[] = [];
+    for (const r of env().app.routeTable) {
+      for (const part of ['body', 'querystring', 'params'] as const) {
+        const s = r.schema?.[part] as JsonSchema | undefined;
+        for (const [k, v] of Object.entries(s?.properties ?? {})) {
+          const leaf = v.anyOf ? (v.anyOf.find((x) => x.type === 'string') ?? v) : v;
+          if (typeOf(leaf) === 'string' && leaf.maxLength === undefined && !leaf.enum && !leaf.pattern && !leaf.format && leaf.const === undefined)
+            unbounded.push(`${r.method} ${r.url} ${part}.${k}`);
+        }
+      }
+    }
+    assert.deepEqual(unbounded, []);
+  });
+
+  it('malformed and mis-shaped bodies', async () => {
+    const problems: string[] = [];
+    for (const r of env().app.routeTable.filter((x) => ['POST', 'PUT', 'PATCH'].includes(x.method) && x.schema?.body)) {
+      const url = fillPath(r.url);
+      const s = r.schema!.body as JsonSchema;
+      const bodies: [string, unknown, string | null][] = [
+        ['truncated JSON', '{"a":', null],
+        ['array instead of object', '[]', null],
+        ['null body', 'null', null],
+        ['unknown field', { ...goodBody(s), notAField: 1 }, 'notAField'],
+      ];
+      for (const [k, v] of Object.entries(s.properties ?? {})) {
+        bodies.push([`${k} of the wrong type`, { ...goodBody(s), [k]: wrongValue(v) }, k]);
+        if (typeOf(v) === 'string') {
+          bodies.push([`${k} too long`, { ...goodBody(s), [k]: 'x'.repeat(100_000) }, k]);
+          bodies.push([`${k} with NUL`, { ...goodBody(s), [k]: 'a\u0000b' }, k]);
+        }
+      }
+      for (const [label, body, field] of bodies) {
+        const res = await admin.req(r.method, url, body);
+        const where = `${r.method} ${r.url} — ${label}`;
+        if (res.status < 400 || res.status >= 500) problems.push(`${where}: ${res.status} ${res.body.slice(0, 200)}`);
+        else if (!String(res.headers['content-type']).startsWith('application/problem+json')) problems.push(`${where}: not problem+json`);
+        else if (!res.json?.code || !res.json?.message?.zh || !res.json?.message?.en) problems.push(`${where}: no code or messages`);
+        else if (field && res.status === 400 && !(res.json.errors ?? []).some((e: { field: string }) => e.field === field || e.field.startsWith(field + '.')))
+          problems.push(`${where}: errors do not name ${field}: ${JSON.stringify(res.json.errors)}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('bad path parameters and query strings', async () => {
+    const problems: string[] = [];
+    for (const r of env().app.routeTable.filter((x) => !x.url.startsWith('/api/docs'))) {
+      if (r.url.includes(':')) {
+        const url = r.url.replace(/:[a-z]+/g, (p) => (p === ':year' ? '99999' : p === ':version' ? 'abc' : p === ':date' ? '2026-02-30' : 'not-a-uuid'));
+        const s = r.schema?.body as JsonSchema | undefined;
+        const res = await admin.req(r.method, url, s ? goodBody(s) : r.method === 'GET' || r.method === 'DELETE' ? undefined : {});
+        if (res.status !== 400) problems.push(`${r.method} ${url}: ${res.status} ${res.body.slice(0, 200)}`);
+      }
+      const q = r.schema?.querystring as JsonSchema | undefined;
+      for (const [k, v] of Object.entries(q?.properties ?? {})) {
+        const bad = typeOf(v) === 'integer' ? 'abc' : v.format || v.pattern || v.enum || v.anyOf ? 'bad%00value' : 'x'.repeat(5000);
+        const base = fillPath(r.url);
+        const valid = Object.fromEntries((q!.required ?? []).filter((x) => x !== k).map((x) => [x, String(goodValue(x, q!.properties![x]!))]));
+        const qs = new URLSearchParams({ ...valid }).toString();
+        const res = await admin.req(r.method, `${base}?${qs}${qs ? '&' : ''}${k}=${bad}`);
+        if (res.status !== 400) problems.push(`${r.method} ${r.url}?${k}=${bad.slice(0, 20)}: ${res.status} ${res.body.slice(0, 200)}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('semantic errors name the field: impossible dates, bad USCC, roles that do not fit the organisation', async () => {
+    const d = await admin.get('/api/calendar/working-days?from=2026-02-30&add=1');
+    assert.equal(d.status, 400);
+    assert.equal(d.json.errors[0].field, 'from');
+    const o = await admin.post('/api/orgs', { code: 'badcode', name: '信用代码错误的单位', kind: 'bureau', uscc: '91350100M000100Y44' });
+    assert.equal(o.status, 400);
+    assert.equal(o.json.errors[0].field, 'uscc');
+    assert.match(o.json.message.zh, /校验位/);
+    const unit = await env().makeOrg({ kind: 'town_street' });
+    const u = await admin.post('/api/users', { orgId: unit.id, username: 'wrongrole', displayName: '错', password: 'Right#pass2026', roles: ['center_admin'] });
+    assert.equal(u.status, 400);
+    assert.equal(u.json.errors[0].field, 'roles');
+    const p = await admin.post('/api/policy', { params: { no_such_param: 3, ticket_fix_days: 0 }, note: 'x' });
+    assert.equal(p.status, 400);
+    assert.deepEqual(p.json.errors.map((e: { field: string }) => e.field).sort(), ['params.no_such_param', 'params.ticket_fix_days']);
+  });
+
+  it('a body over the size limit, a wrong content type and an unknown endpoint', async () => {
+    const big = await admin.req('POST', '/api/orgs', JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }));
+    assert.equal(big.status, 413);
+    const form = await admin.req('POST', '/api/orgs', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' });
+    assert.equal(form.status, 415);
+    const none = await admin.get('/api/nothing-here');
+    assert.equal(none.status, 404);
+    assert.equal(none.json.code, 'request.not_found');
+  });
+
+  it('nothing already accepted is lost: a refused change leaves the object as it was', async () => {
+    const org = await env().makeOrg();
+    const before_ = await admin.get(`/api/orgs/${org.id}`);
+    const bad = await admin.patch(`/api/orgs/${org.id}`, { name: '新名称', uscc: 'BAD' });
+    assert.equal(bad.status, 400);
+    const after_ = await admin.get(`/api/orgs/${org.id}`);
+    assert.deepEqual(after_.json, before_.json);
+  });
+});
