@@ -1,0 +1,130 @@
+// The gongshu command end to end, as a separate process, on the embedded database and on PostgreSQL.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { dbKinds, TEST_PG_URL } from '@gongshu/server/testing/test-env.ts';
+import { randomBytes } from 'node:crypto';
+
+const BIN = path.resolve(import.meta.dirname, '../bin/gongshu.mjs');
+
+function run(args: string[], env: Record<string, string>, input?: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    encoding: 'utf8',
+    input: input ?? '',
+    timeout: 120_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+it('usage errors exit 2 with a clear message', () => {
+  const env = { GONGSHU_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'gs-cli-')) };
+  const cases: [string[], RegExp][] = [
+    [[], /Usage:/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['calendar', 'add', '2026-02-30', '3'], /not a date/],
+    [['calendar', 'add', '2026-09-30', 'three'], /not a whole number/],
+    [['calendar', 'add'], /usage: gongshu calendar add/],
+    [['audit'], /usage: gongshu audit verify/],
+    [['user', 'create', '--username', 'x'], /--name/],
+    [['user', 'create', '--username', 'abc', '--name', 'A', '--role', 'emperor'], /unknown role/],
+    [['user', 'create', '--bogus'], /Unknown option '--bogus'/],
+    [['migrate', 'now'], /takes no arguments/],
+  ];
+  for (const [args, msg] of cases) {
+    const r = run(args, env);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.out} ${r.err}`);
+    assert.match(r.out + r.err, msg);
+  }
+  const badEnv = run(['migrate'], { ...env, PORT: 'eighty' });
+  assert.equal(badEnv.code, 2);
+  assert.match(badEnv.err, /PORT must be an integer/);
+  rmSync(env.GONGSHU_DATA_DIR, { recursive: true, force: true });
+});
+
+for (const { kind, skip } of dbKinds()) {
+  describe(`gongshu commands [${kind}]`, { skip }, () => {
+    const env: Record<string, string> = {};
+    let dbName = '';
+    before(async () => {
+      env.GONGSHU_DATA_DIR = mkdtempSync(path.join(tmpdir(), 'gs-cli-'));
+      if (kind === 'postgres') {
+        dbName = `gs_cli_${randomBytes(5).toString('hex')}`;
+        const c = new pg.Client({ connectionString: TEST_PG_URL });
+        await c.connect();
+        await c.query(`CREATE DATABASE ${dbName}`);
+        await c.end();
+        const u = new URL(TEST_PG_URL);
+        u.pathname = '/' + dbName;
+        env.DATABASE_URL = u.toString();
+      }
+    });
+    after(async () => {
+      rmSync(env.GONGSHU_DATA_DIR!, { recursive: true, force: true });
+      if (dbName) {
+        const c = new pg.Client({ connectionString: TEST_PG_URL });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+        await c.end();
+      }
+    });
+
+    it('migrate, calendar add, user create, audit verify', () => {
+      const m = run(['migrate'], env);
+      assert.equal(m.code, 0, m.err);
+      const c = run(['calendar', 'add', '2026-09-30', '1'], env);
+      assert.equal(c.code, 0, c.err);
+      assert.equal(c.out.trim(), '2026-10-08');
+      const u = run(['user', 'create', '--username', 'chief', '--name', '王主任', '--role', 'center_admin', '--org-name', '测试区运营中心'], env);
+      assert.equal(u.code, 0, u.err);
+      assert.match(u.out, /Created the Center organisation "测试区运营中心"/);
+      assert.match(u.out, /Initial password \(shown once.*\): \S+/);
+      const dup = run(['user', 'create', '--username', 'chief', '--name', '重复', '--role', 'center_reviewer'], env);
+      assert.equal(dup.code, 2);
+      assert.match(dup.err, /username: is already taken/);
+      const weak = run(['user', 'create', '--username', 'rev', '--name', '李', '--role', 'center_reviewer', '--password-stdin'], env, 'weak\n');
+      assert.equal(weak.code, 2);
+      assert.match(weak.err, /password/);
+      const ok = run(['user', 'create', '--username', 'rev', '--name', '李', '--role', 'center_reviewer', '--password-stdin'], env, 'Strong#pass2026\n');
+      assert.equal(ok.code, 0, ok.err);
+      const v = run(['audit', 'verify'], env);
+      assert.equal(v.code, 0, v.err);
+      assert.match(v.out, /Audit chain intact: \d+ records/);
+    });
+
+    it('audit verify exits 1 and names the record when the chain was tampered with', async () => {
+      if (kind === 'pglite') {
+        // Tamper through the same embedded files the CLI uses.
+        const { openDatabase } = await import('@gongshu/server/db/database.ts');
+        const { sql } = await import('kysely');
+        const d = await openDatabase({ pgliteDir: path.join(env.GONGSHU_DATA_DIR!, 'pglite') });
+        await d.db.transaction().execute(async (trx) => {
+          await sql`SET LOCAL session_replication_role = replica`.execute(trx);
+          await sql`UPDATE audit_record SET actor_name = 'mallory' WHERE seq = 2`.execute(trx);
+        });
+        await d.close();
+      } else {
+        const c = new pg.Client({ connectionString: env.DATABASE_URL });
+        await c.connect();
+        await c.query('BEGIN; SET LOCAL session_replication_role = replica; UPDATE audit_record SET actor_name = $$mallory$$ WHERE seq = 2; COMMIT;');
+        await c.end();
+      }
+      const v = run(['audit', 'verify'], env);
+      assert.equal(v.code, 1);
+      assert.match(v.err, /AUDIT CHAIN BROKEN at record #2 \(altered\)/);
+    });
+
+    it('seed-demo loads the demo district once', () => {
+      const s = run(['seed-demo'], env);
+      assert.equal(s.code, 0, s.err);
+      assert.match(s.out, /DEMO DISTRICT/);
+      assert.match(s.out, /center\.admin/);
+      const again = run(['seed-demo'], env);
+      assert.match(again.out, /already loaded/);
+    });
+  });
+}
