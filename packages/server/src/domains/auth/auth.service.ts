@@ -218,7 +218,7 @@ export class AuthService {
     await this.d.db.transaction().execute(async (trx) => {
       await repo.setSessionMfa(trx, s.id, 'complete');
       await repo.updateUser(trx, user.id, { totp_last_counter: step, failed_logins: 0, last_login_at: new Date() });
-      await writeAudit(trx, ctx, { action: 'auth.login', objectType: 'session', objectId: s.id.slice(0, 16), diff: { mfa: 'totp' } });
+      await writeAudit(trx, { ...ctx, actor: this.actorOf(s) }, { action: 'auth.login', objectType: 'session', objectId: s.id.slice(0, 16), diff: { mfa: 'totp' } });
     });
   }
 
@@ -229,7 +229,7 @@ export class AuthService {
     const secret = newTotpSecret();
     await this.d.db.transaction().execute(async (trx) => {
       await repo.updateUser(trx, s.user.id, { totp_secret_sealed: this.d.keys.sm4.seal(secret), totp_enabled: false });
-      await writeAudit(trx, ctx, { action: 'auth.totp.enrol_start', objectType: 'user', objectId: s.user.id });
+      await writeAudit(trx, { ...ctx, actor: this.actorOf(s) }, { action: 'auth.totp.enrol_start', objectType: 'user', objectId: s.user.id });
     });
     return { secret, uri: totpUri(secret, s.user.username) };
   }
@@ -243,7 +243,7 @@ export class AuthService {
     await this.d.db.transaction().execute(async (trx) => {
       await repo.updateUser(trx, user.id, { totp_enabled: true, totp_last_counter: step });
       if (s.mfaState === 'enrol_required') await repo.setSessionMfa(trx, s.id, 'complete');
-      await writeAudit(trx, ctx, { action: 'auth.totp.enrolled', objectType: 'user', objectId: user.id, diff: { totp_enabled: [false, true] } });
+      await writeAudit(trx, { ...ctx, actor: this.actorOf(s) }, { action: 'auth.totp.enrolled', objectType: 'user', objectId: user.id, diff: { totp_enabled: [false, true] } });
     });
   }
 
@@ -261,7 +261,7 @@ export class AuthService {
   async logout(ctx: RequestContext, s: SessionInfo) {
     await this.d.db.transaction().execute(async (trx) => {
       await repo.revokeSession(trx, s.id);
-      await writeAudit(trx, ctx, { action: 'auth.logout', objectType: 'session', objectId: s.id.slice(0, 16) });
+      await writeAudit(trx, { ...ctx, actor: this.actorOf(s) }, { action: 'auth.logout', objectType: 'session', objectId: s.id.slice(0, 16) });
     });
   }
 
@@ -327,7 +327,8 @@ export class AuthService {
         contact_phone: input.contactPhone ?? null,
         contact_email: input.contactEmail ?? null,
       });
-      await writeAudit(trx, ctx, { action: 'org.create', objectType: 'organisation', objectId: row.id, diff: diffOf(null, presentOrg(row)) });
+      // An organisation's records belong to it, so its own admins see how it was set up.
+      await writeAudit(trx, ctx, { action: 'org.create', objectType: 'organisation', objectId: row.id, orgId: row.id, diff: diffOf(null, presentOrg(row)) });
       return presentOrg(row);
     });
   }
@@ -353,7 +354,7 @@ export class AuthService {
         ...(input.contactEmail !== undefined ? { contact_email: input.contactEmail } : {}),
         ...(input.active !== undefined ? { active: input.active } : {}),
       });
-      await writeAudit(trx, ctx, { action: 'org.update', objectType: 'organisation', objectId: id, diff: diffOf(presentOrg(before), presentOrg(row)) });
+      await writeAudit(trx, ctx, { action: 'org.update', objectType: 'organisation', objectId: id, orgId: id, diff: diffOf(presentOrg(before), presentOrg(row)) });
       return presentOrg(row);
     });
   }

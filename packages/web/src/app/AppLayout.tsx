@@ -1,0 +1,63 @@
+import { Layout, Menu, Dropdown, Space, Segmented, Tag, Typography } from 'antd';
+import { Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { ApartmentOutlined, AuditOutlined, CalendarOutlined, HomeOutlined, KeyOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { useI18n } from '../i18n.tsx';
+import type { Key } from '../messages.ts';
+import { useSession } from '../session.tsx';
+import { canSee, type Page } from '../permissions.ts';
+
+const NAV: { page: Page; path: string; icon: React.ReactNode }[] = [
+  { page: 'home', path: '/', icon: <HomeOutlined /> },
+  { page: 'orgs', path: '/orgs', icon: <ApartmentOutlined /> },
+  { page: 'users', path: '/users', icon: <TeamOutlined /> },
+  { page: 'credentials', path: '/credentials', icon: <KeyOutlined /> },
+  { page: 'audit', path: '/audit', icon: <AuditOutlined /> },
+  { page: 'calendar', path: '/calendar', icon: <CalendarOutlined /> },
+  { page: 'policy', path: '/policy', icon: <SettingOutlined /> },
+];
+
+export function AppLayout() {
+  const { t, lang, setLang } = useI18n();
+  const { me, logout } = useSession();
+  const nav = useNavigate();
+  const loc = useLocation();
+  if (!me) return null;
+  const items = NAV.filter((n) => canSee(me.user.roles, n.page)).map((n) => ({ key: n.path, icon: n.icon, label: t(`nav.${n.page}` as Key) }));
+  const selected = NAV.filter((n) => n.path !== '/' && loc.pathname.startsWith(n.path)).map((n) => n.path)[0] ?? '/';
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider width={220} breakpoint="lg" collapsedWidth={0} theme="dark">
+        <div style={{ color: '#fff', padding: '18px 20px', fontSize: 18, fontWeight: 600 }}>
+          公数 <span style={{ fontSize: 12, opacity: 0.7 }}>Gongshu</span>
+        </div>
+        <Menu theme="dark" mode="inline" selectedKeys={[selected]} items={items} onClick={(e) => nav(e.key)} data-testid="main-nav" />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header style={{ background: '#fff', display: 'flex', justifyContent: 'space-between', alignItems: 'center', padding: '0 24px' }}>
+          <Typography.Text strong>{t('app.title')}</Typography.Text>
+          <Space size="large">
+            <Segmented size="small" value={lang} onChange={(v) => setLang(v as 'zh' | 'en')} options={[{ label: '中文', value: 'zh' }, { label: 'EN', value: 'en' }]} data-testid="lang-switch" />
+            <Dropdown
+              menu={{
+                items: [
+                  { key: 'account', label: t('nav.account'), onClick: () => nav('/account') },
+                  { key: 'logout', label: t('auth.logout'), onClick: () => void logout().then(() => nav('/')) },
+                ],
+              }}
+            >
+              <Space style={{ cursor: 'pointer' }} data-testid="user-menu">
+                <UserOutlined />
+                <span>{me.user.displayName}</span>
+                <Tag>{me.org.name}</Tag>
+                {me.user.isDemo && <Tag color="orange">{t('common.demo')}</Tag>}
+              </Space>
+            </Dropdown>
+          </Space>
+        </Layout.Header>
+        <Layout.Content style={{ margin: 24 }}>
+          <Outlet />
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,38 @@
+import { Navigate, Route, Routes } from 'react-router-dom';
+import { Spin } from 'antd';
+import { useSession } from '../session.tsx';
+import { canSee, type Page } from '../permissions.ts';
+import { AppLayout } from './AppLayout.tsx';
+import { LoginPage } from '../domains/auth/LoginPage.tsx';
+import { AccountPage, ForcedPasswordChange } from '../domains/auth/AccountPage.tsx';
+import { OrgsPage } from '../domains/auth/OrgsPage.tsx';
+import { UsersPage } from '../domains/auth/UsersPage.tsx';
+import { CredentialsPage } from '../domains/auth/CredentialsPage.tsx';
+import { AuditPage } from '../domains/audit/AuditPage.tsx';
+import { CalendarPage } from '../domains/calendar/CalendarPage.tsx';
+import { PolicyPage } from '../domains/calendar/PolicyPage.tsx';
+import { HomePage } from '../domains/home/HomePage.tsx';
+import type { ReactElement } from 'react';
+
+export function AppRoutes() {
+  const { me, loading } = useSession();
+  if (loading) return <Spin fullscreen />;
+  if (!me || me.mfaState !== 'complete') return <LoginPage />;
+  if (me.user.mustChangePassword) return <ForcedPasswordChange />;
+  const guard = (page: Page, el: ReactElement) => (canSee(me.user.roles, page) ? el : <Navigate to="/" replace />);
+  return (
+    <Routes>
+      <Route element={<AppLayout />}>
+        <Route index element={<HomePage />} />
+        <Route path="orgs" element={guard('orgs', <OrgsPage />)} />
+        <Route path="users" element={guard('users', <UsersPage />)} />
+        <Route path="credentials" element={guard('credentials', <CredentialsPage />)} />
+        <Route path="audit" element={guard('audit', <AuditPage />)} />
+        <Route path="calendar" element={guard('calendar', <CalendarPage />)} />
+        <Route path="policy" element={guard('policy', <PolicyPage />)} />
+        <Route path="account" element={<AccountPage />} />
+        <Route path="*" element={<Navigate to="/" replace />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,110 @@
+import { useState } from 'react';
+import { Button, Card, Form, Input, Modal, Select, Space, Switch, Table, Tag } from 'antd';
+import { get, patch, post, qs } from '../../api.ts';
+import { useI18n } from '../../i18n.tsx';
+import { useSession } from '../../session.tsx';
+import { can } from '../../permissions.ts';
+import { useLoad, useProblem } from '../../ui.tsx';
+import { ORG_KINDS, type Org, type OrgKind } from '../../types.ts';
+import type { Key } from '../../messages.ts';
+
+export function OrgsPage() {
+  const { t } = useI18n();
+  const { me } = useSession();
+  const problem = useProblem();
+  const [kind, setKind] = useState<OrgKind | undefined>();
+  const [q, setQ] = useState('');
+  const { data, loading, reload } = useLoad(() => get<Org[]>(`/api/orgs${qs({ kind, q })}`), [kind, q]);
+  const [editing, setEditing] = useState<Org | 'new' | null>(null);
+  const [form] = Form.useForm();
+  const manage = !!me && can(me.user.roles, 'org.manage');
+  const ownContact = (o: Org) => !!me && me.user.roles.includes('unit_admin') && o.id === me.org.id;
+
+  function open(o: Org | 'new') {
+    setEditing(o);
+    form.resetFields();
+    if (o !== 'new') form.setFieldsValue(o);
+  }
+  async function save() {
+    const v = await form.validateFields();
+    const body = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x === '' ? null : x]));
+    try {
+      if (editing === 'new') await post('/api/orgs', body);
+      else if (editing) {
+        const changed = Object.fromEntries(Object.entries(body).filter(([k, x]) => (editing as unknown as Record<string, unknown>)[k] !== x));
+        if (Object.keys(changed).length) await patch(`/api/orgs/${editing.id}`, changed);
+      }
+      setEditing(null);
+      reload();
+    } catch (e) {
+      problem(e, form);
+    }
+  }
+  const contactOnly = editing !== 'new' && editing !== null && !manage;
+
+  return (
+    <Card
+      title={t('nav.orgs')}
+      extra={
+        <Space>
+          <Select allowClear placeholder={t('orgs.kind')} style={{ width: 160 }} value={kind} onChange={setKind} options={ORG_KINDS.map((k) => ({ value: k, label: t(`kind.${k}` as Key) }))} />
+          <Input.Search allowClear placeholder={t('common.search')} onSearch={setQ} style={{ width: 220 }} />
+          {manage && (
+            <Button type="primary" onClick={() => open('new')} data-testid="org-new">
+              {t('orgs.new')}
+            </Button>
+          )}
+        </Space>
+      }
+    >
+      <Table<Org>
+        rowKey="id"
+        size="middle"
+        loading={loading}
+        dataSource={data}
+        pagination={{ pageSize: 20 }}
+        columns={[
+          { title: t('orgs.name'), dataIndex: 'name', render: (v, o) => <Space>{v}{o.isDemo && <Tag color="orange">{t('common.demo')}</Tag>}{!o.active && <Tag>{t('common.inactive')}</Tag>}</Space> },
+          { title: t('orgs.code'), dataIndex: 'code' },
+          { title: t('orgs.kind'), dataIndex: 'kind', render: (k: OrgKind) => t(`kind.${k}` as Key) },
+          { title: t('orgs.uscc'), dataIndex: 'uscc' },
+          { title: t('orgs.contact'), render: (_, o) => [o.contactName, o.contactPhone].filter(Boolean).join(' ') },
+          {
+            title: '',
+            render: (_, o) => (manage || ownContact(o) ? <Button size="small" onClick={() => open(o)}>{t('common.edit')}</Button> : null),
+          },
+        ]}
+      />
+      <Modal open={!!editing} title={editing === 'new' ? t('orgs.new') : t('common.edit')} onOk={() => void save()} onCancel={() => setEditing(null)} okButtonProps={{ 'data-testid': 'org-save' } as never} destroyOnHidden>
+        <Form form={form} layout="vertical">
+          <Form.Item name="name" label={t('orgs.name')} rules={[{ required: true, message: t('form.required') }, { max: 100 }]}>
+            <Input disabled={contactOnly} data-testid="org-name" />
+          </Form.Item>
+          <Form.Item name="code" label={t('orgs.code')} extra={t('orgs.codeHelp')} rules={[{ required: true, message: t('form.required') }, { pattern: /^[a-z0-9][a-z0-9_-]*$/, message: t('orgs.codeHelp') }]}>
+            <Input disabled={contactOnly} data-testid="org-code" />
+          </Form.Item>
+          <Form.Item name="kind" label={t('orgs.kind')} rules={[{ required: true, message: t('form.required') }]}>
+            <Select disabled={contactOnly} options={ORG_KINDS.map((k) => ({ value: k, label: t(`kind.${k}` as Key) }))} data-testid="org-kind" />
+          </Form.Item>
+          <Form.Item name="uscc" label={t('orgs.uscc')} rules={[{ len: 18, message: t('orgs.usccHelp') }]}>
+            <Input disabled={contactOnly} maxLength={18} />
+          </Form.Item>
+          <Form.Item name="contactName" label={t('orgs.contactName')}>
+            <Input maxLength={50} />
+          </Form.Item>
+          <Form.Item name="contactPhone" label={t('orgs.contactPhone')}>
+            <Input maxLength={40} />
+          </Form.Item>
+          <Form.Item name="contactEmail" label={t('orgs.contactEmail')}>
+            <Input maxLength={200} />
+          </Form.Item>
+          {editing !== 'new' && manage && (
+            <Form.Item name="active" label={t('common.active')} valuePropName="checked">
+              <Switch />
+            </Form.Item>
+          )}
+        </Form>
+      </Modal>
+    </Card>
+  );
+}

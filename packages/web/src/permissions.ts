@@ -1,0 +1,35 @@
+// What each role sees in the console. The server decides for real (domain policies); this only hides
+// what a role cannot use, and mirrors the route declarations in the server.
+import type { Role } from './types.ts';
+
+export type Page = 'home' | 'orgs' | 'users' | 'credentials' | 'audit' | 'calendar' | 'policy' | 'account';
+
+const PAGE_ROLES: Record<Page, Role[] | 'all'> = {
+  home: 'all',
+  orgs: 'all',
+  users: ['center_admin', 'supervisor', 'unit_admin'],
+  credentials: ['center_admin', 'supervisor', 'unit_admin'],
+  audit: ['center_admin', 'supervisor', 'unit_admin', 'unit_security_officer', 'cac_officer'],
+  calendar: 'all',
+  policy: 'all',
+  account: 'all',
+};
+
+export function canSee(roles: Role[], page: Page): boolean {
+  const allowed = PAGE_ROLES[page];
+  return allowed === 'all' || roles.some((r) => allowed.includes(r));
+}
+
+export type Ability = 'org.manage' | 'user.manage' | 'user.reset_totp' | 'credential.manage' | 'calendar.edit' | 'policy.edit' | 'audit.verify';
+const ABILITY_ROLES: Record<Ability, Role[]> = {
+  'org.manage': ['center_admin'],
+  'user.manage': ['center_admin', 'unit_admin'],
+  'user.reset_totp': ['center_admin'],
+  'credential.manage': ['center_admin', 'unit_admin'],
+  'calendar.edit': ['center_admin'],
+  'policy.edit': ['center_admin'],
+  'audit.verify': ['center_admin', 'supervisor'],
+};
+export function can(roles: Role[], a: Ability): boolean {
+  return roles.some((r) => ABILITY_ROLES[a].includes(r));
+}

@@ -1,0 +1,9 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// `npm run dev -w @gongshu/web` proxies the API to a running server (npm start) on :8080.
+export default defineConfig({
+  plugins: [react()],
+  server: { proxy: { '/api': 'http://localhost:8080' } },
+  build: { outDir: 'dist', chunkSizeWarningLimit: 3000 },
+});

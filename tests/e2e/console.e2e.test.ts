@@ -1,0 +1,134 @@
+// The console in a real browser (Debian's chromium through playwright-core), against the real server.
+import { it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { describeEachDb, TEST_PASSWORD, TEST_TOTP_SECRET } from '../../packages/server/src/testing/test-env.ts';
+import { totpNow } from '../../packages/server/src/domains/auth/index.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ci = process.env.CI === 'true' || process.env.CI === '1';
+const root = path.resolve(import.meta.dirname, '../..');
+const dist = path.join(root, 'packages/web/dist');
+const noBrowser = !existsSync(CHROMIUM) ? `no browser at ${CHROMIUM} (apt-get install chromium)` : false;
+if (noBrowser && ci) throw new Error(`CI=true and ${noBrowser}`);
+
+if (!existsSync(path.join(dist, 'index.html'))) {
+  const r = spawnSync('npm', ['run', 'build', '-w', '@gongshu/web'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('the console build failed');
+}
+
+let browser: Browser | undefined;
+before(async () => {
+  if (noBrowser) return;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function login(page: Page, base: string, username: string, password: string, totpSecret?: string) {
+  await page.goto(base + '/');
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  if (totpSecret) {
+    await page.getByTestId('totp-code').fill(totpNow(totpSecret));
+    await page.getByTestId('totp-submit').click();
+  }
+}
+
+async function pick(page: Page, testId: string, title: string) {
+  await page.getByTestId(testId).click();
+  await page.locator(`.ant-select-dropdown:visible [title="${title}"]`).click();
+}
+
+describeEachDb(
+  'console in the browser',
+  (env) => {
+    let base = '';
+    before(async () => {
+      await env().app.listen({ port: 0, host: '127.0.0.1' });
+      const addr = env().app.server.address();
+      base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    });
+
+    it('Center admin creates a unit and a user; the user logs in and sees both in the audit browser', { skip: noBrowser }, async () => {
+      const admin = await env().makeUser({ orgId: env().centerOrgId, roles: ['center_admin'], totpSecret: TEST_TOTP_SECRET });
+      const ctx = await browser!.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+
+      await login(page, base, admin.username, TEST_PASSWORD, TEST_TOTP_SECRET);
+      await page.getByTestId('main-nav').waitFor();
+
+      // a new unit
+      await page.getByTestId('main-nav').getByText('单位管理').click();
+      await page.getByTestId('org-new').click();
+      await page.getByTestId('org-name').fill('金凤区数据测试街道办事处');
+      await page.getByTestId('org-code').fill('e2e-street');
+      await pick(page, 'org-kind', '镇街');
+      await page.getByTestId('org-save').click();
+      await page.getByRole('cell', { name: '金凤区数据测试街道办事处' }).waitFor();
+
+      // a user in it
+      await page.getByTestId('main-nav').getByText('用户管理').click();
+      await page.getByTestId('user-new').click();
+      await page.getByTestId('user-org').click();
+      await page.keyboard.type('金凤区数据测试');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('user-username').fill('e2e.admin');
+      await page.getByTestId('user-password').fill('Initial#2026');
+      await page.getByTestId('user-displayname').fill('测试管理员');
+      await pick(page, 'user-roles', '单位数据管理员');
+      await page.keyboard.press('Escape');
+      await page.getByTestId('user-save').click();
+      await page.getByRole('cell', { name: 'e2e.admin' }).waitFor();
+
+      // log out, log in as the new user, change the initial password
+      await page.getByTestId('user-menu').hover();
+      await page.getByText('退出登录').click();
+      await login(page, base, 'e2e.admin', 'Initial#2026');
+      await page.getByTestId('pw-current').fill('Initial#2026');
+      await page.getByTestId('pw-new').fill('Changed#2026');
+      await page.getByTestId('pw-confirm').fill('Changed#2026');
+      await page.getByTestId('pw-submit').click();
+      await page.getByTestId('main-nav').waitFor();
+
+      // the unit admin sees its own unit's trail: the unit's creation and its own account's
+      await page.getByTestId('main-nav').getByText('审计日志').click();
+      const table = page.getByTestId('audit-table');
+      await table.getByText('org.create').first().waitFor();
+      await table.getByText('user.create').first().waitFor();
+      const rows = await table.locator('tbody tr').allInnerTexts();
+      assert.ok(rows.some((r) => r.includes('org.create') && r.includes(admin.username)), rows.join('\n'));
+      assert.ok(rows.some((r) => r.includes('user.create') && r.includes(admin.username)), rows.join('\n'));
+
+      // the English switch
+      await page.getByTestId('lang-switch').getByText('EN').click();
+      await page.getByTestId('main-nav').getByText('Audit log').waitFor();
+      assert.deepEqual(errors, []);
+      await ctx.close();
+    });
+
+    it('the navigation shows each role only what it may use', { skip: noBrowser }, async () => {
+      const org = await env().makeOrg({ kind: 'bureau' });
+      const user = await env().makeUser({ orgId: org.id, roles: ['unit_user'] });
+      const ctx = await browser!.newContext({ locale: 'zh-CN' });
+      const page = await ctx.newPage();
+      await login(page, base, user.username, TEST_PASSWORD);
+      const nav = page.getByTestId('main-nav');
+      await nav.waitFor();
+      const items = (await nav.locator('.ant-menu-item').allInnerTexts()).map((s) => s.trim());
+      assert.deepEqual(items, ['首页', '单位管理', '工作日历', '政策参数']);
+      await ctx.close();
+    });
+  },
+  {},
+);
