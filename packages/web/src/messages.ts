@@ -64,6 +64,7 @@ export const dict = {
   'orgs.uscc': ['统一社会信用代码', 'Unified social credit code'],
   'orgs.usccHelp': ['18 位统一社会信用代码', '18-character unified social credit code'],
   'orgs.contact': ['联系人', 'Contact'],
+  'orgs.parent': ['上级单位', 'Parent organisation'],
   'orgs.contactName': ['联系人', 'Contact person'],
   'orgs.contactPhone': ['联系电话', 'Phone'],
   'orgs.contactEmail': ['电子邮箱', 'E-mail'],

@@ -130,5 +130,11 @@ describeEachDb('health, OpenAPI and the policy', (env) => {
     const own = await unitAdmin.get('/api/audit');
     assert.ok(own.json.items.every((i: { orgId: string }) => i.orgId === org.json.id));
     assert.equal((await unitAdmin.get(`/api/audit?orgId=${env().centerOrgId}`)).status, 403);
+    // reading people's records, credentials and the trail itself are data accesses, and audited
+    await unitAdmin.get('/api/users');
+    await unitAdmin.get('/api/credentials');
+    const reads = await env().database.db.selectFrom('audit_record').select('action').where('actor_user_id', '=', unitAdmin.userId).execute();
+    const got = new Set(reads.map((r) => r.action));
+    for (const a of ['audit.read', 'user.list', 'credential.list']) assert.ok(got.has(a), `${a} not audited`);
   });
 });

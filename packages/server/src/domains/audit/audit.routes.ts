@@ -82,7 +82,10 @@ export const auditRoutes = (db: Db): FastifyPluginAsyncTypebox =>
       config: { allow: readers },
     }, async (req) => {
       const { limit = 50, offset = 0, ...f } = req.query;
-      const { rows, total } = await listRecords(db, scope(req.ctx, f), { limit, offset });
+      const scoped = scope(req.ctx, f);
+      const { rows, total } = await listRecords(db, scoped, { limit, offset });
+      // Who looked at the trail is part of the trail.
+      await db.transaction().execute((trx) => writeAudit(trx, req.ctx, { action: 'audit.read', objectType: 'audit', diff: { filter: scoped, offset, returned: rows.length } }));
       return { total, items: rows.map(present) };
     });
 

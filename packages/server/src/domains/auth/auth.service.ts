@@ -366,7 +366,9 @@ export class AuthService {
     // A unit admin's list is always its own unit's.
     const orgId = a && !can(a, 'user.list', '__any__') ? a.orgId : f.orgId;
     authorize(a, 'user.list', orgId);
-    return (await repo.listUsers(this.d.db, { ...f, orgId })).map(presentUser);
+    const rows = (await repo.listUsers(this.d.db, { ...f, orgId })).map(presentUser);
+    await this.recordRead(ctx, 'user.list', 'user', null, orgId ?? null, { filter: { ...f, orgId }, count: rows.length });
+    return rows;
   }
 
   private async loadUserFor(ctx: RequestContext, id: string, action: 'user.read' | 'user.update' | 'user.reset_password' | 'user.reset_totp') {
@@ -377,7 +379,14 @@ export class AuthService {
   }
 
   async getUser(ctx: RequestContext, id: string) {
-    return presentUser(await this.loadUserFor(ctx, id, 'user.read'));
+    const u = await this.loadUserFor(ctx, id, 'user.read');
+    await this.recordRead(ctx, 'user.read', 'user', id, u.org_id);
+    return presentUser(u);
+  }
+
+  /** Reading people's records and credentials is a data access: it leaves an audit record too. */
+  private async recordRead(ctx: RequestContext, action: string, objectType: string, objectId: string | null, orgId: string | null, diff?: unknown) {
+    await this.d.db.transaction().execute((trx) => writeAudit(trx, ctx, { action, objectType, objectId, orgId: orgId ?? ctx.actor?.orgId ?? null, diff }));
   }
 
   private async checkRoles(actor: Actor, orgId: string, roles: Role[]) {
@@ -464,7 +473,9 @@ export class AuthService {
     const a = ctx.actor;
     const orgId = a && !can(a, 'credential.list', '__any__') ? a.orgId : f.orgId;
     authorize(a, 'credential.list', orgId);
-    return (await repo.listCredentials(this.d.db, { orgId })).map(presentCredential);
+    const rows = (await repo.listCredentials(this.d.db, { orgId })).map(presentCredential);
+    await this.recordRead(ctx, 'credential.list', 'credential', null, orgId ?? null, { filter: { orgId }, count: rows.length });
+    return rows;
   }
 
   async createCredential(ctx: RequestContext, input: { orgId?: string; systemName: string; description?: string; expiresAt?: string }) {

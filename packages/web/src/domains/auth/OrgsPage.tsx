@@ -89,6 +89,9 @@ export function OrgsPage() {
           <Form.Item name="uscc" label={t('orgs.uscc')} rules={[{ len: 18, message: t('orgs.usccHelp') }]}>
             <Input disabled={contactOnly} maxLength={18} />
           </Form.Item>
+          <Form.Item name="parentId" label={t('orgs.parent')}>
+            <Select allowClear showSearch optionFilterProp="label" disabled={contactOnly} options={(data ?? []).filter((o) => editing === 'new' || o.id !== (editing as Org | null)?.id).map((o) => ({ value: o.id, label: o.name }))} />
+          </Form.Item>
           <Form.Item name="contactName" label={t('orgs.contactName')}>
             <Input maxLength={50} />
           </Form.Item>
