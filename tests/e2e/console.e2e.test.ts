@@ -117,6 +117,17 @@ describeEachDb(
       await ctx.close();
     });
 
+    it('serves the console for its routes and a 404 for missing files', async () => {
+      const page = await fetch(`${base}/audit`);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+      assert.match(await page.text(), /<div id="root">/);
+      assert.equal((await fetch(`${base}/assets/missing.js`)).status, 404);
+      const api = await fetch(`${base}/api/missing`);
+      assert.equal(api.status, 404);
+      assert.match(api.headers.get('content-type') ?? '', /problem\+json/);
+    });
+
     it('the navigation shows each role only what it may use', { skip: noBrowser }, async () => {
       const org = await env().makeOrg({ kind: 'bureau' });
       const user = await env().makeUser({ orgId: org.id, roles: ['unit_user'] });

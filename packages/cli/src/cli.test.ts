@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { dbKinds, TEST_PG_URL } from '@gongshu/server/testing/test-env.ts';
-import { randomBytes } from 'node:crypto';
+import { createScratchPgDatabase, dbKinds } from '@gongshu/server/testing/test-env.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../bin/gongshu.mjs');
 
@@ -49,28 +48,17 @@ it('usage errors exit 2 with a clear message', () => {
 for (const { kind, skip } of dbKinds()) {
   describe(`gongshu commands [${kind}]`, { skip }, () => {
     const env: Record<string, string> = {};
-    let dbName = '';
+    let scratch: { url: string; drop(): Promise<void> } | null = null;
     before(async () => {
       env.GONGSHU_DATA_DIR = mkdtempSync(path.join(tmpdir(), 'gs-cli-'));
       if (kind === 'postgres') {
-        dbName = `gs_cli_${randomBytes(5).toString('hex')}`;
-        const c = new pg.Client({ connectionString: TEST_PG_URL });
-        await c.connect();
-        await c.query(`CREATE DATABASE ${dbName}`);
-        await c.end();
-        const u = new URL(TEST_PG_URL);
-        u.pathname = '/' + dbName;
-        env.DATABASE_URL = u.toString();
+        scratch = await createScratchPgDatabase('gs_cli');
+        env.DATABASE_URL = scratch.url;
       }
     });
     after(async () => {
       rmSync(env.GONGSHU_DATA_DIR!, { recursive: true, force: true });
-      if (dbName) {
-        const c = new pg.Client({ connectionString: TEST_PG_URL });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-        await c.end();
-      }
+      await scratch?.drop();
     });
 
     it('migrate, calendar add, user create, audit verify', () => {

@@ -1,5 +1,5 @@
 // buildApp(): the whole HTTP application without listen(), so tests use inject().
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -52,8 +52,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const app = Fastify({
     logger: config.env === 'test' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]'] },
     genReqId: () => randomUUID(),
-    // One line per request (below) instead of Fastify's two.
-    disableRequestLogging: true,
+    // One line per request (the onResponse hook below) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false } },
@@ -184,12 +184,18 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   const webDist = config.webDist ?? path.resolve(import.meta.dirname, '../../web/dist');
   const hasWeb = existsSync(path.join(webDist, 'index.html'));
-  if (hasWeb) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ['index.html'] });
+  // Files are looked up per request, so a rebuilt console is served without a restart.
+  if (hasWeb) await app.register(fastifyStatic, { root: webDist, index: ['index.html'] });
 
   app.setNotFoundHandler((req, reply) => {
-    if (!req.url.startsWith('/api/') && req.method === 'GET' && hasWeb) return reply.type('text/html').sendFile('index.html');
+    // Console routes (/users, /audit …) get the app; a missing file (/assets/x.js) is a plain 404.
+    const isFile = /\.[A-Za-z0-9]+$/.test(req.url.split('?')[0]!);
+    if (!req.url.startsWith('/api/') && req.method === 'GET' && hasWeb && !isFile) return reply.type('text/html').sendFile('index.html');
     if (!req.url.startsWith('/api/') && req.method === 'GET')
-      return reply.type('text/plain; charset=utf-8').status(404).send('The console is not built: run `npm run build` (npm start does this for you).');
+      return reply
+        .type('text/plain; charset=utf-8')
+        .status(404)
+        .send(hasWeb ? 'Not found' : 'The console is not built: run `npm run build` (npm start does this for you).');
     return sendProblem(reply, 404, 'request.not_found', `没有这个接口：${req.method} ${req.url.split('?')[0]}`, `No such endpoint: ${req.method} ${req.url.split('?')[0]}`);
   });
 

@@ -16,6 +16,8 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   } else if (await isDemoLoaded(db)) {
     console.log('Demo district loaded; log-ins are listed in the README (password Gongshu@2026).');
   }
+  if ((await rt.auth.countOrgs()) === 0)
+    console.log('No organisations or users yet. Create the first Center admin:\n  npx gongshu user create --username admin --name 姓名 --role center_admin --org-name 运营中心名称');
   const app = await buildApp(config, { db, dbKind: rt.database.kind, keys: rt.keys });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = config.host === 'localhost' ? `http://localhost:${config.port}` : address;

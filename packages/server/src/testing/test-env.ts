@@ -48,27 +48,37 @@ export async function freshDatabase(kind: DbKind): Promise<Database & { url?: st
     await migrateToLatest(d.db);
     return d;
   }
-  if (pgProblem) throw new Error(`PostgreSQL is required (CI=true) but not reachable at ${TEST_PG_URL}: ${pgProblem}`);
-  const name = `gs_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_PG_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(TEST_PG_URL);
-  url.pathname = '/' + name;
-  const d = await openDatabase({ databaseUrl: url.toString() });
+  const scratch = await createScratchPgDatabase();
+  const d = await openDatabase({ databaseUrl: scratch.url });
   await migrateToLatest(d.db);
   return {
     ...d,
-    url: url.toString(),
+    url: scratch.url,
     async close() {
       await d.close();
-      const a = new pg.Client({ connectionString: TEST_PG_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
+      await scratch.drop();
     },
   };
+}
+
+async function adminQuery(sqlText: string) {
+  const a = new pg.Client({ connectionString: TEST_PG_URL });
+  await a.connect();
+  try {
+    await a.query(sqlText);
+  } finally {
+    await a.end();
+  }
+}
+
+/** An empty database of its own on the test PostgreSQL server, and a way to drop it. */
+export async function createScratchPgDatabase(prefix = 'gs_test'): Promise<{ url: string; drop(): Promise<void> }> {
+  if (pgProblem) throw new Error(`PostgreSQL is required (CI=true) but not reachable at ${TEST_PG_URL}: ${pgProblem}`);
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = new URL(TEST_PG_URL);
+  url.pathname = '/' + name;
+  return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 export interface Reply {

@@ -314,6 +314,10 @@ export class AuthService {
 
   async createOrg(ctx: RequestContext, input: OrgInput & { name: string; code: string; kind: OrgKind }) {
     authorize(ctx.actor, 'org.create');
+    return this.insertOrg(ctx, input, false);
+  }
+
+  private async insertOrg(ctx: RequestContext, input: OrgInput & { name: string; code: string; kind: OrgKind }, isDemo: boolean) {
     await this.checkOrgFields(input);
     return this.d.db.transaction().execute(async (trx) => {
       const row = await repo.insertOrg(trx, {
@@ -326,6 +330,7 @@ export class AuthService {
         contact_name: input.contactName ?? null,
         contact_phone: input.contactPhone ?? null,
         contact_email: input.contactEmail ?? null,
+        is_demo: isDemo,
       });
       // An organisation's records belong to it, so its own admins see how it was set up.
       await writeAudit(trx, ctx, { action: 'org.create', objectType: 'organisation', objectId: row.id, orgId: row.id, diff: diffOf(null, presentOrg(row)) });
@@ -518,23 +523,8 @@ export class AuthService {
 
   /** Creates an organisation without an acting user (CLI bootstrap, demo seed). Validates like createOrg. */
   async createOrgAsSystem(ctx: RequestContext, input: OrgInput & { name: string; code: string; kind: OrgKind; isDemo?: boolean }) {
-    await this.checkOrgFields(input);
-    return this.d.db.transaction().execute(async (trx) => {
-      const row = await repo.insertOrg(trx, {
-        id: randomUUID(),
-        code: input.code,
-        name: input.name,
-        kind: input.kind,
-        uscc: input.uscc ?? null,
-        parent_id: input.parentId ?? null,
-        contact_name: input.contactName ?? null,
-        contact_phone: input.contactPhone ?? null,
-        contact_email: input.contactEmail ?? null,
-        is_demo: input.isDemo ?? false,
-      });
-      await writeAudit(trx, ctx, { action: 'org.create', objectType: 'organisation', objectId: row.id, orgId: row.id, diff: diffOf(null, presentOrg(row)) });
-      return presentOrg(row);
-    });
+    const { isDemo, ...rest } = input;
+    return this.insertOrg(ctx, rest, isDemo ?? false);
   }
 
   async findOrgByCode(code: string) {
