@@ -214,3 +214,34 @@ describeEachDb('API credentials', (env) => {
     assert.equal(past.json.errors[0].field, 'expiresAt');
   });
 });
+
+describeEachDb('organisations and users managed by role', (env) => {
+  it('a unit admin updates its own unit\'s contact details but not its name, and manages only its own users', async () => {
+    const org = await env().makeOrg({ kind: 'town_street' });
+    const admin = await env().as('unit_admin', org.id);
+    const ok = await admin.patch(`/api/orgs/${org.id}`, { contactName: '李主任', contactPhone: '0951-5100001' });
+    assert.equal(ok.status, 200, ok.body);
+    assert.equal(ok.json.contactName, '李主任');
+    assert.equal((await admin.patch(`/api/orgs/${org.id}`, { name: '改名' })).status, 403);
+    const created = await admin.post('/api/users', { orgId: org.id, username: `own-${Date.now()}`, displayName: '本单位用户', password: 'Own#pass2026', roles: ['unit_user', 'unit_security_officer'] });
+    assert.equal(created.status, 201, created.body);
+    assert.equal(created.json.mustChangePassword, true);
+    const centerRole = await admin.patch(`/api/users/${created.json.id}`, { roles: ['center_reviewer'] });
+    assert.equal(centerRole.status, 400);
+    assert.equal(centerRole.json.errors[0].field, 'roles');
+    const listed = await admin.get('/api/users');
+    assert.ok(listed.json.length >= 2 && listed.json.every((u: { orgId: string }) => u.orgId === org.id));
+    const self = await admin.patch(`/api/users/${admin.userId}`, { active: false });
+    assert.equal(self.status, 409);
+  });
+
+  it('a Center admin deactivates a user: the sessions end and log-in is refused', async () => {
+    const org = await env().makeOrg();
+    const u = await env().makeUser({ orgId: org.id, roles: ['unit_user'] });
+    const c = await env().client().login(u.username);
+    const center = await env().as('center_admin');
+    assert.equal((await center.patch(`/api/users/${u.id}`, { active: false })).status, 200);
+    assert.equal((await c.get('/api/whoami')).status, 401);
+    assert.equal((await env().client().post('/api/auth/login', { username: u.username, password: TEST_PASSWORD })).status, 401);
+  });
+});
