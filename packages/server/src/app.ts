@@ -19,6 +19,7 @@ import type { CallerRole } from './platform/context.ts';
 import { AuthService, authRoutes, SESSION_COOKIE, type Keys } from './domains/auth/index.ts';
 import { auditRoutes, writeAudit } from './domains/audit/index.ts';
 import { CalendarService, calendarRoutes } from './domains/calendar/index.ts';
+import { CatalogService, catalogRoutes } from './domains/catalog/index.ts';
 
 export interface AppDeps {
   db: Db;
@@ -29,6 +30,7 @@ export interface AppDeps {
 export interface Services {
   auth: AuthService;
   calendar: CalendarService;
+  catalog: CatalogService;
 }
 
 export interface RouteInfo {
@@ -59,7 +61,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const services: Services = { auth: new AuthService({ db: deps.db, config, keys: deps.keys }), calendar: new CalendarService(deps.db) };
+  const calendar = new CalendarService(deps.db);
+  const services: Services = { auth: new AuthService({ db: deps.db, config, keys: deps.keys }), calendar, catalog: new CatalogService(deps.db, calendar) };
   app.decorate('services', services);
   app.decorate('routeTable', [] as RouteInfo[]);
   app.decorateRequest('actor', null);
@@ -181,6 +184,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(authRoutes(services.auth, config.sessionAbsoluteHours));
   await app.register(auditRoutes(deps.db));
   await app.register(calendarRoutes(services.calendar));
+  await app.register(catalogRoutes(services.catalog));
 
   const webDist = config.webDist ?? path.resolve(import.meta.dirname, '../../web/dist');
   const hasWeb = existsSync(path.join(webDist, 'index.html'));

@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrator.ts';
 import { loadKeys } from './platform/secrets.ts';
 import { AuthService } from './domains/auth/index.ts';
 import { CalendarService } from './domains/calendar/index.ts';
+import { CatalogService } from './domains/catalog/index.ts';
 
 export interface Runtime {
   config: Config;
@@ -14,6 +15,7 @@ export interface Runtime {
   keys: ReturnType<typeof loadKeys>;
   auth: AuthService;
   calendar: CalendarService;
+  catalog: CatalogService;
   close(): Promise<void>;
 }
 
@@ -45,7 +47,11 @@ export async function openRuntime(config: Config, opts: { migrate?: boolean } = 
     const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') });
     if (opts.migrate !== false) await migrateToLatest(database.db);
     const calendar = new CalendarService(database.db);
-    if (opts.migrate !== false) await calendar.ensurePolicy();
+    const catalog = new CatalogService(database.db, calendar);
+    if (opts.migrate !== false) {
+      await calendar.ensurePolicy();
+      await catalog.ensureCodes();
+    }
     const auth = new AuthService({ db: database.db, config, keys });
     return {
       config,
@@ -53,6 +59,7 @@ export async function openRuntime(config: Config, opts: { migrate?: boolean } = 
       keys,
       auth,
       calendar,
+      catalog,
       async close() {
         await database.close();
         unlock();

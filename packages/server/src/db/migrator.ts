@@ -2,9 +2,11 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { Db } from './database.ts';
 import * as foundation from './migrations/2026-11-29T00-00_foundation.ts';
+import * as catalog from './migrations/2026-11-29T01-00_catalog.ts';
 
 const migrations: Record<string, Migration> = {
   '2026-11-29T00-00_foundation': foundation,
+  '2026-11-29T01-00_catalog': catalog,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -111,6 +111,112 @@ export interface PolicyVersionTable {
   created_at: DefaultTimestamp;
 }
 
+export interface CatalogCodeTable {
+  table_key: string;
+  code: string;
+  zh: string;
+  en: string;
+  sort: Generated<number>;
+  active: Generated<boolean>;
+  builtin: Generated<boolean>;
+}
+
+export interface InfoSystemTable {
+  id: string;
+  org_id: string;
+  name: string;
+  description: string | null;
+  active: Generated<boolean>;
+  created_at: DefaultTimestamp;
+}
+
+export interface ResourceTable {
+  id: string;
+  code: string;
+  org_id: string;
+  current_version: number | null;
+  working_version: number | null;
+  is_demo: Generated<boolean>;
+  created_at: DefaultTimestamp;
+}
+
+export type VersionStatus = 'draft' | 'submitted' | 'returned' | 'approved' | 'superseded' | 'withdrawn';
+
+export interface ResourceVersionTable {
+  resource_id: string;
+  version: number;
+  kind: 'new' | 'change';
+  status: VersionStatus;
+  name: string;
+  category: string;
+  base_library: string;
+  system_id: string | null;
+  summary: Generated<string>;
+  keywords: Generated<string[]>;
+  format: string;
+  update_cycle: string;
+  share_type: 'unconditional' | 'conditional' | 'none';
+  share_condition: string | null;
+  share_basis: string | null;
+  share_methods: Generated<string[]>;
+  open_attribute: 'closed' | 'conditional' | 'open';
+  open_condition: string | null;
+  security_grade: string;
+  publish_date: string | null;
+  related_codes: Generated<string[]>;
+  responsible_person: string | null;
+  responsible_phone: string | null;
+  change_date: string | null;
+  change_reason: string | null;
+  policy_version: number;
+  filing_due: string | null;
+  submitted_at: NullableTimestamp;
+  review_due: string | null;
+  reviewed_at: NullableTimestamp;
+  reviewed_by: string | null;
+  review_comment: string | null;
+  item_comments: unknown;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  search_doc: unknown;
+  search_text: string | null;
+}
+
+export interface ResourceItemTable {
+  resource_id: string;
+  version: number;
+  position: number;
+  code: string;
+  name: string;
+  data_type: string;
+  length: number | null;
+  precision: number | null;
+  required: Generated<boolean>;
+  primary_key: Generated<boolean>;
+  description: string | null;
+  sensitivity: Generated<string>;
+  pii_kind: string | null;
+  masking_rule: string | null;
+  share_type: string | null;
+  share_condition: string | null;
+  share_basis: string | null;
+  source_resource_code: string | null;
+  source_item_code: string | null;
+}
+
+export interface CatalogEventTable {
+  id: Generated<number>;
+  resource_id: string;
+  version: number;
+  at: DefaultTimestamp;
+  actor_user_id: string | null;
+  actor_name: string | null;
+  action: string;
+  comment: string | null;
+  details: unknown;
+}
+
 export interface DB {
   organisation: OrganisationTable;
   app_user: AppUserTable;
@@ -120,4 +226,10 @@ export interface DB {
   calendar_override: CalendarOverrideTable;
   policy_version: PolicyVersionTable;
   gongshu_meta: { key: string; value: string };
+  catalog_code: CatalogCodeTable;
+  info_system: InfoSystemTable;
+  resource: ResourceTable;
+  resource_version: ResourceVersionTable;
+  resource_item: ResourceItemTable;
+  catalog_event: CatalogEventTable;
 }

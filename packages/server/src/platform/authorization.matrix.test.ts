@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describeEachDb, type Client, type TestEnv } from '../testing/test-env.ts';
 import { ROLES, type Role } from './context.ts';
+import { resourceBody } from '../testing/catalog-fixtures.ts';
 
 type Actor = Role | 'system' | 'anonymous';
 const ACTORS: Actor[] = [...ROLES, 'system', 'anonymous'];
@@ -14,6 +15,9 @@ interface Target {
   orgA: string;
   userA: string;
   credA: string;
+  resA: string; // a draft of unit A
+  resApproved: string; // an approved resource of unit A
+  sysA: string;
 }
 interface Case {
   method: string;
@@ -26,6 +30,7 @@ interface Case {
 }
 
 const uniq = () => randomBytes(3).toString('hex');
+const CENTER: Actor[] = ['center_admin', 'center_reviewer', 'supervisor'];
 const noOrgA = (json: unknown, t: Target) => !JSON.stringify(json).includes(t.orgA);
 
 const CASES: Case[] = [
@@ -57,6 +62,30 @@ const CASES: Case[] = [
   { method: 'GET', route: '/api/policy/versions/:version', url: () => '/api/policy/versions/1', allow: AUTHENTICATED },
   { method: 'POST', route: '/api/policy', url: () => '/api/policy', body: () => ({ params: { ticket_fix_days: 5 + Math.floor(Math.random() * 50) + 1 }, note: '矩阵测试' }), allow: ['center_admin'] },
   { method: 'GET', route: '/api/whoami', url: () => '/api/whoami', allow: AUTHENTICATED },
+  { method: 'GET', route: '/api/catalog/resources', url: () => '/api/catalog/resources?q=维修', allow: AUTHENTICATED },
+  { method: 'GET', route: '/api/catalog/mine', url: () => '/api/catalog/mine', allow: ALL_USERS, scopedList: (j, t) => !JSON.stringify(j).includes(t.resA) },
+  { method: 'POST', route: '/api/catalog/resources', url: () => '/api/catalog/resources', body: () => resourceBody({ name: `矩阵资源${uniq()}` }), allow: ['unit_admin', 'center_admin'] },
+  { method: 'GET', route: '/api/catalog/resources/:id', url: (t) => `/api/catalog/resources/${t.resA}`, allow: CENTER },
+  { method: 'GET', route: '/api/catalog/resources/:id', url: (t) => `/api/catalog/resources/${t.resApproved}`, allow: AUTHENTICATED },
+  { method: 'PUT', route: '/api/catalog/resources/:id/draft', url: (t) => `/api/catalog/resources/${t.resA}/draft`, body: () => resourceBody(), allow: [] },
+  { method: 'POST', route: '/api/catalog/resources/:id/submit', url: (t) => `/api/catalog/resources/${t.resA}/submit`, allow: [] },
+  { method: 'POST', route: '/api/catalog/resources/:id/review', url: (t) => `/api/catalog/resources/${t.resA}/review`, body: () => ({ decision: 'approve' }), allow: ['center_reviewer', 'center_admin'] },
+  { method: 'POST', route: '/api/catalog/resources/:id/change', url: (t) => `/api/catalog/resources/${t.resApproved}/change`, body: () => ({ changeDate: '2026-10-09', reason: '职能调整' }), allow: [] },
+  { method: 'POST', route: '/api/catalog/resources/:id/withdraw', url: (t) => `/api/catalog/resources/${t.resA}/withdraw`, allow: [] },
+  { method: 'GET', route: '/api/catalog/resources/:id/versions', url: (t) => `/api/catalog/resources/${t.resApproved}/versions`, allow: AUTHENTICATED },
+  { method: 'GET', route: '/api/catalog/resources/:id/versions/:version', url: (t) => `/api/catalog/resources/${t.resApproved}/versions/1`, allow: AUTHENTICATED },
+  { method: 'GET', route: '/api/catalog/resources/:id/versions/:version', url: (t) => `/api/catalog/resources/${t.resA}/versions/1`, allow: CENTER },
+  { method: 'GET', route: '/api/catalog/resources/:id/diff', url: (t) => `/api/catalog/resources/${t.resApproved}/diff?from=1&to=1`, allow: AUTHENTICATED },
+  { method: 'GET', route: '/api/catalog/resources/:id/timeline', url: (t) => `/api/catalog/resources/${t.resA}/timeline`, allow: CENTER },
+  { method: 'GET', route: '/api/catalog/review-queue', url: () => '/api/catalog/review-queue', allow: ['center_reviewer', 'center_admin'] },
+  { method: 'GET', route: '/api/catalog/overdue', url: () => '/api/catalog/overdue', allow: CENTER },
+  { method: 'GET', route: '/api/catalog/code-tables', url: () => '/api/catalog/code-tables', allow: AUTHENTICATED },
+  { method: 'PUT', route: '/api/catalog/code-tables/:table/:code', url: () => '/api/catalog/code-tables/pii_kind/social_card', body: () => ({ zh: '社保卡号', en: 'Social security card' }), allow: ['center_admin'] },
+  { method: 'GET', route: '/api/catalog/settings', url: () => '/api/catalog/settings', allow: AUTHENTICATED },
+  { method: 'PUT', route: '/api/catalog/settings', url: () => '/api/catalog/settings', body: () => ({ itemLength: 2, subItemLength: 3, sequenceLength: 6 }), allow: ['center_admin'] },
+  { method: 'GET', route: '/api/catalog/systems', url: () => '/api/catalog/systems', allow: ALL_USERS, scopedList: noOrgA },
+  { method: 'POST', route: '/api/catalog/systems', url: () => '/api/catalog/systems', body: (t) => ({ orgId: t.orgA, name: `系统${uniq()}` }), allow: ['center_admin'] },
+  { method: 'PATCH', route: '/api/catalog/systems/:id', url: (t) => `/api/catalog/systems/${t.sysA}`, body: () => ({ description: `说明${uniq()}` }), allow: ['center_admin'] },
   { method: 'POST', route: '/api/auth/totp/disable', url: () => '/api/auth/totp/disable', body: () => ({ password: 'wrong' }), allow: ALL_USERS },
   { method: 'POST', route: '/api/auth/password', url: () => '/api/auth/password', body: () => ({ currentPassword: 'wrong', newPassword: 'Whatever#2026' }), allow: ALL_USERS },
 ];
@@ -73,7 +102,13 @@ describeEachDb('authorization matrix', (env) => {
     const userA = await e.makeUser({ orgId: orgA.id, roles: ['unit_user'] });
     const adminA = await e.as('unit_admin', orgA.id);
     const cred = await adminA.post('/api/credentials', { systemName: '甲单位系统' });
-    t = { orgA: orgA.id, userA: userA.id, credA: cred.json.id };
+    const resA = await adminA.post('/api/catalog/resources', resourceBody({ name: '甲单位草稿资源' }));
+    const resApproved = await adminA.post('/api/catalog/resources', resourceBody({ name: '甲单位已发布资源' }));
+    assert.equal((await adminA.post(`/api/catalog/resources/${resApproved.json.id}/submit`)).status, 200);
+    const reviewer = await e.as('center_reviewer');
+    assert.equal((await reviewer.post(`/api/catalog/resources/${resApproved.json.id}/review`, { decision: 'approve' })).status, 200);
+    const sysA = await adminA.post('/api/catalog/systems', { name: '甲单位业务系统' });
+    t = { orgA: orgA.id, userA: userA.id, credA: cred.json.id, resA: resA.json.id, resApproved: resApproved.json.id, sysA: sysA.json.id };
     const orgB = await e.makeOrg({ kind: 'bureau' });
     for (const role of ROLES) clients.set(role, await e.as(role, ['center_admin', 'center_reviewer', 'supervisor', 'cac_officer'].includes(role) ? undefined : orgB.id));
     const adminB = clients.get('unit_admin')!;
@@ -104,7 +139,7 @@ describeEachDb('authorization matrix', (env) => {
         else if (allowed && (r.status === 401 || r.status === 403)) problems.push(`${actor} should be allowed, got ${r.status} ${r.json?.code}`);
         else if (!allowed && actor === 'anonymous' && r.status !== 401) problems.push(`anonymous should get 401, got ${r.status}`);
         else if (!allowed && actor !== 'anonymous' && r.status !== 403 && r.status !== 404) problems.push(`${actor} should be refused, got ${r.status}`);
-        else if (allowed && c.scopedList && !['center_admin', 'supervisor'].includes(actor) && !c.scopedList(r.json, t)) problems.push(`${actor} saw another unit's objects`);
+        else if (allowed && c.scopedList && !CENTER.includes(actor) && !c.scopedList(r.json, t)) problems.push(`${actor} saw another unit's objects`);
       }
       assert.deepEqual(problems, []);
     });

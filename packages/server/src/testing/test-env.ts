@@ -12,6 +12,7 @@ import { systemContext, type Role } from '../platform/context.ts';
 import { totpNow } from '../domains/auth/index.ts';
 import type { OrgKind } from '../db/schema.ts';
 import { CalendarService } from '../domains/calendar/index.ts';
+import { CatalogService } from '../domains/catalog/index.ts';
 
 export type DbKind = 'pglite' | 'postgres';
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -166,7 +167,9 @@ export async function createTestEnv(kind: DbKind, overrides: Partial<Config> = {
   const database = await freshDatabase(kind);
   const config = loadConfig({}, { env: 'test', logLevel: 'silent', demo: 'off', ...overrides, databaseUrl: database.url });
   const keys = { hmac: randomBytes(32), sm4: new Sm4Box(randomBytes(16)) };
-  await new CalendarService(database.db).ensurePolicy();
+  const calendar = new CalendarService(database.db);
+  await calendar.ensurePolicy();
+  await new CatalogService(database.db, calendar).ensureCodes();
   const app = await buildApp(config, { db: database.db, dbKind: database.kind, keys });
   await app.ready();
   const ctx = systemContext('test');
