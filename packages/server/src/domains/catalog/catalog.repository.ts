@@ -157,8 +157,12 @@ export async function search(db: Db, f: SearchFilter, page: { limit: number; off
   const terms = queryTerms(f.q ?? '');
   const first = terms[0] ? '%' + terms[0].replace(/[\\%_]/g, '\\$&') + '%' : null;
   const allKeys = terms.flatMap(queryKeys);
-  const rank = allKeys.length ? sql`ts_rank(rv.search_doc, ${tsqueryOf(allKeys)}::tsquery)` : sql`0`;
-  const nameHit = first ? sql`(lower(rv.name) LIKE ${first})::int` : sql`0`;
+  // Name hits first, then by weighted rank; without a query, by code.
+  const order = [
+    ...(first ? [sql`(lower(rv.name) LIKE ${first}) DESC`] : []),
+    ...(allKeys.length ? [sql`ts_rank(rv.search_doc, ${tsqueryOf(allKeys)}::tsquery) DESC`] : []),
+    sql`r.code`,
+  ];
   const rows = await sql<{ resource_id: string; code: string; org_id: string; org_name: string; version: number; name: string; summary: string; category: string; base_library: string; share_type: string; open_attribute: string; update_cycle: string; security_grade: string; format: string; item_count: number; total: number }>`
     SELECT r.id AS resource_id, r.code, r.org_id, o.name AS org_name, rv.version, rv.name, rv.summary, rv.category, rv.base_library, rv.share_type,
            rv.open_attribute, rv.update_cycle, rv.security_grade, rv.format,
@@ -168,7 +172,7 @@ export async function search(db: Db, f: SearchFilter, page: { limit: number; off
     JOIN resource_version rv ON rv.resource_id = r.id AND rv.version = r.current_version
     JOIN organisation o ON o.id = r.org_id
     WHERE ${where}
-    ORDER BY ${nameHit} DESC, ${rank} DESC, r.code
+    ORDER BY ${sql.join(order, sql`, `)}
     LIMIT ${page.limit} OFFSET ${page.offset}`.execute(db);
   return { rows: rows.rows, total: rows.rows[0]?.total ?? (page.offset ? await countOnly(db, f) : 0) };
 }

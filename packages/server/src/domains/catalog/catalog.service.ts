@@ -383,14 +383,15 @@ export class CatalogService {
 
   // ---------------------------------------------------------------- reading
 
+  /** Inside a transaction pass the trx: PGlite has one connection, so a query on this.db would wait forever. */
   private async version(id: string, version: number, db: Db | Trx = this.db): Promise<PresentedVersion> {
     const res = (await repo.findResource(db, id))!;
     const v = await repo.findVersion(db, id, version);
     if (!v) throw errors.notFound('version', `${id}@${version}`);
     const items = await repo.listItems(db, id, version);
     let due: DueStatus | null = null;
-    if (v.status === 'submitted' && v.review_due) due = await this.calendar.dueStatus(v.review_due, this.today());
-    else if ((v.status === 'draft' || v.status === 'returned') && v.filing_due) due = await this.calendar.dueStatus(v.filing_due, this.today());
+    const dueDate = v.status === 'submitted' ? v.review_due : v.status === 'draft' || v.status === 'returned' ? v.filing_due : null;
+    if (dueDate) due = (await this.calendar.calendar(db)).dueStatus(dueDate, this.today());
     return presentVersion(res, v, items, due);
   }
 
