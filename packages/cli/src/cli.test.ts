@@ -111,6 +111,8 @@ for (const { kind, skip } of dbKinds()) {
       assert.equal(s.code, 0, s.err);
       assert.match(s.out, /DEMO DISTRICT/);
       assert.match(s.out, /center\.admin/);
+      const n = Number(/Demo catalog: (\d+) resources/.exec(s.out)?.[1]);
+      assert.ok(n >= 150, `demo catalog has ${n} resources`);
       const again = run(['seed-demo'], env);
       assert.match(again.out, /already loaded/);
     });

@@ -63,8 +63,8 @@ async function main(argv: string[]): Promise<number> {
       noArgs(rest, 'seed-demo');
       const rt = await openRuntime(config);
       try {
-        const r = await seedDemo(rt.database.db, rt.auth);
-        console.log(r.loaded ? formatDemoLogins(r.logins) : 'The demo district is already loaded.');
+        const r = await seedDemo(rt.database.db, rt.auth, rt.catalog);
+        console.log(r.loaded ? formatDemoLogins(r.logins) + `\n  Demo catalog: ${r.resources} resources.` : 'The demo district is already loaded.');
       } finally {
         await rt.close();
       }

@@ -11,8 +11,8 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   // The demo loads on the embedded database's first start, or whenever GONGSHU_DEMO=on.
   const wantDemo = config.demo === 'on' || (config.demo === 'auto' && !config.databaseUrl && (await rt.auth.countOrgs()) === 0);
   if (wantDemo) {
-    const r = await seedDemo(db, rt.auth);
-    if (r.loaded) console.log(formatDemoLogins(r.logins));
+    const r = await seedDemo(db, rt.auth, rt.catalog);
+    if (r.loaded) console.log(formatDemoLogins(r.logins) + `\n  Demo catalog: ${r.resources} resources in every workflow state.\n`);
   } else if (await isDemoLoaded(db)) {
     console.log('Demo district loaded; log-ins are listed in the README (password Gongshu@2026).');
   }

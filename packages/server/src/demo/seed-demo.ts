@@ -2,6 +2,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { AuthService } from '../domains/auth/index.ts';
+import type { CatalogService } from '../domains/catalog/index.ts';
+import { seedDemoCatalog } from './catalog-seed.ts';
 import { hashPassword } from '../domains/auth/index.ts';
 import { systemContext, type Role } from '../platform/context.ts';
 import { DEMO_ORGS, DEMO_PASSWORD, DEMO_REGION_CODE, DEMO_TOTP_SECRET, demoPersonName, demoUsersFor } from './district.ts';
@@ -19,8 +21,8 @@ export async function isDemoLoaded(db: Db): Promise<boolean> {
   return !!r;
 }
 
-export async function seedDemo(db: Db, auth: AuthService): Promise<{ loaded: boolean; logins: DemoLogin[] }> {
-  if (await isDemoLoaded(db)) return { loaded: false, logins: await demoLogins(db) };
+export async function seedDemo(db: Db, auth: AuthService, catalog: CatalogService): Promise<{ loaded: boolean; logins: DemoLogin[]; resources: number }> {
+  if (await isDemoLoaded(db)) return { loaded: false, logins: await demoLogins(db), resources: 0 };
   const ctx = systemContext('seed-demo');
   const orgIds = new Map<string, string>();
   const center = DEMO_ORGS[0]!;
@@ -65,8 +67,9 @@ export async function seedDemo(db: Db, auth: AuthService): Promise<{ loaded: boo
     }
   }
   for (let i = 0; i < jobs.length; i += 4) await Promise.all(jobs.slice(i, i + 4).map((j) => j()));
+  const resources = (await db.selectFrom('resource').select('id').where('is_demo', '=', true).executeTakeFirst()) ? 0 : await seedDemoCatalog(db, catalog);
   await db.insertInto('gongshu_meta').values({ key: 'demo_loaded_at', value: new Date().toISOString() }).onConflict((oc) => oc.column('key').doNothing()).execute();
-  return { loaded: true, logins: await demoLogins(db) };
+  return { loaded: true, logins: await demoLogins(db), resources };
 }
 
 export async function demoLogins(db: Db): Promise<DemoLogin[]> {
