@@ -23,7 +23,7 @@ export default tseslint.config(
   },
   {
     // Where process.env is legitimately read: the config module, test setup and scripts.
-    files: ['packages/server/src/config.ts', '**/*.test.ts', 'packages/server/src/testing/**', 'scripts/**', 'packages/cli/src/cli.ts'],
+    files: ['packages/server/src/config.ts', '**/*.test.ts', 'packages/server/src/testing/**', 'tests/**', 'scripts/**', 'bench/**', 'packages/cli/src/cli.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -1,61 +1,25 @@
 // The console in a real browser (Debian's chromium through playwright-core), against the real server.
-import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { before, after, it } from 'node:test';
+import type { Browser } from 'playwright-core';
 import { describeEachDb, TEST_PASSWORD, TEST_TOTP_SECRET } from '../../packages/server/src/testing/test-env.ts';
-import { totpNow } from '../../packages/server/src/domains/auth/index.ts';
+import { ensureConsoleBuilt, launch, listen, login, logout, noBrowser, pick } from './browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ci = process.env.CI === 'true' || process.env.CI === '1';
-const root = path.resolve(import.meta.dirname, '../..');
-const dist = path.join(root, 'packages/web/dist');
-const noBrowser = !existsSync(CHROMIUM) ? `no browser at ${CHROMIUM} (apt-get install chromium)` : false;
-if (noBrowser && ci) throw new Error(`CI=true and ${noBrowser}`);
-
-if (!existsSync(path.join(dist, 'index.html'))) {
-  const r = spawnSync('npm', ['run', 'build', '-w', '@gongshu/web'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('the console build failed');
-}
-
+ensureConsoleBuilt();
 let browser: Browser | undefined;
 before(async () => {
-  if (noBrowser) return;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();
 });
-
-async function login(page: Page, base: string, username: string, password: string, totpSecret?: string) {
-  await page.goto(base + '/');
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  if (totpSecret) {
-    await page.getByTestId('totp-code').fill(totpNow(totpSecret));
-    await page.getByTestId('totp-submit').click();
-  }
-}
-
-async function pick(page: Page, testId: string, title: string) {
-  await page.getByTestId(testId).click();
-  await page.locator(`.ant-select-dropdown:visible [title="${title}"]`).click();
-}
 
 describeEachDb(
   'console in the browser',
   (env) => {
     let base = '';
     before(async () => {
-      await env().app.listen({ port: 0, host: '127.0.0.1' });
-      const addr = env().app.server.address();
-      base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+      base = await listen(env().app);
     });
 
     it('Center admin creates a unit and a user; the user logs in and sees both in the audit browser', { skip: noBrowser }, async () => {
@@ -66,7 +30,6 @@ describeEachDb(
       page.on('pageerror', (e) => errors.push(e.message));
 
       await login(page, base, admin.username, TEST_PASSWORD, TEST_TOTP_SECRET);
-      await page.getByTestId('main-nav').waitFor();
 
       // a new unit
       await page.getByTestId('main-nav').getByText('单位管理').click();
@@ -92,9 +55,11 @@ describeEachDb(
       await page.getByRole('cell', { name: 'e2e.admin' }).waitFor();
 
       // log out, log in as the new user, change the initial password
-      await page.getByTestId('user-menu').hover();
-      await page.getByText('退出登录').click();
-      await login(page, base, 'e2e.admin', 'Initial#2026');
+      await logout(page);
+      await page.goto(base + '/');
+      await page.getByTestId('login-username').fill('e2e.admin');
+      await page.getByTestId('login-password').fill('Initial#2026');
+      await page.getByTestId('login-submit').click();
       await page.getByTestId('pw-current').fill('Initial#2026');
       await page.getByTestId('pw-new').fill('Changed#2026');
       await page.getByTestId('pw-confirm').fill('Changed#2026');
@@ -135,9 +100,8 @@ describeEachDb(
       const page = await ctx.newPage();
       await login(page, base, user.username, TEST_PASSWORD);
       const nav = page.getByTestId('main-nav');
-      await nav.waitFor();
       const items = (await nav.locator('.ant-menu-item').allInnerTexts()).map((s) => s.trim());
-      assert.deepEqual(items, ['首页', '单位管理', '工作日历', '政策参数']);
+      assert.deepEqual(items, ['首页', '全区目录', '本单位目录', '单位管理', '工作日历', '政策参数']);
       await ctx.close();
     });
   },

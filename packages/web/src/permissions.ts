@@ -2,10 +2,13 @@
 // what a role cannot use, and mirrors the route declarations in the server.
 import type { Role } from './types.ts';
 
-export type Page = 'home' | 'orgs' | 'users' | 'credentials' | 'audit' | 'calendar' | 'policy' | 'account';
+export type Page = 'home' | 'catalog' | 'mycatalog' | 'review' | 'orgs' | 'users' | 'credentials' | 'audit' | 'calendar' | 'policy' | 'account';
 
 const PAGE_ROLES: Record<Page, Role[] | 'all'> = {
   home: 'all',
+  catalog: 'all',
+  mycatalog: 'all',
+  review: ['center_admin', 'center_reviewer', 'supervisor'],
   orgs: 'all',
   users: ['center_admin', 'supervisor', 'unit_admin'],
   credentials: ['center_admin', 'supervisor', 'unit_admin'],
@@ -20,8 +23,10 @@ export function canSee(roles: Role[], page: Page): boolean {
   return allowed === 'all' || roles.some((r) => allowed.includes(r));
 }
 
-export type Ability = 'org.manage' | 'user.manage' | 'user.reset_totp' | 'credential.manage' | 'calendar.edit' | 'policy.edit' | 'audit.verify';
+export type Ability = 'catalog.compile' | 'catalog.review' | 'org.manage' | 'user.manage' | 'user.reset_totp' | 'credential.manage' | 'calendar.edit' | 'policy.edit' | 'audit.verify';
 const ABILITY_ROLES: Record<Ability, Role[]> = {
+  'catalog.compile': ['unit_admin', 'center_admin'],
+  'catalog.review': ['center_reviewer', 'center_admin'],
   'org.manage': ['center_admin'],
   'user.manage': ['center_admin', 'unit_admin'],
   'user.reset_totp': ['center_admin'],

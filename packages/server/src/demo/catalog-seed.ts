@@ -17,14 +17,15 @@ async function actorFor(db: Db, username: string): Promise<RequestContext> {
 }
 
 export async function seedDemoCatalog(db: Db, catalog: CatalogService): Promise<number> {
-  const orgs = await db.selectFrom('organisation').select(['code', 'name', 'kind']).where('is_demo', '=', true).orderBy('code').execute();
+  const orgs = await db.selectFrom('organisation').select(['code', 'name', 'kind', 'contact_name']).where('is_demo', '=', true).orderBy('code').execute();
+  const contact = new Map(orgs.map((o) => [o.code, o.contact_name ?? '']));
   const reviewer = await actorFor(db, 'center.reviewer');
   const plan = demoCatalogPlan(orgs);
   const today = catalog.today();
   let n = 0;
   for (const p of plan) {
     const unit = await actorFor(db, `${p.orgCode}.admin`);
-    const input = templateToInput(p.template, p.prefix, `${p.orgCode}.admin`);
+    const input = templateToInput(p.template, p.prefix, contact.get(p.orgCode) || '数据管理员');
     const { id } = await catalog.create(unit, input, { isDemo: true });
     n++;
     if (p.state === 'draft') continue;

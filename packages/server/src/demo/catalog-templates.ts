@@ -5,7 +5,7 @@ import type { ItemInput, ResourceInput } from '../domains/catalog/index.ts';
 type ItemSpec = [code: string, name: string, type: string, extra?: Partial<ItemInput>];
 
 const I: Record<string, ItemSpec> = {
-  id_no: ['id_no', '公民身份号码', 'string', { length: 18, piiKind: 'id_card', sensitivity: 'sensitive_personal', maskingRule: 'mask' }],
+  id_no: ['id_no', '公民身份证号码', 'string', { length: 18, piiKind: 'id_card', sensitivity: 'sensitive_personal', maskingRule: 'mask' }],
   person_name: ['person_name', '姓名', 'string', { length: 50, piiKind: 'name', sensitivity: 'personal', maskingRule: 'mask' }],
   gender: ['gender', '性别', 'string', { length: 2 }],
   birth_date: ['birth_date', '出生日期', 'date', { piiKind: 'birth_date', sensitivity: 'personal', maskingRule: 'generalize' }],

@@ -12,6 +12,12 @@ import { AuditPage } from '../domains/audit/AuditPage.tsx';
 import { CalendarPage } from '../domains/calendar/CalendarPage.tsx';
 import { PolicyPage } from '../domains/calendar/PolicyPage.tsx';
 import { HomePage } from '../domains/home/HomePage.tsx';
+import { CatalogPage } from '../domains/catalog/CatalogPage.tsx';
+import { MyCatalogPage } from '../domains/catalog/MyCatalogPage.tsx';
+import { ResourceEditor } from '../domains/catalog/ResourceEditor.tsx';
+import { ResourcePage } from '../domains/catalog/ResourcePage.tsx';
+import { ReviewPage } from '../domains/catalog/ReviewPage.tsx';
+import { CodesProvider } from '../domains/catalog/codes.tsx';
 import type { ReactElement } from 'react';
 
 export function AppRoutes() {
@@ -21,9 +27,16 @@ export function AppRoutes() {
   if (me.user.mustChangePassword) return <ForcedPasswordChange />;
   const guard = (page: Page, el: ReactElement) => (canSee(me.user.roles, page) ? el : <Navigate to="/" replace />);
   return (
+    <CodesProvider>
     <Routes>
       <Route element={<AppLayout />}>
         <Route index element={<HomePage />} />
+        <Route path="catalog" element={<CatalogPage />} />
+        <Route path="catalog/new" element={<ResourceEditor />} />
+        <Route path="catalog/:id" element={<ResourcePage />} />
+        <Route path="catalog/:id/edit" element={<ResourceEditor />} />
+        <Route path="mycatalog" element={<MyCatalogPage />} />
+        <Route path="review" element={guard('review', <ReviewPage />)} />
         <Route path="orgs" element={guard('orgs', <OrgsPage />)} />
         <Route path="users" element={guard('users', <UsersPage />)} />
         <Route path="credentials" element={guard('credentials', <CredentialsPage />)} />
@@ -34,5 +47,6 @@ export function AppRoutes() {
         <Route path="*" element={<Navigate to="/" replace />} />
       </Route>
     </Routes>
+    </CodesProvider>
   );
 }

@@ -1,0 +1,98 @@
+// The district catalog: search (partial Chinese terms) with facets.
+import { useMemo, useState } from 'react';
+import { Card, Col, Empty, Input, Row, Space, Table, Tag, Typography } from 'antd';
+import { useNavigate } from 'react-router-dom';
+import { get, qs } from '../../api.ts';
+import { useI18n } from '../../i18n.tsx';
+import { useLoad } from '../../ui.tsx';
+import { useCodes } from './codes.tsx';
+import type { Org } from '../../types.ts';
+
+interface Hit {
+  id: string;
+  code: string;
+  orgId: string;
+  orgName: string;
+  name: string;
+  summary: string;
+  category: string;
+  baseLibrary: string;
+  shareType: string;
+  openAttribute: string;
+  updateCycle: string;
+  securityGrade: string;
+  itemCount: number;
+}
+type Facets = Record<string, { value: string; count: number }[]>;
+const FACETS: { key: string; table: string | null }[] = [
+  { key: 'orgId', table: null },
+  { key: 'category', table: 'category' },
+  { key: 'baseLibrary', table: 'base_library' },
+  { key: 'shareType', table: 'share_type' },
+  { key: 'openAttribute', table: 'open_attribute' },
+  { key: 'updateCycle', table: 'update_cycle' },
+  { key: 'securityGrade', table: 'security_grade' },
+];
+
+export function CatalogPage() {
+  const { t } = useI18n();
+  const nav = useNavigate();
+  const { label } = useCodes();
+  const [q, setQ] = useState('');
+  const [filters, setFilters] = useState<Record<string, string | undefined>>({});
+  const [page, setPage] = useState(1);
+  const res = useLoad(() => get<{ total: number; items: Hit[]; facets: Facets }>(`/api/catalog/resources${qs({ q, ...filters, limit: 20, offset: (page - 1) * 20 })}`), [q, filters, page]);
+  const orgs = useLoad(() => get<Org[]>('/api/orgs'), []);
+  const orgName = useMemo(() => new Map((orgs.data ?? []).map((o) => [o.id, o.name])), [orgs.data]);
+  const facetLabel = (key: string, table: string | null, value: string) =>
+    key === 'orgId' ? (orgName.get(value) ?? value) : key === 'shareType' ? t(`share.${value}` as never) : key === 'openAttribute' ? t(`open.${value}` as never) : label(table!, value);
+
+  return (
+    <Row gutter={16}>
+      <Col xs={24} md={6}>
+        <Card size="small" title={t('catalog.filters')}>
+          {FACETS.map((f) => (
+            <div key={f.key} style={{ marginBottom: 12 }}>
+              <Typography.Text type="secondary">{t(`catalog.facet.${f.key}` as never)}</Typography.Text>
+              <div>
+                {(res.data?.facets[f.key] ?? []).slice(0, f.key === 'orgId' ? 12 : 10).map((v) => (
+                  <Tag.CheckableTag
+                    key={v.value}
+                    checked={filters[f.key] === v.value}
+                    onChange={(on) => { setPage(1); setFilters({ ...filters, [f.key]: on ? v.value : undefined }); }}
+                    data-testid={`facet-${f.key}-${v.value}`}
+                  >
+                    {facetLabel(f.key, f.table, v.value)} ({v.count})
+                  </Tag.CheckableTag>
+                ))}
+              </div>
+            </div>
+          ))}
+        </Card>
+      </Col>
+      <Col xs={24} md={18}>
+        <Card title={t('nav.catalog')}>
+          <Input.Search placeholder={t('catalog.searchPlaceholder')} allowClear enterButton onSearch={(v) => { setPage(1); setQ(v); }} style={{ marginBottom: 16 }} data-testid="catalog-search" />
+          <Table<Hit>
+            rowKey="id"
+            size="middle"
+            loading={res.loading}
+            dataSource={res.data?.items}
+            locale={{ emptyText: <Empty description={t('catalog.noResults')} /> }}
+            onRow={(r) => ({ onClick: () => nav(`/catalog/${r.id}`), style: { cursor: 'pointer' } })}
+            pagination={{ current: page, pageSize: 20, total: res.data?.total ?? 0, onChange: setPage, showSizeChanger: false, showTotal: (n) => t('common.total', { n }) }}
+            data-testid="catalog-results"
+            columns={[
+              { title: t('catalog.name'), dataIndex: 'name', render: (v, r) => <Space direction="vertical" size={0}><Typography.Text strong>{v}</Typography.Text><Typography.Text type="secondary" style={{ fontSize: 12 }}>{r.summary}</Typography.Text></Space> },
+              { title: t('catalog.code'), dataIndex: 'code', width: 140 },
+              { title: t('catalog.owner'), dataIndex: 'orgName', width: 180 },
+              { title: t('catalog.shareType'), dataIndex: 'shareType', width: 110, render: (v) => <Tag>{t(`share.${v}` as never)}</Tag> },
+              { title: t('catalog.updateCycle'), dataIndex: 'updateCycle', width: 90, render: (v) => label('update_cycle', v) },
+              { title: t('catalog.items'), dataIndex: 'itemCount', width: 80 },
+            ]}
+          />
+        </Card>
+      </Col>
+    </Row>
+  );
+}

@@ -1,0 +1,64 @@
+// Shared by the browser tests: Debian's chromium through playwright-core, the built console, log-in steps.
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { totpNow } from '../../packages/server/src/domains/auth/index.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ci = process.env.CI === 'true' || process.env.CI === '1';
+const root = path.resolve(import.meta.dirname, '../..');
+
+export const noBrowser: string | false = !existsSync(CHROMIUM) ? `no browser at ${CHROMIUM} (apt-get install chromium)` : false;
+if (noBrowser && ci) throw new Error(`CI=true and ${noBrowser}`);
+
+/** Builds the console once if it is not built yet. */
+export function ensureConsoleBuilt() {
+  if (existsSync(path.join(root, 'packages/web/dist/index.html'))) return;
+  const r = spawnSync('npm', ['run', 'build', '-w', '@gongshu/web'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('the console build failed');
+}
+
+export async function launch(): Promise<Browser | undefined> {
+  if (noBrowser) return undefined;
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function login(page: Page, base: string, username: string, password: string, totpSecret?: string) {
+  await page.goto(base + '/');
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  if (totpSecret) {
+    await page.getByTestId('totp-code').fill(totpNow(totpSecret));
+    await page.getByTestId('totp-submit').click();
+  }
+  await page.getByTestId('main-nav').waitFor();
+}
+
+export async function logout(page: Page) {
+  await page.getByTestId('user-menu').hover();
+  await page.getByText(/退出登录|Log out/).click();
+  await page.getByTestId('login-username').waitFor();
+}
+
+/** Picks an option of an Ant Design select by its visible label. */
+export async function pick(page: Page, testId: string, title: string) {
+  const select = page.getByTestId(testId);
+  await select.click();
+  const option = page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${title}"]`);
+  await option.waitFor();
+  await option.click();
+  // wait until the choice shows in the select, so a later click does not race the dropdown
+  await page.locator(`[data-testid="${testId}"] [title="${title}"], [data-testid="${testId}"]:has([title="${title}"])`).first().waitFor();
+}
+
+/** Serves the app of a test environment on a free port; returns its base URL. */
+export async function listen(app: { listen(o: { port: number; host: string }): Promise<string>; server: { address(): unknown } }): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address() as { port: number };
+  return `http://127.0.0.1:${addr.port}`;
+}
