@@ -160,20 +160,26 @@ export async function search(db: Db, f: SearchFilter, page: { limit: number; off
   // Name hits first, then by weighted rank; without a query, by code.
   const order = [
     ...(first ? [sql`(lower(rv.name) LIKE ${first}) DESC`] : []),
-    ...(allKeys.length ? [sql`ts_rank(rv.search_doc, ${tsqueryOf(allKeys)}::tsquery) DESC`] : []),
+    // a match in the name or keywords (weight A) before one in items or the summary; cheaper than ts_rank
+    ...(allKeys.length ? [sql`(rv.search_doc @@ ${tsqueryOf(allKeys, 'A')}::tsquery) DESC`] : []),
     sql`r.code`,
   ];
+  // Rank and page over ids only; details and item counts for the page's rows alone.
   const rows = await sql<{ resource_id: string; code: string; org_id: string; org_name: string; version: number; name: string; summary: string; category: string; base_library: string; share_type: string; open_attribute: string; update_cycle: string; security_grade: string; format: string; item_count: number; total: number }>`
+    WITH hits AS (
+      SELECT r.id, rv.version, count(*) OVER ()::int AS total, row_number() OVER (ORDER BY ${sql.join(order, sql`, `)}) AS n
+      FROM resource r JOIN resource_version rv ON rv.resource_id = r.id AND rv.version = r.current_version
+      WHERE ${where}
+      ORDER BY n LIMIT ${page.limit} OFFSET ${page.offset}
+    )
     SELECT r.id AS resource_id, r.code, r.org_id, o.name AS org_name, rv.version, rv.name, rv.summary, rv.category, rv.base_library, rv.share_type,
-           rv.open_attribute, rv.update_cycle, rv.security_grade, rv.format,
-           (SELECT count(*) FROM resource_item i WHERE i.resource_id = r.id AND i.version = rv.version)::int AS item_count,
-           count(*) OVER ()::int AS total
-    FROM resource r
-    JOIN resource_version rv ON rv.resource_id = r.id AND rv.version = r.current_version
+           rv.open_attribute, rv.update_cycle, rv.security_grade, rv.format, h.total,
+           (SELECT count(*) FROM resource_item i WHERE i.resource_id = r.id AND i.version = rv.version)::int AS item_count
+    FROM hits h
+    JOIN resource r ON r.id = h.id
+    JOIN resource_version rv ON rv.resource_id = h.id AND rv.version = h.version
     JOIN organisation o ON o.id = r.org_id
-    WHERE ${where}
-    ORDER BY ${sql.join(order, sql`, `)}
-    LIMIT ${page.limit} OFFSET ${page.offset}`.execute(db);
+    ORDER BY h.n`.execute(db);
   return { rows: rows.rows, total: rows.rows[0]?.total ?? (page.offset ? await countOnly(db, f) : 0) };
 }
 
@@ -182,16 +188,29 @@ async function countOnly(db: Db, f: SearchFilter) {
   return r.rows[0]?.n ?? 0;
 }
 
-/** Counts per facet value; each facet ignores its own filter so the other choices stay visible. */
+/**
+ * Counts per facet value in one pass: the text match is computed once, and each facet ignores its own
+ * filter (so the other choices stay visible) while applying the others.
+ */
 export async function facets(db: Db, f: SearchFilter) {
-  const out: Record<string, { value: string; count: number }[]> = {};
-  for (const col of FACETS) {
-    const r = await sql<{ value: string; count: number }>`
-      SELECT ${col === 'org_id' ? sql`r.org_id::text` : sql.ref('rv.' + col)} AS value, count(*)::int AS count
+  const textOnly = searchWhere({ q: f.q });
+  const filters: Record<(typeof FACETS)[number], string | undefined> = {
+    org_id: f.orgId, category: f.category, base_library: f.baseLibrary, share_type: f.shareType, open_attribute: f.openAttribute, update_cycle: f.updateCycle, security_grade: f.securityGrade,
+  };
+  const branch = (col: (typeof FACETS)[number]) => {
+    const conds = FACETS.filter((c) => c !== col && filters[c] !== undefined).map((c) => sql`${sql.ref(c)} = ${filters[c]}`);
+    return sql`SELECT ${col} AS facet, ${sql.ref(col)} AS value, count(*)::int AS count FROM m ${conds.length ? sql`WHERE ${sql.join(conds, sql` AND `)}` : sql``} GROUP BY 2`;
+  };
+  const r = await sql<{ facet: string; value: string; count: number }>`
+    WITH m AS MATERIALIZED (
+      SELECT r.org_id::text AS org_id, rv.category, rv.base_library, rv.share_type, rv.open_attribute, rv.update_cycle, rv.security_grade
       FROM resource r JOIN resource_version rv ON rv.resource_id = r.id AND rv.version = r.current_version
-      WHERE ${searchWhere(f, col)} GROUP BY 1 ORDER BY 2 DESC, 1`.execute(db);
-    out[col] = r.rows;
-  }
+      WHERE ${textOnly}
+    )
+    ${sql.join(FACETS.map(branch), sql` UNION ALL `)}`.execute(db);
+  const out: Record<string, { value: string; count: number }[]> = Object.fromEntries(FACETS.map((c) => [c, []]));
+  for (const row of r.rows) out[row.facet]!.push({ value: row.value, count: row.count });
+  for (const c of FACETS) out[c]!.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
   return out;
 }
 

@@ -72,6 +72,6 @@ export function queryTerms(q: string): string[] {
 }
 
 /** A tsquery literal ANDing the keys; keys hold only letters, digits and Han, so quoting is enough. */
-export function tsqueryOf(keys: string[]): string {
-  return keys.map((k) => `'${k.replace(/'/g, "''")}'`).join(' & ');
+export function tsqueryOf(keys: string[], weight?: 'A' | 'B' | 'C'): string {
+  return keys.map((k) => `'${k.replace(/'/g, "''")}'${weight ? ':' + weight : ''}`).join(' & ');
 }
