@@ -278,3 +278,16 @@ export async function addEvent(db: DbOrTrx, e: { resource_id: string; version: n
 export function listEvents(db: DbOrTrx, id: string) {
   return db.selectFrom('catalog_event').selectAll().where('resource_id', '=', id).orderBy('id').execute();
 }
+
+/** Resources to export: all with an approved version (district), or a unit's with either version. */
+export function listExportRefs(db: DbOrTrx, orgId?: string) {
+  let q = db
+    .selectFrom('resource as r')
+    .innerJoin('organisation as o', 'o.id', 'r.org_id')
+    .leftJoin('resource_version as v', (j) => j.onRef('v.resource_id', '=', 'r.id').on((eb) => eb('v.version', '=', orgId ? eb.fn.coalesce('r.working_version', 'r.current_version') : eb.ref('r.current_version'))))
+    .leftJoin('info_system as s', 's.id', 'v.system_id')
+    .select(['r.id', 'r.code', 'r.current_version', 'r.working_version', 'o.name as org_name', 's.name as system_name']);
+  if (orgId) q = q.where('r.org_id', '=', orgId).where((eb) => eb.or([eb('r.current_version', 'is not', null), eb('r.working_version', 'is not', null)]));
+  else q = q.where('r.current_version', 'is not', null);
+  return q.orderBy('o.code').orderBy('r.code').execute();
+}

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Obj } from '../../platform/http.ts';
 import { ROLES } from '../../platform/context.ts';
+import { AppError } from '../../platform/errors.ts';
 import type { CatalogService } from './catalog.service.ts';
 import * as S from './catalog.schemas.ts';
 
@@ -92,6 +93,39 @@ export const catalogRoutes = (svc: CatalogService): FastifyPluginAsyncTypebox =>
       schema: { tags, summary: 'Overdue cases by unit: reviews past due, change requests not filed in time', response: { 200: Any } },
       config: { allow: ['center_admin', 'center_reviewer', 'supervisor'] },
     }, async (req) => svc.overdue(req.ctx));
+
+    const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    app.addContentTypeParser([XLSX, 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 20 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+    const ExportQuery = Obj({ scope: Type.Optional(Type.Union([Type.Literal('district'), Type.Literal('unit')])), orgId: Type.Optional(Type.String({ format: 'uuid' })) });
+
+    app.get('/api/catalog/export.xlsx', {
+      schema: { tags, summary: 'The district catalog, or a unit\'s (scope=unit), as XLSX in the national template layout', querystring: ExportQuery, produces: [XLSX] },
+      config: { allow: ALL },
+    }, async (req, reply) => {
+      const scope = req.query.scope ?? 'district';
+      const buf = await svc.exportXlsx(req.ctx, scope, req.query.orgId);
+      const name = encodeURIComponent(`${scope === 'district' ? '全区公共数据资源目录' : '本单位公共数据资源目录'}-${new Date().toISOString().slice(0, 10)}.xlsx`);
+      return reply.header('content-type', XLSX).header('content-disposition', `attachment; filename="catalog.xlsx"; filename*=UTF-8''${name}`).send(buf);
+    });
+
+    app.get('/api/catalog/export.json', {
+      schema: { tags, summary: 'The same catalog as JSON (each resource\'s version with its items)', querystring: ExportQuery, response: { 200: Any } },
+      config: { allow: ALL },
+    }, async (req) => svc.exportVersions(req.ctx, req.query.scope ?? 'district', req.query.orgId));
+
+    app.post('/api/catalog/import', {
+      schema: {
+        tags,
+        summary: 'Import the unit\'s catalog from the XLSX template (body: the .xlsx file): new drafts or updates to drafts, with a row-by-row report',
+        consumes: [XLSX],
+        response: { 200: Any },
+      },
+      config: { allow: COMPILERS },
+    }, async (req) => {
+      if (!Buffer.isBuffer(req.body) || !req.body.length)
+        throw new AppError(400, 'catalog.import_unreadable', '请上传 .xlsx 文件（Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet）', 'Upload an .xlsx file (Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)');
+      return svc.importXlsx(req.ctx, req.body);
+    });
 
     app.get('/api/catalog/code-tables', {
       schema: { tags, summary: 'The catalog\'s code tables (categories, update cycles, data types, …)', response: { 200: Any } },
