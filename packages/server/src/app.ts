@@ -19,7 +19,7 @@ import type { CallerRole } from './platform/context.ts';
 import { AuthService, authRoutes, SESSION_COOKIE, type Keys } from './domains/auth/index.ts';
 import { auditRoutes, writeAudit } from './domains/audit/index.ts';
 import { CalendarService, calendarRoutes } from './domains/calendar/index.ts';
-import { CatalogService, catalogRoutes } from './domains/catalog/index.ts';
+import { CatalogService, catalogRoutes, ListsService, listsRoutes } from './domains/catalog/index.ts';
 
 export interface AppDeps {
   db: Db;
@@ -31,6 +31,7 @@ export interface Services {
   auth: AuthService;
   calendar: CalendarService;
   catalog: CatalogService;
+  lists: ListsService;
 }
 
 export interface RouteInfo {
@@ -62,7 +63,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const calendar = new CalendarService(deps.db);
-  const services: Services = { auth: new AuthService({ db: deps.db, config, keys: deps.keys }), calendar, catalog: new CatalogService(deps.db, calendar) };
+  const services: Services = { auth: new AuthService({ db: deps.db, config, keys: deps.keys }), calendar, catalog: new CatalogService(deps.db, calendar), lists: new ListsService(deps.db) };
   app.decorate('services', services);
   app.decorate('routeTable', [] as RouteInfo[]);
   app.decorateRequest('actor', null);
@@ -185,6 +186,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(auditRoutes(deps.db));
   await app.register(calendarRoutes(services.calendar));
   await app.register(catalogRoutes(services.catalog));
+  await app.register(listsRoutes(services.lists, services.catalog));
 
   const webDist = config.webDist ?? path.resolve(import.meta.dirname, '../../web/dist');
   const hasWeb = existsSync(path.join(webDist, 'index.html'));

@@ -3,10 +3,12 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import type { Db } from './database.ts';
 import * as foundation from './migrations/2026-11-29T00-00_foundation.ts';
 import * as catalog from './migrations/2026-11-29T01-00_catalog.ts';
+import * as demandsPlans from './migrations/2026-11-29T02-00_demands_plans.ts';
 
 const migrations: Record<string, Migration> = {
   '2026-11-29T00-00_foundation': foundation,
   '2026-11-29T01-00_catalog': catalog,
+  '2026-11-29T02-00_demands_plans': demandsPlans,
 };
 
 class StaticProvider implements MigrationProvider {

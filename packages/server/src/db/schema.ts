@@ -217,6 +217,51 @@ export interface CatalogEventTable {
   details: unknown;
 }
 
+export interface TopicProjectTable {
+  id: string;
+  name: string;
+  kind: 'topic' | 'special';
+  description: string | null;
+  lead_org_id: string;
+  member_org_ids: Generated<string[]>;
+  target_resource_ids: Generated<string[]>;
+  created_at: DefaultTimestamp;
+}
+
+export interface DemandTable {
+  id: string;
+  org_id: string;
+  title: string;
+  data_needed: string;
+  purpose: string;
+  legal_basis: string;
+  holder_org_id: string | null;
+  status: 'submitted' | 'matched' | 'topic_approved' | 'rejected';
+  review_comment: string | null;
+  matched_resource_ids: Generated<string[]>;
+  project_id: string | null;
+  reviewed_by: string | null;
+  reviewed_at: NullableTimestamp;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface SystemPlanTable {
+  id: string;
+  org_id: string;
+  name: string;
+  purpose: string;
+  collects: Generated<string[]>;
+  needs: Generated<string>;
+  status: 'submitted' | 'approved' | 'returned';
+  review_comment: string | null;
+  reviewed_by: string | null;
+  reviewed_at: NullableTimestamp;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
 export interface DB {
   organisation: OrganisationTable;
   app_user: AppUserTable;
@@ -232,4 +277,7 @@ export interface DB {
   resource_version: ResourceVersionTable;
   resource_item: ResourceItemTable;
   catalog_event: CatalogEventTable;
+  topic_project: TopicProjectTable;
+  demand: DemandTable;
+  system_plan: SystemPlanTable;
 }

@@ -18,6 +18,8 @@ interface Target {
   resA: string; // a draft of unit A
   resApproved: string; // an approved resource of unit A
   sysA: string;
+  demandA: string;
+  planA: string;
 }
 interface Case {
   method: string;
@@ -84,6 +86,20 @@ const CASES: Case[] = [
   { method: 'GET', route: '/api/catalog/export.json', url: () => '/api/catalog/export.json?scope=district', allow: AUTHENTICATED },
   { method: 'GET', route: '/api/catalog/export.json', url: (t) => `/api/catalog/export.json?scope=unit&orgId=${t.orgA}`, allow: CENTER },
   { method: 'POST', route: '/api/catalog/import', url: () => '/api/catalog/import', body: () => ({}), allow: ['unit_admin', 'center_admin'] },
+  { method: 'GET', route: '/api/catalog/lists/responsibility', url: () => '/api/catalog/lists/responsibility', allow: ALL_USERS },
+  { method: 'GET', route: '/api/catalog/lists/responsibility.xlsx', url: () => '/api/catalog/lists/responsibility.xlsx', allow: ALL_USERS },
+  { method: 'GET', route: '/api/catalog/lists/non-share', url: () => '/api/catalog/lists/non-share', allow: ALL_USERS },
+  { method: 'GET', route: '/api/catalog/lists/non-share.xlsx', url: () => '/api/catalog/lists/non-share.xlsx', allow: ALL_USERS },
+  { method: 'GET', route: '/api/demands', url: () => '/api/demands', allow: ALL_USERS, scopedList: noOrgA },
+  { method: 'GET', route: '/api/demands.xlsx', url: () => '/api/demands.xlsx', allow: ALL_USERS },
+  { method: 'POST', route: '/api/demands', url: () => '/api/demands', body: () => ({ title: '需要户籍数据', dataNeeded: '姓名、身份证号', purpose: '低保审核', legalBasis: '《社会救助暂行办法》' }), allow: ['unit_admin', 'center_admin'] },
+  { method: 'POST', route: '/api/demands/:id/review', url: (t) => `/api/demands/${t.demandA}/review`, body: () => ({ outcome: 'rejected', comment: '已有共享接口' }), allow: ['center_reviewer', 'center_admin'] },
+  { method: 'GET', route: '/api/topic-projects', url: () => '/api/topic-projects', allow: ALL_USERS },
+  { method: 'GET', route: '/api/system-plans', url: () => '/api/system-plans', allow: ALL_USERS, scopedList: noOrgA },
+  { method: 'POST', route: '/api/system-plans', url: () => '/api/system-plans', body: () => ({ name: `新系统${uniq()}`, purpose: '业务办理', collects: ['姓名'] }), allow: ['unit_admin', 'center_admin'] },
+  { method: 'PUT', route: '/api/system-plans/:id', url: (t) => `/api/system-plans/${t.planA}`, body: () => ({ name: '改', purpose: '改', collects: [] }), allow: [] },
+  { method: 'POST', route: '/api/system-plans/:id/review', url: (t) => `/api/system-plans/${t.planA}/review`, body: () => ({ decision: 'approve' }), allow: ['center_reviewer', 'center_admin'] },
+  { method: 'GET', route: '/api/system-plans/:id/similar', url: (t) => `/api/system-plans/${t.planA}/similar`, allow: CENTER },
   { method: 'GET', route: '/api/catalog/code-tables', url: () => '/api/catalog/code-tables', allow: AUTHENTICATED },
   { method: 'PUT', route: '/api/catalog/code-tables/:table/:code', url: () => '/api/catalog/code-tables/pii_kind/social_card', body: () => ({ zh: '社保卡号', en: 'Social security card' }), allow: ['center_admin'] },
   { method: 'GET', route: '/api/catalog/settings', url: () => '/api/catalog/settings', allow: AUTHENTICATED },
@@ -113,7 +129,9 @@ describeEachDb('authorization matrix', (env) => {
     const reviewer = await e.as('center_reviewer');
     assert.equal((await reviewer.post(`/api/catalog/resources/${resApproved.json.id}/review`, { decision: 'approve' })).status, 200);
     const sysA = await adminA.post('/api/catalog/systems', { name: '甲单位业务系统' });
-    t = { orgA: orgA.id, userA: userA.id, credA: cred.json.id, resA: resA.json.id, resApproved: resApproved.json.id, sysA: sysA.json.id };
+    const demandA = await adminA.post('/api/demands', { title: '甲单位的需求', dataNeeded: '企业登记信息', purpose: '招商服务', legalBasis: '职责' });
+    const planA = await adminA.post('/api/system-plans', { name: '甲单位新系统', purpose: '网格管理', collects: ['姓名', '联系电话'] });
+    t = { orgA: orgA.id, userA: userA.id, credA: cred.json.id, resA: resA.json.id, resApproved: resApproved.json.id, sysA: sysA.json.id, demandA: demandA.json.id, planA: planA.json.id };
     const orgB = await e.makeOrg({ kind: 'bureau' });
     for (const role of ROLES) clients.set(role, await e.as(role, ['center_admin', 'center_reviewer', 'supervisor', 'cac_officer'].includes(role) ? undefined : orgB.id));
     const adminB = clients.get('unit_admin')!;

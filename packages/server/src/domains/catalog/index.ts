@@ -4,3 +4,5 @@ export { CODE_TABLES } from './catalog.codes.ts';
 export { indexKeys, queryKeys, normaliseText } from './catalog.search-text.ts';
 export { RESERVED_ITEM_CODES, ITEM_CODE_RE } from './catalog.validation.ts';
 export type { ResourceInput, ItemInput } from './catalog.schemas.ts';
+export { ListsService } from './lists.service.ts';
+export { listsRoutes } from './lists.routes.ts';

@@ -1,0 +1,21 @@
+// A plain list as an .xlsx sheet (header row in bold, frozen), for the lists units print and stamp.
+import ExcelJS from 'exceljs';
+
+export async function listToXlsx(title: string, columns: { header: string; key: string; width?: number }[], rows: Record<string, unknown>[]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'Gongshu 公数';
+  const ws = wb.addWorksheet(title.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width ?? 16 }));
+  ws.getRow(1).font = { bold: true };
+  for (const r of rows) {
+    const safe: Record<string, unknown> = {};
+    for (const c of columns) {
+      const v = r[c.key];
+      const s = Array.isArray(v) ? v.join('、') : v === null || v === undefined ? '' : v;
+      // text that looks like a formula stays text
+      safe[c.key] = typeof s === 'string' && /^[=+\-@]/.test(s) ? `'${s}` : s;
+    }
+    ws.addRow(safe);
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
