@@ -2,13 +2,15 @@
 // what a role cannot use, and mirrors the route declarations in the server.
 import type { Role } from './types.ts';
 
-export type Page = 'home' | 'catalog' | 'mycatalog' | 'review' | 'orgs' | 'users' | 'credentials' | 'audit' | 'calendar' | 'policy' | 'account';
+export type Page = 'home' | 'catalog' | 'mycatalog' | 'review' | 'lists' | 'plans' | 'orgs' | 'users' | 'credentials' | 'audit' | 'calendar' | 'policy' | 'account';
 
 const PAGE_ROLES: Record<Page, Role[] | 'all'> = {
   home: 'all',
   catalog: 'all',
   mycatalog: 'all',
   review: ['center_admin', 'center_reviewer', 'supervisor'],
+  lists: 'all',
+  plans: 'all',
   orgs: 'all',
   users: ['center_admin', 'supervisor', 'unit_admin'],
   credentials: ['center_admin', 'supervisor', 'unit_admin'],

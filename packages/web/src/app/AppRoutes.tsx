@@ -18,6 +18,8 @@ import { ResourceEditor } from '../domains/catalog/ResourceEditor.tsx';
 import { ResourcePage } from '../domains/catalog/ResourcePage.tsx';
 import { ReviewPage } from '../domains/catalog/ReviewPage.tsx';
 import { CodesProvider } from '../domains/catalog/codes.tsx';
+import { ListsPage } from '../domains/catalog/ListsPage.tsx';
+import { PlansPage } from '../domains/catalog/PlansPage.tsx';
 import type { ReactElement } from 'react';
 
 export function AppRoutes() {
@@ -37,6 +39,8 @@ export function AppRoutes() {
         <Route path="catalog/:id/edit" element={<ResourceEditor />} />
         <Route path="mycatalog" element={<MyCatalogPage />} />
         <Route path="review" element={guard('review', <ReviewPage />)} />
+        <Route path="lists" element={<ListsPage />} />
+        <Route path="plans" element={<PlansPage />} />
         <Route path="orgs" element={guard('orgs', <OrgsPage />)} />
         <Route path="users" element={guard('users', <UsersPage />)} />
         <Route path="credentials" element={guard('credentials', <CredentialsPage />)} />

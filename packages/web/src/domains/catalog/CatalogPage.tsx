@@ -1,6 +1,6 @@
 // The district catalog: search (partial Chinese terms) with facets.
 import { useMemo, useState } from 'react';
-import { Card, Col, Empty, Input, Row, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Col, Empty, Input, Row, Space, Table, Tag, Typography } from 'antd';
 import { useNavigate } from 'react-router-dom';
 import { get, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
@@ -71,7 +71,7 @@ export function CatalogPage() {
         </Card>
       </Col>
       <Col xs={24} md={18}>
-        <Card title={t('nav.catalog')}>
+        <Card title={t('nav.catalog')} extra={<Space><Button href="/api/catalog/export.xlsx">{t('catalog.exportXlsx')}</Button><Button href="/api/catalog/export.json">JSON</Button></Space>}>
           <Input.Search placeholder={t('catalog.searchPlaceholder')} allowClear enterButton onSearch={(v) => { setPage(1); setQ(v); }} style={{ marginBottom: 16 }} data-testid="catalog-search" />
           <Table<Hit>
             rowKey="id"

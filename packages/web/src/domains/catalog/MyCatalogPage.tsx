@@ -7,6 +7,7 @@ import { useSession } from '../../session.tsx';
 import { can } from '../../permissions.ts';
 import { fmtTime, useLoad } from '../../ui.tsx';
 import { DueTag, StatusTag } from './codes.tsx';
+import { ImportButton } from './ImportButton.tsx';
 import type { Due } from './types.ts';
 
 interface Row {
@@ -30,7 +31,13 @@ export function MyCatalogPage() {
   return (
     <Card
       title={`${t('nav.mycatalog')} · ${me?.org.name ?? ''}`}
-      extra={compile && <Button type="primary" onClick={() => nav('/catalog/new')} data-testid="resource-new">{t('catalog.new')}</Button>}
+      extra={
+        <Space>
+          <Button href="/api/catalog/export.xlsx?scope=unit">{t('catalog.exportXlsx')}</Button>
+          {compile && <ImportButton onDone={() => list.reload()} />}
+          {compile && <Button type="primary" onClick={() => nav('/catalog/new')} data-testid="resource-new">{t('catalog.new')}</Button>}
+        </Space>
+      }
     >
       <Table<Row>
         rowKey="id"

@@ -31,7 +31,7 @@ export function ReviewPage() {
               <Table<QueueRow> rowKey="id" size="middle" loading={queue.loading} dataSource={queue.data} onRow={open} data-testid="review-queue" columns={[
                 { title: t('catalog.name'), dataIndex: 'name' },
                 { title: t('catalog.owner'), dataIndex: 'orgName' },
-                { title: t('catalog.kind'), dataIndex: 'kind', render: (k) => <Tag>{t(`catalog.kind.${k}` as never)} v{''}</Tag> },
+                { title: t('catalog.kind'), dataIndex: 'kind', render: (k, r) => <Tag>{t(`catalog.kind.${k}` as never)} v{r.version}</Tag> },
                 { title: t('review.submittedAt'), dataIndex: 'submittedAt', render: fmtTime },
                 { title: t('catalog.due'), render: (_, r) => <DueTag due={r.due} /> },
               ]} />

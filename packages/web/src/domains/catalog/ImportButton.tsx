@@ -1,0 +1,58 @@
+// Import the unit's catalog from the XLSX template, and show what was accepted and why rows were rejected.
+import { useState } from 'react';
+import { Alert, Button, Modal, Space, Table, Tag, Upload } from 'antd';
+import { useI18n } from '../../i18n.tsx';
+import { ApiError } from '../../api.ts';
+import { useProblem } from '../../ui.tsx';
+
+interface Report {
+  accepted: { rows: [number, number]; code: string; name: string; action: string }[];
+  rejected: { rows: [number, number]; name: string; errors: { row: number | null; field: string; message: { zh: string; en: string } }[] }[];
+}
+
+export function ImportButton({ onDone }: { onDone(): void }) {
+  const { t, pick } = useI18n();
+  const problem = useProblem();
+  const [report, setReport] = useState<Report | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function upload(file: File) {
+    setBusy(true);
+    try {
+      const csrf = (await (await fetch('/api/auth/session')).json()).csrfToken as string;
+      const res = await fetch('/api/catalog/import', { method: 'POST', body: file, headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'x-csrf-token': csrf } });
+      const json = await res.json();
+      if (!res.ok) throw new ApiError(res.status, json.code, json.message, json.errors ?? []);
+      setReport(json);
+      onDone();
+    } catch (e) {
+      problem(e);
+    } finally {
+      setBusy(false);
+    }
+    return false;
+  }
+  return (
+    <>
+      <Upload accept=".xlsx" showUploadList={false} beforeUpload={(f) => { void upload(f); return false; }}>
+        <Button loading={busy} data-testid="catalog-import">{t('catalog.import')}</Button>
+      </Upload>
+      <Modal open={!!report} title={t('catalog.importReport')} width={800} onOk={() => setReport(null)} onCancel={() => setReport(null)} cancelButtonProps={{ style: { display: 'none' } }}>
+        {report && (
+          <Space direction="vertical" style={{ width: '100%' }}>
+            <Alert type={report.rejected.length ? 'warning' : 'success'} showIcon message={t('catalog.importSummary', { a: report.accepted.length, r: report.rejected.length })} />
+            <Table size="small" rowKey={(r) => `a${r.rows[0]}`} pagination={false} dataSource={report.accepted} columns={[
+              { title: t('catalog.rows'), render: (_, r) => `${r.rows[0]}–${r.rows[1]}` }, { title: t('catalog.name'), dataIndex: 'name' }, { title: t('catalog.code'), dataIndex: 'code' },
+              { title: '', dataIndex: 'action', render: (a) => <Tag color="green">{t(`catalog.import.${a}` as never)}</Tag> },
+            ]} />
+            {report.rejected.length > 0 && (
+              <Table size="small" rowKey={(r) => `r${r.rows[0]}`} pagination={false} dataSource={report.rejected} columns={[
+                { title: t('catalog.rows'), render: (_, r) => `${r.rows[0]}–${r.rows[1]}` }, { title: t('catalog.name'), dataIndex: 'name' },
+                { title: t('catalog.importReasons'), render: (_, r) => <Space direction="vertical" size={0}>{r.errors.map((e, i) => <span key={i}>{e.row ? `${t('catalog.row', { n: e.row })} ` : ''}{e.field && <Tag>{e.field}</Tag>}{pick(e.message)}</span>)}</Space> },
+              ]} />
+            )}
+          </Space>
+        )}
+      </Modal>
+    </>
+  );
+}
