@@ -20,6 +20,7 @@ import { ReviewPage } from '../domains/catalog/ReviewPage.tsx';
 import { CodesProvider } from '../domains/catalog/codes.tsx';
 import { ListsPage } from '../domains/catalog/ListsPage.tsx';
 import { PlansPage } from '../domains/catalog/PlansPage.tsx';
+import { CatalogSettingsPage } from '../domains/catalog/SettingsPage.tsx';
 import type { ReactElement } from 'react';
 
 export function AppRoutes() {
@@ -41,6 +42,7 @@ export function AppRoutes() {
         <Route path="review" element={guard('review', <ReviewPage />)} />
         <Route path="lists" element={<ListsPage />} />
         <Route path="plans" element={<PlansPage />} />
+        <Route path="catalog-settings" element={guard('catalogSettings', <CatalogSettingsPage />)} />
         <Route path="orgs" element={guard('orgs', <OrgsPage />)} />
         <Route path="users" element={guard('users', <UsersPage />)} />
         <Route path="credentials" element={guard('credentials', <CredentialsPage />)} />
