@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { totpNow } from '../../packages/server/src/domains/auth/index.ts';
 
@@ -61,4 +62,20 @@ export async function listen(app: { listen(o: { port: number; host: string }): P
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address() as { port: number };
   return `http://127.0.0.1:${addr.port}`;
+}
+
+/** One browser for a test file: launched before its tests, closed after. */
+export function useBrowser(): () => Browser {
+  ensureConsoleBuilt();
+  let browser: Browser | undefined;
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error(noBrowser || 'the browser did not start');
+    return browser;
+  };
 }

@@ -1,19 +1,12 @@
 // The catalog in a real browser: a unit compiles and submits, the Center returns, the unit fixes and
 // resubmits, the Center approves, and the resource is found by a partial Chinese query.
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { before, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { describeEachDb, TEST_PASSWORD } from '../../packages/server/src/testing/test-env.ts';
-import { ensureConsoleBuilt, launch, listen, login, logout, noBrowser, pick } from './browser.ts';
+import { listen, login, logout, noBrowser, pick, useBrowser } from './browser.ts';
 
-ensureConsoleBuilt();
-let browser: Browser | undefined;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describeEachDb('catalog in the browser', (env) => {
   let base = '';
@@ -25,7 +18,7 @@ describeEachDb('catalog in the browser', (env) => {
     const org = await env().makeOrg({ kind: 'bureau', name: '金凤区测试住建局' });
     const unitAdmin = await env().makeUser({ orgId: org.id, roles: ['unit_admin'] });
     const reviewer = await env().makeUser({ orgId: env().centerOrgId, roles: ['center_reviewer'] });
-    const ctx = await browser!.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' });
+    const ctx = await browser().newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' });
     const page: Page = await ctx.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

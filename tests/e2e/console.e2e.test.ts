@@ -1,18 +1,10 @@
 // The console in a real browser (Debian's chromium through playwright-core), against the real server.
 import assert from 'node:assert/strict';
-import { before, after, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { before, it } from 'node:test';
 import { describeEachDb, TEST_PASSWORD, TEST_TOTP_SECRET } from '../../packages/server/src/testing/test-env.ts';
-import { ensureConsoleBuilt, launch, listen, login, logout, noBrowser, pick } from './browser.ts';
+import { listen, login, logout, noBrowser, pick, useBrowser } from './browser.ts';
 
-ensureConsoleBuilt();
-let browser: Browser | undefined;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describeEachDb(
   'console in the browser',
@@ -24,7 +16,7 @@ describeEachDb(
 
     it('Center admin creates a unit and a user; the user logs in and sees both in the audit browser', { skip: noBrowser }, async () => {
       const admin = await env().makeUser({ orgId: env().centerOrgId, roles: ['center_admin'], totpSecret: TEST_TOTP_SECRET });
-      const ctx = await browser!.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+      const ctx = await browser().newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
       const page = await ctx.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
@@ -96,7 +88,7 @@ describeEachDb(
     it('the navigation shows each role only what it may use', { skip: noBrowser }, async () => {
       const org = await env().makeOrg({ kind: 'bureau' });
       const user = await env().makeUser({ orgId: org.id, roles: ['unit_user'] });
-      const ctx = await browser!.newContext({ locale: 'zh-CN' });
+      const ctx = await browser().newContext({ locale: 'zh-CN' });
       const page = await ctx.newPage();
       await login(page, base, user.username, TEST_PASSWORD);
       const nav = page.getByTestId('main-nav');

@@ -1,23 +1,11 @@
 // The SM3 hash chain over audit records: each hash covers the previous hash and the record's canonical form.
 import { sm3Hex } from '../../platform/crypto.ts';
+import type { AuditRecordTable } from '../../db/schema.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export interface ChainFields {
-  seq: number;
-  occurred_at: Date;
-  actor_user_id: string | null;
-  actor_name: string | null;
-  org_id: string | null;
-  credential_id: string | null;
-  action: string;
-  object_type: string | null;
-  object_id: string | null;
-  outcome: string;
-  client_ip: string | null;
-  request_id: string | null;
-  diff: unknown;
-}
+/** The record as written and read, without its hashes. */
+export type ChainFields = Omit<AuditRecordTable, 'prev_hash' | 'hash'>;
 
 /** JSON with object keys sorted, so the same value always serialises the same way (jsonb reorders keys). */
 export function canonicalJson(v: unknown): string {

@@ -406,12 +406,23 @@ export class AuthService {
 
   async createUser(ctx: RequestContext, input: UserInput & { orgId: string; username: string; displayName: string; password: string; roles: Role[] }) {
     authorize(ctx.actor, 'user.create', input.orgId);
-    const username = input.username.toLowerCase();
     await this.checkRoles(ctx.actor!, input.orgId, input.roles);
-    const p = passwordProblem(input.password, username);
-    if (p) throw errors.field('password', p.zh, p.en);
+    return this.insertUser(ctx, { ...input, mustChangePassword: input.mustChangePassword ?? true });
+  }
+
+  /** The one path that creates a user: name and password rules, argon2id, the audit record. */
+  private async insertUser(
+    ctx: RequestContext,
+    input: UserInput & { orgId: string; username: string; displayName: string; password: string; roles: Role[]; isDemo?: boolean; totpSecret?: string; passwordHash?: string },
+  ) {
+    const username = input.username.toLowerCase();
+    if (!/^[a-z0-9][a-z0-9._-]{2,63}$/.test(username)) throw errors.field('username', '用户名应为 3-64 位小写字母、数字、点、下划线或连字符', 'must be 3-64 of a-z, 0-9, . _ -');
+    if (!input.passwordHash) {
+      const p = passwordProblem(input.password, username);
+      if (p) throw errors.field('password', p.zh, p.en);
+    }
     if (await repo.findUserByName(this.d.db, username)) throw errors.field('username', '用户名已被使用', 'is already taken');
-    const hash = await hashPassword(input.password);
+    const hash = input.passwordHash ?? (await hashPassword(input.password));
     return this.d.db.transaction().execute(async (trx) => {
       const row = await repo.insertUser(trx, {
         id: randomUUID(),
@@ -422,9 +433,12 @@ export class AuthService {
         phone: input.phone ?? null,
         roles: [...new Set(input.roles)],
         password_hash: hash,
-        must_change_password: input.mustChangePassword ?? true,
+        is_demo: input.isDemo ?? false,
+        must_change_password: input.mustChangePassword ?? false,
+        totp_secret_sealed: input.totpSecret ? this.d.keys.sm4.seal(input.totpSecret) : null,
+        totp_enabled: !!input.totpSecret,
       });
-      await writeAudit(trx, ctx, { action: 'user.create', objectType: 'user', objectId: row.id, orgId: row.org_id, diff: diffOf(null, presentUser(row)) });
+      await writeAudit(trx, ctx, { action: 'user.create', objectType: 'user', objectId: row.id, orgId: row.org_id, diff: diffOf(null, presentUser(row), USER_SECRETS) });
       return presentUser(row);
     });
   }
@@ -542,30 +556,7 @@ export class AuthService {
     if (!org) throw errors.field('orgId', '单位不存在', 'no such organisation');
     const wrongRoles = input.roles.filter((r) => !ROLES.includes(r) || !rolesForOrgKind(org.kind).includes(r));
     if (wrongRoles.length) throw errors.field('roles', `不适用于该单位的角色：${wrongRoles.join('、')}`, `roles not valid for this organisation: ${wrongRoles.join(', ')}`);
-    const username = input.username.toLowerCase();
-    if (!/^[a-z0-9][a-z0-9._-]{2,63}$/.test(username)) throw errors.field('username', '用户名应为 3-64 位小写字母、数字、点、下划线或连字符', 'must be 3-64 of a-z, 0-9, . _ -');
-    if (!input.passwordHash) {
-      const p = passwordProblem(input.password, username);
-      if (p) throw errors.field('password', p.zh, p.en);
-    }
-    if (await repo.findUserByName(this.d.db, username)) throw errors.field('username', '用户名已被使用', 'is already taken');
-    const hash = input.passwordHash ?? (await hashPassword(input.password));
-    return this.d.db.transaction().execute(async (trx) => {
-      const row = await repo.insertUser(trx, {
-        id: randomUUID(),
-        org_id: input.orgId,
-        username,
-        display_name: input.displayName,
-        roles: input.roles,
-        password_hash: hash,
-        is_demo: input.isDemo ?? false,
-        must_change_password: input.mustChangePassword ?? false,
-        totp_secret_sealed: input.totpSecret ? this.d.keys.sm4.seal(input.totpSecret) : null,
-        totp_enabled: !!input.totpSecret,
-      });
-      await writeAudit(trx, ctx, { action: 'user.create', objectType: 'user', objectId: row.id, orgId: row.org_id, diff: diffOf(null, presentUser(row), USER_SECRETS) });
-      return presentUser(row);
-    });
+    return this.insertUser(ctx, input);
   }
 }
 
