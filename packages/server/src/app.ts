@@ -20,6 +20,8 @@ import { AuthService, authRoutes, SESSION_COOKIE, type Keys } from './domains/au
 import { auditRoutes, writeAudit } from './domains/audit/index.ts';
 import { CalendarService, calendarRoutes } from './domains/calendar/index.ts';
 import { CatalogService, catalogRoutes, ListsService, listsRoutes } from './domains/catalog/index.ts';
+import { MaskingService, maskingRoutes } from './domains/masking/index.ts';
+import { createHmac } from 'node:crypto';
 
 export interface AppDeps {
   db: Db;
@@ -32,6 +34,7 @@ export interface Services {
   calendar: CalendarService;
   catalog: CatalogService;
   lists: ListsService;
+  masking: MaskingService;
 }
 
 export interface RouteInfo {
@@ -63,7 +66,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const calendar = new CalendarService(deps.db);
-  const services: Services = { auth: new AuthService({ db: deps.db, config, keys: deps.keys }), calendar, catalog: new CatalogService(deps.db, calendar), lists: new ListsService(deps.db) };
+  const catalog = new CatalogService(deps.db, calendar);
+  const services: Services = {
+    auth: new AuthService({ db: deps.db, config, keys: deps.keys }),
+    calendar,
+    catalog,
+    lists: new ListsService(deps.db),
+    masking: new MaskingService(deps.db, catalog, maskingMaster(deps.keys.hmac)),
+  };
   app.decorate('services', services);
   app.decorate('routeTable', [] as RouteInfo[]);
   app.decorateRequest('actor', null);
@@ -187,6 +197,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(calendarRoutes(services.calendar));
   await app.register(catalogRoutes(services.catalog));
   await app.register(listsRoutes(services.lists, services.catalog));
+  await app.register(maskingRoutes(services.masking));
 
   const webDist = config.webDist ?? path.resolve(import.meta.dirname, '../../web/dist');
   const hasWeb = existsSync(path.join(webDist, 'index.html'));
@@ -214,3 +225,8 @@ const healthSchema = Type.Object({
   database: Type.Object({ kind: Type.String(), reachable: Type.Boolean() }),
   migration: Type.Object({ current: Type.Union([Type.String(), Type.Null()]), latest: Type.String() }),
 });
+
+/** The masking master key, derived from the platform's secret so pseudonyms are stable across restarts. */
+export function maskingMaster(hmacKey: Buffer): Buffer {
+  return createHmac('sm3', hmacKey).update('gongshu-masking-master').digest();
+}

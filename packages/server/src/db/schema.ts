@@ -262,6 +262,19 @@ export interface SystemPlanTable {
   updated_at: DefaultTimestamp;
 }
 
+export interface MaskingProfileTable {
+  id: string;
+  resource_id: string;
+  name: string;
+  purpose: 'grant' | 'release' | 'custom';
+  rules: unknown;
+  status: 'active' | 'pending_approval';
+  looser_items: Generated<string[]>;
+  created_by: string | null;
+  approved_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
 export interface DB {
   organisation: OrganisationTable;
   app_user: AppUserTable;
@@ -280,4 +293,5 @@ export interface DB {
   topic_project: TopicProjectTable;
   demand: DemandTable;
   system_plan: SystemPlanTable;
+  masking_profile: MaskingProfileTable;
 }
