@@ -2,7 +2,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -39,10 +39,27 @@ it('usage errors exit 2 with a clear message', () => {
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.out} ${r.err}`);
     assert.match(r.out + r.err, msg);
   }
+  // masking a CSV offline with a JSON profile
+  const dir = env.GONGSHU_DATA_DIR;
+  writeFileSync(path.join(dir, 'in.csv'), '姓名,身份证号,手机,备注\n欧阳娜娜,64010619900307123X,13912345678,机密\n');
+  writeFileSync(path.join(dir, 'p.json'), JSON.stringify({ columns: { 姓名: { rule: 'mask', kind: 'name' }, 身份证号: { rule: 'hash', kind: 'id_card', length: 18 }, 手机: 'mask' } }));
+  const masked = run(['mask', '--profile', path.join(dir, 'p.json'), path.join(dir, 'in.csv')], env);
+  assert.equal(masked.code, 0, masked.err);
+  const [, row] = masked.out.trim().split('\n');
+  const cells = row!.split(',');
+  assert.equal(cells[0], '欧阳**');
+  assert.match(cells[1]!, /^[0-9a-f]{18}$/);
+  assert.equal(cells[3], '**', 'a column the profile does not name is masked whole');
+  assert.match(masked.err, /Masked 1 rows/);
+  writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ columns: { 姓名: 'reveal' } }));
+  const bad = run(['mask', '--profile', path.join(dir, 'bad.json'), path.join(dir, 'in.csv')], env);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /unknown rule "reveal"/);
+  assert.equal(run(['mask', path.join(dir, 'in.csv')], env).code, 2);
   const badEnv = run(['migrate'], { ...env, PORT: 'eighty' });
   assert.equal(badEnv.code, 2);
   assert.match(badEnv.err, /PORT must be an integer/);
-  rmSync(env.GONGSHU_DATA_DIR, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
 });
 
 for (const { kind, skip } of dbKinds()) {

@@ -11,6 +11,11 @@ import { isValidDate } from '@gongshu/server/domains/calendar/index.ts';
 import { migrateToLatest } from '@gongshu/server/db/migrator.ts';
 import { systemContext, ROLES, type Role } from '@gongshu/server/platform/context.ts';
 import { AppError } from '@gongshu/server/platform/errors.ts';
+import { maskCsv, RULES, scopeKeys, type CsvProfile } from '@gongshu/server/domains/masking/index.ts';
+import { maskingMaster } from '@gongshu/server/app.ts';
+import { loadKeys } from '@gongshu/server/platform/secrets.ts';
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import cliProgress from 'cli-progress';
 
 const USAGE = `gongshu — Gongshu 公数 public data platform
 
@@ -25,6 +30,11 @@ Usage:
                                       Without --password-stdin a password is generated and printed once.
   gongshu audit verify                walk the audit hash chain; exit 1 naming the first bad record
   gongshu calendar add YYYY-MM-DD N   the date N working days after YYYY-MM-DD
+  gongshu mask --profile P [--scope S] [--out FILE] [--pass-unknown] FILE.csv
+                                      mask a CSV file offline (streaming). P is a JSON profile file
+                                      ({"columns": {"header": "mask" | {"rule": "hash", "kind": "id_card"}}})
+                                      or resource:CODE[:PROFILE] for a catalog resource's profile.
+                                      Columns the profile does not name are masked whole unless --pass-unknown.
 
 All commands use DATABASE_URL when set, else the embedded database in GONGSHU_DATA_DIR (./data).
 Roles: ${ROLES.join(', ')}`;
@@ -103,6 +113,8 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'mask':
+      return maskCommand(config, rest);
     default:
       fail(`unknown command "${cmd}"`);
   }
@@ -205,6 +217,87 @@ async function userCreate(config: Config, args: string[]): Promise<number> {
   } finally {
     await rt.close();
   }
+}
+
+async function maskCommand(config: Config, args: string[]): Promise<number> {
+  let values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args, options: { profile: { type: 'string' }, scope: { type: 'string' }, out: { type: 'string' }, 'pass-unknown': { type: 'boolean' } }, allowPositionals: true, strict: true }));
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (!values.profile) fail('--profile is required (a JSON profile file, or resource:CODE[:PROFILE])');
+  if (positionals.length !== 1) fail('give exactly one CSV file to mask');
+  const file = positionals[0]!;
+  if (!existsSync(file)) fail(`no such file: ${file}`);
+  let profile: CsvProfile;
+  let master: Buffer;
+  if (values.profile.startsWith('resource:')) {
+    const [, code, name] = values.profile.split(':');
+    const rt = await openRuntime(config);
+    try {
+      const res = await rt.database.db.selectFrom('resource').select(['id', 'current_version']).where('code', '=', code ?? '').executeTakeFirst();
+      if (!res?.current_version) fail(`no approved resource with code ${code}`);
+      const items = await rt.database.db.selectFrom('resource_item').selectAll().where('resource_id', '=', res.id).where('version', '=', res.current_version).orderBy('position').execute();
+      const v = await rt.database.db.selectFrom('resource_version').select('security_grade').where('resource_id', '=', res.id).where('version', '=', res.current_version).executeTakeFirstOrThrow();
+      const { defaultProfile } = await import('@gongshu/server/domains/masking/index.ts');
+      let rules = defaultProfile(items.map((i) => ({ code: i.code, name: i.name, dataType: i.data_type, length: i.length, piiKind: i.pii_kind, sensitivity: i.sensitivity, maskingRule: i.masking_rule })), v.security_grade);
+      if (name) {
+        const p = await rt.database.db.selectFrom('masking_profile').selectAll().where('resource_id', '=', res.id).where('name', '=', name).executeTakeFirst();
+        if (!p) fail(`resource ${code} has no profile named "${name}"`);
+        if (p.status !== 'active') fail(`profile "${name}" loosens the default and is not approved yet`);
+        rules = p.rules as typeof rules;
+      }
+      profile = { columns: {} };
+      for (const i of items) {
+        const entry = { rule: rules[i.code] ?? { rule: 'suppress' }, column: { code: i.code, dataType: i.data_type, length: i.length, piiKind: i.pii_kind } };
+        profile.columns[i.code] = entry;
+        profile.columns[i.name] = entry;
+      }
+      master = maskingMaster(rt.keys.hmac);
+    } finally {
+      await rt.close();
+    }
+  } else {
+    if (!existsSync(values.profile)) fail(`no such profile file: ${values.profile}`);
+    let raw: { columns?: Record<string, unknown> };
+    try {
+      raw = JSON.parse(readFileSync(values.profile, 'utf8'));
+    } catch (e) {
+      fail(`${values.profile} is not valid JSON: ${(e as Error).message}`);
+    }
+    if (!raw.columns || typeof raw.columns !== 'object') fail(`${values.profile} needs a "columns" object`);
+    profile = { columns: {} };
+    for (const [header, spec] of Object.entries(raw.columns)) {
+      const s = (typeof spec === 'string' ? { rule: spec } : spec) as { rule?: string; kind?: string; type?: string; length?: number } & Record<string, unknown>;
+      if (!s.rule || !(RULES as readonly string[]).includes(s.rule)) fail(`column "${header}": unknown rule "${s.rule ?? ''}"; rules are ${RULES.join(', ')}`);
+      const { kind, type, length, ...rule } = s;
+      profile.columns[header] = { rule: rule as { rule: string }, column: { code: header, dataType: type ?? 'string', length: length ?? null, piiKind: kind ?? null } };
+    }
+    master = maskingMaster(loadKeys(config).hmac);
+  }
+  const total = statSync(file).size;
+  const input = createReadStream(file);
+  const output = values.out ? createWriteStream(values.out) : process.stdout;
+  const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: ' {bar} {percentage}% | {rows} rows | {speed} rows/s', stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+  let read = 0;
+  const started = Date.now();
+  bar?.start(total, 0, { rows: 0, speed: 0 });
+  input.on('data', (chunk) => {
+    read += chunk.length;
+  });
+  const stats = await maskCsv(input, output, profile, scopeKeys(master, values.scope ?? 'offline'), {
+    passUnknown: values['pass-unknown'] ?? false,
+    onRows: (n) => bar?.update(read, { rows: n, speed: Math.round(n / Math.max(0.001, (Date.now() - started) / 1000)) }),
+  });
+  bar?.update(total, { rows: stats.rows, speed: Math.round(stats.rows / Math.max(0.001, (Date.now() - started) / 1000)) });
+  bar?.stop();
+  const secs = (Date.now() - started) / 1000;
+  process.stderr.write(`Masked ${stats.rows} rows (${stats.values} values) in ${secs.toFixed(1)} s, ${Math.round(stats.rows / Math.max(secs, 0.001))} rows/s.\n`);
+  if (stats.unmatchedHeaders.length)
+    process.stderr.write(`${values['pass-unknown'] ? 'Passed through' : 'Masked whole (not in the profile)'}: ${stats.unmatchedHeaders.join(', ')}\n`);
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

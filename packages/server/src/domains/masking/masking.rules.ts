@@ -1,6 +1,6 @@
 // Masking strategies, per value. Every function keeps the value valid for its column's data type, and the
 // engine fails closed: an unknown rule or kind masks the whole value rather than passing it through.
-import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+import { createCipheriv, createHmac, type Cipher } from 'node:crypto';
 import { addressPrefix, surnameOf, ADDRESS_LEVELS, type AddressLevel } from './masking.names.ts';
 
 export const RULES = ['none', 'mask', 'hash', 'tokenize', 'generalize', 'truncate', 'suppress'] as const;
@@ -29,16 +29,27 @@ export interface Column {
   piiKind?: string | null;
 }
 
+/** HMAC-SM3 under one key. */
+export class HmacSm3 {
+  constructor(private readonly key: Buffer) {}
+  digest(data: string | Buffer): Buffer {
+    return createHmac('sm3', this.key).update(data).digest();
+  }
+}
+
 /** Keys for one scope (a grant, a release): hash pseudonyms and tokens differ across scopes. */
 export interface ScopeKeys {
-  hmac: Buffer;
-  sm4: Buffer;
-  sm4Mac: Buffer;
+  hash: HmacSm3;
+  siv: HmacSm3;
+  /** SM4 in ECB, used only to make CTR key-stream blocks; one long-lived cipher, never finalised */
+  ecb: Cipher;
 }
 
 export function scopeKeys(master: Buffer, scope: string): ScopeKeys {
   const derive = (label: string) => createHmac('sm3', master).update(`gongshu-masking\u0000${label}\u0000${scope}`).digest();
-  return { hmac: derive('hash'), sm4: derive('sm4').subarray(0, 16), sm4Mac: derive('sm4-iv') };
+  const ecb = createCipheriv('sm4-ecb', derive('sm4').subarray(0, 16), null);
+  ecb.setAutoPadding(false);
+  return { hash: new HmacSm3(derive('hash')), siv: new HmacSm3(derive('sm4-iv')), ecb };
 }
 
 /** Default mask shapes by PII kind (keep first, keep last). */
@@ -89,27 +100,43 @@ function maskByKind(value: string, kind: string | null | undefined, r: Rule): st
 }
 
 export function hashValue(keys: ScopeKeys, value: string, length?: number | null): string {
-  const h = createHmac('sm3', keys.hmac).update(value).digest('hex');
-  return h.slice(0, Math.max(8, Math.min(length ?? 32, 32)));
+  return keys.hash.digest(value).toString('hex').slice(0, Math.max(8, Math.min(length ?? 32, 32)));
 }
 
-/** SM4 deterministic encryption (a synthetic IV from HMAC-SM3 of the value): same value, same token. */
+/** SM4-CTR key stream from a 16-byte IV, through the scope's ECB cipher. */
+function keystream(keys: ScopeKeys, iv: Buffer, n: number): Buffer {
+  const blocks = Math.ceil(n / 16);
+  const counters = Buffer.alloc(blocks * 16);
+  for (let b = 0; b < blocks; b++) {
+    iv.copy(counters, b * 16);
+    counters.writeUInt32BE((iv.readUInt32BE(12) + b) >>> 0, b * 16 + 12);
+  }
+  return keys.ecb.update(counters);
+}
+
+/**
+ * SM4 deterministic encryption (SIV-style: the IV is HMAC-SM3 of the value, then SM4-CTR): the same value
+ * gives the same token within a scope, and only the scope's keys reverse it.
+ */
 export function tokenize(keys: ScopeKeys, value: string): string {
-  const iv = createHmac('sm3', keys.sm4Mac).update(value).digest().subarray(0, 16);
-  const c = createCipheriv('sm4-cbc', keys.sm4, iv);
-  return 'tk1.' + Buffer.concat([iv, c.update(value, 'utf8'), c.final()]).toString('base64url');
+  const plain = Buffer.from(value, 'utf8');
+  const iv = keys.siv.digest(plain).subarray(0, 16);
+  const ks = keystream(keys, iv, plain.length);
+  for (let i = 0; i < plain.length; i++) plain[i]! ^= ks[i]!;
+  return 'tk1.' + Buffer.concat([iv, plain]).toString('base64url');
 }
 
 export function detokenize(keys: ScopeKeys, token: string): string {
   if (!token.startsWith('tk1.')) throw new Error('not a token');
   const raw = Buffer.from(token.slice(4), 'base64url');
-  if (raw.length < 32) throw new Error('token too short');
+  if (raw.length < 17) throw new Error('token too short');
   const iv = raw.subarray(0, 16);
-  const d = createDecipheriv('sm4-cbc', keys.sm4, iv);
-  const plain = Buffer.concat([d.update(raw.subarray(16)), d.final()]).toString('utf8');
-  // the IV is the value's MAC: a token from another scope or a forged one does not verify
-  if (!createHmac('sm3', keys.sm4Mac).update(plain).digest().subarray(0, 16).equals(iv)) throw new Error('token does not belong to this scope');
-  return plain;
+  const body = Buffer.from(raw.subarray(16));
+  const ks = keystream(keys, iv, body.length);
+  for (let i = 0; i < body.length; i++) body[i]! ^= ks[i]!;
+  // the IV is the value's MAC: a token of another scope, or a forged one, does not verify
+  if (!keys.siv.digest(body).subarray(0, 16).equals(iv)) throw new Error('token does not belong to this scope');
+  return body.toString('utf8');
 }
 
 function generalize(value: unknown, col: Column, r: Rule, today: Date): unknown {

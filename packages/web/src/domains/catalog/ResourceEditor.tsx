@@ -122,6 +122,26 @@ export function ResourceEditor() {
     }
   }
 
+  /** Suggests PII kinds from item names; the unit accepts or edits them before saving. */
+  async function detectPii() {
+    const named = items.filter((i) => i.name.trim());
+    if (!named.length) return;
+    try {
+      const r = await post<{ name: string; suggestion: { kind: string; confidence: number } | null }[]>('/api/masking/suggest', { names: named.map((i) => i.name) });
+      let n = 0;
+      const next = items.map((it) => {
+        const s = r.find((x) => x.name === it.name)?.suggestion;
+        if (!s || it.piiKind || s.kind === 'uscc') return it;
+        n++;
+        return { ...it, piiKind: s.kind, sensitivity: ['id_card', 'bank_card', 'passport'].includes(s.kind) ? 'sensitive_personal' : 'personal' };
+      });
+      setItems(next);
+      void message.info(t('masking.detected', { n }));
+    } catch (e) {
+      problem(e);
+    }
+  }
+
   const err = (i: number, f: string) => itemErrors[`${i}.${f}`];
   const cell = (i: number, f: string, node: React.ReactNode) => (
     <div>
@@ -164,6 +184,7 @@ export function ResourceEditor() {
         title={t('catalog.items')}
         extra={
           <Space>
+            <Button onClick={() => void detectPii()} data-testid="items-detect">{t('masking.detect')}</Button>
             <Button onClick={() => setPasting(true)} data-testid="items-paste">{t('catalog.pasteExcel')}</Button>
             <Button onClick={() => setItems([...items, { name: '', code: '', dataType: 'string', sensitivity: 'none' }])} data-testid="item-add">{t('catalog.addItem')}</Button>
           </Space>

@@ -11,6 +11,7 @@ import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import { DueTag, StatusTag, useCodes } from './codes.tsx';
 import type { Item, ResourceView, Version } from './types.ts';
 import type { Dayjs } from 'dayjs';
+import { MaskingTab } from './MaskingTab.tsx';
 
 function VersionView({ v }: { v: Version }) {
   const { t } = useI18n();
@@ -172,6 +173,7 @@ export function ResourcePage() {
                 ]} />
               ),
             },
+            ...(canTimeline && r.current ? [{ key: 'masking', label: t('masking.tab'), children: <MaskingTab resourceId={id} version={r.current} /> }] : []),
             ...(canTimeline ? [{
               key: 'timeline',
               label: t('catalog.timeline'),
