@@ -105,6 +105,8 @@ async function runOn(kind: 'pglite' | 'postgres', url?: string) {
         console.log(`  ${q}: the ILIKE scan finds ${missing.length} the search does not`);
       }
     }
+    const slowest = QUERIES.map((q, i) => [q, ours[i]!] as const).sort((a, b) => b[1] - a[1]).slice(0, 5);
+    console.log(`[${kind}] slowest: ${slowest.map(([q, ms]) => `${q} ${ms.toFixed(1)} ms`).join(', ')}`);
     const r = {
       bench: 'catalog',
       db: kind,

@@ -136,7 +136,9 @@ function searchWhere(f: SearchFilter, except?: (typeof FACETS)[number]) {
     const like = '%' + term.replace(/[\\%_]/g, '\\$&') + '%';
     const codeLike = term.replace(/[\\%_]/g, '\\$&') + '%';
     // The GIN index narrows by bigrams; the substring test keeps exactly the resources containing the term.
-    if (keys.length) parts.push(sql`(rv.search_doc @@ ${tsqueryOf(keys)}::tsquery AND rv.search_text LIKE ${like})`);
+    // A term of one or two Han characters is its own key, so the index answer is already exact.
+    if (keys.length && /^\p{Script=Han}{1,2}$/u.test(term)) parts.push(sql`rv.search_doc @@ ${tsqueryOf(keys)}::tsquery`);
+    else if (keys.length) parts.push(sql`(rv.search_doc @@ ${tsqueryOf(keys)}::tsquery AND rv.search_text LIKE ${like})`);
     else parts.push(sql`(rv.search_text LIKE ${like} OR r.code LIKE ${codeLike})`);
   }
   const eq = (col: (typeof FACETS)[number], v: string | undefined) => {
