@@ -174,8 +174,9 @@ export function demoCatalogPlan(orgs: { code: string; name: string; kind: string
     const own = TEMPLATES[o.code] ?? [];
     const shared = o.kind === 'town_street' ? TEMPLATES._town! : TEMPLATES._unit!;
     const prefix = o.kind === 'town_street' ? o.name.replace(/办事处|人民政府/, '') : '';
+    // a unit's own flagship resources are in the district catalog; the shared templates show every state
     for (const t of own) plan.push({ orgCode: o.code, template: t, prefix: '', state: 'approved' });
-    for (const t of shared) plan.push({ orgCode: o.code, template: t, prefix: o.kind === 'town_street' ? prefix : o.name.replace(/^金凤区|^银川市/, '') , state: 'approved' });
+    for (const t of shared) plan.push({ orgCode: o.code, template: t, prefix: o.kind === 'town_street' ? prefix : o.name.replace(/^金凤区|^银川市/, ''), state: STATES[plan.length % STATES.length]! });
   }
-  return plan.map((p, i) => ({ ...p, state: STATES[i % STATES.length]! }));
+  return plan;
 }
