@@ -158,21 +158,16 @@ export async function search(db: Db, f: SearchFilter, page: { limit: number; off
   const where = searchWhere(f);
   const terms = queryTerms(f.q ?? '');
   const first = terms[0] ? '%' + terms[0].replace(/[\\%_]/g, '\\$&') + '%' : null;
-  const allKeys = terms.flatMap(queryKeys);
-  // Name hits first, then by weighted rank; without a query, by code.
-  const order = [
-    ...(first ? [sql`(lower(rv.name) LIKE ${first}) DESC`] : []),
-    // a match in the name or keywords (weight A) before one in items or the summary; cheaper than ts_rank
-    ...(allKeys.length ? [sql`(rv.search_doc @@ ${tsqueryOf(allKeys, 'A')}::tsquery) DESC`] : []),
-    sql`r.code`,
-  ];
-  // Rank and page over ids only; details and item counts for the page's rows alone.
+  // Name hits first, then keyword hits, then by code. Both read short columns: a weighted tsquery on the
+  // whole search_doc would de-TOAST every match's key set. One sort, and one window for the total.
+  const k1 = first ? sql`(lower(rv.name) LIKE ${first})::int` : sql`0::int`;
+  const k2 = first ? sql`(lower(array_to_string(rv.keywords, ' ')) LIKE ${first})::int` : sql`0::int`;
   const rows = await sql<{ resource_id: string; code: string; org_id: string; org_name: string; version: number; name: string; summary: string; category: string; base_library: string; share_type: string; open_attribute: string; update_cycle: string; security_grade: string; format: string; item_count: number; total: number }>`
     WITH hits AS (
-      SELECT r.id, rv.version, count(*) OVER ()::int AS total, row_number() OVER (ORDER BY ${sql.join(order, sql`, `)}) AS n
+      SELECT r.id, rv.version, r.code, ${k1} AS k1, ${k2} AS k2, count(*) OVER ()::int AS total
       FROM resource r JOIN resource_version rv ON rv.resource_id = r.id AND rv.version = r.current_version
       WHERE ${where}
-      ORDER BY n LIMIT ${page.limit} OFFSET ${page.offset}
+      ORDER BY k1 DESC, k2 DESC, r.code LIMIT ${page.limit} OFFSET ${page.offset}
     )
     SELECT r.id AS resource_id, r.code, r.org_id, o.name AS org_name, rv.version, rv.name, rv.summary, rv.category, rv.base_library, rv.share_type,
            rv.open_attribute, rv.update_cycle, rv.security_grade, rv.format, h.total,
@@ -181,7 +176,7 @@ export async function search(db: Db, f: SearchFilter, page: { limit: number; off
     JOIN resource r ON r.id = h.id
     JOIN resource_version rv ON rv.resource_id = h.id AND rv.version = h.version
     JOIN organisation o ON o.id = r.org_id
-    ORDER BY h.n`.execute(db);
+    ORDER BY h.k1 DESC, h.k2 DESC, h.code`.execute(db);
   return { rows: rows.rows, total: rows.rows[0]?.total ?? (page.offset ? await countOnly(db, f) : 0) };
 }
 
