@@ -26,6 +26,11 @@ pg.types.setTypeParser(DATE, (v: string) => v);
 export async function openDatabase(opts: { databaseUrl?: string | undefined; pgliteDir?: string | undefined }): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // An idle connection that the server ends (restart, failover, a dropped test database) must not take
+    // the process down; the pool replaces it on the next query.
+    pool.on('error', (err) => {
+      process.stderr.write(`PostgreSQL connection lost: ${err.message}\n`);
+    });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
