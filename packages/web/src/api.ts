@@ -29,13 +29,14 @@ export function onUnauthenticated(fn: () => void) {
   };
 }
 
-export async function api<T>(method: string, url: string, body?: unknown): Promise<T> {
+export async function api<T>(method: string, url: string, body?: unknown, raw?: { body: Blob; contentType: string }): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (raw) headers['content-type'] = raw.contentType;
+  else if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+    res = await fetch(url, { method, headers, body: raw ? raw.body : body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
   } catch {
     throw new ApiError(0, 'network', { zh: '无法连接服务器，请检查网络', en: 'Cannot reach the server; check the network' });
   }
@@ -61,6 +62,8 @@ export const post = <T,>(url: string, body: unknown = {}) => api<T>('POST', url,
 export const patch = <T,>(url: string, body: unknown) => api<T>('PATCH', url, body);
 export const put = <T,>(url: string, body: unknown) => api<T>('PUT', url, body);
 export const del = <T,>(url: string) => api<T>('DELETE', url);
+/** Uploads a file as the request body (e.g. an .xlsx), with the same errors as every other call. */
+export const upload = <T,>(url: string, file: Blob, contentType: string) => api<T>('POST', url, undefined, { body: file, contentType });
 
 export function qs(params: Record<string, string | number | undefined | null>): string {
   const u = new URLSearchParams();

@@ -1,5 +1,14 @@
 // A plain list as an .xlsx sheet (header row in bold, frozen), for the lists units print and stamp.
 import ExcelJS from 'exceljs';
+import type { FastifyReply } from 'fastify';
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** Sends a workbook as a download named `<name>-<date>.xlsx` (UTF-8 file name, ASCII fallback). */
+export function sendXlsx(reply: FastifyReply, name: string, buf: Buffer) {
+  const file = encodeURIComponent(`${name}-${new Date().toISOString().slice(0, 10)}.xlsx`);
+  return reply.header('content-type', XLSX_TYPE).header('content-disposition', `attachment; filename="export.xlsx"; filename*=UTF-8''${file}`).send(buf);
+}
 
 export async function listToXlsx(title: string, columns: { header: string; key: string; width?: number }[], rows: Record<string, unknown>[]): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();

@@ -1,10 +1,10 @@
 // Foundation: organisations, users, sessions, credentials, audit chain, calendar overrides, policy versions.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { runStatements } from './run-statements.ts';
 
-// PGlite's extended protocol takes one statement per query, so statements run one by one.
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const statement of [
+  await runStatements(db, [
     `CREATE TABLE organisation (
           id uuid PRIMARY KEY,
           code text NOT NULL UNIQUE,
@@ -118,7 +118,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
           key text PRIMARY KEY,
           value text NOT NULL
         )`
-  ]) {
-    await sql.raw(statement).execute(db);
-  }
+  ]);
 }

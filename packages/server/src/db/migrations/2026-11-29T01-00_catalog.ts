@@ -1,8 +1,9 @@
 // Catalog: code tables, information systems, resources with versions and items, the case timeline, search.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { runStatements } from './run-statements.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const statement of [
+  await runStatements(db, [
     `CREATE TABLE catalog_code (
       table_key text NOT NULL,
       code text NOT NULL,
@@ -110,7 +111,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       details jsonb
     )`,
     `CREATE INDEX catalog_event_resource_idx ON catalog_event(resource_id, id)`,
-  ]) {
-    await sql.raw(statement).execute(db);
-  }
+  ]);
 }

@@ -1,8 +1,9 @@
 // Demand list (§11-12) with topic-library projects, and information-system plans (§7).
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { runStatements } from './run-statements.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const statement of [
+  await runStatements(db, [
     `CREATE TABLE topic_project (
       id uuid PRIMARY KEY,
       name text NOT NULL,
@@ -47,7 +48,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       updated_at timestamptz NOT NULL DEFAULT now()
     )`,
     `CREATE INDEX system_plan_org_idx ON system_plan(org_id)`,
-  ]) {
-    await sql.raw(statement).execute(db);
-  }
+  ]);
 }

@@ -1,8 +1,9 @@
 // Masking profiles: named sets of per-item rules for a resource (the default profile is derived, not stored).
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { runStatements } from './run-statements.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const statement of [
+  await runStatements(db, [
     `CREATE TABLE masking_profile (
       id uuid PRIMARY KEY,
       resource_id uuid NOT NULL REFERENCES resource(id),
@@ -16,7 +17,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT now(),
       UNIQUE (resource_id, name)
     )`,
-  ]) {
-    await sql.raw(statement).execute(db);
-  }
+  ]);
 }

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { Obj } from '../../platform/http.ts';
 import { ROLES } from '../../platform/context.ts';
 import { AppError } from '../../platform/errors.ts';
+import { sendXlsx, XLSX_TYPE } from '../../platform/xlsx.ts';
 import type { CatalogService } from './catalog.service.ts';
 import * as S from './catalog.schemas.ts';
 
@@ -94,7 +95,7 @@ export const catalogRoutes = (svc: CatalogService): FastifyPluginAsyncTypebox =>
       config: { allow: ['center_admin', 'center_reviewer', 'supervisor'] },
     }, async (req) => svc.overdue(req.ctx));
 
-    const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    const XLSX = XLSX_TYPE;
     app.addContentTypeParser([XLSX, 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 20 * 1024 * 1024 }, (_req, body, done) => done(null, body));
     const ExportQuery = Obj({ scope: Type.Optional(Type.Union([Type.Literal('district'), Type.Literal('unit')])), orgId: Type.Optional(Type.String({ format: 'uuid' })) });
 
@@ -104,8 +105,7 @@ export const catalogRoutes = (svc: CatalogService): FastifyPluginAsyncTypebox =>
     }, async (req, reply) => {
       const scope = req.query.scope ?? 'district';
       const buf = await svc.exportXlsx(req.ctx, scope, req.query.orgId);
-      const name = encodeURIComponent(`${scope === 'district' ? '全区公共数据资源目录' : '本单位公共数据资源目录'}-${new Date().toISOString().slice(0, 10)}.xlsx`);
-      return reply.header('content-type', XLSX).header('content-disposition', `attachment; filename="catalog.xlsx"; filename*=UTF-8''${name}`).send(buf);
+      return sendXlsx(reply, scope === 'district' ? '全区公共数据资源目录' : '本单位公共数据资源目录', buf);
     });
 
     app.get('/api/catalog/export.json', {

@@ -2,20 +2,19 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Obj } from '../../platform/http.ts';
 import { ROLES } from '../../platform/context.ts';
+import { sendXlsx, XLSX_TYPE } from '../../platform/xlsx.ts';
 import type { ListsService } from './lists.service.ts';
 import type { CatalogService } from './catalog.service.ts';
 
 const Id = Obj({ id: Type.String({ format: 'uuid' }) });
 const Any = Type.Unknown();
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const XLSX = XLSX_TYPE;
 const Txt = (min: number, max: number) => Type.String({ minLength: min, maxLength: max });
 const PlanBody = Obj({ name: Txt(1, 100), purpose: Txt(1, 2000), collects: Type.Array(Txt(1, 100), { maxItems: 200 }), needs: Type.Optional(Txt(0, 2000)) });
 
 export const listsRoutes = (svc: ListsService, catalog: CatalogService): FastifyPluginAsyncTypebox =>
   async (app) => {
     const tags = ['lists'];
-    const sendXlsx = (reply: import('fastify').FastifyReply, name: string, buf: Buffer) =>
-      reply.header('content-type', XLSX).header('content-disposition', `attachment; filename="list.xlsx"; filename*=UTF-8''${encodeURIComponent(`${name}-${new Date().toISOString().slice(0, 10)}.xlsx`)}`).send(buf);
 
     app.get('/api/catalog/lists/responsibility', {
       schema: { tags, summary: 'Responsibility list 责任清单: per approved resource, its owner, responsible person, cycle and aggregation status', querystring: Obj({ orgId: Type.Optional(Type.String({ format: 'uuid' })) }), response: { 200: Any } },

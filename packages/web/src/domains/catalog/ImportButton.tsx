@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { Alert, Button, Modal, Space, Table, Tag, Upload } from 'antd';
 import { useI18n } from '../../i18n.tsx';
-import { ApiError } from '../../api.ts';
+import { upload } from '../../api.ts';
 import { useProblem } from '../../ui.tsx';
 
 interface Report {
@@ -15,13 +15,10 @@ export function ImportButton({ onDone }: { onDone(): void }) {
   const problem = useProblem();
   const [report, setReport] = useState<Report | null>(null);
   const [busy, setBusy] = useState(false);
-  async function upload(file: File) {
+  async function importFile(file: File) {
     setBusy(true);
     try {
-      const csrf = (await (await fetch('/api/auth/session')).json()).csrfToken as string;
-      const res = await fetch('/api/catalog/import', { method: 'POST', body: file, headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'x-csrf-token': csrf } });
-      const json = await res.json();
-      if (!res.ok) throw new ApiError(res.status, json.code, json.message, json.errors ?? []);
+      const json = await upload<Report>('/api/catalog/import', file, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       setReport(json);
       onDone();
     } catch (e) {
@@ -33,7 +30,7 @@ export function ImportButton({ onDone }: { onDone(): void }) {
   }
   return (
     <>
-      <Upload accept=".xlsx" showUploadList={false} beforeUpload={(f) => { void upload(f); return false; }}>
+      <Upload accept=".xlsx" showUploadList={false} beforeUpload={(f) => { void importFile(f); return false; }}>
         <Button loading={busy} data-testid="catalog-import">{t('catalog.import')}</Button>
       </Upload>
       <Modal open={!!report} title={t('catalog.importReport')} width={800} onOk={() => setReport(null)} onCancel={() => setReport(null)} cancelButtonProps={{ style: { display: 'none' } }}>
