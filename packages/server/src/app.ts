@@ -1,6 +1,7 @@
 // buildApp(): the whole HTTP application without listen(), so tests use inject().
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import cookie from '@fastify/cookie';
@@ -10,7 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.ts';
-import type { Db } from './db/database.ts';
+import type { CopyIn, Db } from './db/database.ts';
 import { currentMigration, latestMigration } from './db/migrator.ts';
 import { sql } from 'kysely';
 import { AppError } from './platform/errors.ts';
@@ -21,12 +22,15 @@ import { auditRoutes, writeAudit } from './domains/audit/index.ts';
 import { CalendarService, calendarRoutes } from './domains/calendar/index.ts';
 import { CatalogService, catalogRoutes, ListsService, listsRoutes } from './domains/catalog/index.ts';
 import { MaskingService, maskingRoutes } from './domains/masking/index.ts';
+import { IngestService, ingestRoutes } from './domains/ingest/index.ts';
 import { createHmac } from 'node:crypto';
 
 export interface AppDeps {
   db: Db;
   dbKind: 'pglite' | 'postgres';
   keys: Keys;
+  /** Bulk COPY into data tables (the ingest pipeline). */
+  copyIn: CopyIn;
 }
 
 export interface Services {
@@ -35,6 +39,7 @@ export interface Services {
   catalog: CatalogService;
   lists: ListsService;
   masking: MaskingService;
+  ingest: IngestService;
 }
 
 export interface RouteInfo {
@@ -67,12 +72,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   const calendar = new CalendarService(deps.db);
   const catalog = new CatalogService(deps.db, calendar);
+  const masking = new MaskingService(deps.db, catalog, maskingMaster(deps.keys.hmac));
+  const ingest = new IngestService(deps.db, deps.copyIn, calendar, masking);
+  // Approving a tabular resource creates (or migrates) its data table in the same transaction.
+  catalog.onApproved((trx, id) => ingest.ensureTable(trx, id));
   const services: Services = {
     auth: new AuthService({ db: deps.db, config, keys: deps.keys }),
     calendar,
     catalog,
     lists: new ListsService(deps.db),
-    masking: new MaskingService(deps.db, catalog, maskingMaster(deps.keys.hmac)),
+    masking,
+    ingest,
   };
   app.decorate('services', services);
   app.decorate('routeTable', [] as RouteInfo[]);
@@ -150,6 +160,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
 
   app.addHook('preValidation', async (req) => {
+    // Streamed bodies (file uploads, NDJSON) are checked row by row by their reader instead.
+    if (req.body instanceof Readable) return;
     const at = findNul(req.body);
     if (at) throw new AppError(400, 'request.nul_character', `${at} 含有不允许的空字符（\\u0000）`, `${at} contains a NUL character (\\u0000), which is not allowed`, [{ field: at, message: { zh: '含有空字符', en: 'contains a NUL character' } }]);
   });
@@ -198,6 +210,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(catalogRoutes(services.catalog));
   await app.register(listsRoutes(services.lists, services.catalog));
   await app.register(maskingRoutes(services.masking));
+  await app.register(ingestRoutes(services.ingest));
 
   const webDist = config.webDist ?? path.resolve(import.meta.dirname, '../../web/dist');
   const hasWeb = existsSync(path.join(webDist, 'index.html'));

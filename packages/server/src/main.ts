@@ -18,7 +18,13 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   }
   if ((await rt.auth.countOrgs()) === 0)
     console.log('No organisations or users yet. Create the first Center admin:\n  npx gongshu user create --username admin --name 姓名 --role center_admin --org-name 运营中心名称');
-  const app = await buildApp(config, { db, dbKind: rt.database.kind, keys: rt.keys });
+  const app = await buildApp(config, { db, dbKind: rt.database.kind, keys: rt.keys, copyIn: rt.database.copyIn });
+  // Data tables for every approved resource (also those approved before this version), and batches a
+  // killed process left running are marked failed.
+  const tables = await app.services.ingest.ensureAllTables();
+  if (tables) console.log(`Created or migrated ${tables} data table(s).`);
+  const recovered = await app.services.ingest.recoverStale();
+  if (recovered) console.log(`Marked ${recovered} interrupted batch(es) as failed.`);
   const address = await app.listen({ port: config.port, host: config.host });
   const url = config.host === 'localhost' ? `http://localhost:${config.port}` : address;
   console.log(`Gongshu 公数 is running at ${url} (database: ${rt.database.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})`);

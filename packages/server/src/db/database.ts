@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect, PGliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { PGlite } from '@electric-sql/pglite';
 import type { DB } from './schema.ts';
 
@@ -10,9 +11,16 @@ export type Db = Kysely<DB>;
 export type Trx = Transaction<DB>;
 export type DbOrTrx = Db | Trx;
 
+/**
+ * Bulk load: COPY text-format rows (already escaped, one per line) into a table, outside any transaction.
+ * `table` and `columns` must already be quoted identifiers.
+ */
+export type CopyIn = (table: string, columns: string[], text: string) => Promise<void>;
+
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
+  copyIn: CopyIn;
   close(): Promise<void>;
 }
 
@@ -32,7 +40,20 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; pgl
       process.stderr.write(`PostgreSQL connection lost: ${err.message}\n`);
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    const copyIn: CopyIn = async (table, columns, text) => {
+      const client = await pool.connect();
+      try {
+        const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+        await new Promise<void>((resolve, reject) => {
+          stream.on('error', reject);
+          stream.on('finish', resolve);
+          stream.end(text);
+        });
+      } finally {
+        client.release();
+      }
+    };
+    return { db, kind: 'postgres', copyIn, close: () => db.destroy() };
   }
   let dataDir: string | undefined;
   if (opts.pgliteDir) {
@@ -44,5 +65,11 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; pgl
     parsers: { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v },
   });
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  // Through Kysely's connection, so the COPY waits its turn on PGlite's single connection and never lands
+  // inside another request's open transaction.
+  const copyIn: CopyIn = (table, columns, text) =>
+    db.connection().execute(async () => {
+      await pglite.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], { blob: new Blob([text]) });
+    });
+  return { db, kind: 'pglite', copyIn, close: () => db.destroy() };
 }

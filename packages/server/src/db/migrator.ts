@@ -5,12 +5,14 @@ import * as foundation from './migrations/2026-11-29T00-00_foundation.ts';
 import * as catalog from './migrations/2026-11-29T01-00_catalog.ts';
 import * as demandsPlans from './migrations/2026-11-29T02-00_demands_plans.ts';
 import * as masking from './migrations/2026-11-29T03-00_masking.ts';
+import * as ingest from './migrations/2026-11-29T04-00_ingest.ts';
 
 const migrations: Record<string, Migration> = {
   '2026-11-29T00-00_foundation': foundation,
   '2026-11-29T01-00_catalog': catalog,
   '2026-11-29T02-00_demands_plans': demandsPlans,
   '2026-11-29T03-00_masking': masking,
+  '2026-11-29T04-00_ingest': ingest,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -203,6 +203,7 @@ export interface ResourceItemTable {
   share_basis: string | null;
   source_resource_code: string | null;
   source_item_code: string | null;
+  value_set: string[] | null;
 }
 
 export interface CatalogEventTable {
@@ -294,4 +295,123 @@ export interface DB {
   demand: DemandTable;
   system_plan: SystemPlanTable;
   masking_profile: MaskingProfileTable;
+  data_table: DataTableTable;
+  ingest_batch: IngestBatchTable;
+  ingest_rejected: IngestRejectedTable;
+  pull_source: PullSourceTable;
+  source_conflict: SourceConflictTable;
+  source_check_run: SourceCheckRunTable;
+}
+
+export interface DataColumn {
+  code: string;
+  name: string;
+  sqlType: string;
+  dataType: string;
+  key: boolean;
+}
+
+export interface DataTableTable {
+  resource_id: string;
+  table_name: string;
+  version: number;
+  columns: ColumnType<DataColumn[], string, string>;
+  key_columns: Generated<string[]>;
+  archived_tables: Generated<string[]>;
+  row_count: Generated<number>;
+  last_load_at: Date | null;
+  last_batch_id: string | null;
+  created_at: DefaultTimestamp;
+  migrated_at: Date | null;
+}
+
+export type BatchSource = 'push' | 'upload' | 'cli' | 'pull';
+export type BatchMode = 'upsert' | 'append' | 'replace';
+export type BatchStatus = 'running' | 'succeeded' | 'failed';
+
+export interface IngestBatchTable {
+  id: string;
+  resource_id: string;
+  org_id: string;
+  version: number;
+  source: BatchSource;
+  mode: BatchMode;
+  status: BatchStatus;
+  phase: string | null;
+  file_name: string | null;
+  file_format: string | null;
+  encoding: string | null;
+  header: ColumnType<string[] | null, string | null, string | null>;
+  operator_user_id: string | null;
+  credential_id: string | null;
+  actor_name: string | null;
+  pull_source_id: string | null;
+  idempotency_key: string | null;
+  checksum: string | null;
+  bytes: Generated<number>;
+  total_bytes: number | null;
+  received: Generated<number>;
+  accepted: Generated<number>;
+  rejected: Generated<number>;
+  warnings: ColumnType<Msg[], string | undefined, string>;
+  error: ColumnType<Msg | null, string | null, string | null>;
+  owner: string | null;
+  heartbeat_at: Date | null;
+  started_at: DefaultTimestamp;
+  finished_at: Date | null;
+}
+
+export interface Msg {
+  zh: string;
+  en: string;
+}
+
+export interface IngestRejectedTable {
+  batch_id: string;
+  row_no: number;
+  raw: ColumnType<unknown[], string, string>;
+  errors: ColumnType<{ field: string; zh: string; en: string }[], string, string>;
+}
+
+export interface PullSourceTable {
+  id: string;
+  resource_id: string;
+  name: string;
+  kind: 'postgres' | 'mysql' | 'http';
+  settings: ColumnType<Record<string, unknown>, string, string>;
+  secret_enc: string | null;
+  mode: BatchMode;
+  interval_minutes: number | null;
+  active: Generated<boolean>;
+  cursor: string | null;
+  next_run_at: Date | null;
+  last_run_at: Date | null;
+  last_status: string | null;
+  last_error: ColumnType<Msg | null, string | null, string | null>;
+  failures: Generated<number>;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface SourceConflictTable {
+  id: Generated<number>;
+  run_id: string;
+  run_at: DefaultTimestamp;
+  resource_id: string;
+  org_id: string;
+  item_code: string;
+  source_resource_id: string;
+  source_item_code: string;
+  key_value: string;
+  value: string | null;
+  source_value: string | null;
+}
+
+export interface SourceCheckRunTable {
+  id: string;
+  started_at: DefaultTimestamp;
+  finished_at: Date | null;
+  pairs: Generated<number>;
+  conflicts: Generated<number>;
+  actor_name: string | null;
 }

@@ -20,12 +20,14 @@ interface Target {
   sysA: string;
   demandA: string;
   planA: string;
+  batchA: string;
 }
 interface Case {
   method: string;
   route: string;
   url: (t: Target) => string;
   body?: (t: Target) => unknown;
+  headers?: Record<string, string>;
   allow: Actor[];
   /** for list routes a unit-scoped actor may call: the reply must not contain the other unit's objects */
   scopedList?: (json: unknown, t: Target) => boolean;
@@ -114,6 +116,15 @@ const CASES: Case[] = [
   { method: 'GET', route: '/api/catalog/systems', url: () => '/api/catalog/systems', allow: ALL_USERS, scopedList: noOrgA },
   { method: 'POST', route: '/api/catalog/systems', url: () => '/api/catalog/systems', body: (t) => ({ orgId: t.orgA, name: `系统${uniq()}` }), allow: ['center_admin'] },
   { method: 'PATCH', route: '/api/catalog/systems/:id', url: (t) => `/api/catalog/systems/${t.sysA}`, body: () => ({ description: `说明${uniq()}` }), allow: ['center_admin'] },
+  { method: 'GET', route: '/api/ingest/resources', url: () => '/api/ingest/resources', allow: ALL_USERS, scopedList: noOrgA },
+  { method: 'GET', route: '/api/ingest/overdue-by-unit', url: () => '/api/ingest/overdue-by-unit', allow: CENTER },
+  { method: 'GET', route: '/api/ingest/resources/:ref', url: (t) => `/api/ingest/resources/${t.resApproved}`, allow: CENTER },
+  { method: 'POST', route: '/api/ingest/resources/:ref/rows', url: (t) => `/api/ingest/resources/${t.resApproved}/rows`, body: () => [{ repair_no: `M${uniq()}`, owner_name: '王伟' }], allow: ['center_admin'] },
+  { method: 'POST', route: '/api/ingest/resources/:ref/upload', url: (t) => `/api/ingest/resources/${t.resApproved}/upload`, body: () => `repair_no,owner_name\nU${uniq()},李娜\n`, headers: { 'content-type': 'text/csv' }, allow: ['center_admin'] },
+  { method: 'GET', route: '/api/ingest/resources/:ref/batches', url: (t) => `/api/ingest/resources/${t.resApproved}/batches`, allow: CENTER },
+  { method: 'GET', route: '/api/ingest/batches/:id', url: (t) => `/api/ingest/batches/${t.batchA}`, allow: CENTER },
+  { method: 'GET', route: '/api/ingest/batches/:id/rejected.csv', url: (t) => `/api/ingest/batches/${t.batchA}/rejected.csv`, allow: CENTER },
+  { method: 'GET', route: '/api/ingest/resources/:ref/rows', url: (t) => `/api/ingest/resources/${t.resApproved}/rows`, allow: CENTER },
   { method: 'POST', route: '/api/auth/totp/disable', url: () => '/api/auth/totp/disable', body: () => ({ password: 'wrong' }), allow: ALL_USERS },
   { method: 'POST', route: '/api/auth/password', url: () => '/api/auth/password', body: () => ({ currentPassword: 'wrong', newPassword: 'Whatever#2026' }), allow: ALL_USERS },
 ];
@@ -138,7 +149,9 @@ describeEachDb('authorization matrix', (env) => {
     const sysA = await adminA.post('/api/catalog/systems', { name: '甲单位业务系统' });
     const demandA = await adminA.post('/api/demands', { title: '甲单位的需求', dataNeeded: '企业登记信息', purpose: '招商服务', legalBasis: '职责' });
     const planA = await adminA.post('/api/system-plans', { name: '甲单位新系统', purpose: '网格管理', collects: ['姓名', '联系电话'] });
-    t = { orgA: orgA.id, userA: userA.id, credA: cred.json.id, resA: resA.json.id, resApproved: resApproved.json.id, sysA: sysA.json.id, demandA: demandA.json.id, planA: planA.json.id };
+    const batchA = await adminA.req('POST', `/api/ingest/resources/${resApproved.json.id}/upload`, 'repair_no,owner_name\nR1,王伟\n,缺主键\n', { 'content-type': 'text/csv' });
+    assert.equal(batchA.json.batch.rejected, 1, batchA.body);
+    t = { orgA: orgA.id, userA: userA.id, credA: cred.json.id, resA: resA.json.id, resApproved: resApproved.json.id, sysA: sysA.json.id, demandA: demandA.json.id, planA: planA.json.id, batchA: batchA.json.batch.id };
     const orgB = await e.makeOrg({ kind: 'bureau' });
     for (const role of ROLES) clients.set(role, await e.as(role, ['center_admin', 'center_reviewer', 'supervisor', 'cac_officer'].includes(role) ? undefined : orgB.id));
     const adminB = clients.get('unit_admin')!;
@@ -163,7 +176,7 @@ describeEachDb('authorization matrix', (env) => {
       // Denied callers first, so an allowed change (e.g. a revocation) cannot hide a refusal.
       const order = [...ACTORS].sort((a, b) => Number(c.allow.includes(a)) - Number(c.allow.includes(b)));
       for (const actor of order) {
-        const r = await clients.get(actor)!.req(c.method, c.url(t), c.body?.(t));
+        const r = await clients.get(actor)!.req(c.method, c.url(t), c.body?.(t), c.headers);
         const allowed = c.allow.includes(actor);
         if (r.status >= 500) problems.push(`${actor}: ${r.status} ${r.body}`);
         else if (allowed && (r.status === 401 || r.status === 403)) problems.push(`${actor} should be allowed, got ${r.status} ${r.json?.code}`);

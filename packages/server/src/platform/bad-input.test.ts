@@ -71,7 +71,7 @@ function goodBody(s: JsonSchema): Record<string, unknown> {
 }
 
 function fillPath(url: string): string {
-  return url.replace(':table', 'pii_kind').replace(':code', 'test_code').replace(/:id/g, '00000000-0000-4000-8000-000000000000').replace(':date', '2026-10-09').replace(':year', '2026').replace(':version', '1');
+  return url.replace(':ref', '00000000-0000-4000-8000-000000000000').replace(':table', 'pii_kind').replace(':code', 'test_code').replace(/:id/g, '00000000-0000-4000-8000-000000000000').replace(':date', '2026-10-09').replace(':year', '2026').replace(':version', '1');
 }
 
 describeEachDb('bad input on every route', (env) => {

@@ -31,7 +31,7 @@ export function Obj<T extends TProperties>(props: T, opts: TObjectOptions = {}) 
 
 function makeAjv(coerce: boolean) {
   const ajv = new Ajv({
-    coerceTypes: coerce,
+    coerceTypes: coerce ? 'array' : false,
     removeAdditional: false,
     useDefaults: true,
     allErrors: true,

@@ -101,9 +101,9 @@ export class Client {
     if (this.cookie) h.cookie = `gongshu_session=${this.cookie}`;
     if (this.csrf && method !== 'GET') h['x-csrf-token'] = this.csrf;
     if (this.bearer) h.authorization = `Bearer ${this.bearer}`;
-    let payload: string | undefined;
+    let payload: string | Buffer | undefined;
     if (body !== undefined) {
-      payload = typeof body === 'string' ? body : JSON.stringify(body);
+      payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
       h['content-type'] ??= 'application/json';
     }
     const r = await this.app.inject({ method: method as 'GET', url, headers: h, ...(payload !== undefined ? { payload } : {}) });
@@ -170,7 +170,7 @@ export async function createTestEnv(kind: DbKind, overrides: Partial<Config> = {
   const calendar = new CalendarService(database.db);
   await calendar.ensurePolicy();
   await new CatalogService(database.db, calendar).ensureCodes();
-  const app = await buildApp(config, { db: database.db, dbKind: database.kind, keys });
+  const app = await buildApp(config, { db: database.db, dbKind: database.kind, keys, copyIn: database.copyIn });
   await app.ready();
   const ctx = systemContext('test');
   let n = 0;

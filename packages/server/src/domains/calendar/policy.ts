@@ -16,6 +16,7 @@ export const POLICY_PARAMS: PolicyParamDef[] = [
   { key: 'share_owner_consent_days', default: 5, unit: 'working_days', min: 1, max: 60, clause: '§25', zh: '数据责任单位答复有条件共享申请时限', en: 'Owner answer to a conditional share request' },
   { key: 'ticket_fix_days', default: 5, unit: 'working_days', min: 1, max: 60, clause: '§19', zh: '问题数据处理时限', en: 'Problem-data fix limit' },
   { key: 'ticket_extension_cap_days', default: 15, unit: 'working_days', min: 1, max: 120, clause: '§19', zh: '问题数据延期上限（合计）', en: 'Problem-data extension cap (total)' },
+  { key: 'ingest_overdue_grace_days', default: 3, unit: 'working_days', min: 0, max: 60, clause: '§18', zh: '数据更新逾期宽限（更新周期届满后）', en: 'Grace after an update cycle before data is overdue' },
   { key: 'audit_retention_months', default: 6, unit: 'months', min: 6, max: 600, clause: '§26', zh: '审计记录最短保存期', en: 'Minimum audit record retention' },
 ];
 

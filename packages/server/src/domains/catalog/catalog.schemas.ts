@@ -24,6 +24,8 @@ export const ItemInput = Obj({
   shareBasis: Type.Optional(NullTxt(1000)),
   sourceResourceCode: Type.Optional(NullTxt(60)),
   sourceItemCode: Type.Optional(NullTxt(63)),
+  /** The values the item may take (an enumeration); empty or absent: any value of its type. */
+  valueSet: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 500 })),
 });
 export type ItemInput = Static<typeof ItemInput>;
 

@@ -39,7 +39,7 @@ export const VERSION_FIELDS = [
 ] as const;
 export const ITEM_FIELDS = [
   'name', 'dataType', 'length', 'precision', 'required', 'primaryKey', 'description', 'sensitivity', 'piiKind', 'maskingRule', 'shareType',
-  'shareCondition', 'shareBasis', 'sourceResourceCode', 'sourceItemCode', 'position',
+  'shareCondition', 'shareBasis', 'sourceResourceCode', 'sourceItemCode', 'valueSet', 'position',
 ] as const;
 
 function presentItem(i: repo.ItemRow) {
@@ -61,6 +61,7 @@ function presentItem(i: repo.ItemRow) {
     shareBasis: i.share_basis,
     sourceResourceCode: i.source_resource_code,
     sourceItemCode: i.source_item_code,
+    valueSet: i.value_set ?? [],
   };
 }
 export type PresentedItem = ReturnType<typeof presentItem>;
@@ -154,6 +155,7 @@ function itemRows(id: string, version: number, items: ItemInput[]) {
     share_basis: it.shareBasis ?? null,
     source_resource_code: it.sourceResourceCode ?? null,
     source_item_code: it.sourceItemCode ?? null,
+    value_set: it.valueSet?.length ? it.valueSet.map((x) => x.trim()) : null,
   }));
 }
 
@@ -175,10 +177,17 @@ export class CatalogService {
   /** Today in Asia/Shanghai; replaceable so tests can stand on a given date. */
   today: () => string = () => todayInShanghai();
 
+  /** Called inside the approving transaction (the ingest domain creates or migrates the data table there). */
+  private readonly approvedHooks: ((trx: Trx, resourceId: string, version: number) => Promise<unknown>)[] = [];
+
   constructor(
     private readonly db: Db,
     private readonly calendar: CalendarService,
   ) {}
+
+  onApproved(hook: (trx: Trx, resourceId: string, version: number) => Promise<unknown>) {
+    this.approvedHooks.push(hook);
+  }
 
   // ---------------------------------------------------------------- code tables and settings
 
@@ -346,6 +355,7 @@ export class CatalogService {
         if (res.current_version !== null) await repo.updateVersion(trx, id, res.current_version, { status: 'superseded' });
         await repo.updateVersion(trx, id, v.version, { status: 'approved', reviewed_at: new Date(), reviewed_by: reviewer, review_comment: comment, item_comments: JSON.stringify({}) });
         await repo.setResourcePointers(trx, id, { current_version: v.version, working_version: null });
+        for (const hook of this.approvedHooks) await hook(trx, id, v.version);
       } else {
         await repo.updateVersion(trx, id, v.version, { status: 'returned', reviewed_at: new Date(), reviewed_by: reviewer, review_comment: comment, item_comments: JSON.stringify(itemComments) });
       }

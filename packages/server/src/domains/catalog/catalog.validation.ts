@@ -79,6 +79,16 @@ export function validateResource(input: ResourceInput, mode: 'save' | 'submit', 
         if (!it.shareBasis?.trim()) add(f('shareBasis'), '须填写法律法规依据', 'needs its legal basis');
       }
     }
+    if (it.valueSet?.length) {
+      const seen = new Set<string>();
+      it.valueSet.forEach((v, j) => {
+        if (seen.has(v.trim())) add(f(`valueSet.${j}`), `值域中重复的值：${v}`, `repeats the value ${v}`);
+        seen.add(v.trim());
+        if (it.length && it.dataType === 'string' && [...v.trim()].length > it.length) add(f(`valueSet.${j}`), `超过信息项长度 ${it.length}`, `is longer than the item length ${it.length}`);
+      });
+      if (it.dataType !== 'string' && it.dataType !== 'integer') add(f('valueSet'), '只有字符型和整数型信息项可以设置值域', 'only string and integer items have a value set');
+      if (it.dataType === 'integer' && it.valueSet.some((v) => !/^[+-]?\d{1,18}$/.test(v.trim()))) add(f('valueSet'), '整数型信息项的值域只能是整数', 'the value set of an integer item holds integers only');
+    }
     if ((it.sourceResourceCode && !it.sourceItemCode) || (!it.sourceResourceCode && it.sourceItemCode))
       add(f('sourceItemCode'), '权威来源须同时填写资源代码和信息项代码', 'the authoritative source needs both a resource code and an item code');
   });

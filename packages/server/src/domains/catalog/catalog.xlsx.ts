@@ -57,6 +57,7 @@ export const COLUMNS: Col[] = [
   { key: 'item.shareBasis', header: '信息项共享依据', of: 'item', kind: 'text' },
   { key: 'item.sourceResourceCode', header: '权威来源资源代码', of: 'item', kind: 'text' },
   { key: 'item.sourceItemCode', header: '权威来源信息项代码', of: 'item', kind: 'text' },
+  { key: 'item.valueSet', header: '值域（可选值）', of: 'item', kind: 'list' },
 ];
 
 export interface CodeNames {

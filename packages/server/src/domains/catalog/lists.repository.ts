@@ -8,7 +8,8 @@ export function responsibility(db: DbOrTrx, orgId?: string) {
     .selectFrom('resource as r')
     .innerJoin('resource_version as v', (j) => j.onRef('v.resource_id', '=', 'r.id').onRef('v.version', '=', 'r.current_version'))
     .innerJoin('organisation as o', 'o.id', 'r.org_id')
-    .select(['r.id', 'r.code', 'v.name', 'r.org_id', 'o.name as org_name', 'v.responsible_person', 'v.responsible_phone', 'v.update_cycle', 'v.share_type', 'v.reviewed_at']);
+    .leftJoin('data_table as d', 'd.resource_id', 'r.id')
+    .select(['r.id', 'r.code', 'v.name', 'r.org_id', 'o.name as org_name', 'v.responsible_person', 'v.responsible_phone', 'v.update_cycle', 'v.share_type', 'v.reviewed_at', 'd.row_count', 'd.last_load_at', 'd.table_name']);
   if (orgId) q = q.where('r.org_id', '=', orgId);
   return q.orderBy('o.code').orderBy('r.code').execute();
 }

@@ -23,6 +23,7 @@ function mayFile(ctx: RequestContext) {
 }
 
 export const AGGREGATION_NOT_STARTED = 'not_aggregated';
+export const AGGREGATED = 'aggregated';
 
 export class ListsService {
   constructor(private readonly db: Db) {}
@@ -33,8 +34,8 @@ export class ListsService {
     return (await repo.responsibility(this.db, orgId)).map((r) => ({
       id: r.id, code: r.code, name: r.name, orgId: r.org_id, orgName: r.org_name, responsiblePerson: r.responsible_person, responsiblePhone: r.responsible_phone,
       updateCycle: r.update_cycle, shareType: r.share_type, approvedAt: r.reviewed_at?.toISOString() ?? null,
-      // filled in by the ingest domain once it aggregates data into the platform
-      aggregationStatus: AGGREGATION_NOT_STARTED, rowCount: null as number | null, lastLoadAt: null as string | null,
+      // from the resource's data table (ingest): aggregated once a batch has loaded
+      aggregationStatus: r.last_load_at ? AGGREGATED : AGGREGATION_NOT_STARTED, rowCount: r.table_name ? (r.row_count ?? 0) : null, lastLoadAt: r.last_load_at?.toISOString() ?? null,
     }));
   }
 
@@ -45,7 +46,7 @@ export class ListsService {
       { header: '资源代码', key: 'code' }, { header: '资源名称', key: 'name', width: 28 }, { header: '数据责任单位', key: 'orgName', width: 26 },
       { header: '责任人', key: 'responsiblePerson' }, { header: '联系电话', key: 'responsiblePhone' }, { header: '更新周期', key: 'cycle' },
       { header: '归集状态', key: 'status' }, { header: '数据量（行）', key: 'rowCount' }, { header: '最近归集时间', key: 'lastLoadAt' },
-    ], rows.map((r) => ({ ...r, cycle: cycleName(r.updateCycle), status: r.aggregationStatus === AGGREGATION_NOT_STARTED ? '未归集' : r.aggregationStatus })));
+    ], rows.map((r) => ({ ...r, cycle: cycleName(r.updateCycle), status: r.aggregationStatus === AGGREGATION_NOT_STARTED ? '未归集' : '已归集' })));
   }
 
   // ------------------------------------------------------------ non-share list (§14)

@@ -1,0 +1,6 @@
+export { IngestService, CYCLE_DAYS, csvCell, type Freshness, type ResourceMeta } from './ingest.service.ts';
+export { ingestRoutes } from './ingest.routes.ts';
+export { compileItem, parseChineseDateTime, sqlType, type ItemSpec } from './values.ts';
+export { ident, dataTable, planMigration, widens } from './data-table.ts';
+export { openCsv, openXlsx, openNdjson, openObjects, sniffEncoding, sniffDelimiter, FileError, DELIMITERS, type Encoding } from './readers.ts';
+export { REJECT_REASON_HEADER } from './pipeline.ts';

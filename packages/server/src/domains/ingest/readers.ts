@@ -1,0 +1,339 @@
+// Rows out of what units actually send: CSV in UTF-8 (with or without BOM) or GB18030/GBK, any common
+// delimiter and quoting; XLSX (first worksheet, streamed); JSON arrays and NDJSON from systems.
+// Every reader yields one record at a time, so a file of any size streams.
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import type { Problem } from './values.ts';
+
+export interface InRow {
+  /** Row number as the user sees it: the header is row 1 in a file, the first object is row 1 in a push. */
+  rowNo: number;
+  cells: unknown[];
+  problem?: Problem;
+}
+
+export interface OpenedSource {
+  header: string[];
+  rows: AsyncIterable<InRow>;
+  /** Filled as the input is read. */
+  stats: { bytes: number; encoding: string | null; delimiter: string | null };
+  checksum(): string;
+}
+
+export class FileError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.en);
+  }
+}
+const fileError = (zh: string, en: string) => new FileError({ zh, en });
+
+export type Encoding = 'auto' | 'utf-8' | 'gb18030';
+export const DELIMITERS: Record<string, string> = { comma: ',', tab: '\t', semicolon: ';', pipe: '|' };
+const MAX_RECORD = 64 * 1024 * 1024;
+
+/** Counts bytes and hashes them (SM3) as they pass; the checksum names the input in the batch record. */
+class Meter {
+  readonly hash = createHash('sm3');
+  bytes = 0;
+  constructor(private readonly onBytes?: (n: number) => void) {}
+  see(chunk: Buffer) {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    this.onBytes?.(this.bytes);
+  }
+}
+
+async function* chunksOf(input: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+  for await (const c of input) yield typeof c === 'string' ? Buffer.from(c) : c;
+}
+
+/** Decides the encoding from a sample: a UTF-8 BOM or valid UTF-8 means UTF-8; otherwise GB18030 (a superset of GBK). */
+export function sniffEncoding(sample: Buffer): 'utf-8' | 'gb18030' | 'utf-16le' {
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8';
+  if (sample[0] === 0xff && sample[1] === 0xfe) return 'utf-16le';
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
+    return 'utf-8';
+  } catch {
+    return 'gb18030';
+  }
+}
+
+/** The delimiter that splits the header line most often (outside quotes). */
+export function sniffDelimiter(firstLine: string): string {
+  let best = ',';
+  let bestCount = 0;
+  for (const d of [',', '\t', ';', '|']) {
+    let n = 0;
+    let quoted = false;
+    for (const ch of firstLine) {
+      if (ch === '"') quoted = !quoted;
+      else if (ch === d && !quoted) n++;
+    }
+    if (n > bestCount) {
+      best = d;
+      bestCount = n;
+    }
+  }
+  return best;
+}
+
+/** Decoded text chunks; invalid UTF-8 in a file declared or detected as UTF-8 is a file error naming the byte offset. */
+async function* decoded(first: Buffer[], rest: AsyncIterator<Buffer>, encoding: string, meter: Meter): AsyncGenerator<string> {
+  const dec = new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
+  let offset = 0;
+  const one = (b: Buffer, done: boolean) => {
+    try {
+      return dec.decode(b, { stream: !done });
+    } catch {
+      throw fileError(
+        `文件含有无效的 UTF-8 编码（约第 ${offset + 1} 字节之后）；如果文件是 GBK/GB18030 编码，请在上传时选择该编码`,
+        `The file has invalid UTF-8 (after about byte ${offset + 1}); if it is GBK/GB18030, state that encoding when uploading`,
+      );
+    } finally {
+      offset += b.length;
+    }
+  };
+  for (const b of first) {
+    const s = one(b, false);
+    if (s) yield s;
+  }
+  for (;;) {
+    const n = await rest.next();
+    if (n.done) break;
+    meter.see(n.value);
+    const s = one(n.value, false);
+    if (s) yield s;
+  }
+  const tail = one(Buffer.alloc(0), true);
+  if (tail) yield tail;
+}
+
+export async function openCsv(input: AsyncIterable<Buffer | string>, opts: { encoding?: Encoding; delimiter?: string; onBytes?: (n: number) => void } = {}): Promise<OpenedSource> {
+  const meter = new Meter(opts.onBytes);
+  const it = chunksOf(input)[Symbol.asyncIterator]();
+  // Sample up to 64 KB for the encoding and the delimiter.
+  const first: Buffer[] = [];
+  let sampled = 0;
+  while (sampled < 65536) {
+    const n = await it.next();
+    if (n.done) break;
+    meter.see(n.value);
+    first.push(n.value);
+    sampled += n.value.length;
+  }
+  const sample = Buffer.concat(first);
+  if (sample.length === 0 || (sample.length === 3 && sample[0] === 0xef)) throw fileError('文件为空', 'The file is empty');
+  const encoding = !opts.encoding || opts.encoding === 'auto' ? sniffEncoding(sample) : opts.encoding;
+  const stats = { bytes: 0, encoding, delimiter: null as string | null };
+  const textSample = new TextDecoder(encoding).decode(sample.subarray(0, Math.min(sample.length, 8192)));
+  const firstLine = textSample.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const delimiter = opts.delimiter ?? sniffDelimiter(firstLine);
+  stats.delimiter = delimiter;
+
+  const parser = parse({ delimiter, bom: true, relax_column_count: true, relax_quotes: true, skip_records_with_error: true, max_record_size: MAX_RECORD, info: true });
+  // A record the parser must skip is reported in its place: rows are numbered as a spreadsheet shows them.
+  const skipped: { line: number; code: string; recordsAt: number }[] = [];
+  parser.on('skip', (e: Error & { code?: string; lines?: number }) => skipped.push({ line: e.lines ?? 0, code: e.code ?? 'CSV_ERROR', recordsAt: (parser as unknown as { info: { records: number } }).info.records }));
+  const text = Readable.from(decoded(first, it, encoding, meter), { objectMode: false });
+  text.on('error', (e) => parser.destroy(e));
+  text.pipe(parser);
+
+  const records = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number; records: number } }>;
+  const head = await records.next();
+  if (head.done) throw fileError('文件没有表头行', 'The file has no header row');
+  const header = head.value.record.map((h) => h.replace(/^\uFEFF/, '').trim());
+  if (header.every((h) => h === '')) throw fileError('表头行为空', 'The header row is empty');
+
+  async function* rows(): AsyncGenerator<InRow> {
+    let skipsYielded = 0;
+    const drainSkipped = function* (beforeRecord: number): Generator<InRow> {
+      while (skipped.length && skipped[0]!.recordsAt < beforeRecord) {
+        const s = skipped.shift()!;
+        const rowNo = s.recordsAt + skipsYielded + 1;
+        skipsYielded++;
+        yield {
+          rowNo,
+          cells: [],
+          problem:
+            s.code === 'CSV_QUOTE_NOT_CLOSED'
+              ? { zh: `本行的引号没有闭合，其后到文件末尾（第 ${s.line} 行）的内容都无法读取`, en: `A quote opened in this row is never closed; the rest of the file (to line ${s.line}) cannot be read` }
+              : s.code === 'CSV_MAX_RECORD_SIZE'
+                ? { zh: '本行超过 64 MB，文件无法继续读取', en: 'This row is larger than 64 MB; the file cannot be read further' }
+                : { zh: `本行无法解析（${s.code}，第 ${s.line} 行附近）`, en: `This row cannot be parsed (${s.code}, near line ${s.line})` },
+        };
+      }
+    };
+    let last = 1;
+    try {
+      for (;;) {
+        const n = await records.next();
+        if (n.done) break;
+        last = n.value.info.records;
+        yield* drainSkipped(last);
+        const rec = n.value.record;
+        if (rec.length === 1 && rec[0] === '') continue; // a blank line
+        yield { rowNo: last + skipsYielded, cells: rec };
+      }
+    } catch (e) {
+      if (e instanceof FileError) throw e;
+      throw fileError(`第 ${last + skipsYielded + 1} 行附近无法解析：${(e as Error).message}`, `Cannot parse near row ${last + skipsYielded + 1}: ${(e as Error).message}`);
+    }
+    yield* drainSkipped(Number.MAX_SAFE_INTEGER);
+    stats.bytes = meter.bytes;
+  }
+  return { header, rows: rows(), stats, checksum: () => meter.hash.copy().digest('hex') };
+}
+
+/** A cell of ExcelJS as a plain value: text, number, boolean or Date; formulas give their cached result. */
+function cellValue(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'object' || v instanceof Date) return v;
+  const o = v as Record<string, unknown>;
+  if (Array.isArray(o.richText)) return (o.richText as { text: string }[]).map((r) => r.text).join('');
+  if ('result' in o) return cellValue(o.result);
+  if ('formula' in o || 'sharedFormula' in o) return null;
+  if ('text' in o) return typeof o.text === 'string' ? o.text : cellValue(o.text);
+  if ('error' in o) return String(o.error);
+  return String(v);
+}
+
+export async function openXlsx(input: AsyncIterable<Buffer | string>, opts: { onBytes?: (n: number) => void } = {}): Promise<OpenedSource> {
+  const meter = new Meter(opts.onBytes);
+  const stats = { bytes: 0, encoding: null, delimiter: null };
+  async function* metered() {
+    for await (const c of chunksOf(input)) {
+      meter.see(c);
+      yield c;
+    }
+  }
+  const stream = Readable.from(metered());
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
+  const sheets = reader[Symbol.asyncIterator]();
+  let sheet: AsyncIterator<ExcelJS.Row>;
+  try {
+    const s = await sheets.next();
+    if (s.done) throw fileError('工作簿中没有工作表', 'The workbook has no worksheet');
+    sheet = (s.value as unknown as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]();
+  } catch (e) {
+    if (e instanceof FileError) throw e;
+    throw fileError(`不是有效的 Excel（.xlsx）文件：${(e as Error).message}`, `Not a valid Excel (.xlsx) file: ${(e as Error).message}`);
+  }
+  const toCells = (r: ExcelJS.Row) => {
+    const vals = (r.values as unknown[]).slice(1);
+    return Array.from({ length: vals.length }, (_, i) => cellValue(vals[i]));
+  };
+  let headRow: ExcelJS.Row | undefined;
+  for (;;) {
+    const n = await sheet.next();
+    if (n.done) break;
+    if (toCells(n.value).some((c) => c !== null && String(c).trim() !== '')) {
+      headRow = n.value;
+      break;
+    }
+  }
+  if (!headRow) throw fileError('第一个工作表是空的', 'The first worksheet is empty');
+  const header = toCells(headRow).map((h) => (h === null ? '' : String(h).trim()));
+  async function* rows(): AsyncGenerator<InRow> {
+    for (;;) {
+      const n = await sheet.next();
+      if (n.done) break;
+      const cells = toCells(n.value);
+      if (cells.every((c) => c === null || (typeof c === 'string' && c.trim() === ''))) continue;
+      yield { rowNo: n.value.number, cells };
+    }
+    // Read the rest of the workbook so the checksum covers the whole file.
+    for (;;) {
+      const s = await sheets.next();
+      if (s.done) break;
+      for await (const _ of s.value as unknown as AsyncIterable<ExcelJS.Row>) void _;
+    }
+    stats.bytes = meter.bytes;
+  }
+  return { header, rows: rows(), stats, checksum: () => meter.hash.copy().digest('hex') };
+}
+
+/** Objects from a system: the header is the union of their keys in first-seen order. */
+export function openObjects(objects: unknown[], checksumOf: string): OpenedSource {
+  const keys: string[] = [];
+  const seen = new Set<string>();
+  for (const o of objects) {
+    if (o && typeof o === 'object' && !Array.isArray(o))
+      for (const k of Object.keys(o))
+        if (!seen.has(k)) {
+          seen.add(k);
+          keys.push(k);
+        }
+  }
+  async function* rows(): AsyncGenerator<InRow> {
+    let rowNo = 0;
+    for (const o of objects) {
+      rowNo++;
+      if (!o || typeof o !== 'object' || Array.isArray(o)) {
+        yield { rowNo, cells: [o], problem: { zh: '每一行应为一个 JSON 对象', en: 'each row must be a JSON object' } };
+        continue;
+      }
+      const r = o as Record<string, unknown>;
+      yield { rowNo, cells: keys.map((k) => r[k]) };
+    }
+  }
+  const hash = createHash('sm3').update(checksumOf).digest('hex');
+  return { header: keys, rows: rows(), stats: { bytes: Buffer.byteLength(checksumOf), encoding: 'utf-8', delimiter: null }, checksum: () => hash };
+}
+
+/**
+ * NDJSON: one JSON object per line, streamed. The header is fixed by the item codes (the objects are
+ * mapped by key), since the stream cannot be read twice.
+ */
+export async function openNdjson(input: AsyncIterable<Buffer | string>, keys: string[], opts: { onBytes?: (n: number) => void } = {}): Promise<OpenedSource & { unknownKeys: Set<string> }> {
+  const meter = new Meter(opts.onBytes);
+  const unknownKeys = new Set<string>();
+  const known = new Set(keys);
+  const stats = { bytes: 0, encoding: 'utf-8', delimiter: null };
+  async function* rows(): AsyncGenerator<InRow> {
+    const dec = new TextDecoder('utf-8', { fatal: true });
+    let buf = '';
+    let rowNo = 0;
+    const line = (l: string): InRow | null => {
+      const t = l.trim();
+      rowNo++;
+      if (!t) {
+        rowNo--;
+        return null;
+      }
+      let o: unknown;
+      try {
+        o = JSON.parse(t);
+      } catch (e) {
+        return { rowNo, cells: [t.slice(0, 1000)], problem: { zh: `不是有效的 JSON：${(e as Error).message}`, en: `is not valid JSON: ${(e as Error).message}` } };
+      }
+      if (!o || typeof o !== 'object' || Array.isArray(o)) return { rowNo, cells: [t.slice(0, 1000)], problem: { zh: '每一行应为一个 JSON 对象', en: 'each line must be a JSON object' } };
+      const r = o as Record<string, unknown>;
+      for (const k of Object.keys(r)) if (!known.has(k)) unknownKeys.add(k);
+      return { rowNo, cells: keys.map((k) => r[k]) };
+    };
+    for await (const c of chunksOf(input)) {
+      meter.see(c);
+      try {
+        buf += dec.decode(c, { stream: true });
+      } catch {
+        throw fileError(`请求体含有无效的 UTF-8 编码（约第 ${meter.bytes} 字节之前）`, `The body has invalid UTF-8 (before about byte ${meter.bytes})`);
+      }
+      if (buf.includes('\n')) {
+        const parts = buf.split('\n');
+        buf = parts.pop()!;
+        for (const l of parts) {
+          const r = line(l);
+          if (r) yield r;
+        }
+      }
+      if (buf.length > MAX_RECORD) throw fileError(`第 ${rowNo + 1} 行超过 64 MB`, `Line ${rowNo + 1} is larger than 64 MB`);
+    }
+    const r = line(buf);
+    if (r) yield r;
+    stats.bytes = meter.bytes;
+  }
+  return { header: keys, rows: rows(), stats, unknownKeys, checksum: () => meter.hash.copy().digest('hex') };
+}

@@ -1,0 +1,50 @@
+// A published resource ready to take data, and valid personal data to load into it.
+import { residentIdCheck } from '../platform/formats.ts';
+import type { ResourceInput } from '../domains/catalog/index.ts';
+import type { Client } from './test-env.ts';
+import { itemBody, resourceBody } from './catalog-fixtures.ts';
+
+/** A valid 18-digit resident ID for a birth date and a sequence. */
+export function residentId(birth: string, seq: number): string {
+  const first17 = `640106${birth.replace(/-/g, '')}${String(seq % 1000).padStart(3, '0')}`;
+  return first17 + residentIdCheck(first17);
+}
+
+export function personResource(overrides: Partial<ResourceInput> = {}): ResourceInput {
+  return resourceBody({
+    name: '低保救助对象信息',
+    updateCycle: 'monthly',
+    items: [
+      itemBody('id_no', '公民身份号码', { primaryKey: true, required: true, length: 18, piiKind: 'id_card', sensitivity: 'sensitive_personal' }),
+      itemBody('name', '姓名', { required: true, length: 30, piiKind: 'name', sensitivity: 'personal' }),
+      itemBody('mobile', '联系电话', { length: 20, piiKind: 'mobile', sensitivity: 'personal' }),
+      itemBody('amount', '救助金额', { dataType: 'decimal', length: 10, precision: 2 }),
+      itemBody('members', '家庭人口数', { dataType: 'integer', length: null }),
+      itemBody('granted_on', '批准日期', { dataType: 'date', length: null }),
+      itemBody('level', '救助类别', { length: 10, valueSet: ['A类', 'B类', 'C类'] }),
+      itemBody('active', '是否在保', { dataType: 'boolean', length: null }),
+    ],
+    ...overrides,
+  });
+}
+
+/** Creates, submits and approves a resource; returns its id and code. */
+export async function publish(unit: Client, reviewer: Client, body: ResourceInput): Promise<{ id: string; code: string }> {
+  const c = await unit.post('/api/catalog/resources', body);
+  if (c.status !== 201) throw new Error(`create: ${c.status} ${c.body}`);
+  const s = await unit.post(`/api/catalog/resources/${c.json.id}/submit`);
+  if (s.status !== 200) throw new Error(`submit: ${s.status} ${s.body}`);
+  const r = await reviewer.post(`/api/catalog/resources/${c.json.id}/review`, { decision: 'approve' });
+  if (r.status !== 200) throw new Error(`approve: ${r.status} ${r.body}`);
+  return { id: c.json.id, code: c.json.code };
+}
+
+/** CSV text of n valid rows for personResource (header by Chinese names). */
+export function personCsv(n: number, start = 0): string {
+  const lines = ['公民身份号码,姓名,联系电话,救助金额,家庭人口数,批准日期,救助类别,是否在保'];
+  for (let i = start; i < start + n; i++) {
+    const birth = `19${50 + (i % 40)}-0${1 + (i % 9)}-1${i % 9}`;
+    lines.push([residentId(birth, i), `张${'伟芳娜敏静'[i % 5]}${i}`, `1390951${String(i).padStart(4, '0')}`, `${(i % 900) + 100}.50`, `${1 + (i % 6)}`, `2024年${1 + (i % 12)}月${1 + (i % 28)}日`, ['A类', 'B类', 'C类'][i % 3], i % 2 ? '是' : '否'].join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
