@@ -23,7 +23,7 @@ import { CalendarService, calendarRoutes } from './domains/calendar/index.ts';
 import { CatalogService, catalogRoutes, ListsService, listsRoutes } from './domains/catalog/index.ts';
 import { MaskingService, maskingRoutes } from './domains/masking/index.ts';
 import { IngestService, ingestRoutes } from './domains/ingest/index.ts';
-import { createHmac } from 'node:crypto';
+import { maskingMaster } from './platform/crypto.ts';
 
 export interface AppDeps {
   db: Db;
@@ -239,7 +239,5 @@ const healthSchema = Type.Object({
   migration: Type.Object({ current: Type.Union([Type.String(), Type.Null()]), latest: Type.String() }),
 });
 
-/** The masking master key, derived from the platform's secret so pseudonyms are stable across restarts. */
-export function maskingMaster(hmacKey: Buffer): Buffer {
-  return createHmac('sm3', hmacKey).update('gongshu-masking-master').digest();
-}
+/** The masking master key (platform/crypto.ts), re-exported for the CLI. */
+export { maskingMaster };

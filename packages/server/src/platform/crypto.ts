@@ -50,3 +50,8 @@ export class Sm4Box {
     return Buffer.concat([d.update(body.subarray(16)), d.final()]).toString('utf8');
   }
 }
+
+/** The masking master key, derived from the platform HMAC key (rotating that key changes pseudonyms). */
+export function maskingMaster(hmacKey: Buffer): Buffer {
+  return createHmac('sm3', hmacKey).update('gongshu-masking-master').digest();
+}

@@ -43,8 +43,9 @@ export async function publish(unit: Client, reviewer: Client, body: ResourceInpu
 export function personCsv(n: number, start = 0): string {
   const lines = ['公民身份号码,姓名,联系电话,救助金额,家庭人口数,批准日期,救助类别,是否在保'];
   for (let i = start; i < start + n; i++) {
-    const birth = `19${50 + (i % 40)}-0${1 + (i % 9)}-1${i % 9}`;
-    lines.push([residentId(birth, i), `张${'伟芳娜敏静'[i % 5]}${i}`, `1390951${String(i).padStart(4, '0')}`, `${(i % 900) + 100}.50`, `${1 + (i % 6)}`, `2024年${1 + (i % 12)}月${1 + (i % 28)}日`, ['A类', 'B类', 'C类'][i % 3], i % 2 ? '是' : '否'].join(','));
+    // unique for any i: a thousand sequence numbers per birth date
+    const birth = new Date(Date.UTC(1950, 0, 1) + Math.floor(i / 1000) * 86_400_000).toISOString().slice(0, 10);
+    lines.push([residentId(birth, i), `张${'伟芳娜敏静'[i % 5]}${i}`, `139${String(i).padStart(8, '0')}`, `${(i % 900) + 100}.50`, `${1 + (i % 6)}`, `2024年${1 + (i % 12)}月${1 + (i % 28)}日`, ['A类', 'B类', 'C类'][i % 3], i % 2 ? '是' : '否'].join(','));
   }
   return lines.join('\r\n') + '\r\n';
 }

@@ -118,6 +118,17 @@ export class AuthService {
     return { kind: 'user', userId: s.user.id, username: s.user.username, orgId: s.org.id, orgKind: s.org.kind, roles: s.user.roles as Role[], sessionId: s.id };
   }
 
+  /**
+   * The actor of a command-line operation run on the server by a named, active user (recorded in the
+   * audit trail as that user); the operator at the console of the server machine stands in for a log-in.
+   */
+  async cliActor(username: string): Promise<UserActor> {
+    const u = await repo.findUserByName(this.d.db, username);
+    if (!u || !u.active) throw new AppError(400, 'auth.unknown_user', `没有启用的用户 ${username}`, `No active user named ${username}`, [{ field: 'as', message: { zh: '没有这个启用的用户', en: 'no such active user' } }]);
+    const org = await repo.findOrg(this.d.db, u.org_id);
+    return { ...userActorOf(u, 'cli'), orgKind: org?.kind ?? '' };
+  }
+
   /** `Authorization: Bearer <keyId>.<secret>` for a unit's information system. */
   async resolveCredential(bearer: string, ip: string | null, now = new Date()): Promise<CredentialActor | null> {
     const m = /^(gsk_[0-9a-f]{16})\.([A-Za-z0-9_-]{20,100})$/.exec(bearer);

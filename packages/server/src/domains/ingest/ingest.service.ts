@@ -208,7 +208,13 @@ export class IngestService {
    * Runs one batch end to end. `open` is called once the batch is recorded; a file that cannot be read
    * fails the batch with the reason and changes no data.
    */
-  async ingest(ctx: RequestContext, ref: string, start: StartBatch, open: (onBytes: (n: number) => void) => Promise<OpenedSource>) {
+  async ingest(
+    ctx: RequestContext,
+    ref: string,
+    start: StartBatch,
+    open: (onBytes: (n: number) => void) => Promise<OpenedSource>,
+    onProgress?: (p: { received: number; accepted: number; rejected: number; bytes: number }) => void,
+  ) {
     const m = await this.loadable(ctx, ref);
     this.mayLoad(ctx, m);
     const table = await this.tableOf(m);
@@ -258,7 +264,7 @@ export class IngestService {
       const src = await open((n) => (lastBytes = n));
       await this.db.updateTable('ingest_batch').set({ header: JSON.stringify(src.header), encoding: src.stats.encoding ?? start.encoding ?? null }).where('id', '=', id).execute();
       const outcome = await runPipeline(
-        { db: this.db, copyIn: this.copyIn, ctx, batchId: id, resourceId: m.id, orgId: m.orgId, version: m.version, table: table.table_name, columns, items: m.items, mode: start.mode, strictWidth: start.strictWidth },
+        { db: this.db, copyIn: this.copyIn, ctx, batchId: id, resourceId: m.id, orgId: m.orgId, version: m.version, table: table.table_name, columns, items: m.items, mode: start.mode, strictWidth: start.strictWidth, ...(onProgress ? { onProgress } : {}) },
         src,
       );
       await this.db.updateTable('ingest_batch').set({ checksum: src.checksum(), bytes: Math.max(src.stats.bytes, lastBytes) }).where('id', '=', id).execute();
