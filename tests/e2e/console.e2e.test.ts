@@ -93,7 +93,7 @@ describeEachDb(
       await login(page, base, user.username, TEST_PASSWORD);
       const nav = page.getByTestId('main-nav');
       const items = (await nav.locator('.ant-menu-item').allInnerTexts()).map((s) => s.trim());
-      assert.deepEqual(items, ['首页', '全区目录', '本单位目录', '三个清单', '系统建设论证', '信息系统与代码表', '单位管理', '工作日历', '政策参数']);
+      assert.deepEqual(items, ['首页', '全区目录', '本单位目录', '三个清单', '系统建设论证', '数据归集', '信息系统与代码表', '单位管理', '工作日历', '政策参数']);
       await ctx.close();
     });
   },

@@ -65,6 +65,35 @@ export const del = <T,>(url: string) => api<T>('DELETE', url);
 /** Uploads a file as the request body (e.g. an .xlsx), with the same errors as every other call. */
 export const upload = <T,>(url: string, file: Blob, contentType: string) => api<T>('POST', url, undefined, { body: file, contentType });
 
+/**
+ * Uploads a large file with progress events (fetch cannot report upload progress); the reply and errors
+ * are those of api().
+ */
+export function uploadWithProgress<T>(url: string, file: Blob, contentType: string, onProgress: (sent: number, total: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.setRequestHeader('content-type', contentType);
+    xhr.setRequestHeader('accept', 'application/json');
+    if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onerror = () => reject(new ApiError(0, 'network', { zh: '上传中断，请检查网络后重试', en: 'The upload was interrupted; check the network and retry' }));
+    xhr.onload = () => {
+      let json: unknown = null;
+      try {
+        json = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        json = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(json as T);
+      const p = (json ?? {}) as { code?: string; message?: { zh: string; en: string }; errors?: FieldError[] };
+      if (xhr.status === 401) listeners.forEach((fn) => fn());
+      reject(new ApiError(xhr.status, p.code ?? `http.${xhr.status}`, p.message ?? { zh: `上传失败（${xhr.status}）`, en: `Upload failed (${xhr.status})` }, p.errors ?? []));
+    };
+    xhr.send(file);
+  });
+}
+
 export function qs(params: Record<string, string | number | undefined | null>): string {
   const u = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));

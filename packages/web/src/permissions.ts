@@ -2,7 +2,7 @@
 // what a role cannot use, and mirrors the route declarations in the server.
 import type { Role } from './types.ts';
 
-export type Page = 'home' | 'catalog' | 'mycatalog' | 'review' | 'lists' | 'plans' | 'catalogSettings' | 'orgs' | 'users' | 'credentials' | 'audit' | 'calendar' | 'policy' | 'account';
+export type Page = 'home' | 'catalog' | 'mycatalog' | 'review' | 'lists' | 'plans' | 'catalogSettings' | 'ingest' | 'orgs' | 'users' | 'credentials' | 'audit' | 'calendar' | 'policy' | 'account';
 
 const PAGE_ROLES: Record<Page, Role[] | 'all'> = {
   home: 'all',
@@ -11,6 +11,7 @@ const PAGE_ROLES: Record<Page, Role[] | 'all'> = {
   review: ['center_admin', 'center_reviewer', 'supervisor'],
   lists: 'all',
   plans: 'all',
+  ingest: ['center_admin', 'center_reviewer', 'supervisor', 'unit_admin', 'unit_security_officer', 'unit_user'],
   catalogSettings: ['center_admin', 'supervisor', 'unit_admin', 'unit_security_officer', 'unit_user', 'center_reviewer'],
   orgs: 'all',
   users: ['center_admin', 'supervisor', 'unit_admin'],

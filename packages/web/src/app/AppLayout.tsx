@@ -1,6 +1,6 @@
 import { Layout, Menu, Dropdown, Space, Segmented, Tag, Typography } from 'antd';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
-import { ApartmentOutlined, BookOutlined, ControlOutlined, OrderedListOutlined, ProjectOutlined, FileDoneOutlined, FolderOpenOutlined, AuditOutlined, CalendarOutlined, HomeOutlined, KeyOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { DatabaseOutlined, ApartmentOutlined, BookOutlined, ControlOutlined, OrderedListOutlined, ProjectOutlined, FileDoneOutlined, FolderOpenOutlined, AuditOutlined, CalendarOutlined, HomeOutlined, KeyOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { useI18n } from '../i18n.tsx';
 import type { Key } from '../messages.ts';
 import { useSession } from '../session.tsx';
@@ -13,6 +13,7 @@ const NAV: { page: Page; path: string; icon: React.ReactNode }[] = [
   { page: 'review', path: '/review', icon: <FileDoneOutlined /> },
   { page: 'lists', path: '/lists', icon: <OrderedListOutlined /> },
   { page: 'plans', path: '/plans', icon: <ProjectOutlined /> },
+  { page: 'ingest', path: '/ingest', icon: <DatabaseOutlined /> },
   { page: 'catalogSettings', path: '/catalog-settings', icon: <ControlOutlined /> },
   { page: 'orgs', path: '/orgs', icon: <ApartmentOutlined /> },
   { page: 'users', path: '/users', icon: <TeamOutlined /> },

@@ -21,6 +21,7 @@ import { CodesProvider } from '../domains/catalog/codes.tsx';
 import { ListsPage } from '../domains/catalog/ListsPage.tsx';
 import { PlansPage } from '../domains/catalog/PlansPage.tsx';
 import { CatalogSettingsPage } from '../domains/catalog/SettingsPage.tsx';
+import { IngestPage } from '../domains/ingest/IngestPage.tsx';
 import type { ReactElement } from 'react';
 
 export function AppRoutes() {
@@ -42,6 +43,7 @@ export function AppRoutes() {
         <Route path="review" element={guard('review', <ReviewPage />)} />
         <Route path="lists" element={<ListsPage />} />
         <Route path="plans" element={<PlansPage />} />
+        <Route path="ingest" element={guard('ingest', <IngestPage />)} />
         <Route path="catalog-settings" element={guard('catalogSettings', <CatalogSettingsPage />)} />
         <Route path="orgs" element={guard('orgs', <OrgsPage />)} />
         <Route path="users" element={guard('users', <UsersPage />)} />

@@ -89,7 +89,7 @@ function Demands() {
 export function ListsPage() {
   const { t } = useI18n();
   const { label } = useCodes();
-  const resp = useLoad(() => get<{ id: string; code: string; name: string; orgName: string; responsiblePerson: string | null; responsiblePhone: string | null; updateCycle: string; aggregationStatus: string }[]>('/api/catalog/lists/responsibility'), []);
+  const resp = useLoad(() => get<{ id: string; code: string; name: string; orgName: string; responsiblePerson: string | null; responsiblePhone: string | null; updateCycle: string; aggregationStatus: string; rowCount: number | null; lastLoadAt: string | null }[]>('/api/catalog/lists/responsibility'), []);
   const nonShare = useLoad(() => get<{ id: string; code: string; name: string; orgName: string; itemCode: string | null; itemName: string | null; reason: string | null; basis: string | null }[]>('/api/catalog/lists/non-share'), []);
   const projects = useLoad(() => get<{ id: string; name: string; kind: string; leadName: string; memberOrgIds: string[]; targetResourceIds: string[]; createdAt: string }[]>('/api/topic-projects'), []);
   return (
@@ -104,7 +104,9 @@ export function ListsPage() {
                   { title: t('catalog.code'), dataIndex: 'code' }, { title: t('catalog.name'), dataIndex: 'name' }, { title: t('lists.owner'), dataIndex: 'orgName' },
                   { title: t('catalog.responsible'), render: (_, r) => [r.responsiblePerson, r.responsiblePhone].filter(Boolean).join(' ') },
                   { title: t('catalog.updateCycle'), dataIndex: 'updateCycle', render: (c) => label('update_cycle', c) },
-                  { title: t('lists.aggregation'), dataIndex: 'aggregationStatus', render: (s) => <Tag>{t(`lists.agg.${s}` as never)}</Tag> },
+                  { title: t('lists.aggregation'), dataIndex: 'aggregationStatus', render: (s) => <Tag color={s === 'aggregated' ? 'green' : 'default'}>{t(`lists.agg.${s}` as never)}</Tag> },
+                  { title: t('lists.rowCount'), dataIndex: 'rowCount', render: (n: number | null) => n ?? '—' },
+                  { title: t('lists.lastLoad'), dataIndex: 'lastLoadAt', render: fmtTime },
                 ]} />
               </>
             ),

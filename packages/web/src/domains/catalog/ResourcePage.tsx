@@ -2,7 +2,7 @@
 // actions the caller may take (edit, submit, change request, withdraw; approve or return for the Center).
 import { useState } from 'react';
 import { Alert, App, Button, Card, DatePicker, Descriptions, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Timeline, Typography } from 'antd';
-import { useNavigate, useParams } from 'react-router-dom';
+import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { get, post } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
@@ -12,6 +12,7 @@ import { DueTag, StatusTag, useCodes } from './codes.tsx';
 import type { Item, ResourceView, Version } from './types.ts';
 import type { Dayjs } from 'dayjs';
 import { MaskingTab } from './MaskingTab.tsx';
+import { DataTab } from '../ingest/DataTab.tsx';
 
 function VersionView({ v }: { v: Version }) {
   const { t } = useI18n();
@@ -95,6 +96,7 @@ function DiffView({ id, versions }: { id: string; versions: { version: number }[
 
 export function ResourcePage() {
   const { id } = useParams() as { id: string };
+  const tabParam = useSearchParams()[0].get('tab');
   const { t } = useI18n();
   const { me } = useSession();
   const nav = useNavigate();
@@ -156,6 +158,7 @@ export function ResourcePage() {
           />
         )}
         <Tabs
+          defaultActiveKey={tabParam ?? undefined}
           items={[
             ...(w ? [{ key: 'working', label: `${t('catalog.workingVersion', { v: w.version })}`, children: <VersionView v={w} /> }] : []),
             ...(r.current ? [{ key: 'current', label: `${t('catalog.inCatalog')} v${r.current.version}`, children: <VersionView v={r.current} /> }] : []),
@@ -173,6 +176,7 @@ export function ResourcePage() {
                 ]} />
               ),
             },
+            ...(canTimeline && r.current ? [{ key: 'data', label: t('ingest.tab'), children: <DataTab resourceId={id} /> }] : []),
             ...(canTimeline && r.current ? [{ key: 'masking', label: t('masking.tab'), children: <MaskingTab resourceId={id} version={r.current} /> }] : []),
             ...(canTimeline ? [{
               key: 'timeline',

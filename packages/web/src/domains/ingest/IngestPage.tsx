@@ -1,0 +1,63 @@
+// Data aggregation at a glance: every approved resource with its rows, last load and freshness (a unit
+// sees its own; the Center sees all, with overdue and never-loaded resources counted by unit).
+import { useState } from 'react';
+import { Card, Select, Space, Table, Tabs, Typography } from 'antd';
+import { Link } from 'react-router-dom';
+import { get, qs } from '../../api.ts';
+import { useI18n } from '../../i18n.tsx';
+import { useSession } from '../../session.tsx';
+import { fmtTime, useLoad } from '../../ui.tsx';
+import { useCodes } from '../catalog/codes.tsx';
+import { FreshnessTag } from './FreshnessTag.tsx';
+import type { Freshness, OverviewRow } from './types.ts';
+
+const CENTER = ['center_admin', 'center_reviewer', 'supervisor'];
+
+export function IngestPage() {
+  const { t } = useI18n();
+  const { me } = useSession();
+  const { label } = useCodes();
+  const center = !!me && me.user.roles.some((r) => CENTER.includes(r));
+  const [freshness, setFreshness] = useState<Freshness | undefined>();
+  const [orgId, setOrgId] = useState<string | undefined>();
+  const list = useLoad(() => get<OverviewRow[]>(`/api/ingest/resources${qs({ freshness, orgId })}`), [freshness, orgId]);
+  const byUnit = useLoad(() => (center ? get<{ orgId: string; orgName: string; overdue: number; never: number; due: number; total: number }[]>('/api/ingest/overdue-by-unit') : Promise.resolve([])), [center]);
+  const resources = (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Space>
+        {t('ingest.freshness')}
+        <Select allowClear value={freshness} onChange={setFreshness} style={{ width: 160 }} data-testid="freshness-filter"
+          options={(['fresh', 'due', 'overdue', 'never', 'irregular', 'no_table'] as const).map((f) => ({ value: f, label: t(`ingest.fresh.${f}` as never) }))} />
+        {orgId && <Typography.Link onClick={() => setOrgId(undefined)}>✕ {byUnit.data?.find((u) => u.orgId === orgId)?.orgName}</Typography.Link>}
+      </Space>
+      <Table<OverviewRow> rowKey="id" size="small" loading={list.loading} dataSource={list.data} pagination={{ pageSize: 20 }} data-testid="ingest-overview" columns={[
+        { title: t('catalog.code'), dataIndex: 'code' },
+        { title: t('catalog.name'), dataIndex: 'name', render: (n, r) => <Link to={`/catalog/${r.id}?tab=data`}>{n}</Link> },
+        ...(center ? [{ title: t('lists.owner'), dataIndex: 'orgName' }] : []),
+        { title: t('catalog.updateCycle'), dataIndex: 'updateCycle', render: (c: string) => label('update_cycle', c) },
+        { title: t('ingest.rows'), dataIndex: 'rowCount', render: (n: number | null) => n ?? '—' },
+        { title: t('ingest.lastLoad'), dataIndex: 'lastLoadAt', render: fmtTime },
+        { title: t('ingest.freshness'), dataIndex: 'freshness', render: (f: Freshness) => <FreshnessTag f={f} /> },
+        { title: t('ingest.dueDate'), dataIndex: 'dueDate', render: (d: string | null) => d ?? '—' },
+      ]} />
+    </Space>
+  );
+  return (
+    <Card title={t('nav.ingest')}>
+      <Tabs items={[
+        { key: 'resources', label: t('ingest.resources'), children: resources },
+        ...(center ? [{
+          key: 'units', label: t('ingest.overdueByUnit'), children: (
+            <Table rowKey="orgId" size="small" loading={byUnit.loading} dataSource={byUnit.data} pagination={{ pageSize: 20 }} data-testid="overdue-by-unit" columns={[
+              { title: t('lists.owner'), dataIndex: 'orgName', render: (n: string, r: { orgId: string }) => <Typography.Link onClick={() => setOrgId(r.orgId)}>{n}</Typography.Link> },
+              { title: t('ingest.overdue'), dataIndex: 'overdue', render: (n: number) => (n ? <Typography.Text type="danger">{n}</Typography.Text> : 0) },
+              { title: t('ingest.never'), dataIndex: 'never' },
+              { title: t('ingest.due'), dataIndex: 'due' },
+              { title: t('ingest.total'), dataIndex: 'total' },
+            ]} />
+          ),
+        }] : []),
+      ]} />
+    </Card>
+  );
+}
