@@ -22,7 +22,7 @@ import { auditRoutes, writeAudit } from './domains/audit/index.ts';
 import { CalendarService, calendarRoutes } from './domains/calendar/index.ts';
 import { CatalogService, catalogRoutes, ListsService, listsRoutes } from './domains/catalog/index.ts';
 import { MaskingService, maskingRoutes } from './domains/masking/index.ts';
-import { IngestService, ingestRoutes } from './domains/ingest/index.ts';
+import { IngestService, ingestRoutes, PullService } from './domains/ingest/index.ts';
 import { maskingMaster } from './platform/crypto.ts';
 
 export interface AppDeps {
@@ -40,6 +40,7 @@ export interface Services {
   lists: ListsService;
   masking: MaskingService;
   ingest: IngestService;
+  pull: PullService;
 }
 
 export interface RouteInfo {
@@ -83,6 +84,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     lists: new ListsService(deps.db),
     masking,
     ingest,
+    pull: new PullService(deps.db, ingest, deps.keys.sm4),
   };
   app.decorate('services', services);
   app.decorate('routeTable', [] as RouteInfo[]);
@@ -210,7 +212,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(catalogRoutes(services.catalog));
   await app.register(listsRoutes(services.lists, services.catalog));
   await app.register(maskingRoutes(services.masking));
-  await app.register(ingestRoutes(services.ingest));
+  await app.register(ingestRoutes(services.ingest, services.pull));
+  app.addHook('onClose', async () => services.pull.stop());
 
   const webDist = config.webDist ?? path.resolve(import.meta.dirname, '../../web/dist');
   const hasWeb = existsSync(path.join(webDist, 'index.html'));

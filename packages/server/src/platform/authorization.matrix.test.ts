@@ -21,6 +21,7 @@ interface Target {
   demandA: string;
   planA: string;
   batchA: string;
+  pullA: string;
 }
 interface Case {
   method: string;
@@ -125,6 +126,10 @@ const CASES: Case[] = [
   { method: 'GET', route: '/api/ingest/batches/:id', url: (t) => `/api/ingest/batches/${t.batchA}`, allow: CENTER },
   { method: 'GET', route: '/api/ingest/batches/:id/rejected.csv', url: (t) => `/api/ingest/batches/${t.batchA}/rejected.csv`, allow: CENTER },
   { method: 'GET', route: '/api/ingest/resources/:ref/rows', url: (t) => `/api/ingest/resources/${t.resApproved}/rows`, allow: CENTER },
+  { method: 'GET', route: '/api/ingest/resources/:ref/pull-sources', url: (t) => `/api/ingest/resources/${t.resApproved}/pull-sources`, allow: ['center_admin'] },
+  { method: 'POST', route: '/api/ingest/resources/:ref/pull-sources', url: (t) => `/api/ingest/resources/${t.resApproved}/pull-sources`, body: () => ({ name: `源${uniq()}`, kind: 'http', settings: { url: 'http://127.0.0.1:9/x' } }), allow: ['center_admin'] },
+  { method: 'PATCH', route: '/api/ingest/pull-sources/:id', url: (t) => `/api/ingest/pull-sources/${t.pullA}`, body: () => ({ intervalMinutes: 120 }), allow: ['center_admin'] },
+  { method: 'POST', route: '/api/ingest/pull-sources/:id/run', url: (t) => `/api/ingest/pull-sources/${t.pullA}/run`, allow: ['center_admin'] },
   { method: 'POST', route: '/api/auth/totp/disable', url: () => '/api/auth/totp/disable', body: () => ({ password: 'wrong' }), allow: ALL_USERS },
   { method: 'POST', route: '/api/auth/password', url: () => '/api/auth/password', body: () => ({ currentPassword: 'wrong', newPassword: 'Whatever#2026' }), allow: ALL_USERS },
 ];
@@ -151,7 +156,9 @@ describeEachDb('authorization matrix', (env) => {
     const planA = await adminA.post('/api/system-plans', { name: '甲单位新系统', purpose: '网格管理', collects: ['姓名', '联系电话'] });
     const batchA = await adminA.req('POST', `/api/ingest/resources/${resApproved.json.id}/upload`, 'repair_no,owner_name\nR1,王伟\n,缺主键\n', { 'content-type': 'text/csv' });
     assert.equal(batchA.json.batch.rejected, 1, batchA.body);
-    t = { orgA: orgA.id, userA: userA.id, credA: cred.json.id, resA: resA.json.id, resApproved: resApproved.json.id, sysA: sysA.json.id, demandA: demandA.json.id, planA: planA.json.id, batchA: batchA.json.batch.id };
+    const pullA = await adminA.post(`/api/ingest/resources/${resApproved.json.id}/pull-sources`, { name: '甲单位接口', kind: 'http', settings: { url: 'http://127.0.0.1:9/none' } });
+    assert.equal(pullA.status, 201, pullA.body);
+    t = { orgA: orgA.id, userA: userA.id, credA: cred.json.id, resA: resA.json.id, resApproved: resApproved.json.id, sysA: sysA.json.id, demandA: demandA.json.id, planA: planA.json.id, batchA: batchA.json.batch.id, pullA: pullA.json.id };
     const orgB = await e.makeOrg({ kind: 'bureau' });
     for (const role of ROLES) clients.set(role, await e.as(role, ['center_admin', 'center_reviewer', 'supervisor', 'cac_officer'].includes(role) ? undefined : orgB.id));
     const adminB = clients.get('unit_admin')!;

@@ -5,6 +5,7 @@ import { AppError } from '../../platform/errors.ts';
 import { Obj } from '../../platform/http.ts';
 import { CENTER_ROLES, ROLES } from '../../platform/context.ts';
 import type { IngestService } from './ingest.service.ts';
+import type { PullService } from './pull.ts';
 import { DELIMITERS, openCsv, openNdjson, openObjects, openXlsx, type Encoding } from './readers.ts';
 
 const Any = Type.Unknown();
@@ -22,7 +23,26 @@ const MAX_JSON_PUSH = 64 * 1024 * 1024;
 
 const FilterRe = '^[a-z][a-z0-9_]{0,62}:(eq|contains|gt|lt):.{0,200}$';
 
-export const ingestRoutes = (svc: IngestService): FastifyPluginAsyncTypebox =>
+const Settings = Type.Record(Type.String({ maxLength: 40, pattern: '^[A-Za-z]+$' }), Type.Union([Type.String({ maxLength: 10000 }), Type.Integer()]), { description: 'postgres/mysql: host, port, database, user, query, incrementalColumn; http: url, itemsPath, pageParam, pageSizeParam, pageSize, firstPage, sinceParam, incrementalColumn, authHeader' });
+const Interval = Type.Union([Type.Integer({ minimum: 5, maximum: 525600 }), Type.Null()]);
+const PullCreate = Obj({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  kind: Type.Union([Type.Literal('postgres'), Type.Literal('mysql'), Type.Literal('http')]),
+  settings: Settings,
+  secret: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'database password, or the value of the API\'s auth header; stored sealed with SM4, never returned' })),
+  mode: Type.Optional(Mode),
+  intervalMinutes: Type.Optional(Interval),
+  active: Type.Optional(Type.Boolean()),
+});
+const PullPatch = Obj({
+  settings: Type.Optional(Settings),
+  secret: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 1000 }), Type.Null()])),
+  mode: Type.Optional(Mode),
+  intervalMinutes: Type.Optional(Interval),
+  active: Type.Optional(Type.Boolean()),
+});
+
+export const ingestRoutes = (svc: IngestService, pulls: PullService): FastifyPluginAsyncTypebox =>
   async (app) => {
     const tags = ['ingest'];
     // Files and NDJSON stream through as the raw request; JSON is parsed (with a larger limit on the push route).
@@ -174,4 +194,24 @@ export const ingestRoutes = (svc: IngestService): FastifyPluginAsyncTypebox =>
       });
       return svc.browse(req.ctx, req.params.ref, { page: q.page ?? 1, pageSize: q.pageSize ?? 20, ...(q.sort ? { sort: q.sort } : {}), ...(q.order ? { order: q.order } : {}), filters, raw: q.raw ?? false });
     });
+  
+    app.get('/api/ingest/resources/:ref/pull-sources', {
+      schema: { tags, summary: 'A resource\'s scheduled pull sources (secrets are never returned)', params: Obj({ ref: Ref }), response: { 200: Any } },
+      config: { allow: ['center_admin', 'unit_admin'] },
+    }, async (req) => pulls.list(req.ctx, req.params.ref));
+
+    app.post('/api/ingest/resources/:ref/pull-sources', {
+      schema: { tags, summary: 'Add a scheduled pull: a source PostgreSQL or MySQL query (with an incremental column) or a paged HTTP JSON API; the schedule defaults to the update cycle', params: Obj({ ref: Ref }), body: PullCreate, response: { 201: Any } },
+      config: { allow: ['center_admin', 'unit_admin'] },
+    }, async (req, reply) => reply.status(201).send(await pulls.create(req.ctx, req.params.ref, req.body)));
+
+    app.patch('/api/ingest/pull-sources/:id', {
+      schema: { tags, summary: 'Change a pull source: settings, secret, mode, interval, or pause and resume it', params: Obj({ id: Uuid }), body: PullPatch, response: { 200: Any } },
+      config: { allow: ['center_admin', 'unit_admin'] },
+    }, async (req) => pulls.update(req.ctx, req.params.id, req.body));
+
+    app.post('/api/ingest/pull-sources/:id/run', {
+      schema: { tags, summary: 'Run a pull now: one batch; on failure the source backs off and shows the error', params: Obj({ id: Uuid }), response: { 200: Any } },
+      config: { allow: ['center_admin', 'unit_admin'] },
+    }, async (req) => pulls.run(req.ctx, req.params.id));
   };

@@ -216,7 +216,8 @@ export class IngestService {
     onProgress?: (p: { received: number; accepted: number; rejected: number; bytes: number }) => void,
   ) {
     const m = await this.loadable(ctx, ref);
-    this.mayLoad(ctx, m);
+    // A scheduled pull runs as the platform itself (no actor); every other batch has someone behind it.
+    if (ctx.actor || start.source !== 'pull') this.mayLoad(ctx, m);
     const table = await this.tableOf(m);
     const columns = table.columns as DataColumn[];
     if (start.mode === 'upsert' && !table.key_columns.length)
@@ -229,7 +230,7 @@ export class IngestService {
         if (prior.status === 'succeeded') {
           if (start.checksum && prior.checksum && start.checksum !== prior.checksum)
             throw new AppError(422, 'ingest.idempotency_mismatch', '该幂等键已用于内容不同的另一批数据', 'This idempotency key was used for a different body');
-          return { replayed: true, batch: await this.batch(ctx, prior.id) };
+          return { replayed: true, batch: await this.report(prior.id) };
         }
         // A failed attempt frees its key for the retry.
         await this.db.updateTable('ingest_batch').set({ idempotency_key: null }).where('id', '=', prior.id).execute();
@@ -237,14 +238,14 @@ export class IngestService {
     }
 
     const id = randomUUID();
-    const actor = ctx.actor!;
+    const actor = ctx.actor;
     try {
       await this.db
         .insertInto('ingest_batch')
         .values({
           id, resource_id: m.id, org_id: m.orgId, version: m.version, source: start.source, mode: start.mode, status: 'running', phase: 'receiving',
           file_name: start.fileName ?? null, file_format: start.fileFormat ?? null, encoding: start.encoding ?? null,
-          operator_user_id: actor.kind === 'user' ? actor.userId : null, credential_id: actor.kind === 'credential' ? actor.credentialId : null, actor_name: actorName(actor),
+          operator_user_id: actor?.kind === 'user' ? actor.userId : null, credential_id: actor?.kind === 'credential' ? actor.credentialId : null, actor_name: actor ? actorName(actor) : '定时抽取 / scheduler',
           pull_source_id: start.pullSourceId ?? null, idempotency_key: start.idempotencyKey ?? null, total_bytes: start.totalBytes ?? null,
           owner: this.owner, heartbeat_at: new Date(),
         })
@@ -264,7 +265,7 @@ export class IngestService {
       const src = await open((n) => (lastBytes = n));
       await this.db.updateTable('ingest_batch').set({ header: JSON.stringify(src.header), encoding: src.stats.encoding ?? start.encoding ?? null }).where('id', '=', id).execute();
       const outcome = await runPipeline(
-        { db: this.db, copyIn: this.copyIn, ctx, batchId: id, resourceId: m.id, orgId: m.orgId, version: m.version, table: table.table_name, columns, items: m.items, mode: start.mode, strictWidth: start.strictWidth, ...(onProgress ? { onProgress } : {}) },
+        { db: this.db, copyIn: this.copyIn, ctx, batchId: id, resourceId: m.id, orgId: m.orgId, version: m.version, table: table.table_name, columns, items: m.items, mode: start.mode, strictWidth: start.strictWidth, allowEmpty: start.source === 'pull', ...(onProgress ? { onProgress } : {}) },
         src,
       );
       await this.db.updateTable('ingest_batch').set({ checksum: src.checksum(), bytes: Math.max(src.stats.bytes, lastBytes) }).where('id', '=', id).execute();
@@ -282,7 +283,7 @@ export class IngestService {
       this.active.delete(id);
       await dropStaging(this.db, id).catch(() => {});
     }
-    return { replayed: false, batch: await this.batch(ctx, id) };
+    return { replayed: false, batch: await this.report(id) };
   }
 
   private async fail(id: string, problem: Problem, bytes: number) {
@@ -343,6 +344,13 @@ export class IngestService {
     const [b] = await this.batchRows(null, id);
     if (!b) throw errors.notFound('ingest_batch', id);
     this.mayBrowseOrLoad(ctx, b.org_id);
+    return this.report(id);
+  }
+
+  /** A batch with its first rejected rows (no access check: for the caller that ran it). */
+  private async report(id: string) {
+    const [b] = await this.batchRows(null, id);
+    if (!b) throw errors.notFound('ingest_batch', id);
     const sample = await this.db.selectFrom('ingest_rejected').selectAll().where('batch_id', '=', id).orderBy('row_no').limit(20).execute();
     return { ...this.presentBatch(b), rejectedSample: sample.map((r) => ({ rowNo: r.row_no, raw: r.raw, errors: r.errors })) };
   }

@@ -71,6 +71,8 @@ export interface BatchContext {
   mode: BatchMode;
   /** CSV: a row with more or fewer cells than the header is ragged; XLSX and JSON leave out empty cells. */
   strictWidth: boolean;
+  /** An incremental pull that finds nothing new is a normal, empty batch; a file or push without rows is an error. */
+  allowEmpty?: boolean;
   onProgress?: (p: { received: number; accepted: number; rejected: number; bytes: number }) => void;
 }
 
@@ -185,7 +187,7 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
     if (inChunk >= CHUNK_ROWS || text.length >= CHUNK_CHARS || rejects.length >= 500) await flush();
   }
   await flush();
-  if (received === 0) throw new FileError({ zh: '没有数据行（只有表头或内容为空）', en: 'There are no data rows (only a header, or nothing)' });
+  if (received === 0 && !b.allowEmpty) throw new FileError({ zh: '没有数据行（只有表头或内容为空）', en: 'There are no data rows (only a header, or nothing)' });
 
   return applyBatch(b, { received, accepted, rejected, warnings }, src.header, mapped.index);
 }

@@ -7,6 +7,8 @@ import { get, qs, uploadWithProgress } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import { FreshnessTag } from './FreshnessTag.tsx';
+import { PullSources } from './PullSources.tsx';
+import { useSession } from '../../session.tsx';
 import type { Batch, BrowsePage, DataInfo } from './types.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -180,6 +182,7 @@ function Browser({ info }: { info: DataInfo }) {
 
 export function DataTab({ resourceId }: { resourceId: string }) {
   const { t, pick } = useI18n();
+  const { me } = useSession();
   const info = useLoad(() => get<DataInfo>(`/api/ingest/resources/${resourceId}`), [resourceId]);
   const batches = useLoad(() => get<{ total: number; batches: Batch[] }>(`/api/ingest/resources/${resourceId}/batches?limit=20`), [resourceId, info.data?.lastLoadAt]);
   const [report, setReport] = useState<Batch | null>(null);
@@ -203,6 +206,9 @@ export function DataTab({ resourceId }: { resourceId: string }) {
             batches.reload();
           }}
         />
+      )}
+      {i.mayLoad && me && (me.user.roles.includes('center_admin') || (me.user.roles.includes('unit_admin') && me.org.id === i.orgId)) && (
+        <PullSources resourceId={i.id} hasKey={i.keyColumns.length > 0} onRan={(b) => { if (b) setReport(b); info.reload(); batches.reload(); }} />
       )}
       <Card size="small" title={t('ingest.batches')}>
         <Table<Batch> size="small" rowKey="id" loading={batches.loading} dataSource={batches.data?.batches} pagination={false} data-testid="batch-history" columns={[
