@@ -22,7 +22,7 @@ import { auditRoutes, writeAudit } from './domains/audit/index.ts';
 import { CalendarService, calendarRoutes } from './domains/calendar/index.ts';
 import { CatalogService, catalogRoutes, ListsService, listsRoutes } from './domains/catalog/index.ts';
 import { MaskingService, maskingRoutes } from './domains/masking/index.ts';
-import { IngestService, ingestRoutes, PullService } from './domains/ingest/index.ts';
+import { IngestService, ingestRoutes, OneSourceService, PullService } from './domains/ingest/index.ts';
 import { maskingMaster } from './platform/crypto.ts';
 
 export interface AppDeps {
@@ -41,6 +41,7 @@ export interface Services {
   masking: MaskingService;
   ingest: IngestService;
   pull: PullService;
+  oneSource: OneSourceService;
 }
 
 export interface RouteInfo {
@@ -85,6 +86,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     masking,
     ingest,
     pull: new PullService(deps.db, ingest, deps.keys.sm4),
+    oneSource: new OneSourceService(deps.db),
   };
   app.decorate('services', services);
   app.decorate('routeTable', [] as RouteInfo[]);
@@ -212,8 +214,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(catalogRoutes(services.catalog));
   await app.register(listsRoutes(services.lists, services.catalog));
   await app.register(maskingRoutes(services.masking));
-  await app.register(ingestRoutes(services.ingest, services.pull));
-  app.addHook('onClose', async () => services.pull.stop());
+  await app.register(ingestRoutes(services.ingest, services.pull, services.oneSource));
+  app.addHook('onClose', async () => {
+    services.pull.stop();
+    services.oneSource.stop();
+  });
 
   const webDist = config.webDist ?? path.resolve(import.meta.dirname, '../../web/dist');
   const hasWeb = existsSync(path.join(webDist, 'index.html'));

@@ -26,6 +26,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   const recovered = await app.services.ingest.recoverStale();
   if (recovered) console.log(`Marked ${recovered} interrupted batch(es) as failed.`);
   app.services.pull.start();
+  app.services.oneSource.start();
   const address = await app.listen({ port: config.port, host: config.host });
   const url = config.host === 'localhost' ? `http://localhost:${config.port}` : address;
   console.log(`Gongshu 公数 is running at ${url} (database: ${rt.database.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})`);

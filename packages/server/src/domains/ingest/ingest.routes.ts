@@ -6,6 +6,7 @@ import { Obj } from '../../platform/http.ts';
 import { CENTER_ROLES, ROLES } from '../../platform/context.ts';
 import type { IngestService } from './ingest.service.ts';
 import type { PullService } from './pull.ts';
+import type { OneSourceService } from './one-source.ts';
 import { DELIMITERS, openCsv, openNdjson, openObjects, openXlsx, type Encoding } from './readers.ts';
 
 const Any = Type.Unknown();
@@ -42,7 +43,7 @@ const PullPatch = Obj({
   active: Type.Optional(Type.Boolean()),
 });
 
-export const ingestRoutes = (svc: IngestService, pulls: PullService): FastifyPluginAsyncTypebox =>
+export const ingestRoutes = (svc: IngestService, pulls: PullService, oneSource: OneSourceService): FastifyPluginAsyncTypebox =>
   async (app) => {
     const tags = ['ingest'];
     // Files and NDJSON stream through as the raw request; JSON is parsed (with a larger limit on the push route).
@@ -214,4 +215,19 @@ export const ingestRoutes = (svc: IngestService, pulls: PullService): FastifyPlu
       schema: { tags, summary: 'Run a pull now: one batch; on failure the source backs off and shows the error', params: Obj({ id: Uuid }), response: { 200: Any } },
       config: { allow: ['center_admin', 'unit_admin'] },
     }, async (req) => pulls.run(req.ctx, req.params.id));
+  
+    app.post('/api/ingest/conflicts/check', {
+      schema: { tags, summary: 'Run the one-data-one-source comparison now (also runs daily): values held by other resources that disagree with the authoritative source', response: { 200: Any } },
+      config: { allow: ['center_admin', 'center_reviewer'] },
+    }, async (req) => oneSource.check(req.ctx));
+
+    app.get('/api/ingest/conflicts', {
+      schema: {
+        tags,
+        summary: 'The latest comparison: conflicts counted by resource and unit, and the conflicting values (a unit sees those it holds or is the source of)',
+        querystring: Obj({ resourceId: Type.Optional(Uuid), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })) }),
+        response: { 200: Any },
+      },
+      config: { allow: ROLES },
+    }, async (req) => oneSource.latest(req.ctx, { ...(req.query.resourceId ? { resourceId: req.query.resourceId } : {}), limit: req.query.limit ?? 100, offset: req.query.offset ?? 0 }));
   };

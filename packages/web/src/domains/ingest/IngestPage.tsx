@@ -1,17 +1,55 @@
 // Data aggregation at a glance: every approved resource with its rows, last load and freshness (a unit
 // sees its own; the Center sees all, with overdue and never-loaded resources counted by unit).
 import { useState } from 'react';
-import { Card, Select, Space, Table, Tabs, Typography } from 'antd';
+import { Button, Card, Select, Space, Table, Tabs, Typography } from 'antd';
 import { Link } from 'react-router-dom';
-import { get, qs } from '../../api.ts';
+import { get, post, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
-import { fmtTime, useLoad } from '../../ui.tsx';
+import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import { useCodes } from '../catalog/codes.tsx';
 import { FreshnessTag } from './FreshnessTag.tsx';
 import type { Freshness, OverviewRow } from './types.ts';
 
 const CENTER = ['center_admin', 'center_reviewer', 'supervisor'];
+
+interface Conflicts {
+  run: { id: string; startedAt: string; pairs: number; conflicts: number; actorName: string | null } | null;
+  byResource: { resourceId: string; code: string; name: string; orgName: string; itemCode: string; sourceName: string; sourceOrgName: string; sourceItemCode: string; conflicts: number }[];
+  conflicts: { id: number; resourceId: string; name: string; orgName: string; itemCode: string; keyValue: string; value: string | null; sourceValue: string | null; sourceName: string; sourceItemCode: string }[];
+  total: number;
+}
+
+function OneSource({ mayRun }: { mayRun: boolean }) {
+  const { t } = useI18n();
+  const problem = useProblem();
+  const data = useLoad(() => get<Conflicts>('/api/ingest/conflicts?limit=200'), []);
+  const [running, setRunning] = useState(false);
+  const d = data.data;
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Typography.Paragraph type="secondary">{t('conflict.hint')}</Typography.Paragraph>
+      <Space>
+        {mayRun && <Button type="primary" loading={running} data-testid="conflicts-run" onClick={() => { setRunning(true); void post('/api/ingest/conflicts/check').then(data.reload, problem).finally(() => setRunning(false)); }}>{t('conflict.run')}</Button>}
+        {d?.run ? <Typography.Text>{t('conflict.lastRun', { at: fmtTime(d.run.startedAt), pairs: d.run.pairs, n: d.total })}</Typography.Text> : <Typography.Text type="secondary">{t('conflict.never')}</Typography.Text>}
+      </Space>
+      <Table rowKey={(r) => `${r.resourceId}-${r.itemCode}`} size="small" loading={data.loading} dataSource={d?.byResource} pagination={false} data-testid="conflicts-by-resource" columns={[
+        { title: t('catalog.name'), dataIndex: 'name', render: (n: string, r: { resourceId: string }) => <Link to={`/catalog/${r.resourceId}?tab=data`}>{n}</Link> },
+        { title: t('lists.owner'), dataIndex: 'orgName' },
+        { title: t('catalog.itemCode'), dataIndex: 'itemCode' },
+        { title: t('conflict.source'), render: (_: unknown, r: { sourceName: string; sourceOrgName: string; sourceItemCode: string }) => `${r.sourceName}（${r.sourceOrgName}）· ${r.sourceItemCode}` },
+        { title: t('conflict.count'), dataIndex: 'conflicts' },
+      ]} />
+      <Table rowKey="id" size="small" dataSource={d?.conflicts} pagination={{ pageSize: 20 }} columns={[
+        { title: t('catalog.name'), dataIndex: 'name' },
+        { title: t('catalog.itemCode'), dataIndex: 'itemCode' },
+        { title: t('conflict.key'), dataIndex: 'keyValue' },
+        { title: t('conflict.value'), dataIndex: 'value' },
+        { title: t('conflict.sourceValue'), dataIndex: 'sourceValue' },
+      ]} />
+    </Space>
+  );
+}
 
 export function IngestPage() {
   const { t } = useI18n();
@@ -46,6 +84,7 @@ export function IngestPage() {
     <Card title={t('nav.ingest')}>
       <Tabs items={[
         { key: 'resources', label: t('ingest.resources'), children: resources },
+        { key: 'conflicts', label: t('conflict.tab'), children: <OneSource mayRun={!!me && me.user.roles.some((r) => r === 'center_admin' || r === 'center_reviewer')} /> },
         ...(center ? [{
           key: 'units', label: t('ingest.overdueByUnit'), children: (
             <Table rowKey="orgId" size="small" loading={byUnit.loading} dataSource={byUnit.data} pagination={{ pageSize: 20 }} data-testid="overdue-by-unit" columns={[
