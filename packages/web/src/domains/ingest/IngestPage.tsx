@@ -33,11 +33,11 @@ function OneSource({ mayRun }: { mayRun: boolean }) {
         {mayRun && <Button type="primary" loading={running} data-testid="conflicts-run" onClick={() => { setRunning(true); void post('/api/ingest/conflicts/check').then(data.reload, problem).finally(() => setRunning(false)); }}>{t('conflict.run')}</Button>}
         {d?.run ? <Typography.Text>{t('conflict.lastRun', { at: fmtTime(d.run.startedAt), pairs: d.run.pairs, n: d.total })}</Typography.Text> : <Typography.Text type="secondary">{t('conflict.never')}</Typography.Text>}
       </Space>
-      <Table rowKey={(r) => `${r.resourceId}-${r.itemCode}`} size="small" loading={data.loading} dataSource={d?.byResource} pagination={false} data-testid="conflicts-by-resource" columns={[
-        { title: t('catalog.name'), dataIndex: 'name', render: (n: string, r: { resourceId: string }) => <Link to={`/catalog/${r.resourceId}?tab=data`}>{n}</Link> },
+      <Table<Conflicts['byResource'][number]> rowKey={(r) => `${r.resourceId}-${r.itemCode}`} size="small" loading={data.loading} dataSource={d?.byResource} pagination={false} data-testid="conflicts-by-resource" columns={[
+        { title: t('catalog.name'), dataIndex: 'name', render: (n: string, r) => <Link to={`/catalog/${r.resourceId}?tab=data`}>{n}</Link> },
         { title: t('lists.owner'), dataIndex: 'orgName' },
         { title: t('catalog.itemCode'), dataIndex: 'itemCode' },
-        { title: t('conflict.source'), render: (_: unknown, r: { sourceName: string; sourceOrgName: string; sourceItemCode: string }) => `${r.sourceName}（${r.sourceOrgName}）· ${r.sourceItemCode}` },
+        { title: t('conflict.source'), render: (_: unknown, r) => `${r.sourceName}（${r.sourceOrgName}）· ${r.sourceItemCode}` },
         { title: t('conflict.count'), dataIndex: 'conflicts' },
       ]} />
       <Table rowKey="id" size="small" dataSource={d?.conflicts} pagination={{ pageSize: 20 }} columns={[
