@@ -11,7 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.ts';
-import type { CopyIn, Db } from './db/database.ts';
+import type { BulkSession, CopyIn, Db } from './db/database.ts';
 import { currentMigration, latestMigration } from './db/migrator.ts';
 import { sql } from 'kysely';
 import { AppError } from './platform/errors.ts';
@@ -31,6 +31,8 @@ export interface AppDeps {
   keys: Keys;
   /** Bulk COPY into data tables (the ingest pipeline). */
   copyIn: CopyIn;
+  /** PostgreSQL: a dedicated connection per batch (absent on PGlite). */
+  bulkSession?: (() => Promise<BulkSession>) | undefined;
 }
 
 export interface Services {
@@ -75,7 +77,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const calendar = new CalendarService(deps.db);
   const catalog = new CatalogService(deps.db, calendar);
   const masking = new MaskingService(deps.db, catalog, maskingMaster(deps.keys.hmac));
-  const ingest = new IngestService(deps.db, deps.copyIn, calendar, masking);
+  const ingest = new IngestService(deps.db, deps.copyIn, calendar, masking, deps.bulkSession);
   // Approving a tabular resource creates (or migrates) its data table in the same transaction.
   catalog.onApproved((trx, id) => ingest.ensureTable(trx, id));
   const services: Services = {

@@ -18,7 +18,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   }
   if ((await rt.auth.countOrgs()) === 0)
     console.log('No organisations or users yet. Create the first Center admin:\n  npx gongshu user create --username admin --name 姓名 --role center_admin --org-name 运营中心名称');
-  const app = await buildApp(config, { db, dbKind: rt.database.kind, keys: rt.keys, copyIn: rt.database.copyIn });
+  const app = await buildApp(config, { db, dbKind: rt.database.kind, keys: rt.keys, copyIn: rt.database.copyIn, bulkSession: rt.database.bulkSession });
   // Data tables for every approved resource (also those approved before this version), and batches a
   // killed process left running are marked failed.
   const tables = await app.services.ingest.ensureAllTables();

@@ -57,7 +57,7 @@ export async function openRuntime(config: Config, opts: { migrate?: boolean } = 
       await catalog.ensureCodes();
     }
     const auth = new AuthService({ db: database.db, config, keys });
-    const ingest = new IngestService(database.db, database.copyIn, calendar, new MaskingService(database.db, catalog, maskingMaster(keys.hmac)));
+    const ingest = new IngestService(database.db, database.copyIn, calendar, new MaskingService(database.db, catalog, maskingMaster(keys.hmac)), database.bulkSession);
     catalog.onApproved((trx, id) => ingest.ensureTable(trx, id));
     return {
       ingest,

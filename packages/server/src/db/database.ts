@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Kysely, PostgresDialect, PGliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import type { Writable } from 'node:stream';
 import { PGlite } from '@electric-sql/pglite';
 import type { DB } from './schema.ts';
 
@@ -17,10 +18,20 @@ export type DbOrTrx = Db | Trx;
  */
 export type CopyIn = (table: string, columns: string[], text: string) => Promise<void>;
 
+/** A dedicated PostgreSQL connection: Kysely bound to it (queries share its transaction) and COPY streams. */
+export interface BulkSession {
+  db: Db;
+  copyStream(sqlText: string): Writable;
+  /** Back to the pool; `broken` destroys the connection instead (after a failed COPY). */
+  release(broken?: boolean): void;
+}
+
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
   copyIn: CopyIn;
+  /** PostgreSQL only: PGlite has a single connection, shared by every request. */
+  bulkSession?: () => Promise<BulkSession>;
   close(): Promise<void>;
 }
 
@@ -53,7 +64,17 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; pgl
         client.release();
       }
     };
-    return { db, kind: 'postgres', copyIn, close: () => db.destroy() };
+    const bulkSession = async (): Promise<BulkSession> => {
+      const client = await pool.connect();
+      const single = { connect: async () => ({ query: client.query.bind(client), release: () => {} }), end: async () => {} };
+      const sdb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: single as unknown as pg.Pool }) });
+      return {
+        db: sdb,
+        copyStream: (text) => client.query(copyFrom(text)),
+        release: (broken) => client.release(broken ? new Error('bulk session ended in error') : undefined),
+      };
+    };
+    return { db, kind: 'postgres', copyIn, bulkSession, close: () => db.destroy() };
   }
   let dataDir: string | undefined;
   if (opts.pgliteDir) {

@@ -170,7 +170,7 @@ export async function createTestEnv(kind: DbKind, overrides: Partial<Config> = {
   const calendar = new CalendarService(database.db);
   await calendar.ensurePolicy();
   await new CatalogService(database.db, calendar).ensureCodes();
-  const app = await buildApp(config, { db: database.db, dbKind: database.kind, keys, copyIn: database.copyIn });
+  const app = await buildApp(config, { db: database.db, dbKind: database.kind, keys, copyIn: database.copyIn, bulkSession: database.bulkSession });
   await app.ready();
   const ctx = systemContext('test');
   let n = 0;

@@ -19,7 +19,7 @@ export type UsccProblem = 'length' | 'charset' | 'check';
 
 export function checkUscc(code: string): UsccProblem | null {
   if (code.length !== 18) return 'length';
-  if (![...code].every((ch) => CHARSET.includes(ch))) return 'charset';
+  for (let i = 0; i < 18; i++) if (CHARSET.indexOf(code[i]!) < 0) return 'charset';
   return usccCheckChar(code.slice(0, 17)) === code[17] ? null : 'check';
 }
 

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { sql } from 'kysely';
-import type { CopyIn, Db, DbOrTrx, Trx } from '../../db/database.ts';
+import type { BulkSession, CopyIn, Db, DbOrTrx, Trx } from '../../db/database.ts';
 import type { BatchMode, BatchSource, DataColumn } from '../../db/schema.ts';
 import { actorName, hasRole, isCenter, type RequestContext } from '../../platform/context.ts';
 import { AppError, errors } from '../../platform/errors.ts';
@@ -12,7 +12,7 @@ import { todayInShanghai, type CalendarService } from '../calendar/index.ts';
 import type { MaskingService } from '../masking/index.ts';
 import { maskValue, type Column } from '../masking/index.ts';
 import { actualColumns, baseTableName, columnsOf, copyIntoRebuilt, createTableSql, dataTable, ident, planMigration, tableExists } from './data-table.ts';
-import { createStaging, dropStaging, REJECT_REASON_HEADER, runPipeline, stagingTable } from './pipeline.ts';
+import { dropStaging, REJECT_REASON_HEADER, runPipeline, stagingTable } from './pipeline.ts';
 import { FileError, type OpenedSource } from './readers.ts';
 import { compileItem, type ItemSpec, type Problem } from './values.ts';
 
@@ -75,6 +75,7 @@ export class IngestService {
     private readonly copyIn: CopyIn,
     private readonly calendar: CalendarService,
     private readonly masking: MaskingService,
+    private readonly bulkSession?: () => Promise<BulkSession>,
   ) {}
 
   // ------------------------------------------------------------------ resources and their tables
@@ -261,11 +262,10 @@ export class IngestService {
     beat.unref();
     let lastBytes = 0;
     try {
-      await createStaging(this.db, id, columns);
       const src = await open((n) => (lastBytes = n));
       await this.db.updateTable('ingest_batch').set({ header: JSON.stringify(src.header), encoding: src.stats.encoding ?? start.encoding ?? null }).where('id', '=', id).execute();
       const outcome = await runPipeline(
-        { db: this.db, copyIn: this.copyIn, ctx, batchId: id, resourceId: m.id, orgId: m.orgId, version: m.version, table: table.table_name, columns, items: m.items, mode: start.mode, strictWidth: start.strictWidth, allowEmpty: start.source === 'pull', ...(onProgress ? { onProgress } : {}) },
+        { db: this.db, copyIn: this.copyIn, bulkSession: this.bulkSession, ctx, batchId: id, resourceId: m.id, orgId: m.orgId, version: m.version, table: table.table_name, columns, items: m.items, mode: start.mode, strictWidth: start.strictWidth, allowEmpty: start.source === 'pull', ...(onProgress ? { onProgress } : {}) },
         src,
       );
       await this.db.updateTable('ingest_batch').set({ checksum: src.checksum(), bytes: Math.max(src.stats.bytes, lastBytes) }).where('id', '=', id).execute();

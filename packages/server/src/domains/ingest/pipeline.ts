@@ -3,7 +3,8 @@
 // them to the data table in one transaction. A batch is atomic: killed before that transaction commits,
 // nothing of it is visible and recovery marks it failed.
 import { sql } from 'kysely';
-import type { CopyIn, Db } from '../../db/database.ts';
+import { once } from 'node:events';
+import type { BulkSession, CopyIn, Db, DbOrTrx } from '../../db/database.ts';
 import type { BatchMode, DataColumn } from '../../db/schema.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { writeAudit } from '../audit/index.ts';
@@ -60,6 +61,8 @@ export function mapHeader(header: string[], items: ItemSpec[]): HeaderMap | { pr
 export interface BatchContext {
   db: Db;
   copyIn: CopyIn;
+  /** PostgreSQL: a dedicated connection, so the whole batch streams through one COPY inside one transaction. */
+  bulkSession?: (() => Promise<BulkSession>) | undefined;
   ctx: RequestContext;
   batchId: string;
   resourceId: string;
@@ -123,90 +126,236 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
   const keyIdx = b.items.map((it, i) => (it.primaryKey ? i : -1)).filter((i) => i >= 0);
   const seenKeys = keyIdx.length ? new Map<string, number>() : null;
   const width = src.header.length;
-  const staging = dataTable(stagingTable(b.batchId));
-  const stagingCols = [ident('row_no'), ...b.columns.map((c) => ident(c.code))];
+  const sink: Sink = b.bulkSession ? new StreamSink(b, await b.bulkSession()) : new StagingSink(b);
+  try {
+    await sink.open();
+    let received = 0;
+    let accepted = 0;
+    let rejected = 0;
+    let text = '';
+    let inChunk = 0;
+    let rejects: { batch_id: string; row_no: number; raw: string; errors: string }[] = [];
+    // Rejected rows and progress go through the pool while rows stream: tracked, awaited before applying.
+    let side: Promise<unknown> = Promise.resolve();
+    let sideError: unknown = null;
+    const background = (f: () => Promise<unknown>) => {
+      side = side.then(f).catch((e: unknown) => (sideError ??= e));
+    };
+    let lastProgress = 0;
+    const progress = (force = false) => {
+      const now = Date.now();
+      if (!force && now - lastProgress < 500) return;
+      lastProgress = now;
+      const snap = { received, accepted, rejected, bytes: src.stats.bytes };
+      b.onProgress?.(snap);
+      background(() => b.db.updateTable('ingest_batch').set({ ...snap, heartbeat_at: new Date(), phase: 'loading' }).where('id', '=', b.batchId).execute());
+    };
+    const flushRejects = () => {
+      if (!rejects.length) return;
+      const chunk = rejects;
+      rejects = [];
+      background(() => b.db.insertInto('ingest_rejected').values(chunk).onConflict((oc) => oc.columns(['batch_id', 'row_no']).doNothing()).execute());
+    };
+    const flush = async () => {
+      if (text) await sink.write(text);
+      text = '';
+      inChunk = 0;
+      flushRejects();
+      progress();
+      if (sideError) throw sideError;
+    };
+    const reject = (rowNo: number, cells: unknown[], errs: RowError[]) => {
+      rejected++;
+      rejects.push({ batch_id: b.batchId, row_no: rowNo, raw: JSON.stringify(cells.map(rawCell)), errors: JSON.stringify(errs) });
+    };
+    const withRowNo = sink.withRowNo;
+    const suffix = sink.suffix;
 
-  let received = 0;
-  let accepted = 0;
-  let rejected = 0;
-  let text = '';
-  let inChunk = 0;
-  let rejects: { batch_id: string; row_no: number; raw: string; errors: string }[] = [];
-
-  const flushRejects = async () => {
-    if (!rejects.length) return;
-    const chunk = rejects;
-    rejects = [];
-    await b.db.insertInto('ingest_rejected').values(chunk).onConflict((oc) => oc.columns(['batch_id', 'row_no']).doNothing()).execute();
-  };
-  const flush = async () => {
-    if (text) await b.copyIn(staging, stagingCols, text);
-    text = '';
-    inChunk = 0;
-    await flushRejects();
-    b.onProgress?.({ received, accepted, rejected, bytes: src.stats.bytes });
-    await b.db
-      .updateTable('ingest_batch')
-      .set({ received, accepted, rejected, bytes: src.stats.bytes, heartbeat_at: new Date(), phase: 'loading' })
-      .where('id', '=', b.batchId)
-      .execute();
-  };
-  const reject = (rowNo: number, cells: unknown[], errs: RowError[]) => {
-    rejected++;
-    rejects.push({ batch_id: b.batchId, row_no: rowNo, raw: JSON.stringify(cells.map(rawCell)), errors: JSON.stringify(errs) });
-  };
-
-  const out: string[] = new Array(b.items.length);
-  for await (const row of src.rows) {
-    received++;
-    if (row.problem) {
-      reject(row.rowNo, row.cells, [{ field: 'row', ...row.problem }]);
-    } else if (b.strictWidth && row.cells.length !== width && !(row.cells.length > width && row.cells.slice(width).every((c) => c === '' || c === null))) {
-      reject(row.rowNo, row.cells, [{ field: 'row', zh: `本行有 ${row.cells.length} 列，表头有 ${width} 列`, en: `the row has ${row.cells.length} cells, the header has ${width}` }]);
-    } else {
-      let errs: RowError[] | null = null;
-      for (let i = 0; i < checkers.length; i++) {
-        const pos = mapped.index[i]!;
-        const r = checkers[i]!(pos >= 0 ? row.cells[pos] : undefined);
-        if (typeof r === 'string') out[i] = r;
-        else (errs ??= []).push({ field: b.items[i]!.code, zh: `${b.items[i]!.name}：${r.zh}`, en: `${b.items[i]!.code}: ${r.en}` });
-      }
-      if (!errs && seenKeys) {
-        const key = keyIdx.length === 1 ? out[keyIdx[0]!]! : keyIdx.map((i) => out[i]).join('\u0001');
-        const first = seenKeys.get(key);
-        if (first !== undefined) errs = [{ field: b.items[keyIdx[0]!]!.code, zh: `主键与本批次第 ${first} 行重复`, en: `the key repeats row ${first} of this batch` }];
-        else seenKeys.set(key, row.rowNo);
-      }
-      if (errs) reject(row.rowNo, row.cells, errs);
-      else {
-        accepted++;
-        text += `${row.rowNo}\t${out.join('\t')}\n`;
-        inChunk++;
+    const out: string[] = new Array(b.items.length);
+    for await (const item of src.rows) {
+      for (const row of Array.isArray(item) ? item : [item]) {
+        received++;
+        if (row.problem) {
+          reject(row.rowNo, row.cells, [{ field: 'row', ...row.problem }]);
+        } else if (b.strictWidth && row.cells.length !== width && !(row.cells.length > width && row.cells.slice(width).every((c) => c === '' || c === null))) {
+          reject(row.rowNo, row.cells, [{ field: 'row', zh: `本行有 ${row.cells.length} 列，表头有 ${width} 列`, en: `the row has ${row.cells.length} cells, the header has ${width}` }]);
+        } else {
+          let errs: RowError[] | null = null;
+          for (let i = 0; i < checkers.length; i++) {
+            const pos = mapped.index[i]!;
+            const r = checkers[i]!(pos >= 0 ? row.cells[pos] : undefined);
+            if (typeof r === 'string') out[i] = r;
+            else (errs ??= []).push({ field: b.items[i]!.code, zh: `${b.items[i]!.name}：${r.zh}`, en: `${b.items[i]!.code}: ${r.en}` });
+          }
+          if (!errs && seenKeys) {
+          const key = keyIdx.length === 1 ? out[keyIdx[0]!]! : keyIdx.map((i) => out[i]).join('\u0001');
+            const first = seenKeys.get(key);
+            if (first !== undefined) errs = [{ field: b.items[keyIdx[0]!]!.code, zh: `主键与本批次第 ${first} 行重复`, en: `the key repeats row ${first} of this batch` }];
+          // a copy: the parsed value is a slice of the whole input chunk and would keep it in memory
+          else seenKeys.set(Buffer.from(key, 'utf8').toString('utf8'), row.rowNo);
+          }
+          if (errs) reject(row.rowNo, row.cells, errs);
+          else {
+            accepted++;
+            text += withRowNo ? `${row.rowNo}\t${out.join('\t')}${suffix}\n` : `${out.join('\t')}${suffix}\n`;
+            inChunk++;
+          }
+        }
+        if (inChunk >= CHUNK_ROWS || text.length >= CHUNK_CHARS || rejects.length >= 500) await flush();
       }
     }
-    if (inChunk >= CHUNK_ROWS || text.length >= CHUNK_CHARS || rejects.length >= 500) await flush();
+    await flush();
+    progress(true);
+    await side;
+    if (sideError) throw sideError;
+    if (received === 0 && !b.allowEmpty) throw new FileError({ zh: '没有数据行（只有表头或内容为空）', en: 'There are no data rows (only a header, or nothing)' });
+    const outcome = await sink.finish({ received, accepted, rejected, warnings }, src.header, mapped.index);
+    return outcome;
+  } finally {
+    await sink.close();
   }
-  await flush();
-  if (received === 0 && !b.allowEmpty) throw new FileError({ zh: '没有数据行（只有表头或内容为空）', en: 'There are no data rows (only a header, or nothing)' });
-
-  return applyBatch(b, { received, accepted, rejected, warnings }, src.header, mapped.index);
 }
 
-/** The one transaction that makes a batch visible. */
-async function applyBatch(b: BatchContext, counts: { received: number; accepted: number; rejected: number; warnings: Problem[] }, header: string[], index: number[]): Promise<BatchOutcome> {
+interface Counts {
+  received: number;
+  accepted: number;
+  rejected: number;
+  warnings: Problem[];
+}
+
+/** Where accepted rows go, as COPY text lines, until the batch is applied. */
+interface Sink {
+  /** Lines start with the row number (staging tables keep it, for row-by-row refusals when applying). */
+  readonly withRowNo: boolean;
+  /** Appended to each line (the batch id, when rows go straight into the data table). */
+  readonly suffix: string;
+  open(): Promise<void>;
+  write(text: string): Promise<void>;
+  finish(counts: Counts, header: string[], index: number[]): Promise<BatchOutcome>;
+  close(): Promise<void>;
+}
+
+/**
+ * PGlite (one connection in this process): rows are staged chunk by chunk in an unlogged table outside any
+ * transaction, so the console stays usable; one short transaction applies them at the end.
+ */
+class StagingSink implements Sink {
+  readonly withRowNo = true;
+  readonly suffix = '';
+  constructor(private readonly b: BatchContext) {}
+  async open() {
+    await createStaging(this.b.db, this.b.batchId, this.b.columns);
+  }
+  async write(text: string) {
+    await this.b.copyIn(dataTable(stagingTable(this.b.batchId)), [ident('row_no'), ...this.b.columns.map((c) => ident(c.code))], text);
+  }
+  async finish(counts: Counts, header: string[], index: number[]) {
+    await this.b.db.updateTable('ingest_batch').set({ phase: 'applying', heartbeat_at: new Date() }).where('id', '=', this.b.batchId).execute();
+    return this.b.db.transaction().execute(async (trx) => {
+      const dt = await lockTable(trx, this.b);
+      void dt;
+      return applyRows(trx, this.b, dataTable(stagingTable(this.b.batchId)), counts, header, index, true);
+    });
+  }
+  async close() {
+    await dropStaging(this.b.db, this.b.batchId).catch(() => {});
+  }
+}
+
+/**
+ * PostgreSQL: one dedicated connection and one transaction for the whole batch. Rows stream through a
+ * single COPY while the file is still being read: straight into the data table when nothing can clash
+ * (a replacement, an empty table, a table without a key), else into a temporary table applied at the end.
+ * A killed process drops the connection and PostgreSQL rolls the whole batch back.
+ */
+class StreamSink implements Sink {
+  withRowNo = false;
+  suffix = '';
+  private direct = false;
+  private stream: import('node:stream').Writable | null = null;
+  private error: Error | null = null;
+  private committed = false;
+  constructor(
+    private readonly b: BatchContext,
+    private readonly s: BulkSession,
+  ) {}
+
+  private get staging() {
+    return ident(`stg_${this.b.batchId.replace(/-/g, '')}`);
+  }
+
+  async open() {
+    const b = this.b;
+    const db = this.s.db;
+    const T = dataTable(b.table);
+    await sql`BEGIN`.execute(db);
+    await lockTable(db, b);
+    const keyed = b.columns.some((c) => c.key);
+    if (b.mode === 'replace') await sql.raw(`DELETE FROM ${T}`).execute(db);
+    const empty = b.mode === 'replace' || (await sql.raw(`SELECT 1 FROM ${T} LIMIT 1`).execute(db)).rows.length === 0;
+    this.direct = empty || (b.mode === 'append' && !keyed);
+    const cols = b.columns.map((c) => ident(c.code));
+    let target: string;
+    if (this.direct) {
+      target = `${T} (${[...cols, ident('batch_id')].join(', ')})`;
+      this.suffix = `\t${b.batchId}`;
+    } else {
+      await sql.raw(`CREATE TEMP TABLE ${this.staging} (${[`${ident('row_no')} integer NOT NULL`, ...b.columns.map((c) => `${ident(c.code)} ${c.sqlType}`)].join(', ')}) ON COMMIT DROP`).execute(db);
+      target = `${this.staging} (${[ident('row_no'), ...cols].join(', ')})`;
+      this.withRowNo = true;
+    }
+    this.stream = this.s.copyStream(`COPY ${target} FROM STDIN`);
+    this.stream.on('error', (e: Error) => (this.error ??= e));
+  }
+
+  async write(text: string) {
+    if (this.error) throw this.error;
+    if (!this.stream!.write(text)) await Promise.race([once(this.stream!, 'drain'), once(this.stream!, 'error')]);
+    if (this.error) throw this.error;
+  }
+
+  async finish(counts: Counts, header: string[], index: number[]) {
+    const stream = this.stream!;
+    if (this.error) throw this.error;
+    const done = Promise.race([once(stream, 'finish'), once(stream, 'error').then(([e]) => Promise.reject(e as Error))]);
+    stream.end();
+    await done;
+    await this.b.db.updateTable('ingest_batch').set({ phase: 'applying', heartbeat_at: new Date() }).where('id', '=', this.b.batchId).execute();
+    const outcome = await applyRows(this.s.db, this.b, this.direct ? null : this.staging, counts, header, index, false);
+    await sql`COMMIT`.execute(this.s.db);
+    this.committed = true;
+    return outcome;
+  }
+
+  async close() {
+    if (!this.committed) {
+      this.stream?.destroy();
+      await sql`ROLLBACK`.execute(this.s.db).catch(() => {});
+    }
+    this.s.release(!this.committed);
+  }
+}
+
+async function lockTable(db: DbOrTrx, b: BatchContext) {
+  const dt = await db.selectFrom('data_table').select(['version', 'table_name']).where('resource_id', '=', b.resourceId).forUpdate().executeTakeFirst();
+  if (!dt || dt.table_name !== b.table || dt.version !== b.version)
+    throw new FileError({ zh: '资源目录在本批次处理期间发布了新版本，请重新提交', en: 'A new catalog version was approved while this batch ran; submit it again' });
+  return dt;
+}
+
+/**
+ * Inside the batch's transaction: refuse appended rows whose key is loaded already, replace or upsert from
+ * the staged rows (S), or only record the outcome when the rows went straight into the table (S null).
+ */
+async function applyRows(trx: DbOrTrx, b: BatchContext, S: string | null, counts: Counts, header: string[], index: number[], deleteOnReplace: boolean): Promise<BatchOutcome> {
   const T = dataTable(b.table);
-  const S = dataTable(stagingTable(b.batchId));
   const cols = b.columns.map((c) => ident(c.code));
   const keys = b.columns.filter((c) => c.key).map((c) => ident(c.code));
   const present = b.columns.filter((_, i) => index[i]! >= 0 && !b.columns[i]!.key).map((c) => ident(c.code));
-  await b.db.updateTable('ingest_batch').set({ phase: 'applying', heartbeat_at: new Date() }).where('id', '=', b.batchId).execute();
-  return b.db.transaction().execute(async (trx) => {
-    const dt = await trx.selectFrom('data_table').select(['version', 'table_name']).where('resource_id', '=', b.resourceId).forUpdate().executeTakeFirst();
-    if (!dt || dt.table_name !== b.table || dt.version !== b.version)
-      throw new FileError({ zh: '资源目录在本批次处理期间发布了新版本，请重新提交', en: 'A new catalog version was approved while this batch ran; submit it again' });
+  {
     let { accepted, rejected } = counts;
     const warnings = [...counts.warnings];
-    if (b.mode === 'append' && keys.length) {
+    if (S && b.mode === 'append' && keys.length) {
       // Appending a row whose key is already loaded is refused row by row (upsert replaces it instead).
       const match = keys.map((k) => `t.${k} = s.${k}`).join(' AND ');
       const raw = `to_jsonb(ARRAY[${header.map((_, pos) => {
@@ -224,12 +373,12 @@ async function applyBatch(b: BatchContext, counts: { received: number; accepted:
     }
     if (b.mode === 'replace' && accepted === 0)
       throw new FileError({ zh: '全量替换的批次没有一行通过校验，已有数据保持不变', en: 'No row of this full replacement passed the checks; the loaded data is unchanged' });
-    if (b.mode === 'replace') await sql.raw(`DELETE FROM ${T}`).execute(trx);
+    if (b.mode === 'replace' && deleteOnReplace) await sql.raw(`DELETE FROM ${T}`).execute(trx);
     const conflict =
       b.mode === 'upsert'
         ? ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${[...present.map((c) => `${c} = EXCLUDED.${c}`), `${ident('batch_id')} = EXCLUDED.${ident('batch_id')}`, `${ident('loaded_at')} = EXCLUDED.${ident('loaded_at')}`].join(', ')}`
         : '';
-    await sql`${sql.raw(`INSERT INTO ${T} (${[...cols, ident('batch_id')].join(', ')}) SELECT ${cols.join(', ')}, `)}${b.batchId}::uuid${sql.raw(` FROM ${S} ORDER BY row_no${conflict}`)}`.execute(trx);
+    if (S) await sql`${sql.raw(`INSERT INTO ${T} (${[...cols, ident('batch_id')].join(', ')}) SELECT ${cols.join(', ')}, `)}${b.batchId}::uuid${sql.raw(` FROM ${S} ORDER BY row_no${conflict}`)}`.execute(trx);
     const rowCount = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.raw(T)}`.execute(trx)).rows[0]!.n;
     const now = new Date();
     await trx.updateTable('data_table').set({ row_count: rowCount, last_load_at: now, last_batch_id: b.batchId }).where('resource_id', '=', b.resourceId).execute();
@@ -245,8 +394,7 @@ async function applyBatch(b: BatchContext, counts: { received: number; accepted:
       orgId: b.orgId,
       diff: { resource: b.resourceId, mode: b.mode, received: counts.received, accepted, rejected, rowCount },
     });
-    await sql.raw(`DROP TABLE ${S}`).execute(trx);
     return { received: counts.received, accepted, rejected, rowCount, warnings };
-  });
+  }
 }
 

@@ -3,9 +3,9 @@
 // Every reader yields one record at a time, so a file of any size streams.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import type { Problem } from './values.ts';
+import { csvRecords, type CsvEvent } from './csv.ts';
 
 export interface InRow {
   /** Row number as the user sees it: the header is row 1 in a file, the first object is row 1 in a push. */
@@ -16,7 +16,8 @@ export interface InRow {
 
 export interface OpenedSource {
   header: string[];
-  rows: AsyncIterable<InRow>;
+  /** Rows one by one, or a chunk's worth at a time. */
+  rows: AsyncIterable<InRow | InRow[]>;
   /** Filled as the input is read. */
   stats: { bytes: number; encoding: string | null; delimiter: string | null };
   checksum(): string;
@@ -133,55 +134,51 @@ export async function openCsv(input: AsyncIterable<Buffer | string>, opts: { enc
   const delimiter = opts.delimiter ?? sniffDelimiter(firstLine);
   stats.delimiter = delimiter;
 
-  const parser = parse({ delimiter, bom: true, relax_column_count: true, relax_quotes: true, skip_records_with_error: true, max_record_size: MAX_RECORD, info: true });
-  // A record the parser must skip is reported in its place: rows are numbered as a spreadsheet shows them.
-  const skipped: { line: number; code: string; recordsAt: number }[] = [];
-  parser.on('skip', (e: Error & { code?: string; lines?: number }) => skipped.push({ line: e.lines ?? 0, code: e.code ?? 'CSV_ERROR', recordsAt: (parser as unknown as { info: { records: number } }).info.records }));
-  const text = Readable.from(decoded(first, it, encoding, meter), { objectMode: false });
-  text.on('error', (e) => parser.destroy(e));
-  text.pipe(parser);
-
-  const records = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: { lines: number; records: number } }>;
-  const head = await records.next();
-  if (head.done) throw fileError('文件没有表头行', 'The file has no header row');
-  const header = head.value.record.map((h) => h.replace(/^\uFEFF/, '').trim());
+  const records = csvRecords(decoded(first, it, encoding, meter), delimiter, MAX_RECORD)[Symbol.asyncIterator]();
+  // the header is the first record; the rest of its chunk are the first rows
+  let pending: CsvEvent[] = [];
+  for (;;) {
+    const n = await records.next();
+    if (n.done) throw fileError('文件没有表头行', 'The file has no header row');
+    if (n.value.length) {
+      pending = n.value;
+      break;
+    }
+  }
+  const head = pending.shift()!;
+  if ('error' in head) throw fileError('表头行无法读取（引号没有闭合或行过长）', 'The header row cannot be read (an unclosed quote, or too long)');
+  const header = head.record.map((h) => h.trim());
   if (header.every((h) => h === '')) throw fileError('表头行为空', 'The header row is empty');
 
-  async function* rows(): AsyncGenerator<InRow> {
-    let skipsYielded = 0;
-    const drainSkipped = function* (beforeRecord: number): Generator<InRow> {
-      while (skipped.length && skipped[0]!.recordsAt < beforeRecord) {
-        const s = skipped.shift()!;
-        const rowNo = s.recordsAt + skipsYielded + 1;
-        skipsYielded++;
-        yield {
-          rowNo,
-          cells: [],
-          problem:
-            s.code === 'CSV_QUOTE_NOT_CLOSED'
-              ? { zh: `本行的引号没有闭合，其后到文件末尾（第 ${s.line} 行）的内容都无法读取`, en: `A quote opened in this row is never closed; the rest of the file (to line ${s.line}) cannot be read` }
-              : s.code === 'CSV_MAX_RECORD_SIZE'
-                ? { zh: '本行超过 64 MB，文件无法继续读取', en: 'This row is larger than 64 MB; the file cannot be read further' }
-                : { zh: `本行无法解析（${s.code}，第 ${s.line} 行附近）`, en: `This row cannot be parsed (${s.code}, near line ${s.line})` },
-        };
+  async function* rows(): AsyncGenerator<InRow[]> {
+    let rowNo = 1;
+    let batch = pending;
+    for (;;) {
+      const out: InRow[] = [];
+      let stop = false;
+      for (const e of batch) {
+        rowNo++;
+        if ('error' in e) {
+          out.push({
+            rowNo,
+            cells: [],
+            problem:
+              e.error === 'unclosed_quote'
+                ? { zh: `本行的引号没有闭合，其后到文件末尾（第 ${e.lines} 行起）的内容都无法读取`, en: `A quote opened in this row is never closed; the rest of the file (from line ${e.lines}) cannot be read` }
+                : { zh: '本行超过 64 MB，文件无法继续读取', en: 'This row is larger than 64 MB; the file cannot be read further' },
+          });
+          stop = true;
+          break;
+        }
+        if (e.record.length === 1 && e.record[0] === '') continue; // a blank line
+        out.push({ rowNo, cells: e.record });
       }
-    };
-    let last = 1;
-    try {
-      for (;;) {
-        const n = await records.next();
-        if (n.done) break;
-        last = n.value.info.records;
-        yield* drainSkipped(last);
-        const rec = n.value.record;
-        if (rec.length === 1 && rec[0] === '') continue; // a blank line
-        yield { rowNo: last + skipsYielded, cells: rec };
-      }
-    } catch (e) {
-      if (e instanceof FileError) throw e;
-      throw fileError(`第 ${last + skipsYielded + 1} 行附近无法解析：${(e as Error).message}`, `Cannot parse near row ${last + skipsYielded + 1}: ${(e as Error).message}`);
+      if (out.length) yield out;
+      if (stop) break;
+      const n = await records.next();
+      if (n.done) break;
+      batch = n.value;
     }
-    yield* drainSkipped(Number.MAX_SAFE_INTEGER);
     stats.bytes = meter.bytes;
   }
   return { header, rows: rows(), stats, checksum: () => meter.hash.copy().digest('hex') };

@@ -42,6 +42,13 @@ function beijing(d: Date): { date: string; time: string } {
 
 /** Date-times as written in district files: 2024-01-05 08:30[:00], 2024/1/5 8:30, 2024年1月5日 8时30分, ISO 8601 with an offset. */
 export function parseChineseDateTime(v: string): string | null {
+  // the canonical form first: 2024-01-05 08:30:00
+  if (v.length === 19 && v.charCodeAt(10) === 32 && v.charCodeAt(13) === 58 && v.charCodeAt(16) === 58 && parseChineseDate(v.slice(0, 10)) !== null) {
+    const h = Number(v.slice(11, 13));
+    const mi = Number(v.slice(14, 16));
+    const sec = Number(v.slice(17, 19));
+    if (/^\d\d:\d\d:\d\d$/.test(v.slice(11)) && h <= 23 && mi <= 59 && sec <= 59) return v;
+  }
   const s = v.trim();
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(s)) {
     const d = new Date(s);
@@ -85,6 +92,7 @@ function asText(raw: unknown): string | Problem {
   return p('应为文本、数字或布尔值，不能是对象或数组', 'must be a text, number or boolean, not an object or array');
 }
 
+const SUSPECT = /[\0\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const codePoints = (s: string) => {
   let n = 0;
@@ -101,11 +109,15 @@ export function compileItem(it: ItemSpec): Checker {
   const typed = typedChecker(it);
   return (raw) => {
     if (raw === null || raw === undefined) return required ? missing : NULL_TEXT;
-    const t = raw instanceof Date && (it.dataType === 'date' || it.dataType === 'datetime') ? raw : asText(raw);
+    let t = raw instanceof Date && (it.dataType === 'date' || it.dataType === 'datetime') ? raw : asText(raw);
     if (typeof t === 'string') {
-      if (t.trim() === '') return required ? missing : NULL_TEXT;
-      if (t.includes('\0')) return p('含有空字符（\\u0000）', 'contains a NUL character (\\u0000)');
-      if (LONE_SURROGATE.test(t)) return p('含有无效的 Unicode 字符', 'contains invalid Unicode (a lone surrogate)');
+      t = t.trim();
+      if (t === '') return required ? missing : NULL_TEXT;
+      // one scan for the rare cases: NUL, and UTF-16 surrogates (then checked for pairing)
+      if (SUSPECT.test(t)) {
+        if (t.includes('\0')) return p('含有空字符（\\u0000）', 'contains a NUL character (\\u0000)');
+        if (LONE_SURROGATE.test(t)) return p('含有无效的 Unicode 字符', 'contains invalid Unicode (a lone surrogate)');
+      }
     } else if (!(t instanceof Date)) return t;
     const out = typed(t);
     if (valueSet && typeof out === 'string' && !valueSet.has(out)) return notInSet;
@@ -113,14 +125,14 @@ export function compileItem(it: ItemSpec): Checker {
   };
 }
 
-/** The type rule of an item on a non-empty value: the canonical text, or a problem. */
+/** The type rule of an item on a non-empty, trimmed value: the canonical text, or a problem. */
 function typedChecker(it: ItemSpec): (v: string | Date) => string | Problem {
   switch (it.dataType) {
     case 'integer': {
       const bad = p('应为整数', 'must be a whole number');
       const big = p('超出整数范围', 'is out of the integer range');
       return (v) => {
-        const s = String(v).trim();
+        const s = String(v);
         if (!/^[+-]?\d+$/.test(s)) return bad;
         if (s.replace(/^[+-]?0*/, '').length > 18) {
           const n = BigInt(s);
@@ -137,14 +149,18 @@ function typedChecker(it: ItemSpec): (v: string | Date) => string | Problem {
       const tooBig = p(`整数部分超过 ${intMax} 位`, `has more than ${intMax} digits before the decimal point`);
       const tooPrecise = p(`小数位超过 ${scale} 位`, `has more than ${scale} decimal places`);
       return (v) => {
-        const s = String(v).trim();
+        const s = String(v);
         const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(s);
         if (!m || (m[2] === '' && !m[3])) return bad;
+        const int = m[2]!.replace(/^0+/, '') || '0';
+        const frac = (m[3] ?? '').replace(/0+$/, '');
         if (it.length) {
-          if (m[2]!.replace(/^0+/, '').length > intMax!) return tooBig;
-          if ((m[3] ?? '').replace(/0+$/, '').length > scale) return tooPrecise;
+          if (int.length > intMax! && int !== '0') return tooBig;
+          if (frac.length > scale) return tooPrecise;
         }
-        return s;
+        // one text per number (1.50, +1.5 and 01.5 are the same value)
+        const sign = m[1] === '-' && (int !== '0' || frac) ? '-' : '';
+        return frac ? `${sign}${int}.${frac}` : `${sign}${int}`;
       };
     }
     case 'date': {
@@ -168,7 +184,7 @@ function typedChecker(it: ItemSpec): (v: string | Date) => string | Problem {
     case 'boolean': {
       const bad = p('应为 是/否、true/false 或 1/0', 'must be 是/否, true/false or 1/0');
       return (v) => {
-        const s = String(v).trim().toLowerCase();
+        const s = String(v).toLowerCase();
         return TRUE.has(s) ? 't' : FALSE.has(s) ? 'f' : bad;
       };
     }
@@ -180,7 +196,7 @@ function typedChecker(it: ItemSpec): (v: string | Date) => string | Problem {
       const birth = it.piiKind === 'birth_date';
       const badBirth = p('不是有效日期', 'is not a valid date');
       return (v) => {
-        let s = String(v).trim();
+        let s = String(v);
         if (upper) s = s.toUpperCase();
         if (tooLong && s.length > it.length! && codePoints(s) > it.length!) return tooLong;
         if (fmt && !fmt[0](s)) return fmt[1];
