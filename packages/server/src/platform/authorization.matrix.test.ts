@@ -130,6 +130,7 @@ const CASES: Case[] = [
   { method: 'POST', route: '/api/ingest/resources/:ref/pull-sources', url: (t) => `/api/ingest/resources/${t.resApproved}/pull-sources`, body: () => ({ name: `源${uniq()}`, kind: 'http', settings: { url: 'http://127.0.0.1:9/x' } }), allow: ['center_admin'] },
   { method: 'PATCH', route: '/api/ingest/pull-sources/:id', url: (t) => `/api/ingest/pull-sources/${t.pullA}`, body: () => ({ intervalMinutes: 120 }), allow: ['center_admin'] },
   { method: 'POST', route: '/api/ingest/pull-sources/:id/run', url: (t) => `/api/ingest/pull-sources/${t.pullA}/run`, allow: ['center_admin'] },
+  { method: 'GET', route: '/api/ingest/resources/:ref/masking-preview', url: (t) => `/api/ingest/resources/${t.resApproved}/masking-preview`, allow: CENTER },
   { method: 'POST', route: '/api/ingest/conflicts/check', url: () => '/api/ingest/conflicts/check', allow: ['center_admin', 'center_reviewer'] },
   { method: 'GET', route: '/api/ingest/conflicts', url: () => '/api/ingest/conflicts', allow: ALL_USERS },
   { method: 'POST', route: '/api/auth/totp/disable', url: () => '/api/auth/totp/disable', body: () => ({ password: 'wrong' }), allow: ALL_USERS },

@@ -247,6 +247,16 @@ describeEachDb('ingest', (env) => {
     assert.equal(bad.json.errors[0].field, 'sort');
     const badFilter = await unit.get(`/api/ingest/resources/${res.id}/rows?filter=granted_on:gt:notadate`);
     assert.equal(badFilter.status, 400);
+    // A masking profile previewed on the loaded rows: the owner's officer sees before and after, the Center only after.
+    const own = (await unit.get(`/api/ingest/resources/${res.id}/masking-preview?limit=3`)).json;
+    assert.equal(own.rows.length, 3);
+    assert.equal(own.before, true);
+    assert.doesNotMatch(own.rows[0].id_no.before, /\*/);
+    assert.match(own.rows[0].id_no.after, /\*/);
+    const ctr = (await center.get(`/api/ingest/resources/${res.id}/masking-preview?limit=3`)).json;
+    assert.equal(ctr.before, false);
+    assert.equal('before' in ctr.rows[0].id_no, false);
+    assert.equal(ctr.rows[0].id_no.after, own.rows[0].id_no.after);
     // A unit user of another unit may not browse.
     const stranger = await env().as('unit_admin');
     assert.equal((await stranger.get(`/api/ingest/resources/${res.id}/rows`)).status, 403);

@@ -230,4 +230,15 @@ export const ingestRoutes = (svc: IngestService, pulls: PullService, oneSource: 
       },
       config: { allow: ROLES },
     }, async (req) => oneSource.latest(req.ctx, { ...(req.query.resourceId ? { resourceId: req.query.resourceId } : {}), limit: req.query.limit ?? 100, offset: req.query.offset ?? 0 }));
+  
+    app.get('/api/ingest/resources/:ref/masking-preview', {
+      schema: {
+        tags,
+        summary: 'A masking profile applied to the first loaded rows (values before masking only for the owner unit\'s officers)',
+        params: Obj({ ref: Ref }),
+        querystring: Obj({ profileId: Type.Optional(Type.String({ maxLength: 40, pattern: '^(default|[0-9a-fA-F-]{36})$' })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })) }),
+        response: { 200: Any },
+      },
+      config: { allow: BROWSERS },
+    }, async (req) => svc.maskingPreview(req.ctx, req.params.ref, req.query.profileId, req.query.limit ?? 10));
   };

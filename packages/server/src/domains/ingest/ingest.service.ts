@@ -482,6 +482,34 @@ export class IngestService {
     }
   }
 
+  // ------------------------------------------------------------------ masking on real rows
+  /**
+   * A masking profile applied to the first rows of the resource's loaded data. The values before masking
+   * are shown only to callers who may read the data raw (the owner unit's officers); the Center sees the
+   * result alone.
+   */
+  async maskingPreview(ctx: RequestContext, ref: string, profileId: string | undefined, limit: number) {
+    const m = await this.meta(this.db, ref);
+    if (!m) throw notFound(ref);
+    this.mayBrowse(ctx, m.orgId);
+    const t = await this.db.selectFrom('data_table').selectAll().where('resource_id', '=', m.id).executeTakeFirst();
+    if (!t || !t.last_load_at) throw new AppError(409, 'ingest.no_data', '该资源还没有归集数据，请先上传或推送数据，或在上方粘贴样例行', 'The resource has no loaded data yet; load some first, or paste sample rows');
+    const { rules } = await this.masking.rulesFor(ctx, m.id, profileId);
+    const present = await actualColumns(this.db, t.table_name);
+    const shown = m.items.filter((i) => present.has(i.code));
+    const order = t.key_columns.length ? t.key_columns.map(ident).join(', ') : ident('loaded_at');
+    const { rows } = await sql<Record<string, string | null>>`SELECT ${sql.join(shown.map((i) => sql.raw(`${ident(i.code)}::text AS ${ident(i.code)}`)))} FROM ${sql.raw(dataTable(t.table_name))} ORDER BY ${sql.raw(order)} LIMIT ${limit}`.execute(this.db);
+    const raw = this.mayReadRaw(ctx, m.orgId);
+    const keys = this.masking.keys(`preview:${m.id}`);
+    const cols: Column[] = shown.map((i) => ({ code: i.code, dataType: i.dataType as Column['dataType'], length: i.length, piiKind: i.piiKind }));
+    await this.db.transaction().execute((trx) => writeAudit(trx, ctx, { action: 'masking.preview', objectType: 'resource', objectId: m.id, orgId: m.orgId, diff: { profile: profileId ?? 'default', rows: rows.length, source: 'loaded data', before: raw } }));
+    return {
+      items: shown.map((i) => ({ code: i.code, name: i.name, piiKind: i.piiKind, rule: rules[i.code] ?? null })),
+      before: raw,
+      rows: rows.map((r) => Object.fromEntries(cols.map((c) => [c.code, { ...(raw ? { before: r[c.code] ?? null } : {}), after: maskValue(r[c.code] ?? null, c, rules[c.code], keys) }]))),
+    };
+  }
+
   // ------------------------------------------------------------------ the data browser
   async browse(
     ctx: RequestContext,

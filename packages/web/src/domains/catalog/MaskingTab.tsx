@@ -52,10 +52,13 @@ export function MaskingTab({ resourceId, version }: { resourceId: string; versio
       ]} />
       <Typography.Text type="secondary">{t('masking.sampleHelp')}</Typography.Text>
       <Input.TextArea rows={3} value={sample} onChange={(e) => setSample(e.target.value)} placeholder={version.items.map((i) => i.name).join('\t')} data-testid="masking-sample" />
-      <Button onClick={() => void runPreview()} data-testid="masking-preview">{t('masking.preview')}</Button>
+      <Space>
+        <Button onClick={() => void runPreview()} data-testid="masking-preview">{t('masking.preview')}</Button>
+        <Button onClick={() => void get<{ rows: Record<string, { before?: unknown; after: unknown }>[] }>(`/api/ingest/resources/${resourceId}/masking-preview?profileId=${encodeURIComponent(profileId)}`).then((r) => setPreview(r as never), problem)} data-testid="masking-preview-data">{t('masking.previewData')}</Button>
+      </Space>
       {preview && (
         <Table size="small" rowKey={(_, i) => String(i)} pagination={false} dataSource={preview.rows} data-testid="masking-result" scroll={{ x: true }}
-          columns={version.items.map((i) => ({ title: i.name, render: (_: unknown, r: Record<string, { before: unknown; after: unknown }>) => <Space direction="vertical" size={0}><Typography.Text delete type="secondary">{show(r[i.code]?.before)}</Typography.Text><b>{show(r[i.code]?.after)}</b></Space> }))} />
+          columns={version.items.map((i) => ({ title: i.name, render: (_: unknown, r: Record<string, { before: unknown; after: unknown }>) => <Space direction="vertical" size={0}>{r[i.code] && 'before' in r[i.code]! ? <Typography.Text delete type="secondary">{show(r[i.code]?.before)}</Typography.Text> : null}<b>{show(r[i.code]?.after)}</b></Space> }))} />
       )}
       <Modal open={creating} title={t('masking.newProfile')} onCancel={() => setCreating(false)} width={640} onOk={async () => {
         const v = await form.validateFields();
