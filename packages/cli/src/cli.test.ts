@@ -167,6 +167,8 @@ for (const { kind, skip } of dbKinds()) {
       assert.match(s.out, /center\.admin/);
       const n = Number(/Demo catalog: (\d+) resources/.exec(s.out)?.[1]);
       assert.ok(n >= 150, `demo catalog has ${n} resources`);
+      const d = Number(/Demo data: (\d+) resources loaded/.exec(s.out)?.[1]);
+      assert.ok(d >= 5, `demo data for ${d} resources: ${s.out}`);
       const again = run(['seed-demo'], env);
       assert.match(again.out, /already loaded/);
     });

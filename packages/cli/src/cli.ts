@@ -6,6 +6,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, ConfigError, startServer, openRuntime, type Config } from '@gongshu/server';
 import { seedDemo, formatDemoLogins } from '@gongshu/server/demo/seed-demo.ts';
+import { DEMO_BATCH_NAME, seedDemoData } from '@gongshu/server/demo/data-seed.ts';
 import { verifyChain } from '@gongshu/server/domains/audit/index.ts';
 import { isValidDate } from '@gongshu/server/domains/calendar/index.ts';
 import { migrateToLatest } from '@gongshu/server/db/migrator.ts';
@@ -83,6 +84,8 @@ async function main(argv: string[]): Promise<number> {
       try {
         const r = await seedDemo(rt.database.db, rt.auth, rt.catalog);
         console.log(r.loaded ? formatDemoLogins(r.logins) + `\n  Demo catalog: ${r.resources} resources.` : 'The demo district is already loaded.');
+        const n = await seedDemoData(rt.database.db, rt.ingest, rt.auth);
+        if (n) console.log(`  Demo data: ${n} resources loaded with generated rows (batches named "${DEMO_BATCH_NAME}").`);
       } finally {
         await rt.close();
       }

@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import { buildApp } from './app.ts';
 import { openRuntime } from './runtime.ts';
 import { formatDemoLogins, isDemoLoaded, seedDemo } from './demo/seed-demo.ts';
+import { DEMO_BATCH_NAME, seedDemoData } from './demo/data-seed.ts';
 
 export async function startServer(config: Config): Promise<{ close(): Promise<void>; url: string }> {
   const rt = await openRuntime(config);
@@ -25,6 +26,10 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   if (tables) console.log(`Created or migrated ${tables} data table(s).`);
   const recovered = await app.services.ingest.recoverStale();
   if (recovered) console.log(`Marked ${recovered} interrupted batch(es) as failed.`);
+  if (await isDemoLoaded(db)) {
+    const n = await seedDemoData(db, app.services.ingest, rt.auth);
+    if (n) console.log(`  Demo data: ${n} resources loaded with generated rows (batches named "${DEMO_BATCH_NAME}").\n`);
+  }
   app.services.pull.start();
   app.services.oneSource.start();
   const address = await app.listen({ port: config.port, host: config.host });
