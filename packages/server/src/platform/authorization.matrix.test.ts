@@ -124,7 +124,7 @@ const CASES: Case[] = [
   { method: 'POST', route: '/api/ingest/resources/:ref/upload', url: (t) => `/api/ingest/resources/${t.resApproved}/upload`, body: () => `repair_no,owner_name\nU${uniq()},李娜\n`, headers: { 'content-type': 'text/csv' }, allow: ['center_admin'] },
   { method: 'GET', route: '/api/ingest/resources/:ref/batches', url: (t) => `/api/ingest/resources/${t.resApproved}/batches`, allow: CENTER },
   { method: 'GET', route: '/api/ingest/batches/:id', url: (t) => `/api/ingest/batches/${t.batchA}`, allow: CENTER },
-  { method: 'GET', route: '/api/ingest/batches/:id/rejected.csv', url: (t) => `/api/ingest/batches/${t.batchA}/rejected.csv`, allow: CENTER },
+  { method: 'GET', route: '/api/ingest/batches/:id/rejected.csv', url: (t) => `/api/ingest/batches/${t.batchA}/rejected.csv`, allow: [] }, // the owner unit's alone (unmasked values)
   { method: 'GET', route: '/api/ingest/resources/:ref/rows', url: (t) => `/api/ingest/resources/${t.resApproved}/rows`, allow: CENTER },
   { method: 'GET', route: '/api/ingest/resources/:ref/pull-sources', url: (t) => `/api/ingest/resources/${t.resApproved}/pull-sources`, allow: ['center_admin'] },
   { method: 'POST', route: '/api/ingest/resources/:ref/pull-sources', url: (t) => `/api/ingest/resources/${t.resApproved}/pull-sources`, body: () => ({ name: `源${uniq()}`, kind: 'http', settings: { url: 'http://127.0.0.1:9/x' } }), allow: ['center_admin'] },

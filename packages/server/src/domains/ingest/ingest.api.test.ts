@@ -234,7 +234,10 @@ describeEachDb('ingest', (env) => {
 
   it('hostile item codes cannot reach SQL unquoted; the data browser masks personal data for the Center', async () => {
     const center = await env().as('center_reviewer');
-    const page = (await center.get(`/api/ingest/resources/${res.id}/rows?pageSize=2&sort=id_no&order=desc`)).json;
+    const probe = await center.get(`/api/ingest/resources/${res.id}/rows?sort=id_no&filter=${encodeURIComponent(`id_no:eq:${residentId('1980-05-06', 1)}`)}`);
+    assert.equal(probe.status, 400, 'filtering or sorting on a masked item would reveal it');
+    assert.deepEqual(probe.json.errors.map((e: { field: string }) => e.field).sort(), ['filter.0', 'sort']);
+    const page = (await center.get(`/api/ingest/resources/${res.id}/rows?pageSize=2&sort=amount&order=desc`)).json;
     assert.equal(page.raw, false);
     assert.ok(page.rows.length === 2);
     assert.ok(page.columns.find((c: { code: string }) => c.code === 'id_no').masked);
@@ -242,6 +245,12 @@ describeEachDb('ingest', (env) => {
     assert.equal((await center.get(`/api/ingest/resources/${res.id}/rows?raw=true`)).status, 403);
     const raw = (await unit.get(`/api/ingest/resources/${res.id}/rows?pageSize=2&sort=id_no&order=desc&raw=true`)).json;
     assert.doesNotMatch(raw.rows[0].id_no, /\*/);
+    // rejected rows hold unmasked values: the owner unit fixes them; the Center sees reasons only
+    const someBatch = (await unit.get(`/api/ingest/resources/${res.id}/batches?limit=50`)).json.batches.find((b: { rejected: number }) => b.rejected > 0);
+    assert.equal((await center.get(`/api/ingest/batches/${someBatch.id}/rejected.csv`)).status, 403);
+    const seen = (await center.get(`/api/ingest/batches/${someBatch.id}`)).json;
+    assert.ok(seen.rejectedSample.length > 0 && seen.rejectedSample.every((r: { raw: unknown }) => r.raw === null));
+    assert.ok((await unit.get(`/api/ingest/batches/${someBatch.id}`)).json.rejectedSample.some((r: { raw: unknown }) => Array.isArray(r.raw)));
     const bad = await unit.get(`/api/ingest/resources/${res.id}/rows?sort=nope`);
     assert.equal(bad.status, 400);
     assert.equal(bad.json.errors[0].field, 'sort');

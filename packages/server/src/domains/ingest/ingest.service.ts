@@ -344,15 +344,24 @@ export class IngestService {
     const [b] = await this.batchRows(null, id);
     if (!b) throw errors.notFound('ingest_batch', id);
     this.mayBrowseOrLoad(ctx, b.org_id);
-    return this.report(id);
+    return this.report(id, this.mayReadRejected(ctx, b.org_id));
+  }
+
+  /**
+   * Rejected rows hold the values as sent, unmasked: only the owner unit (its people and its systems),
+   * who must fix them, see those values; others see row numbers and reasons.
+   */
+  private mayReadRejected(ctx: RequestContext, orgId: string) {
+    const a = ctx.actor;
+    return !a || (a.orgId === orgId && hasRole(a, 'unit_admin', 'unit_user', 'unit_security_officer', 'system'));
   }
 
   /** A batch with its first rejected rows (no access check: for the caller that ran it). */
-  private async report(id: string) {
+  private async report(id: string, withValues = true) {
     const [b] = await this.batchRows(null, id);
     if (!b) throw errors.notFound('ingest_batch', id);
     const sample = await this.db.selectFrom('ingest_rejected').selectAll().where('batch_id', '=', id).orderBy('row_no').limit(20).execute();
-    return { ...this.presentBatch(b), rejectedSample: sample.map((r) => ({ rowNo: r.row_no, raw: r.raw, errors: r.errors })) };
+    return { ...this.presentBatch(b), rejectedSample: sample.map((r) => ({ rowNo: r.row_no, raw: withValues ? r.raw : null, errors: r.errors })) };
   }
 
   private mayBrowseOrLoad(ctx: RequestContext, orgId: string) {
@@ -376,6 +385,7 @@ export class IngestService {
     const b = await this.db.selectFrom('ingest_batch').select(['org_id', 'header', 'resource_id']).where('id', '=', id).executeTakeFirst();
     if (!b) throw errors.notFound('ingest_batch', id);
     this.mayBrowseOrLoad(ctx, b.org_id);
+    if (!this.mayReadRejected(ctx, b.org_id)) throw errors.forbidden('ingest.rejected_rows (unmasked values, for the owner unit)');
     await this.db.transaction().execute((trx) => writeAudit(trx, ctx, { action: 'ingest.rejected.export', objectType: 'ingest_batch', objectId: id, orgId: b.org_id }));
     const header = b.header ?? [];
     yield '\uFEFF' + [...header, REJECT_REASON_HEADER].map(csvCell).join(',') + '\r\n';
@@ -537,9 +547,19 @@ export class IngestService {
       const type = sql.raw((t.columns as DataColumn[]).find((c) => c.code === f.code)?.sqlType ?? 'text');
       where.push(f.op === 'eq' ? sql`${col} = CAST(${val} AS ${type})` : f.op === 'gt' ? sql`${col} > CAST(${val} AS ${type})` : sql`${col} < CAST(${val} AS ${type})`);
     });
-    if (problems.length) throw errors.validation(problems);
     const raw = !!q.raw && this.mayReadRaw(ctx, m.orgId);
     if (q.raw && !raw) throw errors.forbidden('ingest.browse_raw');
+    let rules: Awaited<ReturnType<MaskingService['rulesFor']>>['rules'] = {};
+    if (!raw) {
+      // Filtering or sorting on a masked item would tell what the mask hides (is this ID number here?).
+      rules = (await this.masking.rulesFor(ctx, m.id)).rules;
+      const masked = (code: string) => !!rules[code] && rules[code]!.rule !== 'none';
+      q.filters.forEach((f, n) => {
+        if (masked(f.code)) problems.push({ field: `filter.${n}`, message: { zh: `${f.code} 已脱敏显示，不能按它筛选`, en: `${f.code} is shown masked and cannot be filtered on` } });
+      });
+      if (q.sort && masked(q.sort)) problems.push({ field: 'sort', message: { zh: `${q.sort} 已脱敏显示，不能按它排序`, en: `${q.sort} is shown masked and cannot be sorted on` } });
+    }
+    if (problems.length) throw errors.validation(problems);
     const T = sql.raw(dataTable(t.table_name));
     const whereSql = where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``;
     const present = await actualColumns(this.db, t.table_name);
@@ -557,7 +577,6 @@ export class IngestService {
     });
     let maskedItems: string[] = [];
     if (!raw) {
-      const { rules } = await this.masking.rulesFor({ ...ctx, actor: ctx.actor }, m.id);
       const keys = this.masking.keys(`browse:${m.id}`);
       const cols: Column[] = shown.map((i) => ({ code: i.code, dataType: i.dataType as Column['dataType'], length: i.length, piiKind: i.piiKind }));
       maskedItems = cols.filter((c) => rules[c.code] && rules[c.code]!.rule !== 'none').map((c) => c.code);

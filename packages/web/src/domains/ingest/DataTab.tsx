@@ -146,12 +146,12 @@ function Browser({ info }: { info: DataInfo }) {
     <Card size="small" title={t('ingest.browse')}>
       <Space direction="vertical" style={{ width: '100%' }}>
         <Space wrap>
-          <Select value={draft.code} onChange={(code) => setDraft({ ...draft, code })} style={{ width: 200 }} options={info.items.map((i) => ({ value: i.code, label: `${i.name}（${i.code}）` }))} data-testid="filter-item" />
+          <Select value={draft.code} onChange={(code) => setDraft({ ...draft, code })} style={{ width: 200 }} options={info.items.filter((i) => raw || !d?.columns.find((c) => c.code === i.code)?.masked).map((i) => ({ value: i.code, label: `${i.name}（${i.code}）` }))} data-testid="filter-item" />
           <Select value={draft.op} onChange={(op) => setDraft({ ...draft, op })} style={{ width: 110 }} options={['contains', 'eq', 'gt', 'lt'].map((o) => ({ value: o, label: t(`ingest.op.${o}` as never) }))} />
           <Input value={draft.value} onChange={(e) => setDraft({ ...draft, value: e.target.value })} style={{ width: 200 }} data-testid="filter-value" onPressEnter={() => draft.value && (setFilters([...filters, `${draft.code}:${draft.op}:${draft.value}`]), setPage(1))} />
           <Button onClick={() => { if (draft.value) { setFilters([...filters, `${draft.code}:${draft.op}:${draft.value}`]); setPage(1); } }} data-testid="filter-apply">{t('ingest.filter')}</Button>
           {filters.map((f) => <Tag key={f} closable onClose={() => setFilters(filters.filter((x) => x !== f))}>{f.replace(/:(eq|contains|gt|lt):/, (_, op: string) => ` ${t(`ingest.op.${op}` as never)} `)}</Tag>)}
-          {d?.rawAllowed && <span><Switch size="small" checked={raw} onChange={setRaw} data-testid="raw-switch" /> {t('ingest.showRaw')}</span>}
+          {d?.rawAllowed && <span><Switch size="small" checked={raw} onChange={(v) => { setRaw(v); if (!v) setFilters([]); }} data-testid="raw-switch" /> {t('ingest.showRaw')}</span>}
         </Space>
         {d && !d.raw && d.columns.some((c) => c.masked) && <Alert type="info" showIcon message={t('ingest.masked')} />}
         <Table
@@ -170,7 +170,8 @@ function Browser({ info }: { info: DataInfo }) {
             title: <span>{c.name}{c.masked && !d?.raw ? ' 🔒' : ''}</span>,
             dataIndex: c.code,
             key: c.code,
-            sorter: true,
+            // the server refuses to sort or filter on a masked item (it would reveal what the mask hides)
+            sorter: !(c.masked && !d?.raw),
             sortOrder: sort.field === c.code ? (sort.order === 'desc' ? 'descend' : 'ascend') : null,
             render: (v: unknown) => (v === null || v === undefined ? <Typography.Text type="secondary">—</Typography.Text> : typeof v === 'boolean' ? (v ? '是' : '否') : String(v)),
           }))}
