@@ -121,6 +121,8 @@ export const dict = {
   'ingest.due': ['到期', 'Due'],
   'ingest.total': ['资源数', 'Resources'],
   'ingest.resources': ['资源归集情况', 'Resources'],
+  'catalog.valueSet': ['值域', 'Allowed values'],
+  'catalog.valueSetHint': ['可选值，回车分隔', 'values, Enter between'],
   'masking.previewData': ['用已归集的数据预览', 'Preview on loaded data'],
   'conflict.tab': ['一数一源比对', 'One data, one source'],
   'conflict.hint': ['目录中标明了权威来源的信息项，其归集的值与权威来源不一致的，在此列出，交数据责任单位核实。', 'Items that name an authoritative source are compared with it; values that disagree are listed here for the owner units to check.'],

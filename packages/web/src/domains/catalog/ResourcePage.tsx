@@ -50,6 +50,7 @@ function VersionView({ v }: { v: Version }) {
           { title: t('catalog.pk'), dataIndex: 'primaryKey', render: (x) => (x ? '✓' : '') },
           { title: t('catalog.required'), dataIndex: 'required', render: (x) => (x ? '✓' : '') },
           { title: t('catalog.piiKind'), dataIndex: 'piiKind', render: (x) => (x ? <Tag color="purple">{label('pii_kind', x)}</Tag> : '') },
+          { title: t('catalog.valueSet'), dataIndex: 'valueSet', render: (v?: string[]) => (v?.length ? v.join('、') : '') },
           { title: t('catalog.itemShare'), dataIndex: 'shareType', render: (x) => (x ? t(`share.${x}` as never) : '') },
           ...(Object.keys(v.itemComments ?? {}).length ? [{ title: t('catalog.reviewComment'), render: (_: unknown, i: Item) => <Typography.Text type="warning">{v.itemComments[i.code]}</Typography.Text> }] : []),
         ]}

@@ -16,6 +16,7 @@ export interface Item {
   shareBasis?: string | null;
   sourceResourceCode?: string | null;
   sourceItemCode?: string | null;
+  valueSet?: string[];
 }
 export interface ResourceFields {
   name: string;
