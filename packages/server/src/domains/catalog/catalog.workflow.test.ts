@@ -50,7 +50,7 @@ describeEachDb('catalog workflow', (env) => {
     const tl = (await admin.get(`/api/catalog/resources/${id}/timeline`)).json.map((e: { action: string }) => e.action);
     assert.deepEqual(tl, ['created', 'submitted', 'returned', 'edited', 'resubmitted', 'approved']);
     const audit = await env().database.db.selectFrom('audit_record').select('action').where('object_id', '=', id).orderBy('seq').execute();
-    assert.deepEqual(audit.map((a) => a.action), ['catalog.resource.create', 'catalog.resource.submit', 'catalog.resource.return', 'catalog.resource.edit', 'catalog.resource.submit', 'catalog.resource.approve']);
+    assert.deepEqual(audit.map((a) => a.action), ['catalog.resource.create', 'catalog.resource.submit', 'catalog.resource.return', 'catalog.resource.edit', 'catalog.resource.submit', 'ingest.table.create', 'catalog.resource.approve']);
   });
 
   it('a change request makes a new version with a 10-working-day filing limit; the old version stays readable; diffs show what changed', async () => {
