@@ -199,6 +199,15 @@ describeEachDb('ingest', (env) => {
     assert.match(why(4), /超过最大长度 30/);
     assert.match(why(5), /空字符/);
     assert.match(why(6), /引号没有闭合/);
+    // A file that turns bad after thousands of rows already streamed: the batch fails whole, nothing loads.
+    const before_ = (await unit.get(`/api/ingest/resources/${res.id}`)).json.rowCount;
+    const long = Buffer.concat([Buffer.from(personCsv(7000, 5000)), Buffer.from([0xff, 0xfe]), Buffer.from(',x\n')]);
+    const mid = await upload(unit, long, '?encoding=utf-8&mode=upsert');
+    assert.equal(mid.json.batch.status, 'failed', mid.body.slice(0, 300));
+    assert.match(mid.json.batch.error.zh, /无效的 UTF-8/);
+    assert.equal((await unit.get(`/api/ingest/resources/${res.id}`)).json.rowCount, before_);
+    const after_ = await upload(unit, personCsv(2, 9000), '?mode=upsert');
+    assert.equal(after_.json.batch.status, 'succeeded', 'the next batch runs normally');
     // The server is still up and the data is consistent.
     assert.equal((await unit.get('/api/health')).status, 200);
   });
