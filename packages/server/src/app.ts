@@ -87,7 +87,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     lists: new ListsService(deps.db),
     masking,
     ingest,
-    pull: new PullService(deps.db, ingest, deps.keys.sm4),
+    pull: new PullService(deps.db, ingest, deps.keys.sm4, { allowLoopback: config.pullAllowLoopback, platformDatabase: config.databaseUrl }),
     oneSource: new OneSourceService(deps.db),
   };
   app.decorate('services', services);

@@ -23,6 +23,8 @@ export interface Config {
   demo: DemoMode;
   logLevel: string;
   webDist: string | undefined;
+  /** Scheduled pulls may reach this machine's own addresses (off: a unit could otherwise read the platform's own database). */
+  pullAllowLoopback: boolean;
 }
 
 export class ConfigError extends Error {
@@ -49,6 +51,7 @@ const settings = {
   demo: { env: 'GONGSHU_DEMO', key: 'demo', def: 'auto', parse: oneOf(['auto', 'on', 'off']) },
   logLevel: { env: 'LOG_LEVEL', key: 'logLevel', def: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) },
   webDist: { env: 'GONGSHU_WEB_DIST', key: 'webDist', def: undefined, parse: nonEmpty },
+  pullAllowLoopback: { env: 'GONGSHU_PULL_ALLOW_LOOPBACK', key: 'pullAllowLoopback', def: 'false', parse: bool },
 } as const;
 
 type Parser = (v: string, name: string) => unknown;

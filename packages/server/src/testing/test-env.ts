@@ -165,7 +165,8 @@ export const TEST_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
 export async function createTestEnv(kind: DbKind, overrides: Partial<Config> = {}): Promise<TestEnv> {
   const database = await freshDatabase(kind);
-  const config = loadConfig({}, { env: 'test', logLevel: 'silent', demo: 'off', ...overrides, databaseUrl: database.url });
+  // the pull tests read from sources on this machine (PostgreSQL, MariaDB, a local HTTP server)
+  const config = loadConfig({}, { env: 'test', logLevel: 'silent', demo: 'off', pullAllowLoopback: true, ...overrides, databaseUrl: database.url });
   const keys = { hmac: randomBytes(32), sm4: new Sm4Box(randomBytes(16)) };
   const calendar = new CalendarService(database.db);
   await calendar.ensurePolicy();

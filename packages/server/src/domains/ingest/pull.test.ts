@@ -20,6 +20,31 @@ try {
   if (ci) throw new Error(`CI=true but MySQL/MariaDB is not reachable at 127.0.0.1:3306: ${mysqlProblem}`);
 }
 
+describeEachDb('pull sources may not reach this machine or the platform\'s own database', (env) => {
+  it('loopback and link-local addresses, and the platform database, are refused when saved', async () => {
+    const unit = await env().as('unit_admin');
+    const res = await publish(unit, await env().as('center_reviewer'), personResource());
+    const add = (kind: string, settings: Record<string, unknown>) => unit.post(`/api/ingest/resources/${res.id}/pull-sources`, { name: `s${Math.random()}`, kind, settings });
+    const db = { port: 5432, database: 'x', user: 'u', query: 'SELECT 1' };
+    for (const [kind, settings, field] of [
+      ['postgres', { ...db, host: '127.0.0.1' }, 'settings.host'],
+      ['mysql', { ...db, host: 'localhost', port: 3306 }, 'settings.host'],
+      ['http', { url: 'http://169.254.169.254/latest/meta-data/' }, 'settings.url'],
+      ['http', { url: 'http://[::1]:8080/api/ingest' }, 'settings.url'],
+    ] as const) {
+      const r = await add(kind, settings);
+      assert.equal(r.status, 400, `${kind} ${JSON.stringify(settings)}: ${r.body}`);
+      assert.equal(r.json.errors[0].field, field);
+      assert.match(r.json.message.zh, /不允许/);
+    }
+    if (env().config.databaseUrl) {
+      const u = new URL(env().config.databaseUrl!);
+      const own = await add('postgres', { ...db, host: '192.0.2.1', database: u.pathname.slice(1) });
+      assert.equal(own.status, 201, 'another host with the same database name is fine');
+    }
+  });
+}, { pullAllowLoopback: false });
+
 describeEachDb('scheduled pull', (env) => {
   let unit: Client;
   let res: { id: string; code: string };
@@ -116,6 +141,11 @@ describeEachDb('scheduled pull', (env) => {
     assert.deepEqual(bad.json.errors.map((e: { field: string }) => e.field).sort(), ['settings.incrementalColumn', 'settings.query']);
     const other = await env().as('unit_admin');
     assert.equal((await other.post(`/api/ingest/pull-sources/${c.json.id}/run`)).status, 403);
+    if (env().config.databaseUrl) {
+      const own = await unit.post(`/api/ingest/resources/${res.id}/pull-sources`, { name: '平台库', kind: 'postgres', settings: { ...pgSettings(), database: new URL(env().config.databaseUrl!).pathname.slice(1) } });
+      assert.equal(own.status, 400);
+      assert.match(own.json.message.zh, /平台自身的数据库/);
+    }
   });
 
   it('from a paged HTTP JSON API with an auth header; the scheduler runs what is due', async () => {

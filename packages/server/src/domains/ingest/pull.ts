@@ -14,6 +14,8 @@ import { writeAudit } from '../audit/index.ts';
 import type { IngestService } from './ingest.service.ts';
 import type { InRow, OpenedSource } from './readers.ts';
 import { createHash } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 
 export type PullKind = PullSourceTable['kind'];
 type PullRow = Selectable<PullSourceTable>;
@@ -103,6 +105,63 @@ function getPath(o: unknown, path: string | undefined): unknown {
 
 const sourceError = (zh: string, en: string) => new AppError(502, 'ingest.pull_source', zh, en);
 
+export interface PullGuard {
+  /** This machine's own addresses (loopback) are refused unless allowed (tests, single-machine pilots). */
+  allowLoopback: boolean;
+  /** The platform's own PostgreSQL (DATABASE_URL): never a pull source. */
+  platformDatabase: string | undefined;
+}
+
+function addressProblem(ip: string, allowLoopback: boolean): string | null {
+  const v4 = isIP(ip) === 4 ? ip.split('.').map(Number) : null;
+  const low = ip.toLowerCase();
+  if (v4 ? v4[0] === 169 && v4[1] === 254 : low.startsWith('fe80:')) return 'link-local (cloud metadata)';
+  if (v4 ? v4.every((x) => x === 0) : low === '::') return 'unspecified';
+  if (!allowLoopback && (v4 ? v4[0] === 127 : low === '::1' || low.startsWith('::ffff:127.'))) return 'loopback (this machine)';
+  return null;
+}
+
+/**
+ * Where a pull may connect: not this machine (which holds the platform's own database and services) unless
+ * allowed, never a link-local address (cloud metadata), never the platform's own database. Checked when a
+ * source is saved and again before each run (names may resolve differently later).
+ */
+export async function checkTarget(guard: PullGuard, host: string, port: number, database?: string): Promise<{ zh: string; en: string } | null> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  let addrs: string[];
+  try {
+    addrs = isIP(bare) ? [bare] : (await lookup(bare, { all: true })).map((a) => a.address);
+  } catch (e) {
+    return { zh: `无法解析主机名 ${host}：${(e as Error).message}`, en: `Cannot resolve ${host}: ${(e as Error).message}` };
+  }
+  for (const a of addrs) {
+    const why = addressProblem(a, guard.allowLoopback);
+    if (why) return { zh: `不允许从 ${host}（${a}，${why === 'loopback (this machine)' ? '本机地址' : why === 'unspecified' ? '无效地址' : '链路本地地址'}）抽取数据`, en: `Pulling from ${host} (${a}, ${why}) is not allowed` };
+  }
+  if (guard.platformDatabase && database !== undefined) {
+    const u = new URL(guard.platformDatabase);
+    if (decodeURIComponent(u.pathname.slice(1)) !== database) return null;
+    const dbPort = Number(u.port || 5432);
+    const dbAddrs = isIP(u.hostname) ? [u.hostname] : await lookup(u.hostname, { all: true }).then((r) => r.map((x) => x.address)).catch(() => [u.hostname]);
+    if (port === dbPort && addrs.some((a) => dbAddrs.includes(a)))
+      return { zh: '不允许把平台自身的数据库作为抽取来源', en: 'The platform\u2019s own database cannot be a pull source' };
+  }
+  return null;
+}
+
+function targetOf(kind: PullKind, s: Record<string, unknown>): { host: string; port: number; database?: string } | null {
+  if (kind === 'http') {
+    try {
+      const u = new URL(String(s.url));
+      return { host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) };
+    } catch {
+      return null;
+    }
+  }
+  if (typeof s.host !== 'string') return null;
+  return { host: s.host, port: typeof s.port === 'number' ? s.port : kind === 'mysql' ? 3306 : 5432, ...(kind === 'postgres' && typeof s.database === 'string' ? { database: s.database } : {}) };
+}
+
 export class PullService {
   private timer: ReturnType<typeof setInterval> | null = null;
   private ticking = false;
@@ -111,7 +170,15 @@ export class PullService {
     private readonly db: Db,
     private readonly ingest: IngestService,
     private readonly sm4: Sm4Box,
+    private readonly guard: PullGuard = { allowLoopback: false, platformDatabase: undefined },
   ) {}
+
+  private async targetProblems(kind: PullKind, settings: Record<string, unknown>): Promise<FieldError[]> {
+    const t = targetOf(kind, settings);
+    if (!t) return [];
+    const p = await checkTarget(this.guard, t.host, t.port, t.database);
+    return p ? [{ field: kind === 'http' ? 'settings.url' : 'settings.host', message: p }] : [];
+  }
 
   private present(p: PullRow) {
     return {
@@ -141,6 +208,7 @@ export class PullService {
   async create(ctx: RequestContext, ref: string, input: PullInput) {
     const info = await this.owned(ctx, ref);
     const problems = settingsProblems(input.kind, input.settings);
+    if (!problems.length) problems.push(...(await this.targetProblems(input.kind, input.settings)));
     if ((input.mode ?? 'upsert') === 'upsert' && !info.keyColumns.length) problems.push({ field: 'mode', message: { zh: '资源没有主键，只能追加或全量替换', en: 'the resource has no key; use append or replace' } });
     if (problems.length) throw errors.validation(problems);
     if (await this.db.selectFrom('pull_source').select('id').where('resource_id', '=', info.id).where('name', '=', input.name).executeTakeFirst()) throw errors.field('name', '已有同名的数据源', 'a source with this name exists');
@@ -172,6 +240,7 @@ export class PullService {
     const info = await this.owned(ctx, cur.resource_id);
     const settings = patch.settings ?? cur.settings;
     const problems = settingsProblems(cur.kind, settings);
+    if (!problems.length) problems.push(...(await this.targetProblems(cur.kind, settings)));
     if (problems.length) throw errors.validation(problems);
     await this.db.transaction().execute(async (trx) => {
       await trx
@@ -239,6 +308,8 @@ export class PullService {
 
   /** The source's rows, streamed; a connection or query problem surfaces as a batch failure with the source's message. */
   private async *rows(kind: PullKind, s: Record<string, unknown>, secret: string | null, cursor: string | null): AsyncGenerator<Record<string, unknown>> {
+    const refused = (await this.targetProblems(kind, s))[0];
+    if (refused) throw sourceError(refused.message.zh, refused.message.en);
     if (kind === 'postgres') {
       const d = s as unknown as DbSettings;
       const client = new pg.Client({ host: d.host, port: d.port ?? 5432, database: d.database, user: d.user, password: secret ?? undefined, connectionTimeoutMillis: 10_000, statement_timeout: 600_000 });
@@ -300,7 +371,7 @@ export class PullService {
       if (h.sinceParam && cursor !== null) url.searchParams.set(h.sinceParam, cursor);
       let body: unknown;
       try {
-        const res = await fetch(url, { headers: { accept: 'application/json', ...(secret ? { [h.authHeader ?? 'authorization']: secret } : {}) }, signal: AbortSignal.timeout(60_000) });
+        const res = await fetch(url, { redirect: 'error', headers: { accept: 'application/json', ...(secret ? { [h.authHeader ?? 'authorization']: secret } : {}) }, signal: AbortSignal.timeout(60_000) });
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         body = await res.json();
       } catch (e) {
