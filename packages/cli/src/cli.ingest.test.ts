@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createScratchPgDatabase, dbKinds, TEST_PASSWORD } from '@gongshu/server/testing/test-env.ts';
-import { residentId } from '@gongshu/server/testing/ingest-fixtures.ts';
+import { gb18030, residentId } from '@gongshu/server/testing/ingest-fixtures.ts';
 import { itemBody, resourceBody } from '@gongshu/server/testing/catalog-fixtures.ts';
 import { loadConfig, openRuntime } from '@gongshu/server';
 import { systemContext } from '@gongshu/server/platform/context.ts';
@@ -17,25 +17,6 @@ const BIN = path.resolve(import.meta.dirname, '../bin/gongshu.mjs');
 function run(args: string[], env: Record<string, string>) {
   const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** GB18030 bytes of a text (Node decodes GB18030 but has no encoder): built from the decoder's table. */
-function gb18030(text: string): Buffer {
-  const table = new Map<string, number[]>();
-  const dec = new TextDecoder('gb18030');
-  for (let hi = 0x81; hi <= 0xfe; hi++)
-    for (let lo = 0x40; lo <= 0xfe; lo++) {
-      if (lo === 0x7f) continue;
-      const ch = dec.decode(Uint8Array.of(hi, lo));
-      if (ch.length === 1 && !table.has(ch)) table.set(ch, [hi, lo]);
-    }
-  const out: number[] = [];
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    if (cp < 0x80) out.push(cp);
-    else out.push(...(table.get(ch) ?? [0x3f]));
-  }
-  return Buffer.from(out);
 }
 
 for (const { kind, skip } of dbKinds()) {

@@ -49,3 +49,29 @@ export function personCsv(n: number, start = 0): string {
   }
   return lines.join('\r\n') + '\r\n';
 }
+
+/** GB18030 bytes of a text (Node decodes GB18030 but has no encoder): from the decoder's two-byte table. */
+let gbTable: Map<string, number[]> | null = null;
+export function gb18030(text: string): Buffer {
+  if (!gbTable) {
+    gbTable = new Map();
+    const dec = new TextDecoder('gb18030');
+    for (let hi = 0x81; hi <= 0xfe; hi++)
+      for (let lo = 0x40; lo <= 0xfe; lo++) {
+        if (lo === 0x7f) continue;
+        const ch = dec.decode(Uint8Array.of(hi, lo));
+        if (ch.length === 1 && !gbTable.has(ch)) gbTable.set(ch, [hi, lo]);
+      }
+  }
+  const out: number[] = [];
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (cp < 0x80) out.push(cp);
+    else {
+      const b = gbTable.get(ch);
+      if (!b) throw new Error(`no GB18030 two-byte code for ${ch}`);
+      out.push(...b);
+    }
+  }
+  return Buffer.from(out);
+}

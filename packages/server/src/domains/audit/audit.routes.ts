@@ -5,6 +5,7 @@ import { Obj } from '../../platform/http.ts';
 import { hasRole, type RequestContext } from '../../platform/context.ts';
 import { errors } from '../../platform/errors.ts';
 import { listRecords, streamRecords, verifyChain, writeAudit, type AuditFilter } from './audit.service.ts';
+import { csvCell } from '../../platform/csv.ts';
 
 const Filter = {
   actor: Type.Optional(Type.String({ maxLength: 100 })),
@@ -64,13 +65,6 @@ function scope(ctx: RequestContext, f: AuditFilter): AuditFilter {
     return { ...f, orgId: ctx.actor!.orgId };
   }
   throw errors.forbidden('audit.read');
-}
-
-/** A CSV cell: quoted, and never read by a spreadsheet as a formula. */
-export function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
-  return '"' + s.replace(/"/g, '""') + '"';
 }
 
 export const auditRoutes = (db: Db): FastifyPluginAsyncTypebox =>

@@ -1,4 +1,4 @@
-export { IngestService, CYCLE_DAYS, csvCell, type Freshness, type ResourceMeta } from './ingest.service.ts';
+export { IngestService, CYCLE_DAYS, type Freshness, type ResourceMeta } from './ingest.service.ts';
 export { ingestRoutes } from './ingest.routes.ts';
 export { compileItem, parseChineseDateTime, sqlType, type ItemSpec } from './values.ts';
 export { ident, dataTable, planMigration, widens } from './data-table.ts';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { describeEachDb, type Client } from '../../testing/test-env.ts';
-import { personCsv, personResource, publish, residentId } from '../../testing/ingest-fixtures.ts';
+import { gb18030, personCsv, personResource, publish, residentId } from '../../testing/ingest-fixtures.ts';
 import { itemBody } from '../../testing/catalog-fixtures.ts';
 
 const CSV = { 'content-type': 'text/csv' };
@@ -83,7 +83,7 @@ describeEachDb('ingest', (env) => {
 
   it('GBK-encoded CSV (detected, and stated), semicolon and tab delimiters, headers by item code', async () => {
     const text = personCsv(3, 100);
-    const iconv = encodeGb18030(text);
+    const iconv = gb18030(text);
     const r = await upload(unit, iconv, '?fileName=gbk.csv');
     assert.equal(r.json.batch.status, 'succeeded', r.body);
     assert.equal(r.json.batch.encoding, 'gb18030');
@@ -280,33 +280,3 @@ describeEachDb('ingest', (env) => {
     assert.equal((await stranger.get(`/api/ingest/resources/${res.id}/rows`)).status, 403);
   });
 });
-
-/** GB18030 bytes for Chinese text (Node has no encoder): map each character through TextDecoder's table. */
-function encodeGb18030(text: string): Buffer {
-  const table = gbTable();
-  const out: number[] = [];
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    if (cp < 0x80) out.push(cp);
-    else {
-      const b = table.get(ch);
-      if (!b) throw new Error(`no GBK code for ${ch}`);
-      out.push(...b);
-    }
-  }
-  return Buffer.from(out);
-}
-
-let cache: Map<string, number[]> | null = null;
-function gbTable(): Map<string, number[]> {
-  if (cache) return cache;
-  cache = new Map();
-  const dec = new TextDecoder('gb18030');
-  for (let hi = 0x81; hi <= 0xfe; hi++)
-    for (let lo = 0x40; lo <= 0xfe; lo++) {
-      if (lo === 0x7f) continue;
-      const s = dec.decode(Uint8Array.of(hi, lo));
-      if (s.length === 1 && !cache.has(s)) cache.set(s, [hi, lo]);
-    }
-  return cache;
-}

@@ -92,11 +92,9 @@ export const ingestRoutes = (svc: IngestService, pulls: PullService, oneSource: 
       const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
       let res;
       if (type === NDJSON) {
-        const m = await svc.resource(req.ctx, req.params.ref);
-        res = await svc.ingest(req.ctx, req.params.ref, { source: 'push', mode, idempotencyKey: key ?? null, fileFormat: 'ndjson', strictWidth: false }, async (onBytes) => {
-          const src = await openNdjson(req.body as Readable, m.items.map((i) => i.code), { onBytes });
-          return src;
-        });
+        res = await svc.ingest(req.ctx, req.params.ref, { source: 'push', mode, idempotencyKey: key ?? null, fileFormat: 'ndjson', strictWidth: false }, (onBytes, m) =>
+          openNdjson(req.body as Readable, m.items.map((i) => i.code), { onBytes }),
+        );
       } else if (type === 'application/json') {
         const body = req.body;
         if (!Array.isArray(body)) throw new AppError(400, 'ingest.body_not_array', '请求体应为 JSON 数组（每个元素是一行，键为信息项代码），或使用 application/x-ndjson 逐行发送', 'The body must be a JSON array of row objects keyed by item code, or an application/x-ndjson stream', [{ field: 'body', message: { zh: '应为数组', en: 'must be an array' } }]);

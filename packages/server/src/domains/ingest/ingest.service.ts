@@ -7,12 +7,13 @@ import type { BulkSession, CopyIn, Db, DbOrTrx, Trx } from '../../db/database.ts
 import type { BatchMode, BatchSource, DataColumn } from '../../db/schema.ts';
 import { actorName, hasRole, isCenter, type RequestContext } from '../../platform/context.ts';
 import { AppError, errors } from '../../platform/errors.ts';
+import { csvCell } from '../../platform/csv.ts';
 import { writeAudit } from '../audit/index.ts';
-import { todayInShanghai, type CalendarService } from '../calendar/index.ts';
+import { shiftDays, todayInShanghai, type CalendarService, type WorkingCalendar } from '../calendar/index.ts';
 import type { MaskingService } from '../masking/index.ts';
 import { maskValue, type Column } from '../masking/index.ts';
 import { actualColumns, baseTableName, columnsOf, copyIntoRebuilt, createTableSql, dataTable, ident, planMigration, tableExists } from './data-table.ts';
-import { dropStaging, REJECT_REASON_HEADER, runPipeline, stagingTable } from './pipeline.ts';
+import { dropStaging, REJECT_REASON_HEADER, runPipeline } from './pipeline.ts';
 import { FileError, type OpenedSource } from './readers.ts';
 import { compileItem, type ItemSpec, type Problem } from './values.ts';
 
@@ -213,7 +214,7 @@ export class IngestService {
     ctx: RequestContext,
     ref: string,
     start: StartBatch,
-    open: (onBytes: (n: number) => void) => Promise<OpenedSource>,
+    open: (onBytes: (n: number) => void, resource: ResourceMeta) => Promise<OpenedSource>,
     onProgress?: (p: { received: number; accepted: number; rejected: number; bytes: number }) => void,
   ) {
     const m = await this.loadable(ctx, ref);
@@ -262,7 +263,7 @@ export class IngestService {
     beat.unref();
     let lastBytes = 0;
     try {
-      const src = await open((n) => (lastBytes = n));
+      const src = await open((n) => (lastBytes = n), m);
       await this.db.updateTable('ingest_batch').set({ header: JSON.stringify(src.header), encoding: src.stats.encoding ?? start.encoding ?? null }).where('id', '=', id).execute();
       const outcome = await runPipeline(
         { db: this.db, copyIn: this.copyIn, bulkSession: this.bulkSession, ctx, batchId: id, resourceId: m.id, orgId: m.orgId, version: m.version, table: table.table_name, columns, items: m.items, mode: start.mode, strictWidth: start.strictWidth, allowEmpty: start.source === 'pull', ...(onProgress ? { onProgress } : {}) },
@@ -281,7 +282,6 @@ export class IngestService {
     } finally {
       clearInterval(beat);
       this.active.delete(id);
-      await dropStaging(this.db, id).catch(() => {});
     }
     return { replayed: false, batch: await this.report(id) };
   }
@@ -406,20 +406,21 @@ export class IngestService {
   }
 
   // ------------------------------------------------------------------ freshness and the overview
-  async freshnessOf(updateCycle: string, lastLoad: Date | null, hasTable: boolean): Promise<{ freshness: Freshness; dueDate: string | null }> {
+  /** What freshness needs from the calendar domain, read once for a whole list. */
+  private async freshnessRules(): Promise<{ grace: number; cal: WorkingCalendar; today: string }> {
+    const [policy, cal] = await Promise.all([this.calendar.currentPolicy(), this.calendar.calendar()]);
+    return { grace: policy.params.ingest_overdue_grace_days ?? 3, cal, today: this.today() };
+  }
+
+  /** Fresh until the update cycle has passed since the last load; due within the grace (working days); then overdue. */
+  freshnessOf(rules: { grace: number; cal: WorkingCalendar; today: string }, updateCycle: string, lastLoad: Date | null, hasTable: boolean): { freshness: Freshness; dueDate: string | null } {
     if (!hasTable) return { freshness: 'no_table', dueDate: null };
     const days = CYCLE_DAYS[updateCycle];
     if (days === null) return { freshness: 'irregular', dueDate: null };
     if (!lastLoad) return { freshness: 'never', dueDate: null };
-    const loaded = todayInShanghai(lastLoad);
-    const d = new Date(`${loaded}T00:00:00Z`);
-    d.setUTCDate(d.getUTCDate() + (days ?? 31));
-    const dueDate = d.toISOString().slice(0, 10);
-    const grace = (await this.calendar.currentPolicy()).params.ingest_overdue_grace_days ?? 3;
-    const today = this.today();
-    if (today < dueDate) return { freshness: 'fresh', dueDate };
-    const overdueFrom = await this.calendar.addWorkingDays(dueDate, grace);
-    return { freshness: today <= overdueFrom ? 'due' : 'overdue', dueDate };
+    const dueDate = shiftDays(todayInShanghai(lastLoad), days ?? 31);
+    if (rules.today < dueDate) return { freshness: 'fresh', dueDate };
+    return { freshness: rules.today <= rules.cal.addWorkingDays(dueDate, rules.grace) ? 'due' : 'overdue', dueDate };
   }
 
   /** Every approved resource with its table, counts, last load and freshness: the unit's own, or all for the Center. */
@@ -437,9 +438,10 @@ export class IngestService {
       .orderBy('r.code');
     if (orgId) q = q.where('r.org_id', '=', orgId);
     const rows = await q.execute();
+    const rules = await this.freshnessRules();
     const out = [];
     for (const r of rows) {
-      const fr = await this.freshnessOf(r.update_cycle, r.last_load_at, !!r.table_name);
+      const fr = this.freshnessOf(rules, r.update_cycle, r.last_load_at, !!r.table_name);
       if (f.freshness && fr.freshness !== f.freshness) continue;
       out.push({
         id: r.id, code: r.code, name: r.name, orgId: r.org_id, orgName: r.org_name, updateCycle: r.update_cycle, format: r.format,
@@ -471,7 +473,7 @@ export class IngestService {
     if (!m) throw notFound(ref);
     this.mayBrowseOrLoad(ctx, m.orgId);
     const t = await this.db.selectFrom('data_table').selectAll().where('resource_id', '=', m.id).executeTakeFirst();
-    const fr = await this.freshnessOf(m.updateCycle, t?.last_load_at ?? null, !!t);
+    const fr = this.freshnessOf(await this.freshnessRules(), m.updateCycle, t?.last_load_at ?? null, !!t);
     return {
       id: m.id, code: m.code, name: m.name, orgId: m.orgId, version: m.version, updateCycle: m.updateCycle, tabular: IngestService.tabular(m),
       table: t ? `data.${t.table_name}` : null, tableVersion: t?.version ?? null, archivedTables: t?.archived_tables ?? [],
@@ -596,12 +598,3 @@ export class IngestService {
   }
 }
 
-/** One CSV cell, quoted when needed; a value that a spreadsheet would run as a formula is prefixed with '. */
-export function csvCell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  let s = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  if (/^[=@\t\r]/.test(s) || (/^[+-]/.test(s) && !/^[+-]?\d+(\.\d+)?$/.test(s))) s = `'${s}`;
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export { stagingTable };

@@ -252,8 +252,7 @@ class StagingSink implements Sink {
   async finish(counts: Counts, header: string[], index: number[]) {
     await this.b.db.updateTable('ingest_batch').set({ phase: 'applying', heartbeat_at: new Date() }).where('id', '=', this.b.batchId).execute();
     return this.b.db.transaction().execute(async (trx) => {
-      const dt = await lockTable(trx, this.b);
-      void dt;
+      await lockTable(trx, this.b);
       return applyRows(trx, this.b, dataTable(stagingTable(this.b.batchId)), counts, header, index, true);
     });
   }
@@ -352,49 +351,47 @@ async function applyRows(trx: DbOrTrx, b: BatchContext, S: string | null, counts
   const cols = b.columns.map((c) => ident(c.code));
   const keys = b.columns.filter((c) => c.key).map((c) => ident(c.code));
   const present = b.columns.filter((_, i) => index[i]! >= 0 && !b.columns[i]!.key).map((c) => ident(c.code));
-  {
-    let { accepted, rejected } = counts;
-    const warnings = [...counts.warnings];
-    if (S && b.mode === 'append' && keys.length) {
-      // Appending a row whose key is already loaded is refused row by row (upsert replaces it instead).
-      const match = keys.map((k) => `t.${k} = s.${k}`).join(' AND ');
-      const raw = `to_jsonb(ARRAY[${header.map((_, pos) => {
-        const i = index.indexOf(pos);
-        return i >= 0 ? `s.${ident(b.columns[i]!.code)}::text` : 'NULL';
-      }).join(', ')}]::text[])`;
-      const errs = JSON.stringify([{ field: b.columns.find((c) => c.key)!.code, zh: '主键已存在（追加模式不覆盖已有数据，如需更新请用更新模式）', en: 'the key is already loaded (append never overwrites; use upsert to update)' }]);
-      const dup = await sql`${sql.raw(`INSERT INTO ingest_rejected (batch_id, row_no, raw, errors) SELECT `)}${b.batchId}::uuid${sql.raw(`, s.row_no, ${raw}, `)}${errs}::jsonb${sql.raw(` FROM ${S} s WHERE EXISTS (SELECT 1 FROM ${T} t WHERE ${match})`)}`.execute(trx);
-      const n = Number(dup.numAffectedRows ?? 0);
-      if (n) {
-        await sql.raw(`DELETE FROM ${S} s WHERE EXISTS (SELECT 1 FROM ${T} t WHERE ${match})`).execute(trx);
-        accepted -= n;
-        rejected += n;
-      }
+  let { accepted, rejected } = counts;
+  const warnings = [...counts.warnings];
+  if (S && b.mode === 'append' && keys.length) {
+    // Appending a row whose key is already loaded is refused row by row (upsert replaces it instead).
+    const match = keys.map((k) => `t.${k} = s.${k}`).join(' AND ');
+    const raw = `to_jsonb(ARRAY[${header.map((_, pos) => {
+      const i = index.indexOf(pos);
+      return i >= 0 ? `s.${ident(b.columns[i]!.code)}::text` : 'NULL';
+    }).join(', ')}]::text[])`;
+    const errs = JSON.stringify([{ field: b.columns.find((c) => c.key)!.code, zh: '主键已存在（追加模式不覆盖已有数据，如需更新请用更新模式）', en: 'the key is already loaded (append never overwrites; use upsert to update)' }]);
+    const dup = await sql`${sql.raw(`INSERT INTO ingest_rejected (batch_id, row_no, raw, errors) SELECT `)}${b.batchId}::uuid${sql.raw(`, s.row_no, ${raw}, `)}${errs}::jsonb${sql.raw(` FROM ${S} s WHERE EXISTS (SELECT 1 FROM ${T} t WHERE ${match})`)}`.execute(trx);
+    const n = Number(dup.numAffectedRows ?? 0);
+    if (n) {
+      await sql.raw(`DELETE FROM ${S} s WHERE EXISTS (SELECT 1 FROM ${T} t WHERE ${match})`).execute(trx);
+      accepted -= n;
+      rejected += n;
     }
-    if (b.mode === 'replace' && accepted === 0)
-      throw new FileError({ zh: '全量替换的批次没有一行通过校验，已有数据保持不变', en: 'No row of this full replacement passed the checks; the loaded data is unchanged' });
-    if (b.mode === 'replace' && deleteOnReplace) await sql.raw(`DELETE FROM ${T}`).execute(trx);
-    const conflict =
-      b.mode === 'upsert'
-        ? ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${[...present.map((c) => `${c} = EXCLUDED.${c}`), `${ident('batch_id')} = EXCLUDED.${ident('batch_id')}`, `${ident('loaded_at')} = EXCLUDED.${ident('loaded_at')}`].join(', ')}`
-        : '';
-    if (S) await sql`${sql.raw(`INSERT INTO ${T} (${[...cols, ident('batch_id')].join(', ')}) SELECT ${cols.join(', ')}, `)}${b.batchId}::uuid${sql.raw(` FROM ${S} ORDER BY row_no${conflict}`)}`.execute(trx);
-    const rowCount = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.raw(T)}`.execute(trx)).rows[0]!.n;
-    const now = new Date();
-    await trx.updateTable('data_table').set({ row_count: rowCount, last_load_at: now, last_batch_id: b.batchId }).where('resource_id', '=', b.resourceId).execute();
-    await trx
-      .updateTable('ingest_batch')
-      .set({ status: 'succeeded', phase: 'done', received: counts.received, accepted, rejected, warnings: JSON.stringify(warnings), finished_at: now, heartbeat_at: now })
-      .where('id', '=', b.batchId)
-      .execute();
-    await writeAudit(trx, b.ctx, {
-      action: 'ingest.batch.load',
-      objectType: 'ingest_batch',
-      objectId: b.batchId,
-      orgId: b.orgId,
-      diff: { resource: b.resourceId, mode: b.mode, received: counts.received, accepted, rejected, rowCount },
-    });
-    return { received: counts.received, accepted, rejected, rowCount, warnings };
   }
+  if (b.mode === 'replace' && accepted === 0)
+    throw new FileError({ zh: '全量替换的批次没有一行通过校验，已有数据保持不变', en: 'No row of this full replacement passed the checks; the loaded data is unchanged' });
+  if (b.mode === 'replace' && deleteOnReplace) await sql.raw(`DELETE FROM ${T}`).execute(trx);
+  const conflict =
+    b.mode === 'upsert'
+      ? ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${[...present.map((c) => `${c} = EXCLUDED.${c}`), `${ident('batch_id')} = EXCLUDED.${ident('batch_id')}`, `${ident('loaded_at')} = EXCLUDED.${ident('loaded_at')}`].join(', ')}`
+      : '';
+  if (S) await sql`${sql.raw(`INSERT INTO ${T} (${[...cols, ident('batch_id')].join(', ')}) SELECT ${cols.join(', ')}, `)}${b.batchId}::uuid${sql.raw(` FROM ${S} ORDER BY row_no${conflict}`)}`.execute(trx);
+  const rowCount = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.raw(T)}`.execute(trx)).rows[0]!.n;
+  const now = new Date();
+  await trx.updateTable('data_table').set({ row_count: rowCount, last_load_at: now, last_batch_id: b.batchId }).where('resource_id', '=', b.resourceId).execute();
+  await trx
+    .updateTable('ingest_batch')
+    .set({ status: 'succeeded', phase: 'done', received: counts.received, accepted, rejected, warnings: JSON.stringify(warnings), finished_at: now, heartbeat_at: now })
+    .where('id', '=', b.batchId)
+    .execute();
+  await writeAudit(trx, b.ctx, {
+    action: 'ingest.batch.load',
+    objectType: 'ingest_batch',
+    objectId: b.batchId,
+    orgId: b.orgId,
+    diff: { resource: b.resourceId, mode: b.mode, received: counts.received, accepted, rejected, rowCount },
+  });
+  return { received: counts.received, accepted, rejected, rowCount, warnings };
 }
 
