@@ -79,7 +79,7 @@ export const ingestRoutes = (svc: IngestService, pulls: PullService, oneSource: 
       },
       schema: {
         tags,
-        summary: 'Push rows from a unit\'s system: a JSON array of objects keyed by item code, or an NDJSON stream (Content-Type: application/x-ndjson). Header Idempotency-Key: a retried push never loads twice.',
+        summary: 'Push rows from a unit\'s system: a JSON array of objects keyed by item code, or an NDJSON stream (Content-Type: application/x-ndjson). Header Idempotency-Key: a retried push never loads twice. The reply is the batch (201; 200 for a replayed key): check batch.status — a body that cannot be read gives status "failed" with error.zh/en and changes no data; rejected rows are counted and listed with their reasons.',
         params: Obj({ ref: Ref }),
         querystring: Obj({ mode: Type.Optional(Mode) }),
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' })) }),
@@ -110,7 +110,7 @@ export const ingestRoutes = (svc: IngestService, pulls: PullService, oneSource: 
       bodyLimit: MAX_UPLOAD,
       schema: {
         tags,
-        summary: 'Upload a CSV (UTF-8 with or without BOM, or GB18030/GBK, detected or stated; any common delimiter) or XLSX file as the raw body; streamed, validated, loaded as one batch',
+        summary: 'Upload a CSV (UTF-8 with or without BOM, or GB18030/GBK, detected or stated; any common delimiter) or XLSX file as the raw body; streamed, validated, loaded as one batch. The reply is the batch: check batch.status — a file that cannot be read gives status "failed" with error.zh/en and changes no data; rejected rows are counted and listed with their reasons',
         params: Obj({ ref: Ref }),
         querystring: Obj({
           mode: Type.Optional(Mode),
