@@ -46,15 +46,27 @@ export async function logout(page: Page) {
   await page.getByTestId('login-username').waitFor();
 }
 
-/** Picks an option of an Ant Design select by its visible label. */
+/**
+ * Picks an option of an Ant Design select by its visible label, and waits until the choice shows in the select.
+ * On a loaded machine a click can land while the dropdown is still sliding in and miss the option; a person
+ * would click again, and so does this (three tries).
+ */
 export async function pick(page: Page, testId: string, title: string) {
   const select = page.getByTestId(testId);
-  await select.click();
-  const option = page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${title}"]`);
-  await option.waitFor();
-  await option.click();
-  // wait until the choice shows in the select, so a later click does not race the dropdown
-  await page.locator(`[data-testid="${testId}"] [title="${title}"], [data-testid="${testId}"]:has([title="${title}"])`).first().waitFor();
+  const chosen = page.locator(`[data-testid="${testId}"] [title="${title}"], [data-testid="${testId}"]:has([title="${title}"])`).first();
+  for (let attempt = 1; ; attempt++) {
+    if (attempt === 1 || !(await page.locator('.ant-select-dropdown:visible').count())) await select.click();
+    const option = page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${title}"]`);
+    await option.waitFor();
+    // a multiple select keeps its dropdown open: never click a chosen option again (that would unchoose it)
+    if (attempt === 1 || !(await option.evaluate((el) => el.classList.contains('ant-select-item-option-selected')))) await option.click();
+    try {
+      await chosen.waitFor({ timeout: 5000 });
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
 }
 
 /** Serves the app of a test environment on a free port; returns its base URL. */

@@ -6,7 +6,7 @@ import { before, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { describeEachDb, TEST_PASSWORD } from '../../packages/server/src/testing/test-env.ts';
 import { personCsv, personResource, publish, residentId } from '../../packages/server/src/testing/ingest-fixtures.ts';
-import { listen, login, noBrowser, useBrowser } from './browser.ts';
+import { listen, login, noBrowser, pick, useBrowser } from './browser.ts';
 
 const browser = useBrowser();
 
@@ -69,8 +69,7 @@ describeEachDb('ingest in the browser', (env) => {
     // browse: personal data is masked by default; the owner's data officer may switch to raw, and filters by name
     await page.getByTestId('data-browser').getByText('张**').first().waitFor();
     await page.getByTestId('raw-switch').click();
-    await page.getByTestId('filter-item').click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="姓名（name）"]').click();
+    await pick(page, 'filter-item', '姓名（name）');
     await page.getByTestId('filter-value').fill('张伟');
     await page.getByTestId('filter-apply').click();
     await page.getByTestId('data-browser').getByText('张伟35', { exact: true }).waitFor();

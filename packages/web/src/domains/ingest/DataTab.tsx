@@ -142,14 +142,22 @@ function Browser({ info }: { info: DataInfo }) {
     return get<BrowsePage>(`/api/ingest/resources/${info.id}/rows?${u.toString()}`);
   }, [info.id, page, pageSize, sort.field, sort.order, filters.join('\n'), raw, info.lastLoadAt]);
   const d = data.data;
+  // Masked items cannot be filtered on; the chosen item falls back to the first one that can.
+  const filterable = info.items.filter((i) => raw || !d?.columns.find((c) => c.code === i.code)?.masked);
+  const filterCode = filterable.some((i) => i.code === draft.code) ? draft.code : (filterable[0]?.code ?? '');
+  const apply = () => {
+    if (!draft.value || !filterCode) return;
+    setFilters([...filters, `${filterCode}:${draft.op}:${draft.value}`]);
+    setPage(1);
+  };
   return (
     <Card size="small" title={t('ingest.browse')}>
       <Space direction="vertical" style={{ width: '100%' }}>
         <Space wrap>
-          <Select value={draft.code} onChange={(code) => setDraft({ ...draft, code })} style={{ width: 200 }} options={info.items.filter((i) => raw || !d?.columns.find((c) => c.code === i.code)?.masked).map((i) => ({ value: i.code, label: `${i.name}（${i.code}）` }))} data-testid="filter-item" />
+          <Select value={filterCode} onChange={(code) => setDraft({ ...draft, code })} style={{ width: 200 }} options={filterable.map((i) => ({ value: i.code, label: `${i.name}（${i.code}）` }))} data-testid="filter-item" />
           <Select value={draft.op} onChange={(op) => setDraft({ ...draft, op })} style={{ width: 110 }} options={['contains', 'eq', 'gt', 'lt'].map((o) => ({ value: o, label: t(`ingest.op.${o}` as never) }))} />
-          <Input value={draft.value} onChange={(e) => setDraft({ ...draft, value: e.target.value })} style={{ width: 200 }} data-testid="filter-value" onPressEnter={() => draft.value && (setFilters([...filters, `${draft.code}:${draft.op}:${draft.value}`]), setPage(1))} />
-          <Button onClick={() => { if (draft.value) { setFilters([...filters, `${draft.code}:${draft.op}:${draft.value}`]); setPage(1); } }} data-testid="filter-apply">{t('ingest.filter')}</Button>
+          <Input value={draft.value} onChange={(e) => setDraft({ ...draft, value: e.target.value })} style={{ width: 200 }} data-testid="filter-value" onPressEnter={apply} />
+          <Button onClick={apply} data-testid="filter-apply">{t('ingest.filter')}</Button>
           {filters.map((f) => <Tag key={f} closable onClose={() => setFilters(filters.filter((x) => x !== f))}>{f.replace(/:(eq|contains|gt|lt):/, (_, op: string) => ` ${t(`ingest.op.${op}` as never)} `)}</Tag>)}
           {d?.rawAllowed && <span><Switch size="small" checked={raw} onChange={(v) => { setRaw(v); if (!v) setFilters([]); }} data-testid="raw-switch" /> {t('ingest.showRaw')}</span>}
         </Space>
