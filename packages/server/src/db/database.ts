@@ -16,7 +16,7 @@ export type DbOrTrx = Db | Trx;
  * Bulk load: COPY text-format rows (already escaped, one per line) into a table, outside any transaction.
  * `table` and `columns` must already be quoted identifiers.
  */
-export type CopyIn = (table: string, columns: string[], text: string) => Promise<void>;
+export type CopyIn = (table: string, columns: string[], text: string | Buffer) => Promise<void>;
 
 /** A dedicated PostgreSQL connection: Kysely bound to it (queries share its transaction) and COPY streams. */
 export interface BulkSession {
@@ -90,7 +90,7 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; pgl
   // inside another request's open transaction.
   const copyIn: CopyIn = (table, columns, text) =>
     db.connection().execute(async () => {
-      await pglite.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], { blob: new Blob([text]) });
+      await pglite.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], { blob: new Blob([text as BlobPart]) });
     });
   return { db, kind: 'pglite', copyIn, close: () => db.destroy() };
 }

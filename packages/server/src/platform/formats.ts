@@ -7,7 +7,7 @@ const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';
 
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-function realDate(y: number, m: number, d: number): boolean {
+export function realDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   return d <= (m === 2 && leap ? 29 : DAYS[m - 1]!);
@@ -47,13 +47,29 @@ export function isResidentId(v: string): boolean {
   return false;
 }
 
+/** Whether the 18 bytes of `b` at `s` are a valid 18-digit resident ID (check character upper-case X). */
+export function residentIdBytesValid(b: Uint8Array, s: number): boolean {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) {
+    const c = b[s + i]! - 48;
+    if (c < 0 || c > 9) return false;
+    sum += ID_WEIGHTS[i]! * c;
+  }
+  if (b[s + 17] !== ID_CHECK.charCodeAt(sum % 11)) return false;
+  const y = (b[s + 6]! - 48) * 1000 + (b[s + 7]! - 48) * 100 + (b[s + 8]! - 48) * 10 + (b[s + 9]! - 48);
+  return y >= 1900 && realDate(y, (b[s + 10]! - 48) * 10 + (b[s + 11]! - 48), (b[s + 12]! - 48) * 10 + (b[s + 13]! - 48));
+}
+
 /** The check character for the first 17 digits of a resident ID. */
 export function residentIdCheck(first17: string): string {
   const sum = ID_WEIGHTS.reduce((acc, w, i) => acc + w * Number(first17[i]), 0);
   return ID_CHECK[sum % 11]!;
 }
 
-export const isUscc = (v: string) => checkUscc(v.trim().toUpperCase()) === null;
+export const isUscc = (v: string) => {
+  const s = v.length === 18 ? v : v.trim();
+  return checkUscc(/[a-z]/.test(s) ? s.toUpperCase() : s) === null;
+};
 const MOBILE = /^1[3-9]\d{9}$/;
 export const isMobile = (v: string) => MOBILE.test(v) || /^(\+?86[- ]?)?1[3-9]\d{9}$/.test(v.replace(/[\s-]/g, ''));
 export const isLandline = (v: string) => /^(0\d{2,3}[- ]?)?[2-9]\d{6,7}([- ]?\d{1,4})?$/.test(v.trim());
@@ -77,17 +93,47 @@ export function isBankCard(v: string): boolean {
 
 /** Common Chinese date forms to ISO: 2024-01-05, 2024/1/5, 2024.1.5, 2024年1月5日, 20240105. Null if none or not a real date. */
 export function parseChineseDate(v: string): string | null {
-  // the canonical form first, without a regular expression
-  if (v.length === 10 && v.charCodeAt(4) === 45 && v.charCodeAt(7) === 45) {
-    const y = digits(v, 0, 4);
-    const m = digits(v, 5, 7);
-    const d = digits(v, 8, 10);
-    if (y >= 0 && m >= 0 && d >= 0) return realDate(y, m, d) ? v : null;
+  // read by hand, without a regular expression: this runs for every date of every ingested row
+  const s = v.length >= 8 && v.length <= 11 && v.charCodeAt(0) > 32 && v.charCodeAt(v.length - 1) > 32 ? v : v.trim();
+  const n = s.length;
+  const y = digits(s, 0, 4);
+  if (y < 0) return null;
+  if (n === 8) {
+    const m = digits(s, 4, 6);
+    const d = digits(s, 6, 8);
+    // 20240105; 2024/1/5 and 2024.1.5 are eight characters too, and read below
+    if (m >= 0 && d >= 0) return realDate(y, m, d) ? `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}` : null;
   }
-  const s = v.trim();
-  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(s) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s);
-  if (!m) return null;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (!realDate(y, mo, d)) return null;
-  return `${m[1]}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  if (n < 8 || n > 11) return null;
+  const sep1 = s.charCodeAt(4);
+  if (sep1 !== 45 && sep1 !== 47 && sep1 !== 46 && sep1 !== 0x5e74 /* 年 */) return null;
+  let i = 5;
+  let m = 0;
+  const m0 = i;
+  while (i < n && i - m0 < 3) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    m = m * 10 + c;
+    i++;
+  }
+  if (i === m0 || i - m0 > 2) return null;
+  const sep2 = s.charCodeAt(i);
+  if (sep2 !== 45 && sep2 !== 47 && sep2 !== 46 && sep2 !== 0x6708 /* 月 */) return null;
+  const mEnd = i;
+  i++;
+  let d = 0;
+  const d0 = i;
+  while (i < n && i - d0 < 3) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    d = d * 10 + c;
+    i++;
+  }
+  if (i === d0 || i - d0 > 2) return null;
+  const dEnd = i;
+  if (i < n && s.charCodeAt(i) === 0x65e5 /* 日 */) i++;
+  if (i !== n || !realDate(y, m, d)) return null;
+  // already canonical: the same text
+  if (n === 10 && sep1 === 45 && sep2 === 45 && mEnd === 7 && dEnd === 10) return s;
+  return `${s.slice(0, 4)}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
 }

@@ -17,10 +17,32 @@ export function usccCheckChar(first17: string): string | null {
 
 export type UsccProblem = 'length' | 'charset' | 'check';
 
+/** Each code character's value (index in CHARSET), -1 for characters outside the code set. */
+const VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < CHARSET.length; i++) VALUE[CHARSET.charCodeAt(i)] = i;
+
 export function checkUscc(code: string): UsccProblem | null {
   if (code.length !== 18) return 'length';
-  for (let i = 0; i < 18; i++) if (CHARSET.indexOf(code[i]!) < 0) return 'charset';
-  return usccCheckChar(code.slice(0, 17)) === code[17] ? null : 'check';
+  let sum = 0;
+  for (let i = 0; i < 18; i++) {
+    const c = code.charCodeAt(i);
+    const v = c < 128 ? VALUE[c]! : -1;
+    if (v < 0) return 'charset';
+    if (i < 17) sum += v * WEIGHTS[i]!;
+  }
+  return CHARSET.charCodeAt((31 - (sum % 31)) % 31) === code.charCodeAt(17) ? null : 'check';
+}
+
+/** Whether the 18 bytes of `b` at `s` are a valid code (upper case, check character right). */
+export function usccBytesValid(b: Uint8Array, s: number): boolean {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) {
+    const c = b[s + i]!;
+    const v = c < 128 ? VALUE[c]! : -1;
+    if (v < 0) return false;
+    sum += v * WEIGHTS[i]!;
+  }
+  return CHARSET.charCodeAt((31 - (sum % 31)) % 31) === b[s + 17];
 }
 
 export const usccMessages: Record<UsccProblem, { zh: string; en: string }> = {

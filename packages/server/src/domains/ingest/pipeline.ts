@@ -9,7 +9,10 @@ import type { BatchMode, DataColumn } from '../../db/schema.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { writeAudit } from '../audit/index.ts';
 import { dataTable, ident } from './data-table.ts';
-import { FileError, type OpenedSource } from './readers.ts';
+import { KeySet } from './key-set.ts';
+import { runLane } from './lane.ts';
+import { FileError, type InRow, type OpenedSource } from './readers.ts';
+import { duplicateKeyError, fieldError, raggedError, type RowError } from './row-errors.ts';
 import { compileItem, type ItemSpec, type Problem } from './values.ts';
 
 export const REJECT_REASON_HEADER = '_错误原因';
@@ -17,11 +20,7 @@ const CHUNK_ROWS = 5000;
 const CHUNK_CHARS = 4 * 1024 * 1024;
 const MAX_RAW_CELL = 100_000;
 
-export interface RowError {
-  field: string;
-  zh: string;
-  en: string;
-}
+export type { RowError };
 
 export interface HeaderMap {
   /** For each item, its position in the header, or -1. */
@@ -124,14 +123,13 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
 
   const checkers = b.items.map(compileItem);
   const keyIdx = b.items.map((it, i) => (it.primaryKey ? i : -1)).filter((i) => i >= 0);
-  const seenKeys = keyIdx.length ? new Map<string, number>() : null;
+  const keys = keyIdx.length ? new KeySet() : null;
   const width = src.header.length;
   const sink: Sink = b.bulkSession ? new StreamSink(b, await b.bulkSession()) : new StagingSink(b);
   try {
     await sink.open();
-    let received = 0;
-    let accepted = 0;
-    let rejected = 0;
+    // counted here and by the byte lane alike
+    const counts = { received: 0, accepted: 0, rejected: 0 };
     let text = '';
     let inChunk = 0;
     let rejects: { batch_id: string; row_no: number; raw: string; errors: string }[] = [];
@@ -146,7 +144,7 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
       const now = Date.now();
       if (!force && now - lastProgress < 500) return;
       lastProgress = now;
-      const snap = { received, accepted, rejected, bytes: src.stats.bytes };
+      const snap = { ...counts, bytes: src.stats.bytes };
       b.onProgress?.(snap);
       background(() => b.db.updateTable('ingest_batch').set({ ...snap, heartbeat_at: new Date(), phase: 'loading' }).where('id', '=', b.batchId).execute());
     };
@@ -165,51 +163,69 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
       if (sideError) throw sideError;
     };
     const reject = (rowNo: number, cells: unknown[], errs: RowError[]) => {
-      rejected++;
+      counts.rejected++;
       rejects.push({ batch_id: b.batchId, row_no: rowNo, raw: JSON.stringify(cells.map(rawCell)), errors: JSON.stringify(errs) });
     };
     const withRowNo = sink.withRowNo;
     const suffix = sink.suffix;
 
     const out: string[] = new Array(b.items.length);
-    for await (const item of src.rows) {
-      for (const row of Array.isArray(item) ? item : [item]) {
-        received++;
-        if (row.problem) {
-          reject(row.rowNo, row.cells, [{ field: 'row', ...row.problem }]);
-        } else if (b.strictWidth && row.cells.length !== width && !(row.cells.length > width && row.cells.slice(width).every((c) => c === '' || c === null))) {
-          reject(row.rowNo, row.cells, [{ field: 'row', zh: `本行有 ${row.cells.length} 列，表头有 ${width} 列`, en: `the row has ${row.cells.length} cells, the header has ${width}` }]);
-        } else {
-          let errs: RowError[] | null = null;
-          for (let i = 0; i < checkers.length; i++) {
-            const pos = mapped.index[i]!;
-            const r = checkers[i]!(pos >= 0 ? row.cells[pos] : undefined);
-            if (typeof r === 'string') out[i] = r;
-            else (errs ??= []).push({ field: b.items[i]!.code, zh: `${b.items[i]!.name}：${r.zh}`, en: `${b.items[i]!.code}: ${r.en}` });
+    const rowLoop = async (rows: AsyncIterable<InRow | InRow[]>) => {
+      for await (const item of rows) {
+        for (const row of Array.isArray(item) ? item : [item]) {
+          counts.received++;
+          if (row.problem) {
+            reject(row.rowNo, row.cells, [{ field: 'row', ...row.problem }]);
+          } else if (b.strictWidth && row.cells.length !== width && !(row.cells.length > width && row.cells.slice(width).every((c) => c === '' || c === null))) {
+            reject(row.rowNo, row.cells, [raggedError(row.cells.length, width)]);
+          } else {
+            let errs: RowError[] | null = null;
+            for (let i = 0; i < checkers.length; i++) {
+              const pos = mapped.index[i]!;
+              const r = checkers[i]!(pos >= 0 ? row.cells[pos] : undefined);
+              if (typeof r === 'string') out[i] = r;
+              else (errs ??= []).push(fieldError(b.items[i]!, r));
+            }
+            if (!errs && keys) {
+              keyIdx.forEach((k, j) => {
+                if (j) keys.separator();
+                keys.pushString(out[k]!);
+              });
+              const first = keys.commit(row.rowNo);
+              if (first >= 0) errs = [duplicateKeyError(b.items[keyIdx[0]!]!, first)];
+            }
+            if (errs) reject(row.rowNo, row.cells, errs);
+            else {
+              counts.accepted++;
+              text += withRowNo ? `${row.rowNo}\t${out.join('\t')}${suffix}\n` : `${out.join('\t')}${suffix}\n`;
+              inChunk++;
+            }
           }
-          if (!errs && seenKeys) {
-          const key = keyIdx.length === 1 ? out[keyIdx[0]!]! : keyIdx.map((i) => out[i]).join('\u0001');
-            const first = seenKeys.get(key);
-            if (first !== undefined) errs = [{ field: b.items[keyIdx[0]!]!.code, zh: `主键与本批次第 ${first} 行重复`, en: `the key repeats row ${first} of this batch` }];
-          // a copy: the parsed value is a slice of the whole input chunk and would keep it in memory
-          else seenKeys.set(Buffer.from(key, 'utf8').toString('utf8'), row.rowNo);
-          }
-          if (errs) reject(row.rowNo, row.cells, errs);
-          else {
-            accepted++;
-            text += withRowNo ? `${row.rowNo}\t${out.join('\t')}${suffix}\n` : `${out.join('\t')}${suffix}\n`;
-            inChunk++;
-          }
+          if (inChunk >= CHUNK_ROWS || text.length >= CHUNK_CHARS || rejects.length >= 500) await flush();
         }
-        if (inChunk >= CHUNK_ROWS || text.length >= CHUNK_CHARS || rejects.length >= 500) await flush();
       }
+    };
+
+    let rows: AsyncIterable<InRow | InRow[]> | null = src.rows;
+    if (src.lane) {
+      // UTF-8 CSV: the byte lane, up to a line with a quote if there is one (lane.ts)
+      rows = await runLane(src.lane, {
+        items: b.items, checkers, index: mapped.index, width, keyIdx, keys, withRowNo, suffix, counts, reject,
+        flush: async (copy) => {
+          await sink.write(copy);
+          flushRejects();
+          progress();
+          if (sideError) throw sideError;
+        },
+      });
     }
+    if (rows) await rowLoop(rows);
     await flush();
     progress(true);
     await side;
     if (sideError) throw sideError;
-    if (received === 0 && !b.allowEmpty) throw new FileError({ zh: '没有数据行（只有表头或内容为空）', en: 'There are no data rows (only a header, or nothing)' });
-    const outcome = await sink.finish({ received, accepted, rejected, warnings }, src.header, mapped.index);
+    if (counts.received === 0 && !b.allowEmpty) throw new FileError({ zh: '没有数据行（只有表头或内容为空）', en: 'There are no data rows (only a header, or nothing)' });
+    const outcome = await sink.finish({ ...counts, warnings }, src.header, mapped.index);
     return outcome;
   } finally {
     await sink.close();
@@ -230,7 +246,7 @@ interface Sink {
   /** Appended to each line (the batch id, when rows go straight into the data table). */
   readonly suffix: string;
   open(): Promise<void>;
-  write(text: string): Promise<void>;
+  write(text: string | Buffer): Promise<void>;
   finish(counts: Counts, header: string[], index: number[]): Promise<BatchOutcome>;
   close(): Promise<void>;
 }
@@ -246,7 +262,7 @@ class StagingSink implements Sink {
   async open() {
     await createStaging(this.b.db, this.b.batchId, this.b.columns);
   }
-  async write(text: string) {
+  async write(text: string | Buffer) {
     await this.b.copyIn(dataTable(stagingTable(this.b.batchId)), [ident('row_no'), ...this.b.columns.map((c) => ident(c.code))], text);
   }
   async finish(counts: Counts, header: string[], index: number[]) {
@@ -307,7 +323,7 @@ class StreamSink implements Sink {
     this.stream.on('error', (e: Error) => (this.error ??= e));
   }
 
-  async write(text: string) {
+  async write(text: string | Buffer) {
     if (this.error) throw this.error;
     if (!this.stream!.write(text)) await Promise.race([once(this.stream!, 'drain'), once(this.stream!, 'error')]);
     if (this.error) throw this.error;

@@ -14,10 +14,22 @@ export interface InRow {
   problem?: Problem;
 }
 
+/**
+ * A UTF-8 CSV file's bytes after the header line, for the pipeline's byte lane (lane.ts). `rest(bytes)`
+ * reads the remaining rows as text from a point the lane cannot handle (a quote), numbering on.
+ */
+export interface CsvLane {
+  delimiter: number;
+  body: AsyncIterable<Buffer>;
+  rest(pending: Buffer, lastRowNo: number): AsyncIterable<InRow[]>;
+}
+
 export interface OpenedSource {
   header: string[];
   /** Rows one by one, or a chunk's worth at a time. */
   rows: AsyncIterable<InRow | InRow[]>;
+  /** UTF-8 CSV only: the same rows as bytes (use either this or `rows`, not both). */
+  lane?: CsvLane;
   /** Filled as the input is read. */
   stats: { bytes: number; encoding: string | null; delimiter: string | null };
   checksum(): string;
@@ -32,7 +44,7 @@ const fileError = (zh: string, en: string) => new FileError({ zh, en });
 
 export type Encoding = 'auto' | 'utf-8' | 'gb18030';
 export const DELIMITERS: Record<string, string> = { comma: ',', tab: '\t', semicolon: ';', pipe: '|' };
-const MAX_RECORD = 64 * 1024 * 1024;
+export const MAX_RECORD = 64 * 1024 * 1024;
 
 /** Counts bytes and hashes them (SM3) as they pass; the checksum names the input in the batch record. */
 class Meter {
@@ -82,7 +94,7 @@ export function sniffDelimiter(firstLine: string): string {
 }
 
 /** Decoded text chunks; invalid UTF-8 in a file declared or detected as UTF-8 is a file error naming the byte offset. */
-async function* decoded(first: Buffer[], rest: AsyncIterator<Buffer>, encoding: string, meter: Meter): AsyncGenerator<string> {
+async function* decoded(first: Buffer[], rest: AsyncIterator<Buffer>, encoding: string, meter: Meter | null): AsyncGenerator<string> {
   const dec = new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
   let offset = 0;
   const one = (b: Buffer, done: boolean) => {
@@ -104,7 +116,7 @@ async function* decoded(first: Buffer[], rest: AsyncIterator<Buffer>, encoding: 
   for (;;) {
     const n = await rest.next();
     if (n.done) break;
-    meter.see(n.value);
+    meter?.see(n.value);
     const s = one(n.value, false);
     if (s) yield s;
   }
@@ -151,37 +163,75 @@ export async function openCsv(input: AsyncIterable<Buffer | string>, opts: { enc
   if (header.every((h) => h === '')) throw fileError('表头行为空', 'The header row is empty');
 
   async function* rows(): AsyncGenerator<InRow[]> {
-    let rowNo = 1;
-    let batch = pending;
-    for (;;) {
-      const out: InRow[] = [];
-      let stop = false;
-      for (const e of batch) {
-        rowNo++;
-        if ('error' in e) {
-          out.push({
-            rowNo,
-            cells: [],
-            problem:
-              e.error === 'unclosed_quote'
-                ? { zh: `本行的引号没有闭合，其后到文件末尾（第 ${e.lines} 行起）的内容都无法读取`, en: `A quote opened in this row is never closed; the rest of the file (from line ${e.lines}) cannot be read` }
-                : { zh: '本行超过 64 MB，文件无法继续读取', en: 'This row is larger than 64 MB; the file cannot be read further' },
-          });
-          stop = true;
-          break;
-        }
-        if (e.record.length === 1 && e.record[0] === '') continue; // a blank line
-        out.push({ rowNo, cells: e.record });
-      }
-      if (out.length) yield out;
-      if (stop) break;
-      const n = await records.next();
-      if (n.done) break;
-      batch = n.value;
-    }
+    yield* inRows(pending, records, 1, 0);
     stats.bytes = meter.bytes;
   }
-  return { header, rows: rows(), stats, checksum: () => meter.hash.copy().digest('hex') };
+
+  // The byte lane: the header is the first line (no quote in it), the rows start after its line break.
+  let lane: CsvLane | undefined;
+  const bom = sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf ? 3 : 0;
+  const nl = sample.indexOf(10, bom);
+  if (encoding === 'utf-8' && delimiter.length === 1 && delimiter.charCodeAt(0) < 128 && nl >= 0 && sample.subarray(bom, nl).indexOf(34) < 0) {
+    const body = async function* () {
+      if (nl + 1 < sample.length) yield sample.subarray(nl + 1);
+      for (;;) {
+        const n = await it.next();
+        if (n.done) break;
+        meter.see(n.value);
+        yield n.value;
+      }
+      stats.bytes = meter.bytes;
+    };
+    const bodyIt = body()[Symbol.asyncIterator]();
+    lane = {
+      delimiter: delimiter.charCodeAt(0),
+      body: { [Symbol.asyncIterator]: () => bodyIt },
+      rest: (pendingBytes, lastRowNo) => {
+        const more = (async function* () {
+          for (;;) {
+            const n = await bodyIt.next();
+            if (n.done) break;
+            yield n.value;
+          }
+        })()[Symbol.asyncIterator]();
+        // already metered and hashed on the way through the lane
+        const recs = csvRecords(decoded([pendingBytes], more, encoding, null), delimiter, MAX_RECORD)[Symbol.asyncIterator]();
+        return inRows([], recs, lastRowNo, lastRowNo);
+      },
+    };
+  }
+  return { header, rows: rows(), ...(lane ? { lane } : {}), stats, checksum: () => meter.hash.copy().digest('hex') };
+}
+
+/** CSV events to rows numbered from `rowNo` + 1 (the header is row 1); a blank line is skipped but counted. */
+async function* inRows(pending: CsvEvent[], records: AsyncIterator<CsvEvent[]>, rowNo: number, lineOffset: number): AsyncGenerator<InRow[]> {
+  let batch = pending;
+  for (;;) {
+    const out: InRow[] = [];
+    let stop = false;
+    for (const e of batch) {
+      rowNo++;
+      if ('error' in e) {
+        out.push({
+          rowNo,
+          cells: [],
+          problem:
+            e.error === 'unclosed_quote'
+              ? { zh: `本行的引号没有闭合，其后到文件末尾（第 ${e.lines + lineOffset} 行起）的内容都无法读取`, en: `A quote opened in this row is never closed; the rest of the file (from line ${e.lines + lineOffset}) cannot be read` }
+              : { zh: '本行超过 64 MB，文件无法继续读取', en: 'This row is larger than 64 MB; the file cannot be read further' },
+        });
+        stop = true;
+        break;
+      }
+      if (e.record.length === 1 && e.record[0] === '') continue; // a blank line
+      out.push({ rowNo, cells: e.record });
+    }
+    if (out.length) yield out;
+    if (stop) break;
+    const n = await records.next();
+    if (n.done) break;
+    batch = n.value;
+  }
 }
 
 /** A cell of ExcelJS as a plain value: text, number, boolean or Date; formulas give their cached result. */

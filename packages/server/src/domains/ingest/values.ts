@@ -31,6 +31,27 @@ export function copyEscape(s: string): string {
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
+/** Two digits of s at `at` as a number, or -1. */
+function digits2(s: string, at: number): number {
+  const a = s.charCodeAt(at) - 48;
+  const b = s.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** What String.prototype.trim removes (ASCII controls and spaces, and the Unicode spaces), by code unit. */
+function isTrimmed(c: number): boolean {
+  return c <= 32 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** Whether s has an ASCII lower-case letter. */
+function hasLower(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122) return true;
+  }
+  return false;
+}
+
 /** A JavaScript Date as Beijing wall-clock time (the platform's time zone for local timestamps). */
 function beijing(d: Date): { date: string; time: string } {
   const t = new Date(d.getTime() + 8 * 3600_000);
@@ -42,12 +63,12 @@ function beijing(d: Date): { date: string; time: string } {
 
 /** Date-times as written in district files: 2024-01-05 08:30[:00], 2024/1/5 8:30, 2024年1月5日 8时30分, ISO 8601 with an offset. */
 export function parseChineseDateTime(v: string): string | null {
-  // the canonical form first: 2024-01-05 08:30:00
-  if (v.length === 19 && v.charCodeAt(10) === 32 && v.charCodeAt(13) === 58 && v.charCodeAt(16) === 58 && parseChineseDate(v.slice(0, 10)) !== null) {
-    const h = Number(v.slice(11, 13));
-    const mi = Number(v.slice(14, 16));
-    const sec = Number(v.slice(17, 19));
-    if (/^\d\d:\d\d:\d\d$/.test(v.slice(11)) && h <= 23 && mi <= 59 && sec <= 59) return v;
+  // the canonical form first, read by hand: 2024-01-05 08:30:00
+  if (v.length === 19 && v.charCodeAt(10) === 32 && v.charCodeAt(13) === 58 && v.charCodeAt(16) === 58 && v.charCodeAt(4) === 45 && v.charCodeAt(7) === 45) {
+    const h = digits2(v, 11);
+    const mi = digits2(v, 14);
+    const sec = digits2(v, 17);
+    if (h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 59 && parseChineseDate(v.slice(0, 10)) !== null) return v;
   }
   const s = v.trim();
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(s)) {
@@ -92,7 +113,6 @@ function asText(raw: unknown): string | Problem {
   return p('应为文本、数字或布尔值，不能是对象或数组', 'must be a text, number or boolean, not an object or array');
 }
 
-const SUSPECT = /[\0\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const codePoints = (s: string) => {
   let n = 0;
@@ -107,21 +127,44 @@ export function compileItem(it: ItemSpec): Checker {
   const valueSet = it.valueSet.length ? new Set(it.valueSet.map((v) => (it.dataType === 'integer' ? String(BigInt(v.trim())) : v.trim()))) : null;
   const notInSet = p(`不在值域内（可选值：${it.valueSet.slice(0, 10).join('、')}${it.valueSet.length > 10 ? '…' : ''}）`, `is not one of the allowed values (${it.valueSet.slice(0, 10).join(', ')}${it.valueSet.length > 10 ? '…' : ''})`);
   const typed = typedChecker(it);
+  const dateish = it.dataType === 'date' || it.dataType === 'datetime';
   return (raw) => {
     if (raw === null || raw === undefined) return required ? missing : NULL_TEXT;
-    let t = raw instanceof Date && (it.dataType === 'date' || it.dataType === 'datetime') ? raw : asText(raw);
+    let t: string | Date;
+    if (typeof raw === 'string') t = raw;
+    else if (raw instanceof Date && dateish) t = raw;
+    else {
+      const a = asText(raw);
+      if (typeof a !== 'string') return a;
+      t = a;
+    }
+    // One pass over the text finds what is rare: a control character or backslash (COPY escapes them;
+    // NUL is refused) and UTF-16 surrogates (checked for pairing). Most values have none.
+    let plain = true;
     if (typeof t === 'string') {
-      t = t.trim();
-      if (t === '') return required ? missing : NULL_TEXT;
-      // one scan for the rare cases: NUL, and UTF-16 surrogates (then checked for pairing)
-      if (SUSPECT.test(t)) {
+      let n = t.length;
+      if (n && (isTrimmed(t.charCodeAt(0)) || isTrimmed(t.charCodeAt(n - 1)))) {
+        t = t.trim();
+        n = t.length;
+      }
+      if (n === 0) return required ? missing : NULL_TEXT;
+      for (let i = 0; i < n; i++) {
+        const c = t.charCodeAt(i);
+        if (c < 32 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) {
+          plain = false;
+          break;
+        }
+      }
+      if (!plain) {
         if (t.includes('\0')) return p('含有空字符（\\u0000）', 'contains a NUL character (\\u0000)');
         if (LONE_SURROGATE.test(t)) return p('含有无效的 Unicode 字符', 'contains invalid Unicode (a lone surrogate)');
       }
-    } else if (!(t instanceof Date)) return t;
+    }
     const out = typed(t);
-    if (valueSet && typeof out === 'string' && !valueSet.has(out)) return notInSet;
-    return typeof out === 'string' ? copyEscape(out) : out;
+    if (typeof out !== 'string') return out;
+    if (valueSet && !valueSet.has(out)) return notInSet;
+    // a checker's canonical text (dates, numbers) never holds what COPY escapes; a plain input neither
+    return plain ? out : copyEscape(out);
   };
 }
 
@@ -133,6 +176,16 @@ function typedChecker(it: ItemSpec): (v: string | Date) => string | Problem {
       const big = p('超出整数范围', 'is out of the integer range');
       return (v) => {
         const s = String(v);
+        // the common case: up to 15 digits without sign or leading zero is its own canonical text
+        if (s.length <= 15 && (s.length === 1 || s.charCodeAt(0) !== 48)) {
+          let i = 0;
+          while (i < s.length) {
+            const c = s.charCodeAt(i) - 48;
+            if (c < 0 || c > 9) break;
+            i++;
+          }
+          if (i === s.length) return s;
+        }
         if (!/^[+-]?\d+$/.test(s)) return bad;
         if (s.replace(/^[+-]?0*/, '').length > 18) {
           const n = BigInt(s);
@@ -150,17 +203,40 @@ function typedChecker(it: ItemSpec): (v: string | Date) => string | Problem {
       const tooPrecise = p(`小数位超过 ${scale} 位`, `has more than ${scale} decimal places`);
       return (v) => {
         const s = String(v);
-        const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(s);
-        if (!m || (m[2] === '' && !m[3])) return bad;
-        const int = m[2]!.replace(/^0+/, '') || '0';
-        const frac = (m[3] ?? '').replace(/0+$/, '');
+        // read by hand: [sign] digits [. digits]
+        const n = s.length;
+        let i = 0;
+        const c0 = s.charCodeAt(0);
+        const neg = c0 === 45;
+        if (neg || c0 === 43) i = 1;
+        const i0 = i;
+        while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+        const i1 = i;
+        let f0 = i;
+        let f1 = i;
+        const dot = i < n && s.charCodeAt(i) === 46;
+        if (dot) {
+          f0 = ++i;
+          while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+          f1 = i;
+        }
+        if (i !== n || (i1 === i0 && f1 === f0)) return bad;
+        let a = i0;
+        while (a < i1 && s.charCodeAt(a) === 48) a++;
+        let b = f1;
+        while (b > f0 && s.charCodeAt(b - 1) === 48) b--;
+        const intLen = i1 - a;
+        const fracLen = b - f0;
         if (it.length) {
-          if (int.length > intMax! && int !== '0') return tooBig;
-          if (frac.length > scale) return tooPrecise;
+          if (intLen > intMax! && intLen > 0) return tooBig;
+          if (fracLen > scale) return tooPrecise;
         }
         // one text per number (1.50, +1.5 and 01.5 are the same value)
-        const sign = m[1] === '-' && (int !== '0' || frac) ? '-' : '';
-        return frac ? `${sign}${int}.${frac}` : `${sign}${int}`;
+        const sign = neg && (intLen > 0 || fracLen > 0) ? '-' : '';
+        const int = intLen ? s.slice(a, i1) : '0';
+        // already canonical: the same text
+        if (i0 === 0 && a === 0 && intLen > 0 && (dot ? fracLen > 0 && b === n : true)) return s;
+        return fracLen ? `${sign}${int}.${s.slice(f0, b)}` : `${sign}${int}`;
       };
     }
     case 'date': {
@@ -197,7 +273,7 @@ function typedChecker(it: ItemSpec): (v: string | Date) => string | Problem {
       const badBirth = p('不是有效日期', 'is not a valid date');
       return (v) => {
         let s = String(v);
-        if (upper) s = s.toUpperCase();
+        if (upper && hasLower(s)) s = s.toUpperCase();
         if (tooLong && s.length > it.length! && codePoints(s) > it.length!) return tooLong;
         if (fmt && !fmt[0](s)) return fmt[1];
         if (birth) return parseChineseDate(s) ?? badBirth;

@@ -1,0 +1,466 @@
+// The byte lane for UTF-8 CSV files: rows are split, checked and written as COPY text straight from the
+// file's bytes, without a JavaScript string for every value (decoding, splitting and collecting those
+// strings cost more than the checks themselves; docs/benchmarks.md). A value already in its canonical
+// form — most of them — is checked on its bytes and copied through. Anything else (another date form,
+// spaces to trim, a control character or backslash, a value set, a format without a byte check) is
+// decoded and goes through the item's ordinary checker, which alone may refuse a value: the lane only
+// decides "valid and already canonical", so it can be faster than the text path, never different.
+// A line with a quote hands the rest of the file to the text reader (quoted fields may span lines).
+import { isUtf8 } from 'node:buffer';
+import { usccBytesValid } from '../auth/uscc.ts';
+import { realDate, residentIdBytesValid } from '../../platform/formats.ts';
+import type { KeySet } from './key-set.ts';
+import { FileError, MAX_RECORD, type CsvLane, type InRow } from './readers.ts';
+import { duplicateKeyError, fieldError, raggedError, type RowError } from './row-errors.ts';
+import type { Checker, ItemSpec } from './values.ts';
+
+/**
+ * Checks the bytes [s, e) of a value. When they are a valid value of the item whose canonical COPY text it
+ * can write itself, it writes that text to `out` at `o` and returns the new offset; otherwise -1, and the
+ * ordinary checker decides. `out` has room for (e - s) + 2 bytes.
+ */
+type FastCheck = (b: Buffer, s: number, e: number, out: Buffer, o: number) => number;
+/** The same, for checks whose canonical text is the input itself. */
+type Accept = (b: Buffer, s: number, e: number) => boolean;
+
+/** Copies bytes; a loop for short values (Buffer.copy costs more than it moves below ~64 bytes). */
+function put(b: Buffer, s: number, e: number, out: Buffer, o: number): number {
+  if (e - s > 64) return o + b.copy(out, o, s, e);
+  for (let i = s; i < e; i++) out[o++] = b[i]!;
+  return o;
+}
+
+const through =
+  (accept: Accept): FastCheck =>
+  (b, s, e, out, o) =>
+    accept(b, s, e) ? put(b, s, e, out, o) : -1;
+
+const digit = (c: number | undefined) => c !== undefined && c >= 48 && c <= 57;
+const d2 = (b: Buffer, i: number) => (b[i]! - 48) * 10 + (b[i + 1]! - 48);
+
+/** Whether a Unicode space that String.prototype.trim removes starts at b[s] (a multi-byte lead). */
+function uniSpaceAt(b: Buffer, s: number): boolean {
+  const c = b[s];
+  if (c === 0xc2) return b[s + 1] === 0xa0;
+  if (c === 0xe1) return b[s + 1] === 0x9a && b[s + 2] === 0x80;
+  if (c === 0xe2) {
+    const x = b[s + 1];
+    const y = b[s + 2]!;
+    return (x === 0x80 && (y <= 0x8a || y === 0xa8 || y === 0xa9 || y === 0xaf)) || (x === 0x81 && y === 0x9f);
+  }
+  if (c === 0xe3) return b[s + 1] === 0x80 && b[s + 2] === 0x80;
+  if (c === 0xef) return b[s + 1] === 0xbb && b[s + 2] === 0xbf;
+  return false;
+}
+
+/** Text that needs no trimming and fits the item's length in characters. */
+function plainText(maxChars: number | null): Accept {
+  return (b, s, e) => {
+    const first = b[s]!;
+    const last = b[e - 1]!;
+    if (first === 0x20 || last === 0x20) return false;
+    if (first >= 0x80 && uniSpaceAt(b, s)) return false;
+    if (last >= 0x80 && ((e - 2 >= s && b[e - 2] === 0xc2) || (e - 3 >= s && b[e - 3]! >= 0xe0 && uniSpaceAt(b, e - 3)))) return false;
+    if (maxChars !== null && e - s > maxChars) {
+      // characters are the bytes that do not continue a multi-byte sequence
+      let n = 0;
+      for (let i = s; i < e; i++) if ((b[i]! & 0xc0) !== 0x80) n++;
+      if (n > maxChars) return false;
+    }
+    return true;
+  };
+}
+
+/** The check of a value already in canonical form, or null when the item has none on bytes. */
+function acceptCheck(it: ItemSpec): Accept | null {
+  switch (it.dataType) {
+    case 'integer':
+      return (b, s, e) => {
+        const n = e - s;
+        if (n > 15 || (n > 1 && b[s] === 48)) return false;
+        for (let i = s; i < e; i++) if (!digit(b[i])) return false;
+        return true;
+      };
+    case 'decimal': {
+      const scale = it.precision ?? 0;
+      const intMax = it.length ? it.length - scale : null;
+      return (b, s, e) => {
+        let i = s;
+        while (i < e && digit(b[i])) i++;
+        const intEnd = i;
+        if (intEnd === s) return false;
+        // "0" or no leading zero
+        if (b[s] === 48 && intEnd - s > 1) return false;
+        let fracLen = 0;
+        if (i < e) {
+          if (b[i] !== 46) return false;
+          i++;
+          const f0 = i;
+          while (i < e && digit(b[i])) i++;
+          fracLen = i - f0;
+          if (i !== e || fracLen === 0 || b[e - 1] === 48) return false;
+        }
+        const intLen = b[s] === 48 ? 0 : intEnd - s;
+        return intMax === null || (intLen <= intMax && fracLen <= scale);
+      };
+    }
+    case 'datetime':
+      return (b, s, e) =>
+        e - s === 19 &&
+        b[s + 4] === 45 &&
+        b[s + 7] === 45 &&
+        b[s + 10] === 32 &&
+        b[s + 13] === 58 &&
+        b[s + 16] === 58 &&
+        canonicalDate(b, s) &&
+        digit(b[s + 11]) && digit(b[s + 12]) && digit(b[s + 14]) && digit(b[s + 15]) && digit(b[s + 17]) && digit(b[s + 18]) &&
+        d2(b, s + 11) <= 23 && d2(b, s + 14) <= 59 && d2(b, s + 17) <= 59;
+    case 'date':
+    case 'boolean':
+      return null;
+    default: {
+      const fits = (n: number) => !it.length || n <= it.length;
+      switch (it.piiKind) {
+        case null:
+          return plainText(it.length);
+        case 'id_card':
+          return (b, s, e) => e - s === 18 && fits(18) && residentIdBytesValid(b, s);
+        case 'uscc':
+          return (b, s, e) => e - s === 18 && fits(18) && usccBytesValid(b, s);
+        case 'mobile':
+          return (b, s, e) => {
+            if (e - s !== 11 || !fits(11) || b[s] !== 49 || b[s + 1]! < 51 || b[s + 1]! > 57) return false;
+            for (let i = s + 2; i < e; i++) if (!digit(b[i])) return false;
+            return true;
+          };
+        // kinds with a format check, an upper-case form or a date: the ordinary checker
+        case 'phone':
+        case 'email':
+        case 'plate':
+        case 'bank_card':
+        case 'passport':
+        case 'birth_date':
+          return null;
+        default:
+          return plainText(it.length);
+      }
+    }
+  }
+}
+
+/** A value set of up to 32 values is matched on bytes; a larger one by the ordinary checker. */
+function inSet(values: Buffer[]): Accept {
+  return (b, s, e) => {
+    const n = e - s;
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k]!;
+      if (v.length !== n) continue;
+      let i = 0;
+      while (i < n && v[i] === b[s + i]) i++;
+      if (i === n) return true;
+    }
+    return false;
+  };
+}
+
+/** Dates in the forms of parseChineseDate (2024-01-05, 2024/1/5, 2024.1.5, 2024年1月5日, 20240105), written canonical. */
+function dateCheck(b: Buffer, s: number, e: number, out: Buffer, o: number): number {
+  const n = e - s;
+  for (let k = 0; k < 4; k++) if (!digit(b[s + k])) return -1;
+  const y = (b[s]! - 48) * 1000 + (b[s + 1]! - 48) * 100 + d2(b, s + 2);
+  let m: number;
+  let d: number;
+  if (n === 8 && digit(b[s + 4])) {
+    for (let k = 4; k < 8; k++) if (!digit(b[s + k])) return -1;
+    m = d2(b, s + 4);
+    d = d2(b, s + 6);
+  } else {
+    let i = s + 4;
+    // 年 is E5 B9 B4, 月 E6 9C 88, 日 E6 97 A5
+    if (b[i] === 45 || b[i] === 47 || b[i] === 46) i++;
+    else if (b[i] === 0xe5 && b[i + 1] === 0xb9 && b[i + 2] === 0xb4) i += 3;
+    else return -1;
+    if (!digit(b[i])) return -1;
+    m = b[i++]! - 48;
+    if (digit(b[i])) m = m * 10 + b[i++]! - 48;
+    if (b[i] === 45 || b[i] === 47 || b[i] === 46) i++;
+    else if (b[i] === 0xe6 && b[i + 1] === 0x9c && b[i + 2] === 0x88) i += 3;
+    else return -1;
+    if (i >= e || !digit(b[i])) return -1;
+    d = b[i++]! - 48;
+    if (i < e && digit(b[i])) d = d * 10 + b[i++]! - 48;
+    if (i + 3 === e && b[i] === 0xe6 && b[i + 1] === 0x97 && b[i + 2] === 0xa5) i += 3;
+    if (i !== e) return -1;
+  }
+  if (!realDate(y, m, d)) return -1;
+  for (let k = 0; k < 4; k++) out[o++] = b[s + k]!;
+  out[o++] = 45;
+  out[o++] = 48 + ((m / 10) | 0);
+  out[o++] = 48 + (m % 10);
+  out[o++] = 45;
+  out[o++] = 48 + ((d / 10) | 0);
+  out[o++] = 48 + (d % 10);
+  return o;
+}
+
+function fastCheck(it: ItemSpec): FastCheck | null {
+  if (it.dataType === 'date' && !it.valueSet.length) return dateCheck;
+  const accept = acceptCheck(it);
+  if (!accept) return null;
+  if (!it.valueSet.length) return through(accept);
+  if (it.valueSet.length > 32 || it.dataType === 'decimal' || it.dataType === 'datetime') return null;
+  // the set as the checker keeps it (trimmed; integers in canonical form), as bytes
+  const values = it.valueSet.map((v) => Buffer.from(it.dataType === 'integer' ? String(BigInt(v.trim())) : v.trim()));
+  const member = inSet(values);
+  return through((b, s, e) => accept(b, s, e) && member(b, s, e));
+}
+
+const DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9];
+function canonicalDate(b: Buffer, s: number): boolean {
+  for (let k = 0; k < DATE_DIGITS.length; k++) if (!digit(b[s + DATE_DIGITS[k]!])) return false;
+  const y = (b[s]! - 48) * 1000 + (b[s + 1]! - 48) * 100 + d2(b, s + 2);
+  return realDate(y, d2(b, s + 5), d2(b, s + 8));
+}
+
+export interface LaneContext {
+  items: ItemSpec[];
+  checkers: Checker[];
+  /** For each item, its position in the header, or -1. */
+  index: number[];
+  width: number;
+  keyIdx: number[];
+  keys: KeySet | null;
+  /** Staging tables keep the row number first; rows straight into the data table end with the batch id. */
+  withRowNo: boolean;
+  suffix: string;
+  counts: { received: number; accepted: number; rejected: number };
+  reject(rowNo: number, cells: unknown[], errs: RowError[]): void;
+  /** Hands COPY text of accepted rows to the sink (and keeps rejected rows and progress moving). */
+  flush(copy: Buffer): Promise<void>;
+}
+
+const OUT_SIZE = 1 << 20;
+
+/**
+ * Runs the rows of a UTF-8 CSV through the checks. Returns null at the end of the file, or the rows from a
+ * line with a quote on, read as text, for the ordinary row loop.
+ */
+export async function runLane(lane: CsvLane, c: LaneContext): Promise<AsyncIterable<InRow[]> | null> {
+  const D = lane.delimiter;
+  const delimChar = String.fromCharCode(D);
+  const { items, checkers, index, width, keyIdx, keys, withRowNo, counts } = c;
+  const nItems = items.length;
+  const fast = items.map(fastCheck);
+  // what an empty cell and a missing column give (COPY text or a problem): the same for every row
+  const emptyOut = checkers.map((ch) => ch(''));
+  const absentOut = checkers.map((ch) => ch(undefined));
+  const suffix = Buffer.from(`${c.suffix}\n`);
+  let cap = Math.max(64, width * 2);
+  let starts = new Int32Array(cap);
+  let ends = new Int32Array(cap);
+  let special = new Uint8Array(cap);
+  const outStart = new Int32Array(nItems);
+  const outEnd = new Int32Array(nItems);
+  let out = Buffer.allocUnsafe(OUT_SIZE);
+  let o = 0;
+  let rowNo = 1;
+  let consumed = 0;
+
+  const ensure = (n: number) => {
+    if (o + n <= out.length) return;
+    const next = Buffer.allocUnsafe(Math.max(out.length * 2, o + n + 1024));
+    out.copy(next, 0, 0, o);
+    out = next;
+  };
+  const cellsOf = (b: Buffer, ls: number, le: number) => b.toString('utf8', ls, le).split(delimChar);
+
+  /** One line [ls, le) without its line break. False: it has a quote (the text reader takes over). */
+  const line = (b: Buffer, ls: number, le: number): boolean => {
+    if (le > ls && b[le - 1] === 13) le--;
+    if (le === ls) {
+      rowNo++; // a blank line: counted, skipped
+      return true;
+    }
+    // one pass: delimiters, control characters and backslashes (for the ordinary checker), quotes
+    let nf = 0;
+    starts[0] = ls;
+    special[0] = 0;
+    for (let i = ls; i < le; i++) {
+      const ch = b[i]!;
+      if (ch === D) {
+        ends[nf] = i;
+        nf++;
+        if (nf + 1 >= cap) {
+          cap *= 2;
+          const s2 = new Int32Array(cap);
+          s2.set(starts);
+          starts = s2;
+          const e2 = new Int32Array(cap);
+          e2.set(ends);
+          ends = e2;
+          const f2 = new Uint8Array(cap);
+          f2.set(special);
+          special = f2;
+        }
+        starts[nf] = i + 1;
+        special[nf] = 0;
+      } else if (ch < 0x20 || ch === 0x5c) special[nf] = 1;
+      else if (ch === 0x22) return false;
+    }
+    ends[nf] = le;
+    nf++;
+    rowNo++;
+    counts.received++;
+    if (nf !== width) {
+      let extraEmpty = nf > width;
+      for (let k = width; extraEmpty && k < nf; k++) if (ends[k] !== starts[k]) extraEmpty = false;
+      if (!extraEmpty) {
+        c.reject(rowNo, cellsOf(b, ls, le), [raggedError(nf, width)]);
+        return true;
+      }
+    }
+    // room for the values copied or written by the byte checks (at most two bytes more each)
+    ensure(le - ls + 3 * nItems + suffix.length + 16);
+    const rowStart = o;
+    if (withRowNo) {
+      o += out.write(String(rowNo), o, 'latin1');
+      out[o++] = 9;
+    }
+    let errs: RowError[] | null = null;
+    for (let i = 0; i < nItems; i++) {
+      if (i) out[o++] = 9;
+      outStart[i] = o;
+      const pos = index[i]!;
+      let r: ReturnType<Checker>;
+      if (pos < 0) r = absentOut[i]!;
+      else {
+        const s = starts[pos]!;
+        const e = ends[pos]!;
+        if (s === e) r = emptyOut[i]!;
+        else {
+          const f = fast[i];
+          if (f && special[pos] === 0) {
+            const next = f(b, s, e, out, o);
+            if (next >= 0) {
+              o = next;
+              outEnd[i] = o;
+              continue;
+            }
+          }
+          r = checkers[i]!(b.toString('utf8', s, e));
+        }
+      }
+      if (typeof r === 'string') {
+        ensure(r.length * 3 + nItems + suffix.length + 16);
+        o += out.write(r, o);
+      } else (errs ??= []).push(fieldError(items[i]!, r));
+      outEnd[i] = o;
+    }
+    if (!errs && keys) {
+      for (let k = 0; k < keyIdx.length; k++) {
+        if (k) keys.separator();
+        keys.push(out, outStart[keyIdx[k]!]!, outEnd[keyIdx[k]!]!);
+      }
+      const first = keys.commit(rowNo);
+      if (first >= 0) errs = [duplicateKeyError(items[keyIdx[0]!]!, first)];
+    }
+    if (errs) {
+      o = rowStart;
+      c.reject(rowNo, cellsOf(b, ls, le), errs);
+      return true;
+    }
+    ensure(suffix.length);
+    o += suffix.copy(out, o);
+    counts.accepted++;
+    return true;
+  };
+
+  /** The file is refused whole (as the text path does); the message names the first bad line. */
+  const invalidUtf8 = (b: Buffer, from: number, to: number) => {
+    let row = rowNo;
+    let at = from;
+    while (at < to) {
+      let nl = b.indexOf(10, at);
+      if (nl < 0 || nl >= to) nl = to;
+      row++;
+      if (!isUtf8(b.subarray(at, nl))) break;
+      at = nl + 1;
+    }
+    const byte = consumed + (at - from) + 1;
+    return new FileError({
+      zh: `文件第 ${row} 行含有无效的 UTF-8 编码（约第 ${byte} 字节起）；如果文件是 GBK/GB18030 编码，请在上传时选择该编码`,
+      en: `The file has invalid UTF-8 in row ${row} (from about byte ${byte}); if it is GBK/GB18030, state that encoding when uploading`,
+    });
+  };
+  const flush = async () => {
+    if (!o) return;
+    const chunk = out.subarray(0, o);
+    out = Buffer.allocUnsafe(OUT_SIZE);
+    o = 0;
+    await c.flush(chunk);
+  };
+
+  const it = lane.body[Symbol.asyncIterator]();
+  // the start of a line the previous chunk ended in
+  let carry: Buffer | null = null;
+  for (;;) {
+    const n = await it.next();
+    if (n.done) break;
+    const b = n.value;
+    let ls = 0;
+    if (carry) {
+      // only the cut line is joined, not the whole chunk
+      const nl = b.indexOf(10);
+      if (nl < 0) {
+        carry = Buffer.concat([carry, b]);
+        if (carry.length > MAX_RECORD) return tooLarge();
+        continue;
+      }
+      const joined = Buffer.concat([carry, b.subarray(0, nl + 1)]);
+      carry = null;
+      if (!isUtf8(joined)) throw invalidUtf8(joined, 0, joined.length);
+      if (!line(joined, 0, joined.length - 1)) {
+        await flush();
+        return lane.rest(Buffer.concat([joined, b.subarray(nl + 1)]), rowNo);
+      }
+      consumed += joined.length;
+      ls = nl + 1;
+    }
+    // complete lines only (a line break never sits inside a UTF-8 character)
+    const last = b.lastIndexOf(10);
+    if (last < ls) {
+      carry = Buffer.from(b.subarray(ls));
+      if (carry.length > MAX_RECORD) return tooLarge();
+      continue;
+    }
+    if (!isUtf8(b.subarray(ls, last + 1))) throw invalidUtf8(b, ls, last + 1);
+    while (ls <= last) {
+      const nl = b.indexOf(10, ls);
+      if (!line(b, ls, nl)) {
+        await flush();
+        return lane.rest(b.subarray(ls), rowNo);
+      }
+      ls = nl + 1;
+    }
+    consumed += last + 1;
+    carry = last + 1 < b.length ? Buffer.from(b.subarray(last + 1)) : null;
+    await flush();
+  }
+  // the last line, without a line break
+  if (carry) {
+    if (!isUtf8(carry)) throw invalidUtf8(carry, 0, carry.length);
+    if (!line(carry, 0, carry.length)) {
+      await flush();
+      return lane.rest(carry, rowNo);
+    }
+  }
+  await flush();
+  return null;
+
+  async function tooLarge() {
+    counts.received++;
+    c.reject(rowNo + 1, [], [{ field: 'row', zh: '本行超过 64 MB，文件无法继续读取', en: 'This row is larger than 64 MB; the file cannot be read further' }]);
+    await flush();
+    return null;
+  }
+}

@@ -1,0 +1,14 @@
+// The per-row reasons every way in gives, in both languages.
+import type { ItemSpec, Problem } from './values.ts';
+
+export interface RowError {
+  field: string;
+  zh: string;
+  en: string;
+}
+
+export const fieldError = (it: Pick<ItemSpec, 'code' | 'name'>, r: Problem): RowError => ({ field: it.code, zh: `${it.name}：${r.zh}`, en: `${it.code}: ${r.en}` });
+
+export const duplicateKeyError = (it: Pick<ItemSpec, 'code'>, firstRow: number): RowError => ({ field: it.code, zh: `主键与本批次第 ${firstRow} 行重复`, en: `the key repeats row ${firstRow} of this batch` });
+
+export const raggedError = (cells: number, width: number): RowError => ({ field: 'row', zh: `本行有 ${cells} 列，表头有 ${width} 列`, en: `the row has ${cells} cells, the header has ${width}` });
