@@ -5,7 +5,6 @@ import { Kysely, PostgresDialect, PGliteDialect, type Transaction } from 'kysely
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Writable } from 'node:stream';
-import { PGlite } from '@electric-sql/pglite';
 import type { DB } from './schema.ts';
 
 export type Db = Kysely<DB>;
@@ -81,6 +80,8 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; pgl
     dataDir = path.resolve(opts.pgliteDir);
     mkdirSync(dataDir, { recursive: true });
   }
+  // loaded only for the embedded database (~45 MB a PostgreSQL deployment does not need)
+  const { PGlite } = await import('@electric-sql/pglite');
   const pglite = await PGlite.create({
     ...(dataDir ? { dataDir } : {}),
     parsers: { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v },

@@ -1,5 +1,8 @@
 // A plain list as an .xlsx sheet (header row in bold, frozen), for the lists units print and stamp.
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+
+/** ExcelJS on first use (it adds ~25 MB to a process that never touches a spreadsheet). */
+export const loadExcel = async (): Promise<typeof ExcelJS> => (await import('exceljs')).default;
 import type { FastifyReply } from 'fastify';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -11,7 +14,7 @@ export function sendXlsx(reply: FastifyReply, name: string, buf: Buffer) {
 }
 
 export async function listToXlsx(title: string, columns: { header: string; key: string; width?: number }[], rows: Record<string, unknown>[]): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   wb.creator = 'Gongshu 公数';
   const ws = wb.addWorksheet(title.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width ?? 16 }));

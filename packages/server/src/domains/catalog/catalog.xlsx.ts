@@ -1,7 +1,8 @@
 // The catalog as a spreadsheet in the national template's layout (政务信息资源目录: one row per information
 // item, the resource's columns filled on its first row and merged down), and back again.
 // Code-table values are written as their Chinese names and read back from either the name or the code.
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from '../../platform/xlsx.ts';
 import type { FieldError } from '../../platform/errors.ts';
 import type { ItemInput, ResourceInput } from './catalog.schemas.ts';
 import type { PresentedVersion } from './catalog.service.ts';
@@ -87,7 +88,7 @@ function safe(s: string): string {
 }
 
 export async function catalogToXlsx(versions: (PresentedVersion & { orgName: string; systemName: string | null })[], names: CodeNames): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   wb.creator = 'Gongshu 公数';
   const ws = wb.addWorksheet(SHEET, { views: [{ state: 'frozen', ySplit: 1, xSplit: 2 }] });
   ws.columns = COLUMNS.map((c) => ({ header: c.header, key: c.key, width: c.width ?? 12 }));
@@ -137,7 +138,7 @@ export interface RowProblem {
 
 /** Reads the template back: resources are groups of rows (a new group starts where the resource name is filled). */
 export async function xlsxToCatalog(buf: Buffer, names: CodeNames): Promise<{ groups: ParsedGroup[]; problems: RowProblem[] }> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   try {
     await wb.xlsx.load(buf as unknown as ArrayBuffer);
   } catch (e) {

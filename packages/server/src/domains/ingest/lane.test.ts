@@ -6,6 +6,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeySet } from './key-set.ts';
 import { runLane } from './lane.ts';
+import { laneThreads, runLaneAuto } from './lane-thread.ts';
 import { mapHeader } from './pipeline.ts';
 import { openCsv, type InRow } from './readers.ts';
 import { duplicateKeyError, fieldError, raggedError, type RowError } from './row-errors.ts';
@@ -76,6 +77,10 @@ function randomFile(rows: number, quoteAt: number | null): string {
   return lines.join(pick(['\n', '\r\n'])) + pick(['', '\n']);
 }
 
+async function* once(...chunks: Buffer[]) {
+  yield* chunks;
+}
+
 interface Outcome {
   accepted: string[];
   rejected: string[];
@@ -113,7 +118,7 @@ async function textPath(rows: AsyncIterable<InRow | InRow[]>, index: number[], w
   return o;
 }
 
-async function lanePath(file: Buffer, chunk: number, suffix: string): Promise<Outcome> {
+async function lanePath(file: Buffer, chunk: number, suffix: string, threaded = false): Promise<Outcome> {
   async function* chunks() {
     for (let i = 0; i < file.length; i += chunk) yield file.subarray(i, i + chunk);
   }
@@ -122,7 +127,7 @@ async function lanePath(file: Buffer, chunk: number, suffix: string): Promise<Ou
   const mapped = mapHeader(src.header, ITEMS) as { index: number[] };
   const o: Outcome = { accepted: [], rejected: [], counts: { received: 0, accepted: 0, rejected: 0 } };
   const keys = new KeySet();
-  const rest = await runLane(src.lane!, {
+  const rest = await (threaded ? (l: typeof src.lane & object, ctx: Parameters<typeof runLane>[1]) => runLaneAuto(l, ctx, 1) : runLane)(src.lane!, {
     items: ITEMS, checkers: ITEMS.map(compileItem), index: mapped.index, width: src.header.length, keyIdx: [0], keys, withRowNo: false, suffix, counts: o.counts,
     reject: (rowNo, cells, errs) => {
       o.counts.rejected++;
@@ -146,7 +151,7 @@ it('the byte lane accepts, writes and refuses exactly as the text path does', as
   const suffix = '\t00000000-0000-0000-0000-000000000001';
   for (let round = 0; round < 12; round++) {
     const file = Buffer.from(randomFile(1500, round % 3 === 2 ? 700 : null));
-    const src = await openCsv([file]);
+    const src = await openCsv(once(file));
     const mapped = mapHeader(src.header, ITEMS) as { index: number[] };
     const want = await textPath(src.rows, mapped.index, src.header.length, suffix);
     assert.ok(want.accepted.length > 100 && want.rejected.length > 100, `the random file has both kinds of rows (${want.accepted.length} accepted, ${want.rejected.length} refused: ${want.rejected.slice(0, 3).join(" | ")})`);
@@ -159,10 +164,28 @@ it('the byte lane accepts, writes and refuses exactly as the text path does', as
   }
 });
 
+it('in a worker thread too, with the keys handed back when the text reader takes over', async () => {
+  const suffix = '\t00000000-0000-0000-0000-000000000002';
+  for (let round = 0; round < 4; round++) {
+    const file = Buffer.from(randomFile(3000, round % 2 ? 2500 : null));
+    const src = await openCsv(once(file));
+    const mapped = mapHeader(src.header, ITEMS) as { index: number[] };
+    const want = await textPath(src.rows, mapped.index, src.header.length, suffix);
+    for (const chunk of [5000, 65536]) {
+      const started = laneThreads.started;
+      const got = await lanePath(file, chunk, suffix, true);
+      assert.equal(laneThreads.started, started + 1, 'the lane ran in a worker thread');
+      assert.deepEqual(got.counts, want.counts, `counts, round ${round}, chunks of ${chunk}`);
+      assert.deepEqual(got.accepted, want.accepted, `accepted rows, round ${round}, chunks of ${chunk}`);
+      assert.deepEqual(got.rejected, want.rejected, `rejected rows, round ${round}, chunks of ${chunk}`);
+    }
+  }
+});
+
 it('the byte lane refuses a file with invalid UTF-8, naming the row', async () => {
   const rows = Array.from({ length: 3000 }, (_, k) => `${idNo(k)},张伟,男`);
   const file = Buffer.concat([Buffer.from(`id_no,name,gender\n${rows.join('\n')}\n`), Buffer.from([0xe5, 0xbc, 0x2c, 0x0a])]);
-  const src = await openCsv([file.subarray(0, 70_000), file.subarray(70_000)], { encoding: 'utf-8' });
+  const src = await openCsv(once(file.subarray(0, 70_000), file.subarray(70_000)), { encoding: 'utf-8' });
   const mapped = mapHeader(src.header, ITEMS.slice(0, 3)) as { index: number[] };
   const items = ITEMS.slice(0, 3);
   await assert.rejects(
@@ -187,4 +210,15 @@ it('the key set finds every repeat and nothing else, across growth', () => {
     if (!seen.has(full)) seen.set(full, i);
   }
   assert.equal(keys.size, seen.size);
+
+  // keys longer than a block, and blocks filling up mid-key; and the set carried to another thread
+  const big = new KeySet();
+  const long = (k: number) => `${k}`.padEnd(300_000 + k * 1000, String.fromCharCode(0x4e00 + k));
+  for (let k = 0; k < 12; k++) assert.equal((big.pushString(long(k)), big.commit(k + 1)), -1, `long key ${k}`);
+  for (let k = 0; k < 12; k++) assert.equal((big.pushString(long(k)), big.commit(100 + k)), k + 1, `long key ${k} again`);
+  const moved = new KeySet();
+  moved.load(structuredClone(big.state()));
+  for (let k = 0; k < 12; k++) assert.equal((moved.pushString(long(k)), moved.commit(200 + k)), k + 1, `long key ${k} after the move`);
+  assert.equal((moved.pushString('new'), moved.commit(300)), -1);
+  assert.equal((moved.pushString('new'), moved.commit(301)), 300);
 });

@@ -10,8 +10,8 @@ import { isUtf8 } from 'node:buffer';
 import { usccBytesValid } from '../auth/uscc.ts';
 import { realDate, residentIdBytesValid } from '../../platform/formats.ts';
 import type { KeySet } from './key-set.ts';
-import { FileError, MAX_RECORD, type CsvLane, type InRow } from './readers.ts';
-import { duplicateKeyError, fieldError, raggedError, type RowError } from './row-errors.ts';
+import type { CsvLane, InRow } from './readers.ts';
+import { duplicateKeyError, fieldError, FileError, MAX_RECORD, raggedError, type RowError } from './row-errors.ts';
 import type { Checker, ItemSpec } from './values.ts';
 
 /**
@@ -235,7 +235,7 @@ export interface LaneContext {
   suffix: string;
   counts: { received: number; accepted: number; rejected: number };
   reject(rowNo: number, cells: unknown[], errs: RowError[]): void;
-  /** Hands COPY text of accepted rows to the sink (and keeps rejected rows and progress moving). */
+  /** Hands COPY text of accepted rows to the sink (and keeps rejected rows and progress moving); the buffer is the receiver's. */
   flush(copy: Buffer): Promise<void>;
 }
 
@@ -392,10 +392,12 @@ export async function runLane(lane: CsvLane, c: LaneContext): Promise<AsyncItera
       en: `The file has invalid UTF-8 in row ${row} (from about byte ${byte}); if it is GBK/GB18030, state that encoding when uploading`,
     });
   };
+  // The working buffer is kept; what is handed over is an exact copy the receiver owns (its own memory,
+  // never a slice of Node's shared pool, so a worker can transfer it).
   const flush = async () => {
     if (!o) return;
-    const chunk = out.subarray(0, o);
-    out = Buffer.allocUnsafe(OUT_SIZE);
+    const chunk = Buffer.allocUnsafeSlow(o);
+    out.copy(chunk, 0, 0, o);
     o = 0;
     await c.flush(chunk);
   };

@@ -10,7 +10,7 @@ import type { RequestContext } from '../../platform/context.ts';
 import { writeAudit } from '../audit/index.ts';
 import { dataTable, ident } from './data-table.ts';
 import { KeySet } from './key-set.ts';
-import { runLane } from './lane.ts';
+import { runLaneAuto } from './lane-thread.ts';
 import { FileError, type InRow, type OpenedSource } from './readers.ts';
 import { duplicateKeyError, fieldError, raggedError, type RowError } from './row-errors.ts';
 import { compileItem, type ItemSpec, type Problem } from './values.ts';
@@ -208,11 +208,11 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
 
     let rows: AsyncIterable<InRow | InRow[]> | null = src.rows;
     if (src.lane) {
-      // UTF-8 CSV: the byte lane, up to a line with a quote if there is one (lane.ts)
-      rows = await runLane(src.lane, {
+      // UTF-8 CSV: the byte lane (in a worker thread for large files), up to a line with a quote if any (lane.ts)
+      rows = await runLaneAuto(src.lane, {
         items: b.items, checkers, index: mapped.index, width, keyIdx, keys, withRowNo, suffix, counts, reject,
         flush: async (copy) => {
-          await sink.write(copy);
+          if (copy.length) await sink.write(copy);
           flushRejects();
           progress();
           if (sideError) throw sideError;

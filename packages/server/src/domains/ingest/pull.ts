@@ -3,7 +3,6 @@
 // batch through the same pipeline; connection secrets are sealed with SM4; failures retry with back-off.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import mysql from 'mysql2';
 import type { Selectable } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { BatchMode, PullSourceTable } from '../../db/schema.ts';
@@ -339,6 +338,8 @@ export class PullService {
     }
     if (kind === 'mysql') {
       const d = s as unknown as DbSettings;
+      // loaded when a MySQL source runs (~10 MB a deployment without one does not carry)
+      const { default: mysql } = await import('mysql2');
       const conn = mysql.createConnection({ host: d.host, port: d.port ?? 3306, database: d.database, user: d.user, password: secret ?? undefined, connectTimeout: 10_000, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
       const p = conn.promise();
       try {

@@ -3,9 +3,13 @@
 // Every reader yields one record at a time, so a file of any size streams.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from '../../platform/xlsx.ts';
 import type { Problem } from './values.ts';
 import { csvRecords, type CsvEvent } from './csv.ts';
+import { FileError, MAX_RECORD } from './row-errors.ts';
+
+export { FileError };
 
 export interface InRow {
   /** Row number as the user sees it: the header is row 1 in a file, the first object is row 1 in a push. */
@@ -35,16 +39,10 @@ export interface OpenedSource {
   checksum(): string;
 }
 
-export class FileError extends Error {
-  constructor(readonly problem: Problem) {
-    super(problem.en);
-  }
-}
 const fileError = (zh: string, en: string) => new FileError({ zh, en });
 
 export type Encoding = 'auto' | 'utf-8' | 'gb18030';
 export const DELIMITERS: Record<string, string> = { comma: ',', tab: '\t', semicolon: ';', pipe: '|' };
-export const MAX_RECORD = 64 * 1024 * 1024;
 
 /** Counts bytes and hashes them (SM3) as they pass; the checksum names the input in the batch record. */
 class Meter {
@@ -257,7 +255,7 @@ export async function openXlsx(input: AsyncIterable<Buffer | string>, opts: { on
     }
   }
   const stream = Readable.from(metered());
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
+  const reader = new (await loadExcel()).stream.xlsx.WorkbookReader(stream, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
   const sheets = reader[Symbol.asyncIterator]();
   let sheet: AsyncIterator<ExcelJS.Row>;
   try {

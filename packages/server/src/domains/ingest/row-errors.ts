@@ -1,4 +1,4 @@
-// The per-row reasons every way in gives, in both languages.
+// The per-row reasons every way in gives, in both languages, and the error of a file that cannot be read.
 import type { ItemSpec, Problem } from './values.ts';
 
 export interface RowError {
@@ -12,3 +12,13 @@ export const fieldError = (it: Pick<ItemSpec, 'code' | 'name'>, r: Problem): Row
 export const duplicateKeyError = (it: Pick<ItemSpec, 'code'>, firstRow: number): RowError => ({ field: it.code, zh: `主键与本批次第 ${firstRow} 行重复`, en: `the key repeats row ${firstRow} of this batch` });
 
 export const raggedError = (cells: number, width: number): RowError => ({ field: 'row', zh: `本行有 ${cells} 列，表头有 ${width} 列`, en: `the row has ${cells} cells, the header has ${width}` });
+
+/** A file (or body) that cannot be read at all: the batch fails with this reason and changes nothing. */
+export class FileError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.en);
+  }
+}
+
+/** The largest record a reader holds (a longer one ends the file with an error for its row). */
+export const MAX_RECORD = 64 * 1024 * 1024;
