@@ -325,7 +325,18 @@ class StreamSink implements Sink {
 
   async write(text: string | Buffer) {
     if (this.error) throw this.error;
-    if (!this.stream!.write(text)) await Promise.race([once(this.stream!, 'drain'), once(this.stream!, 'error')]);
+    const stream = this.stream!;
+    if (!stream.write(text))
+      // wait for the drain, and take both listeners off whichever comes first (they would pile up)
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          stream.off('drain', done);
+          stream.off('error', done);
+          resolve();
+        };
+        stream.on('drain', done);
+        stream.on('error', done);
+      });
     if (this.error) throw this.error;
   }
 

@@ -6,11 +6,17 @@ export const COMPOUND_SURNAMES = [
 
 const COMMON_SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝';
 
+const COMPOUND = new Set(COMPOUND_SURNAMES);
+const HAN = /\p{Script=Han}/u;
+
 export function surnameOf(name: string): string | null {
   const s = name.trim();
-  for (const c of COMPOUND_SURNAMES) if (s.startsWith(c) && s.length > c.length) return c;
-  const first = [...s][0];
-  return first && /\p{Script=Han}/u.test(first) ? first : null;
+  // every compound surname is two characters
+  if (s.length > 2 && COMPOUND.has(s.slice(0, 2))) return s.slice(0, 2);
+  const cp = s.codePointAt(0);
+  if (cp === undefined) return null;
+  const first = String.fromCodePoint(cp);
+  return HAN.test(first) ? first : null;
 }
 
 /** A 2-4 character Han name starting with a known surname (detection heuristic, not proof). */

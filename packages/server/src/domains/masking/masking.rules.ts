@@ -1,6 +1,7 @@
 // Masking strategies, per value. Every function keeps the value valid for its column's data type, and the
 // engine fails closed: an unknown rule or kind masks the whole value rather than passing it through.
 import { createCipheriv, createHmac, type Cipher } from 'node:crypto';
+import { Sm3Hmac } from '../../platform/sm3-hmac.ts';
 import { addressPrefix, surnameOf, ADDRESS_LEVELS, type AddressLevel } from './masking.names.ts';
 
 export const RULES = ['none', 'mask', 'hash', 'tokenize', 'generalize', 'truncate', 'suppress'] as const;
@@ -29,13 +30,8 @@ export interface Column {
   piiKind?: string | null;
 }
 
-/** HMAC-SM3 under one key. */
-export class HmacSm3 {
-  constructor(private readonly key: Buffer) {}
-  digest(data: string | Buffer): Buffer {
-    return createHmac('sm3', this.key).update(data).digest();
-  }
-}
+/** HMAC-SM3 under one key (the pad blocks compressed once: platform/sm3-hmac.ts, ADR 0007). */
+export class HmacSm3 extends Sm3Hmac {}
 
 /** Keys for one scope (a grant, a release): hash pseudonyms and tokens differ across scopes. */
 export interface ScopeKeys {
@@ -64,11 +60,27 @@ const MASK_DEFAULTS: Record<string, [number, number]> = {
   birth_date: [4, 0],
 };
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** Characters (code points), without building an array when the text has no surrogate pairs. */
+function charCount(s: string): number {
+  if (!SURROGATE.test(s)) return s.length;
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
 function chars(s: string) {
   return [...s];
 }
 
 export function maskChars(value: string, keepFirst: number, keepLast: number, fill = '*'): string {
+  if (!SURROGATE.test(value)) {
+    // one UTF-16 unit per character: slice directly
+    const n = value.length;
+    if (n <= keepFirst + keepLast) return n > 1 ? value[0] + fill.repeat(n - 1) : fill.repeat(n);
+    return value.slice(0, keepFirst) + fill.repeat(n - keepFirst - keepLast) + value.slice(n - keepLast);
+  }
   const c = chars(value);
   if (c.length <= keepFirst + keepLast) return c.map((x, i) => (i < Math.min(1, c.length - 1) ? x : fill)).join('');
   return c.slice(0, keepFirst).join('') + fill.repeat(c.length - keepFirst - keepLast) + c.slice(c.length - keepLast).join('');
@@ -79,11 +91,11 @@ function maskByKind(value: string, kind: string | null | undefined, r: Rule): st
   switch (kind) {
     case 'name': {
       const s = surnameOf(value);
-      return s ? s + '*'.repeat(Math.max(1, chars(value).length - chars(s).length)) : maskChars(value, 0, 0);
+      return s ? s + '*'.repeat(Math.max(1, charCount(value) - charCount(s))) : maskChars(value, 0, 0);
     }
     case 'address': {
       const kept = addressPrefix(value, 'street');
-      return kept ? kept + '*'.repeat(Math.min(8, Math.max(1, chars(value).length - chars(kept).length))) : maskChars(value, 0, 0);
+      return kept ? kept + '*'.repeat(Math.min(8, Math.max(1, charCount(value) - charCount(kept)))) : maskChars(value, 0, 0);
     }
     case 'email': {
       const at = value.lastIndexOf('@');
@@ -100,7 +112,8 @@ function maskByKind(value: string, kind: string | null | undefined, r: Rule): st
 }
 
 export function hashValue(keys: ScopeKeys, value: string, length?: number | null): string {
-  return keys.hash.digest(value).toString('hex').slice(0, Math.max(8, Math.min(length ?? 32, 32)));
+  const n = Math.max(8, Math.min(length ?? 32, 32));
+  return keys.hash.digest(value).toString('hex', 0, Math.ceil(n / 2)).slice(0, n);
 }
 
 /** SM4-CTR key stream from a 16-byte IV, through the scope's ECB cipher. */
@@ -119,11 +132,16 @@ function keystream(keys: ScopeKeys, iv: Buffer, n: number): Buffer {
  * gives the same token within a scope, and only the scope's keys reverse it.
  */
 export function tokenize(keys: ScopeKeys, value: string): string {
-  const plain = Buffer.from(value, 'utf8');
-  const iv = keys.siv.digest(plain).subarray(0, 16);
-  const ks = keystream(keys, iv, plain.length);
-  for (let i = 0; i < plain.length; i++) plain[i]! ^= ks[i]!;
-  return 'tk1.' + Buffer.concat([iv, plain]).toString('base64url');
+  // one buffer: the 16-byte IV, then the value encrypted in place
+  const n = Buffer.byteLength(value);
+  const tok = Buffer.allocUnsafe(16 + n);
+  tok.write(value, 16);
+  const plain = tok.subarray(16);
+  const mac = keys.siv.digest(plain);
+  mac.copy(tok, 0, 0, 16);
+  const ks = keystream(keys, tok.subarray(0, 16), n);
+  for (let i = 0; i < n; i++) plain[i]! ^= ks[i]!;
+  return 'tk1.' + tok.toString('base64url');
 }
 
 export function detokenize(keys: ScopeKeys, token: string): string {
