@@ -7,6 +7,8 @@ import { sql } from 'kysely';
 import { describeEachDb, type Client } from '../../testing/test-env.ts';
 import { gb18030, personCsv, personResource, publish, residentId } from '../../testing/ingest-fixtures.ts';
 import { itemBody } from '../../testing/catalog-fixtures.ts';
+import { ingestLimits } from './key-set.ts';
+import { laneThreads } from './lane-thread.ts';
 
 const CSV = { 'content-type': 'text/csv' };
 
@@ -278,5 +280,33 @@ describeEachDb('ingest', (env) => {
     // A unit user of another unit may not browse.
     const stranger = await env().as('unit_admin');
     assert.equal((await stranger.get(`/api/ingest/resources/${res.id}/rows`)).status, 403);
+  });
+  it('past the in-memory key limit the database refuses repeated keys: byte lane, its worker thread and the text path, direct and staged', async () => {
+    const [head, ...rows] = personCsv(5).trim().split('\r\n');
+    // rows 2-4 are checked in memory (limit 3); row 5 on is unchecked: row 6 repeats row 3, row 7 repeats row 5
+    const file = (quoted: boolean) => [head, quoted ? rows[0]!.replace(/,(张[^,]*),/, ',"$1",') : rows[0], rows[1], rows[2], rows[3], rows[1], rows[3], rows[4]].join('\r\n');
+    const saved = { ...ingestLimits };
+    try {
+      ingestLimits.keySetMax = 3;
+      for (const [label, quoted, threadMin] of [['lane', false, saved.threadMinBytes], ['worker', false, 1], ['text', true, saved.threadMinBytes]] as const) {
+        ingestLimits.threadMinBytes = threadMin;
+        const started = laneThreads.started;
+        // replace: on PostgreSQL rows go straight into the emptied table until the limit, then to staging
+        for (const mode of ['replace', 'upsert']) {
+          const r = await upload(unit, file(quoted), `?mode=${mode}&fileName=keys-${label}.csv`);
+          assert.equal(r.status, 200, r.body);
+          const b = r.json.batch;
+          assert.equal(b.status, 'succeeded', `${label} ${mode}: ${JSON.stringify(b.error)}`);
+          assert.deepEqual([b.received, b.accepted, b.rejected], [7, 5, 2], `${label} ${mode}`);
+          const reasons = Object.fromEntries(b.rejectedSample.map((x: { rowNo: number; errors: { zh: string }[] }) => [x.rowNo, x.errors.map((e) => e.zh).join()]));
+          assert.match(reasons[6], /与本批次(第 3 行|前面的一行)重复/, `${label} ${mode}`);
+          assert.match(reasons[7], /与本批次第 5 行重复/, `${label} ${mode}`);
+          assert.equal((await unit.get(`/api/ingest/resources/${res.id}`)).json.rowCount, 5, `${label} ${mode}`);
+        }
+        if (label === 'worker') assert.ok(laneThreads.started > started, 'the worker thread ran');
+      }
+    } finally {
+      Object.assign(ingestLimits, saved);
+    }
   });
 });

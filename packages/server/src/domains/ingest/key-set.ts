@@ -6,6 +6,13 @@
 // entry and string that the collector has to walk.
 
 const EMPTY = -1;
+
+/**
+ * How many keys a batch checks in memory (about 45 MB for a million 18-character keys). Beyond it, rows go
+ * on unchecked into a staging table and the database refuses their repeats when the batch is applied, so
+ * memory stays flat whatever the file size. Tests lower it.
+ */
+export const ingestLimits = { keySetMax: 1_000_000, threadMinBytes: 4 * 1024 * 1024 };
 const BLOCK = 1 << 20;
 /** A key's place: its block's index times BLOCK plus where it starts in the block (below BLOCK). */
 const placeOf = (block: number, pos: number) => block * BLOCK + pos;
@@ -35,8 +42,15 @@ export class KeySet {
   private slots: Int32Array<ArrayBufferLike> = new Int32Array(3 << 12).fill(EMPTY);
   private count = 0;
 
+  constructor(private readonly limit = ingestLimits.keySetMax) {}
+
   get size(): number {
     return this.count;
+  }
+
+  /** At the limit: keys after this are not kept (their rows are checked by the database). */
+  get full(): boolean {
+    return this.count >= this.limit;
   }
 
   /** Room for n more bytes of the key being built: a full block passes the key on to a new one. */

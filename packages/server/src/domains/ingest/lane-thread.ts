@@ -1,4 +1,4 @@
-// Runs the byte lane in a worker thread for files of more than a few megabytes (smaller ones run it here:
+// Runs the byte lane in a worker thread for files of more than a few megabytes (ingestLimits.threadMinBytes) (smaller ones run it here:
 // a thread costs more than it saves). The worker's code is lane-worker.ts bundled once per process to
 // plain JavaScript with esbuild, so the thread needs no TypeScript loader (under tsx a worker starts its
 // own loader thread: ~40 MB more). This thread keeps reading the input (and hashing it, in the reader),
@@ -10,12 +10,10 @@ import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
 import { runLane, type LaneContext } from './lane.ts';
 import type { CsvLane, InRow } from './readers.ts';
-import type { KeySetState } from './key-set.ts';
+import { ingestLimits, type KeySetState } from './key-set.ts';
 import { FileError, type RowError } from './row-errors.ts';
 import type { ItemSpec, Problem } from './values.ts';
 
-/** Input of at least this size goes to a worker thread. */
-export const LANE_THREAD_MIN_BYTES = 4 * 1024 * 1024;
 const AHEAD = 2;
 /** Input goes to the worker in pieces of this size (readers give 64 KB; fewer, larger messages cost less). */
 const PIECE = 1 << 20;
@@ -31,6 +29,7 @@ export interface LaneWorkerInit {
   withRowNo: boolean;
   suffix: string;
   delimiter: number;
+  keyLimit: number;
 }
 
 export type ToLane = { type: 'chunk'; chunk: Uint8Array } | { type: 'end' };
@@ -43,7 +42,7 @@ interface Progress {
 type FromLane =
   | { type: 'ready' }
   | ({ type: 'pull'; recycled: Uint8Array | null } & Progress)
-  | ({ type: 'copy'; copy: Uint8Array } & Progress)
+  | ({ type: 'copy'; copy: Uint8Array; unchecked: boolean } & Progress)
   | ({ type: 'bail'; pending: Uint8Array; lastRowNo: number; keys: KeySetState | null; queued: Uint8Array[]; consumed: number } & Progress)
   | { type: 'returned'; chunk: Uint8Array }
   | ({ type: 'done' } & Progress)
@@ -67,7 +66,7 @@ function laneWorkerCode(): string {
 const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 /** Same contract as runLane: null at the end of the file, or the rows from a quote on, read as text. */
-export async function runLaneAuto(lane: CsvLane, c: LaneContext, minBytes = LANE_THREAD_MIN_BYTES): Promise<AsyncIterable<InRow[]> | null> {
+export async function runLaneAuto(lane: CsvLane, c: LaneContext, minBytes = ingestLimits.threadMinBytes): Promise<AsyncIterable<InRow[]> | null> {
   const it = lane.body[Symbol.asyncIterator]();
   // read ahead up to the threshold: a file that ends before it runs here
   const head: Buffer[] = [];
@@ -96,7 +95,7 @@ export async function runLaneAuto(lane: CsvLane, c: LaneContext, minBytes = LANE
   const here = () => runLane({ ...lane, body: replay() }, c);
   if (ended) return here();
 
-  const init: LaneWorkerInit = { items: c.items, index: c.index, width: c.width, keyIdx: c.keyIdx, withRowNo: c.withRowNo, suffix: c.suffix, delimiter: lane.delimiter };
+  const init: LaneWorkerInit = { items: c.items, index: c.index, width: c.width, keyIdx: c.keyIdx, withRowNo: c.withRowNo, suffix: c.suffix, delimiter: lane.delimiter, keyLimit: ingestLimits.keySetMax };
   // a small young generation: the lane's garbage is short-lived, and the thread's memory stays low
   let worker: Worker;
   try {
@@ -192,7 +191,7 @@ export async function runLaneAuto(lane: CsvLane, c: LaneContext, minBytes = LANE
           break;
         case 'copy':
           apply(m);
-          await c.flush(asBuffer(m.copy));
+          await c.flush(asBuffer(m.copy), m.unchecked);
           break;
         case 'done':
           apply(m);

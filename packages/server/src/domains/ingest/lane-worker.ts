@@ -53,7 +53,7 @@ async function* body(): AsyncGenerator<Buffer> {
 }
 
 let bail: { pending: Buffer; lastRowNo: number } | null = null;
-const keys = init.keyIdx.length ? new KeySet() : null;
+const keys = init.keyIdx.length ? new KeySet(init.keyLimit) : null;
 
 async function main() {
   port.postMessage({ type: 'ready' });
@@ -80,9 +80,9 @@ async function main() {
         counts.rejected++;
         rejects.push([rowNo, cells, errs]);
       },
-      flush: async (copy) => {
+      flush: async (copy, unchecked) => {
         const out = new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength);
-        port.postMessage({ type: 'copy', copy: out, ...progress() }, [out.buffer as ArrayBuffer]);
+        port.postMessage({ type: 'copy', copy: out, unchecked, ...progress() }, [out.buffer as ArrayBuffer]);
       },
     },
   );

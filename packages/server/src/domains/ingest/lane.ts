@@ -235,8 +235,12 @@ export interface LaneContext {
   suffix: string;
   counts: { received: number; accepted: number; rejected: number };
   reject(rowNo: number, cells: unknown[], errs: RowError[]): void;
-  /** Hands COPY text of accepted rows to the sink (and keeps rejected rows and progress moving); the buffer is the receiver's. */
-  flush(copy: Buffer): Promise<void>;
+  /**
+   * Hands COPY text of accepted rows to the sink (and keeps rejected rows and progress moving); the buffer
+   * is the receiver's. `unchecked`: rows after the key set filled up, written with their row numbers and
+   * without the suffix (staging form); the database refuses their repeated keys when the batch is applied.
+   */
+  flush(copy: Buffer, unchecked: boolean): Promise<void>;
 }
 
 const OUT_SIZE = 1 << 20;
@@ -254,7 +258,11 @@ export async function runLane(lane: CsvLane, c: LaneContext): Promise<AsyncItera
   // what an empty cell and a missing column give (COPY text or a problem): the same for every row
   const emptyOut = checkers.map((ch) => ch(''));
   const absentOut = checkers.map((ch) => ch(undefined));
-  const suffix = Buffer.from(`${c.suffix}\n`);
+  let suffix = Buffer.from(`${c.suffix}\n`);
+  let rowNoFirst = withRowNo;
+  // past the key set's limit: where in `out` the unchecked rows start (-1: none in this buffer)
+  let unchecked = false;
+  let uncheckedFrom = -1;
   let cap = Math.max(64, width * 2);
   let starts = new Int32Array(cap);
   let ends = new Int32Array(cap);
@@ -319,10 +327,17 @@ export async function runLane(lane: CsvLane, c: LaneContext): Promise<AsyncItera
         return true;
       }
     }
+    if (keys && !unchecked && keys.full) {
+      // from here on, rows go to staging with their numbers (see LaneContext.flush)
+      unchecked = true;
+      uncheckedFrom = o;
+      rowNoFirst = true;
+      suffix = Buffer.from('\n');
+    }
     // room for the values copied or written by the byte checks (at most two bytes more each)
     ensure(le - ls + 3 * nItems + suffix.length + 16);
     const rowStart = o;
-    if (withRowNo) {
+    if (rowNoFirst) {
       o += out.write(String(rowNo), o, 'latin1');
       out[o++] = 9;
     }
@@ -356,7 +371,7 @@ export async function runLane(lane: CsvLane, c: LaneContext): Promise<AsyncItera
       } else (errs ??= []).push(fieldError(items[i]!, r));
       outEnd[i] = o;
     }
-    if (!errs && keys) {
+    if (!errs && keys && !unchecked) {
       for (let k = 0; k < keyIdx.length; k++) {
         if (k) keys.separator();
         keys.push(out, outStart[keyIdx[k]!]!, outEnd[keyIdx[k]!]!);
@@ -394,12 +409,21 @@ export async function runLane(lane: CsvLane, c: LaneContext): Promise<AsyncItera
   };
   // The working buffer is kept; what is handed over is an exact copy the receiver owns (its own memory,
   // never a slice of Node's shared pool, so a worker can transfer it).
+  const handOver = async (from: number, to: number, uncheckedRows: boolean) => {
+    if (to <= from) return;
+    const chunk = Buffer.allocUnsafeSlow(to - from);
+    out.copy(chunk, 0, from, to);
+    await c.flush(chunk, uncheckedRows);
+  };
   const flush = async () => {
-    if (!o) return;
-    const chunk = Buffer.allocUnsafeSlow(o);
-    out.copy(chunk, 0, 0, o);
+    const end = o;
+    const split = uncheckedFrom;
     o = 0;
-    await c.flush(chunk);
+    uncheckedFrom = -1;
+    if (split >= 0) {
+      await handOver(0, split, false);
+      await handOver(split, end, true);
+    } else await handOver(0, end, unchecked);
   };
 
   const it = lane.body[Symbol.asyncIterator]();

@@ -154,8 +154,10 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
       rejects = [];
       background(() => b.db.insertInto('ingest_rejected').values(chunk).onConflict((oc) => oc.columns(['batch_id', 'row_no']).doNothing()).execute());
     };
+    // past the key set's limit, rows are written unchecked, in staging form (row number first, no suffix)
+    let unchecked = false;
     const flush = async () => {
-      if (text) await sink.write(text);
+      if (text) await sink.write(text, unchecked);
       text = '';
       inChunk = 0;
       flushRejects();
@@ -168,6 +170,8 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
     };
     const withRowNo = sink.withRowNo;
     const suffix = sink.suffix;
+    let lineRowNo = withRowNo;
+    let lineSuffix = suffix;
 
     const out: string[] = new Array(b.items.length);
     const rowLoop = async (rows: AsyncIterable<InRow | InRow[]>) => {
@@ -186,7 +190,13 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
               if (typeof r === 'string') out[i] = r;
               else (errs ??= []).push(fieldError(b.items[i]!, r));
             }
-            if (!errs && keys) {
+            if (!errs && keys && !unchecked && keys.full) {
+              await flush();
+              unchecked = true;
+              lineRowNo = true;
+              lineSuffix = '';
+            }
+            if (!errs && keys && !unchecked) {
               keyIdx.forEach((k, j) => {
                 if (j) keys.separator();
                 keys.pushString(out[k]!);
@@ -197,7 +207,7 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
             if (errs) reject(row.rowNo, row.cells, errs);
             else {
               counts.accepted++;
-              text += withRowNo ? `${row.rowNo}\t${out.join('\t')}${suffix}\n` : `${out.join('\t')}${suffix}\n`;
+              text += lineRowNo ? `${row.rowNo}\t${out.join('\t')}${lineSuffix}\n` : `${out.join('\t')}${lineSuffix}\n`;
               inChunk++;
             }
           }
@@ -211,13 +221,18 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
       // UTF-8 CSV: the byte lane (in a worker thread for large files), up to a line with a quote if any (lane.ts)
       rows = await runLaneAuto(src.lane, {
         items: b.items, checkers, index: mapped.index, width, keyIdx, keys, withRowNo, suffix, counts, reject,
-        flush: async (copy) => {
-          if (copy.length) await sink.write(copy);
+        flush: async (copy, uncheckedRows) => {
+          if (uncheckedRows) unchecked = true;
+          if (copy.length) await sink.write(copy, uncheckedRows);
           flushRejects();
           progress();
           if (sideError) throw sideError;
         },
       });
+    }
+    if (unchecked) {
+      lineRowNo = true;
+      lineSuffix = '';
     }
     if (rows) await rowLoop(rows);
     await flush();
@@ -246,7 +261,8 @@ interface Sink {
   /** Appended to each line (the batch id, when rows go straight into the data table). */
   readonly suffix: string;
   open(): Promise<void>;
-  write(text: string | Buffer): Promise<void>;
+  /** `unchecked`: rows past the key set's limit, in staging form; their repeated keys are refused on apply. */
+  write(text: string | Buffer, unchecked?: boolean): Promise<void>;
   finish(counts: Counts, header: string[], index: number[]): Promise<BatchOutcome>;
   close(): Promise<void>;
 }
@@ -262,14 +278,16 @@ class StagingSink implements Sink {
   async open() {
     await createStaging(this.b.db, this.b.batchId, this.b.columns);
   }
-  async write(text: string | Buffer) {
+  private overflow = false;
+  async write(text: string | Buffer, unchecked = false) {
+    if (unchecked) this.overflow = true;
     await this.b.copyIn(dataTable(stagingTable(this.b.batchId)), [ident('row_no'), ...this.b.columns.map((c) => ident(c.code))], text);
   }
   async finish(counts: Counts, header: string[], index: number[]) {
     await this.b.db.updateTable('ingest_batch').set({ phase: 'applying', heartbeat_at: new Date() }).where('id', '=', this.b.batchId).execute();
     return this.b.db.transaction().execute(async (trx) => {
       await lockTable(trx, this.b);
-      return applyRows(trx, this.b, dataTable(stagingTable(this.b.batchId)), counts, header, index, true);
+      return applyRows(trx, this.b, dataTable(stagingTable(this.b.batchId)), counts, header, index, true, this.overflow ? { againstTable: false } : null);
     });
   }
   async close() {
@@ -323,7 +341,13 @@ class StreamSink implements Sink {
     this.stream.on('error', (e: Error) => (this.error ??= e));
   }
 
-  async write(text: string | Buffer) {
+  private overflow = false;
+  async write(text: string | Buffer, unchecked = false) {
+    if (unchecked && !this.overflow) {
+      this.overflow = true;
+      // rows straight into the table so far: end that COPY, the rest goes to a staging table
+      if (this.direct) await this.toStaging();
+    }
     if (this.error) throw this.error;
     const stream = this.stream!;
     if (!stream.write(text))
@@ -340,14 +364,27 @@ class StreamSink implements Sink {
     if (this.error) throw this.error;
   }
 
-  async finish(counts: Counts, header: string[], index: number[]) {
+  private async toStaging() {
+    await this.endCopy();
+    const b = this.b;
+    await sql.raw(`CREATE TEMP TABLE ${this.staging} (${[`${ident('row_no')} integer NOT NULL`, ...b.columns.map((c) => `${ident(c.code)} ${c.sqlType}`)].join(', ')}) ON COMMIT DROP`).execute(this.s.db);
+    this.stream = this.s.copyStream(`COPY ${this.staging} (${[ident('row_no'), ...b.columns.map((c) => ident(c.code))].join(', ')}) FROM STDIN`);
+    this.stream.on('error', (e: Error) => (this.error ??= e));
+  }
+
+  private async endCopy() {
     const stream = this.stream!;
     if (this.error) throw this.error;
     const done = Promise.race([once(stream, 'finish'), once(stream, 'error').then(([e]) => Promise.reject(e as Error))]);
     stream.end();
     await done;
+  }
+
+  async finish(counts: Counts, header: string[], index: number[]) {
+    await this.endCopy();
     await this.b.db.updateTable('ingest_batch').set({ phase: 'applying', heartbeat_at: new Date() }).where('id', '=', this.b.batchId).execute();
-    const outcome = await applyRows(this.s.db, this.b, this.direct ? null : this.staging, counts, header, index, false);
+    const staged = !this.direct || this.overflow;
+    const outcome = await applyRows(this.s.db, this.b, staged ? this.staging : null, counts, header, index, false, this.overflow ? { againstTable: this.direct } : null);
     await sql`COMMIT`.execute(this.s.db);
     this.committed = true;
     return outcome;
@@ -373,20 +410,50 @@ async function lockTable(db: DbOrTrx, b: BatchContext) {
  * Inside the batch's transaction: refuse appended rows whose key is loaded already, replace or upsert from
  * the staged rows (S), or only record the outcome when the rows went straight into the table (S null).
  */
-async function applyRows(trx: DbOrTrx, b: BatchContext, S: string | null, counts: Counts, header: string[], index: number[], deleteOnReplace: boolean): Promise<BatchOutcome> {
+async function applyRows(
+  trx: DbOrTrx,
+  b: BatchContext,
+  S: string | null,
+  counts: Counts,
+  header: string[],
+  index: number[],
+  deleteOnReplace: boolean,
+  /** Rows past the key set's limit are in S unchecked; `againstTable`: the table holds this batch's earlier rows. */
+  dedupe: { againstTable: boolean } | null = null,
+): Promise<BatchOutcome> {
   const T = dataTable(b.table);
   const cols = b.columns.map((c) => ident(c.code));
   const keys = b.columns.filter((c) => c.key).map((c) => ident(c.code));
   const present = b.columns.filter((_, i) => index[i]! >= 0 && !b.columns[i]!.key).map((c) => ident(c.code));
   let { accepted, rejected } = counts;
   const warnings = [...counts.warnings];
+  const match = keys.map((k) => `t.${k} = s.${k}`).join(' AND ');
+  // a staged row's values as sent, in the file's column order (for its rejected-row record)
+  const raw = `to_jsonb(ARRAY[${header.map((_, pos) => {
+    const i = index.indexOf(pos);
+    return i >= 0 ? `s.${ident(b.columns[i]!.code)}::text` : 'NULL';
+  }).join(', ')}]::text[])`;
+  const keyCode = b.columns.find((c) => c.key)?.code ?? 'row';
+  if (S && dedupe && keys.length) {
+    // Past the key set's limit the database finds what it would have: a key that repeats an earlier row of
+    // this batch refuses the later row, as the in-process check does.
+    if (dedupe.againstTable) {
+      const errs = JSON.stringify([{ field: keyCode, zh: '主键与本批次前面的一行重复', en: 'the key repeats an earlier row of this batch' }]);
+      const r = await sql`${sql.raw(`INSERT INTO ingest_rejected (batch_id, row_no, raw, errors) SELECT `)}${b.batchId}::uuid${sql.raw(`, s.row_no, ${raw}, `)}${errs}::jsonb${sql.raw(` FROM ${S} s WHERE EXISTS (SELECT 1 FROM ${T} t WHERE ${match}) ON CONFLICT DO NOTHING`)}`.execute(trx);
+      const n = Number(r.numAffectedRows ?? 0);
+      if (n) await sql.raw(`DELETE FROM ${S} s WHERE EXISTS (SELECT 1 FROM ${T} t WHERE ${match})`).execute(trx);
+      accepted -= n;
+      rejected += n;
+    }
+    const firsts = `(SELECT row_no, min(row_no) OVER (PARTITION BY ${keys.join(', ')}) AS first FROM ${S})`;
+    const r = await sql`${sql.raw(`INSERT INTO ingest_rejected (batch_id, row_no, raw, errors) SELECT `)}${b.batchId}::uuid${sql.raw(`, s.row_no, ${raw}, jsonb_build_array(jsonb_build_object('field', `)}${keyCode}::text${sql.raw(`, 'zh', '主键与本批次第 ' || d.first || ' 行重复', 'en', 'the key repeats row ' || d.first || ' of this batch')) FROM ${S} s JOIN ${firsts} d ON d.row_no = s.row_no WHERE d.first < s.row_no ON CONFLICT DO NOTHING`)}`.execute(trx);
+    const n = Number(r.numAffectedRows ?? 0);
+    if (n) await sql.raw(`DELETE FROM ${S} s USING ${firsts} d WHERE d.row_no = s.row_no AND d.first < s.row_no`).execute(trx);
+    accepted -= n;
+    rejected += n;
+  }
   if (S && b.mode === 'append' && keys.length) {
     // Appending a row whose key is already loaded is refused row by row (upsert replaces it instead).
-    const match = keys.map((k) => `t.${k} = s.${k}`).join(' AND ');
-    const raw = `to_jsonb(ARRAY[${header.map((_, pos) => {
-      const i = index.indexOf(pos);
-      return i >= 0 ? `s.${ident(b.columns[i]!.code)}::text` : 'NULL';
-    }).join(', ')}]::text[])`;
     const errs = JSON.stringify([{ field: b.columns.find((c) => c.key)!.code, zh: '主键已存在（追加模式不覆盖已有数据，如需更新请用更新模式）', en: 'the key is already loaded (append never overwrites; use upsert to update)' }]);
     const dup = await sql`${sql.raw(`INSERT INTO ingest_rejected (batch_id, row_no, raw, errors) SELECT `)}${b.batchId}::uuid${sql.raw(`, s.row_no, ${raw}, `)}${errs}::jsonb${sql.raw(` FROM ${S} s WHERE EXISTS (SELECT 1 FROM ${T} t WHERE ${match})`)}`.execute(trx);
     const n = Number(dup.numAffectedRows ?? 0);
