@@ -66,7 +66,7 @@ export function PullSources({ resourceId, hasKey, onRan }: { resourceId: string;
 
   return (
     <Card size="small" title={t('pull.title')} extra={<Button size="small" onClick={() => setAdding(true)} data-testid="pull-add">{t('pull.add')}</Button>}>
-      <Table<PullSource> size="small" rowKey="id" loading={list.loading} dataSource={list.data} pagination={false} columns={[
+      <Table<PullSource> size="small" rowKey="id" loading={list.loading} dataSource={list.data} pagination={false} data-testid="pull-sources" columns={[
         { title: t('pull.name'), dataIndex: 'name' },
         { title: t('pull.kind'), dataIndex: 'kind', render: (k) => <Tag>{k}</Tag> },
         { title: t('pull.interval'), dataIndex: 'intervalMinutes', render: (m: number | null) => (m ? t('pull.everyMinutes', { n: m }) : t('pull.manual')) },
@@ -76,7 +76,7 @@ export function PullSources({ resourceId, hasKey, onRan }: { resourceId: string;
         {
           title: '', render: (_, s) => (
             <Space>
-              <Button size="small" onClick={() => void run(s.id)}>{t('pull.runNow')}</Button>
+              <Button size="small" onClick={() => void run(s.id)} data-testid="pull-run">{t('pull.runNow')}</Button>
               <Switch size="small" checked={s.active} checkedChildren={t('pull.on')} unCheckedChildren={t('pull.off')} onChange={(active) => void patch(`/api/ingest/pull-sources/${s.id}`, { active }).then(list.reload, problem)} />
             </Space>
           ),
@@ -86,7 +86,7 @@ export function PullSources({ resourceId, hasKey, onRan }: { resourceId: string;
         <Alert type="info" showIcon style={{ marginBottom: 12 }} message={t('pull.hint')} />
         <Form form={form} layout="vertical" initialValues={{ mode: hasKey ? 'upsert' : 'append', port: 5432 }}>
           <Form.Item label={t('pull.kind')}>
-            <Select value={kind} onChange={(k) => { setKind(k); form.setFieldValue('port', k === 'mysql' ? 3306 : 5432); }} options={[{ value: 'postgres', label: 'PostgreSQL' }, { value: 'mysql', label: 'MySQL' }, { value: 'http', label: 'HTTP JSON API' }]} />
+            <Select value={kind} data-testid="pull-kind" onChange={(k) => { setKind(k); form.setFieldValue('port', k === 'mysql' ? 3306 : 5432); }} options={[{ value: 'postgres', label: 'PostgreSQL' }, { value: 'mysql', label: 'MySQL' }, { value: 'http', label: 'HTTP JSON API' }]} />
           </Form.Item>
           <Form.Item name="name" label={t('pull.name')} rules={[{ required: true }]}><Input maxLength={100} /></Form.Item>
           {fields.map((f) => (
