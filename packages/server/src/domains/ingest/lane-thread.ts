@@ -122,7 +122,7 @@ export async function runLaneAuto(lane: CsvLane, c: LaneContext, minBytes = inge
   };
 
   try {
-    // a worker that cannot start (no TypeScript loader, no memory) leaves the lane to this thread
+    // a worker that cannot start (its code failed to bundle or load, no memory) leaves the lane to this thread
     const first = await receive();
     if (first.type !== 'ready') {
       laneThreads.unavailable++;

@@ -81,8 +81,9 @@ async function main() {
         rejects.push([rowNo, cells, errs]);
       },
       flush: async (copy, unchecked) => {
-        const out = new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength);
-        port.postMessage({ type: 'copy', copy: out, unchecked, ...progress() }, [out.buffer as ArrayBuffer]);
+        // an empty hand-over carries only rejected rows and progress (and must not detach a shared buffer)
+        const out = copy.length ? new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength) : new Uint8Array(0);
+        port.postMessage({ type: 'copy', copy: out, unchecked, ...progress() }, copy.length ? [out.buffer as ArrayBuffer] : []);
       },
     },
   );

@@ -182,6 +182,35 @@ it('in a worker thread too, with the keys handed back when the text reader takes
   }
 });
 
+it('a file of nothing but bad rows hands its rejected rows on chunk by chunk, in the lane and its worker', async () => {
+  const bad = Buffer.from(`${ITEMS.map((i) => i.code).join(',')}\n${Array.from({ length: 40_000 }, (_, k) => `${k},${'x'.repeat(60)},x`).join('\n')}\n`);
+  for (const threaded of [false, true]) {
+    async function* chunks() {
+      for (let i = 0; i < bad.length; i += 65536) yield bad.subarray(i, i + 65536);
+    }
+    const src = await openCsv(chunks());
+    const mapped = mapHeader(src.header, ITEMS) as { index: number[] };
+    let pending = 0;
+    let most = 0;
+    let total = 0;
+    const ctx = {
+      items: ITEMS, checkers: ITEMS.map(compileItem), index: mapped.index, width: src.header.length, keyIdx: [0], keys: new KeySet(), withRowNo: false, suffix: '', counts: { received: 0, accepted: 0, rejected: 0 },
+      reject: () => {
+        pending++;
+        total++;
+      },
+      flush: async () => {
+        most = Math.max(most, pending);
+        pending = 0;
+      },
+    };
+    await (threaded ? runLaneAuto(src.lane!, ctx, 1) : runLane(src.lane!, ctx));
+    most = Math.max(most, pending);
+    assert.equal(total, 40_000);
+    assert.ok(most < 20_000, `${threaded ? 'worker' : 'lane'}: at most ${most} rejected rows waited for a hand-over`);
+  }
+});
+
 it('the byte lane refuses a file with invalid UTF-8, naming the row', async () => {
   const rows = Array.from({ length: 3000 }, (_, k) => `${idNo(k)},张伟,男`);
   const file = Buffer.concat([Buffer.from(`id_no,name,gender\n${rows.join('\n')}\n`), Buffer.from([0xe5, 0xbc, 0x2c, 0x0a])]);

@@ -423,7 +423,10 @@ export async function runLane(lane: CsvLane, c: LaneContext): Promise<AsyncItera
     if (split >= 0) {
       await handOver(0, split, false);
       await handOver(split, end, true);
-    } else await handOver(0, end, unchecked);
+    } else if (end > 0) await handOver(0, end, unchecked);
+    // nothing accepted in this chunk: still a call, so rejected rows and progress move on (a file of
+    // nothing but bad rows must not pile its rejects up in memory)
+    else await c.flush(Buffer.alloc(0), unchecked);
   };
 
   const it = lane.body[Symbol.asyncIterator]();
