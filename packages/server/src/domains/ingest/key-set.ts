@@ -5,6 +5,8 @@
 // bytes per keyed row for an 18-character ID, outside the JavaScript heap, instead of ~100 bytes of Map
 // entry and string that the collector has to walk.
 
+import { FileError } from './row-errors.ts';
+
 const EMPTY = -1;
 
 /**
@@ -12,7 +14,7 @@ const EMPTY = -1;
  * on unchecked into a staging table and the database refuses their repeats when the batch is applied, so
  * memory stays flat whatever the file size. Tests lower it.
  */
-export const ingestLimits = { keySetMax: 1_000_000, threadMinBytes: 4 * 1024 * 1024 };
+export const ingestLimits = { keySetMax: 1_000_000, keySetMaxBytes: 64 * 1024 * 1024, threadMinBytes: 4 * 1024 * 1024 };
 const BLOCK = 1 << 20;
 /** A key's place: its block's index times BLOCK plus where it starts in the block (below BLOCK). */
 const placeOf = (block: number, pos: number) => block * BLOCK + pos;
@@ -23,6 +25,9 @@ export interface KeySetState {
   mask: number;
   count: number;
 }
+
+// unreachable while `full` is heeded (64 MB of key text by default), kept as a clear refusal
+const tooMany = () => new FileError({ zh: '本批次的主键文本超过 2 GB，无法检查重复，请拆分文件', en: 'The keys of this batch exceed 2 GB of text and cannot be checked for repeats; split the file' });
 
 function fnv(a: Uint8Array, s: number, e: number): number {
   let h = 0x811c9dc5 | 0;
@@ -41,24 +46,31 @@ export class KeySet {
   private mask = (1 << 12) - 1;
   private slots: Int32Array<ArrayBufferLike> = new Int32Array(3 << 12).fill(EMPTY);
   private count = 0;
+  /** bytes of the blocks allocated */
+  private allocated = BLOCK;
 
-  constructor(private readonly limit = ingestLimits.keySetMax) {}
+  constructor(
+    private readonly limit = ingestLimits.keySetMax,
+    /** and at most this much key text (long keys reach it before the count) */
+    private readonly maxBytes = ingestLimits.keySetMaxBytes,
+  ) {}
 
   get size(): number {
     return this.count;
   }
 
-  /** At the limit: keys after this are not kept (their rows are checked by the database). */
+  /** At a limit: keys after this are not kept (their rows are checked by the database). */
   get full(): boolean {
-    return this.count >= this.limit;
+    return this.count >= this.limit || this.allocated >= this.maxBytes;
   }
 
   /** Room for n more bytes of the key being built: a full block passes the key on to a new one. */
   private reserve(n: number) {
     if (this.tail + n <= this.cur.length) return;
     const partial = this.tail - this.start;
-    if (this.blocks.length >= 2047) throw new RangeError('the batch has more keys than one batch can check (2 GB of key text); split the file');
+    if (this.blocks.length >= 2047) throw tooMany();
     const next = Buffer.allocUnsafe(Math.max(BLOCK, (partial + n) * 2));
+    this.allocated += next.length;
     this.cur.copy(next, 0, this.start, this.tail);
     this.blocks.push(next);
     this.cur = next;
@@ -128,8 +140,9 @@ export class KeySet {
     this.start = e;
     this.tail = e + 4;
     if (this.start >= BLOCK || this.tail > this.cur.length) {
-      if (this.blocks.length >= 2047) throw new RangeError('the batch has more keys than one batch can check (2 GB of key text); split the file');
+      if (this.blocks.length >= 2047) throw tooMany();
       this.cur = Buffer.allocUnsafe(BLOCK);
+      this.allocated += BLOCK;
       this.blocks.push(this.cur);
       this.start = 0;
       this.tail = 4;
@@ -146,6 +159,7 @@ export class KeySet {
   /** Takes over a set carried from another thread (what this one held is replaced); new keys go to a new block. */
   load(st: KeySetState): void {
     this.blocks = st.blocks.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    this.allocated = this.blocks.reduce((n, b) => n + b.length, BLOCK);
     this.cur = Buffer.allocUnsafe(BLOCK);
     this.blocks.push(this.cur);
     this.start = 0;

@@ -30,6 +30,7 @@ export interface LaneWorkerInit {
   suffix: string;
   delimiter: number;
   keyLimit: number;
+  keyBytesLimit: number;
 }
 
 export type ToLane = { type: 'chunk'; chunk: Uint8Array } | { type: 'end' };
@@ -95,7 +96,7 @@ export async function runLaneAuto(lane: CsvLane, c: LaneContext, minBytes = inge
   const here = () => runLane({ ...lane, body: replay() }, c);
   if (ended) return here();
 
-  const init: LaneWorkerInit = { items: c.items, index: c.index, width: c.width, keyIdx: c.keyIdx, withRowNo: c.withRowNo, suffix: c.suffix, delimiter: lane.delimiter, keyLimit: ingestLimits.keySetMax };
+  const init: LaneWorkerInit = { items: c.items, index: c.index, width: c.width, keyIdx: c.keyIdx, withRowNo: c.withRowNo, suffix: c.suffix, delimiter: lane.delimiter, keyLimit: ingestLimits.keySetMax, keyBytesLimit: ingestLimits.keySetMaxBytes };
   // a small young generation: the lane's garbage is short-lived, and the thread's memory stays low
   let worker: Worker;
   try {

@@ -53,7 +53,7 @@ async function* body(): AsyncGenerator<Buffer> {
 }
 
 let bail: { pending: Buffer; lastRowNo: number } | null = null;
-const keys = init.keyIdx.length ? new KeySet(init.keyLimit) : null;
+const keys = init.keyIdx.length ? new KeySet(init.keyLimit, init.keyBytesLimit) : null;
 
 async function main() {
   port.postMessage({ type: 'ready' });

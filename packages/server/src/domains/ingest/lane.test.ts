@@ -250,4 +250,16 @@ it('the key set finds every repeat and nothing else, across growth', () => {
   for (let k = 0; k < 12; k++) assert.equal((moved.pushString(long(k)), moved.commit(200 + k)), k + 1, `long key ${k} after the move`);
   assert.equal((moved.pushString('new'), moved.commit(300)), -1);
   assert.equal((moved.pushString('new'), moved.commit(301)), 300);
+
+  // full at a number of keys, or at an amount of key text, whichever comes first
+  const few = new KeySet(3);
+  for (let k = 0; k < 3; k++) assert.equal((few.full, few.pushString(`k${k}`), few.commit(k)), -1);
+  assert.equal(few.full, true);
+  const wide = new KeySet(1_000_000, 2 * 1024 * 1024);
+  let n = 0;
+  while (!wide.full) {
+    wide.pushString('键'.repeat(100_000) + n);
+    wide.commit(n++);
+  }
+  assert.ok(n >= 4 && n <= 7, `${n} keys of 300 KB fill 2 MB`);
 });
