@@ -169,7 +169,7 @@ async function run(kind: 'postgres' | 'pglite', validRows: number) {
     await checkpoint();
     const t0 = performance.now();
     const { value: out, peakMb: rssPipeline } = await withPeakRss(() =>
-      rt.ingest.ingest(unit, res.code, { source: 'cli', mode: 'append', fileName: path.basename(input), fileFormat: 'csv', strictWidth: true }, (onBytes) => openCsv(createReadStream(input), { onBytes })),
+      rt.ingest.ingest(unit, res.code, { source: 'cli', mode: 'append', fileName: path.basename(input), fileFormat: 'csv', strictWidth: true }, (onBytes) => openCsv(createReadStream(input, { highWaterMark: 1 << 20 }), { onBytes })),
     );
     const secs = (performance.now() - t0) / 1000;
     const b = out.batch;

@@ -155,7 +155,7 @@ export async function runLaneAuto(lane: CsvLane, c: LaneContext, minBytes = inge
         const b = await next();
         if (!b) break;
         piece ??= pool.pop() ?? new Uint8Array(PIECE);
-        if (size === 0 && b.length >= piece.length) {
+        if (size === 0 && b.length > piece.length) {
           // a reader's chunk larger than a piece goes as it is
           piece = new Uint8Array(b);
           size = b.length;
