@@ -15,6 +15,8 @@ import { loadConfig } from '../packages/server/src/config.ts';
 import { openRuntime } from '../packages/server/src/runtime.ts';
 import { systemContext } from '../packages/server/src/platform/context.ts';
 import { residentIdCheck } from '../packages/server/src/platform/formats.ts';
+import { usccCheckChar } from '../packages/server/src/domains/auth/uscc.ts';
+import { mulberry32 } from '../packages/server/src/testing/random.ts';
 import { openCsv } from '../packages/server/src/domains/ingest/index.ts';
 import { createScratchPgDatabase, TEST_PASSWORD } from '../packages/server/src/testing/test-env.ts';
 import type { ResourceInput } from '../packages/server/src/domains/catalog/index.ts';
@@ -29,21 +31,11 @@ const GIVEN = ['伟', '芳', '娜', '建华', '秀兰', '志强', '海燕', '晓
 const STREETS = ['满城北街街道', '黄河东路街道', '北京中路街道', '长城中路街道', '阅海街道'];
 const EMPLOYERS = ['银川市金凤区某某商贸有限公司', '宁夏某某建设工程有限公司', '金凤区某某餐饮店', '银川某某科技有限公司'];
 const STATUS = ['在册', '迁出', '注销'];
-const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-const USCC_W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
-// mulberry32: a small deterministic generator with usable low bits
-let seed = 7;
-const rnd = (n: number) => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-};
+const rnd = mulberry32(7);
 function uscc(i: number) {
   const body = `91640106${String(i).padStart(9, '0').slice(-9)}`.slice(0, 17);
-  const sum = [...body].reduce((s, c, k) => s + USCC_CHARS.indexOf(c) * USCC_W[k]!, 0);
-  return body + USCC_CHARS[(31 - (sum % 31)) % 31];
+  return body + usccCheckChar(body)!;
 }
 
 const ITEMS: ResourceInput['items'] = [

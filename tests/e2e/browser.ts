@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { totpNow } from '../../packages/server/src/domains/auth/index.ts';
+import { TEST_PASSWORD } from '../../packages/server/src/testing/test-env.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ci = process.env.CI === 'true' || process.env.CI === '1';
@@ -67,6 +68,19 @@ export async function pick(page: Page, testId: string, title: string) {
       if (attempt >= 3) throw e;
     }
   }
+}
+
+/**
+ * A fresh browser context on the console in zh-CN, logged in as `username`; `errors` collects the page's
+ * uncaught errors (a test ends by asserting there were none).
+ */
+export async function openConsole(browser: Browser, base: string, username: string, opts: { acceptDownloads?: boolean } = {}) {
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN', ...opts });
+  const page: Page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await login(page, base, username, TEST_PASSWORD);
+  return { ctx, page, errors };
 }
 
 /** Serves the app of a test environment on a free port; returns its base URL. */

@@ -2,9 +2,8 @@
 // resubmits, the Center approves, and the resource is found by a partial Chinese query.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import type { Page } from 'playwright-core';
 import { describeEachDb, TEST_PASSWORD } from '../../packages/server/src/testing/test-env.ts';
-import { listen, login, logout, noBrowser, pick, useBrowser } from './browser.ts';
+import { listen, login, logout, noBrowser, openConsole, pick, useBrowser } from './browser.ts';
 
 const browser = useBrowser();
 
@@ -18,13 +17,8 @@ describeEachDb('catalog in the browser', (env) => {
     const org = await env().makeOrg({ kind: 'bureau', name: '金凤区测试住建局' });
     const unitAdmin = await env().makeUser({ orgId: org.id, roles: ['unit_admin'] });
     const reviewer = await env().makeUser({ orgId: env().centerOrgId, roles: ['center_reviewer'] });
-    const ctx = await browser().newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' });
-    const page: Page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-
     // the unit drafts a resource, with items pasted from Excel, and submits it
-    await login(page, base, unitAdmin.username, TEST_PASSWORD);
+    const { ctx, page, errors } = await openConsole(browser(), base, unitAdmin.username);
     await page.getByTestId('main-nav').getByText('本单位目录').click();
     await page.getByTestId('resource-new').click();
     await page.getByTestId('res-name').fill('老旧小区房屋维修信息登记');

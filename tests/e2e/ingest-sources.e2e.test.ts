@@ -2,39 +2,26 @@
 // JSON API and runs it (the batch report and the row count follow); a Center reviewer runs the §16
 // one-data-one-source comparison and sees the disagreeing values by resource and unit.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, it } from 'node:test';
-import type { Page } from 'playwright-core';
-import { describeEachDb, TEST_PASSWORD, type Client } from '../../packages/server/src/testing/test-env.ts';
+import { describeEachDb, type Client } from '../../packages/server/src/testing/test-env.ts';
 import { itemBody, resourceBody } from '../../packages/server/src/testing/catalog-fixtures.ts';
-import { personResource, publish, residentId } from '../../packages/server/src/testing/ingest-fixtures.ts';
-import { listen, login, noBrowser, pick, useBrowser } from './browser.ts';
+import { personResource, publish, residentId, servePeopleApi } from '../../packages/server/src/testing/ingest-fixtures.ts';
+import { listen, noBrowser, openConsole, pick, useBrowser } from './browser.ts';
 
 const browser = useBrowser();
 
 describeEachDb('ingest sources in the browser', (env) => {
   let base = '';
-  let http: Server;
+  let http: { base: string; close(): Promise<void> };
   let api = '';
   before(async () => {
     base = await listen(env().app);
     // a unit system's paged JSON API: 5 people, 2 per page, under data.list, behind an API key
-    http = createServer((req, resp) => {
-      const u = new URL(req.url ?? '/', 'http://x');
-      if (req.headers['x-api-key'] !== 'k-789') {
-        resp.writeHead(401).end('{}');
-        return;
-      }
-      const page = Number(u.searchParams.get('page') ?? 1);
-      const size = Number(u.searchParams.get('size') ?? 2);
-      const all = [0, 1, 2, 3, 4].map((i) => ({ id_no: residentId('1963-03-03', i), name: `接口${i}`, amount: '19.90' }));
-      resp.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { list: all.slice((page - 1) * size, page * size) } }));
-    });
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    api = `http://127.0.0.1:${(http.address() as { port: number }).port}/api/people`;
+    http = await servePeopleApi('k-789', '1963-03-03');
+    api = `${http.base}/api/people`;
   });
   after(async () => {
-    await new Promise((r) => http.close(r));
+    await http.close();
   });
 
   it('a unit admin adds a pull from an HTTP API, runs it, and sees the batch and the rows', { skip: noBrowser }, async () => {
@@ -43,11 +30,7 @@ describeEachDb('ingest sources in the browser', (env) => {
     const reviewer = await env().as('center_reviewer');
     const res = await publish(admin, reviewer, personResource());
 
-    const ctx = await browser().newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' });
-    const page: Page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await login(page, base, admin.username, TEST_PASSWORD);
+    const { ctx, page, errors } = await openConsole(browser(), base, admin.username);
     await page.getByTestId('main-nav').getByText('数据归集').click();
     await page.getByTestId('ingest-overview').getByText('低保救助对象信息').click();
     await page.getByRole('tab', { name: '数据' }).click();
@@ -106,11 +89,7 @@ describeEachDb('ingest sources in the browser', (env) => {
     await push(police, src.id, ids.map((id, i) => ({ id_no: id, person_name: `杨${i}` })));
     await push(civil, holder.id, [{ sfzh: ids[0], xm: '杨0' }, { sfzh: ids[1], xm: '杨壹' }]);
 
-    const ctx = await browser().newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' });
-    const page: Page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await login(page, base, reviewer.username, TEST_PASSWORD);
+    const { ctx, page, errors } = await openConsole(browser(), base, reviewer.username);
     await page.getByTestId('main-nav').getByText('数据归集').click();
     await page.getByRole('tab', { name: '一数一源比对' }).click();
     await page.getByTestId('conflicts-run').click();

@@ -3,10 +3,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, it } from 'node:test';
-import type { Page } from 'playwright-core';
-import { describeEachDb, TEST_PASSWORD } from '../../packages/server/src/testing/test-env.ts';
+import { describeEachDb } from '../../packages/server/src/testing/test-env.ts';
 import { personCsv, personResource, publish, residentId } from '../../packages/server/src/testing/ingest-fixtures.ts';
-import { listen, login, noBrowser, pick, useBrowser } from './browser.ts';
+import { listen, noBrowser, openConsole, pick, useBrowser } from './browser.ts';
 
 const browser = useBrowser();
 
@@ -29,11 +28,7 @@ describeEachDb('ingest in the browser', (env) => {
     lines[20] = lines[20]!.replace(/2024年\d+月\d+日/, '2024年13月1日');
     const file = { name: '低保对象.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\r\n')) };
 
-    const ctx = await browser().newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN', acceptDownloads: true });
-    const page: Page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await login(page, base, admin.username, TEST_PASSWORD);
+    const { ctx, page, errors } = await openConsole(browser(), base, admin.username, { acceptDownloads: true });
     await page.getByTestId('main-nav').getByText('数据归集').click();
     await page.getByTestId('ingest-overview').getByText('低保救助对象信息').click();
     await page.getByRole('tab', { name: '数据' }).click();

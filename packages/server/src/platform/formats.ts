@@ -91,6 +91,13 @@ export function isBankCard(v: string): boolean {
   return sum % 10 === 0;
 }
 
+/** Where a month or day of one or two digits starting at `from` ends, or -1 (none, or three digits). */
+function shortNumberEnd(s: string, from: number, n: number): number {
+  let i = from;
+  while (i < n && i - from < 3 && digits(s, i, i + 1) >= 0) i++;
+  return i === from || i - from > 2 ? -1 : i;
+}
+
 /** Common Chinese date forms to ISO: 2024-01-05, 2024/1/5, 2024.1.5, 2024年1月5日, 20240105. Null if none or not a real date. */
 export function parseChineseDate(v: string): string | null {
   // read by hand, without a regular expression: this runs for every date of every ingested row
@@ -107,30 +114,15 @@ export function parseChineseDate(v: string): string | null {
   if (n < 8 || n > 11) return null;
   const sep1 = s.charCodeAt(4);
   if (sep1 !== 45 && sep1 !== 47 && sep1 !== 46 && sep1 !== 0x5e74 /* 年 */) return null;
-  let i = 5;
-  let m = 0;
-  const m0 = i;
-  while (i < n && i - m0 < 3) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) break;
-    m = m * 10 + c;
-    i++;
-  }
-  if (i === m0 || i - m0 > 2) return null;
-  const sep2 = s.charCodeAt(i);
+  const mEnd = shortNumberEnd(s, 5, n);
+  if (mEnd < 0) return null;
+  const m = digits(s, 5, mEnd);
+  const sep2 = s.charCodeAt(mEnd);
   if (sep2 !== 45 && sep2 !== 47 && sep2 !== 46 && sep2 !== 0x6708 /* 月 */) return null;
-  const mEnd = i;
-  i++;
-  let d = 0;
-  const d0 = i;
-  while (i < n && i - d0 < 3) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) break;
-    d = d * 10 + c;
-    i++;
-  }
-  if (i === d0 || i - d0 > 2) return null;
-  const dEnd = i;
+  const dEnd = shortNumberEnd(s, mEnd + 1, n);
+  if (dEnd < 0) return null;
+  const d = digits(s, mEnd + 1, dEnd);
+  let i = dEnd;
   if (i < n && s.charCodeAt(i) === 0x65e5 /* 日 */) i++;
   if (i !== n || !realDate(y, m, d)) return null;
   // already canonical: the same text

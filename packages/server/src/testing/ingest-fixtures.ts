@@ -1,4 +1,5 @@
-// A published resource ready to take data, and valid personal data to load into it.
+// A published resource ready to take data, valid personal data to load into it, and a unit system's API.
+import { createServer } from 'node:http';
 import { residentIdCheck } from '../platform/formats.ts';
 import type { ResourceInput } from '../domains/catalog/index.ts';
 import type { Client } from './test-env.ts';
@@ -74,4 +75,27 @@ export function gb18030(text: string): Buffer {
     }
   }
   return Buffer.from(out);
+}
+
+/**
+ * A unit system's paged JSON API, as scheduled pulls meet them: five people under `data.list`, pages by
+ * `page` and `size` query parameters, behind an `x-api-key` header. Listens on 127.0.0.1.
+ */
+export async function servePeopleApi(key: string, birth: string): Promise<{ base: string; close(): Promise<void> }> {
+  const http = createServer((req, resp) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    if (req.headers['x-api-key'] !== key) {
+      resp.writeHead(401).end('{}');
+      return;
+    }
+    const page = Number(u.searchParams.get('page') ?? 1);
+    const size = Number(u.searchParams.get('size') ?? 2);
+    const all = [0, 1, 2, 3, 4].map((i) => ({ id_no: residentId(birth, i), name: `接口${i}`, amount: '9.90' }));
+    resp.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 0, data: { list: all.slice((page - 1) * size, page * size) } }));
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  return {
+    base: `http://127.0.0.1:${(http.address() as { port: number }).port}`,
+    close: () => new Promise<void>((r) => http.close(() => r())),
+  };
 }

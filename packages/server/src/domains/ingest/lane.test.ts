@@ -13,6 +13,7 @@ import { duplicateKeyError, fieldError, raggedError, type RowError } from './row
 import { compileItem, type ItemSpec } from './values.ts';
 import { residentIdCheck } from '../../platform/formats.ts';
 import { usccCheckChar } from '../auth/uscc.ts';
+import { mulberry32 } from '../../testing/random.ts';
 
 const USCC = `91640106MA76ABCD2${usccCheckChar('91640106MA76ABCD2')}`;
 
@@ -32,14 +33,7 @@ const ITEMS: ItemSpec[] = [
   { ...base, code: 'email', name: '邮箱', dataType: 'string', length: 40, piiKind: 'email' },
 ];
 
-// mulberry32: deterministic, with usable low bits
-let seed = 11;
-const rnd = (n: number) => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-};
+const rnd = mulberry32(11);
 const pick = <T,>(xs: T[]) => xs[rnd(xs.length)]!;
 /** Mostly the first (valid, canonical) form, sometimes any of the others. */
 const mostly = (xs: string[]) => (rnd(100) < 93 ? xs[0]! : pick(xs));

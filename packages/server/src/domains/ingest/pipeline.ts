@@ -98,9 +98,11 @@ function rawCell(v: unknown): unknown {
 
 export const stagingTable = (batchId: string) => `stg_${batchId.replace(/-/g, '')}`;
 
+/** A staging table's columns: the row number, then the items with their types. */
+const stagingColumns = (columns: DataColumn[]) => [`${ident('row_no')} integer NOT NULL`, ...columns.map((c) => `${ident(c.code)} ${c.sqlType}`)].join(', ');
+
 export async function createStaging(db: Db, batchId: string, columns: DataColumn[]) {
-  const defs = [`${ident('row_no')} integer NOT NULL`, ...columns.map((c) => `${ident(c.code)} ${c.sqlType}`)];
-  await sql.raw(`CREATE UNLOGGED TABLE ${dataTable(stagingTable(batchId))} (${defs.join(', ')})`).execute(db);
+  await sql.raw(`CREATE UNLOGGED TABLE ${dataTable(stagingTable(batchId))} (${stagingColumns(columns)})`).execute(db);
 }
 
 export async function dropStaging(db: Db, batchId: string) {
@@ -327,18 +329,24 @@ class StreamSink implements Sink {
     if (b.mode === 'replace') await sql.raw(`DELETE FROM ${T}`).execute(db);
     const empty = b.mode === 'replace' || (await sql.raw(`SELECT 1 FROM ${T} LIMIT 1`).execute(db)).rows.length === 0;
     this.direct = empty || (b.mode === 'append' && !keyed);
-    const cols = b.columns.map((c) => ident(c.code));
-    let target: string;
     if (this.direct) {
-      target = `${T} (${[...cols, ident('batch_id')].join(', ')})`;
       this.suffix = `\t${b.batchId}`;
+      this.copyInto(`${T} (${[...b.columns.map((c) => ident(c.code)), ident('batch_id')].join(', ')})`);
     } else {
-      await sql.raw(`CREATE TEMP TABLE ${this.staging} (${[`${ident('row_no')} integer NOT NULL`, ...b.columns.map((c) => `${ident(c.code)} ${c.sqlType}`)].join(', ')}) ON COMMIT DROP`).execute(db);
-      target = `${this.staging} (${[ident('row_no'), ...cols].join(', ')})`;
       this.withRowNo = true;
+      await this.copyIntoStaging();
     }
+  }
+
+  private copyInto(target: string) {
     this.stream = this.s.copyStream(`COPY ${target} FROM STDIN`);
     this.stream.on('error', (e: Error) => (this.error ??= e));
+  }
+
+  /** A temporary staging table for this batch's transaction, and a COPY into it. */
+  private async copyIntoStaging() {
+    await sql.raw(`CREATE TEMP TABLE ${this.staging} (${stagingColumns(this.b.columns)}) ON COMMIT DROP`).execute(this.s.db);
+    this.copyInto(`${this.staging} (${[ident('row_no'), ...this.b.columns.map((c) => ident(c.code))].join(', ')})`);
   }
 
   private overflow = false;
@@ -346,7 +354,10 @@ class StreamSink implements Sink {
     if (unchecked && !this.overflow) {
       this.overflow = true;
       // rows straight into the table so far: end that COPY, the rest goes to a staging table
-      if (this.direct) await this.toStaging();
+      if (this.direct) {
+        await this.endCopy();
+        await this.copyIntoStaging();
+      }
     }
     if (this.error) throw this.error;
     const stream = this.stream!;
@@ -364,13 +375,6 @@ class StreamSink implements Sink {
     if (this.error) throw this.error;
   }
 
-  private async toStaging() {
-    await this.endCopy();
-    const b = this.b;
-    await sql.raw(`CREATE TEMP TABLE ${this.staging} (${[`${ident('row_no')} integer NOT NULL`, ...b.columns.map((c) => `${ident(c.code)} ${c.sqlType}`)].join(', ')}) ON COMMIT DROP`).execute(this.s.db);
-    this.stream = this.s.copyStream(`COPY ${this.staging} (${[ident('row_no'), ...b.columns.map((c) => ident(c.code))].join(', ')}) FROM STDIN`);
-    this.stream.on('error', (e: Error) => (this.error ??= e));
-  }
 
   private async endCopy() {
     const stream = this.stream!;

@@ -2,12 +2,11 @@
 // paged HTTP JSON API; sealed secrets; failures that back off and show; the scheduler's tick.
 import { before, after, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { createScratchPgDatabase, describeEachDb, type Client } from '../../testing/test-env.ts';
-import { personResource, publish, residentId } from '../../testing/ingest-fixtures.ts';
+import { personResource, publish, residentId, servePeopleApi } from '../../testing/ingest-fixtures.ts';
 
 const MYSQL = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
 const ci = process.env.CI === 'true' || process.env.CI === '1';
@@ -50,7 +49,7 @@ describeEachDb('scheduled pull', (env) => {
   let res: { id: string; code: string };
   let source: { url: string; drop(): Promise<void> };
   let srcDb: string;
-  let http: Server;
+  let http: { base: string; close(): Promise<void> };
   let httpBase = '';
   const exec = async (q: string, values: unknown[] = []) => {
     const c = new pg.Client({ connectionString: source.url });
@@ -71,23 +70,12 @@ describeEachDb('scheduled pull', (env) => {
     await exec('CREATE TABLE dibao (sfzh text PRIMARY KEY, xm text, je numeric(10,2), updated timestamptz)');
     for (let i = 0; i < 3; i++) await exec('INSERT INTO dibao VALUES ($1, $2, $3, $4)', [residentId('1960-01-01', i), `源${i}`, 100 + i, `2026-11-0${i + 1}T08:00:00+08:00`]);
     // a paged JSON API: 5 items, 2 per page, under data.list
-    http = createServer((req, resp) => {
-      const u = new URL(req.url ?? '/', 'http://x');
-      if (req.headers['x-api-key'] !== 'k-123') {
-        resp.writeHead(401).end('{}');
-        return;
-      }
-      const page = Number(u.searchParams.get('page') ?? 1);
-      const size = Number(u.searchParams.get('size') ?? 2);
-      const all = [0, 1, 2, 3, 4].map((i) => ({ id_no: residentId('1961-01-01', i), name: `接口${i}`, amount: '9.90' }));
-      resp.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 0, data: { list: all.slice((page - 1) * size, page * size) } }));
-    });
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    httpBase = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
+    http = await servePeopleApi('k-123', '1961-01-01');
+    httpBase = http.base;
   });
   after(async () => {
     await source.drop();
-    await new Promise((r) => http.close(r));
+    await http.close();
   });
 
   const pgSettings = () => ({ host: '127.0.0.1', port: 5432, database: srcDb, user: 'postgres', query: 'SELECT sfzh AS id_no, xm AS name, je AS amount, updated FROM dibao', incrementalColumn: 'updated' });
