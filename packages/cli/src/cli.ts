@@ -30,7 +30,7 @@ Usage:
                                       create a user; with no organisation yet, a Center role
                                       creates the Center (--org-name, default 运营中心) first.
                                       Without --password-stdin a password is generated and printed once.
-  gongshu audit verify                walk the audit hash chain; exit 1 naming the first bad record
+  gongshu audit verify                walk the audit hash chain; exit 1 naming every bad record
   gongshu calendar add YYYY-MM-DD N   the date N working days after YYYY-MM-DD
   gongshu mask --profile P [--scope S] [--out FILE] [--pass-unknown] FILE.csv
                                       mask a CSV file offline (streaming). P is a JSON profile file
@@ -104,8 +104,9 @@ async function main(argv: string[]): Promise<number> {
           console.log('Record the head hash outside the platform (e.g. in a stamped report) to detect removal of the newest records.');
           return 0;
         }
-        console.error(`AUDIT CHAIN BROKEN at record #${r.problem!.seq} (${r.problem!.kind}): ${r.problem!.detail}`);
-        console.error(`${r.count} records before it verified.`);
+        console.error(`AUDIT CHAIN BROKEN: ${r.problemCount} problem(s) in ${r.count} records (${r.intact} verified).`);
+        for (const p of r.problems) console.error(`  #${p.seq} ${p.kind}: ${p.detail}`);
+        if (r.problemCount > r.problems.length) console.error(`  … and ${r.problemCount - r.problems.length} more`);
         return 1;
       } finally {
         await rt.close();

@@ -15,7 +15,7 @@ import type { BulkSession, CopyIn, Db } from './db/database.ts';
 import { currentMigration, latestMigration } from './db/migrator.ts';
 import { sql } from 'kysely';
 import { AppError } from './platform/errors.ts';
-import { findNul, installErrorHandling, installValidators, sendProblem, type Allow } from './platform/http.ts';
+import { checkRequestText, installErrorHandling, installValidators, sendProblem, type Allow } from './platform/http.ts';
 import type { CallerRole } from './platform/context.ts';
 import { AuthService, authRoutes, SESSION_COOKIE, type Keys } from './domains/auth/index.ts';
 import { auditRoutes, writeAudit } from './domains/audit/index.ts';
@@ -167,9 +167,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   app.addHook('preValidation', async (req) => {
     // Streamed bodies (file uploads, NDJSON) are checked row by row by their reader instead.
-    if (req.body instanceof Readable) return;
-    const at = findNul(req.body);
-    if (at) throw new AppError(400, 'request.nul_character', `${at} 含有不允许的空字符（\\u0000）`, `${at} contains a NUL character (\\u0000), which is not allowed`, [{ field: at, message: { zh: '含有空字符', en: 'contains a NUL character' } }]);
+    checkRequestText(req, req.body instanceof Readable ? 'skip' : req.routeOptions.config?.bodyTextPerRow ? 'depth' : 'all');
   });
 
   // Every call by an information system is a data access: one audit record per call.

@@ -4,6 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { Type, type TProperties, type TObjectOptions } from 'typebox';
 import { AppError, type FieldError } from './errors.ts';
+import { findBodyFault } from './text.ts';
 import type { Actor, CallerRole, RequestContext } from './context.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -16,6 +17,8 @@ declare module 'fastify' {
     allow?: Allow;
     /** the route also serves a session that has passed the password but not yet the second factor */
     allowPendingMfa?: boolean;
+    /** the body's text is judged row by row by the route (a data push), not refused whole for one bad character */
+    bodyTextPerRow?: boolean;
   }
   interface FastifyRequest {
     actor: Actor | null;
@@ -156,6 +159,8 @@ const pgCodes: Record<string, [number, string, string, string]> = {
   '22008': [400, 'db.invalid_datetime', '日期时间超出范围', 'date or time out of range'],
   '22003': [400, 'db.number_out_of_range', '数值超出范围', 'a number is out of range'],
   '54000': [400, 'db.value_too_large', '取值过大', 'a value is too large'],
+  '22021': [400, 'db.invalid_text', '文本含有无法保存的字符', 'a text contains a character that cannot be stored'],
+  '22P05': [400, 'db.invalid_text', '文本含有无法保存的字符', 'a text contains a character that cannot be stored'],
 };
 
 export function installErrorHandling(app: FastifyInstance, onForbidden?: (req: FastifyRequest, err: AppError) => Promise<void>) {
@@ -198,21 +203,36 @@ export function installErrorHandling(app: FastifyInstance, onForbidden?: (req: F
   });
 }
 
-/** Refuses NUL characters anywhere in a JSON body: PostgreSQL text cannot hold them. */
-export function findNul(v: unknown, path = ''): string | null {
-  if (typeof v === 'string') return v.includes('\u0000') ? path || 'body' : null;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const r = findNul(v[i], `${path}.${i}`.replace(/^\./, ''));
-      if (r) return r;
-    }
-  } else if (v && typeof v === 'object') {
-    for (const [k, x] of Object.entries(v)) {
-      const r = findNul(x, path ? `${path}.${k}` : k);
-      if (r) return r;
-    }
+/** Deepest nesting a JSON body may have (the deepest schema we accept is far shallower). */
+export const MAX_BODY_DEPTH = 32;
+
+const faultWords = {
+  nul: { zh: '含有不允许的空字符（\\u0000）', en: 'contains a NUL character (\\u0000), which is not allowed' },
+  surrogate: { zh: '含有不成对的 UTF-16 代理字符（无效的 Unicode）', en: 'contains an unpaired UTF-16 surrogate (invalid Unicode)' },
+  depth: { zh: `嵌套层级过深（最多 ${MAX_BODY_DEPTH} 层）`, en: `is nested too deeply (at most ${MAX_BODY_DEPTH} levels)` },
+} as const;
+
+/**
+ * Refuses what no route can use, before validation: a body nested deeper than MAX_BODY_DEPTH, and NUL or an unpaired
+ * surrogate in any key or string of the body, the query string or the path. `body: 'depth'` leaves the body's
+ * text to a route that judges it row by row (a data push rejects the one bad row, not the batch); `body: 'skip'`
+ * is for a streamed body, read and checked by its reader.
+ */
+export function checkRequestText(req: FastifyRequest, body: 'all' | 'depth' | 'skip'): void {
+  const parts: [string, unknown, boolean][] = [
+    ['params', req.params, true],
+    ['querystring', req.query, true],
+  ];
+  if (body !== 'skip') parts.push(['body', req.body, body === 'all']);
+  for (const [part, value, checkText] of parts) {
+    const fault = findBodyFault(value, part === 'body' ? MAX_BODY_DEPTH : 3, checkText);
+    if (!fault) continue;
+    const field = fault.path || part;
+    const w = faultWords[fault.kind];
+    throw new AppError(400, fault.kind === 'depth' ? 'request.too_deep' : fault.kind === 'nul' ? 'request.nul_character' : 'request.invalid_unicode', `${field} ${w.zh}`, `${field} ${w.en}`, [
+      { field, message: { zh: w.zh, en: w.en } },
+    ]);
   }
-  return null;
 }
 
 /** Common response schemas for OpenAPI. */

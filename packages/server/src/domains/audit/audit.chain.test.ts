@@ -97,3 +97,72 @@ it('canonical JSON does not depend on key order (jsonb reorders keys)', () => {
   assert.equal(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: '名' } }), canonicalJson({ a: { c: '名', d: [1, { x: 1, y: 2 }] }, b: 1 }));
   assert.notEqual(canonicalJson({ a: 1 }), canonicalJson({ a: '1' }));
 });
+
+/** Text a hostile caller can send: every audited field must store and hash it the same way on both databases. */
+const HOSTILE_TEXTS = [
+  '\ud800',
+  'a\udfffb',
+  '\udc00\ud800',
+  'NUL\u0000inside',
+  '\u0000',
+  'e\u0301\u0302\u0303', // combining marks
+  '\u1e9b\u0323', // ẛ̣: differs in all four normalisation forms
+  ...(['NFC', 'NFD', 'NFKC', 'NFKD'] as const).map((f) => '\u1e9b\u0323 Å ﬁ 한글 ①'.normalize(f)),
+  '😀'.repeat(3000), // pairs across every cut point
+  'x'.repeat(200_000),
+  '\u202e\u200b\ufeff', // bidi override, zero-width, BOM
+];
+
+describeEachDb('audit hash chain: hostile text', (env) => {
+  it('text with lone surrogates, NUL, combining marks, every normalisation form and long strings keeps the chain intact in every field', async () => {
+    const db = env().database.db;
+    for (const t of HOSTILE_TEXTS) {
+      const ctx = { actor: { kind: 'user', userId: '00000000-0000-4000-8000-000000000001', username: t, displayName: t, orgId: null, roles: [] } as never, requestId: t, ip: t };
+      await db.transaction().execute((trx) =>
+        writeAudit(trx, ctx, { action: t, objectType: t, objectId: t, outcome: 'denied', diff: { [t]: [t, { [t]: t }], plain: t, n: 1.5, big: 12345678901234567890, deep: [[[[t]]]] } }),
+      );
+    }
+    const r = await verifyChain(db);
+    assert.equal(r.ok, true, JSON.stringify(r.problems.slice(0, 3)));
+    assert.equal(r.problemCount, 0);
+  });
+
+  it('hostile user names at the anonymous log-in leave the chain intact', async () => {
+    const anon = env().client();
+    for (const t of HOSTILE_TEXTS) {
+      const res = await anon.req('POST', '/api/auth/login', `{"username":${JSON.stringify(t)},"password":"wrong"}`);
+      assert.ok(res.status >= 400 && res.status < 500, `${res.status} ${res.body.slice(0, 200)}`);
+    }
+    // a lone surrogate written as a JSON escape, as the probe sent it
+    const raw = await anon.req('POST', '/api/auth/login', '{"username":"\\ud800","password":"\\udc00x"}');
+    assert.equal(raw.status, 400);
+    assert.equal(raw.json.code, 'request.invalid_unicode');
+    const r = await verifyChain(env().database.db);
+    assert.equal(r.ok, true, JSON.stringify(r.problems.slice(0, 3)));
+  });
+});
+
+describeEachDb('audit hash chain: every problem is reported', (env) => {
+  it('two altered records and a removal further on are all named, not only the first', async () => {
+    const db = env().database.db;
+    await writeSome(db, 8);
+    const last = await lastSeq(db);
+    await tamper(db, sql`UPDATE audit_record SET object_id = 'forged' WHERE seq = ${last - 6}`);
+    await tamper(db, sql`UPDATE audit_record SET action = 'forged' WHERE seq = ${last - 3}`);
+    await tamper(db, sql`DELETE FROM audit_record WHERE seq = ${last - 1}`);
+    const r = await verifyChain(db);
+    assert.equal(r.ok, false);
+    assert.deepEqual(
+      r.problems.map((p) => [p.seq, p.kind]),
+      [
+        [last - 6, 'altered'],
+        [last - 3, 'altered'],
+        [last, 'removed'],
+      ],
+    );
+    assert.equal(r.problemCount, 3);
+    assert.equal(r.count, last - 1);
+    assert.equal(r.intact, last - 1 - 3);
+    assert.deepEqual(r.problem, r.problems[0]);
+  });
+});

@@ -17,6 +17,11 @@ export function canonicalJson(v: unknown): string {
   return '{' + Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => JSON.stringify(k) + ':' + canonicalJson(o[k])).join(',') + '}';
 }
 
+/** Longest text kept in a column of the record (indexed columns must stay under PostgreSQL's btree row limit). */
+export const AUDIT_FIELD_MAX = 500;
+/** Longest text kept inside the record's diff. */
+export const AUDIT_DIFF_TEXT_MAX = 4000;
+
 export function recordHash(prevHash: string, r: ChainFields): string {
   const canonical = canonicalJson([
     r.seq,
@@ -41,28 +46,35 @@ export type ChainProblem =
   | { seq: number; kind: 'removed'; detail: string }
   | { seq: number; kind: 'reordered'; detail: string };
 
-/** Walks records in seq order; returns the first problem or null. Stateful so it can stream. */
+/**
+ * Walks records in seq order and reports every problem, not only the first: after a break it goes on from the
+ * record as stored (its seq and hash), so tampering further on is still found. Stateful so it can stream.
+ */
 export class ChainVerifier {
   private expectedSeq = 1;
   private prevHash = GENESIS_HASH;
+  /** records read */
   count = 0;
+  /** records that verified */
+  intact = 0;
   head: { seq: number; hash: string } | null = null;
 
-  check(r: ChainFields & { prev_hash: string; hash: string }): ChainProblem | null {
-    if (r.seq > this.expectedSeq)
-      return { seq: r.seq, kind: 'removed', detail: `records ${this.expectedSeq}..${r.seq - 1} are missing (deleted)` };
-    if (r.seq < this.expectedSeq) return { seq: r.seq, kind: 'reordered', detail: `record ${r.seq} appears again after ${this.expectedSeq - 1}` };
-    if (r.prev_hash !== this.prevHash)
-      return {
+  check(r: ChainFields & { prev_hash: string; hash: string }): ChainProblem[] {
+    const problems: ChainProblem[] = [];
+    if (r.seq > this.expectedSeq) problems.push({ seq: r.seq, kind: 'removed', detail: `records ${this.expectedSeq}..${r.seq - 1} are missing (deleted)` });
+    if (r.seq < this.expectedSeq) problems.push({ seq: r.seq, kind: 'reordered', detail: `record ${r.seq} appears again after ${this.expectedSeq - 1}` });
+    else if (r.prev_hash !== this.prevHash && problems.length === 0)
+      problems.push({
         seq: r.seq,
         kind: 'reordered',
         detail: `record ${r.seq} does not link to record ${r.seq - 1}: records were reordered, or one before it was replaced`,
-      };
-    if (recordHash(r.prev_hash, r) !== r.hash) return { seq: r.seq, kind: 'altered', detail: `record ${r.seq} was altered after it was written` };
-    this.expectedSeq++;
+      });
+    if (recordHash(r.prev_hash, r) !== r.hash) problems.push({ seq: r.seq, kind: 'altered', detail: `record ${r.seq} was altered after it was written` });
+    this.expectedSeq = Math.max(this.expectedSeq, r.seq + 1);
     this.prevHash = r.hash;
     this.count++;
+    if (problems.length === 0) this.intact++;
     this.head = { seq: r.seq, hash: r.hash };
-    return null;
+    return problems;
   }
 }

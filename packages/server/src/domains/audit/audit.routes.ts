@@ -37,6 +37,8 @@ const Record_ = Type.Object({
   hash: Type.String(),
 });
 
+const ChainProblem_ = Type.Object({ seq: Type.Integer(), kind: Type.Union([Type.Literal('altered'), Type.Literal('removed'), Type.Literal('reordered')]), detail: Type.String() });
+
 type Row = Awaited<ReturnType<typeof listRecords>>['rows'][number];
 function present(r: Row) {
   return {
@@ -105,20 +107,23 @@ export const auditRoutes = (db: Db): FastifyPluginAsyncTypebox =>
     app.post('/api/audit/verify', {
       schema: {
         tags,
-        summary: 'Walk the SM3 hash chain and report the first record that was altered, removed or reordered',
+        summary: 'Walk the SM3 hash chain and report every record that was altered, removed or reordered',
         response: {
           200: Type.Object({
             ok: Type.Boolean(),
-            count: Type.Integer(),
+            count: Type.Integer({ description: 'records read' }),
+            intact: Type.Integer({ description: 'records that verified' }),
             head: Type.Union([Type.Object({ seq: Type.Integer(), hash: Type.String() }), Type.Null()]),
-            problem: Type.Union([Type.Object({ seq: Type.Integer(), kind: Type.String(), detail: Type.String() }), Type.Null()]),
+            problem: Type.Union([ChainProblem_, Type.Null()], { description: 'the first problem' }),
+            problems: Type.Array(ChainProblem_, { description: 'every problem in seq order (at most 1,000 listed)' }),
+            problemCount: Type.Integer({ description: 'all problems found' }),
           }),
         },
       },
       config: { allow: ['center_admin', 'supervisor'] },
     }, async (req) => {
       const result = await verifyChain(db);
-      await db.transaction().execute((trx) => writeAudit(trx, req.ctx, { action: 'audit.verify', objectType: 'audit', outcome: result.ok ? 'success' : 'failure', diff: { count: result.count, problem: result.problem } }));
+      await db.transaction().execute((trx) => writeAudit(trx, req.ctx, { action: 'audit.verify', objectType: 'audit', outcome: result.ok ? 'success' : 'failure', diff: { count: result.count, problemCount: result.problemCount, problems: result.problems.slice(0, 20) } }));
       return result;
     });
   };

@@ -2,7 +2,8 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { actorName } from '../../platform/context.ts';
-import { ChainVerifier, GENESIS_HASH, recordHash, type ChainProblem } from './audit.chain.ts';
+import { AUDIT_DIFF_TEXT_MAX, AUDIT_FIELD_MAX, ChainVerifier, GENESIS_HASH, recordHash, type ChainProblem } from './audit.chain.ts';
+import { storableJson, storableText } from '../../platform/text.ts';
 import * as repo from './audit.repository.ts';
 
 export interface AuditEntry {
@@ -19,20 +20,22 @@ export interface AuditEntry {
 export async function writeAudit(trx: DbOrTrx, ctx: RequestContext, e: AuditEntry): Promise<number> {
   const head = await repo.lockChainAndGetHead(trx);
   const a = ctx.actor;
+  // Every text is put in its stored form first, so the hash covers exactly what the database keeps.
+  const text = (s: string | null | undefined) => (s === null || s === undefined ? null : storableText(s, AUDIT_FIELD_MAX));
   const rec = {
     seq: (head?.seq ?? 0) + 1,
     occurred_at: new Date(),
     actor_user_id: a?.kind === 'user' ? a.userId : null,
-    actor_name: actorName(a),
+    actor_name: text(actorName(a)),
     org_id: e.orgId !== undefined ? e.orgId : (a?.orgId ?? null),
     credential_id: a?.kind === 'credential' ? a.credentialId : null,
-    action: e.action,
-    object_type: e.objectType ?? null,
-    object_id: e.objectId ?? null,
+    action: text(e.action)!,
+    object_type: text(e.objectType),
+    object_id: text(e.objectId),
     outcome: e.outcome ?? 'success',
-    client_ip: ctx.ip,
-    request_id: ctx.requestId,
-    diff: e.diff === undefined ? null : JSON.parse(JSON.stringify(e.diff)),
+    client_ip: text(ctx.ip),
+    request_id: text(ctx.requestId),
+    diff: e.diff === undefined ? null : storableJson(e.diff, AUDIT_DIFF_TEXT_MAX),
   } as const;
   const prev = head?.hash ?? GENESIS_HASH;
   await repo.insertRecord(trx, { ...rec, prev_hash: prev, hash: recordHash(prev, rec) });
@@ -52,13 +55,35 @@ export function diffOf(before: Record<string, unknown> | null, after: Record<str
   return out;
 }
 
-export async function verifyChain(db: Db): Promise<{ ok: boolean; count: number; head: { seq: number; hash: string } | null; problem: ChainProblem | null }> {
+/** At most this many problems are listed; `problemCount` counts them all. */
+export const VERIFY_PROBLEMS_LISTED = 1000;
+
+export interface ChainReport {
+  ok: boolean;
+  /** records read */
+  count: number;
+  /** records that verified */
+  intact: number;
+  head: { seq: number; hash: string } | null;
+  /** the first problem (kept for callers that read one) */
+  problem: ChainProblem | null;
+  /** every problem, in seq order, at most VERIFY_PROBLEMS_LISTED */
+  problems: ChainProblem[];
+  problemCount: number;
+}
+
+/** Walks the whole chain and reports every altered, removed or reordered record. */
+export async function verifyChain(db: Db): Promise<ChainReport> {
   const v = new ChainVerifier();
+  const problems: ChainProblem[] = [];
+  let problemCount = 0;
   for await (const r of repo.streamRecords(db, {}, 'asc')) {
-    const problem = v.check(r);
-    if (problem) return { ok: false, count: v.count, head: v.head, problem };
+    for (const p of v.check(r)) {
+      problemCount++;
+      if (problems.length < VERIFY_PROBLEMS_LISTED) problems.push(p);
+    }
   }
-  return { ok: true, count: v.count, head: v.head, problem: null };
+  return { ok: problemCount === 0, count: v.count, intact: v.intact, head: v.head, problem: problems[0] ?? null, problems, problemCount };
 }
 
 export { listRecords, streamRecords, type AuditFilter } from './audit.repository.ts';

@@ -85,7 +85,7 @@ export const ingestRoutes = (svc: IngestService, pulls: PullService, oneSource: 
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$' })) }),
         response: { 200: Any, 201: Any },
       },
-      config: { allow: LOADERS },
+      config: { allow: LOADERS, bodyTextPerRow: true },
     }, async (req, reply) => {
       const mode = req.query.mode ?? 'upsert';
       const key = req.headers['idempotency-key'] as string | undefined;

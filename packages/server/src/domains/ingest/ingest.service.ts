@@ -16,6 +16,12 @@ import { actualColumns, baseTableName, columnsOf, copyIntoRebuilt, createTableSq
 import { dropStaging, REJECT_REASON_HEADER, runPipeline } from './pipeline.ts';
 import { FileError, type OpenedSource } from './readers.ts';
 import { compileItem, type ItemSpec, type Problem } from './values.ts';
+import { storableJson, storableText } from '../../platform/text.ts';
+
+/** What a batch keeps of the header it read: at most 1,000 cells of at most 200 characters (a 50 MB header line stays out). */
+function headerExcerpt(header: string[]): unknown {
+  return storableJson(header.slice(0, 1000), 200);
+}
 
 /** Formats whose items describe columns; files, images and video have no table. */
 const NON_TABULAR = new Set(['file', 'media']);
@@ -264,7 +270,7 @@ export class IngestService {
     let lastBytes = 0;
     try {
       const src = await open((n) => (lastBytes = n), m);
-      await this.db.updateTable('ingest_batch').set({ header: JSON.stringify(src.header), encoding: src.stats.encoding ?? start.encoding ?? null }).where('id', '=', id).execute();
+      await this.db.updateTable('ingest_batch').set({ header: JSON.stringify(headerExcerpt(src.header)), encoding: src.stats.encoding ?? start.encoding ?? null }).where('id', '=', id).execute();
       const outcome = await runPipeline(
         { db: this.db, copyIn: this.copyIn, bulkSession: this.bulkSession, ctx, batchId: id, resourceId: m.id, orgId: m.orgId, version: m.version, table: table.table_name, columns, items: m.items, mode: start.mode, strictWidth: start.strictWidth, allowEmpty: start.source === 'pull', ...(onProgress ? { onProgress } : {}) },
         src,
@@ -272,9 +278,14 @@ export class IngestService {
       await this.db.updateTable('ingest_batch').set({ checksum: src.checksum(), bytes: Math.max(src.stats.bytes, lastBytes) }).where('id', '=', id).execute();
       void outcome;
     } catch (e) {
+      // A file's or a rule's reason is for the caller; anything else (database, V8, network) stays in the log.
       const problem: Problem =
-        e instanceof FileError ? e.problem : e instanceof AppError ? { zh: e.zh, en: e.en } : { zh: `处理失败：${(e as Error).message}`, en: `Processing failed: ${(e as Error).message}` };
-      await this.fail(id, problem, lastBytes).catch(() => {});
+        e instanceof FileError
+          ? e.problem
+          : e instanceof AppError
+            ? { zh: e.zh, en: e.en }
+            : { zh: `处理失败：服务器内部错误，本批次没有写入任何数据（批次 ${id}，原因已记入服务器日志）`, en: `Processing failed: an internal error; none of the batch was loaded (batch ${id}; the cause is in the server log)` };
+      await this.fail(ctx, m, id, problem, lastBytes).catch((err: unknown) => process.stderr.write(`ingest batch ${id}: could not record the failure: ${String(err)}\n`));
       if (!(e instanceof FileError) && !(e instanceof AppError)) {
         // Not the caller's input: keep the cause in the batch and in the log, answer with the batch.
         process.stderr.write(`ingest batch ${id} failed: ${(e as Error).stack ?? String(e)}\n`);
@@ -286,13 +297,18 @@ export class IngestService {
     return { replayed: false, batch: await this.report(id) };
   }
 
-  private async fail(id: string, problem: Problem, bytes: number) {
-    await this.db
-      .updateTable('ingest_batch')
-      .set({ status: 'failed', phase: 'done', error: JSON.stringify(problem), finished_at: new Date(), bytes, idempotency_key: null })
-      .where('id', '=', id)
-      .where('status', '=', 'running')
-      .execute();
+  /** Marks the batch failed with a bounded reason, and audits the failure with the same reason. */
+  private async fail(ctx: RequestContext, m: ResourceMeta, id: string, problem: Problem, bytes: number) {
+    const reason = { zh: storableText(problem.zh, 2000), en: storableText(problem.en, 2000) };
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('ingest_batch')
+        .set({ status: 'failed', phase: 'done', error: JSON.stringify(reason), finished_at: new Date(), bytes, idempotency_key: null })
+        .where('id', '=', id)
+        .where('status', '=', 'running')
+        .execute();
+      await writeAudit(trx, ctx, { action: 'ingest.batch.fail', objectType: 'ingest_batch', objectId: id, orgId: m.orgId, outcome: 'failure', diff: { resource: m.id, bytes, reason } });
+    });
   }
 
   /**

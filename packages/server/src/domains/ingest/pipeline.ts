@@ -2,6 +2,7 @@
 // rows with their reasons, stage accepted rows with COPY (in chunks, outside any transaction), then apply
 // them to the data table in one transaction. A batch is atomic: killed before that transaction commits,
 // nothing of it is visible and recovery marks it failed.
+import { storableJson, storableText } from '../../platform/text.ts';
 import { sql } from 'kysely';
 import { once } from 'node:events';
 import type { BulkSession, CopyIn, Db, DbOrTrx } from '../../db/database.ts';
@@ -42,7 +43,7 @@ export function mapHeader(header: string[], items: ItemSpec[]): HeaderMap | { pr
       if (n !== '') ignored.push(h);
       return;
     }
-    if (index[i] !== -1) problems.push({ field: 'header', zh: `第 ${pos + 1} 列「${h}」与第 ${index[i]! + 1} 列都对应信息项 ${items[i]!.code}`, en: `columns ${index[i]! + 1} and ${pos + 1} ("${h}") both map to item ${items[i]!.code}` });
+    if (index[i] !== -1) problems.push({ field: 'header', zh: `第 ${pos + 1} 列「${headerCell(h)}」与第 ${index[i]! + 1} 列都对应信息项 ${items[i]!.code}`, en: `columns ${index[i]! + 1} and ${pos + 1} ("${headerCell(h)}") both map to item ${items[i]!.code}` });
     else index[i] = pos;
   });
   const missing = items.filter((it, i) => index[i] === -1 && (it.required || it.primaryKey));
@@ -86,13 +87,20 @@ export interface BatchOutcome {
   warnings: Problem[];
 }
 
-/** An original value as kept with a rejected row: long texts cut, NUL shown as ␀ (jsonb cannot hold it). */
+/** A header cell as a message quotes it: storable, at most 60 characters. */
+const headerCell = (h: string) => storableText(h, 60);
+
+/**
+ * An original value as kept with a rejected row: long texts cut, NUL shown as ␀ and an unpaired surrogate as U+FFFD
+ * (jsonb can hold neither); a nested JSON value (from a push) likewise, with its texts cut.
+ */
 function rawCell(v: unknown): unknown {
   if (typeof v === 'string') {
-    const s = v.includes('\0') ? v.replace(/\0/g, '\u2400') : v;
+    const s = storableText(v.includes('\0') ? v.replace(/\0/g, '\u2400') : v);
     return s.length > MAX_RAW_CELL ? `${s.slice(0, MAX_RAW_CELL)}…（截断 / truncated）` : s;
   }
   if (v instanceof Date) return v.toISOString();
+  if (v !== null && typeof v === 'object') return storableJson(v, MAX_RAW_CELL);
   return v === undefined ? null : v;
 }
 
@@ -114,8 +122,14 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
   const warnings: Problem[] = [];
   const mapped = mapHeader(src.header, b.items);
   if ('problems' in mapped) throw new FileError({ zh: mapped.problems.map((p) => p.zh).join('；'), en: mapped.problems.map((p) => p.en).join('; ') });
-  if (mapped.ignored.length)
-    warnings.push({ zh: `以下列不是资源的信息项，已忽略：${mapped.ignored.join('、')}`, en: `these columns are not items of the resource and were ignored: ${mapped.ignored.join(', ')}` });
+  if (mapped.ignored.length) {
+    const shown = mapped.ignored.slice(0, 20).map(headerCell);
+    const more = mapped.ignored.length - shown.length;
+    warnings.push({
+      zh: `以下列不是资源的信息项，已忽略：${shown.join('、')}${more > 0 ? `（另有 ${more} 列）` : ''}`,
+      en: `these columns are not items of the resource and were ignored: ${shown.join(', ')}${more > 0 ? ` (and ${more} more)` : ''}`,
+    });
+  }
   const absent = b.items.filter((_, i) => mapped.index[i] === -1);
   if (absent.length)
     warnings.push({

@@ -8,6 +8,7 @@ import { loadExcel } from '../../platform/xlsx.ts';
 import type { Problem } from './values.ts';
 import { csvRecords, type CsvEvent } from './csv.ts';
 import { FileError, MAX_RECORD } from './row-errors.ts';
+import { storableText, unstorable } from '../../platform/text.ts';
 
 export { FileError };
 
@@ -300,6 +301,20 @@ export async function openXlsx(input: AsyncIterable<Buffer | string>, opts: { on
   return { header, rows: rows(), stats, checksum: () => meter.hash.copy().digest('hex') };
 }
 
+/** A row object whose key cannot be stored (NUL, an unpaired surrogate) is rejected, naming the key. */
+function keyProblem(o: object): Problem | null {
+  for (const k of Object.keys(o)) {
+    const u = unstorable(k);
+    if (u) {
+      const shown = JSON.stringify(storableText(k, 40));
+      return u === 'nul'
+        ? { zh: `键 ${shown} 含有空字符（\\u0000）`, en: `the key ${shown} contains a NUL character (\\u0000)` }
+        : { zh: `键 ${shown} 含有无效的 Unicode 字符`, en: `the key ${shown} contains invalid Unicode (a lone surrogate)` };
+    }
+  }
+  return null;
+}
+
 /** Objects from a system: the header is the union of their keys in first-seen order. */
 export function openObjects(objects: unknown[], checksumOf: string): OpenedSource {
   const keys: string[] = [];
@@ -307,7 +322,7 @@ export function openObjects(objects: unknown[], checksumOf: string): OpenedSourc
   for (const o of objects) {
     if (o && typeof o === 'object' && !Array.isArray(o))
       for (const k of Object.keys(o))
-        if (!seen.has(k)) {
+        if (!seen.has(k) && !unstorable(k)) {
           seen.add(k);
           keys.push(k);
         }
@@ -321,7 +336,8 @@ export function openObjects(objects: unknown[], checksumOf: string): OpenedSourc
         continue;
       }
       const r = o as Record<string, unknown>;
-      yield { rowNo, cells: keys.map((k) => r[k]) };
+      const bad = keyProblem(r);
+      yield bad ? { rowNo, cells: keys.map((k) => r[k]), problem: bad } : { rowNo, cells: keys.map((k) => r[k]) };
     }
   }
   const hash = createHash('sm3').update(checksumOf).digest('hex');
@@ -356,7 +372,9 @@ export async function openNdjson(input: AsyncIterable<Buffer | string>, keys: st
       }
       if (!o || typeof o !== 'object' || Array.isArray(o)) return { rowNo, cells: [t.slice(0, 1000)], problem: { zh: '每一行应为一个 JSON 对象', en: 'each line must be a JSON object' } };
       const r = o as Record<string, unknown>;
-      for (const k of Object.keys(r)) if (!known.has(k)) unknownKeys.add(k);
+      const bad = keyProblem(r);
+      if (bad) return { rowNo, cells: keys.map((k) => r[k]), problem: bad };
+      for (const k of Object.keys(r)) if (!known.has(k) && unknownKeys.size < 100) unknownKeys.add(storableText(k, 60));
       return { rowNo, cells: keys.map((k) => r[k]) };
     };
     for await (const c of chunksOf(input)) {

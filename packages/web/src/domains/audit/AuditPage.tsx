@@ -49,6 +49,14 @@ function Diff({ diff }: { diff: unknown }) {
   );
 }
 
+interface ChainReport {
+  ok: boolean;
+  count: number;
+  intact: number;
+  problems: { seq: number; kind: 'altered' | 'removed' | 'reordered'; detail: string }[];
+  problemCount: number;
+}
+
 export function AuditPage() {
   const { t } = useI18n();
   const { me } = useSession();
@@ -61,7 +69,7 @@ export function AuditPage() {
   const orgs = useLoad(() => get<Org[]>('/api/orgs'), []);
   const orgName = useMemo(() => new Map((orgs.data ?? []).map((o) => [o.id, o.name])), [orgs.data]);
   const list = useLoad(() => get<{ total: number; items: AuditRecord[] }>(`/api/audit${qs({ ...toQuery(filters), limit: pageSize, offset: (page - 1) * pageSize })}`), [filters, page]);
-  const [verify, setVerify] = useState<{ ok: boolean; count: number; problem: { seq: number; kind: string; detail: string } | null } | null>(null);
+  const [verify, setVerify] = useState<ChainReport | null>(null);
 
   return (
     <Card
@@ -84,8 +92,17 @@ export function AuditPage() {
           showIcon
           closable
           onClose={() => setVerify(null)}
-          message={verify.ok ? t('audit.chainOk', { n: verify.count }) : t('audit.chainBroken', { seq: verify.problem!.seq, kind: verify.problem!.kind })}
-          description={verify.problem?.detail}
+          message={verify.ok ? t('audit.chainOk', { n: verify.count }) : t('audit.chainBrokenCount', { n: verify.problemCount, count: verify.count, intact: verify.intact })}
+          description={
+            verify.ok ? undefined : (
+              <ul style={{ margin: 0, paddingLeft: 20, maxHeight: 240, overflow: 'auto' }} data-testid="audit-chain-problems">
+                {verify.problems.map((p) => (
+                  <li key={`${p.seq}-${p.kind}`}>{t('audit.chainProblem', { seq: p.seq, kind: t(`audit.chainKind.${p.kind}` as Key) })}</li>
+                ))}
+                {verify.problemCount > verify.problems.length && <li>{t('audit.chainMore', { n: verify.problemCount - verify.problems.length })}</li>}
+              </ul>
+            )
+          }
         />
       )}
       <Form form={form} layout="inline" onFinish={(v) => { setPage(1); setFilters(v); }} style={{ marginBottom: 16, rowGap: 8 }}>
