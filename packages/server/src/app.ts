@@ -71,6 +71,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // A URL the router cannot read (bad percent-encoding, an over-long path parameter) is a problem+json 400 too.
+    frameworkErrors: (err, _req, reply) =>
+      err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? sendProblem(reply, 414, 'request.path_too_long', '请求路径中的参数过长', 'A path parameter of the request is too long')
+        : sendProblem(reply, 400, 'request.bad_url', '请求地址无法解析（百分号编码无效）', 'The request URL cannot be read (invalid percent-encoding)'),
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -2,7 +2,9 @@
 // NUL characters, bad path and query values. Each must be a 4xx problem+json naming the field, never a 5xx.
 import { it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDb, type Client } from '../testing/test-env.ts';
+import fc from 'fast-check';
+import { describeEachDb, type Client, type Reply } from '../testing/test-env.ts';
+import { verifyChain } from '../domains/audit/index.ts';
 
 interface JsonSchema {
   type?: string | string[];
@@ -146,6 +148,111 @@ describeEachDb('bad input on every route', (env) => {
       }
     }
     assert.deepEqual(problems, []);
+  });
+
+  const SESSION_ENDING = new Set(['/api/auth/logout']);
+  it('hostile text in bodies, query strings, path parameters and headers: deep nesting, NUL, lone surrogates, oversize values', async () => {
+    const problems: string[] = [];
+    const checkReply = (where: string, res: Reply, want400: boolean) => {
+      if (res.status >= 500) problems.push(`${where}: ${res.status} ${res.body.slice(0, 200)}`);
+      else if (want400 && res.status !== 400) problems.push(`${where}: ${res.status}, expected 400 — ${res.body.slice(0, 200)}`);
+      else if (res.status >= 400 && !String(res.headers['content-type']).startsWith('application/problem+json')) problems.push(`${where}: not problem+json`);
+    };
+    const adminClient = admin;
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const deepObj = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+    const anon = env().client();
+    for (const r of env().app.routeTable.filter((x) => !x.url.startsWith('/api/docs'))) {
+      const url = fillPath(r.url);
+      const where = `${r.method} ${r.url}`;
+      // a route that ends the session (log-out) is called without one: it must still never answer 5xx
+      const ending = SESSION_ENDING.has(r.url);
+      const admin = ending ? env().client() : adminClient;
+      const check = (w: string, res: Reply, want400 = true) => checkReply(w, res, want400 && !ending);
+      if (['POST', 'PUT', 'PATCH'].includes(r.method)) {
+        for (const n of [3000, 10_000]) {
+          check(`${where} — array nested ${n} deep`, await admin.req(r.method, url, deep(n)));
+          check(`${where} — object nested ${n} deep`, await admin.req(r.method, url, deepObj(n)));
+        }
+        if (r.allow === 'public') check(`${where} — anonymous, nested 10,000 deep`, await anon.req(r.method, url, deepObj(10_000)));
+        const s = r.schema?.body as JsonSchema | undefined;
+        if (s?.properties) {
+          for (const [k, v] of Object.entries(s.properties)) {
+            if (typeOf(v) !== 'string') continue;
+            check(`${where} — ${k} with a lone surrogate`, await admin.req(r.method, url, `{${Object.entries(goodBody(s)).map(([a, b]) => `${JSON.stringify(a)}:${JSON.stringify(b)},`).join('')}${JSON.stringify(k)}:"a\\ud800b"}`));
+          }
+          check(`${where} — a key with NUL`, await admin.req(r.method, url, { ...goodBody(s), 'a\u0000b': 1 }));
+        }
+      }
+      // query strings: NUL, a lone surrogate's bytes, invalid percent-encoding, oversize values, on known and unknown names
+      const q = r.schema?.querystring as JsonSchema | undefined;
+      const names = [...Object.keys(q?.properties ?? {}), 'unknown_param'];
+      for (const k of names) {
+        for (const bad of ['%00', 'a%00b', '%ED%A0%80', '%E0%A4%A', '%', 'x'.repeat(100_000)]) {
+          const res = await admin.req(r.method, `${url}?${k}=${bad}`, ['POST', 'PUT', 'PATCH'].includes(r.method) ? {} : undefined);
+          // an unknown or ill-formed name may be ignored (2xx) or refused (4xx); never a 5xx
+          check(`${where}?${k}=${bad.slice(0, 12)}`, res, false);
+        }
+      }
+      // path parameters
+      if (r.url.includes(':')) {
+        for (const bad of ['%00', 'a%00b', '%ED%A0%80', '%E0%A4%A', 'x'.repeat(20_000)]) {
+          const res = await admin.req(r.method, r.url.replace(/:[a-z]+/g, bad), ['POST', 'PUT', 'PATCH'].includes(r.method) ? {} : undefined);
+          check(`${where} path=${bad.slice(0, 12)}`, res, false);
+          if (res.status < 400) problems.push(`${where} path=${bad.slice(0, 12)}: accepted (${res.status})`);
+        }
+      }
+      // headers: oversize, NUL and non-ASCII values in what the server reads (credentials, CSRF, idempotency, content type)
+      for (const [h, v] of [
+        ['authorization', 'Bearer a\u0000b'],
+        ['authorization', 'Bearer ' + 'x'.repeat(50_000)],
+        ['x-csrf-token', 'x'.repeat(50_000)],
+        ['idempotency-key', 'a\u0000b'],
+        ['idempotency-key', 'x'.repeat(50_000)],
+        ['content-type', 'application/json; charset=' + 'x'.repeat(5_000)],
+        ['accept-language', 'zh\u0000'],
+        ['cookie', 'gongshu_session=' + 'x'.repeat(20_000)],
+      ] as const) {
+        const c = h === 'authorization' || h === 'cookie' ? env().client() : admin;
+        const res = await c.req(r.method, url, ['POST', 'PUT', 'PATCH'].includes(r.method) ? {} : undefined, { [h]: v });
+        check(`${where} header ${h}=${v.slice(0, 16)}`, res, false);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('a bounded fuzz run over every route: random JSON bodies and query strings never answer 5xx', async () => {
+    const problems: string[] = [];
+    const routes = env().app.routeTable.filter((x) => !x.url.startsWith('/api/docs'));
+    const adminClient = admin;
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    const json = fc.jsonValue({ maxDepth: 4 });
+    for (const r of routes) {
+      const s = r.schema?.body as JsonSchema | undefined;
+      const q = r.schema?.querystring as JsonSchema | undefined;
+      const qNames = Object.keys(q?.properties ?? {});
+      const body = s?.properties
+        ? fc.oneof(json, fc.record(Object.fromEntries(Object.keys(s.properties).map((k) => [k, fc.oneof(json, text)])), { requiredKeys: [] }))
+        : json;
+      const query = fc.array(fc.tuple(qNames.length ? fc.oneof(fc.constantFrom(...qNames), text) : text, text), { maxLength: 4 });
+      const admin = SESSION_ENDING.has(r.url) ? env().client() : adminClient;
+      await fc.assert(
+        fc.asyncProperty(body, query, async (b, qs) => {
+          const search = qs.map(([k, v]) => `${encodeURIComponent(k.toWellFormed())}=${encodeURIComponent(v.toWellFormed())}`).join('&');
+          const url = fillPath(r.url) + (search ? `?${search}` : '');
+          const res = await admin.req(r.method, url, ['POST', 'PUT', 'PATCH'].includes(r.method) ? JSON.stringify(b) : undefined);
+          if (res.status >= 500) problems.push(`${r.method} ${url} ${JSON.stringify(b).slice(0, 120)}: ${res.status} ${res.body.slice(0, 200)}`);
+          return true;
+        }),
+        { numRuns: 12, seed: 20261202 },
+      );
+    }
+    assert.deepEqual(problems.slice(0, 20), []);
+  });
+
+  it('after all of the above, the audit chain still verifies', async () => {
+    const r = await verifyChain(env().database.db);
+    assert.equal(r.ok, true, JSON.stringify(r.problems.slice(0, 3)));
   });
 
   it('semantic errors name the field: impossible dates, bad USCC, roles that do not fit the organisation', async () => {
