@@ -22,6 +22,24 @@ export default tseslint.config(
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
   },
   {
+    // Every outbound connection goes through the one address guard (platform/outbound.ts): no direct fetch, HTTP
+    // client or DNS look-up in server code. Database clients (pg, mysql2) take the guard's checked address.
+    files: ['packages/server/src/**/*.ts'],
+    ignores: ['packages/server/src/platform/outbound.ts', '**/*.test.ts', 'packages/server/src/testing/**'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'Outbound requests go through OutboundGuard (platform/outbound.ts).' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:http', 'node:https', 'http', 'https', 'node:dns', 'node:dns/promises', 'dns', 'undici'].map((name) => ({
+            name,
+            message: 'Outbound connections and look-ups go through OutboundGuard (platform/outbound.ts).',
+          })),
+        },
+      ],
+    },
+  },
+  {
     // Where process.env is legitimately read: the config module, test setup and scripts.
     files: ['packages/server/src/config.ts', '**/*.test.ts', 'packages/server/src/testing/**', 'tests/**', 'scripts/**', 'bench/**', 'packages/cli/src/cli.ts'],
     rules: { 'no-restricted-syntax': 'off' },

@@ -24,6 +24,7 @@ import { CatalogService, catalogRoutes, ListsService, listsRoutes } from './doma
 import { MaskingService, maskingRoutes } from './domains/masking/index.ts';
 import { IngestService, ingestRoutes, OneSourceService, PullService } from './domains/ingest/index.ts';
 import { maskingMaster } from './platform/crypto.ts';
+import { OutboundGuard } from './platform/outbound.ts';
 
 export interface AppDeps {
   db: Db;
@@ -33,6 +34,8 @@ export interface AppDeps {
   copyIn: CopyIn;
   /** PostgreSQL: a dedicated connection per batch (absent on PGlite). */
   bulkSession?: (() => Promise<BulkSession>) | undefined;
+  /** The outbound address guard (tests give one with their own resolver). */
+  outbound?: OutboundGuard | undefined;
 }
 
 export interface Services {
@@ -85,6 +88,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const ingest = new IngestService(deps.db, deps.copyIn, calendar, masking, deps.bulkSession);
   // Approving a tabular resource creates (or migrates) its data table in the same transaction.
   catalog.onApproved((trx, id) => ingest.ensureTable(trx, id));
+  // every outbound connection (pulls now; sync and webhooks later) goes through this one guard
+  const outbound = deps.outbound ?? new OutboundGuard({ allowLoopback: config.pullAllowLoopback, platformDatabase: config.databaseUrl });
   const services: Services = {
     auth: new AuthService({ db: deps.db, config, keys: deps.keys }),
     calendar,
@@ -92,7 +97,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     lists: new ListsService(deps.db),
     masking,
     ingest,
-    pull: new PullService(deps.db, ingest, deps.keys.sm4, { allowLoopback: config.pullAllowLoopback, platformDatabase: config.databaseUrl }),
+    pull: new PullService(deps.db, ingest, deps.keys.sm4, outbound),
     oneSource: new OneSourceService(deps.db),
   };
   app.decorate('services', services);

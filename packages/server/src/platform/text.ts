@@ -2,6 +2,7 @@
 // rejected rows): a lone UTF-16 surrogate (UTF-8 cannot encode it; drivers would store U+FFFD) and NUL (text and
 // jsonb refuse it).
 
+// eslint-disable-next-line no-control-regex -- NUL is what this finds
 const UNSTORABLE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\u0000/;
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
 

@@ -172,3 +172,38 @@ describeEachDb('scheduled pull', (env) => {
     }
   });
 });
+
+describeEachDb('pull errors do not tell a port scanner which ports are open; refusals are audited', (env) => {
+  it('a closed port and an open port that speaks something else give the same words; a refused address at save and at run is audited', async () => {
+    const unit = await env().as('unit_admin');
+    const res = await publish(unit, await env().as('center_reviewer'), personResource());
+    const http = await servePeopleApi('k', '1963-01-01');
+    try {
+      const openPort = Number(new URL(http.base).port);
+      const errorsFor = async (port: number, kind: 'postgres' | 'mysql') => {
+        const c = await unit.post(`/api/ingest/resources/${res.id}/pull-sources`, { name: `p${port}${kind}${Math.random()}`, kind, settings: { host: '127.0.0.1', port, database: 'x', user: 'u', query: 'SELECT 1' }, secret: 'pw' });
+        assert.equal(c.status, 201, c.body);
+        return (await unit.post(`/api/ingest/pull-sources/${c.json.id}/run`)).json.error;
+      };
+      for (const kind of ['postgres', 'mysql'] as const) {
+        const closed = await errorsFor(1, kind);
+        const open = await errorsFor(openPort, kind);
+        assert.deepEqual(open, closed, `${kind}: the same words for a closed and an open port`);
+        assert.match(closed.zh, /无法连接源数据库/);
+        assert.doesNotMatch(closed.en, /ECONNREFUSED|refused by|ETIMEDOUT|HTTP|protocol/i);
+      }
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('refusals at save are audited with the reason', async () => {
+    const unit = await env().as('unit_admin');
+    const res = await publish(unit, await env().as('center_reviewer'), personResource());
+    const r = await unit.post(`/api/ingest/resources/${res.id}/pull-sources`, { name: '元数据', kind: 'http', settings: { url: 'http://[::ffff:169.254.169.254]/latest/meta-data/' } });
+    assert.equal(r.status, 400);
+    const rec = await env().database.db.selectFrom('audit_record').selectAll().where('action', '=', 'ingest.pull_source.refused').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    assert.equal(rec.outcome, 'denied');
+    assert.match(JSON.stringify(rec.diff), /link-local/);
+  });
+});

@@ -13,8 +13,7 @@ import { writeAudit } from '../audit/index.ts';
 import type { IngestService } from './ingest.service.ts';
 import type { InRow, OpenedSource } from './readers.ts';
 import { createHash } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { CONNECTION_FAILED, OutboundFailed, OutboundRefused, type OutboundGuard, type Target } from '../../platform/outbound.ts';
 
 export type PullKind = PullSourceTable['kind'];
 type PullRow = Selectable<PullSourceTable>;
@@ -22,6 +21,8 @@ type PullRow = Selectable<PullSourceTable>;
 /** Minutes between runs for each update cycle when a source does not set its own interval. */
 export const CYCLE_INTERVAL_MINUTES: Record<string, number | null> = { realtime: 15, daily: 1440, weekly: 10080, monthly: 43200, quarterly: 129600, half_yearly: 259200, yearly: 525600, irregular: null };
 const FETCH = 5000;
+/** Largest page an HTTP source may answer with. */
+const MAX_API_PAGE = 64 * 1024 * 1024;
 const MAX_BACKOFF_MINUTES = 24 * 60;
 
 export interface DbSettings {
@@ -104,49 +105,12 @@ function getPath(o: unknown, path: string | undefined): unknown {
 
 const sourceError = (zh: string, en: string) => new AppError(502, 'ingest.pull_source', zh, en);
 
-export interface PullGuard {
-  /** This machine's own addresses (loopback) are refused unless allowed (tests, single-machine pilots). */
-  allowLoopback: boolean;
-  /** The platform's own PostgreSQL (DATABASE_URL): never a pull source. */
-  platformDatabase: string | undefined;
+/** A connection that failed, told the same way whatever the cause (closed, filtered, wrong password); the cause goes to the log. */
+function connectFailed(what: { zh: string; en: string }, e: unknown): AppError {
+  process.stderr.write(`pull: ${what.en}: ${(e as Error)?.message ?? String(e)}\n`);
+  return sourceError(`${what.zh}：${CONNECTION_FAILED.zh}`, `${what.en}: ${CONNECTION_FAILED.en}`);
 }
-
-function addressProblem(ip: string, allowLoopback: boolean): string | null {
-  const v4 = isIP(ip) === 4 ? ip.split('.').map(Number) : null;
-  const low = ip.toLowerCase();
-  if (v4 ? v4[0] === 169 && v4[1] === 254 : low.startsWith('fe80:')) return 'link-local (cloud metadata)';
-  if (v4 ? v4.every((x) => x === 0) : low === '::') return 'unspecified';
-  if (!allowLoopback && (v4 ? v4[0] === 127 : low === '::1' || low.startsWith('::ffff:127.'))) return 'loopback (this machine)';
-  return null;
-}
-
-/**
- * Where a pull may connect: not this machine (which holds the platform's own database and services) unless
- * allowed, never a link-local address (cloud metadata), never the platform's own database. Checked when a
- * source is saved and again before each run (names may resolve differently later).
- */
-export async function checkTarget(guard: PullGuard, host: string, port: number, database?: string): Promise<{ zh: string; en: string } | null> {
-  const bare = host.replace(/^\[|\]$/g, '');
-  let addrs: string[];
-  try {
-    addrs = isIP(bare) ? [bare] : (await lookup(bare, { all: true })).map((a) => a.address);
-  } catch (e) {
-    return { zh: `无法解析主机名 ${host}：${(e as Error).message}`, en: `Cannot resolve ${host}: ${(e as Error).message}` };
-  }
-  for (const a of addrs) {
-    const why = addressProblem(a, guard.allowLoopback);
-    if (why) return { zh: `不允许从 ${host}（${a}，${why === 'loopback (this machine)' ? '本机地址' : why === 'unspecified' ? '无效地址' : '链路本地地址'}）抽取数据`, en: `Pulling from ${host} (${a}, ${why}) is not allowed` };
-  }
-  if (guard.platformDatabase && database !== undefined) {
-    const u = new URL(guard.platformDatabase);
-    if (decodeURIComponent(u.pathname.slice(1)) !== database) return null;
-    const dbPort = Number(u.port || 5432);
-    const dbAddrs = isIP(u.hostname) ? [u.hostname] : await lookup(u.hostname, { all: true }).then((r) => r.map((x) => x.address)).catch(() => [u.hostname]);
-    if (port === dbPort && addrs.some((a) => dbAddrs.includes(a)))
-      return { zh: '不允许把平台自身的数据库作为抽取来源', en: 'The platform\u2019s own database cannot be a pull source' };
-  }
-  return null;
-}
+const DB_CONNECT = { zh: '无法连接源数据库', en: 'Cannot connect to the source database' };
 
 function targetOf(kind: PullKind, s: Record<string, unknown>): { host: string; port: number; database?: string } | null {
   if (kind === 'http') {
@@ -169,14 +133,19 @@ export class PullService {
     private readonly db: Db,
     private readonly ingest: IngestService,
     private readonly sm4: Sm4Box,
-    private readonly guard: PullGuard = { allowLoopback: false, platformDatabase: undefined },
+    private readonly guard: OutboundGuard,
   ) {}
 
-  private async targetProblems(kind: PullKind, settings: Record<string, unknown>): Promise<FieldError[]> {
+  /** The guard's refusal of a source's address, as a field error; a refusal is a security event and is audited. */
+  private async targetProblems(ctx: RequestContext, kind: PullKind, settings: Record<string, unknown>, orgId: string | null, sourceId: string | null): Promise<FieldError[]> {
     const t = targetOf(kind, settings);
     if (!t) return [];
-    const p = await checkTarget(this.guard, t.host, t.port, t.database);
-    return p ? [{ field: kind === 'http' ? 'settings.url' : 'settings.host', message: p }] : [];
+    const r = await this.guard.target(t.host, t.port, t.database);
+    if (!('refused' in r)) return [];
+    await this.db.transaction().execute((trx) =>
+      writeAudit(trx, ctx, { action: 'ingest.pull_source.refused', objectType: 'pull_source', objectId: sourceId, orgId, outcome: 'denied', diff: { kind, host: t.host, port: t.port, reason: r.refused } }),
+    );
+    return [{ field: kind === 'http' ? 'settings.url' : 'settings.host', message: r.refused }];
   }
 
   private present(p: PullRow) {
@@ -207,7 +176,7 @@ export class PullService {
   async create(ctx: RequestContext, ref: string, input: PullInput) {
     const info = await this.owned(ctx, ref);
     const problems = settingsProblems(input.kind, input.settings);
-    if (!problems.length) problems.push(...(await this.targetProblems(input.kind, input.settings)));
+    if (!problems.length) problems.push(...(await this.targetProblems(ctx, input.kind, input.settings, info.orgId, null)));
     if ((input.mode ?? 'upsert') === 'upsert' && !info.keyColumns.length) problems.push({ field: 'mode', message: { zh: '资源没有主键，只能追加或全量替换', en: 'the resource has no key; use append or replace' } });
     if (problems.length) throw errors.validation(problems);
     if (await this.db.selectFrom('pull_source').select('id').where('resource_id', '=', info.id).where('name', '=', input.name).executeTakeFirst()) throw errors.field('name', '已有同名的数据源', 'a source with this name exists');
@@ -239,7 +208,7 @@ export class PullService {
     const info = await this.owned(ctx, cur.resource_id);
     const settings = patch.settings ?? cur.settings;
     const problems = settingsProblems(cur.kind, settings);
-    if (!problems.length) problems.push(...(await this.targetProblems(cur.kind, settings)));
+    if (!problems.length) problems.push(...(await this.targetProblems(ctx, cur.kind, settings, info.orgId, id)));
     if (problems.length) throw errors.validation(problems);
     await this.db.transaction().execute(async (trx) => {
       await trx
@@ -283,11 +252,23 @@ export class PullService {
     let failure: { zh: string; en: string } | null = null;
     let batch: Awaited<ReturnType<IngestService['ingest']>>['batch'] | null = null;
     try {
-      const res = await this.ingest.ingest(ctx, src.resource_id, { source: 'pull', mode: src.mode, pullSourceId: src.id, fileName: src.name, fileFormat: src.kind, strictWidth: false }, async () => objectSource(this.rows(src.kind, settings, secret, src.cursor), info.items, track));
+      // checked once before the run; the connection goes to the address that was checked
+      const t = targetOf(src.kind, settings);
+      const target = t ? await this.guard.target(t.host, t.port, t.database) : null;
+      if (target && 'refused' in target) {
+        await this.db.transaction().execute((trx) =>
+          writeAudit(trx, ctx, { action: 'ingest.pull_source.refused', objectType: 'pull_source', objectId: src.id, orgId: info.orgId, outcome: 'denied', diff: { kind: src.kind, host: t!.host, port: t!.port, reason: target.refused } }),
+        );
+        throw sourceError(target.refused.zh, target.refused.en);
+      }
+      const res = await this.ingest.ingest(ctx, src.resource_id, { source: 'pull', mode: src.mode, pullSourceId: src.id, fileName: src.name, fileFormat: src.kind, strictWidth: false }, async () =>
+        objectSource(this.rows(src.kind, settings, secret, src.cursor, target), info.items, track),
+      );
       batch = res.batch;
       if (batch.status !== 'succeeded') failure = batch.error ?? { zh: '批次失败', en: 'the batch failed' };
     } catch (e) {
-      failure = e instanceof AppError ? { zh: e.zh, en: e.en } : { zh: `抽取失败：${(e as Error).message}`, en: `Pull failed: ${(e as Error).message}` };
+      if (!(e instanceof AppError)) process.stderr.write(`pull ${src.id} failed: ${(e as Error)?.stack ?? String(e)}\n`);
+      failure = e instanceof AppError ? { zh: e.zh, en: e.en } : { zh: '抽取失败：服务器内部错误（原因已记入服务器日志）', en: 'Pull failed: an internal error (the cause is in the server log)' };
     }
     const now = new Date();
     const failures = failure ? src.failures + 1 : 0;
@@ -305,17 +286,21 @@ export class PullService {
     return { source: await this.get(src.id), batch, error: failure };
   }
 
-  /** The source's rows, streamed; a connection or query problem surfaces as a batch failure with the source's message. */
-  private async *rows(kind: PullKind, s: Record<string, unknown>, secret: string | null, cursor: string | null): AsyncGenerator<Record<string, unknown>> {
-    const refused = (await this.targetProblems(kind, s))[0];
-    if (refused) throw sourceError(refused.message.zh, refused.message.en);
+  /**
+   * The source's rows, streamed, from the address the guard checked. A failed connection is told in words that do
+   * not say whether the port was open; a query that the source refuses (after log-in) names the source's reason.
+   */
+  private async *rows(kind: PullKind, s: Record<string, unknown>, secret: string | null, cursor: string | null, target: Target | null): AsyncGenerator<Record<string, unknown>> {
     if (kind === 'postgres') {
       const d = s as unknown as DbSettings;
-      const client = new pg.Client({ host: d.host, port: d.port ?? 5432, database: d.database, user: d.user, password: secret ?? undefined, connectionTimeoutMillis: 10_000, statement_timeout: 600_000 });
+      const client = new pg.Client({ host: target!.address, port: d.port ?? 5432, database: d.database, user: d.user, password: secret ?? undefined, connectionTimeoutMillis: 10_000, statement_timeout: 600_000 });
+      // a refused or dropped connection after connect() surfaces as an 'error' event; the query below then fails
+      client.on('error', () => {});
       try {
         await client.connect();
       } catch (e) {
-        throw sourceError(`无法连接源数据库：${(e as Error).message}`, `Cannot connect to the source database: ${(e as Error).message}`);
+        await client.end().catch(() => {});
+        throw connectFailed(DB_CONNECT, e);
       }
       try {
         await client.query('BEGIN READ ONLY');
@@ -340,13 +325,13 @@ export class PullService {
       const d = s as unknown as DbSettings;
       // loaded when a MySQL source runs (~10 MB a deployment without one does not carry)
       const { default: mysql } = await import('mysql2');
-      const conn = mysql.createConnection({ host: d.host, port: d.port ?? 3306, database: d.database, user: d.user, password: secret ?? undefined, connectTimeout: 10_000, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+      const conn = mysql.createConnection({ host: target!.address, port: d.port ?? 3306, database: d.database, user: d.user, password: secret ?? undefined, connectTimeout: 10_000, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
       const p = conn.promise();
       try {
         await p.connect();
       } catch (e) {
         conn.destroy();
-        throw sourceError(`无法连接源数据库：${(e as Error).message}`, `Cannot connect to the source database: ${(e as Error).message}`);
+        throw connectFailed(DB_CONNECT, e);
       }
       try {
         await p.query('START TRANSACTION READ ONLY');
@@ -372,11 +357,10 @@ export class PullService {
       if (h.sinceParam && cursor !== null) url.searchParams.set(h.sinceParam, cursor);
       let body: unknown;
       try {
-        const res = await fetch(url, { redirect: 'error', headers: { accept: 'application/json', ...(secret ? { [h.authHeader ?? 'authorization']: secret } : {}) }, signal: AbortSignal.timeout(60_000) });
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        body = await res.json();
+        body = await this.guard.getJson(url, { accept: 'application/json', ...(secret ? { [h.authHeader ?? 'authorization']: secret } : {}) }, { timeoutMs: 60_000, maxBytes: MAX_API_PAGE });
       } catch (e) {
-        throw sourceError(`接口请求失败（第 ${page} 页）：${(e as Error).message}`, `The API request failed (page ${page}): ${(e as Error).message}`);
+        if (e instanceof OutboundRefused) throw sourceError(e.refusal.zh, e.refusal.en);
+        throw connectFailed({ zh: `接口请求失败（第 ${page} 页）`, en: `The API request failed (page ${page})` }, e instanceof OutboundFailed ? new Error(e.detail) : e);
       }
       const items = getPath(body, h.itemsPath);
       if (!Array.isArray(items)) throw sourceError(`接口返回中 ${h.itemsPath ?? '（根）'} 不是数组`, `${h.itemsPath ?? 'the root'} of the API reply is not an array`);
