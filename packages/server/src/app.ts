@@ -108,10 +108,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.decorateRequest('ctx', null as never);
 
   installValidators(app);
-  installErrorHandling(app, async (req, err) => {
-    // Refusals are part of the trail: who tried what.
+  installErrorHandling(app, async (req, r) => {
+    // Refusals and server errors are part of the trail: who tried what, and what failed.
+    const objectId = `${req.method} ${req.routeOptions.url ?? req.url}`.slice(0, 100);
     await deps.db.transaction().execute((trx) =>
-      writeAudit(trx, req.ctx, { action: 'access.denied', objectType: 'route', objectId: `${req.method} ${req.routeOptions.url ?? req.url}`.slice(0, 100), outcome: 'denied', diff: { code: err.code } }),
+      writeAudit(trx, req.ctx, {
+        action: r.kind === 'forbidden' ? 'access.denied' : r.kind === 'refused' ? 'access.refused' : 'server.error',
+        objectType: 'route',
+        objectId,
+        outcome: r.kind === 'server_error' ? 'failure' : 'denied',
+        diff: r.kind === 'server_error' ? { code: r.code, error: r.error } : { code: r.code, ...(r.reason ? { reason: r.reason } : {}), ...(r.fields.length ? { fields: r.fields.map((f) => f.field) } : {}) },
+      }),
     );
   });
 
@@ -149,7 +156,23 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     crossOriginEmbedderPolicy: false,
   });
   await app.register(cookie);
-  await app.register(rateLimit, { global: false, errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`rate limit exceeded, retry in ${ctx.after}`), { statusCode: 429, code: 'RATE_LIMITED' }) });
+  // Throttled guessing is a security refusal: audited once per client and route per minute (not once per request,
+  // so a flood does not become a flood of audit records).
+  const throttled = new Map<string, number>();
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (req, ctx) => {
+      const now = Date.now();
+      const key = `${req.ip} ${req.routeOptions.url ?? ''}`;
+      const first = (throttled.get(key) ?? 0) < now;
+      if (first) {
+        throttled.set(key, now + 60_000);
+        if (throttled.size > 10_000) for (const [k, until] of throttled) if (until < now) throttled.delete(k);
+      }
+      const e = new AppError(429, 'request.rate_limited', `请求过于频繁，请在 ${Math.ceil(ctx.ttl / 1000)} 秒后重试`, `rate limit exceeded, retry in ${ctx.after}`);
+      return first ? e.audited('rate_limited') : e;
+    },
+  });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

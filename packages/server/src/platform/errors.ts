@@ -5,6 +5,8 @@ export interface FieldError {
 }
 
 export class AppError extends Error {
+  /** Set for a refusal made for a security reason: the error handler writes an audit record with this reason. */
+  securityReason: string | null = null;
   constructor(
     public readonly status: number,
     public readonly code: string,
@@ -14,6 +16,12 @@ export class AppError extends Error {
   ) {
     super(en);
     this.name = 'AppError';
+  }
+
+  /** Marks the refusal as made for a security reason, so it is audited whatever its status. */
+  audited(reason: string): this {
+    this.securityReason = reason;
+    return this;
   }
 }
 

@@ -163,16 +163,22 @@ const pgCodes: Record<string, [number, string, string, string]> = {
   '22P05': [400, 'db.invalid_text', '文本含有无法保存的字符', 'a text contains a character that cannot be stored'],
 };
 
-export function installErrorHandling(app: FastifyInstance, onForbidden?: (req: FastifyRequest, err: AppError) => Promise<void>) {
+/** What the error handler asks to be audited: a refusal for a security reason, or a server error. */
+export type Refusal = { kind: 'forbidden' | 'refused'; code: string; reason: string | null; fields: FieldError[] } | { kind: 'server_error'; code: string; error: string };
+
+export function installErrorHandling(app: FastifyInstance, audit?: (req: FastifyRequest, r: Refusal) => Promise<void>) {
+  const record = async (request: FastifyRequest, r: Refusal) => {
+    if (!audit || !request.ctx) return;
+    try {
+      await audit(request, r);
+    } catch (e) {
+      request.log.error({ err: e }, 'could not write the audit record of a refusal');
+    }
+  };
   app.setErrorHandler(async (err: FastifyError & { validationContext?: string }, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof AppError) {
-      if (err.status === 403 && onForbidden && request.ctx) {
-        try {
-          await onForbidden(request, err);
-        } catch (e) {
-          request.log.error({ err: e }, 'could not write the access.denied audit record');
-        }
-      }
+      if (err.status === 403 || err.securityReason)
+        await record(request, { kind: err.status === 403 ? 'forbidden' : 'refused', code: err.code, reason: err.securityReason, fields: err.fields });
       return sendProblem(reply, err.status, err.code, err.zh, err.en, err.fields);
     }
     if (err.validation) {
@@ -199,6 +205,7 @@ export function installErrorHandling(app: FastifyInstance, onForbidden?: (req: F
       return sendProblem(reply, err.statusCode, code, zh, err.message);
     }
     request.log.error({ err }, 'unhandled error');
+    await record(request, { kind: 'server_error', code: 'server.error', error: String((err as { code?: unknown }).code ?? err.name ?? 'Error').slice(0, 60) });
     return sendProblem(reply, 500, 'server.error', '服务器内部错误，请稍后重试或联系运营中心', 'Internal server error');
   });
 }

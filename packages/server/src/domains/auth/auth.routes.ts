@@ -60,8 +60,8 @@ export const authRoutes = (svc: AuthService, sessionHours: number): FastifyPlugi
     });
 
     app.post('/api/auth/totp/disable', {
-      schema: { tags, summary: 'Switch off your own second factor (not for Center admins)', body: S.PasswordBody, response: { 200: Ok } },
-      config: { allow: ROLES /* people, not systems */ },
+      schema: { tags, summary: 'Switch off your own second factor (not for Center admins); wrong passwords count towards the lock-out like a failed log-in', body: S.PasswordBody, response: { 200: Ok } },
+      config: { allow: ROLES /* people, not systems */, rateLimit: { max: 30, timeWindow: '1 minute' } },
     }, async (req) => {
       await svc.disableOwnTotp(req.ctx, requireSession(req), req.body.password);
       return { ok: true };
@@ -82,8 +82,8 @@ export const authRoutes = (svc: AuthService, sessionHours: number): FastifyPlugi
     }, async (req) => me(requireSession(req)));
 
     app.post('/api/auth/password', {
-      schema: { tags, summary: 'Change your own password', body: S.ChangePasswordBody, response: { 200: Ok } },
-      config: { allow: ROLES /* people, not systems */ },
+      schema: { tags, summary: 'Change your own password; wrong current passwords count towards the lock-out like a failed log-in', body: S.ChangePasswordBody, response: { 200: Ok } },
+      config: { allow: ROLES /* people, not systems */, rateLimit: { max: 30, timeWindow: '1 minute' } },
     }, async (req) => {
       await svc.changeOwnPassword(req.ctx, requireSession(req), req.body.currentPassword, req.body.newPassword);
       return { ok: true };

@@ -193,15 +193,18 @@ export class AuthService {
     return { token, next: mfa === 'complete' ? ('done' as const) : mfa === 'totp_pending' ? ('totp' as const) : ('enrol_totp' as const) };
   }
 
-  /** Counts a failed check; locks the account after too many. Returns the lock end when it locks. */
-  private async recordFailure(ctx: RequestContext, user: repo.UserRow, reason: string): Promise<Date | null> {
+  /**
+   * Counts a failed check (a password or a code, at log-in or when a signed-in user confirms a change); locks the
+   * account after too many. Returns the lock end when it locks.
+   */
+  private async recordFailure(ctx: RequestContext, user: repo.UserRow, reason: string, action = 'auth.login'): Promise<Date | null> {
     const failures = user.failed_logins + 1;
     const lock = failures >= this.d.config.loginMaxFailures;
     const lockedUntil = lock ? new Date(Date.now() + this.d.config.loginLockMinutes * 60_000) : null;
     await this.d.db.transaction().execute(async (trx) => {
       await repo.updateUser(trx, user.id, { failed_logins: lock ? 0 : failures, locked_until: lockedUntil ?? user.locked_until });
-      await writeAudit(trx, { ...ctx, actor: null }, {
-        action: lock ? 'auth.lockout' : 'auth.login',
+      await writeAudit(trx, action === 'auth.login' ? { ...ctx, actor: null } : ctx, {
+        action: lock ? 'auth.lockout' : action,
         objectType: 'user',
         objectId: user.id,
         orgId: user.org_id,
@@ -258,11 +261,33 @@ export class AuthService {
     });
   }
 
+  /**
+   * A signed-in user confirms a change with the current password. A wrong one counts like a failed log-in
+   * (audited, and the account locks after too many, ending this session); a locked account may not try.
+   */
+  private async confirmPassword(ctx: RequestContext, s: SessionInfo, password: string, field: string, action: string) {
+    const user = (await repo.findUser(this.d.db, s.user.id))!;
+    if (user.locked_until && user.locked_until > new Date()) {
+      await repo.revokeSession(this.d.db, s.id);
+      throw lockedError(user.locked_until);
+    }
+    if (await verifyPassword(user.password_hash, password)) {
+      if (user.failed_logins) await repo.updateUser(this.d.db, user.id, { failed_logins: 0 });
+      return;
+    }
+    const lockedUntil = await this.recordFailure(ctx, user, 'wrong_password', action);
+    if (lockedUntil) {
+      await repo.revokeSession(this.d.db, s.id);
+      throw lockedError(lockedUntil);
+    }
+    throw new AppError(400, 'auth.bad_password', '当前密码不正确', 'The current password is wrong', [{ field, message: { zh: '不正确', en: 'is wrong' } }]);
+  }
+
   /** Users other than Center admins may switch their second factor off (with their password). */
   async disableOwnTotp(ctx: RequestContext, s: SessionInfo, password: string) {
     if ((s.user.roles as Role[]).includes('center_admin'))
       throw new AppError(409, 'auth.totp_required', '运营中心管理员必须启用动态口令', 'Center admins must keep a one-time-code authenticator');
-    if (!(await verifyPassword(s.user.password_hash, password))) throw new AppError(400, 'auth.bad_password', '当前密码不正确', 'The current password is wrong', [{ field: 'password', message: { zh: '不正确', en: 'is wrong' } }]);
+    await this.confirmPassword(ctx, s, password, 'password', 'auth.totp.disable');
     await this.d.db.transaction().execute(async (trx) => {
       await repo.updateUser(trx, s.user.id, { totp_enabled: false, totp_secret_sealed: null, totp_last_counter: null });
       await writeAudit(trx, ctx, { action: 'auth.totp.disabled', objectType: 'user', objectId: s.user.id, diff: { totp_enabled: [true, false] } });
@@ -277,8 +302,7 @@ export class AuthService {
   }
 
   async changeOwnPassword(ctx: RequestContext, s: SessionInfo, current: string, next: string) {
-    if (!(await verifyPassword(s.user.password_hash, current)))
-      throw new AppError(400, 'auth.bad_password', '当前密码不正确', 'The current password is wrong', [{ field: 'currentPassword', message: { zh: '不正确', en: 'is wrong' } }]);
+    await this.confirmPassword(ctx, s, current, 'currentPassword', 'user.password_change');
     const p = passwordProblem(next, s.user.username);
     if (p) throw errors.field('newPassword', p.zh, p.en);
     if (current === next) throw errors.field('newPassword', '新密码不能与当前密码相同', 'must differ from the current password');
@@ -410,8 +434,9 @@ export class AuthService {
     if (!org) throw errors.field('orgId', '单位不存在', 'no such organisation');
     const allowed = rolesForOrgKind(org.kind);
     const wrong = roles.filter((r) => !allowed.includes(r));
+    // a role the organisation cannot hold is refused for a security reason (an escalation attempt, or a slip): audited
     if (wrong.length)
-      throw errors.field('roles', `${org.name}的用户不能担任：${wrong.join('、')}`, `users of ${org.name} cannot hold: ${wrong.join(', ')}`);
+      throw errors.field('roles', `${org.name}的用户不能担任：${wrong.join('、')}`, `users of ${org.name} cannot hold: ${wrong.join(', ')}`).audited('role_not_allowed');
     if (!mayGrantRoles(actor, roles)) throw errors.forbidden('grant Center roles');
   }
 
