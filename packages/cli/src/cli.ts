@@ -104,7 +104,9 @@ async function main(argv: string[]): Promise<number> {
           console.log('Record the head hash outside the platform (e.g. in a stamped report) to detect removal of the newest records.');
           return 0;
         }
-        console.error(`AUDIT CHAIN BROKEN: ${r.problemCount} problem(s) in ${r.count} records (${r.intact} verified).`);
+        const first = r.problems[0]!;
+        console.error(`AUDIT CHAIN BROKEN at record #${first.seq} (${first.kind}): ${first.detail}`);
+        console.error(`${r.problemCount} problem(s) in ${r.count} records (${r.intact} verified):`);
         for (const p of r.problems) console.error(`  #${p.seq} ${p.kind}: ${p.detail}`);
         if (r.problemCount > r.problems.length) console.error(`  … and ${r.problemCount - r.problems.length} more`);
         return 1;

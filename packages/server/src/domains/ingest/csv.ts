@@ -98,6 +98,9 @@ export async function* csvRecords(text: AsyncIterable<string>, delim: string, ma
   let first = true;
   const it = text[Symbol.asyncIterator]();
   let eof = false;
+  // how much of the carried-over text is known to hold neither a line break nor a quote: a line that spans many
+  // chunks is scanned once, not again with every chunk (a 50 MB line without a break was quadratic)
+  let plain = 0;
   while (!eof) {
     const n = await it.next();
     if (n.done) eof = true;
@@ -107,16 +110,19 @@ export async function* csvRecords(text: AsyncIterable<string>, delim: string, ma
       first = false;
     }
     let pos = 0;
-    let quote = buf.indexOf('"');
+    let quote = buf.indexOf('"', plain);
     const out: CsvEvent[] = [];
     for (;;) {
       if (pos >= buf.length) break;
-      const nl = buf.indexOf('\n', pos);
+      const nl = buf.indexOf('\n', pos === 0 ? plain : pos);
       if (quote >= 0 && quote < pos) quote = buf.indexOf('"', pos);
       if (quote < 0 || (nl >= 0 && quote > nl)) {
         // no quote in this line: split it
         if (nl < 0) {
-          if (!eof) break;
+          if (!eof) {
+            plain = buf.length - pos;
+            break;
+          }
           line++;
           out.push({ record: stripCr(buf.slice(pos)).split(delim), lines: line });
           pos = buf.length;
@@ -128,7 +134,10 @@ export async function* csvRecords(text: AsyncIterable<string>, delim: string, ma
         continue;
       }
       const r = parseQuoted(buf, pos, delim, eof);
-      if (r === null) break;
+      if (r === null) {
+        plain = 0;
+        break;
+      }
       if (r === 'unclosed') {
         out.push({ error: 'unclosed_quote', lines: line + 1 });
         yield out;
@@ -139,6 +148,7 @@ export async function* csvRecords(text: AsyncIterable<string>, delim: string, ma
       pos = r.next;
     }
     if (out.length) yield out;
+    if (pos >= buf.length) plain = 0;
     buf = pos >= buf.length ? '' : buf.slice(pos);
     if (buf.length > maxRecord) {
       yield [{ error: 'too_large', lines: line + 1 }];

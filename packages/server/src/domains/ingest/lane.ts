@@ -11,7 +11,7 @@ import { usccBytesValid } from '../auth/uscc.ts';
 import { realDate, residentIdBytesValid } from '../../platform/formats.ts';
 import type { KeySet } from './key-set.ts';
 import type { CsvLane, InRow } from './readers.ts';
-import { duplicateKeyError, fieldError, FileError, MAX_RECORD, raggedError, type RowError } from './row-errors.ts';
+import { duplicateKeyError, fieldError, FileError, MAX_RECORD, raggedError, recordTooLarge, type RowError } from './row-errors.ts';
 import type { Checker, ItemSpec } from './values.ts';
 
 /**
@@ -488,7 +488,7 @@ export async function runLane(lane: CsvLane, c: LaneContext): Promise<AsyncItera
 
   async function tooLarge() {
     counts.received++;
-    c.reject(rowNo + 1, [], [{ field: 'row', zh: '本行超过 64 MB，文件无法继续读取', en: 'This row is larger than 64 MB; the file cannot be read further' }]);
+    c.reject(rowNo + 1, [], [{ field: 'row', ...recordTooLarge }]);
     await flush();
     return null;
   }

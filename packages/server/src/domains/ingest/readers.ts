@@ -2,12 +2,13 @@
 // delimiter and quoting; XLSX (first worksheet, streamed); JSON arrays and NDJSON from systems.
 // Every reader yields one record at a time, so a file of any size streams.
 import { createHash } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
-import { loadExcel } from '../../platform/xlsx.ts';
+import { boundedWorksheets, xlsxLimits } from './xlsx-bounded.ts';
 import type { Problem } from './values.ts';
 import { csvRecords, type CsvEvent } from './csv.ts';
-import { FileError, MAX_RECORD } from './row-errors.ts';
+import { FileError, MAX_RECORD, MAX_RECORD_LABEL, recordTooLarge } from './row-errors.ts';
 import { storableText, unstorable } from '../../platform/text.ts';
 
 export { FileError };
@@ -92,17 +93,115 @@ export function sniffDelimiter(firstLine: string): string {
   return best;
 }
 
-/** Decoded text chunks; invalid UTF-8 in a file declared or detected as UTF-8 is a file error naming the byte offset. */
+/** Whether a line's bytes are plain ASCII, UTF-8 with more than ASCII, or something else (GBK/GB18030). */
+function lineKind(line: Buffer): 'ascii' | 'utf-8' | 'other' {
+  let ascii = true;
+  for (let i = 0; i < line.length; i++)
+    if (line[i]! >= 0x80) {
+      ascii = false;
+      break;
+    }
+  return ascii ? 'ascii' : isUtf8(line) ? 'utf-8' : 'other';
+}
+
+const mixedEncoding = (line: number, kind: 'utf-8' | 'other', firstLine: number) =>
+  fileError(
+    `文件各行的编码不一致：第 ${line} 行${kind === 'utf-8' ? '是 UTF-8' : '不是 UTF-8（像是 GBK/GB18030）'}，而第 ${firstLine} 行${kind === 'utf-8' ? '不是' : '是 UTF-8'}；请在 Excel 或记事本中把文件统一另存为一种编码后再上传`,
+    `The file's lines disagree on their encoding: line ${line} is ${kind === 'utf-8' ? 'UTF-8' : 'not UTF-8 (GBK/GB18030?)'}, line ${firstLine} is ${kind === 'utf-8' ? 'not' : 'UTF-8'}; save the whole file in one encoding and upload it again`,
+  );
+
+/**
+ * Encoding detection that checks every line: the first line with more than ASCII decides (UTF-8 or GB18030), and a
+ * later line that does not fit it refuses the file, naming that line. Scans whole lines of `sample`; `carry` and
+ * `lines` continue the count on later chunks (see `checkLines`).
+ */
+class LineEncodingCheck {
+  private kind: 'utf-8' | 'other' | null = null;
+  private firstLine = 0;
+  private lines = 0;
+  private carry: Buffer | null = null;
+
+  /** Checks the complete lines of `chunk` (the last, cut line waits for the next chunk, or `end`). */
+  see(chunk: Buffer) {
+    let start = 0;
+    let data = chunk;
+    if (this.carry) {
+      data = Buffer.concat([this.carry, chunk]);
+      this.carry = null;
+    }
+    for (;;) {
+      const nl = data.indexOf(10, start);
+      if (nl < 0) break;
+      this.line(data.subarray(start, nl));
+      start = nl + 1;
+    }
+    // a line longer than a record is the CSV reader's to refuse
+    if (start < data.length) this.carry = data.length - start > MAX_RECORD ? null : Buffer.from(data.subarray(start));
+  }
+
+  end() {
+    if (this.carry) this.line(this.carry);
+    this.carry = null;
+  }
+
+  get decided(): 'utf-8' | 'gb18030' | null {
+    return this.kind === null ? null : this.kind === 'utf-8' ? 'utf-8' : 'gb18030';
+  }
+
+  private line(b: Buffer) {
+    this.lines++;
+    const k = lineKind(this.lines === 1 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? b.subarray(3) : b);
+    if (k === 'ascii') return;
+    if (this.kind === null) {
+      this.kind = k;
+      this.firstLine = this.lines;
+    } else if (k !== this.kind) throw mixedEncoding(this.lines, k, this.firstLine);
+  }
+}
+
+/** Chunks passed through a line check (auto-detected GB18030: a later UTF-8 line would otherwise load as mojibake). */
+async function* checkLines(rest: AsyncIterator<Buffer>, check: LineEncodingCheck): AsyncGenerator<Buffer> {
+  for (;;) {
+    const n = await rest.next();
+    if (n.done) break;
+    check.see(n.value);
+    yield n.value;
+  }
+  check.end();
+}
+
+/** Decoded text chunks; invalid UTF-8 in a file declared or detected as UTF-8 is a file error naming the line. */
 async function* decoded(first: Buffer[], rest: AsyncIterator<Buffer>, encoding: string, meter: Meter | null): AsyncGenerator<string> {
   const dec = new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
   let offset = 0;
+  let lines = 0;
   const one = (b: Buffer, done: boolean) => {
     try {
-      return dec.decode(b, { stream: !done });
+      const text = dec.decode(b, { stream: !done });
+      for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines++;
+      return text;
     } catch {
+      // the line of the first bad byte: the first line piece of this chunk that is not UTF-8 (the first piece may
+      // start inside a character begun in the previous chunk, the last may end inside one)
+      const pieces: [number, number][] = [];
+      for (let at = 0; ; ) {
+        const nl = b.indexOf(10, at);
+        pieces.push([at, nl < 0 ? b.length : nl]);
+        if (nl < 0) break;
+        at = nl + 1;
+      }
+      let k = 0;
+      for (; k < pieces.length - 1; k++) {
+        let [from] = pieces[k]!;
+        const to = pieces[k]![1];
+        if (k === 0) while (from < to && from < 3 && (b[from]! & 0xc0) === 0x80) from++;
+        if (!isUtf8(b.subarray(from, to))) break;
+      }
+      const line = lines + 1 + k;
+      const at = pieces[k]![0];
       throw fileError(
-        `文件含有无效的 UTF-8 编码（约第 ${offset + 1} 字节之后）；如果文件是 GBK/GB18030 编码，请在上传时选择该编码`,
-        `The file has invalid UTF-8 (after about byte ${offset + 1}); if it is GBK/GB18030, state that encoding when uploading`,
+        `文件第 ${line} 行（约第 ${offset + at + 1} 字节）含有无效的 UTF-8 编码；如果文件是 GBK/GB18030 编码，请在上传时选择该编码`,
+        `Line ${line} of the file (about byte ${offset + at + 1}) has invalid UTF-8; if the file is GBK/GB18030, state that encoding when uploading`,
       );
     } finally {
       offset += b.length;
@@ -138,14 +237,24 @@ export async function openCsv(input: AsyncIterable<Buffer | string>, opts: { enc
   }
   const sample = Buffer.concat(first);
   if (sample.length === 0 || (sample.length === 3 && sample[0] === 0xef)) throw fileError('文件为空', 'The file is empty');
-  const encoding = !opts.encoding || opts.encoding === 'auto' ? sniffEncoding(sample) : opts.encoding;
+  const auto = !opts.encoding || opts.encoding === 'auto';
+  let encoding = auto ? sniffEncoding(sample) : opts.encoding!;
+  // auto: every line of the sample must agree; past it, a GB18030 file's lines are checked as they come
+  // (a UTF-8 file's are checked by its fatal decoder, or the byte lane)
+  let lineCheck: LineEncodingCheck | null = null;
+  if (auto && encoding !== 'utf-16le') {
+    lineCheck = new LineEncodingCheck();
+    lineCheck.see(sample.length < 65536 ? Buffer.concat([sample, Buffer.from('\n')]) : sample);
+    encoding = lineCheck.decided ?? encoding;
+  }
   const stats = { bytes: 0, encoding, delimiter: null as string | null };
   const textSample = new TextDecoder(encoding).decode(sample.subarray(0, Math.min(sample.length, 8192)));
   const firstLine = textSample.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
   const delimiter = opts.delimiter ?? sniffDelimiter(firstLine);
   stats.delimiter = delimiter;
 
-  const records = csvRecords(decoded(first, it, encoding, meter), delimiter, MAX_RECORD)[Symbol.asyncIterator]();
+  const bodyChunks = auto && encoding === 'gb18030' && lineCheck ? checkLines(it, lineCheck)[Symbol.asyncIterator]() : it;
+  const records = csvRecords(decoded(first, bodyChunks, encoding, meter), delimiter, MAX_RECORD)[Symbol.asyncIterator]();
   // the header is the first record; the rest of its chunk are the first rows
   let pending: CsvEvent[] = [];
   for (;;) {
@@ -157,7 +266,10 @@ export async function openCsv(input: AsyncIterable<Buffer | string>, opts: { enc
     }
   }
   const head = pending.shift()!;
-  if ('error' in head) throw fileError('表头行无法读取（引号没有闭合或行过长）', 'The header row cannot be read (an unclosed quote, or too long)');
+  if ('error' in head)
+    throw head.error === 'too_large'
+      ? fileError(`表头行超过 ${MAX_RECORD_LABEL}（文件中可能没有换行符）`, `The header row is larger than ${MAX_RECORD_LABEL} (the file may have no line breaks)`)
+      : fileError('表头行无法读取（引号没有闭合）', 'The header row cannot be read (an unclosed quote)');
   const header = head.record.map((h) => h.trim());
   if (header.every((h) => h === '')) throw fileError('表头行为空', 'The header row is empty');
 
@@ -217,7 +329,7 @@ async function* inRows(pending: CsvEvent[], records: AsyncIterator<CsvEvent[]>, 
           problem:
             e.error === 'unclosed_quote'
               ? { zh: `本行的引号没有闭合，其后到文件末尾（第 ${e.lines + lineOffset} 行起）的内容都无法读取`, en: `A quote opened in this row is never closed; the rest of the file (from line ${e.lines + lineOffset}) cannot be read` }
-              : { zh: '本行超过 64 MB，文件无法继续读取', en: 'This row is larger than 64 MB; the file cannot be read further' },
+              : recordTooLarge,
         });
         stop = true;
         break;
@@ -232,6 +344,9 @@ async function* inRows(pending: CsvEvent[], records: AsyncIterator<CsvEvent[]>, 
     batch = n.value;
   }
 }
+
+/** What a broken workbook's parser said, short and storable (never a stack or a path). */
+const excelMessage = (e: unknown) => storableText(String((e as Error)?.message ?? e).split('\n')[0]!, 200);
 
 /** A cell of ExcelJS as a plain value: text, number, boolean or Date; formulas give their cached result. */
 function cellValue(v: unknown): unknown {
@@ -256,47 +371,70 @@ export async function openXlsx(input: AsyncIterable<Buffer | string>, opts: { on
     }
   }
   const stream = Readable.from(metered());
-  const reader = new (await loadExcel()).stream.xlsx.WorkbookReader(stream, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
-  const sheets = reader[Symbol.asyncIterator]();
+  const sheets = (await boundedWorksheets(stream, () => meter.bytes))[Symbol.asyncIterator]();
   let sheet: AsyncIterator<ExcelJS.Row>;
   try {
     const s = await sheets.next();
     if (s.done) throw fileError('工作簿中没有工作表', 'The workbook has no worksheet');
     sheet = (s.value as unknown as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]();
   } catch (e) {
+    await sheets.return?.(undefined).catch(() => {});
+    stream.destroy();
     if (e instanceof FileError) throw e;
-    throw fileError(`不是有效的 Excel（.xlsx）文件：${(e as Error).message}`, `Not a valid Excel (.xlsx) file: ${(e as Error).message}`);
+    throw fileError(`不是有效的 Excel（.xlsx）文件：${excelMessage(e)}`, `Not a valid Excel (.xlsx) file: ${excelMessage(e)}`);
   }
+  let rowsRead = 0;
   const toCells = (r: ExcelJS.Row) => {
-    const vals = (r.values as unknown[]).slice(1);
+    if (++rowsRead > xlsxLimits.maxRows || r.number > xlsxLimits.maxRows)
+      throw fileError(`工作表超过 ${xlsxLimits.maxRows} 行（Excel 的最大行数），无法读取`, `The worksheet has more than ${xlsxLimits.maxRows} rows (Excel's maximum); it cannot be read`);
+    const values = r.values as unknown[];
+    if (values.length - 1 > xlsxLimits.maxColumns)
+      throw fileError(`第 ${r.number} 行超过 ${xlsxLimits.maxColumns} 列（Excel 的最大列数），无法读取`, `Row ${r.number} has more than ${xlsxLimits.maxColumns} columns (Excel's maximum); it cannot be read`);
+    const vals = values.slice(1);
     return Array.from({ length: vals.length }, (_, i) => cellValue(vals[i]));
   };
   let headRow: ExcelJS.Row | undefined;
-  for (;;) {
-    const n = await sheet.next();
-    if (n.done) break;
-    if (toCells(n.value).some((c) => c !== null && String(c).trim() !== '')) {
-      headRow = n.value;
-      break;
+  try {
+    for (;;) {
+      const n = await sheet.next();
+      if (n.done) break;
+      if (toCells(n.value).some((c) => c !== null && String(c).trim() !== '')) {
+        headRow = n.value;
+        break;
+      }
     }
+  } catch (e) {
+    await sheets.return?.(undefined).catch(() => {});
+    stream.destroy();
+    if (e instanceof FileError) throw e;
+    throw fileError(`不是有效的 Excel（.xlsx）文件：${excelMessage(e)}`, `Not a valid Excel (.xlsx) file: ${excelMessage(e)}`);
   }
   if (!headRow) throw fileError('第一个工作表是空的', 'The first worksheet is empty');
   const header = toCells(headRow).map((h) => (h === null ? '' : String(h).trim()));
   async function* rows(): AsyncGenerator<InRow> {
-    for (;;) {
-      const n = await sheet.next();
-      if (n.done) break;
-      const cells = toCells(n.value);
-      if (cells.every((c) => c === null || (typeof c === 'string' && c.trim() === ''))) continue;
-      yield { rowNo: n.value.number, cells };
+    try {
+      for (;;) {
+        const n = await sheet.next();
+        if (n.done) break;
+        const cells = toCells(n.value);
+        if (cells.every((c) => c === null || (typeof c === 'string' && c.trim() === ''))) continue;
+        yield { rowNo: n.value.number, cells };
+      }
+      // Read the rest of the workbook so the checksum covers the whole file (within the same limits).
+      for (;;) {
+        const s = await sheets.next();
+        if (s.done) break;
+        rowsRead = 0;
+        for await (const r of s.value as unknown as AsyncIterable<ExcelJS.Row>) toCells(r);
+      }
+      stats.bytes = meter.bytes;
+    } catch (e) {
+      // the reader's temporary files go with it; a limit's reason is the file's reason
+      await sheets.return?.(undefined).catch(() => {});
+      stream.destroy();
+      if (e instanceof FileError) throw e;
+      throw fileError(`不是有效的 Excel（.xlsx）文件：${excelMessage(e)}`, `Not a valid Excel (.xlsx) file: ${excelMessage(e)}`);
     }
-    // Read the rest of the workbook so the checksum covers the whole file.
-    for (;;) {
-      const s = await sheets.next();
-      if (s.done) break;
-      for await (const _ of s.value as unknown as AsyncIterable<ExcelJS.Row>) void _;
-    }
-    stats.bytes = meter.bytes;
   }
   return { header, rows: rows(), stats, checksum: () => meter.hash.copy().digest('hex') };
 }
@@ -392,7 +530,7 @@ export async function openNdjson(input: AsyncIterable<Buffer | string>, keys: st
           if (r) yield r;
         }
       }
-      if (buf.length > MAX_RECORD) throw fileError(`第 ${rowNo + 1} 行超过 64 MB`, `Line ${rowNo + 1} is larger than 64 MB`);
+      if (buf.length > MAX_RECORD) throw fileError(`第 ${rowNo + 1} 行超过 ${MAX_RECORD_LABEL}`, `Line ${rowNo + 1} is larger than ${MAX_RECORD_LABEL}`);
     }
     const r = line(buf);
     if (r) yield r;

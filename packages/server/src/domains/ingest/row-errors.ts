@@ -20,5 +20,13 @@ export class FileError extends Error {
   }
 }
 
-/** The largest record a reader holds (a longer one ends the file with an error for its row). */
-export const MAX_RECORD = 64 * 1024 * 1024;
+/**
+ * The largest record a reader holds (a longer one ends the file with an error for its row): far above any real
+ * row (a row of 100 items of 10,000 characters each is 3 MB), small enough that a file without line breaks fails
+ * after a few MB instead of holding the whole upload.
+ */
+export const MAX_RECORD = 4 * 1024 * 1024;
+export const MAX_RECORD_LABEL = '4 MB';
+
+/** The reason given for a record over MAX_RECORD. */
+export const recordTooLarge: Problem = { zh: `本行超过 ${MAX_RECORD_LABEL}，文件无法继续读取`, en: `This row is larger than ${MAX_RECORD_LABEL}; the file cannot be read further` };
