@@ -130,3 +130,25 @@ describeEachDb('hostile rows in a JSON push', (env) => {
     assert.deepEqual([r2.json.batch.status, r2.json.batch.accepted, r2.json.batch.rejected], ['succeeded', 1, 2], r2.body);
   });
 });
+
+describeEachDb('masked views reveal no order', (env) => {
+  it('with no sort, a masked data browser is not in key order (which would tell the order of birth dates), and is stable', async () => {
+    const org = await env().makeOrg();
+    const unit = await env().as('unit_admin', org.id);
+    const res = await publish(unit, await env().as('center_reviewer'), personResource());
+    const up = await unit.req('POST', `/api/ingest/resources/${res.id}/upload?fileName=p.csv`, personCsv(40), { 'content-type': 'text/csv' });
+    assert.equal(up.json.batch.accepted, 40, up.body);
+    const viewer = await env().as('unit_user', org.id);
+    const amounts = async (q = '') => ((await viewer.get(`/api/ingest/resources/${res.id}/rows?pageSize=40${q}`)).json.rows as { amount: string; id_no: string }[]).map((r) => Number(r.amount));
+    const masked = await amounts();
+    assert.equal(masked.length, 40);
+    const ascending = [...masked].sort((a, b) => a - b);
+    // the file's order is the key's order is the amounts' order: a masked view must show neither
+    assert.notDeepEqual(masked, ascending);
+    assert.notDeepEqual(masked, [...ascending].reverse());
+    assert.deepEqual(await amounts(), masked, 'the same order on every call (pages do not overlap)');
+    // the owner's officer reading raw values sees key order, as before
+    const raw = ((await unit.get(`/api/ingest/resources/${res.id}/rows?pageSize=40&raw=true`)).json.rows as { id_no: string }[]).map((r) => r.id_no);
+    assert.deepEqual(raw, [...raw].sort());
+  });
+});

@@ -583,10 +583,26 @@ export class IngestService {
     const present = await actualColumns(this.db, t.table_name);
     const shown = items.filter((i) => present.has(i.code));
     const select = sql.join([...shown.map((i) => sql.raw(`${ident(i.code)}::text AS ${ident(i.code)}`)), sql.raw(`to_char(${ident('loaded_at')} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') AS ${ident('loaded_at')}`)]);
-    const sortCol = q.sort ? sql.raw(ident(q.sort)) : t.key_columns.length ? sql.raw(t.key_columns.map(ident).join(', ')) : sql.raw(ident('loaded_at'));
+    // A masked key must not order the page (masked ID numbers in key order tell the order of birth dates), nor may
+    // ties fall back to the file's order: masked views go by load order, then by a keyed pseudonym of the row's key.
+    const keyMasked = !raw && t.key_columns.some((k) => !!rules[k] && rules[k]!.rule !== 'none');
+    const pseudonym = () => {
+      const salt = this.masking.keys(`browse-order:${m.id}`).hash.digest('order').toString('hex');
+      const keyText = t.key_columns.length ? t.key_columns.map((k) => `coalesce(${ident(k)}::text, '')`).join(` || '|' || `) : `${ident('batch_id')}::text`;
+      return sql.raw(`md5('${salt}' || ${keyText})`);
+    };
     const order = sql.raw(q.order === 'desc' ? 'DESC' : 'ASC');
+    const orderBy = q.sort
+      ? keyMasked
+        ? sql`${sql.raw(ident(q.sort))} ${order} NULLS LAST, ${pseudonym()}`
+        : sql`${sql.raw(ident(q.sort))} ${order} NULLS LAST`
+      : keyMasked
+        ? sql`${sql.raw(ident('loaded_at'))} ${order}, ${pseudonym()} ${order}`
+        : t.key_columns.length
+          ? sql`${sql.raw(t.key_columns.map(ident).join(', '))} ${order} NULLS LAST`
+          : sql`${sql.raw(ident('loaded_at'))} ${order} NULLS LAST`;
     const offset = (q.page - 1) * q.pageSize;
-    const { rows } = await sql<Record<string, string | null>>`SELECT ${select} FROM ${T} ${whereSql} ORDER BY ${sortCol} ${order} NULLS LAST LIMIT ${q.pageSize} OFFSET ${offset}`.execute(this.db);
+    const { rows } = await sql<Record<string, string | null>>`SELECT ${select} FROM ${T} ${whereSql} ORDER BY ${orderBy} LIMIT ${q.pageSize} OFFSET ${offset}`.execute(this.db);
     const total = where.length ? (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${T} ${whereSql}`.execute(this.db)).rows[0]!.n : Number(t.row_count);
     let out: Record<string, unknown>[] = rows.map((r) => {
       const o: Record<string, unknown> = { ...r };
