@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../../platform/errors.ts';
@@ -42,6 +42,25 @@ const PullPatch = Obj({
   intervalMinutes: Type.Optional(Interval),
   active: Type.Optional(Type.Boolean()),
 });
+
+/**
+ * A request body handed to a reader through a pipe, so that whatever the reader leaves (a file that failed early)
+ * can be drained: the reader's iterator holds its stream, and a stream with such a reader never flows again, so the
+ * client's upload would stall until a timeout instead of getting its answer.
+ */
+function detachable(raw: Readable): { stream: Readable; drain(): void } {
+  const stream = new PassThrough({ highWaterMark: 1024 * 1024 });
+  raw.pipe(stream);
+  return {
+    stream,
+    drain() {
+      if (raw.readableEnded) return;
+      raw.unpipe(stream);
+      stream.destroy();
+      raw.resume();
+    },
+  };
+}
 
 export const ingestRoutes = (svc: IngestService, pulls: PullService, oneSource: OneSourceService): FastifyPluginAsyncTypebox =>
   async (app) => {
@@ -92,9 +111,14 @@ export const ingestRoutes = (svc: IngestService, pulls: PullService, oneSource: 
       const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
       let res;
       if (type === NDJSON) {
-        res = await svc.ingest(req.ctx, req.params.ref, { source: 'push', mode, idempotencyKey: key ?? null, fileFormat: 'ndjson', strictWidth: false }, (onBytes, m) =>
-          openNdjson(req.body as Readable, m.items.map((i) => i.code), { onBytes }),
-        );
+        const body = detachable(req.body as Readable);
+        try {
+          res = await svc.ingest(req.ctx, req.params.ref, { source: 'push', mode, idempotencyKey: key ?? null, fileFormat: 'ndjson', strictWidth: false }, (onBytes, m) =>
+            openNdjson(body.stream, m.items.map((i) => i.code), { onBytes }),
+          );
+        } finally {
+          body.drain();
+        }
       } else if (type === 'application/json') {
         const body = req.body;
         if (!Array.isArray(body)) throw new AppError(400, 'ingest.body_not_array', '请求体应为 JSON 数组（每个元素是一行，键为信息项代码），或使用 application/x-ndjson 逐行发送', 'The body must be a JSON array of row objects keyed by item code, or an application/x-ndjson stream', [{ field: 'body', message: { zh: '应为数组', en: 'must be an array' } }]);
@@ -123,26 +147,29 @@ export const ingestRoutes = (svc: IngestService, pulls: PullService, oneSource: 
       },
       config: { allow: LOADERS },
     }, async (req) => {
-      const body = req.body;
-      if (!(body instanceof Readable)) throw new AppError(415, 'request.unsupported_media_type', '请以文件内容作为请求体上传（Content-Type: text/csv 或 Excel .xlsx）', 'Upload the file as the request body (Content-Type: text/csv or .xlsx)');
+      if (!(req.body instanceof Readable)) throw new AppError(415, 'request.unsupported_media_type', '请以文件内容作为请求体上传（Content-Type: text/csv 或 Excel .xlsx）', 'Upload the file as the request body (Content-Type: text/csv or .xlsx)');
       const q = req.query;
       const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
       const fileName = q.fileName ?? null;
       const format = q.format && q.format !== 'auto' ? q.format : type === XLSX || /\.xlsx$/i.test(fileName ?? '') ? 'xlsx' : 'csv';
       const encoding: Encoding = q.encoding === 'gbk' ? 'gb18030' : (q.encoding ?? 'auto');
       const total = Number(req.headers['content-length']) || null;
-      const res = await svc.ingest(
-        req.ctx,
-        req.params.ref,
-        { source: 'upload', mode: q.mode ?? 'upsert', fileName, fileFormat: format, encoding: format === 'csv' && encoding !== 'auto' ? encoding : null, totalBytes: total, strictWidth: format === 'csv' },
-        (onBytes) =>
-          format === 'xlsx'
-            ? openXlsx(body, { onBytes })
-            : openCsv(body, { encoding, ...(q.delimiter && q.delimiter !== 'auto' ? { delimiter: DELIMITERS[q.delimiter]! } : {}), onBytes }),
-      );
-      // Whatever happened to the batch, the rest of the body is read so the connection stays usable.
-      if (!body.readableEnded) body.resume();
-      return res;
+      const body = detachable(req.body);
+      const file = body.stream;
+      try {
+        return await svc.ingest(
+          req.ctx,
+          req.params.ref,
+          { source: 'upload', mode: q.mode ?? 'upsert', fileName, fileFormat: format, encoding: format === 'csv' && encoding !== 'auto' ? encoding : null, totalBytes: total, strictWidth: format === 'csv' },
+          (onBytes) =>
+            format === 'xlsx'
+              ? openXlsx(file, { onBytes })
+              : openCsv(file, { encoding, ...(q.delimiter && q.delimiter !== 'auto' ? { delimiter: DELIMITERS[q.delimiter]! } : {}), onBytes }),
+        );
+      } finally {
+        // whatever happened to the batch, the rest of the body is read so the client gets its answer
+        body.drain();
+      }
     });
 
     app.get('/api/ingest/resources/:ref/batches', {
