@@ -65,7 +65,9 @@ describeEachDb('catalog in the browser', (env) => {
     await page.goto(`${base}/catalog/${id}`);
     await page.getByTestId('res-review').click();
     await page.getByTestId('review-ok').click();
-    await page.getByText('现行版本 v1').first().waitFor();
+    // approving creates the resource's data table: on a loaded machine this can take a while
+    await page.getByTestId('review-ok').waitFor({ state: 'hidden', timeout: 90_000 });
+    await page.getByText('现行版本 v1').first().waitFor({ timeout: 90_000 });
 
     // anyone finds it in the district catalog by a partial Chinese term
     await page.getByTestId('main-nav').getByText('全区目录').click();

@@ -1,7 +1,9 @@
 // Security headers in a real browser: every console page and the API docs load under the Content-Security-Policy
-// with no violation, nothing can frame them, and the API answers carry the same headers.
+// with no violation, nothing can frame them, and the API answers carry the same headers. And the audit page tells a
+// Center admin every record of a tampered chain.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
+import { sql } from 'kysely';
 import { describeEachDb, TEST_PASSWORD, TEST_TOTP_SECRET } from '../../packages/server/src/testing/test-env.ts';
 import { personResource, publish } from '../../packages/server/src/testing/ingest-fixtures.ts';
 import { listen, login, noBrowser, useBrowser } from './browser.ts';
@@ -68,6 +70,30 @@ describeEachDb('security headers', (env) => {
     const framed = framer.frames().find((f) => f.url().startsWith(base));
     const loaded = framed ? await framed.evaluate(() => !!document.getElementById('root')).catch(() => false) : false;
     assert.equal(loaded, false, 'the console must not render inside a frame');
+    await ctx.close();
+  });
+
+  it('the audit page lists every broken record of a tampered chain, in words', { skip: noBrowser }, async () => {
+    const db = env().database.db;
+    const admin = await env().makeUser({ orgId: env().centerOrgId, roles: ['center_admin'], totpSecret: TEST_TOTP_SECRET });
+    const { max } = await db.selectFrom('audit_record').select((eb) => eb.fn.max('seq').as('max')).executeTakeFirstOrThrow();
+    const last = Number(max);
+    // tampering as a database superuser would: triggers off for the transaction
+    for (const seq of [last - 3, last - 1])
+      await db.transaction().execute(async (trx) => {
+        await sql`SET LOCAL session_replication_role = replica`.execute(trx);
+        await sql`UPDATE audit_record SET object_id = 'forged' WHERE seq = ${seq}`.execute(trx);
+      });
+    const ctx = await browser().newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    await login(page, base, admin.username, TEST_PASSWORD, TEST_TOTP_SECRET);
+    await page.goto(base + '/audit');
+    await page.getByText('校验哈希链').click();
+    const list = page.getByTestId('audit-chain-problems');
+    await list.waitFor();
+    const items = await list.locator('li').allInnerTexts();
+    assert.deepEqual(items, [`第 ${last - 3} 条记录：写入后被篡改`, `第 ${last - 1} 条记录：写入后被篡改`]);
+    await page.getByText(/审计哈希链发现 2 处异常/).waitFor();
     await ctx.close();
   });
 });
