@@ -13,7 +13,7 @@ import { writeAudit } from '../audit/index.ts';
 import type { IngestService } from './ingest.service.ts';
 import type { InRow, OpenedSource } from './readers.ts';
 import { createHash } from 'node:crypto';
-import { CONNECTION_FAILED, OutboundFailed, OutboundRefused, type OutboundGuard, type Target } from '../../platform/outbound.ts';
+import { CONNECTION_FAILED, OutboundFailed, OutboundRefused, type OutboundGuard, type Refusal, type Target } from '../../platform/outbound.ts';
 
 export type PullKind = PullSourceTable['kind'];
 type PullRow = Selectable<PullSourceTable>;
@@ -136,16 +136,21 @@ export class PullService {
     private readonly guard: OutboundGuard,
   ) {}
 
-  /** The guard's refusal of a source's address, as a field error; a refusal is a security event and is audited. */
-  private async targetProblems(ctx: RequestContext, kind: PullKind, settings: Record<string, unknown>, orgId: string | null, sourceId: string | null): Promise<FieldError[]> {
+  /** The guard's answer for a source's address: the address to connect to, or why not (a security refusal, audited). */
+  private async guardTarget(ctx: RequestContext, kind: PullKind, settings: Record<string, unknown>, orgId: string | null, sourceId: string | null): Promise<{ target: Target | null; refused: Refusal | null }> {
     const t = targetOf(kind, settings);
-    if (!t) return [];
+    if (!t) return { target: null, refused: null };
     const r = await this.guard.target(t.host, t.port, t.database);
-    if (!('refused' in r)) return [];
+    if (!('refused' in r)) return { target: r, refused: null };
     await this.db.transaction().execute((trx) =>
       writeAudit(trx, ctx, { action: 'ingest.pull_source.refused', objectType: 'pull_source', objectId: sourceId, orgId, outcome: 'denied', diff: { kind, host: t.host, port: t.port, reason: r.refused } }),
     );
-    return [{ field: kind === 'http' ? 'settings.url' : 'settings.host', message: r.refused }];
+    return { target: null, refused: r.refused };
+  }
+
+  private async targetProblems(ctx: RequestContext, kind: PullKind, settings: Record<string, unknown>, orgId: string | null, sourceId: string | null): Promise<FieldError[]> {
+    const { refused } = await this.guardTarget(ctx, kind, settings, orgId, sourceId);
+    return refused ? [{ field: kind === 'http' ? 'settings.url' : 'settings.host', message: refused }] : [];
   }
 
   private present(p: PullRow) {
@@ -253,14 +258,8 @@ export class PullService {
     let batch: Awaited<ReturnType<IngestService['ingest']>>['batch'] | null = null;
     try {
       // checked once before the run; the connection goes to the address that was checked
-      const t = targetOf(src.kind, settings);
-      const target = t ? await this.guard.target(t.host, t.port, t.database) : null;
-      if (target && 'refused' in target) {
-        await this.db.transaction().execute((trx) =>
-          writeAudit(trx, ctx, { action: 'ingest.pull_source.refused', objectType: 'pull_source', objectId: src.id, orgId: info.orgId, outcome: 'denied', diff: { kind: src.kind, host: t!.host, port: t!.port, reason: target.refused } }),
-        );
-        throw sourceError(target.refused.zh, target.refused.en);
-      }
+      const { target, refused } = await this.guardTarget(ctx, src.kind, settings, info.orgId, src.id);
+      if (refused) throw sourceError(refused.zh, refused.en);
       const res = await this.ingest.ingest(ctx, src.resource_id, { source: 'pull', mode: src.mode, pullSourceId: src.id, fileName: src.name, fileFormat: src.kind, strictWidth: false }, async () =>
         objectSource(this.rows(src.kind, settings, secret, src.cursor, target), info.items, track),
       );

@@ -372,16 +372,20 @@ export async function openXlsx(input: AsyncIterable<Buffer | string>, opts: { on
   }
   const stream = Readable.from(metered());
   const sheets = (await boundedWorksheets(stream, () => meter.bytes))[Symbol.asyncIterator]();
+  /** Stops reading (the reader's temporary files go with it) and fails with the file's reason, or a limit's. */
+  const abandon = async (e: unknown): Promise<never> => {
+    await sheets.return?.(undefined).catch(() => {});
+    stream.destroy();
+    if (e instanceof FileError) throw e;
+    throw fileError(`不是有效的 Excel（.xlsx）文件：${excelMessage(e)}`, `Not a valid Excel (.xlsx) file: ${excelMessage(e)}`);
+  };
   let sheet: AsyncIterator<ExcelJS.Row>;
   try {
     const s = await sheets.next();
     if (s.done) throw fileError('工作簿中没有工作表', 'The workbook has no worksheet');
     sheet = (s.value as unknown as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]();
   } catch (e) {
-    await sheets.return?.(undefined).catch(() => {});
-    stream.destroy();
-    if (e instanceof FileError) throw e;
-    throw fileError(`不是有效的 Excel（.xlsx）文件：${excelMessage(e)}`, `Not a valid Excel (.xlsx) file: ${excelMessage(e)}`);
+    return abandon(e);
   }
   let rowsRead = 0;
   const toCells = (r: ExcelJS.Row) => {
@@ -404,10 +408,7 @@ export async function openXlsx(input: AsyncIterable<Buffer | string>, opts: { on
       }
     }
   } catch (e) {
-    await sheets.return?.(undefined).catch(() => {});
-    stream.destroy();
-    if (e instanceof FileError) throw e;
-    throw fileError(`不是有效的 Excel（.xlsx）文件：${excelMessage(e)}`, `Not a valid Excel (.xlsx) file: ${excelMessage(e)}`);
+    return abandon(e);
   }
   if (!headRow) throw fileError('第一个工作表是空的', 'The first worksheet is empty');
   const header = toCells(headRow).map((h) => (h === null ? '' : String(h).trim()));
@@ -429,11 +430,7 @@ export async function openXlsx(input: AsyncIterable<Buffer | string>, opts: { on
       }
       stats.bytes = meter.bytes;
     } catch (e) {
-      // the reader's temporary files go with it; a limit's reason is the file's reason
-      await sheets.return?.(undefined).catch(() => {});
-      stream.destroy();
-      if (e instanceof FileError) throw e;
-      throw fileError(`不是有效的 Excel（.xlsx）文件：${excelMessage(e)}`, `Not a valid Excel (.xlsx) file: ${excelMessage(e)}`);
+      await abandon(e);
     }
   }
   return { header, rows: rows(), stats, checksum: () => meter.hash.copy().digest('hex') };
