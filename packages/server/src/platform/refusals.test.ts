@@ -63,6 +63,16 @@ describeEachDb('refusals are audited', (env) => {
     assert.match(JSON.stringify(rec?.diff), /Excel/);
   });
 
+  it('throttled guessing: the first refusal per client and route is audited, not every one (last: it throttles this suite)', async () => {
+    const anon = env().client();
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) statuses.push((await anon.post('/api/auth/login', { username: 'nobody-here', password: `guess${i}` })).status);
+    assert.ok(statuses.filter((s) => s === 429).length >= 5, statuses.join(','));
+    const recs = await env().database.db.selectFrom('audit_record').select(['diff', 'outcome']).where('action', '=', 'access.refused').where('object_id', '=', 'POST /api/auth/login').execute();
+    assert.equal(recs.length, 1, 'one record for the burst');
+    assert.deepEqual([recs[0]!.outcome, (recs[0]!.diff as { reason: string }).reason], ['denied', 'rate_limited']);
+  });
+
   it('the chain verifies after all of this', async () => {
     const r = await verifyChain(env().database.db);
     assert.equal(r.ok, true, JSON.stringify(r.problems.slice(0, 3)));
