@@ -85,6 +85,23 @@ describeEachDb(
       assert.match(api.headers.get('content-type') ?? '', /problem\+json/);
     });
 
+    it('a page whose code cannot be loaded says so and offers a reload; the navigation keeps working', { skip: noBrowser }, async () => {
+      const org = await env().makeOrg({ kind: 'bureau' });
+      const user = await env().makeUser({ orgId: org.id, roles: ['unit_admin'] });
+      const ctx = await browser().newContext({ locale: 'zh-CN' });
+      const page = await ctx.newPage();
+      await login(page, base, user.username, TEST_PASSWORD);
+      // as after a new release: the page's chunk is gone
+      await page.route(/\/assets\/AuditPage-[^/]+\.js$/, (r) => r.fulfill({ status: 404, body: 'Not found' }));
+      await page.getByTestId('main-nav').getByText('审计日志').click();
+      await page.getByTestId('page-error').waitFor();
+      await page.getByText('平台已更新，需要重新加载').waitFor();
+      await page.getByTestId('page-reload').waitFor();
+      await page.getByTestId('main-nav').getByText('首页').click();
+      await page.getByTestId('page-error').waitFor({ state: 'detached' });
+      await ctx.close();
+    });
+
     it('the navigation shows each role only what it may use', { skip: noBrowser }, async () => {
       const org = await env().makeOrg({ kind: 'bureau' });
       const user = await env().makeUser({ orgId: org.id, roles: ['unit_user'] });

@@ -1,4 +1,6 @@
-import { Layout, Menu, Dropdown, Space, Segmented, Tag, Typography } from 'antd';
+import { Suspense } from 'react';
+import { Layout, Menu, Dropdown, Space, Segmented, Spin, Tag, Typography } from 'antd';
+import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { DatabaseOutlined, ApartmentOutlined, BookOutlined, ControlOutlined, OrderedListOutlined, ProjectOutlined, FileDoneOutlined, FolderOpenOutlined, AuditOutlined, CalendarOutlined, HomeOutlined, KeyOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { useI18n } from '../i18n.tsx';
@@ -62,7 +64,12 @@ export function AppLayout() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ margin: 24 }}>
-          <Outlet />
+          {/* a page that fails to load or crashes shows why, and the navigation stays usable */}
+          <ErrorBoundary key={loc.pathname}>
+            <Suspense fallback={<Spin style={{ display: 'block', margin: '120px auto' }} data-testid="page-loading" />}>
+              <Outlet />
+            </Suspense>
+          </ErrorBoundary>
         </Layout.Content>
       </Layout>
     </Layout>

@@ -4,31 +4,40 @@ import { useSession } from '../session.tsx';
 import { canSee, type Page } from '../permissions.ts';
 import { AppLayout } from './AppLayout.tsx';
 import { LoginPage } from '../domains/auth/LoginPage.tsx';
-import { AccountPage, ForcedPasswordChange } from '../domains/auth/AccountPage.tsx';
-import { OrgsPage } from '../domains/auth/OrgsPage.tsx';
-import { UsersPage } from '../domains/auth/UsersPage.tsx';
-import { CredentialsPage } from '../domains/auth/CredentialsPage.tsx';
-import { AuditPage } from '../domains/audit/AuditPage.tsx';
-import { CalendarPage } from '../domains/calendar/CalendarPage.tsx';
-import { PolicyPage } from '../domains/calendar/PolicyPage.tsx';
-import { HomePage } from '../domains/home/HomePage.tsx';
-import { CatalogPage } from '../domains/catalog/CatalogPage.tsx';
-import { MyCatalogPage } from '../domains/catalog/MyCatalogPage.tsx';
-import { ResourceEditor } from '../domains/catalog/ResourceEditor.tsx';
-import { ResourcePage } from '../domains/catalog/ResourcePage.tsx';
-import { ReviewPage } from '../domains/catalog/ReviewPage.tsx';
 import { CodesProvider } from '../domains/catalog/codes.tsx';
-import { ListsPage } from '../domains/catalog/ListsPage.tsx';
-import { PlansPage } from '../domains/catalog/PlansPage.tsx';
-import { CatalogSettingsPage } from '../domains/catalog/SettingsPage.tsx';
-import { IngestPage } from '../domains/ingest/IngestPage.tsx';
-import type { ReactElement } from 'react';
+import { lazy, Suspense, type ReactElement } from 'react';
+
+// Each page is its own chunk, loaded when first opened: the log-in page does not carry the whole console.
+const page = <K extends string>(load: () => Promise<Record<K, React.ComponentType>>, name: K) => lazy(() => load().then((m) => ({ default: m[name] })));
+const AccountPage = page(() => import('../domains/auth/AccountPage.tsx'), 'AccountPage');
+const ForcedPasswordChange = page(() => import('../domains/auth/AccountPage.tsx'), 'ForcedPasswordChange');
+const OrgsPage = page(() => import('../domains/auth/OrgsPage.tsx'), 'OrgsPage');
+const UsersPage = page(() => import('../domains/auth/UsersPage.tsx'), 'UsersPage');
+const CredentialsPage = page(() => import('../domains/auth/CredentialsPage.tsx'), 'CredentialsPage');
+const AuditPage = page(() => import('../domains/audit/AuditPage.tsx'), 'AuditPage');
+const CalendarPage = page(() => import('../domains/calendar/CalendarPage.tsx'), 'CalendarPage');
+const PolicyPage = page(() => import('../domains/calendar/PolicyPage.tsx'), 'PolicyPage');
+const HomePage = page(() => import('../domains/home/HomePage.tsx'), 'HomePage');
+const CatalogPage = page(() => import('../domains/catalog/CatalogPage.tsx'), 'CatalogPage');
+const MyCatalogPage = page(() => import('../domains/catalog/MyCatalogPage.tsx'), 'MyCatalogPage');
+const ResourceEditor = page(() => import('../domains/catalog/ResourceEditor.tsx'), 'ResourceEditor');
+const ResourcePage = page(() => import('../domains/catalog/ResourcePage.tsx'), 'ResourcePage');
+const ReviewPage = page(() => import('../domains/catalog/ReviewPage.tsx'), 'ReviewPage');
+const ListsPage = page(() => import('../domains/catalog/ListsPage.tsx'), 'ListsPage');
+const PlansPage = page(() => import('../domains/catalog/PlansPage.tsx'), 'PlansPage');
+const CatalogSettingsPage = page(() => import('../domains/catalog/SettingsPage.tsx'), 'CatalogSettingsPage');
+const IngestPage = page(() => import('../domains/ingest/IngestPage.tsx'), 'IngestPage');
 
 export function AppRoutes() {
   const { me, loading } = useSession();
   if (loading) return <Spin fullscreen />;
   if (!me || me.mfaState !== 'complete') return <LoginPage />;
-  if (me.user.mustChangePassword) return <ForcedPasswordChange />;
+  if (me.user.mustChangePassword)
+    return (
+      <Suspense fallback={<Spin fullscreen />}>
+        <ForcedPasswordChange />
+      </Suspense>
+    );
   const guard = (page: Page, el: ReactElement) => (canSee(me.user.roles, page) ? el : <Navigate to="/" replace />);
   return (
     <CodesProvider>
