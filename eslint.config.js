@@ -4,6 +4,17 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
+// Another domain's file other than its index.ts, from a domain's top folder (../x/y.ts) or a sub-folder (../../x/y.ts).
+const DOMAINS = 'auth|audit|calendar|catalog|ingest|masking|sharing|quality|portal|security|assessment';
+const CROSS_DOMAIN = [
+  { regex: '^\\.\\./(?!\\.\\.)[^/]+/(?!index\\.ts$).+', message: "A domain uses another only through its index.ts." },
+  { regex: `^\\.\\./\\.\\./(${DOMAINS})/(?!index\\.ts$).+`, message: "A domain uses another only through its index.ts." },
+];
+const OUTBOUND = ['node:http', 'node:https', 'http', 'https', 'node:dns', 'node:dns/promises', 'dns', 'undici'].map((name) => ({
+  name,
+  message: 'Outbound connections and look-ups go through OutboundGuard (platform/outbound.ts).',
+}));
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'scratch/**'] },
   js.configs.recommended,
@@ -28,16 +39,42 @@ export default tseslint.config(
     ignores: ['packages/server/src/platform/outbound.ts', '**/*.test.ts', 'packages/server/src/testing/**'],
     rules: {
       'no-restricted-globals': ['error', { name: 'fetch', message: 'Outbound requests go through OutboundGuard (platform/outbound.ts).' }],
+      'no-restricted-imports': ['error', { paths: OUTBOUND }],
+    },
+  },
+  {
+    // platform/ and db/ are below the domains: they never import one (a domain's types and code live in the domain).
+    files: ['packages/server/src/platform/**/*.ts', 'packages/server/src/db/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: ['node:http', 'node:https', 'http', 'https', 'node:dns', 'node:dns/promises', 'dns', 'undici'].map((name) => ({
-            name,
-            message: 'Outbound connections and look-ups go through OutboundGuard (platform/outbound.ts).',
-          })),
+          paths: OUTBOUND,
+          patterns: [{ group: ['**/domains/**'], message: 'platform/ and db/ never import a domain; move what both need into platform/.' }],
         },
       ],
     },
+  },
+  {
+    // the guard itself may use node:http and DNS, and still never imports a domain
+    files: ['packages/server/src/platform/outbound.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/domains/**'], message: 'platform/ never imports a domain.' }] }] },
+  },
+  {
+    // A domain uses another only through its index.ts (its public surface), tests included.
+    files: ['packages/server/src/domains/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: OUTBOUND, patterns: CROSS_DOMAIN },
+      ],
+    },
+  },
+  {
+    files: ['packages/server/src/domains/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: CROSS_DOMAIN }] },
   },
   {
     // Where process.env is legitimately read: the config module, test setup and scripts.

@@ -15,7 +15,7 @@ import { loadConfig } from '../packages/server/src/config.ts';
 import { openRuntime } from '../packages/server/src/runtime.ts';
 import { systemContext } from '../packages/server/src/platform/context.ts';
 import { residentIdCheck } from '../packages/server/src/platform/formats.ts';
-import { usccCheckChar } from '../packages/server/src/domains/auth/uscc.ts';
+import { usccCheckChar } from '../packages/server/src/platform/uscc.ts';
 import { mulberry32 } from '../packages/server/src/testing/random.ts';
 import { openCsv } from '../packages/server/src/domains/ingest/index.ts';
 import { createScratchPgDatabase, TEST_PASSWORD } from '../packages/server/src/testing/test-env.ts';

@@ -5,7 +5,7 @@ import type { Db } from '../db/database.ts';
 import type { AuthService } from '../domains/auth/index.ts';
 import { openObjects, type IngestService } from '../domains/ingest/index.ts';
 import { residentIdCheck } from '../platform/formats.ts';
-import { usccCheckChar } from '../domains/auth/uscc.ts';
+import { usccCheckChar } from '../platform/uscc.ts';
 import { demoPersonName } from './district.ts';
 
 export const DEMO_BATCH_NAME = 'DEMO 演示数据（生成）';

@@ -1,6 +1,6 @@
 // Organisation codes (GB 11714) and unified social credit codes (GB 32100) for demo organisations.
 import { createHash } from 'node:crypto';
-import { usccCheckChar } from '../domains/auth/uscc.ts';
+import { usccCheckChar } from '../platform/uscc.ts';
 
 const W = [3, 7, 9, 10, 5, 8, 4, 2];
 

@@ -55,3 +55,9 @@ export class Sm4Box {
 export function maskingMaster(hmacKey: Buffer): Buffer {
   return createHmac('sm3', hmacKey).update('gongshu-masking-master').digest();
 }
+
+/** The platform's keys: HMAC-SM3 for session tokens and credential secrets, SM4 for secrets at rest. */
+export interface Keys {
+  hmac: Buffer;
+  sm4: Sm4Box;
+}

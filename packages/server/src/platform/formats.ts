@@ -1,7 +1,7 @@
 // Format validators written for Chinese public data: resident ID (GB 11643), unified social credit code
 // (GB 32100), mobile and landline numbers, e-mail, bank cards (Luhn), licence plates, Chinese dates.
 // Shared by masking (detection) and ingest (validation).
-import { checkUscc } from '../domains/auth/uscc.ts';
+import { checkUscc } from './uscc.ts';
 
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';

@@ -23,7 +23,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
     ctx: RequestContext;
-    session: import('../domains/auth/auth.service.ts').SessionInfo | null;
   }
 }
 

@@ -4,8 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
-import { Sm4Box } from './crypto.ts';
-import type { Keys } from '../domains/auth/index.ts';
+import { Sm4Box, type Keys } from './crypto.ts';
 
 export function loadKeys(config: Config): Keys & { generatedAt: string | null } {
   let sessionSecret = config.sessionSecret;

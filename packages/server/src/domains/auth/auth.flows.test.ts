@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { describeEachDb, TEST_PASSWORD, TEST_TOTP_SECRET } from '../../testing/test-env.ts';
 import { totpNow } from './totp.ts';
-import { checkUscc, usccCheckChar } from './uscc.ts';
+import { checkUscc, usccCheckChar } from '../../platform/uscc.ts';
 import { passwordProblem } from './password.ts';
 
 it('USCC check characters (GB 32100)', () => {

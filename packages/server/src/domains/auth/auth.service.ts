@@ -6,22 +6,27 @@ import type { OrgKind, MfaState } from '../../db/schema.ts';
 import type { Actor, CredentialActor, RequestContext, Role, UserActor } from '../../platform/context.ts';
 import { ROLES } from '../../platform/context.ts';
 import { AppError, errors } from '../../platform/errors.ts';
-import { hmacSm3Hex, randomToken, safeEqualHex, type Sm4Box } from '../../platform/crypto.ts';
+import { hmacSm3Hex, randomToken, safeEqualHex } from '../../platform/crypto.ts';
 import { writeAudit, diffOf } from '../audit/index.ts';
 import * as repo from './auth.repository.ts';
 import { authorize, can, mayGrantRoles, rolesForOrgKind } from './auth.policy.ts';
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './password.ts';
 import { newTotpSecret, totpMatch, totpUri } from './totp.ts';
-import { checkUscc, usccMessages } from './uscc.ts';
+import { checkUscc, usccMessages } from '../../platform/uscc.ts';
 
-export interface Keys {
-  hmac: Buffer;
-  sm4: Sm4Box;
-}
+export type { Keys } from '../../platform/crypto.ts';
+import type { Keys } from '../../platform/crypto.ts';
 export interface AuthDeps {
   db: Db;
   config: Config;
   keys: Keys;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the caller's console session, if it came with one (set in app.ts's onRequest) */
+    session: SessionInfo | null;
+  }
 }
 
 export interface SessionInfo {

@@ -12,7 +12,7 @@ import { openCsv, type InRow } from './readers.ts';
 import { duplicateKeyError, fieldError, raggedError, type RowError } from './row-errors.ts';
 import { compileItem, type ItemSpec } from './values.ts';
 import { residentIdCheck } from '../../platform/formats.ts';
-import { usccCheckChar } from '../auth/uscc.ts';
+import { usccCheckChar } from '../../platform/uscc.ts';
 import { mulberry32 } from '../../testing/random.ts';
 
 const USCC = `91640106MA76ABCD2${usccCheckChar('91640106MA76ABCD2')}`;

@@ -7,7 +7,7 @@
 // decides "valid and already canonical", so it can be faster than the text path, never different.
 // A line with a quote hands the rest of the file to the text reader (quoted fields may span lines).
 import { isUtf8 } from 'node:buffer';
-import { usccBytesValid } from '../auth/uscc.ts';
+import { usccBytesValid } from '../../platform/uscc.ts';
 import { realDate, residentIdBytesValid } from '../../platform/formats.ts';
 import type { KeySet } from './key-set.ts';
 import type { CsvLane, InRow } from './readers.ts';
