@@ -1,7 +1,8 @@
 // Kysely over the embedded PGlite (default) or a PostgreSQL server (DATABASE_URL). One SQL dialect.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect, PGliteDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { PGliteDialect } from './pglite-dialect.ts';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Writable } from 'node:stream';

@@ -1,5 +1,5 @@
 // Forward-only migrations, listed statically so they work the same under tsx and in tests.
-import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database.ts';
 import * as foundation from './migrations/2026-11-29T00-00_foundation.ts';
 import * as catalog from './migrations/2026-11-29T01-00_catalog.ts';
