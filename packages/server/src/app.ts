@@ -23,9 +23,13 @@ import { auditRoutes, writeAudit } from './domains/audit/index.ts';
 import { CalendarService, calendarRoutes } from './domains/calendar/index.ts';
 import { CatalogService, catalogRoutes, ListsService, listsRoutes } from './domains/catalog/index.ts';
 import { MaskingService, maskingRoutes } from './domains/masking/index.ts';
-import { IngestService, ingestRoutes, OneSourceService, PullService } from './domains/ingest/index.ts';
+import { IngestService, ingestRoutes, OneSourceService, PullService, registerIngestJobs } from './domains/ingest/index.ts';
 import { maskingMaster } from './platform/crypto.ts';
 import { OutboundGuard } from './platform/outbound.ts';
+import { JobQueue, type JobBackend } from './platform/jobs.ts';
+import { jobsRoutes } from './platform/jobs.routes.ts';
+import { databaseRateLimitStore } from './platform/rate-limit.ts';
+import { pruneCounters } from './platform/rate-limit.repository.ts';
 
 export interface AppDeps {
   db: Db;
@@ -37,6 +41,8 @@ export interface AppDeps {
   bulkSession?: (() => Promise<BulkSession>) | undefined;
   /** The outbound address guard (tests give one with their own resolver). */
   outbound?: OutboundGuard | undefined;
+  /** How the job queue reaches the database (Database.jobBackend). */
+  jobBackend: JobBackend;
 }
 
 export interface Services {
@@ -61,6 +67,8 @@ export interface RouteInfo {
 declare module 'fastify' {
   interface FastifyInstance {
     services: Services;
+    /** Background and scheduled work; started by the server process (startServer), not by buildApp. */
+    jobs: JobQueue;
     routeTable: RouteInfo[];
   }
 }
@@ -101,7 +109,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     pull: new PullService(deps.db, ingest, deps.keys.sm4, outbound),
     oneSource: new OneSourceService(deps.db),
   };
+  const jobs = new JobQueue(deps.jobBackend, { pollingSeconds: config.jobPollSeconds, cronMonitorSeconds: config.jobCronCheckSeconds });
+  registerIngestJobs(jobs, services.pull, services.oneSource, config);
+  jobs.register({
+    name: 'platform.rate_limit.prune',
+    title: { zh: '清理过期的限流计数', en: 'Prune expired rate-limit counters' },
+    cron: '17 * * * *',
+    policy: 'singleton',
+    run: async () => {
+      await pruneCounters(deps.db);
+    },
+  });
   app.decorate('services', services);
+  app.decorate('jobs', jobs);
   app.decorate('routeTable', [] as RouteInfo[]);
   app.decorateRequest('actor', null);
   app.decorateRequest('session', null);
@@ -161,6 +181,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const throttled = new Map<string, number>();
   await app.register(rateLimit, {
     global: false,
+    // counted in the database, so the limit holds across every app node
+    store: databaseRateLimitStore(deps.db),
     errorResponseBuilder: (req, ctx) => {
       const now = Date.now();
       const key = `${req.ip} ${req.routeOptions.url ?? ''}`;
@@ -274,9 +296,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(listsRoutes(services.lists, services.catalog));
   await app.register(maskingRoutes(services.masking));
   await app.register(ingestRoutes(services.ingest, services.pull, services.oneSource));
+  await app.register(jobsRoutes(jobs, deps.db));
   app.addHook('onClose', async () => {
-    services.pull.stop();
-    services.oneSource.stop();
+    await jobs.stop();
   });
 
   const webDist = config.webDist ?? path.resolve(import.meta.dirname, '../../web/dist');

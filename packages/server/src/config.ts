@@ -25,6 +25,14 @@ export interface Config {
   webDist: string | undefined;
   /** Scheduled pulls may reach this machine's own addresses (off: a unit could otherwise read the platform's own database). */
   pullAllowLoopback: boolean;
+  /** Seconds an idle job worker waits before asking the queue again. */
+  jobPollSeconds: number;
+  /** Seconds between a node's checks of whether a schedule is due. */
+  jobCronCheckSeconds: number;
+  /** When due pull sources are looked for (cron, Asia/Shanghai). */
+  pullCheckCron: string;
+  /** When the one-source comparison runs (cron, Asia/Shanghai). */
+  oneSourceCron: string;
 }
 
 export class ConfigError extends Error {
@@ -52,6 +60,10 @@ const settings = {
   logLevel: { env: 'LOG_LEVEL', key: 'logLevel', def: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) },
   webDist: { env: 'GONGSHU_WEB_DIST', key: 'webDist', def: undefined, parse: nonEmpty },
   pullAllowLoopback: { env: 'GONGSHU_PULL_ALLOW_LOOPBACK', key: 'pullAllowLoopback', def: 'false', parse: bool },
+  jobPollSeconds: { env: 'GONGSHU_JOB_POLL_SECONDS', key: 'jobPollSeconds', def: '2', parse: int(1, 60) },
+  jobCronCheckSeconds: { env: 'GONGSHU_JOB_CRON_CHECK_SECONDS', key: 'jobCronCheckSeconds', def: '30', parse: int(1, 60) },
+  pullCheckCron: { env: 'GONGSHU_PULL_CHECK_CRON', key: 'pullCheckCron', def: '* * * * *', parse: cron },
+  oneSourceCron: { env: 'GONGSHU_ONE_SOURCE_CRON', key: 'oneSourceCron', def: '0 2 * * *', parse: cron },
 } as const;
 
 type Parser = (v: string, name: string) => unknown;
@@ -127,4 +139,11 @@ function hexKey(bytes: number): Parser {
 function pgUrl(v: string, name: string) {
   if (!/^postgres(ql)?:\/\//.test(v)) throw new ConfigError(`${name} must be a postgres:// URL`);
   return v;
+}
+/** Five cron fields (minute hour day-of-month month day-of-week), each of digits and `* , - /`. */
+function cron(v: string, name: string) {
+  const fields = v.trim().split(/\s+/);
+  if (fields.length !== 5 || fields.some((f) => !/^[\d*,\-/]+$/.test(f)))
+    throw new ConfigError(`${name} must be a cron expression of five fields (minute hour day month weekday), e.g. "0 2 * * *", got "${v}"`);
+  return fields.join(' ');
 }

@@ -49,13 +49,14 @@ export async function openRuntime(config: Config, opts: { migrate?: boolean } = 
   try {
     const keys = loadKeys(config);
     const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') });
-    if (opts.migrate !== false) await migrateToLatest(database.db);
     const calendar = new CalendarService(database.db);
     const catalog = new CatalogService(database.db, calendar);
-    if (opts.migrate !== false) {
-      await calendar.ensurePolicy();
-      await catalog.ensureCodes();
-    }
+    if (opts.migrate !== false)
+      await database.withStartupLock(async () => {
+        await migrateToLatest(database.db);
+        await calendar.ensurePolicy();
+        await catalog.ensureCodes();
+      });
     const auth = new AuthService({ db: database.db, config, keys });
     const ingest = new IngestService(database.db, database.copyIn, calendar, new MaskingService(database.db, catalog, maskingMaster(keys.hmac)), database.bulkSession);
     catalog.onApproved((trx, id) => ingest.ensureTable(trx, id));

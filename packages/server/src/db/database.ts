@@ -7,6 +7,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Writable } from 'node:stream';
 import type { DB } from './schema.ts';
+import type { JobBackend } from '../platform/jobs.ts';
 
 export type Db = Kysely<DB>;
 export type Trx = Transaction<DB>;
@@ -32,8 +33,16 @@ export interface Database {
   copyIn: CopyIn;
   /** PostgreSQL only: PGlite has a single connection, shared by every request. */
   bulkSession?: () => Promise<BulkSession>;
+  /** How the job queue (platform/jobs.ts) reaches this database. */
+  jobBackend: JobBackend;
+  /** Start-up work (migrations, seeding, data-table DDL) one node at a time: app nodes that start together on one
+   * PostgreSQL otherwise deadlock on each other's DDL. A session advisory lock on PostgreSQL; PGlite has one process. */
+  withStartupLock<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** pg_advisory_lock key of the start-up work (any constant no other code uses). */
+const STARTUP_LOCK = 0x67_6f_6e_67; // 'gong'
 
 const INT8 = 20;
 const DATE = 1082;
@@ -74,7 +83,20 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; pgl
         release: (broken) => client.release(broken ? new Error('bulk session ended in error') : undefined),
       };
     };
-    return { db, kind: 'postgres', copyIn, bulkSession, close: () => db.destroy() };
+    const withStartupLock = async <T>(work: () => Promise<T>): Promise<T> => {
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [STARTUP_LOCK]);
+        try {
+          return await work();
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [STARTUP_LOCK]);
+        }
+      } finally {
+        client.release();
+      }
+    };
+    return { db, kind: 'postgres', copyIn, bulkSession, jobBackend: { connectionString: opts.databaseUrl }, withStartupLock, close: () => db.destroy() };
   }
   let dataDir: string | undefined;
   if (opts.pgliteDir) {
@@ -94,5 +116,16 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; pgl
     db.connection().execute(async () => {
       await pglite.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], { blob: new Blob([text as BlobPart]) });
     });
-  return { db, kind: 'pglite', copyIn, close: () => db.destroy() };
+  // The job queue's statements go to PGlite directly: PGlite runs each one outside any open transaction (it waits
+  // for the transaction to end), and a script without parameters (pg-boss's schema) runs as one simple query.
+  const jobBackend: JobBackend = {
+    db: {
+      executeSql: async (text, values) => {
+        if (values?.length) return { rows: (await pglite.query(text, values)).rows };
+        const results = await pglite.exec(text);
+        return { rows: results.at(-1)?.rows ?? [] };
+      },
+    },
+  };
+  return { db, kind: 'pglite', copyIn, jobBackend, withStartupLock: (work) => work(), close: () => db.destroy() };
 }

@@ -7,6 +7,7 @@ import * as demandsPlans from './migrations/2026-11-29T02-00_demands_plans.ts';
 import * as masking from './migrations/2026-11-29T03-00_masking.ts';
 import * as ingest from './migrations/2026-11-29T04-00_ingest.ts';
 import * as searchIndex from './migrations/2026-11-29T05-00_search_index.ts';
+import * as rateLimit from './migrations/2026-12-03T00-00_rate_limit.ts';
 
 const migrations: Record<string, Migration> = {
   '2026-11-29T00-00_foundation': foundation,
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-29T03-00_masking': masking,
   '2026-11-29T04-00_ingest': ingest,
   '2026-11-29T05-00_search_index': searchIndex,
+  '2026-12-03T00-00_rate_limit': rateLimit,
 };
 
 class StaticProvider implements MigrationProvider {

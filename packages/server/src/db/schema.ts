@@ -301,6 +301,7 @@ export interface DB {
   pull_source: PullSourceTable;
   source_conflict: SourceConflictTable;
   source_check_run: SourceCheckRunTable;
+  rate_limit_counter: { key: string; count: number; window_ends: Date };
 }
 
 export interface DataColumn {

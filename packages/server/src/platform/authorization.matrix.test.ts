@@ -55,6 +55,7 @@ const CASES: Case[] = [
   { method: 'GET', route: '/api/audit', url: (t) => `/api/audit?orgId=${t.orgA}`, allow: ['center_admin', 'supervisor'] },
   { method: 'GET', route: '/api/audit/export.csv', url: (t) => `/api/audit/export.csv?orgId=${t.orgA}`, allow: ['center_admin', 'supervisor'] },
   { method: 'POST', route: '/api/audit/verify', url: () => '/api/audit/verify', allow: ['center_admin', 'supervisor'] },
+  { method: 'GET', route: '/api/jobs', url: () => '/api/jobs', allow: ['center_admin'] },
   { method: 'GET', route: '/api/calendar/working-days', url: () => '/api/calendar/working-days?from=2026-09-28&add=10', allow: AUTHENTICATED },
   { method: 'GET', route: '/api/calendar/between', url: () => '/api/calendar/between?from=2026-09-28&to=2026-10-16', allow: AUTHENTICATED },
   { method: 'GET', route: '/api/calendar/due', url: () => '/api/calendar/due?due=2026-10-16', allow: AUTHENTICATED },

@@ -167,11 +167,15 @@ export async function createTestEnv(kind: DbKind, overrides: Partial<Config> = {
   const database = await freshDatabase(kind);
   // the pull tests read from sources on this machine (PostgreSQL, MariaDB, a local HTTP server)
   const config = loadConfig({}, { env: 'test', logLevel: 'silent', demo: 'off', pullAllowLoopback: true, ...overrides, databaseUrl: database.url });
-  const keys = { hmac: randomBytes(32), sm4: new Sm4Box(randomBytes(16)) };
+  // the keys of the config when it has them (the multi-node test shares them with its server processes)
+  const keys = {
+    hmac: config.sessionSecret ? Buffer.from(config.sessionSecret, 'hex') : randomBytes(32),
+    sm4: new Sm4Box(config.sm4Key ? Buffer.from(config.sm4Key, 'hex') : randomBytes(16)),
+  };
   const calendar = new CalendarService(database.db);
   await calendar.ensurePolicy();
   await new CatalogService(database.db, calendar).ensureCodes();
-  const app = await buildApp(config, { db: database.db, dbKind: database.kind, keys, copyIn: database.copyIn, bulkSession: database.bulkSession });
+  const app = await buildApp(config, { db: database.db, dbKind: database.kind, keys, copyIn: database.copyIn, bulkSession: database.bulkSession, jobBackend: database.jobBackend });
   await app.ready();
   const ctx = systemContext('test');
   let n = 0;

@@ -6,3 +6,4 @@ export { openCsv, openXlsx, openNdjson, openObjects, sniffEncoding, sniffDelimit
 export { REJECT_REASON_HEADER } from './pipeline.ts';
 export { PullService, CYCLE_INTERVAL_MINUTES } from './pull.ts';
 export { OneSourceService } from './one-source.ts';
+export { registerIngestJobs, INGEST_JOBS } from './ingest.jobs.ts';

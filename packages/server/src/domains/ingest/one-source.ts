@@ -31,7 +31,6 @@ export interface CheckSummary {
 }
 
 export class OneSourceService {
-  private timer: ReturnType<typeof setInterval> | null = null;
   constructor(private readonly db: Db) {}
 
   private async pairs(): Promise<{ pairs: Pair[]; skipped: CheckSummary['pairs'] }> {
@@ -138,17 +137,4 @@ export class OneSourceService {
     };
   }
 
-  /** Daily, from an hour after start. */
-  start(everyMs = 24 * 3600_000) {
-    if (this.timer) return;
-    const run = () => void this.check({ actor: null, requestId: 'one-source', ip: null }).catch((e) => process.stderr.write(`one-source check: ${(e as Error).message}\n`));
-    this.timer = setInterval(run, everyMs);
-    this.timer.unref();
-    setTimeout(run, 3600_000).unref();
-  }
-
-  stop() {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-  }
 }

@@ -3,8 +3,8 @@
 // batch through the same pipeline; connection secrets are sealed with SM4; failures retry with back-off.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { Selectable } from 'kysely';
-import type { Db } from '../../db/database.ts';
+import { sql, type Selectable } from 'kysely';
+import type { Db, DbOrTrx, Trx } from '../../db/database.ts';
 import type { BatchMode, PullSourceTable } from '../../db/schema.ts';
 import { hasRole, type RequestContext } from '../../platform/context.ts';
 import type { Sm4Box } from '../../platform/crypto.ts';
@@ -126,9 +126,6 @@ function targetOf(kind: PullKind, s: Record<string, unknown>): { host: string; p
 }
 
 export class PullService {
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private ticking = false;
-
   constructor(
     private readonly db: Db,
     private readonly ingest: IngestService,
@@ -368,29 +365,46 @@ export class PullService {
     }
   }
 
-  /** Runs every due source, one at a time. */
+  /**
+   * Claims every due source: its next run moves an hour on (a lease; the run sets the real next time), so a source
+   * claimed by one node is not due for another. Claimed in `trx` when given, with the jobs that run them.
+   */
+  private async claimDue(db: DbOrTrx): Promise<PullRow[]> {
+    return db
+      .updateTable('pull_source')
+      .set({ next_run_at: sql<Date>`now() + interval '1 hour'` })
+      .where('active', '=', true)
+      .where('next_run_at', '<=', sql<Date>`now()`)
+      .returningAll()
+      .execute();
+  }
+
+  /** Runs every due source here, now, one at a time (the CLI and tests; the app nodes use the job queue). */
   async tick(): Promise<number> {
-    if (this.ticking) return 0;
-    this.ticking = true;
-    try {
-      const due = await this.db.selectFrom('pull_source').selectAll().where('active', '=', true).where('next_run_at', '<=', new Date()).orderBy('next_run_at').execute();
-      for (const src of due) await this.execute(src, { actor: null, requestId: 'scheduler', ip: null }).catch((e) => process.stderr.write(`pull ${src.id}: ${(e as Error).message}\n`));
+    const due = await this.claimDue(this.db);
+    for (const src of due) await this.execute(src, SCHEDULER).catch((e) => process.stderr.write(`pull ${src.id}: ${(e as Error).message}\n`));
+    return due.length;
+  }
+
+  /** The scheduled check (job `ingest.pull.check`): each due source becomes one `ingest.pull.run` job, claimed and
+   * sent in one transaction, so a source is run once whichever node checks and whichever node runs it. */
+  async queueDue(send: (trx: Trx, sourceId: string) => Promise<unknown>): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const due = await this.claimDue(trx);
+      for (const src of due) await send(trx, src.id);
       return due.length;
-    } finally {
-      this.ticking = false;
-    }
+    });
   }
 
-  start(everyMs = 30_000) {
-    this.timer ??= setInterval(() => void this.tick(), everyMs);
-    this.timer.unref();
-  }
-
-  stop() {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+  /** Job `ingest.pull.run`: one claimed source. A source that was removed or switched off meanwhile is skipped. */
+  async runQueued(sourceId: string): Promise<void> {
+    const src = await this.db.selectFrom('pull_source').selectAll().where('id', '=', sourceId).executeTakeFirst();
+    if (!src || !src.active) return;
+    await this.execute(src, SCHEDULER);
   }
 }
+
+const SCHEDULER: RequestContext = { actor: null, requestId: 'scheduler', ip: null };
 
 /** Incremental cursors compare as numbers when both are numeric, else as text (ISO dates sort as text). */
 function compareCursor(a: string, b: string): number {
