@@ -74,6 +74,37 @@ describeEachDb(
       await ctx.close();
     });
 
+    it('the Center sees background jobs in words: each kind, its schedule, a job that ran', { skip: noBrowser }, async () => {
+      await env().app.jobs.start();
+      try {
+        // one job through the queue, so the list has a row: a check for due pulls, sent now
+        await env().app.jobs.send('ingest.pull.check', {});
+        const admin = await env().makeUser({ orgId: env().centerOrgId, roles: ['center_admin'], totpSecret: TEST_TOTP_SECRET });
+        const ctx = await browser().newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+        const page = await ctx.newPage();
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await login(page, base, admin.username, TEST_PASSWORD, TEST_TOTP_SECRET);
+        await page.getByTestId('main-nav').getByText('后台任务').click();
+        const jobs = page.getByTestId('jobs-page');
+        await jobs.getByText('一数一源比对').first().waitFor();
+        await jobs.getByText('定时：0 2 * * *（Asia/Shanghai）').waitFor();
+        for (let i = 0; i < 40 && !(await jobs.getByText('已完成').count()); i++) {
+          await page.getByRole('button', { name: /刷新/ }).click();
+          await page.waitForTimeout(500);
+        }
+        await jobs.locator('tbody').getByText('查找到期的定时抽取').first().waitFor();
+        assert.ok(await jobs.getByText('已完成').count(), 'the job shows as done');
+        assert.equal(await jobs.getByText('ingest.pull.check').count(), 0, 'no code words');
+        await page.getByTestId('lang-switch').getByText('EN').click();
+        await jobs.getByText('One-source comparison').first().waitFor();
+        assert.deepEqual(errors, []);
+        await ctx.close();
+      } finally {
+        await env().app.jobs.stop();
+      }
+    });
+
     it('serves the console for its routes and a 404 for missing files', async () => {
       const page = await fetch(`${base}/audit`);
       assert.equal(page.status, 200);

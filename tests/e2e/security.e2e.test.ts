@@ -9,7 +9,7 @@ import { personResource, publish } from '../../packages/server/src/testing/inges
 import { listen, login, noBrowser, useBrowser } from './browser.ts';
 
 const browser = useBrowser();
-const PAGES = ['/', '/catalog', '/mycatalog', '/review', '/lists', '/plans', '/ingest', '/catalog-settings', '/orgs', '/users', '/credentials', '/audit', '/calendar', '/policy', '/account'];
+const PAGES = ['/', '/catalog', '/mycatalog', '/review', '/lists', '/plans', '/ingest', '/catalog-settings', '/orgs', '/users', '/credentials', '/audit', '/calendar', '/policy', '/jobs', '/account'];
 
 describeEachDb('security headers', (env) => {
   let base = '';

@@ -2,7 +2,7 @@
 // what a role cannot use, and mirrors the route declarations in the server.
 import type { Role } from './types.ts';
 
-export type Page = 'home' | 'catalog' | 'mycatalog' | 'review' | 'lists' | 'plans' | 'catalogSettings' | 'ingest' | 'orgs' | 'users' | 'credentials' | 'audit' | 'calendar' | 'policy' | 'account';
+export type Page = 'home' | 'catalog' | 'mycatalog' | 'review' | 'lists' | 'plans' | 'catalogSettings' | 'ingest' | 'orgs' | 'users' | 'credentials' | 'audit' | 'calendar' | 'policy' | 'jobs' | 'account';
 
 const PAGE_ROLES: Record<Page, Role[] | 'all'> = {
   home: 'all',
@@ -19,6 +19,7 @@ const PAGE_ROLES: Record<Page, Role[] | 'all'> = {
   audit: ['center_admin', 'supervisor', 'unit_admin', 'unit_security_officer', 'cac_officer'],
   calendar: 'all',
   policy: 'all',
+  jobs: ['center_admin'],
   account: 'all',
 };
 

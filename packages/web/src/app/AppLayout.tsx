@@ -2,7 +2,7 @@ import { Suspense } from 'react';
 import { Layout, Menu, Dropdown, Space, Segmented, Spin, Tag, Typography } from 'antd';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
-import { DatabaseOutlined, ApartmentOutlined, BookOutlined, ControlOutlined, OrderedListOutlined, ProjectOutlined, FileDoneOutlined, FolderOpenOutlined, AuditOutlined, CalendarOutlined, HomeOutlined, KeyOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { DatabaseOutlined, ApartmentOutlined, BookOutlined, ControlOutlined, OrderedListOutlined, ProjectOutlined, FileDoneOutlined, FolderOpenOutlined, AuditOutlined, CalendarOutlined, HomeOutlined, KeyOutlined, ScheduleOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { useI18n } from '../i18n.tsx';
 import type { Key } from '../messages.ts';
 import { useSession } from '../session.tsx';
@@ -23,6 +23,7 @@ const NAV: { page: Page; path: string; icon: React.ReactNode }[] = [
   { page: 'audit', path: '/audit', icon: <AuditOutlined /> },
   { page: 'calendar', path: '/calendar', icon: <CalendarOutlined /> },
   { page: 'policy', path: '/policy', icon: <SettingOutlined /> },
+  { page: 'jobs', path: '/jobs', icon: <ScheduleOutlined /> },
 ];
 
 export function AppLayout() {

@@ -27,6 +27,7 @@ const ListsPage = page(() => import('../domains/catalog/ListsPage.tsx'), 'ListsP
 const PlansPage = page(() => import('../domains/catalog/PlansPage.tsx'), 'PlansPage');
 const CatalogSettingsPage = page(() => import('../domains/catalog/SettingsPage.tsx'), 'CatalogSettingsPage');
 const IngestPage = page(() => import('../domains/ingest/IngestPage.tsx'), 'IngestPage');
+const JobsPage = page(() => import('../domains/platform/JobsPage.tsx'), 'JobsPage');
 
 export function AppRoutes() {
   const { me, loading } = useSession();
@@ -60,6 +61,7 @@ export function AppRoutes() {
         <Route path="audit" element={guard('audit', <AuditPage />)} />
         <Route path="calendar" element={guard('calendar', <CalendarPage />)} />
         <Route path="policy" element={guard('policy', <PolicyPage />)} />
+        <Route path="jobs" element={guard('jobs', <JobsPage />)} />
         <Route path="account" element={<AccountPage />} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Route>
