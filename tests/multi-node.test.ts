@@ -109,7 +109,7 @@ describe('two app nodes on one PostgreSQL', { skip: pgKind.skip }, () => {
   it('each scheduled job runs exactly once: one pull of a due source, one one-source comparison per minute', async () => {
     const db = env.database.db;
     const batches = () => db.selectFrom('ingest_batch').select(['id', 'status', 'accepted']).where('pull_source_id', '=', sourceId).execute();
-    await until('the scheduled pull', async () => (await batches()).length > 0);
+    await until('the scheduled pull to finish', async () => (await db.selectFrom('pull_source').select('last_status').where('id', '=', sourceId).executeTakeFirst())?.last_status);
     await until('the first one-source comparison', async () => (await db.selectFrom('source_check_run').select('id').execute()).length > 0);
     // several polls of both nodes later: still one batch, one run job for the source
     await new Promise((r) => setTimeout(r, 4000));

@@ -35,10 +35,12 @@ describeEachDb('background jobs', (env) => {
 
       await env().database.db.updateTable('pull_source').set({ next_run_at: new Date(Date.now() - 1000) }).where('id', '=', c.json.id).execute();
       await env().app.jobs.start();
-      const batches = await until('the scheduled batch', async () => {
-        const b = (await unit.get(`/api/ingest/resources/${res.id}/batches`)).json.batches;
-        return b.length ? b : null;
+      // the run is over when the source records its outcome (the batch is listed while it still runs)
+      await until('the scheduled pull to finish', async () => {
+        const r = await env().database.db.selectFrom('pull_source').select('last_status').where('id', '=', c.json.id).executeTakeFirst();
+        return r?.last_status ?? null;
       });
+      const batches = (await unit.get(`/api/ingest/resources/${res.id}/batches`)).json.batches;
       assert.deepEqual([batches[0].source, batches[0].accepted, batches[0].actorName], ['pull', 5, '定时抽取 / scheduler']);
       const src = await env().database.db.selectFrom('pull_source').select(['next_run_at', 'last_status']).where('id', '=', c.json.id).executeTakeFirstOrThrow();
       assert.equal(src.last_status, 'succeeded');
