@@ -32,10 +32,11 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
       const n = await seedDemoData(db, app.services.ingest, rt.auth);
       if (n) console.log(`  Demo data: ${n} resources loaded with generated rows (batches named "${DEMO_BATCH_NAME}").\n`);
     }
+    // scheduled pulls, the one-source comparison and every other background job (platform/jobs.ts); inside the lock
+    // too: two nodes creating the queue's tables and queues at once deadlocked
+    await app.jobs.start();
     return app;
   });
-  // scheduled pulls, the one-source comparison and every other background job (platform/jobs.ts)
-  await app.jobs.start();
   const address = await app.listen({ port: config.port, host: config.host });
   const url = config.host === 'localhost' ? `http://localhost:${config.port}` : address;
   console.log(`Gongshu 公数 is running at ${url} (database: ${rt.database.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})`);
