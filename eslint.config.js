@@ -7,13 +7,18 @@ import globals from 'globals';
 // Another domain's file other than its index.ts, from a domain's top folder (../x/y.ts) or a sub-folder (../../x/y.ts).
 const DOMAINS = 'auth|audit|calendar|catalog|ingest|masking|sharing|quality|portal|security|assessment';
 const CROSS_DOMAIN = [
-  { regex: '^\\.\\./(?!\\.\\.)[^/]+/(?!index\\.ts$).+', message: "A domain uses another only through its index.ts." },
-  { regex: `^\\.\\./\\.\\./(${DOMAINS})/(?!index\\.ts$).+`, message: "A domain uses another only through its index.ts." },
+  { regex: '^\\.\\./(?!\\.\\.)[^/]+/(?!index\\.ts$).+', message: 'A domain uses another only through its index.ts.' },
+  {
+    regex: `^\\.\\./\\.\\./(${DOMAINS})/(?!index\\.ts$).+`,
+    message: 'A domain uses another only through its index.ts.',
+  },
 ];
-const OUTBOUND = ['node:http', 'node:https', 'http', 'https', 'node:dns', 'node:dns/promises', 'dns', 'undici'].map((name) => ({
-  name,
-  message: 'Outbound connections and look-ups go through OutboundGuard (platform/outbound.ts).',
-}));
+const OUTBOUND = ['node:http', 'node:https', 'http', 'https', 'node:dns', 'node:dns/promises', 'dns', 'undici'].map(
+  (name) => ({
+    name,
+    message: 'Outbound connections and look-ups go through OutboundGuard (platform/outbound.ts).',
+  }),
+);
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'scratch/**'] },
@@ -23,7 +28,13 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration in config.ts only.' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read configuration in config.ts only.',
+        },
+      ],
     },
   },
   {
@@ -38,7 +49,10 @@ export default tseslint.config(
     files: ['packages/server/src/**/*.ts'],
     ignores: ['packages/server/src/platform/outbound.ts', '**/*.test.ts', 'packages/server/src/testing/**'],
     rules: {
-      'no-restricted-globals': ['error', { name: 'fetch', message: 'Outbound requests go through OutboundGuard (platform/outbound.ts).' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'Outbound requests go through OutboundGuard (platform/outbound.ts).' },
+      ],
       'no-restricted-imports': ['error', { paths: OUTBOUND }],
     },
   },
@@ -51,7 +65,12 @@ export default tseslint.config(
         'error',
         {
           paths: OUTBOUND,
-          patterns: [{ group: ['**/domains/**'], message: 'platform/ and db/ never import a domain; move what both need into platform/.' }],
+          patterns: [
+            {
+              group: ['**/domains/**'],
+              message: 'platform/ and db/ never import a domain; move what both need into platform/.',
+            },
+          ],
         },
       ],
     },
@@ -59,17 +78,19 @@ export default tseslint.config(
   {
     // the guard itself may use node:http and DNS, and still never imports a domain
     files: ['packages/server/src/platform/outbound.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/domains/**'], message: 'platform/ never imports a domain.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/domains/**'], message: 'platform/ never imports a domain.' }] },
+      ],
+    },
   },
   {
     // A domain uses another only through its index.ts (its public surface), tests included.
     files: ['packages/server/src/domains/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: OUTBOUND, patterns: CROSS_DOMAIN },
-      ],
+      'no-restricted-imports': ['error', { paths: OUTBOUND, patterns: CROSS_DOMAIN }],
     },
   },
   {
@@ -78,7 +99,15 @@ export default tseslint.config(
   },
   {
     // Where process.env is legitimately read: the config module, test setup and scripts.
-    files: ['packages/server/src/config.ts', '**/*.test.ts', 'packages/server/src/testing/**', 'tests/**', 'scripts/**', 'bench/**', 'packages/cli/src/cli.ts'],
+    files: [
+      'packages/server/src/config.ts',
+      '**/*.test.ts',
+      'packages/server/src/testing/**',
+      'tests/**',
+      'scripts/**',
+      'bench/**',
+      'packages/cli/src/cli.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

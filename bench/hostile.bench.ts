@@ -27,7 +27,15 @@ let requests = 0;
 
 const server = spawn(process.execPath, [path.join(root, 'packages/cli/bin/gongshu.mjs'), 'start'], {
   cwd: root,
-  env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', GONGSHU_DATA_DIR: dataDir, GONGSHU_DEMO: 'on', LOG_LEVEL: 'error', ...(dbUrl ? { DATABASE_URL: dbUrl } : {}) },
+  env: {
+    ...process.env,
+    PORT: String(PORT),
+    HOST: '127.0.0.1',
+    GONGSHU_DATA_DIR: dataDir,
+    GONGSHU_DEMO: 'on',
+    LOG_LEVEL: 'error',
+    ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
+  },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 let exited: number | null = null;
@@ -68,7 +76,13 @@ class Caller {
     return { status: res.status, json, text };
   }
   async login(username: string, totp?: string) {
-    const r = await this.req('POST', '/api/auth/login', JSON.stringify({ username, password: 'Gongshu@2026' }), {}, 'login');
+    const r = await this.req(
+      'POST',
+      '/api/auth/login',
+      JSON.stringify({ username, password: 'Gongshu@2026' }),
+      {},
+      'login',
+    );
     if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${r.text}`);
     this.csrf = r.json.csrfToken;
     if (r.json.next === 'totp') {
@@ -106,9 +120,14 @@ async function main() {
   const unit = await new Caller().login('mzj.admin');
   const center = await new Caller().login('center.admin', 'GONGSHUDEMOCENTERADMINTOTP234567');
   const resources = (await unit.req('GET', '/api/ingest/resources')).json as { id: string; name: string }[];
-  const target = (Array.isArray(resources) ? resources : (resources as unknown as { resources: { id: string; name: string }[] }).resources).find((r) => r.name === '低保救助对象信息');
+  const target = (
+    Array.isArray(resources)
+      ? resources
+      : (resources as unknown as { resources: { id: string; name: string }[] }).resources
+  ).find((r) => r.name === '低保救助对象信息');
   if (!target) throw new Error('the demo resource 低保救助对象信息 is missing');
-  const upload = (body: Buffer | string, q: string, type = 'text/csv', cls = 'upload') => unit.req('POST', `/api/ingest/resources/${target.id}/upload${q}`, body, { 'content-type': type }, cls);
+  const upload = (body: Buffer | string, q: string, type = 'text/csv', cls = 'upload') =>
+    unit.req('POST', `/api/ingest/resources/${target.id}/upload${q}`, body, { 'content-type': type }, cls);
 
   // 1. bodies nested deep, anonymously and signed in
   const deep = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
@@ -119,23 +138,77 @@ async function main() {
   }
   // 2. NUL, surrogates and broken percent-encoding in query strings and paths
   for (const bad of ['%00', 'a%00b', '%ED%A0%80', '%E0%A4%A', '%', 'x'.repeat(100_000)]) {
-    for (const url of ['/api/catalog/resources?q=', '/api/orgs?q=', '/api/users?q=', '/api/audit?actor=', '/api/ingest/resources?orgId=', '/api/orgs/']) await center.req('GET', url + bad, undefined, {}, 'query-path');
+    for (const url of [
+      '/api/catalog/resources?q=',
+      '/api/orgs?q=',
+      '/api/users?q=',
+      '/api/audit?actor=',
+      '/api/ingest/resources?orgId=',
+      '/api/orgs/',
+    ])
+      await center.req('GET', url + bad, undefined, {}, 'query-path');
   }
   // 3. the audit-chain breaker: hostile user names at the anonymous log-in
-  for (const name of ['"\\ud800"', '"\\udfff\\ud800"', '"a\\u0000b"', JSON.stringify('e\u0301'.normalize('NFD')), JSON.stringify('x'.repeat(100_000))])
+  for (const name of [
+    '"\\ud800"',
+    '"\\udfff\\ud800"',
+    '"a\\u0000b"',
+    JSON.stringify('e\u0301'.normalize('NFD')),
+    JSON.stringify('x'.repeat(100_000)),
+  ])
     await anon.req('POST', '/api/auth/login', `{"username":${name},"password":"x"}`, {}, 'login-text');
   // 4. pull sources pointing at this machine or the metadata service, in every spelling
-  for (const host of ['127.0.0.1', '127.1', '2130706433', '[::1]', '[0:0:0:0:0:0:0:1]', '[::ffff:127.0.0.1]', '[::ffff:169.254.169.254]', '169.254.169.254', '[64:ff9b::a9fe:a9fe]', '[2002:a9fe:a9fe::]', '0.0.0.0', 'localhost'])
-    await unit.req('POST', `/api/ingest/resources/${target.id}/pull-sources`, JSON.stringify({ name: `probe ${host}`, kind: 'http', settings: { url: `http://${host}:${PORT}/api/health` } }), {}, 'ssrf');
+  for (const host of [
+    '127.0.0.1',
+    '127.1',
+    '2130706433',
+    '[::1]',
+    '[0:0:0:0:0:0:0:1]',
+    '[::ffff:127.0.0.1]',
+    '[::ffff:169.254.169.254]',
+    '169.254.169.254',
+    '[64:ff9b::a9fe:a9fe]',
+    '[2002:a9fe:a9fe::]',
+    '0.0.0.0',
+    'localhost',
+  ])
+    await unit.req(
+      'POST',
+      `/api/ingest/resources/${target.id}/pull-sources`,
+      JSON.stringify({ name: `probe ${host}`, kind: 'http', settings: { url: `http://${host}:${PORT}/api/health` } }),
+      {},
+      'ssrf',
+    );
   // 5. guessing a password through signed-in routes (a throwaway session: it gets locked)
   const guesser = await new Caller().login('mzj.user');
-  for (let i = 0; i < 8; i++) await guesser.req('POST', '/api/auth/password', JSON.stringify({ currentPassword: `guess${i}`, newPassword: 'Another#pass2026' }), {}, 'password-guess');
+  for (let i = 0; i < 8; i++)
+    await guesser.req(
+      'POST',
+      '/api/auth/password',
+      JSON.stringify({ currentPassword: `guess${i}`, newPassword: 'Another#pass2026' }),
+      {},
+      'password-guess',
+    );
   // 6. hostile rows in pushes
-  await unit.req('POST', `/api/ingest/resources/${target.id}/rows`, '[{"id_no":"a\\ud800"},{"x\\u0000":1},{"id_no":"\\u0000"}]', {}, 'push-rows');
-  await unit.req('POST', `/api/ingest/resources/${target.id}/rows`, '{"id_no":"\\ud800"}\n{"a\\u0000":1}\n', { 'content-type': 'application/x-ndjson' }, 'push-rows');
+  await unit.req(
+    'POST',
+    `/api/ingest/resources/${target.id}/rows`,
+    '[{"id_no":"a\\ud800"},{"x\\u0000":1},{"id_no":"\\u0000"}]',
+    {},
+    'push-rows',
+  );
+  await unit.req(
+    'POST',
+    `/api/ingest/resources/${target.id}/rows`,
+    '{"id_no":"\\ud800"}\n{"a\\u0000":1}\n',
+    { 'content-type': 'application/x-ndjson' },
+    'push-rows',
+  );
   // 7. every route of the OpenAPI document, as an anonymous caller, a unit admin and a Center admin: hostile bodies,
   // query values and path parameters, then seeded random JSON (fast-check)
-  const spec = (await anon.req('GET', '/api/openapi.json', undefined, {}, 'openapi')).json as { paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>> };
+  const spec = (await anon.req('GET', '/api/openapi.json', undefined, {}, 'openapi')).json as {
+    paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>;
+  };
   const sessionEnding = new Set(['/api/auth/logout', '/api/auth/password', '/api/auth/totp/disable']);
   const random = fc.sample(fc.jsonValue({ maxDepth: 3 }), { numRuns: 4, seed: 20261202 });
   for (const [route, ops] of Object.entries(spec.paths)) {
@@ -151,23 +224,43 @@ async function main() {
           await who.req(m, url, deep(5000), {}, 'route-deep-body');
           await who.req(m, url, '{"a\\u0000":"\\ud800","b":"' + 'x'.repeat(200_000) + '"}', {}, 'route-text-body');
           for (const v of random) await who.req(m, url, JSON.stringify(v), {}, 'route-fuzz');
-        } else for (const v of random) await who.req(m, `${url}?q=${encodeURIComponent(JSON.stringify(v))}`, undefined, {}, 'route-fuzz');
-        for (const q of [...queryNames, 'x']) await who.req(m, `${url}?${q}=%00%ED%A0%80`, hasBody ? '{}' : undefined, {}, 'route-query');
-        if (route.includes('{')) for (const bad of ['%00', '%ED%A0%80', 'x'.repeat(5000)]) await who.req(m, fill(bad), hasBody ? '{}' : undefined, {}, 'route-path');
+        } else
+          for (const v of random)
+            await who.req(m, `${url}?q=${encodeURIComponent(JSON.stringify(v))}`, undefined, {}, 'route-fuzz');
+        for (const q of [...queryNames, 'x'])
+          await who.req(m, `${url}?${q}=%00%ED%A0%80`, hasBody ? '{}' : undefined, {}, 'route-query');
+        if (route.includes('{'))
+          for (const bad of ['%00', '%ED%A0%80', 'x'.repeat(5000)])
+            await who.req(m, fill(bad), hasBody ? '{}' : undefined, {}, 'route-path');
       }
     }
   }
 
   // 8. hostile files, two at a time, while the health check is sampled
-  const cols = (await unit.req('GET', `/api/ingest/resources/${target.id}`)).json.items as { code: string; name: string; primaryKey: boolean }[];
+  const cols = (await unit.req('GET', `/api/ingest/resources/${target.id}`)).json.items as {
+    code: string;
+    name: string;
+    primaryKey: boolean;
+  }[];
   const key = cols.find((c) => c.primaryKey) ?? cols[0]!;
   const header = [key.name, cols.find((c) => c !== key)?.name ?? 'x'];
-  const emptyRows = workbook([header], { tail: Buffer.from(Array.from({ length: 2_000_000 }, (_, i) => `<row r="${i + 2}"/>`).join('')) });
-  const bigCell = workbook([header], { tail: `<row r="2"><c r="A2" t="inlineStr"><is><t>${'x'.repeat(50_000_000)}</t></is></c></row>` });
-  const bomb = workbook([header], { tail: Buffer.alloc(400 * 1024 * 1024, '<row><c t="inlineStr"><is><t>aaaaaaaa</t></is></c></row>') });
-  const wideRow = workbook([header], { tail: `<row r="2">${'<c t="inlineStr"><is><t>a</t></is></c>'.repeat(1_000_000)}</row>` });
+  const emptyRows = workbook([header], {
+    tail: Buffer.from(Array.from({ length: 2_000_000 }, (_, i) => `<row r="${i + 2}"/>`).join('')),
+  });
+  const bigCell = workbook([header], {
+    tail: `<row r="2"><c r="A2" t="inlineStr"><is><t>${'x'.repeat(50_000_000)}</t></is></c></row>`,
+  });
+  const bomb = workbook([header], {
+    tail: Buffer.alloc(400 * 1024 * 1024, '<row><c t="inlineStr"><is><t>aaaaaaaa</t></is></c></row>'),
+  });
+  const wideRow = workbook([header], {
+    tail: `<row r="2">${'<c t="inlineStr"><is><t>a</t></is></c>'.repeat(1_000_000)}</row>`,
+  });
   const noNewline = Buffer.alloc(50 * 1024 * 1024, 'a');
-  const mixed = Buffer.concat([Buffer.from('公民身份号码,姓名\r\n640106199003071234,马文\r\n'), gb18030('640106199003071234,回族张三\r\n')]);
+  const mixed = Buffer.concat([
+    Buffer.from('公民身份号码,姓名\r\n640106199003071234,马文\r\n'),
+    gb18030('640106199003071234,回族张三\r\n'),
+  ]);
   const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
   const files: [string, Buffer, string, string][] = [
     ['xlsx-empty-rows', emptyRows, '?fileName=rows.xlsx', XLSX],
@@ -192,8 +285,14 @@ async function main() {
     const pair = [files[i]!, files[(i + 1) % files.length]!];
     const t = performance.now();
     const rs = await Promise.all(pair.map(([cls, body, q, type]) => upload(body, q, type, cls)));
-    rs.forEach((r, k) => outcomes.push(`${pair[k]![0]}: ${r.json?.batch?.status ?? r.status} — ${(r.json?.batch?.error?.en ?? '').slice(0, 90)}`));
-    console.log(`pair ${pair.map((p) => p[0]).join(' + ')}: ${((performance.now() - t) / 1000).toFixed(1)} s, RSS ${status('VmRSS').toFixed(0)} MB`);
+    rs.forEach((r, k) =>
+      outcomes.push(
+        `${pair[k]![0]}: ${r.json?.batch?.status ?? r.status} — ${(r.json?.batch?.error?.en ?? '').slice(0, 90)}`,
+      ),
+    );
+    console.log(
+      `pair ${pair.map((p) => p[0]).join(' + ')}: ${((performance.now() - t) / 1000).toFixed(1)} s, RSS ${status('VmRSS').toFixed(0)} MB`,
+    );
   }
   uploading = false;
   await sampler;
@@ -208,11 +307,20 @@ async function main() {
 
   console.log('\nclass                 requests');
   for (const [k, v] of classes) console.log(`${k.padEnd(22)}${v}`);
-  console.log(`\nanswers by status: ${[...statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`).join(', ')}`);
+  console.log(
+    `\nanswers by status: ${[...statuses]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s}×${n}`)
+      .join(', ')}`,
+  );
   console.log(outcomes.map((o) => '  ' + o).join('\n'));
   if (fiveXx.length) console.log('5xx:\n' + fiveXx.join('\n'));
-  console.log(`peak RSS ${peak.toFixed(0)} MB (idle ${baseline.toFixed(0)} MB, budget ${BUDGET_MB} MB); worst health check during uploads ${healthWorst.toFixed(0)} ms`);
-  console.log(`audit chain: ${verify.json?.ok ? 'intact' : 'BROKEN'}, ${verify.json?.count} records, ${verify.json?.problemCount} problems`);
+  console.log(
+    `peak RSS ${peak.toFixed(0)} MB (idle ${baseline.toFixed(0)} MB, budget ${BUDGET_MB} MB); worst health check during uploads ${healthWorst.toFixed(0)} ms`,
+  );
+  console.log(
+    `audit chain: ${verify.json?.ok ? 'intact' : 'BROKEN'}, ${verify.json?.count} records, ${verify.json?.problemCount} problems`,
+  );
   console.log(
     JSON.stringify({
       bench: 'hostile',

@@ -29,7 +29,12 @@ const valid = path.join(tmpdir(), `gongshu-ingest-bench-${ROWS}-valid.csv`);
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '马', '欧阳', '司马', '赵'];
 const GIVEN = ['伟', '芳', '娜', '建华', '秀兰', '志强', '海燕', '晓东'];
 const STREETS = ['满城北街街道', '黄河东路街道', '北京中路街道', '长城中路街道', '阅海街道'];
-const EMPLOYERS = ['银川市金凤区某某商贸有限公司', '宁夏某某建设工程有限公司', '金凤区某某餐饮店', '银川某某科技有限公司'];
+const EMPLOYERS = [
+  '银川市金凤区某某商贸有限公司',
+  '宁夏某某建设工程有限公司',
+  '金凤区某某餐饮店',
+  '银川某某科技有限公司',
+];
 const STATUS = ['在册', '迁出', '注销'];
 
 const rnd = mulberry32(7);
@@ -39,14 +44,38 @@ function uscc(i: number) {
 }
 
 const ITEMS: ResourceInput['items'] = [
-  { code: 'id_no', name: '公民身份号码', dataType: 'string', length: 18, required: true, primaryKey: true, sensitivity: 'sensitive_personal', piiKind: 'id_card' },
-  { code: 'person_name', name: '姓名', dataType: 'string', length: 30, required: true, sensitivity: 'personal', piiKind: 'name' },
+  {
+    code: 'id_no',
+    name: '公民身份号码',
+    dataType: 'string',
+    length: 18,
+    required: true,
+    primaryKey: true,
+    sensitivity: 'sensitive_personal',
+    piiKind: 'id_card',
+  },
+  {
+    code: 'person_name',
+    name: '姓名',
+    dataType: 'string',
+    length: 30,
+    required: true,
+    sensitivity: 'personal',
+    piiKind: 'name',
+  },
   { code: 'gender', name: '性别', dataType: 'string', length: 2, valueSet: ['男', '女'] },
   { code: 'birth_date', name: '出生日期', dataType: 'date' },
   { code: 'mobile', name: '手机号码', dataType: 'string', length: 20, sensitivity: 'personal', piiKind: 'mobile' },
   { code: 'address', name: '现住址', dataType: 'string', length: 200, sensitivity: 'personal', piiKind: 'address' },
   { code: 'employer', name: '就业单位', dataType: 'string', length: 200 },
-  { code: 'employer_uscc', name: '单位统一社会信用代码', dataType: 'string', length: 18, sensitivity: 'personal', piiKind: 'uscc' },
+  {
+    code: 'employer_uscc',
+    name: '单位统一社会信用代码',
+    dataType: 'string',
+    length: 18,
+    sensitivity: 'personal',
+    piiKind: 'uscc',
+  },
   { code: 'income', name: '月收入（元）', dataType: 'decimal', length: 12, precision: 2 },
   { code: 'members', name: '家庭人口', dataType: 'integer' },
   { code: 'registered_at', name: '登记时间', dataType: 'datetime' },
@@ -58,7 +87,8 @@ async function generate(): Promise<number> {
   if (existsSync(input) && existsSync(valid)) {
     // count the lines on bytes: strings here would stay in this process's memory and inflate its RSS
     let n = -1;
-    for await (const chunk of createReadStream(valid, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) n++;
+    for await (const chunk of createReadStream(valid, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) n++;
     return n;
   }
   const a = createWriteStream(input);
@@ -122,7 +152,9 @@ async function withPeakRss<T>(f: () => Promise<T>): Promise<{ value: T; peakMb: 
     peak = Math.max(peak, process.memoryUsage.rss());
     if (process.env.BENCH_DEBUG) {
       const m = process.memoryUsage();
-      console.log(`rss ${Math.round(m.rss / 1048576)} heap ${Math.round(m.heapUsed / 1048576)}/${Math.round(m.heapTotal / 1048576)} external ${Math.round(m.external / 1048576)} buffers ${Math.round(m.arrayBuffers / 1048576)}`);
+      console.log(
+        `rss ${Math.round(m.rss / 1048576)} heap ${Math.round(m.heapUsed / 1048576)}/${Math.round(m.heapTotal / 1048576)} external ${Math.round(m.external / 1048576)} buffers ${Math.round(m.arrayBuffers / 1048576)}`,
+      );
     }
   }, 50);
   try {
@@ -137,21 +169,58 @@ async function withPeakRss<T>(f: () => Promise<T>): Promise<{ value: T; peakMb: 
 async function run(kind: 'postgres' | 'pglite', validRows: number) {
   const dir = mkdtempSync(path.join(tmpdir(), 'gs-bench-ingest-'));
   const scratch = kind === 'postgres' ? await createScratchPgDatabase('gs_bench_ingest') : null;
-  const rt = await openRuntime(loadConfig({}, { env: 'test', logLevel: 'silent', demo: 'off', dataDir: dir, ...(scratch ? { databaseUrl: scratch.url } : {}) }));
+  const rt = await openRuntime(
+    loadConfig(
+      {},
+      { env: 'test', logLevel: 'silent', demo: 'off', dataDir: dir, ...(scratch ? { databaseUrl: scratch.url } : {}) },
+    ),
+  );
   try {
     const ctx = systemContext('bench');
     const org = await rt.auth.createOrgAsSystem(ctx, { code: 'bench', name: '基准测试局', kind: 'bureau' });
     const center = await rt.auth.createOrgAsSystem(ctx, { code: 'center', name: '运营中心', kind: 'center' });
-    await rt.auth.createUserAsSystem(ctx, { orgId: org.id, username: 'bench.admin', displayName: '管理员', password: TEST_PASSWORD, roles: ['unit_admin'] });
-    await rt.auth.createUserAsSystem(ctx, { orgId: center.id, username: 'bench.reviewer', displayName: '审核员', password: TEST_PASSWORD, roles: ['center_reviewer'] });
+    await rt.auth.createUserAsSystem(ctx, {
+      orgId: org.id,
+      username: 'bench.admin',
+      displayName: '管理员',
+      password: TEST_PASSWORD,
+      roles: ['unit_admin'],
+    });
+    await rt.auth.createUserAsSystem(ctx, {
+      orgId: center.id,
+      username: 'bench.reviewer',
+      displayName: '审核员',
+      password: TEST_PASSWORD,
+      roles: ['center_reviewer'],
+    });
     const unit = { ...ctx, actor: await rt.auth.cliActor('bench.admin') };
     const res = await rt.catalog.create(unit, {
-      name: '就业人员信息（基准）', category: 'department', baseLibrary: 'person', summary: '基准测试', keywords: ['基准'], format: 'table', updateCycle: 'monthly',
-      shareType: 'conditional', shareCondition: '测试', shareBasis: '测试', shareMethods: ['api'], openAttribute: 'closed', securityGrade: 'L2', responsiblePerson: '王伟', responsiblePhone: '0951-5100001', items: ITEMS,
+      name: '就业人员信息（基准）',
+      category: 'department',
+      baseLibrary: 'person',
+      summary: '基准测试',
+      keywords: ['基准'],
+      format: 'table',
+      updateCycle: 'monthly',
+      shareType: 'conditional',
+      shareCondition: '测试',
+      shareBasis: '测试',
+      shareMethods: ['api'],
+      openAttribute: 'closed',
+      securityGrade: 'L2',
+      responsiblePerson: '王伟',
+      responsiblePhone: '0951-5100001',
+      items: ITEMS,
     });
     await rt.catalog.submit(unit, res.id);
-    await rt.catalog.review({ ...ctx, actor: await rt.auth.cliActor('bench.reviewer') }, res.id, { decision: 'approve' });
-    const dt = await rt.database.db.selectFrom('data_table').select(['table_name']).where('resource_id', '=', res.id).executeTakeFirstOrThrow();
+    await rt.catalog.review({ ...ctx, actor: await rt.auth.cliActor('bench.reviewer') }, res.id, {
+      decision: 'approve',
+    });
+    const dt = await rt.database.db
+      .selectFrom('data_table')
+      .select(['table_name'])
+      .where('resource_id', '=', res.id)
+      .executeTakeFirstOrThrow();
 
     // the pipeline
     global.gc?.();
@@ -161,7 +230,12 @@ async function run(kind: 'postgres' | 'pglite', validRows: number) {
     await checkpoint();
     const t0 = performance.now();
     const { value: out, peakMb: rssPipeline } = await withPeakRss(() =>
-      rt.ingest.ingest(unit, res.code, { source: 'cli', mode: 'append', fileName: path.basename(input), fileFormat: 'csv', strictWidth: true }, (onBytes) => openCsv(createReadStream(input, { highWaterMark: 1 << 20 }), { onBytes })),
+      rt.ingest.ingest(
+        unit,
+        res.code,
+        { source: 'cli', mode: 'append', fileName: path.basename(input), fileFormat: 'csv', strictWidth: true },
+        (onBytes) => openCsv(createReadStream(input, { highWaterMark: 1 << 20 }), { onBytes }),
+      ),
     );
     const secs = (performance.now() - t0) / 1000;
     const b = out.batch;
@@ -200,22 +274,47 @@ async function run(kind: 'postgres' | 'pglite', validRows: number) {
         }
         chunk.push(line);
         if (chunk.length >= 50_000) {
-          await rt.database.copyIn(`data."${base}"`, ITEMS.map((i) => `"${i.code}"`), chunkToText(chunk));
+          await rt.database.copyIn(
+            `data."${base}"`,
+            ITEMS.map((i) => `"${i.code}"`),
+            chunkToText(chunk),
+          );
           chunk = [];
         }
       }
-      if (chunk.length) await rt.database.copyIn(`data."${base}"`, ITEMS.map((i) => `"${i.code}"`), chunkToText(chunk));
+      if (chunk.length)
+        await rt.database.copyIn(
+          `data."${base}"`,
+          ITEMS.map((i) => `"${i.code}"`),
+          chunkToText(chunk),
+        );
     }
     const baseSecs = (performance.now() - t1) / 1000;
-    const n = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.raw(`data."${base}"`)}`.execute(rt.database.db)).rows[0]!.n;
+    const n = (
+      await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.raw(`data."${base}"`)}`.execute(rt.database.db)
+    ).rows[0]!.n;
     if (n !== validRows) throw new Error(`baseline loaded ${n} rows, expected ${validRows}`);
     const rowsPerS = Math.round(b.received / secs);
     const baseRowsPerS = Math.round(validRows / baseSecs);
-    console.log(`\n[${kind}] ${b.received.toLocaleString()} rows in (${(statSync(input).size / 1024 / 1024).toFixed(0)} MB), ${b.accepted.toLocaleString()} loaded, ${b.rejected.toLocaleString()} rejected`);
-    console.log(`  pipeline:  ${secs.toFixed(1)} s  ${rowsPerS.toLocaleString()} rows/s   peak RSS ${rssPipeline} MB while loading (${rss0} MB before)`);
-    console.log(`  bare COPY: ${baseSecs.toFixed(1)} s  ${baseRowsPerS.toLocaleString()} rows/s (valid rows only, canonical values)`);
+    console.log(
+      `\n[${kind}] ${b.received.toLocaleString()} rows in (${(statSync(input).size / 1024 / 1024).toFixed(0)} MB), ${b.accepted.toLocaleString()} loaded, ${b.rejected.toLocaleString()} rejected`,
+    );
+    console.log(
+      `  pipeline:  ${secs.toFixed(1)} s  ${rowsPerS.toLocaleString()} rows/s   peak RSS ${rssPipeline} MB while loading (${rss0} MB before)`,
+    );
+    console.log(
+      `  bare COPY: ${baseSecs.toFixed(1)} s  ${baseRowsPerS.toLocaleString()} rows/s (valid rows only, canonical values)`,
+    );
     console.log(`  ratio:     ${(rowsPerS / baseRowsPerS).toFixed(2)} of bare COPY throughput`);
-    return { db: kind, rows_per_s: rowsPerS, baseline_rows_per_s: baseRowsPerS, ratio: Number((rowsPerS / baseRowsPerS).toFixed(2)), peak_rss_mb: rssPipeline, rows: b.received, rejected: b.rejected };
+    return {
+      db: kind,
+      rows_per_s: rowsPerS,
+      baseline_rows_per_s: baseRowsPerS,
+      ratio: Number((rowsPerS / baseRowsPerS).toFixed(2)),
+      peak_rss_mb: rssPipeline,
+      rows: b.received,
+      rejected: b.rejected,
+    };
   } finally {
     await rt.close();
     await scratch?.drop();
@@ -235,7 +334,10 @@ if (process.argv.includes('--generate')) {
 }
 if (!existsSync(input) || !existsSync(valid)) {
   const { spawnSync } = await import('node:child_process');
-  const g = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--generate'], { stdio: 'inherit', env: process.env });
+  const g = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--generate'], {
+    stdio: 'inherit',
+    env: process.env,
+  });
   if (g.status !== 0) throw new Error('generating the input failed');
 }
 const validRows = await generate();
@@ -244,5 +346,15 @@ const results = [];
 if (!only || only === 'postgres') results.push(await run('postgres', validRows));
 if (!only || only === 'pglite') results.push(await run('pglite', validRows));
 const pgr = results.find((r) => r.db === 'postgres') ?? results[0]!;
-console.log(JSON.stringify({ bench: 'ingest', rows: pgr.rows, rows_per_s: pgr.rows_per_s, baseline_rows_per_s: pgr.baseline_rows_per_s, ratio: pgr.ratio, peak_rss_mb: pgr.peak_rss_mb, pglite: results.find((r) => r.db === 'pglite') ?? null }));
+console.log(
+  JSON.stringify({
+    bench: 'ingest',
+    rows: pgr.rows,
+    rows_per_s: pgr.rows_per_s,
+    baseline_rows_per_s: pgr.baseline_rows_per_s,
+    ratio: pgr.ratio,
+    peak_rss_mb: pgr.peak_rss_mb,
+    pglite: results.find((r) => r.db === 'pglite') ?? null,
+  }),
+);
 process.exit(0);

@@ -57,11 +57,18 @@ const profile: CsvProfile = {
   },
 };
 
-const sink = () => new Writable({ write(_c, _e, cb) { cb(); } });
+const sink = () =>
+  new Writable({
+    write(_c, _e, cb) {
+      cb();
+    },
+  });
 
 async function run(identity: boolean) {
   const t = performance.now();
-  const stats = await maskCsv(createReadStream(file), sink(), profile, scopeKeys(randomBytes(32), 'bench'), { identity });
+  const stats = await maskCsv(createReadStream(file), sink(), profile, scopeKeys(randomBytes(32), 'bench'), {
+    identity,
+  });
   return { secs: (performance.now() - t) / 1000, values: stats.values };
 }
 
@@ -80,5 +87,7 @@ const r = {
   baseline_mb_per_s: +(mb / base.secs).toFixed(1),
   ratio: +(masked.secs / base.secs).toFixed(2),
 };
-console.log(`masking: ${r.values_per_s} values/s, ${r.mb_per_s} MB/s | copy baseline: ${r.baseline_values_per_s} values/s, ${r.baseline_mb_per_s} MB/s | masking costs ${r.ratio}× the copy (one core)`);
+console.log(
+  `masking: ${r.values_per_s} values/s, ${r.mb_per_s} MB/s | copy baseline: ${r.baseline_values_per_s} values/s, ${r.baseline_mb_per_s} MB/s | masking costs ${r.ratio}× the copy (one core)`,
+);
 console.log(JSON.stringify(r));

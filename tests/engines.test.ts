@@ -13,12 +13,22 @@ const check = (dir?: string) => spawnSync(process.execPath, [script, ...(dir ? [
 function project(claim: string, packages: Record<string, { version: string; engines?: { node: string } }>) {
   const dir = mkdtempSync(path.join(tmpdir(), 'gongshu-engines-'));
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'x', engines: { node: claim } }));
-  writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify({ lockfileVersion: 3, packages: { '': {}, ...Object.fromEntries(Object.entries(packages).map(([n, p]) => [`node_modules/${n}`, p])) } }));
+  writeFileSync(
+    path.join(dir, 'package-lock.json'),
+    JSON.stringify({
+      lockfileVersion: 3,
+      packages: { '': {}, ...Object.fromEntries(Object.entries(packages).map(([n, p]) => [`node_modules/${n}`, p])) },
+    }),
+  );
   return dir;
 }
 
 it('fails on a dependency that needs a newer Node than the claimed range admits, and names it', () => {
-  const dir = project('^20.19.0 || ^22.13.0', { kysely: { version: '0.29.9', engines: { node: '>=22.0.0' } }, ok: { version: '1.0.0', engines: { node: '>=18' } }, free: { version: '1.0.0' } });
+  const dir = project('^20.19.0 || ^22.13.0', {
+    kysely: { version: '0.29.9', engines: { node: '>=22.0.0' } },
+    ok: { version: '1.0.0', engines: { node: '>=18' } },
+    free: { version: '1.0.0' },
+  });
   try {
     const r = check(dir);
     assert.equal(r.status, 1);
@@ -30,7 +40,9 @@ it('fails on a dependency that needs a newer Node than the claimed range admits,
 });
 
 it('fails when a dependency admits only part of a claimed major (22.13 to 22.17 refused)', () => {
-  const dir = project('^20.19.0 || ^22.13.0', { vite: { version: '9.0.0', engines: { node: '^20.19.0 || >=22.18.0' } } });
+  const dir = project('^20.19.0 || ^22.13.0', {
+    vite: { version: '9.0.0', engines: { node: '^20.19.0 || >=22.18.0' } },
+  });
   try {
     const r = check(dir);
     assert.equal(r.status, 1);

@@ -23,7 +23,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function until<T>(what: string | (() => string), f: () => Promise<T | null | undefined | false>, ms = 90_000): Promise<T> {
+async function until<T>(
+  what: string | (() => string),
+  f: () => Promise<T | null | undefined | false>,
+  ms = 90_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await f().catch(() => null);
@@ -78,7 +82,11 @@ describe('two app nodes on one PostgreSQL', { skip: pgKind.skip }, () => {
     proc.stdout!.on('data', (d: Buffer) => node.log.push(d.toString()));
     proc.stderr!.on('data', (d: Buffer) => node.log.push(d.toString()));
     nodes.push(node);
-    await until(() => `node on ${port} to answer (exit ${proc.exitCode}; log: ${node.log.join('')})`, async () => (await fetch(`${node.base}/api/health`)).status === 200, 60_000);
+    await until(
+      () => `node on ${port} to answer (exit ${proc.exitCode}; log: ${node.log.join('')})`,
+      async () => (await fetch(`${node.base}/api/health`)).status === 200,
+      60_000,
+    );
     return node;
   }
 
@@ -89,18 +97,35 @@ describe('two app nodes on one PostgreSQL', { skip: pgKind.skip }, () => {
     const res = await publish(unit, await env.as('center_reviewer'), personResource({ updateCycle: 'daily' }));
     resourceId = res.id;
     const c = await unit.post(`/api/ingest/resources/${res.id}/pull-sources`, {
-      name: '两节点接口', kind: 'http', settings: { url: `${people.base}/api/dibao`, itemsPath: 'data.list', pageParam: 'page', pageSizeParam: 'size', pageSize: 2, authHeader: 'x-api-key' }, secret: 'k-2nodes', mode: 'upsert',
+      name: '两节点接口',
+      kind: 'http',
+      settings: {
+        url: `${people.base}/api/dibao`,
+        itemsPath: 'data.list',
+        pageParam: 'page',
+        pageSizeParam: 'size',
+        pageSize: 2,
+        authHeader: 'x-api-key',
+      },
+      secret: 'k-2nodes',
+      mode: 'upsert',
     });
     assert.equal(c.status, 201, c.body);
     sourceId = c.json.id;
     // due now: whichever node checks first queues it, whichever node is free runs it
-    await env.database.db.updateTable('pull_source').set({ next_run_at: new Date(Date.now() - 1000) }).where('id', '=', sourceId).execute();
+    await env.database.db
+      .updateTable('pull_source')
+      .set({ next_run_at: new Date(Date.now() - 1000) })
+      .where('id', '=', sourceId)
+      .execute();
     await Promise.all([startNode(), startNode()]);
   });
 
   after(async () => {
     for (const n of nodes) n.proc.kill('SIGTERM');
-    await Promise.all(nodes.map((n) => new Promise((r) => (n.proc.exitCode !== null ? r(null) : n.proc.once('exit', r)))));
+    await Promise.all(
+      nodes.map((n) => new Promise((r) => (n.proc.exitCode !== null ? r(null) : n.proc.once('exit', r)))),
+    );
     await people?.close();
     await env?.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -108,22 +133,48 @@ describe('two app nodes on one PostgreSQL', { skip: pgKind.skip }, () => {
 
   it('each scheduled job runs exactly once: one pull of a due source, one one-source comparison per minute', async () => {
     const db = env.database.db;
-    const batches = () => db.selectFrom('ingest_batch').select(['id', 'status', 'accepted']).where('pull_source_id', '=', sourceId).execute();
-    await until('the scheduled pull to finish', async () => (await db.selectFrom('pull_source').select('last_status').where('id', '=', sourceId).executeTakeFirst())?.last_status);
-    await until('the first one-source comparison', async () => (await db.selectFrom('source_check_run').select('id').execute()).length > 0);
+    const batches = () =>
+      db
+        .selectFrom('ingest_batch')
+        .select(['id', 'status', 'accepted'])
+        .where('pull_source_id', '=', sourceId)
+        .execute();
+    await until(
+      'the scheduled pull to finish',
+      async () =>
+        (await db.selectFrom('pull_source').select('last_status').where('id', '=', sourceId).executeTakeFirst())
+          ?.last_status,
+    );
+    await until(
+      'the first one-source comparison',
+      async () => (await db.selectFrom('source_check_run').select('id').execute()).length > 0,
+    );
     // several polls of both nodes later: still one batch, one run job for the source
     await new Promise((r) => setTimeout(r, 4000));
     const b = await batches();
     assert.equal(b.length, 1, `one batch, not ${b.length}`);
     assert.deepEqual([b[0]!.status, b[0]!.accepted], ['succeeded', 5]);
-    const runJobs = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'ingest.pull.run' AND singleton_key = ${sourceId}`.execute(db);
+    const runJobs = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'ingest.pull.run' AND singleton_key = ${sourceId}`.execute(
+      db,
+    );
     assert.equal(runJobs.rows[0]!.n, 1);
     // the comparison is scheduled every minute here: at most one job per minute slot, whatever the two nodes did
-    const perSlot = await sql<{ slot: string; n: number }>`SELECT date_trunc('minute', created_on)::text AS slot, count(*)::int AS n FROM pgboss.job WHERE name = 'ingest.one_source.check' GROUP BY 1`.execute(db);
+    const perSlot = await sql<{
+      slot: string;
+      n: number;
+    }>`SELECT date_trunc('minute', created_on)::text AS slot, count(*)::int AS n FROM pgboss.job WHERE name = 'ingest.one_source.check' GROUP BY 1`.execute(
+      db,
+    );
     assert.ok(perSlot.rows.length >= 1);
     for (const s of perSlot.rows) assert.equal(s.n, 1, `minute ${s.slot}: ${s.n} comparison jobs`);
     const runs = (await db.selectFrom('source_check_run').select('id').execute()).length;
-    const done = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'ingest.one_source.check' AND state IN ('active', 'completed')`.execute(db);
+    const done = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'ingest.one_source.check' AND state IN ('active', 'completed')`.execute(
+      db,
+    );
     assert.ok(runs <= done.rows[0]!.n, `${runs} comparison runs for ${done.rows[0]!.n} jobs`);
   });
 
@@ -131,24 +182,42 @@ describe('two app nodes on one PostgreSQL', { skip: pgKind.skip }, () => {
     const org = await env.makeOrg();
     const u = await env.makeUser({ orgId: org.id, roles: ['unit_admin'] });
     const [a, b] = nodes as [Node, Node];
-    const login = await fetch(`${a.base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u.username, password: TEST_PASSWORD }) });
+    const login = await fetch(`${a.base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: u.username, password: TEST_PASSWORD }),
+    });
     assert.equal(login.status, 200, await login.clone().text());
     const body = (await login.json()) as { next: string; csrfToken: string };
     assert.equal(body.next, 'done');
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const whoOnB = await fetch(`${b.base}/api/auth/session`, { headers: { cookie } });
     assert.equal(whoOnB.status, 200);
     assert.equal(((await whoOnB.json()) as { user: { username: string } }).user.username, u.username);
     // a change on B with the CSRF token A gave out
-    const logout = await fetch(`${b.base}/api/auth/logout`, { method: 'POST', headers: { cookie, 'x-csrf-token': body.csrfToken } });
+    const logout = await fetch(`${b.base}/api/auth/logout`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': body.csrfToken },
+    });
     assert.ok(logout.status < 300, `logout on B: ${logout.status}`);
-    assert.equal((await fetch(`${a.base}/api/ingest/resources/${resourceId}/batches`, { headers: { cookie } })).status, 401, 'logged out on A too');
+    assert.equal(
+      (await fetch(`${a.base}/api/ingest/resources/${resourceId}/batches`, { headers: { cookie } })).status,
+      401,
+      'logged out on A too',
+    );
   });
 
   it('a rate limit counts the requests of both nodes', async () => {
     const [a, b] = nodes as [Node, Node];
     const tryLogin = (n: Node) =>
-      fetch(`${n.base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `nobody-${randomBytes(3).toString('hex')}`, password: 'wrong-Passw0rd' }) });
+      fetch(`${n.base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: `nobody-${randomBytes(3).toString('hex')}`, password: 'wrong-Passw0rd' }),
+      });
     // 30 log-ins a minute per client: what is left after the first, then alternate nodes until refused
     const first = await tryLogin(a);
     assert.equal(first.status, 401);
@@ -156,7 +225,10 @@ describe('two app nodes on one PostgreSQL', { skip: pgKind.skip }, () => {
     assert.ok(left >= 10 && left < 30, `remaining ${left}`);
     const answered: number[] = [];
     for (let i = 0; i < left; i++) answered.push((await tryLogin(i % 2 ? a : b)).status);
-    assert.ok(answered.every((s) => s === 401), `the rest of the minute's log-ins are answered on both nodes: ${answered.join(',')}`);
+    assert.ok(
+      answered.every((s) => s === 401),
+      `the rest of the minute's log-ins are answered on both nodes: ${answered.join(',')}`,
+    );
     // one node alone would have allowed 30; together they have used them all
     assert.equal((await tryLogin(b)).status, 429);
     assert.equal((await tryLogin(a)).status, 429);

@@ -11,7 +11,9 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ci = process.env.CI === 'true' || process.env.CI === '1';
 const root = path.resolve(import.meta.dirname, '../..');
 
-export const noBrowser: string | false = !existsSync(CHROMIUM) ? `no browser at ${CHROMIUM} (apt-get install chromium)` : false;
+export const noBrowser: string | false = !existsSync(CHROMIUM)
+  ? `no browser at ${CHROMIUM} (apt-get install chromium)`
+  : false;
 if (noBrowser && ci) throw new Error(`CI=true and ${noBrowser}`);
 
 /** Builds the console once if it is not built yet. */
@@ -25,7 +27,16 @@ export async function launch(): Promise<Browser | undefined> {
   if (noBrowser) return undefined;
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -54,13 +65,16 @@ export async function logout(page: Page) {
  */
 export async function pick(page: Page, testId: string, title: string) {
   const select = page.getByTestId(testId);
-  const chosen = page.locator(`[data-testid="${testId}"] [title="${title}"], [data-testid="${testId}"]:has([title="${title}"])`).first();
+  const chosen = page
+    .locator(`[data-testid="${testId}"] [title="${title}"], [data-testid="${testId}"]:has([title="${title}"])`)
+    .first();
   for (let attempt = 1; ; attempt++) {
     if (attempt === 1 || !(await page.locator('.ant-select-dropdown:visible').count())) await select.click();
     const option = page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${title}"]`);
     await option.waitFor();
     // a multiple select keeps its dropdown open: never click a chosen option again (that would unchoose it)
-    if (attempt === 1 || !(await option.evaluate((el) => el.classList.contains('ant-select-item-option-selected')))) await option.click();
+    if (attempt === 1 || !(await option.evaluate((el) => el.classList.contains('ant-select-item-option-selected'))))
+      await option.click();
     try {
       await chosen.waitFor({ timeout: 5000 });
       return;
@@ -74,7 +88,12 @@ export async function pick(page: Page, testId: string, title: string) {
  * A fresh browser context on the console in zh-CN, logged in as `username`; `errors` collects the page's
  * uncaught errors (a test ends by asserting there were none).
  */
-export async function openConsole(browser: Browser, base: string, username: string, opts: { acceptDownloads?: boolean } = {}) {
+export async function openConsole(
+  browser: Browser,
+  base: string,
+  username: string,
+  opts: { acceptDownloads?: boolean } = {},
+) {
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN', ...opts });
   const page: Page = await ctx.newPage();
   const errors: string[] = [];
@@ -84,7 +103,10 @@ export async function openConsole(browser: Browser, base: string, username: stri
 }
 
 /** Serves the app of a test environment on a free port; returns its base URL. */
-export async function listen(app: { listen(o: { port: number; host: string }): Promise<string>; server: { address(): unknown } }): Promise<string> {
+export async function listen(app: {
+  listen(o: { port: number; host: string }): Promise<string>;
+  server: { address(): unknown };
+}): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address() as { port: number };
   return `http://127.0.0.1:${addr.port}`;

@@ -9,7 +9,24 @@ import { personResource, publish } from '../../packages/server/src/testing/inges
 import { listen, login, noBrowser, useBrowser } from './browser.ts';
 
 const browser = useBrowser();
-const PAGES = ['/', '/catalog', '/mycatalog', '/review', '/lists', '/plans', '/ingest', '/catalog-settings', '/orgs', '/users', '/credentials', '/audit', '/calendar', '/policy', '/jobs', '/account'];
+const PAGES = [
+  '/',
+  '/catalog',
+  '/mycatalog',
+  '/review',
+  '/lists',
+  '/plans',
+  '/ingest',
+  '/catalog-settings',
+  '/orgs',
+  '/users',
+  '/credentials',
+  '/audit',
+  '/calendar',
+  '/policy',
+  '/jobs',
+  '/account',
+];
 
 describeEachDb('security headers', (env) => {
   let base = '';
@@ -30,53 +47,71 @@ describeEachDb('security headers', (env) => {
     }
   });
 
-  it('every console page and the API docs load with no CSP violation; a frame of the console is refused', { skip: noBrowser }, async () => {
-    const admin = await env().makeUser({ orgId: env().centerOrgId, roles: ['center_admin'], totpSecret: TEST_TOTP_SECRET });
-    const unit = await env().as('unit_admin');
-    const res = await publish(unit, await env().as('center_reviewer'), personResource());
-    const ctx = await browser().newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
-    // the listener is installed by the browser itself, before any page script, so the CSP cannot hide it
-    await ctx.addInitScript(() => {
-      const w = window as unknown as { __csp: string[] };
-      w.__csp = [];
-      document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
-    const page = await ctx.newPage();
-    const errors: string[] = [];
-    const consoleCsp: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) consoleCsp.push(m.text());
-    });
-    await login(page, base, admin.username, TEST_PASSWORD, TEST_TOTP_SECRET);
-    const violations: string[] = [];
-    const visit = async (path: string, ready: () => Promise<unknown>) => {
-      await page.goto(base + path);
-      await ready();
-      await page.waitForTimeout(300);
-      for (const v of await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)) violations.push(`${path}: ${v}`);
-    };
-    for (const path of PAGES) await visit(path, () => page.getByTestId('main-nav').waitFor());
-    await visit(`/catalog/${res.id}`, () => page.getByTestId('main-nav').waitFor());
-    await visit('/api/docs/', () => page.locator('.swagger-ui .info').waitFor());
-    assert.deepEqual(violations, []);
-    assert.deepEqual(consoleCsp, []);
-    assert.deepEqual(errors, []);
+  it(
+    'every console page and the API docs load with no CSP violation; a frame of the console is refused',
+    { skip: noBrowser },
+    async () => {
+      const admin = await env().makeUser({
+        orgId: env().centerOrgId,
+        roles: ['center_admin'],
+        totpSecret: TEST_TOTP_SECRET,
+      });
+      const unit = await env().as('unit_admin');
+      const res = await publish(unit, await env().as('center_reviewer'), personResource());
+      const ctx = await browser().newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+      // the listener is installed by the browser itself, before any page script, so the CSP cannot hide it
+      await ctx.addInitScript(() => {
+        const w = window as unknown as { __csp: string[] };
+        w.__csp = [];
+        document.addEventListener('securitypolicyviolation', (e) =>
+          w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`),
+        );
+      });
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      const consoleCsp: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) consoleCsp.push(m.text());
+      });
+      await login(page, base, admin.username, TEST_PASSWORD, TEST_TOTP_SECRET);
+      const violations: string[] = [];
+      const visit = async (path: string, ready: () => Promise<unknown>) => {
+        await page.goto(base + path);
+        await ready();
+        await page.waitForTimeout(300);
+        for (const v of await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp))
+          violations.push(`${path}: ${v}`);
+      };
+      for (const path of PAGES) await visit(path, () => page.getByTestId('main-nav').waitFor());
+      await visit(`/catalog/${res.id}`, () => page.getByTestId('main-nav').waitFor());
+      await visit('/api/docs/', () => page.locator('.swagger-ui .info').waitFor());
+      assert.deepEqual(violations, []);
+      assert.deepEqual(consoleCsp, []);
+      assert.deepEqual(errors, []);
 
-    // another site framing the console: the browser refuses the frame
-    const framer = await ctx.newPage();
-    await framer.setContent(`<iframe id="f" src="${base}/"></iframe>`);
-    await framer.waitForTimeout(1500);
-    const framed = framer.frames().find((f) => f.url().startsWith(base));
-    const loaded = framed ? await framed.evaluate(() => !!document.getElementById('root')).catch(() => false) : false;
-    assert.equal(loaded, false, 'the console must not render inside a frame');
-    await ctx.close();
-  });
+      // another site framing the console: the browser refuses the frame
+      const framer = await ctx.newPage();
+      await framer.setContent(`<iframe id="f" src="${base}/"></iframe>`);
+      await framer.waitForTimeout(1500);
+      const framed = framer.frames().find((f) => f.url().startsWith(base));
+      const loaded = framed ? await framed.evaluate(() => !!document.getElementById('root')).catch(() => false) : false;
+      assert.equal(loaded, false, 'the console must not render inside a frame');
+      await ctx.close();
+    },
+  );
 
   it('the audit page lists every broken record of a tampered chain, in words', { skip: noBrowser }, async () => {
     const db = env().database.db;
-    const admin = await env().makeUser({ orgId: env().centerOrgId, roles: ['center_admin'], totpSecret: TEST_TOTP_SECRET });
-    const { max } = await db.selectFrom('audit_record').select((eb) => eb.fn.max('seq').as('max')).executeTakeFirstOrThrow();
+    const admin = await env().makeUser({
+      orgId: env().centerOrgId,
+      roles: ['center_admin'],
+      totpSecret: TEST_TOTP_SECRET,
+    });
+    const { max } = await db
+      .selectFrom('audit_record')
+      .select((eb) => eb.fn.max('seq').as('max'))
+      .executeTakeFirstOrThrow();
     const last = Number(max);
     // tampering as a database superuser would: triggers off for the transaction
     for (const seq of [last - 3, last - 1])

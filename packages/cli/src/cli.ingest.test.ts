@@ -15,7 +15,11 @@ import { systemContext } from '@gongshu/server/platform/context.ts';
 const BIN = path.resolve(import.meta.dirname, '../bin/gongshu.mjs');
 
 function run(args: string[], env: Record<string, string>) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -30,28 +34,66 @@ for (const { kind, skip } of dbKinds()) {
         scratch = await createScratchPgDatabase('gs_cli_ingest');
         env.DATABASE_URL = scratch.url;
       }
-      const rt = await openRuntime(loadConfig({}, { env: 'test', logLevel: 'silent', demo: 'off', dataDir: env.GONGSHU_DATA_DIR, ...(scratch ? { databaseUrl: scratch.url } : {}) }));
+      const rt = await openRuntime(
+        loadConfig(
+          {},
+          {
+            env: 'test',
+            logLevel: 'silent',
+            demo: 'off',
+            dataDir: env.GONGSHU_DATA_DIR,
+            ...(scratch ? { databaseUrl: scratch.url } : {}),
+          },
+        ),
+      );
       try {
         const ctx = systemContext('cli-ingest-test');
         const gaj = await rt.auth.createOrgAsSystem(ctx, { code: 'gaj', name: '公安分局', kind: 'vertical' });
         const mzj = await rt.auth.createOrgAsSystem(ctx, { code: 'mzj', name: '民政局', kind: 'bureau' });
         const center = await rt.auth.createOrgAsSystem(ctx, { code: 'center', name: '运营中心', kind: 'center' });
-        await rt.auth.createUserAsSystem(ctx, { orgId: gaj.id, username: 'gaj.admin', displayName: '管理员', password: TEST_PASSWORD, roles: ['unit_admin'] });
-        await rt.auth.createUserAsSystem(ctx, { orgId: mzj.id, username: 'mzj.admin', displayName: '管理员', password: TEST_PASSWORD, roles: ['unit_admin'] });
-        await rt.auth.createUserAsSystem(ctx, { orgId: center.id, username: 'reviewer', displayName: '审核员', password: TEST_PASSWORD, roles: ['center_reviewer'] });
+        await rt.auth.createUserAsSystem(ctx, {
+          orgId: gaj.id,
+          username: 'gaj.admin',
+          displayName: '管理员',
+          password: TEST_PASSWORD,
+          roles: ['unit_admin'],
+        });
+        await rt.auth.createUserAsSystem(ctx, {
+          orgId: mzj.id,
+          username: 'mzj.admin',
+          displayName: '管理员',
+          password: TEST_PASSWORD,
+          roles: ['unit_admin'],
+        });
+        await rt.auth.createUserAsSystem(ctx, {
+          orgId: center.id,
+          username: 'reviewer',
+          displayName: '审核员',
+          password: TEST_PASSWORD,
+          roles: ['center_reviewer'],
+        });
         const unit = { ...ctx, actor: await rt.auth.cliActor('gaj.admin') };
-        const r = await rt.catalog.create(unit, resourceBody({
-          name: '户籍人口信息',
-          items: [
-            itemBody('id_no', '公民身份证号码', { primaryKey: true, required: true, length: 18, piiKind: 'id_card', sensitivity: 'sensitive_personal' }),
-            itemBody('person_name', '姓名', { length: 50, piiKind: 'name', sensitivity: 'personal' }),
-            itemBody('gender', '性别', { length: 2 }),
-            itemBody('birth_date', '出生日期', { dataType: 'date', length: null }),
-            itemBody('ethnicity', '民族', { length: 20 }),
-            itemBody('hukou_address', '户籍地址', { length: 200 }),
-            itemBody('record_date', '登记日期', { dataType: 'date', length: null }),
-          ],
-        }));
+        const r = await rt.catalog.create(
+          unit,
+          resourceBody({
+            name: '户籍人口信息',
+            items: [
+              itemBody('id_no', '公民身份证号码', {
+                primaryKey: true,
+                required: true,
+                length: 18,
+                piiKind: 'id_card',
+                sensitivity: 'sensitive_personal',
+              }),
+              itemBody('person_name', '姓名', { length: 50, piiKind: 'name', sensitivity: 'personal' }),
+              itemBody('gender', '性别', { length: 2 }),
+              itemBody('birth_date', '出生日期', { dataType: 'date', length: null }),
+              itemBody('ethnicity', '民族', { length: 20 }),
+              itemBody('hukou_address', '户籍地址', { length: 200 }),
+              itemBody('record_date', '登记日期', { dataType: 'date', length: null }),
+            ],
+          }),
+        );
         await rt.catalog.submit(unit, r.id);
         await rt.catalog.review({ ...ctx, actor: await rt.auth.cliActor('reviewer') }, r.id, { decision: 'approve' });
         code = r.code;
@@ -68,13 +110,21 @@ for (const { kind, skip } of dbKinds()) {
       const dir = env.GONGSHU_DATA_DIR!;
       const good = (i: number) => residentId('1985-01-01', 100 + i);
       const wrong = good(3).slice(0, 17) + (good(3)[17] === '0' ? '1' : '0');
-      const text = ['公民身份证号码,姓名,性别,出生日期,民族,户籍地址,登记日期', `${good(1)},马文,男,1985-01-01,回族,金凤区北京中路1号,2020/5/6`, `${good(2)},李娜,女,1985年1月1日,汉族,金凤区黄河东路2号,20200507`, `${wrong},错号,男,1985-01-01,汉族,x,2020-05-08`].join('\r\n');
+      const text = [
+        '公民身份证号码,姓名,性别,出生日期,民族,户籍地址,登记日期',
+        `${good(1)},马文,男,1985-01-01,回族,金凤区北京中路1号,2020/5/6`,
+        `${good(2)},李娜,女,1985年1月1日,汉族,金凤区黄河东路2号,20200507`,
+        `${wrong},错号,男,1985-01-01,汉族,x,2020-05-08`,
+      ].join('\r\n');
       writeFileSync(path.join(dir, 'hukou.csv'), gb18030(text));
       const r = run(['ingest', '--resource', code, '--as', 'gaj.admin', path.join(dir, 'hukou.csv')], env);
       assert.equal(r.code, 3, r.out + r.err);
       assert.match(r.out, /3 rows read, 2 loaded, 1 rejected/);
       assert.match(r.out, /row 4: .*GB 11643/);
-      const again = run(['ingest', '--resource', code, '--as', 'gaj.admin', '--mode', 'append', path.join(dir, 'hukou.csv')], env);
+      const again = run(
+        ['ingest', '--resource', code, '--as', 'gaj.admin', '--mode', 'append', path.join(dir, 'hukou.csv')],
+        env,
+      );
       assert.match(again.out, /0 loaded, 3 rejected/);
       for (const [args, msg] of [
         [['ingest', '--as', 'gaj.admin', 'x.csv'], /--resource CODE is required/],

@@ -10,7 +10,6 @@ import { createScratchPgDatabase, dbKinds } from '@gongshu/server/testing/test-e
 
 const BIN = path.resolve(import.meta.dirname, '../bin/gongshu.mjs');
 
-
 function run(args: string[], env: Record<string, string>, input?: string) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
@@ -43,7 +42,16 @@ it('usage errors exit 2 with a clear message', () => {
   // masking a CSV offline with a JSON profile
   const dir = env.GONGSHU_DATA_DIR;
   writeFileSync(path.join(dir, 'in.csv'), '姓名,身份证号,手机,备注\n欧阳娜娜,64010619900307123X,13912345678,机密\n');
-  writeFileSync(path.join(dir, 'p.json'), JSON.stringify({ columns: { 姓名: { rule: 'mask', kind: 'name' }, 身份证号: { rule: 'hash', kind: 'id_card', length: 18 }, 手机: 'mask' } }));
+  writeFileSync(
+    path.join(dir, 'p.json'),
+    JSON.stringify({
+      columns: {
+        姓名: { rule: 'mask', kind: 'name' },
+        身份证号: { rule: 'hash', kind: 'id_card', length: 18 },
+        手机: 'mask',
+      },
+    }),
+  );
   const masked = run(['mask', '--profile', path.join(dir, 'p.json'), path.join(dir, 'in.csv')], env);
   assert.equal(masked.code, 0, masked.err);
   const [, row] = masked.out.trim().split('\n');
@@ -85,17 +93,39 @@ for (const { kind, skip } of dbKinds()) {
       const c = run(['calendar', 'add', '2026-09-30', '1'], env);
       assert.equal(c.code, 0, c.err);
       assert.equal(c.out.trim(), '2026-10-08');
-      const u = run(['user', 'create', '--username', 'chief', '--name', '王主任', '--role', 'center_admin', '--org-name', '测试区运营中心'], env);
+      const u = run(
+        [
+          'user',
+          'create',
+          '--username',
+          'chief',
+          '--name',
+          '王主任',
+          '--role',
+          'center_admin',
+          '--org-name',
+          '测试区运营中心',
+        ],
+        env,
+      );
       assert.equal(u.code, 0, u.err);
       assert.match(u.out, /Created the Center organisation "测试区运营中心"/);
       assert.match(u.out, /Initial password \(shown once.*\): \S+/);
       const dup = run(['user', 'create', '--username', 'chief', '--name', '重复', '--role', 'center_reviewer'], env);
       assert.equal(dup.code, 2);
       assert.match(dup.err, /username: is already taken/);
-      const weak = run(['user', 'create', '--username', 'rev', '--name', '李', '--role', 'center_reviewer', '--password-stdin'], env, 'weak\n');
+      const weak = run(
+        ['user', 'create', '--username', 'rev', '--name', '李', '--role', 'center_reviewer', '--password-stdin'],
+        env,
+        'weak\n',
+      );
       assert.equal(weak.code, 2);
       assert.match(weak.err, /password/);
-      const ok = run(['user', 'create', '--username', 'rev', '--name', '李', '--role', 'center_reviewer', '--password-stdin'], env, 'Strong#pass2026\n');
+      const ok = run(
+        ['user', 'create', '--username', 'rev', '--name', '李', '--role', 'center_reviewer', '--password-stdin'],
+        env,
+        'Strong#pass2026\n',
+      );
       assert.equal(ok.code, 0, ok.err);
       const v = run(['audit', 'verify'], env);
       assert.equal(v.code, 0, v.err);
@@ -116,7 +146,9 @@ for (const { kind, skip } of dbKinds()) {
       } else {
         const c = new pg.Client({ connectionString: env.DATABASE_URL });
         await c.connect();
-        await c.query('BEGIN; SET LOCAL session_replication_role = replica; UPDATE audit_record SET actor_name = $$mallory$$ WHERE seq = 2; COMMIT;');
+        await c.query(
+          'BEGIN; SET LOCAL session_replication_role = replica; UPDATE audit_record SET actor_name = $$mallory$$ WHERE seq = 2; COMMIT;',
+        );
         await c.end();
       }
       const v = run(['audit', 'verify'], env);

@@ -83,9 +83,14 @@ async function main(argv: string[]): Promise<number> {
       const rt = await openRuntime(config);
       try {
         const r = await seedDemo(rt.database.db, rt.auth, rt.catalog);
-        console.log(r.loaded ? formatDemoLogins(r.logins) + `\n  Demo catalog: ${r.resources} resources.` : 'The demo district is already loaded.');
+        console.log(
+          r.loaded
+            ? formatDemoLogins(r.logins) + `\n  Demo catalog: ${r.resources} resources.`
+            : 'The demo district is already loaded.',
+        );
         const n = await seedDemoData(rt.database.db, rt.ingest, rt.auth);
-        if (n) console.log(`  Demo data: ${n} resources loaded with generated rows (batches named "${DEMO_BATCH_NAME}").`);
+        if (n)
+          console.log(`  Demo data: ${n} resources loaded with generated rows (batches named "${DEMO_BATCH_NAME}").`);
       } finally {
         await rt.close();
       }
@@ -101,7 +106,9 @@ async function main(argv: string[]): Promise<number> {
         const r = await verifyChain(rt.database.db);
         if (r.ok) {
           console.log(`Audit chain intact: ${r.count} records.${r.head ? ` Head: #${r.head.seq} ${r.head.hash}` : ''}`);
-          console.log('Record the head hash outside the platform (e.g. in a stamped report) to detect removal of the newest records.');
+          console.log(
+            'Record the head hash outside the platform (e.g. in a stamped report) to detect removal of the newest records.',
+          );
           return 0;
         }
         const first = r.problems[0]!;
@@ -143,9 +150,16 @@ function noArgs(rest: string[], cmd: string) {
 async function start(config: Config): Promise<number> {
   // From a source checkout, build the console on first start so `npm start` is all a newcomer runs.
   const webDir = path.resolve(import.meta.dirname, '../../web');
-  if (!config.webDist && existsSync(path.join(webDir, 'package.json')) && !existsSync(path.join(webDir, 'dist/index.html'))) {
+  if (
+    !config.webDist &&
+    existsSync(path.join(webDir, 'package.json')) &&
+    !existsSync(path.join(webDir, 'dist/index.html'))
+  ) {
     console.log('Building the console (first start only)…');
-    const r = spawnSync('npm', ['run', 'build', '-w', '@gongshu/web'], { stdio: 'inherit', cwd: path.resolve(webDir, '../..') });
+    const r = spawnSync('npm', ['run', 'build', '-w', '@gongshu/web'], {
+      stdio: 'inherit',
+      cwd: path.resolve(webDir, '../..'),
+    });
     if (r.status !== 0) {
       console.error('The console build failed; the API still starts. Fix the build and run `npm run build`.');
     }
@@ -207,11 +221,19 @@ async function userCreate(config: Config, args: string[]): Promise<number> {
     if (!orgCode) {
       const isCenterRole = roles.every((r) => ['center_admin', 'center_reviewer', 'supervisor'].includes(r));
       if (!isCenterRole) fail('--org CODE is required for unit roles');
-      const orgs = await rt.database.db.selectFrom('organisation').select(['code']).where('kind', '=', 'center').execute();
+      const orgs = await rt.database.db
+        .selectFrom('organisation')
+        .select(['code'])
+        .where('kind', '=', 'center')
+        .execute();
       if (orgs.length > 1) fail('there is more than one Center; name one with --org CODE');
       if (orgs.length === 1) orgCode = orgs[0]!.code;
       else {
-        const created = await rt.auth.createOrgAsSystem(ctx, { code: 'center', name: values['org-name'] ?? '运营中心', kind: 'center' });
+        const created = await rt.auth.createOrgAsSystem(ctx, {
+          code: 'center',
+          name: values['org-name'] ?? '运营中心',
+          kind: 'center',
+        });
         console.log(`Created the Center organisation "${created.name}" (code ${created.code}).`);
         orgCode = created.code;
       }
@@ -228,7 +250,8 @@ async function userCreate(config: Config, args: string[]): Promise<number> {
     });
     console.log(`Created user ${user.username} (${user.roles.join(', ')}) in ${org.name}.`);
     if (generated) console.log(`Initial password (shown once; it must be changed at first log-in): ${password}`);
-    if (user.roles.includes('center_admin')) console.log('Center admins set up a TOTP authenticator at their first log-in.');
+    if (user.roles.includes('center_admin'))
+      console.log('Center admins set up a TOTP authenticator at their first log-in.');
     return 0;
   } finally {
     await rt.close();
@@ -239,7 +262,17 @@ async function maskCommand(config: Config, args: string[]): Promise<number> {
   let values;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args, options: { profile: { type: 'string' }, scope: { type: 'string' }, out: { type: 'string' }, 'pass-unknown': { type: 'boolean' } }, allowPositionals: true, strict: true }));
+    ({ values, positionals } = parseArgs({
+      args,
+      options: {
+        profile: { type: 'string' },
+        scope: { type: 'string' },
+        out: { type: 'string' },
+        'pass-unknown': { type: 'boolean' },
+      },
+      allowPositionals: true,
+      strict: true,
+    }));
   } catch (e) {
     fail((e as Error).message);
   }
@@ -253,21 +286,55 @@ async function maskCommand(config: Config, args: string[]): Promise<number> {
     const [, code, name] = values.profile.split(':');
     const rt = await openRuntime(config);
     try {
-      const res = await rt.database.db.selectFrom('resource').select(['id', 'current_version']).where('code', '=', code ?? '').executeTakeFirst();
+      const res = await rt.database.db
+        .selectFrom('resource')
+        .select(['id', 'current_version'])
+        .where('code', '=', code ?? '')
+        .executeTakeFirst();
       if (!res?.current_version) fail(`no approved resource with code ${code}`);
-      const items = await rt.database.db.selectFrom('resource_item').selectAll().where('resource_id', '=', res.id).where('version', '=', res.current_version).orderBy('position').execute();
-      const v = await rt.database.db.selectFrom('resource_version').select('security_grade').where('resource_id', '=', res.id).where('version', '=', res.current_version).executeTakeFirstOrThrow();
+      const items = await rt.database.db
+        .selectFrom('resource_item')
+        .selectAll()
+        .where('resource_id', '=', res.id)
+        .where('version', '=', res.current_version)
+        .orderBy('position')
+        .execute();
+      const v = await rt.database.db
+        .selectFrom('resource_version')
+        .select('security_grade')
+        .where('resource_id', '=', res.id)
+        .where('version', '=', res.current_version)
+        .executeTakeFirstOrThrow();
       const { defaultProfile } = await import('@gongshu/server/domains/masking/index.ts');
-      let rules = defaultProfile(items.map((i) => ({ code: i.code, name: i.name, dataType: i.data_type, length: i.length, piiKind: i.pii_kind, sensitivity: i.sensitivity, maskingRule: i.masking_rule })), v.security_grade);
+      let rules = defaultProfile(
+        items.map((i) => ({
+          code: i.code,
+          name: i.name,
+          dataType: i.data_type,
+          length: i.length,
+          piiKind: i.pii_kind,
+          sensitivity: i.sensitivity,
+          maskingRule: i.masking_rule,
+        })),
+        v.security_grade,
+      );
       if (name) {
-        const p = await rt.database.db.selectFrom('masking_profile').selectAll().where('resource_id', '=', res.id).where('name', '=', name).executeTakeFirst();
+        const p = await rt.database.db
+          .selectFrom('masking_profile')
+          .selectAll()
+          .where('resource_id', '=', res.id)
+          .where('name', '=', name)
+          .executeTakeFirst();
         if (!p) fail(`resource ${code} has no profile named "${name}"`);
         if (p.status !== 'active') fail(`profile "${name}" loosens the default and is not approved yet`);
         rules = p.rules as typeof rules;
       }
       profile = { columns: {} };
       for (const i of items) {
-        const entry = { rule: rules[i.code] ?? { rule: 'suppress' }, column: { code: i.code, dataType: i.data_type, length: i.length, piiKind: i.pii_kind } };
+        const entry = {
+          rule: rules[i.code] ?? { rule: 'suppress' },
+          column: { code: i.code, dataType: i.data_type, length: i.length, piiKind: i.pii_kind },
+        };
         profile.columns[i.code] = entry;
         profile.columns[i.name] = entry;
       }
@@ -286,17 +353,31 @@ async function maskCommand(config: Config, args: string[]): Promise<number> {
     if (!raw.columns || typeof raw.columns !== 'object') fail(`${values.profile} needs a "columns" object`);
     profile = { columns: {} };
     for (const [header, spec] of Object.entries(raw.columns)) {
-      const s = (typeof spec === 'string' ? { rule: spec } : spec) as { rule?: string; kind?: string; type?: string; length?: number } & Record<string, unknown>;
-      if (!s.rule || !(RULES as readonly string[]).includes(s.rule)) fail(`column "${header}": unknown rule "${s.rule ?? ''}"; rules are ${RULES.join(', ')}`);
+      const s = (typeof spec === 'string' ? { rule: spec } : spec) as {
+        rule?: string;
+        kind?: string;
+        type?: string;
+        length?: number;
+      } & Record<string, unknown>;
+      if (!s.rule || !(RULES as readonly string[]).includes(s.rule))
+        fail(`column "${header}": unknown rule "${s.rule ?? ''}"; rules are ${RULES.join(', ')}`);
       const { kind, type, length, ...rule } = s;
-      profile.columns[header] = { rule: rule as { rule: string }, column: { code: header, dataType: type ?? 'string', length: length ?? null, piiKind: kind ?? null } };
+      profile.columns[header] = {
+        rule: rule as { rule: string },
+        column: { code: header, dataType: type ?? 'string', length: length ?? null, piiKind: kind ?? null },
+      };
     }
     master = maskingMaster(loadKeys(config).hmac);
   }
   const total = statSync(file).size;
   const input = createReadStream(file);
   const output = values.out ? createWriteStream(values.out) : process.stdout;
-  const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: ' {bar} {percentage}% | {rows} rows | {speed} rows/s', stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+  const bar = process.stderr.isTTY
+    ? new cliProgress.SingleBar(
+        { format: ' {bar} {percentage}% | {rows} rows | {speed} rows/s', stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
   let read = 0;
   const started = Date.now();
   bar?.start(total, 0, { rows: 0, speed: 0 });
@@ -305,14 +386,22 @@ async function maskCommand(config: Config, args: string[]): Promise<number> {
   });
   const stats = await maskCsv(input, output, profile, scopeKeys(master, values.scope ?? 'offline'), {
     passUnknown: values['pass-unknown'] ?? false,
-    onRows: (n) => bar?.update(read, { rows: n, speed: Math.round(n / Math.max(0.001, (Date.now() - started) / 1000)) }),
+    onRows: (n) =>
+      bar?.update(read, { rows: n, speed: Math.round(n / Math.max(0.001, (Date.now() - started) / 1000)) }),
   });
-  bar?.update(total, { rows: stats.rows, speed: Math.round(stats.rows / Math.max(0.001, (Date.now() - started) / 1000)) });
+  bar?.update(total, {
+    rows: stats.rows,
+    speed: Math.round(stats.rows / Math.max(0.001, (Date.now() - started) / 1000)),
+  });
   bar?.stop();
   const secs = (Date.now() - started) / 1000;
-  process.stderr.write(`Masked ${stats.rows} rows (${stats.values} values) in ${secs.toFixed(1)} s, ${Math.round(stats.rows / Math.max(secs, 0.001))} rows/s.\n`);
+  process.stderr.write(
+    `Masked ${stats.rows} rows (${stats.values} values) in ${secs.toFixed(1)} s, ${Math.round(stats.rows / Math.max(secs, 0.001))} rows/s.\n`,
+  );
   if (stats.unmatchedHeaders.length)
-    process.stderr.write(`${values['pass-unknown'] ? 'Passed through' : 'Masked whole (not in the profile)'}: ${stats.unmatchedHeaders.join(', ')}\n`);
+    process.stderr.write(
+      `${values['pass-unknown'] ? 'Passed through' : 'Masked whole (not in the profile)'}: ${stats.unmatchedHeaders.join(', ')}\n`,
+    );
   return 0;
 }
 
@@ -322,7 +411,13 @@ async function ingestCommand(config: Config, args: string[]): Promise<number> {
   try {
     ({ values, positionals } = parseArgs({
       args,
-      options: { resource: { type: 'string' }, as: { type: 'string' }, mode: { type: 'string' }, encoding: { type: 'string' }, delimiter: { type: 'string' } },
+      options: {
+        resource: { type: 'string' },
+        as: { type: 'string' },
+        mode: { type: 'string' },
+        encoding: { type: 'string' },
+        delimiter: { type: 'string' },
+      },
       allowPositionals: true,
       strict: true,
     }));
@@ -335,9 +430,11 @@ async function ingestCommand(config: Config, args: string[]): Promise<number> {
   const mode = values.mode ?? 'upsert';
   if (!['upsert', 'append', 'replace'].includes(mode)) fail(`--mode must be upsert, append or replace, not "${mode}"`);
   const encoding = values.encoding ?? 'auto';
-  if (!['auto', 'utf-8', 'gbk', 'gb18030'].includes(encoding)) fail(`--encoding must be auto, utf-8, gbk or gb18030, not "${encoding}"`);
+  if (!['auto', 'utf-8', 'gbk', 'gb18030'].includes(encoding))
+    fail(`--encoding must be auto, utf-8, gbk or gb18030, not "${encoding}"`);
   const delimiter = values.delimiter ?? 'auto';
-  if (delimiter !== 'auto' && !(delimiter in DELIMITERS)) fail(`--delimiter must be auto, ${Object.keys(DELIMITERS).join(', ')}, not "${delimiter}"`);
+  if (delimiter !== 'auto' && !(delimiter in DELIMITERS))
+    fail(`--delimiter must be auto, ${Object.keys(DELIMITERS).join(', ')}, not "${delimiter}"`);
   const file = positionals[0]!;
   if (!existsSync(file)) fail(`no such file: ${file}`);
   const total = statSync(file).size;
@@ -347,13 +444,26 @@ async function ingestCommand(config: Config, args: string[]): Promise<number> {
     await rt.ingest.recoverStale();
     const actor = await rt.auth.cliActor(values.as);
     const ctx = { actor, requestId: 'cli.ingest', ip: null };
-    const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: ' {bar} {percentage}% | {rows} rows | {speed} rows/s', stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+    const bar = process.stderr.isTTY
+      ? new cliProgress.SingleBar(
+          { format: ' {bar} {percentage}% | {rows} rows | {speed} rows/s', stream: process.stderr },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
     const started = Date.now();
     bar?.start(total, 0, { rows: 0, speed: 0 });
     const res = await rt.ingest.ingest(
       ctx,
       values.resource,
-      { source: 'cli', mode: mode as 'upsert', fileName: path.basename(file), fileFormat: xlsx ? 'xlsx' : 'csv', encoding: !xlsx && encoding !== 'auto' ? encoding : null, totalBytes: total, strictWidth: !xlsx },
+      {
+        source: 'cli',
+        mode: mode as 'upsert',
+        fileName: path.basename(file),
+        fileFormat: xlsx ? 'xlsx' : 'csv',
+        encoding: !xlsx && encoding !== 'auto' ? encoding : null,
+        totalBytes: total,
+        strictWidth: !xlsx,
+      },
       (onBytes) => {
         // 1 MB reads: a sixteenth of the read calls of the default 64 KB (docs/benchmarks.md)
         const input = createReadStream(file, { highWaterMark: 1 << 20 });
@@ -362,9 +472,17 @@ async function ingestCommand(config: Config, args: string[]): Promise<number> {
         };
         return xlsx
           ? openXlsx(input, { onBytes: track })
-          : openCsv(input, { encoding: (encoding === 'gbk' ? 'gb18030' : encoding) as Encoding, ...(delimiter !== 'auto' ? { delimiter: DELIMITERS[delimiter]! } : {}), onBytes: track });
+          : openCsv(input, {
+              encoding: (encoding === 'gbk' ? 'gb18030' : encoding) as Encoding,
+              ...(delimiter !== 'auto' ? { delimiter: DELIMITERS[delimiter]! } : {}),
+              onBytes: track,
+            });
       },
-      (p) => bar?.update(p.bytes, { rows: p.received, speed: Math.round(p.received / Math.max(0.001, (Date.now() - started) / 1000)) }),
+      (p) =>
+        bar?.update(p.bytes, {
+          rows: p.received,
+          speed: Math.round(p.received / Math.max(0.001, (Date.now() - started) / 1000)),
+        }),
     );
     bar?.update(total);
     bar?.stop();
@@ -374,10 +492,15 @@ async function ingestCommand(config: Config, args: string[]): Promise<number> {
       console.error(`Batch ${b.id} failed: ${b.error?.zh ?? ''}\n  ${b.error?.en ?? ''}`);
       return 1;
     }
-    console.log(`Batch ${b.id}: ${b.received} rows read, ${b.accepted} loaded, ${b.rejected} rejected in ${secs.toFixed(1)} s (${Math.round(b.received / Math.max(secs, 0.001))} rows/s).`);
+    console.log(
+      `Batch ${b.id}: ${b.received} rows read, ${b.accepted} loaded, ${b.rejected} rejected in ${secs.toFixed(1)} s (${Math.round(b.received / Math.max(secs, 0.001))} rows/s).`,
+    );
     for (const w of b.warnings) console.log(`  note: ${w.zh} / ${w.en}`);
     for (const r of b.rejectedSample) console.log(`  row ${r.rowNo}: ${r.errors.map((e) => e.zh).join('；')}`);
-    if (b.rejected > b.rejectedSample.length) console.log(`  … ${b.rejected - b.rejectedSample.length} more; download them all from the console (batch ${b.id}).`);
+    if (b.rejected > b.rejectedSample.length)
+      console.log(
+        `  … ${b.rejected - b.rejectedSample.length} more; download them all from the console (batch ${b.id}).`,
+      );
     return b.rejected ? 3 : 0;
   } finally {
     await rt.close();

@@ -23,7 +23,13 @@ import { auditRoutes, writeAudit } from './domains/audit/index.ts';
 import { CalendarService, calendarRoutes } from './domains/calendar/index.ts';
 import { CatalogService, catalogRoutes, ListsService, listsRoutes } from './domains/catalog/index.ts';
 import { MaskingService, maskingRoutes } from './domains/masking/index.ts';
-import { IngestService, ingestRoutes, OneSourceService, PullService, registerIngestJobs } from './domains/ingest/index.ts';
+import {
+  IngestService,
+  ingestRoutes,
+  OneSourceService,
+  PullService,
+  registerIngestJobs,
+} from './domains/ingest/index.ts';
 import { maskingMaster } from './platform/crypto.ts';
 import { OutboundGuard } from './platform/outbound.ts';
 import { JobQueue, type JobBackend } from './platform/jobs.ts';
@@ -77,7 +83,13 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: config.env === 'test' ? false : { level: config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]'] },
+    logger:
+      config.env === 'test'
+        ? false
+        : {
+            level: config.logLevel,
+            redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]'],
+          },
     genReqId: () => randomUUID(),
     // One line per request (the onResponse hook below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -86,8 +98,20 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // A URL the router cannot read (bad percent-encoding, an over-long path parameter) is a problem+json 400 too.
     frameworkErrors: (err, _req, reply) =>
       err.code === 'FST_ERR_MAX_PARAM_LENGTH'
-        ? sendProblem(reply, 414, 'request.path_too_long', '请求路径中的参数过长', 'A path parameter of the request is too long')
-        : sendProblem(reply, 400, 'request.bad_url', '请求地址无法解析（百分号编码无效）', 'The request URL cannot be read (invalid percent-encoding)'),
+        ? sendProblem(
+            reply,
+            414,
+            'request.path_too_long',
+            '请求路径中的参数过长',
+            'A path parameter of the request is too long',
+          )
+        : sendProblem(
+            reply,
+            400,
+            'request.bad_url',
+            '请求地址无法解析（百分号编码无效）',
+            'The request URL cannot be read (invalid percent-encoding)',
+          ),
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -98,7 +122,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   // Approving a tabular resource creates (or migrates) its data table in the same transaction.
   catalog.onApproved((trx, id) => ingest.ensureTable(trx, id));
   // every outbound connection (pulls now; sync and webhooks later) goes through this one guard
-  const outbound = deps.outbound ?? new OutboundGuard({ allowLoopback: config.pullAllowLoopback, platformDatabase: config.databaseUrl });
+  const outbound =
+    deps.outbound ??
+    new OutboundGuard({ allowLoopback: config.pullAllowLoopback, platformDatabase: config.databaseUrl });
   const services: Services = {
     auth: new AuthService({ db: deps.db, config, keys: deps.keys }),
     calendar,
@@ -109,7 +135,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     pull: new PullService(deps.db, ingest, deps.keys.sm4, outbound),
     oneSource: new OneSourceService(deps.db),
   };
-  const jobs = new JobQueue(deps.jobBackend, { pollingSeconds: config.jobPollSeconds, cronMonitorSeconds: config.jobCronCheckSeconds });
+  const jobs = new JobQueue(deps.jobBackend, {
+    pollingSeconds: config.jobPollSeconds,
+    cronMonitorSeconds: config.jobCronCheckSeconds,
+  });
   registerIngestJobs(jobs, services.pull, services.oneSource, config);
   jobs.register({
     name: 'platform.rate_limit.prune',
@@ -137,7 +166,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         objectType: 'route',
         objectId,
         outcome: r.kind === 'server_error' ? 'failure' : 'denied',
-        diff: r.kind === 'server_error' ? { code: r.code, error: r.error } : { code: r.code, ...(r.reason ? { reason: r.reason } : {}), ...(r.fields.length ? { fields: r.fields.map((f) => f.field) } : {}) },
+        diff:
+          r.kind === 'server_error'
+            ? { code: r.code, error: r.error }
+            : {
+                code: r.code,
+                ...(r.reason ? { reason: r.reason } : {}),
+                ...(r.fields.length ? { fields: r.fields.map((f) => f.field) } : {}),
+              },
       }),
     );
   });
@@ -146,8 +182,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('onRoute', (r) => {
     if (!r.url.startsWith('/api/') || r.method === 'HEAD') return;
     const allow = r.config?.allow;
-    if (!allow && !r.url.startsWith('/api/docs')) throw new Error(`route ${String(r.method)} ${r.url} declares no config.allow`);
-    for (const m of [r.method].flat()) app.routeTable.push({ method: String(m), url: r.url, allow: allow ?? 'public', allowPendingMfa: !!r.config?.allowPendingMfa, schema: r.schema as RouteInfo['schema'] });
+    if (!allow && !r.url.startsWith('/api/docs'))
+      throw new Error(`route ${String(r.method)} ${r.url} declares no config.allow`);
+    for (const m of [r.method].flat())
+      app.routeTable.push({
+        method: String(m),
+        url: r.url,
+        allow: allow ?? 'public',
+        allowPendingMfa: !!r.config?.allowPendingMfa,
+        schema: r.schema as RouteInfo['schema'],
+      });
   });
 
   // Security headers on every reply (console, API, docs): a CSP without inline script, no framing, no sniffing,
@@ -191,18 +235,37 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         throttled.set(key, now + 60_000);
         if (throttled.size > 10_000) for (const [k, until] of throttled) if (until < now) throttled.delete(k);
       }
-      const e = new AppError(429, 'request.rate_limited', `请求过于频繁，请在 ${Math.ceil(ctx.ttl / 1000)} 秒后重试`, `rate limit exceeded, retry in ${ctx.after}`);
+      const e = new AppError(
+        429,
+        'request.rate_limited',
+        `请求过于频繁，请在 ${Math.ceil(ctx.ttl / 1000)} 秒后重试`,
+        `rate limit exceeded, retry in ${ctx.after}`,
+      );
       return first ? e.audited('rate_limited') : e;
     },
   });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Gongshu 公数 API', version: '0.1.0', description: 'Public data platform of a district government. Errors are RFC 9457 application/problem+json with a stable `code` and messages in zh-CN and en.' },
+      info: {
+        title: 'Gongshu 公数 API',
+        version: '0.1.0',
+        description:
+          'Public data platform of a district government. Errors are RFC 9457 application/problem+json with a stable `code` and messages in zh-CN and en.',
+      },
       components: {
         securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Console session; unsafe methods also need the X-CSRF-Token header from /api/auth/session' },
-          credential: { type: 'http', scheme: 'bearer', description: 'API credential of an information system: "<keyId>.<secret>"' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: 'Console session; unsafe methods also need the X-CSRF-Token header from /api/auth/session',
+          },
+          credential: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'API credential of an information system: "<keyId>.<secret>"',
+          },
         },
       },
       security: [{ session: [] }, { credential: [] }],
@@ -216,7 +279,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     if (authz !== undefined) {
       const m = /^Bearer\s+(.+)$/i.exec(authz);
       const actor = m ? await services.auth.resolveCredential(m[1]!.trim(), req.ip) : null;
-      if (!actor) throw new AppError(401, 'auth.bad_credential', 'API 凭据无效、已过期或已吊销', 'The API credential is invalid, expired or revoked');
+      if (!actor)
+        throw new AppError(
+          401,
+          'auth.bad_credential',
+          'API 凭据无效、已过期或已吊销',
+          'The API credential is invalid, expired or revoked',
+        );
       req.actor = actor;
     } else {
       const token = req.cookies[SESSION_COOKIE];
@@ -234,30 +303,54 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     // Cookie-authenticated changes need the session's CSRF token (API credentials carry no cookie).
     if (req.session && UNSAFE.has(req.method) && req.url !== '/api/auth/login') {
       if (req.headers['x-csrf-token'] !== req.session.csrfToken)
-        throw new AppError(403, 'auth.csrf', '请求缺少有效的 CSRF 令牌，请刷新页面后重试', 'Missing or wrong X-CSRF-Token header; reload the page and retry');
+        throw new AppError(
+          403,
+          'auth.csrf',
+          '请求缺少有效的 CSRF 令牌，请刷新页面后重试',
+          'Missing or wrong X-CSRF-Token header; reload the page and retry',
+        );
     }
     if (req.session && req.session.mfaState !== 'complete' && !cfg.allowPendingMfa)
       throw new AppError(401, 'auth.mfa_required', '请先完成动态口令验证', 'Complete the one-time-code step first');
     if (cfg.allow === 'public') return;
     if (!req.actor) throw new AppError(401, 'auth.unauthenticated', '请先登录', 'Please log in first');
     if (req.session?.user.must_change_password && req.routeOptions.url !== '/api/auth/password')
-      throw new AppError(403, 'auth.password_change_required', '请先修改初始密码', 'Change your initial password first');
-    if (cfg.allow !== 'authenticated' && !(req.actor.roles as CallerRole[]).some((r) => (cfg.allow as readonly CallerRole[]).includes(r)))
+      throw new AppError(
+        403,
+        'auth.password_change_required',
+        '请先修改初始密码',
+        'Change your initial password first',
+      );
+    if (
+      cfg.allow !== 'authenticated' &&
+      !(req.actor.roles as CallerRole[]).some((r) => (cfg.allow as readonly CallerRole[]).includes(r))
+    )
       throw new AppError(403, 'auth.forbidden', '您的角色无权执行此操作', 'Your role may not do this');
   });
 
   app.addHook('preValidation', async (req) => {
     // Streamed bodies (file uploads, NDJSON) are checked row by row by their reader instead.
-    checkRequestText(req, req.body instanceof Readable ? 'skip' : req.routeOptions.config?.bodyTextPerRow ? 'depth' : 'all');
+    checkRequestText(
+      req,
+      req.body instanceof Readable ? 'skip' : req.routeOptions.config?.bodyTextPerRow ? 'depth' : 'all',
+    );
   });
 
   // Every call by an information system is a data access: one audit record per call.
   app.addHook('onResponse', async (req, reply) => {
     if (req.actor?.kind !== 'credential') return;
     try {
-      await deps.db.transaction().execute((trx) =>
-        writeAudit(trx, req.ctx, { action: 'api.call', objectType: 'route', objectId: `${req.method} ${req.routeOptions.url ?? req.url}`.slice(0, 100), outcome: reply.statusCode < 400 ? 'success' : reply.statusCode === 403 ? 'denied' : 'failure', diff: { status: reply.statusCode } }),
-      );
+      await deps.db
+        .transaction()
+        .execute((trx) =>
+          writeAudit(trx, req.ctx, {
+            action: 'api.call',
+            objectType: 'route',
+            objectId: `${req.method} ${req.routeOptions.url ?? req.url}`.slice(0, 100),
+            outcome: reply.statusCode < 400 ? 'success' : reply.statusCode === 403 ? 'denied' : 'failure',
+            diff: { status: reply.statusCode },
+          }),
+        );
     } catch (err) {
       req.log.error({ err }, 'could not write the api.call audit record');
     }
@@ -268,24 +361,45 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   app.addHook('onResponse', async (req, reply) => {
     const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'warn' : 'info';
-    req.log[level]({ method: req.method, url: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime), actor: req.actor ? (req.actor.kind === 'user' ? req.actor.username : req.actor.keyId) : null }, 'request');
+    req.log[level](
+      {
+        method: req.method,
+        url: req.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        actor: req.actor ? (req.actor.kind === 'user' ? req.actor.username : req.actor.keyId) : null,
+      },
+      'request',
+    );
   });
 
-  app.get('/api/health', {
-    schema: { tags: ['platform'], summary: 'Database reachability and migration version', response: { 200: healthSchema, 503: healthSchema } },
-    config: { allow: 'public' },
-  }, async (_req, reply) => {
-    let migration: string | null = null;
-    let ok = true;
-    try {
-      await sql`SELECT 1`.execute(deps.db);
-      migration = await currentMigration(deps.db);
-    } catch {
-      ok = false;
-    }
-    const body = { status: ok && migration === latestMigration ? 'ok' : 'degraded', database: { kind: deps.dbKind, reachable: ok }, migration: { current: migration, latest: latestMigration } };
-    return reply.status(body.status === 'ok' ? 200 : 503).send(body);
-  });
+  app.get(
+    '/api/health',
+    {
+      schema: {
+        tags: ['platform'],
+        summary: 'Database reachability and migration version',
+        response: { 200: healthSchema, 503: healthSchema },
+      },
+      config: { allow: 'public' },
+    },
+    async (_req, reply) => {
+      let migration: string | null = null;
+      let ok = true;
+      try {
+        await sql`SELECT 1`.execute(deps.db);
+        migration = await currentMigration(deps.db);
+      } catch {
+        ok = false;
+      }
+      const body = {
+        status: ok && migration === latestMigration ? 'ok' : 'degraded',
+        database: { kind: deps.dbKind, reachable: ok },
+        migration: { current: migration, latest: latestMigration },
+      };
+      return reply.status(body.status === 'ok' ? 200 : 503).send(body);
+    },
+  );
 
   app.get('/api/openapi.json', { schema: { hide: true }, config: { allow: 'public' } }, async () => app.swagger());
 
@@ -309,13 +423,20 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.setNotFoundHandler((req, reply) => {
     // Console routes (/users, /audit …) get the app; a missing file (/assets/x.js) is a plain 404.
     const isFile = /\.[A-Za-z0-9]+$/.test(req.url.split('?')[0]!);
-    if (!req.url.startsWith('/api/') && req.method === 'GET' && hasWeb && !isFile) return reply.type('text/html').sendFile('index.html');
+    if (!req.url.startsWith('/api/') && req.method === 'GET' && hasWeb && !isFile)
+      return reply.type('text/html').sendFile('index.html');
     if (!req.url.startsWith('/api/') && req.method === 'GET')
       return reply
         .type('text/plain; charset=utf-8')
         .status(404)
         .send(hasWeb ? 'Not found' : 'The console is not built: run `npm run build` (npm start does this for you).');
-    return sendProblem(reply, 404, 'request.not_found', `没有这个接口：${req.method} ${req.url.split('?')[0]}`, `No such endpoint: ${req.method} ${req.url.split('?')[0]}`);
+    return sendProblem(
+      reply,
+      404,
+      'request.not_found',
+      `没有这个接口：${req.method} ${req.url.split('?')[0]}`,
+      `No such endpoint: ${req.method} ${req.url.split('?')[0]}`,
+    );
   });
 
   return app as unknown as FastifyInstance;

@@ -51,17 +51,37 @@ const settings = {
   dataDir: { env: 'GONGSHU_DATA_DIR', key: 'dataDir', def: './data', parse: nonEmpty },
   sessionSecret: { env: 'GONGSHU_SESSION_SECRET', key: 'sessionSecret', def: undefined, parse: hexKey(32) },
   sm4Key: { env: 'GONGSHU_SM4_KEY', key: 'sm4Key', def: undefined, parse: hexKey(16) },
-  sessionIdleMinutes: { env: 'GONGSHU_SESSION_IDLE_MINUTES', key: 'sessionIdleMinutes', def: '30', parse: int(1, 24 * 60) },
-  sessionAbsoluteHours: { env: 'GONGSHU_SESSION_ABSOLUTE_HOURS', key: 'sessionAbsoluteHours', def: '12', parse: int(1, 24 * 7) },
+  sessionIdleMinutes: {
+    env: 'GONGSHU_SESSION_IDLE_MINUTES',
+    key: 'sessionIdleMinutes',
+    def: '30',
+    parse: int(1, 24 * 60),
+  },
+  sessionAbsoluteHours: {
+    env: 'GONGSHU_SESSION_ABSOLUTE_HOURS',
+    key: 'sessionAbsoluteHours',
+    def: '12',
+    parse: int(1, 24 * 7),
+  },
   loginMaxFailures: { env: 'GONGSHU_LOGIN_MAX_FAILURES', key: 'loginMaxFailures', def: '5', parse: int(1, 100) },
   loginLockMinutes: { env: 'GONGSHU_LOGIN_LOCK_MINUTES', key: 'loginLockMinutes', def: '15', parse: int(1, 24 * 60) },
   trustProxy: { env: 'GONGSHU_TRUST_PROXY', key: 'trustProxy', def: 'false', parse: bool },
   demo: { env: 'GONGSHU_DEMO', key: 'demo', def: 'auto', parse: oneOf(['auto', 'on', 'off']) },
-  logLevel: { env: 'LOG_LEVEL', key: 'logLevel', def: 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    key: 'logLevel',
+    def: 'info',
+    parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  },
   webDist: { env: 'GONGSHU_WEB_DIST', key: 'webDist', def: undefined, parse: nonEmpty },
   pullAllowLoopback: { env: 'GONGSHU_PULL_ALLOW_LOOPBACK', key: 'pullAllowLoopback', def: 'false', parse: bool },
   jobPollSeconds: { env: 'GONGSHU_JOB_POLL_SECONDS', key: 'jobPollSeconds', def: '2', parse: int(1, 60) },
-  jobCronCheckSeconds: { env: 'GONGSHU_JOB_CRON_CHECK_SECONDS', key: 'jobCronCheckSeconds', def: '30', parse: int(1, 60) },
+  jobCronCheckSeconds: {
+    env: 'GONGSHU_JOB_CRON_CHECK_SECONDS',
+    key: 'jobCronCheckSeconds',
+    def: '30',
+    parse: int(1, 60),
+  },
   pullCheckCron: { env: 'GONGSHU_PULL_CHECK_CRON', key: 'pullCheckCron', def: '* * * * *', parse: cron },
   oneSourceCron: { env: 'GONGSHU_ONE_SOURCE_CRON', key: 'oneSourceCron', def: '0 2 * * *', parse: cron },
 } as const;
@@ -72,7 +92,10 @@ type Parser = (v: string, name: string) => unknown;
  * Reads env vars (and GONGSHU_CONFIG, a JSON file whose keys are the camelCase names above;
  * env vars win). Secrets may also be given as *_FILE env vars pointing at a file.
  */
-export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<Config> = {},
+): Config {
   let file: Record<string, unknown> = {};
   const cfgPath = env.GONGSHU_CONFIG;
   if (cfgPath) {
@@ -83,7 +106,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError(`GONGSHU_CONFIG: ${cfgPath} is not valid JSON (${(e as Error).message})`);
     }
     const known = new Set(Object.values(settings).map((s) => s.key as string));
-    for (const k of Object.keys(file)) if (!known.has(k)) throw new ConfigError(`GONGSHU_CONFIG: unknown setting "${k}"`);
+    for (const k of Object.keys(file))
+      if (!known.has(k)) throw new ConfigError(`GONGSHU_CONFIG: unknown setting "${k}"`);
   }
   const out: Record<string, unknown> = {};
   for (const [name, s] of Object.entries(settings)) {
@@ -94,7 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       raw = readFileSync(fileVar, 'utf8').trim();
     }
     if (raw === undefined && file[s.key] !== undefined) raw = String(file[s.key]);
-    if (raw === '' ) raw = undefined;
+    if (raw === '') raw = undefined;
     if (raw === undefined) raw = s.def;
     out[name] = raw === undefined ? undefined : (s.parse as Parser)(raw, s.env);
   }
@@ -115,7 +139,8 @@ function nonEmpty(v: string, name: string) {
 }
 function int(min: number, max: number): Parser {
   return (v, name) => {
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${v}"`);
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+      throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${v}"`);
     return Number(v);
   };
 }
@@ -132,7 +157,8 @@ function bool(v: string, name: string) {
 }
 function hexKey(bytes: number): Parser {
   return (v, name) => {
-    if (!new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(v)) throw new ConfigError(`${name} must be ${bytes * 2} hex characters (${bytes} bytes)`);
+    if (!new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(v))
+      throw new ConfigError(`${name} must be ${bytes * 2} hex characters (${bytes} bytes)`);
     return v.toLowerCase();
   };
 }
@@ -144,6 +170,8 @@ function pgUrl(v: string, name: string) {
 function cron(v: string, name: string) {
   const fields = v.trim().split(/\s+/);
   if (fields.length !== 5 || fields.some((f) => !/^[\d*,\-/]+$/.test(f)))
-    throw new ConfigError(`${name} must be a cron expression of five fields (minute hour day month weekday), e.g. "0 2 * * *", got "${v}"`);
+    throw new ConfigError(
+      `${name} must be a cron expression of five fields (minute hour day month weekday), e.g. "0 2 * * *", got "${v}"`,
+    );
   return fields.join(' ');
 }

@@ -8,20 +8,34 @@ import { DEMO_BATCH_NAME, seedDemoData } from './demo/data-seed.ts';
 export async function startServer(config: Config): Promise<{ close(): Promise<void>; url: string }> {
   const rt = await openRuntime(config);
   const db = rt.database.db;
-  if (rt.keys.generatedAt) console.log(`Generated new keys in ${rt.keys.generatedAt} (keep this file: it decrypts stored secrets).`);
+  if (rt.keys.generatedAt)
+    console.log(`Generated new keys in ${rt.keys.generatedAt} (keep this file: it decrypts stored secrets).`);
   // One node at a time (several may start together on one PostgreSQL): demo seeding and data-table DDL.
   const app = await rt.database.withStartupLock(async () => {
     // The demo loads on the embedded database's first start, or whenever GONGSHU_DEMO=on.
-    const wantDemo = config.demo === 'on' || (config.demo === 'auto' && !config.databaseUrl && (await rt.auth.countOrgs()) === 0);
+    const wantDemo =
+      config.demo === 'on' || (config.demo === 'auto' && !config.databaseUrl && (await rt.auth.countOrgs()) === 0);
     if (wantDemo) {
       const r = await seedDemo(db, rt.auth, rt.catalog);
-      if (r.loaded) console.log(formatDemoLogins(r.logins) + `\n  Demo catalog: ${r.resources} resources in every workflow state.\n`);
+      if (r.loaded)
+        console.log(
+          formatDemoLogins(r.logins) + `\n  Demo catalog: ${r.resources} resources in every workflow state.\n`,
+        );
     } else if (await isDemoLoaded(db)) {
       console.log('Demo district loaded; log-ins are listed in the README (password Gongshu@2026).');
     }
     if ((await rt.auth.countOrgs()) === 0)
-      console.log('No organisations or users yet. Create the first Center admin:\n  npx gongshu user create --username admin --name 姓名 --role center_admin --org-name 运营中心名称');
-    const app = await buildApp(config, { db, dbKind: rt.database.kind, keys: rt.keys, copyIn: rt.database.copyIn, bulkSession: rt.database.bulkSession, jobBackend: rt.database.jobBackend });
+      console.log(
+        'No organisations or users yet. Create the first Center admin:\n  npx gongshu user create --username admin --name 姓名 --role center_admin --org-name 运营中心名称',
+      );
+    const app = await buildApp(config, {
+      db,
+      dbKind: rt.database.kind,
+      keys: rt.keys,
+      copyIn: rt.database.copyIn,
+      bulkSession: rt.database.bulkSession,
+      jobBackend: rt.database.jobBackend,
+    });
     // Data tables for every approved resource (also those approved before this version), and batches a
     // killed process left running are marked failed.
     const tables = await app.services.ingest.ensureAllTables();
@@ -30,7 +44,8 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
     if (recovered) console.log(`Marked ${recovered} interrupted batch(es) as failed.`);
     if (await isDemoLoaded(db)) {
       const n = await seedDemoData(db, app.services.ingest, rt.auth);
-      if (n) console.log(`  Demo data: ${n} resources loaded with generated rows (batches named "${DEMO_BATCH_NAME}").\n`);
+      if (n)
+        console.log(`  Demo data: ${n} resources loaded with generated rows (batches named "${DEMO_BATCH_NAME}").\n`);
     }
     // scheduled pulls, the one-source comparison and every other background job (platform/jobs.ts); inside the lock
     // too: two nodes creating the queue's tables and queues at once deadlocked
@@ -39,7 +54,9 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
   });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = config.host === 'localhost' ? `http://localhost:${config.port}` : address;
-  console.log(`Gongshu 公数 is running at ${url} (database: ${rt.database.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})`);
+  console.log(
+    `Gongshu 公数 is running at ${url} (database: ${rt.database.kind === 'pglite' ? `embedded, ${config.dataDir}` : 'PostgreSQL'})`,
+  );
   let closing = false;
   const close = async () => {
     if (closing) return;

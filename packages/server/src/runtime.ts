@@ -38,7 +38,10 @@ function lockEmbedded(dir: string): () => void {
         alive = false;
       }
     }
-    if (alive) throw new Error(`the embedded database in ${dir} is in use by process ${pid}; stop it first, or point DATABASE_URL at a PostgreSQL server`);
+    if (alive)
+      throw new Error(
+        `the embedded database in ${dir} is in use by process ${pid}; stop it first, or point DATABASE_URL at a PostgreSQL server`,
+      );
   }
   writeFileSync(lock, String(process.pid));
   return () => rmSync(lock, { force: true });
@@ -48,7 +51,10 @@ export async function openRuntime(config: Config, opts: { migrate?: boolean } = 
   const unlock = config.databaseUrl ? () => {} : lockEmbedded(config.dataDir);
   try {
     const keys = loadKeys(config);
-    const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: path.join(config.dataDir, 'pglite') });
+    const database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      pgliteDir: path.join(config.dataDir, 'pglite'),
+    });
     const calendar = new CalendarService(database.db);
     const catalog = new CatalogService(database.db, calendar);
     if (opts.migrate !== false)
@@ -58,7 +64,13 @@ export async function openRuntime(config: Config, opts: { migrate?: boolean } = 
         await catalog.ensureCodes();
       });
     const auth = new AuthService({ db: database.db, config, keys });
-    const ingest = new IngestService(database.db, database.copyIn, calendar, new MaskingService(database.db, catalog, maskingMaster(keys.hmac)), database.bulkSession);
+    const ingest = new IngestService(
+      database.db,
+      database.copyIn,
+      calendar,
+      new MaskingService(database.db, catalog, maskingMaster(keys.hmac)),
+      database.bulkSession,
+    );
     catalog.onApproved((trx, id) => ingest.ensureTable(trx, id));
     return {
       ingest,

@@ -2,7 +2,23 @@
 // what a role cannot use, and mirrors the route declarations in the server.
 import type { Role } from './types.ts';
 
-export type Page = 'home' | 'catalog' | 'mycatalog' | 'review' | 'lists' | 'plans' | 'catalogSettings' | 'ingest' | 'orgs' | 'users' | 'credentials' | 'audit' | 'calendar' | 'policy' | 'jobs' | 'account';
+export type Page =
+  | 'home'
+  | 'catalog'
+  | 'mycatalog'
+  | 'review'
+  | 'lists'
+  | 'plans'
+  | 'catalogSettings'
+  | 'ingest'
+  | 'orgs'
+  | 'users'
+  | 'credentials'
+  | 'audit'
+  | 'calendar'
+  | 'policy'
+  | 'jobs'
+  | 'account';
 
 const PAGE_ROLES: Record<Page, Role[] | 'all'> = {
   home: 'all',
@@ -12,7 +28,14 @@ const PAGE_ROLES: Record<Page, Role[] | 'all'> = {
   lists: 'all',
   plans: 'all',
   ingest: ['center_admin', 'center_reviewer', 'supervisor', 'unit_admin', 'unit_security_officer', 'unit_user'],
-  catalogSettings: ['center_admin', 'supervisor', 'unit_admin', 'unit_security_officer', 'unit_user', 'center_reviewer'],
+  catalogSettings: [
+    'center_admin',
+    'supervisor',
+    'unit_admin',
+    'unit_security_officer',
+    'unit_user',
+    'center_reviewer',
+  ],
   orgs: 'all',
   users: ['center_admin', 'supervisor', 'unit_admin'],
   credentials: ['center_admin', 'supervisor', 'unit_admin'],
@@ -28,7 +51,16 @@ export function canSee(roles: Role[], page: Page): boolean {
   return allowed === 'all' || roles.some((r) => allowed.includes(r));
 }
 
-export type Ability = 'catalog.compile' | 'catalog.review' | 'org.manage' | 'user.manage' | 'user.reset_totp' | 'credential.manage' | 'calendar.edit' | 'policy.edit' | 'audit.verify';
+export type Ability =
+  | 'catalog.compile'
+  | 'catalog.review'
+  | 'org.manage'
+  | 'user.manage'
+  | 'user.reset_totp'
+  | 'credential.manage'
+  | 'calendar.edit'
+  | 'policy.edit'
+  | 'audit.verify';
 const ABILITY_ROLES: Record<Ability, Role[]> = {
   'catalog.compile': ['unit_admin', 'center_admin'],
   'catalog.review': ['center_reviewer', 'center_admin'],

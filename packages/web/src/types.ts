@@ -1,6 +1,21 @@
 // Shapes of the API replies the console uses (see /api/openapi.json).
-export type Role = 'center_admin' | 'center_reviewer' | 'supervisor' | 'unit_admin' | 'unit_security_officer' | 'unit_user' | 'cac_officer';
-export const ROLES: Role[] = ['center_admin', 'center_reviewer', 'supervisor', 'unit_admin', 'unit_security_officer', 'unit_user', 'cac_officer'];
+export type Role =
+  | 'center_admin'
+  | 'center_reviewer'
+  | 'supervisor'
+  | 'unit_admin'
+  | 'unit_security_officer'
+  | 'unit_user'
+  | 'cac_officer';
+export const ROLES: Role[] = [
+  'center_admin',
+  'center_reviewer',
+  'supervisor',
+  'unit_admin',
+  'unit_security_officer',
+  'unit_user',
+  'cac_officer',
+];
 export type OrgKind = 'center' | 'cac' | 'town_street' | 'bureau' | 'institution' | 'vertical';
 export const ORG_KINDS: OrgKind[] = ['center', 'cac', 'town_street', 'bureau', 'institution', 'vertical'];
 

@@ -27,7 +27,10 @@ export function useProblem() {
 }
 
 /** Loads data from the API and reloads on demand; errors go to the problem display. */
-export function useLoad<T>(loader: () => Promise<T>, deps: unknown[]): { data: T | undefined; loading: boolean; reload(): void } {
+export function useLoad<T>(
+  loader: () => Promise<T>,
+  deps: unknown[],
+): { data: T | undefined; loading: boolean; reload(): void } {
   const [data, setData] = useState<T>();
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);

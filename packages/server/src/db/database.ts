@@ -51,7 +51,10 @@ const DATE = 1082;
 pg.types.setTypeParser(INT8, (v: string) => Number(v));
 pg.types.setTypeParser(DATE, (v: string) => v);
 
-export async function openDatabase(opts: { databaseUrl?: string | undefined; pgliteDir?: string | undefined }): Promise<Database> {
+export async function openDatabase(opts: {
+  databaseUrl?: string | undefined;
+  pgliteDir?: string | undefined;
+}): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
     // An idle connection that the server ends (restart, failover, a dropped test database) must not take
@@ -75,7 +78,10 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; pgl
     };
     const bulkSession = async (): Promise<BulkSession> => {
       const client = await pool.connect();
-      const single = { connect: async () => ({ query: client.query.bind(client), release: () => {} }), end: async () => {} };
+      const single = {
+        connect: async () => ({ query: client.query.bind(client), release: () => {} }),
+        end: async () => {},
+      };
       const sdb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: single as unknown as pg.Pool }) });
       return {
         db: sdb,
@@ -96,7 +102,15 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; pgl
         client.release();
       }
     };
-    return { db, kind: 'postgres', copyIn, bulkSession, jobBackend: { connectionString: opts.databaseUrl }, withStartupLock, close: () => db.destroy() };
+    return {
+      db,
+      kind: 'postgres',
+      copyIn,
+      bulkSession,
+      jobBackend: { connectionString: opts.databaseUrl },
+      withStartupLock,
+      close: () => db.destroy(),
+    };
   }
   let dataDir: string | undefined;
   if (opts.pgliteDir) {
@@ -114,7 +128,9 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; pgl
   // inside another request's open transaction.
   const copyIn: CopyIn = (table, columns, text) =>
     db.connection().execute(async () => {
-      await pglite.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], { blob: new Blob([text as BlobPart]) });
+      await pglite.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], {
+        blob: new Blob([text as BlobPart]),
+      });
     });
   // The job queue's statements go to PGlite directly: PGlite runs each one outside any open transaction (it waits
   // for the transaction to end), and a script without parameters (pg-boss's schema) runs as one simple query.

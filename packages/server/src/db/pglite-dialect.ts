@@ -36,7 +36,11 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const { affectedRows, rows } = await (this.transaction ?? this.pglite).query<R>(query.sql, query.parameters as unknown[], { rowMode: 'object' });
+    const { affectedRows, rows } = await (this.transaction ?? this.pglite).query<R>(
+      query.sql,
+      query.parameters as unknown[],
+      { rowMode: 'object' },
+    );
     return { numAffectedRows: affectedRows != null ? BigInt(affectedRows) : undefined, rows: rows ?? [] };
   }
 

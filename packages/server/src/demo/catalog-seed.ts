@@ -13,11 +13,28 @@ async function actorFor(db: Db, username: string): Promise<RequestContext> {
     .select(['app_user.id', 'app_user.username', 'app_user.roles', 'app_user.org_id', 'organisation.kind'])
     .where('app_user.username', '=', username)
     .executeTakeFirstOrThrow();
-  return { actor: { kind: 'user', userId: u.id, username: u.username, orgId: u.org_id, orgKind: u.kind, roles: u.roles as Role[], sessionId: 'seed-demo' }, requestId: 'seed-demo', ip: null };
+  return {
+    actor: {
+      kind: 'user',
+      userId: u.id,
+      username: u.username,
+      orgId: u.org_id,
+      orgKind: u.kind,
+      roles: u.roles as Role[],
+      sessionId: 'seed-demo',
+    },
+    requestId: 'seed-demo',
+    ip: null,
+  };
 }
 
 export async function seedDemoCatalog(db: Db, catalog: CatalogService): Promise<number> {
-  const orgs = await db.selectFrom('organisation').select(['code', 'name', 'kind', 'contact_name']).where('is_demo', '=', true).orderBy('code').execute();
+  const orgs = await db
+    .selectFrom('organisation')
+    .select(['code', 'name', 'kind', 'contact_name'])
+    .where('is_demo', '=', true)
+    .orderBy('code')
+    .execute();
   const contact = new Map(orgs.map((o) => [o.code, o.contact_name ?? '']));
   const reviewer = await actorFor(db, 'center.reviewer');
   const plan = demoCatalogPlan(orgs);
@@ -37,13 +54,26 @@ export async function seedDemoCatalog(db: Db, catalog: CatalogService): Promise<
     if (p.state === 'submitted') continue;
     if (p.state === 'returned') {
       const pii = input.items.find((i) => i.piiKind);
-      await catalog.review(reviewer, id, { decision: 'return', comment: '请核实更新周期与共享方式', ...(pii ? { itemComments: { [pii.code]: '敏感个人信息请说明脱敏方式' } } : {}) });
+      await catalog.review(reviewer, id, {
+        decision: 'return',
+        comment: '请核实更新周期与共享方式',
+        ...(pii ? { itemComments: { [pii.code]: '敏感个人信息请说明脱敏方式' } } : {}),
+      });
       continue;
     }
     await catalog.review(reviewer, id, { decision: 'approve', comment: '同意纳入全区目录' });
     if (p.state === 'approved_with_change') {
-      const changed = await catalog.startChange(unit, id, { changeDate: shiftDays(today, -3), reason: '业务系统升级，新增数据更新时间' });
-      await catalog.saveDraft(unit, id, { ...input, items: [...input.items.map((i) => ({ ...i })), { code: 'updated_time', name: '数据更新时间', dataType: 'datetime', sensitivity: 'none' }].filter((i, k, all) => all.findIndex((x) => x.code === i.code) === k) });
+      const changed = await catalog.startChange(unit, id, {
+        changeDate: shiftDays(today, -3),
+        reason: '业务系统升级，新增数据更新时间',
+      });
+      await catalog.saveDraft(unit, id, {
+        ...input,
+        items: [
+          ...input.items.map((i) => ({ ...i })),
+          { code: 'updated_time', name: '数据更新时间', dataType: 'datetime', sensitivity: 'none' },
+        ].filter((i, k, all) => all.findIndex((x) => x.code === i.code) === k),
+      });
       void changed;
     }
   }

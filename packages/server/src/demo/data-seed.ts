@@ -21,9 +21,25 @@ const LOADS: [string, string, number][] = [
   ['学校基本信息', 'jyj', 30],
 ];
 
-const STREETS = ['满城北街街道', '黄河东路街道', '北京中路街道', '长城中路街道', '上海西路街道', '阅海街道', '丰登镇', '良田镇'];
+const STREETS = [
+  '满城北街街道',
+  '黄河东路街道',
+  '北京中路街道',
+  '长城中路街道',
+  '上海西路街道',
+  '阅海街道',
+  '丰登镇',
+  '良田镇',
+];
 const ETHNIC = ['汉族', '回族', '汉族', '汉族', '回族', '满族'];
-const COMPANY = ['金凤区宁安商贸有限公司', '银川塞上建设工程有限公司', '宁夏贺兰山葡萄酒业有限公司', '金凤区阅海餐饮店', '银川凤城科技有限公司', '宁夏黄河物流有限公司'];
+const COMPANY = [
+  '金凤区宁安商贸有限公司',
+  '银川塞上建设工程有限公司',
+  '宁夏贺兰山葡萄酒业有限公司',
+  '金凤区阅海餐饮店',
+  '银川凤城科技有限公司',
+  '宁夏黄河物流有限公司',
+];
 
 function residentId(i: number): string {
   const birth = new Date(Date.UTC(1950, 0, 1) + ((i * 7919) % 25000) * 86_400_000);
@@ -38,7 +54,8 @@ function uscc(i: number): string {
 
 /** A plausible value for an item of the demo templates; by data type for anything else. */
 function value(code: string, dataType: string, length: number | null, i: number): unknown {
-  const date = (base: number, span: number) => new Date(Date.UTC(base, 0, 1) + ((i * 131) % span) * 86_400_000).toISOString().slice(0, 10);
+  const date = (base: number, span: number) =>
+    new Date(Date.UTC(base, 0, 1) + ((i * 131) % span) * 86_400_000).toISOString().slice(0, 10);
   switch (code) {
     case 'id_no':
       return residentId(i);
@@ -111,12 +128,15 @@ function value(code: string, dataType: string, length: number | null, i: number)
 
 /** Loads the demo rows once; returns how many batches it ran. */
 export async function seedDemoData(db: Db, ingest: IngestService, auth: AuthService): Promise<number> {
-  if (await db.selectFrom('gongshu_meta').select('key').where('key', '=', 'demo_data_loaded_at').executeTakeFirst()) return 0;
+  if (await db.selectFrom('gongshu_meta').select('key').where('key', '=', 'demo_data_loaded_at').executeTakeFirst())
+    return 0;
   let batches = 0;
   for (const [name, orgCode, n] of LOADS) {
     const res = await db
       .selectFrom('resource as r')
-      .innerJoin('resource_version as v', (j) => j.onRef('v.resource_id', '=', 'r.id').onRef('v.version', '=', 'r.current_version'))
+      .innerJoin('resource_version as v', (j) =>
+        j.onRef('v.resource_id', '=', 'r.id').onRef('v.version', '=', 'r.current_version'),
+      )
       .innerJoin('organisation as o', 'o.id', 'r.org_id')
       .select(['r.id'])
       .where('v.name', '=', name)
@@ -127,19 +147,34 @@ export async function seedDemoData(db: Db, ingest: IngestService, auth: AuthServ
     const meta = await ingest.meta(db, res.id);
     if (!meta || !meta.items.length) continue;
     const rows: Record<string, unknown>[] = [];
-    for (let i = 0; i < n; i++) rows.push(Object.fromEntries(meta.items.map((it) => [it.code, value(it.code, it.dataType, it.length, i)])));
+    for (let i = 0; i < n; i++)
+      rows.push(Object.fromEntries(meta.items.map((it) => [it.code, value(it.code, it.dataType, it.length, i)])));
     // two rows a data officer would have to fix: a mistyped resident ID, an impossible date
     const idItem = meta.items.find((it) => it.piiKind === 'id_card');
     const good = residentId(n + 1);
     if (idItem) rows.push({ ...rows[0], [idItem.code]: good.slice(0, 17) + (good[17] === '0' ? '1' : '0') });
     const dateItem = meta.items.find((it) => it.dataType === 'date' && !it.primaryKey);
     const keyItem = meta.items.find((it) => it.primaryKey);
-    if (dateItem && keyItem) rows.push({ ...rows[1], [keyItem.code]: value(keyItem.code, keyItem.dataType, keyItem.length, n + 2), [dateItem.code]: '2026年2月30日' });
+    if (dateItem && keyItem)
+      rows.push({
+        ...rows[1],
+        [keyItem.code]: value(keyItem.code, keyItem.dataType, keyItem.length, n + 2),
+        [dateItem.code]: '2026年2月30日',
+      });
     const actor = await auth.cliActor(`${orgCode}.admin`);
     const text = JSON.stringify(rows);
-    await ingest.ingest({ actor, requestId: 'seed-demo-data', ip: null }, res.id, { source: 'cli', mode: 'replace', fileName: DEMO_BATCH_NAME, fileFormat: 'json', strictWidth: false }, async () => openObjects(rows, text));
+    await ingest.ingest(
+      { actor, requestId: 'seed-demo-data', ip: null },
+      res.id,
+      { source: 'cli', mode: 'replace', fileName: DEMO_BATCH_NAME, fileFormat: 'json', strictWidth: false },
+      async () => openObjects(rows, text),
+    );
     batches++;
   }
-  await db.insertInto('gongshu_meta').values({ key: 'demo_data_loaded_at', value: new Date().toISOString() }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  await db
+    .insertInto('gongshu_meta')
+    .values({ key: 'demo_data_loaded_at', value: new Date().toISOString() })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
   return batches;
 }

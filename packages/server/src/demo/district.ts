@@ -51,8 +51,58 @@ export const DEMO_ORGS: DemoOrg[] = [
 export const DEMO_PASSWORD = 'Gongshu@2026';
 export const DEMO_TOTP_SECRET = 'GONGSHUDEMOCENTERADMINTOTP234567';
 
-const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '马', '赵', '黄', '周', '吴', '徐', '孙', '胡', '朱', '高', '林', '何', '郭', '罗', '欧阳', '司马'];
-const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀兰', '霞', '平', '刚', '建华', '海燕', '志强', '晓东', '玉梅'];
+const SURNAMES = [
+  '王',
+  '李',
+  '张',
+  '刘',
+  '陈',
+  '杨',
+  '马',
+  '赵',
+  '黄',
+  '周',
+  '吴',
+  '徐',
+  '孙',
+  '胡',
+  '朱',
+  '高',
+  '林',
+  '何',
+  '郭',
+  '罗',
+  '欧阳',
+  '司马',
+];
+const GIVEN = [
+  '伟',
+  '芳',
+  '娜',
+  '敏',
+  '静',
+  '丽',
+  '强',
+  '磊',
+  '军',
+  '洋',
+  '勇',
+  '艳',
+  '杰',
+  '娟',
+  '涛',
+  '明',
+  '超',
+  '秀兰',
+  '霞',
+  '平',
+  '刚',
+  '建华',
+  '海燕',
+  '志强',
+  '晓东',
+  '玉梅',
+];
 
 /** A deterministic person name for demo user number i. */
 export function demoPersonName(i: number): string {

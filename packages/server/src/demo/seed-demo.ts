@@ -6,7 +6,14 @@ import type { CatalogService } from '../domains/catalog/index.ts';
 import { seedDemoCatalog } from './catalog-seed.ts';
 import { hashPassword } from '../domains/auth/index.ts';
 import { systemContext, type Role } from '../platform/context.ts';
-import { DEMO_ORGS, DEMO_PASSWORD, DEMO_REGION_CODE, DEMO_TOTP_SECRET, demoPersonName, demoUsersFor } from './district.ts';
+import {
+  DEMO_ORGS,
+  DEMO_PASSWORD,
+  DEMO_REGION_CODE,
+  DEMO_TOTP_SECRET,
+  demoPersonName,
+  demoUsersFor,
+} from './district.ts';
 import { demoUscc } from './org-codes.ts';
 
 export interface DemoLogin {
@@ -21,7 +28,11 @@ export async function isDemoLoaded(db: Db): Promise<boolean> {
   return !!r;
 }
 
-export async function seedDemo(db: Db, auth: AuthService, catalog: CatalogService): Promise<{ loaded: boolean; logins: DemoLogin[]; resources: number }> {
+export async function seedDemo(
+  db: Db,
+  auth: AuthService,
+  catalog: CatalogService,
+): Promise<{ loaded: boolean; logins: DemoLogin[]; resources: number }> {
   if (await isDemoLoaded(db)) return { loaded: false, logins: await demoLogins(db), resources: 0 };
   const ctx = systemContext('seed-demo');
   const orgIds = new Map<string, string>();
@@ -67,8 +78,14 @@ export async function seedDemo(db: Db, auth: AuthService, catalog: CatalogServic
     }
   }
   for (let i = 0; i < jobs.length; i += 4) await Promise.all(jobs.slice(i, i + 4).map((j) => j()));
-  const resources = (await db.selectFrom('resource').select('id').where('is_demo', '=', true).executeTakeFirst()) ? 0 : await seedDemoCatalog(db, catalog);
-  await db.insertInto('gongshu_meta').values({ key: 'demo_loaded_at', value: new Date().toISOString() }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  const resources = (await db.selectFrom('resource').select('id').where('is_demo', '=', true).executeTakeFirst())
+    ? 0
+    : await seedDemoCatalog(db, catalog);
+  await db
+    .insertInto('gongshu_meta')
+    .values({ key: 'demo_loaded_at', value: new Date().toISOString() })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
   return { loaded: true, logins: await demoLogins(db), resources };
 }
 
@@ -78,7 +95,9 @@ export async function demoLogins(db: Db): Promise<DemoLogin[]> {
     .innerJoin('organisation', 'organisation.id', 'app_user.org_id')
     .select(['app_user.username', 'app_user.roles', 'app_user.totp_enabled', 'organisation.name'])
     .where('app_user.is_demo', '=', true)
-    .orderBy(sql`array_position(ARRAY['center','cac','town_street','bureau','vertical','institution'], organisation.kind)`)
+    .orderBy(
+      sql`array_position(ARRAY['center','cac','town_street','bureau','vertical','institution'], organisation.kind)`,
+    )
     .orderBy('organisation.code')
     .orderBy('app_user.username')
     .execute();
@@ -96,7 +115,9 @@ export function formatDemoLogins(logins: DemoLogin[]): string {
   ];
   const show = logins.filter((l) => /^(center|cac|mcbj|fgj|gaj|cdc)\./.test(l.username));
   for (const l of show) lines.push(`  │ ${l.username.padEnd(20)} ${l.roles.join(',').padEnd(24)} ${l.org}`);
-  lines.push(`  │ … and <unit>.admin / <unit>.security / <unit>.user for all ${new Set(logins.map((l) => l.org)).size} organisations (see the Users page)`);
+  lines.push(
+    `  │ … and <unit>.admin / <unit>.security / <unit>.user for all ${new Set(logins.map((l) => l.org)).size} organisations (see the Users page)`,
+  );
   lines.push('  └──────────────────────────────────────────────────────────────────', '');
   return lines.join('\n');
 }

@@ -74,7 +74,14 @@ function goodBody(s: JsonSchema): Record<string, unknown> {
 }
 
 function fillPath(url: string): string {
-  return url.replace(':ref', '00000000-0000-4000-8000-000000000000').replace(':table', 'pii_kind').replace(':code', 'test_code').replace(/:id/g, '00000000-0000-4000-8000-000000000000').replace(':date', '2026-10-09').replace(':year', '2026').replace(':version', '1');
+  return url
+    .replace(':ref', '00000000-0000-4000-8000-000000000000')
+    .replace(':table', 'pii_kind')
+    .replace(':code', 'test_code')
+    .replace(/:id/g, '00000000-0000-4000-8000-000000000000')
+    .replace(':date', '2026-10-09')
+    .replace(':year', '2026')
+    .replace(':version', '1');
 }
 
 describeEachDb('bad input on every route', (env) => {
@@ -90,7 +97,14 @@ describeEachDb('bad input on every route', (env) => {
         const s = r.schema?.[part] as JsonSchema | undefined;
         for (const [k, v] of Object.entries(s?.properties ?? {})) {
           const leaf = v.anyOf ? (v.anyOf.find((x) => x.type === 'string') ?? v) : v;
-          if (typeOf(leaf) === 'string' && leaf.maxLength === undefined && !leaf.enum && !leaf.pattern && !leaf.format && leaf.const === undefined)
+          if (
+            typeOf(leaf) === 'string' &&
+            leaf.maxLength === undefined &&
+            !leaf.enum &&
+            !leaf.pattern &&
+            !leaf.format &&
+            leaf.const === undefined
+          )
             unbounded.push(`${r.method} ${r.url} ${part}.${k}`);
         }
       }
@@ -120,9 +134,15 @@ describeEachDb('bad input on every route', (env) => {
         const res = await admin.req(r.method, url, body);
         const where = `${r.method} ${r.url} — ${label}`;
         if (res.status < 400 || res.status >= 500) problems.push(`${where}: ${res.status} ${res.body.slice(0, 200)}`);
-        else if (!String(res.headers['content-type']).startsWith('application/problem+json')) problems.push(`${where}: not problem+json`);
-        else if (!res.json?.code || !res.json?.message?.zh || !res.json?.message?.en) problems.push(`${where}: no code or messages`);
-        else if (field && res.status === 400 && !(res.json.errors ?? []).some((e: { field: string }) => e.field === field || e.field.startsWith(field + '.')))
+        else if (!String(res.headers['content-type']).startsWith('application/problem+json'))
+          problems.push(`${where}: not problem+json`);
+        else if (!res.json?.code || !res.json?.message?.zh || !res.json?.message?.en)
+          problems.push(`${where}: no code or messages`);
+        else if (
+          field &&
+          res.status === 400 &&
+          !(res.json.errors ?? []).some((e: { field: string }) => e.field === field || e.field.startsWith(field + '.'))
+        )
           problems.push(`${where}: errors do not name ${field}: ${JSON.stringify(res.json.errors)}`);
       }
     }
@@ -133,19 +153,33 @@ describeEachDb('bad input on every route', (env) => {
     const problems: string[] = [];
     for (const r of env().app.routeTable.filter((x) => !x.url.startsWith('/api/docs'))) {
       if (r.url.includes(':')) {
-        const url = r.url.replace(/:[a-z]+/g, (p) => (p === ':year' ? '99999' : p === ':version' ? 'abc' : p === ':date' ? '2026-02-30' : 'not-a-uuid'));
+        const url = r.url.replace(/:[a-z]+/g, (p) =>
+          p === ':year' ? '99999' : p === ':version' ? 'abc' : p === ':date' ? '2026-02-30' : 'not-a-uuid',
+        );
         const s = r.schema?.body as JsonSchema | undefined;
-        const res = await admin.req(r.method, url, s ? goodBody(s) : r.method === 'GET' || r.method === 'DELETE' ? undefined : {});
+        const res = await admin.req(
+          r.method,
+          url,
+          s ? goodBody(s) : r.method === 'GET' || r.method === 'DELETE' ? undefined : {},
+        );
         if (res.status !== 400) problems.push(`${r.method} ${url}: ${res.status} ${res.body.slice(0, 200)}`);
       }
       const q = r.schema?.querystring as JsonSchema | undefined;
       for (const [k, v] of Object.entries(q?.properties ?? {})) {
-        const bad = typeOf(v) === 'integer' ? 'abc' : v.format || v.pattern || v.enum || v.anyOf ? 'bad%00value' : 'x'.repeat(5000);
+        const bad =
+          typeOf(v) === 'integer'
+            ? 'abc'
+            : v.format || v.pattern || v.enum || v.anyOf
+              ? 'bad%00value'
+              : 'x'.repeat(5000);
         const base = fillPath(r.url);
-        const valid = Object.fromEntries((q!.required ?? []).filter((x) => x !== k).map((x) => [x, String(goodValue(x, q!.properties![x]!))]));
+        const valid = Object.fromEntries(
+          (q!.required ?? []).filter((x) => x !== k).map((x) => [x, String(goodValue(x, q!.properties![x]!))]),
+        );
         const qs = new URLSearchParams({ ...valid }).toString();
         const res = await admin.req(r.method, `${base}?${qs}${qs ? '&' : ''}${k}=${bad}`);
-        if (res.status !== 400) problems.push(`${r.method} ${r.url}?${k}=${bad.slice(0, 20)}: ${res.status} ${res.body.slice(0, 200)}`);
+        if (res.status !== 400)
+          problems.push(`${r.method} ${r.url}?${k}=${bad.slice(0, 20)}: ${res.status} ${res.body.slice(0, 200)}`);
       }
     }
     assert.deepEqual(problems, []);
@@ -156,8 +190,10 @@ describeEachDb('bad input on every route', (env) => {
     const problems: string[] = [];
     const checkReply = (where: string, res: Reply, want400: boolean) => {
       if (res.status >= 500) problems.push(`${where}: ${res.status} ${res.body.slice(0, 200)}`);
-      else if (want400 && res.status !== 400) problems.push(`${where}: ${res.status}, expected 400 — ${res.body.slice(0, 200)}`);
-      else if (res.status >= 400 && !String(res.headers['content-type']).startsWith('application/problem+json')) problems.push(`${where}: not problem+json`);
+      else if (want400 && res.status !== 400)
+        problems.push(`${where}: ${res.status}, expected 400 — ${res.body.slice(0, 200)}`);
+      else if (res.status >= 400 && !String(res.headers['content-type']).startsWith('application/problem+json'))
+        problems.push(`${where}: not problem+json`);
     };
     const adminClient = admin;
     const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
@@ -175,12 +211,22 @@ describeEachDb('bad input on every route', (env) => {
           check(`${where} — array nested ${n} deep`, await admin.req(r.method, url, deep(n)));
           check(`${where} — object nested ${n} deep`, await admin.req(r.method, url, deepObj(n)));
         }
-        if (r.allow === 'public') check(`${where} — anonymous, nested 10,000 deep`, await anon.req(r.method, url, deepObj(10_000)));
+        if (r.allow === 'public')
+          check(`${where} — anonymous, nested 10,000 deep`, await anon.req(r.method, url, deepObj(10_000)));
         const s = r.schema?.body as JsonSchema | undefined;
         if (s?.properties) {
           for (const [k, v] of Object.entries(s.properties)) {
             if (typeOf(v) !== 'string') continue;
-            check(`${where} — ${k} with a lone surrogate`, await admin.req(r.method, url, `{${Object.entries(goodBody(s)).map(([a, b]) => `${JSON.stringify(a)}:${JSON.stringify(b)},`).join('')}${JSON.stringify(k)}:"a\\ud800b"}`));
+            check(
+              `${where} — ${k} with a lone surrogate`,
+              await admin.req(
+                r.method,
+                url,
+                `{${Object.entries(goodBody(s))
+                  .map(([a, b]) => `${JSON.stringify(a)}:${JSON.stringify(b)},`)
+                  .join('')}${JSON.stringify(k)}:"a\\ud800b"}`,
+              ),
+            );
           }
           check(`${where} — a key with NUL`, await admin.req(r.method, url, { ...goodBody(s), 'a\u0000b': 1 }));
         }
@@ -190,7 +236,11 @@ describeEachDb('bad input on every route', (env) => {
       const names = [...Object.keys(q?.properties ?? {}), 'unknown_param'];
       for (const k of names) {
         for (const bad of ['%00', 'a%00b', '%ED%A0%80', '%E0%A4%A', '%', 'x'.repeat(100_000)]) {
-          const res = await admin.req(r.method, `${url}?${k}=${bad}`, ['POST', 'PUT', 'PATCH'].includes(r.method) ? {} : undefined);
+          const res = await admin.req(
+            r.method,
+            `${url}?${k}=${bad}`,
+            ['POST', 'PUT', 'PATCH'].includes(r.method) ? {} : undefined,
+          );
           // an unknown or ill-formed name may be ignored (2xx) or refused (4xx); never a 5xx
           check(`${where}?${k}=${bad.slice(0, 12)}`, res, false);
         }
@@ -198,7 +248,11 @@ describeEachDb('bad input on every route', (env) => {
       // path parameters
       if (r.url.includes(':')) {
         for (const bad of ['%00', 'a%00b', '%ED%A0%80', '%E0%A4%A', 'x'.repeat(20_000)]) {
-          const res = await admin.req(r.method, r.url.replace(/:[a-z]+/g, bad), ['POST', 'PUT', 'PATCH'].includes(r.method) ? {} : undefined);
+          const res = await admin.req(
+            r.method,
+            r.url.replace(/:[a-z]+/g, bad),
+            ['POST', 'PUT', 'PATCH'].includes(r.method) ? {} : undefined,
+          );
           check(`${where} path=${bad.slice(0, 12)}`, res, false);
           if (res.status < 400) problems.push(`${where} path=${bad.slice(0, 12)}: accepted (${res.status})`);
         }
@@ -215,7 +269,9 @@ describeEachDb('bad input on every route', (env) => {
         ['cookie', 'gongshu_session=' + 'x'.repeat(20_000)],
       ] as const) {
         const c = h === 'authorization' || h === 'cookie' ? env().client() : admin;
-        const res = await c.req(r.method, url, ['POST', 'PUT', 'PATCH'].includes(r.method) ? {} : undefined, { [h]: v });
+        const res = await c.req(r.method, url, ['POST', 'PUT', 'PATCH'].includes(r.method) ? {} : undefined, {
+          [h]: v,
+        });
         check(`${where} header ${h}=${v.slice(0, 16)}`, res, false);
       }
     }
@@ -233,16 +289,32 @@ describeEachDb('bad input on every route', (env) => {
       const q = r.schema?.querystring as JsonSchema | undefined;
       const qNames = Object.keys(q?.properties ?? {});
       const body = s?.properties
-        ? fc.oneof(json, fc.record(Object.fromEntries(Object.keys(s.properties).map((k) => [k, fc.oneof(json, text)])), { requiredKeys: [] }))
+        ? fc.oneof(
+            json,
+            fc.record(Object.fromEntries(Object.keys(s.properties).map((k) => [k, fc.oneof(json, text)])), {
+              requiredKeys: [],
+            }),
+          )
         : json;
-      const query = fc.array(fc.tuple(qNames.length ? fc.oneof(fc.constantFrom(...qNames), text) : text, text), { maxLength: 4 });
+      const query = fc.array(fc.tuple(qNames.length ? fc.oneof(fc.constantFrom(...qNames), text) : text, text), {
+        maxLength: 4,
+      });
       const admin = SESSION_ENDING.has(r.url) ? env().client() : adminClient;
       await fc.assert(
         fc.asyncProperty(body, query, async (b, qs) => {
-          const search = qs.map(([k, v]) => `${encodeURIComponent(storableText(k))}=${encodeURIComponent(storableText(v))}`).join('&');
+          const search = qs
+            .map(([k, v]) => `${encodeURIComponent(storableText(k))}=${encodeURIComponent(storableText(v))}`)
+            .join('&');
           const url = fillPath(r.url) + (search ? `?${search}` : '');
-          const res = await admin.req(r.method, url, ['POST', 'PUT', 'PATCH'].includes(r.method) ? JSON.stringify(b) : undefined);
-          if (res.status >= 500) problems.push(`${r.method} ${url} ${JSON.stringify(b).slice(0, 120)}: ${res.status} ${res.body.slice(0, 200)}`);
+          const res = await admin.req(
+            r.method,
+            url,
+            ['POST', 'PUT', 'PATCH'].includes(r.method) ? JSON.stringify(b) : undefined,
+          );
+          if (res.status >= 500)
+            problems.push(
+              `${r.method} ${url} ${JSON.stringify(b).slice(0, 120)}: ${res.status} ${res.body.slice(0, 200)}`,
+            );
           return true;
         }),
         { numRuns: 12, seed: 20261202 },
@@ -260,23 +332,39 @@ describeEachDb('bad input on every route', (env) => {
     const d = await admin.get('/api/calendar/working-days?from=2026-02-30&add=1');
     assert.equal(d.status, 400);
     assert.equal(d.json.errors[0].field, 'from');
-    const o = await admin.post('/api/orgs', { code: 'badcode', name: '信用代码错误的单位', kind: 'bureau', uscc: '91350100M000100Y44' });
+    const o = await admin.post('/api/orgs', {
+      code: 'badcode',
+      name: '信用代码错误的单位',
+      kind: 'bureau',
+      uscc: '91350100M000100Y44',
+    });
     assert.equal(o.status, 400);
     assert.equal(o.json.errors[0].field, 'uscc');
     assert.match(o.json.message.zh, /校验位/);
     const unit = await env().makeOrg({ kind: 'town_street' });
-    const u = await admin.post('/api/users', { orgId: unit.id, username: 'wrongrole', displayName: '错', password: 'Right#pass2026', roles: ['center_admin'] });
+    const u = await admin.post('/api/users', {
+      orgId: unit.id,
+      username: 'wrongrole',
+      displayName: '错',
+      password: 'Right#pass2026',
+      roles: ['center_admin'],
+    });
     assert.equal(u.status, 400);
     assert.equal(u.json.errors[0].field, 'roles');
     const p = await admin.post('/api/policy', { params: { no_such_param: 3, ticket_fix_days: 0 }, note: 'x' });
     assert.equal(p.status, 400);
-    assert.deepEqual(p.json.errors.map((e: { field: string }) => e.field).sort(), ['params.no_such_param', 'params.ticket_fix_days']);
+    assert.deepEqual(p.json.errors.map((e: { field: string }) => e.field).sort(), [
+      'params.no_such_param',
+      'params.ticket_fix_days',
+    ]);
   });
 
   it('a body over the size limit, a wrong content type and an unknown endpoint', async () => {
     const big = await admin.req('POST', '/api/orgs', JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }));
     assert.equal(big.status, 413);
-    const form = await admin.req('POST', '/api/orgs', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' });
+    const form = await admin.req('POST', '/api/orgs', 'name=x', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     assert.equal(form.status, 415);
     const none = await admin.get('/api/nothing-here');
     assert.equal(none.status, 404);

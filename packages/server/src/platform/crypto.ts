@@ -29,7 +29,9 @@ export class Sm4Box {
   constructor(key: Buffer) {
     if (key.length !== 16) throw new Error('SM4 key must be 16 bytes');
     this.encKey = key;
-    this.macKey = createHash('sm3').update(Buffer.concat([Buffer.from('gongshu-sm4-mac'), key])).digest();
+    this.macKey = createHash('sm3')
+      .update(Buffer.concat([Buffer.from('gongshu-sm4-mac'), key]))
+      .digest();
   }
   seal(plain: string): string {
     const iv = randomBytes(16);

@@ -28,8 +28,14 @@ export class AppError extends Error {
 export const errors = {
   unauthenticated: () => new AppError(401, 'auth.unauthenticated', '请先登录', 'Please log in first'),
   forbidden: (what = '') =>
-    new AppError(403, 'auth.forbidden', `无权执行此操作${what ? '：' + what : ''}`, `You may not do this${what ? ': ' + what : ''}`),
-  notFound: (type: string, id: string) => new AppError(404, `${type}.not_found`, `未找到${type}：${id}`, `No ${type} with id ${id}`),
+    new AppError(
+      403,
+      'auth.forbidden',
+      `无权执行此操作${what ? '：' + what : ''}`,
+      `You may not do this${what ? ': ' + what : ''}`,
+    ),
+  notFound: (type: string, id: string) =>
+    new AppError(404, `${type}.not_found`, `未找到${type}：${id}`, `No ${type} with id ${id}`),
   validation: (fields: FieldError[]) =>
     new AppError(
       400,

@@ -57,7 +57,9 @@ export function residentIdBytesValid(b: Uint8Array, s: number): boolean {
   }
   if (b[s + 17] !== ID_CHECK.charCodeAt(sum % 11)) return false;
   const y = (b[s + 6]! - 48) * 1000 + (b[s + 7]! - 48) * 100 + (b[s + 8]! - 48) * 10 + (b[s + 9]! - 48);
-  return y >= 1900 && realDate(y, (b[s + 10]! - 48) * 10 + (b[s + 11]! - 48), (b[s + 12]! - 48) * 10 + (b[s + 13]! - 48));
+  return (
+    y >= 1900 && realDate(y, (b[s + 10]! - 48) * 10 + (b[s + 11]! - 48), (b[s + 12]! - 48) * 10 + (b[s + 13]! - 48))
+  );
 }
 
 /** The check character for the first 17 digits of a resident ID. */
@@ -74,7 +76,10 @@ const MOBILE = /^1[3-9]\d{9}$/;
 export const isMobile = (v: string) => MOBILE.test(v) || /^(\+?86[- ]?)?1[3-9]\d{9}$/.test(v.replace(/[\s-]/g, ''));
 export const isLandline = (v: string) => /^(0\d{2,3}[- ]?)?[2-9]\d{6,7}([- ]?\d{1,4})?$/.test(v.trim());
 export const isEmail = (v: string) => /^[^\s@]+@[^\s@]+\.[a-zA-Z]{2,}$/.test(v.trim());
-export const isPlate = (v: string) => /^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警港澳]$/.test(v.trim());
+export const isPlate = (v: string) =>
+  /^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警港澳]$/.test(
+    v.trim(),
+  );
 
 export function isBankCard(v: string): boolean {
   const s = v.replace(/\s/g, '');

@@ -53,7 +53,15 @@ export function installValidators(app: FastifyInstance) {
   });
 }
 
-const zhType: Record<string, string> = { string: '文本', integer: '整数', number: '数字', boolean: '布尔值', object: '对象', array: '数组', null: '空值' };
+const zhType: Record<string, string> = {
+  string: '文本',
+  integer: '整数',
+  number: '数字',
+  boolean: '布尔值',
+  object: '对象',
+  array: '数组',
+  null: '空值',
+};
 
 export function ajvToFieldErrors(errs: ErrorObject[], part: string | undefined): FieldError[] {
   return errs.map((e) => {
@@ -135,7 +143,14 @@ export interface Problem {
   instance?: string;
 }
 
-export function sendProblem(reply: FastifyReply, status: number, code: string, zh: string, en: string, fields: FieldError[] = []) {
+export function sendProblem(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  zh: string,
+  en: string,
+  fields: FieldError[] = [],
+) {
   const body: Problem = {
     type: `https://gongshu.dev/problems/${code}`,
     title: en,
@@ -163,7 +178,9 @@ const pgCodes: Record<string, [number, string, string, string]> = {
 };
 
 /** What the error handler asks to be audited: a refusal for a security reason, or a server error. */
-export type Refusal = { kind: 'forbidden' | 'refused'; code: string; reason: string | null; fields: FieldError[] } | { kind: 'server_error'; code: string; error: string };
+export type Refusal =
+  | { kind: 'forbidden' | 'refused'; code: string; reason: string | null; fields: FieldError[] }
+  | { kind: 'server_error'; code: string; error: string };
 
 export function installErrorHandling(app: FastifyInstance, audit?: (req: FastifyRequest, r: Refusal) => Promise<void>) {
   const record = async (request: FastifyRequest, r: Refusal) => {
@@ -174,39 +191,66 @@ export function installErrorHandling(app: FastifyInstance, audit?: (req: Fastify
       request.log.error({ err: e }, 'could not write the audit record of a refusal');
     }
   };
-  app.setErrorHandler(async (err: FastifyError & { validationContext?: string }, request: FastifyRequest, reply: FastifyReply) => {
-    if (err instanceof AppError) {
-      if (err.status === 403 || err.securityReason)
-        await record(request, { kind: err.status === 403 ? 'forbidden' : 'refused', code: err.code, reason: err.securityReason, fields: err.fields });
-      return sendProblem(reply, err.status, err.code, err.zh, err.en, err.fields);
-    }
-    if (err.validation) {
-      const fields = ajvToFieldErrors(err.validation as ErrorObject[], err.validationContext);
+  app.setErrorHandler(
+    async (err: FastifyError & { validationContext?: string }, request: FastifyRequest, reply: FastifyReply) => {
+      if (err instanceof AppError) {
+        if (err.status === 403 || err.securityReason)
+          await record(request, {
+            kind: err.status === 403 ? 'forbidden' : 'refused',
+            code: err.code,
+            reason: err.securityReason,
+            fields: err.fields,
+          });
+        return sendProblem(reply, err.status, err.code, err.zh, err.en, err.fields);
+      }
+      if (err.validation) {
+        const fields = ajvToFieldErrors(err.validation as ErrorObject[], err.validationContext);
+        return sendProblem(
+          reply,
+          400,
+          'request.invalid',
+          '请求有误：' + fields.map((f) => `${f.field} ${f.message.zh}`).join('；'),
+          'Invalid request: ' + fields.map((f) => `${f.field} ${f.message.en}`).join('; '),
+          fields,
+        );
+      }
+      const pgCode = (err as unknown as { code?: string }).code;
+      if (pgCode && pgCodes[pgCode]) {
+        const [status, code, zh, en] = pgCodes[pgCode];
+        request.log.info({ err }, 'database refused a value');
+        return sendProblem(reply, status, code, zh, en);
+      }
+      if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+        const code =
+          'request.' +
+          String(err.code ?? 'bad_request')
+            .replace(/^FST_ERR_/, '')
+            .toLowerCase();
+        const zh =
+          err.statusCode === 413
+            ? '请求体过大'
+            : err.statusCode === 415
+              ? '不支持的内容类型，请使用 application/json'
+              : err.statusCode === 429
+                ? '请求过于频繁，请稍后再试'
+                : `请求有误：${err.message}`;
+        return sendProblem(reply, err.statusCode, code, zh, err.message);
+      }
+      request.log.error({ err }, 'unhandled error');
+      await record(request, {
+        kind: 'server_error',
+        code: 'server.error',
+        error: String((err as { code?: unknown }).code ?? err.name ?? 'Error').slice(0, 60),
+      });
       return sendProblem(
         reply,
-        400,
-        'request.invalid',
-        '请求有误：' + fields.map((f) => `${f.field} ${f.message.zh}`).join('；'),
-        'Invalid request: ' + fields.map((f) => `${f.field} ${f.message.en}`).join('; '),
-        fields,
+        500,
+        'server.error',
+        '服务器内部错误，请稍后重试或联系运营中心',
+        'Internal server error',
       );
-    }
-    const pgCode = (err as unknown as { code?: string }).code;
-    if (pgCode && pgCodes[pgCode]) {
-      const [status, code, zh, en] = pgCodes[pgCode];
-      request.log.info({ err }, 'database refused a value');
-      return sendProblem(reply, status, code, zh, en);
-    }
-    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      const code = 'request.' + String(err.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
-      const zh =
-        err.statusCode === 413 ? '请求体过大' : err.statusCode === 415 ? '不支持的内容类型，请使用 application/json' : err.statusCode === 429 ? '请求过于频繁，请稍后再试' : `请求有误：${err.message}`;
-      return sendProblem(reply, err.statusCode, code, zh, err.message);
-    }
-    request.log.error({ err }, 'unhandled error');
-    await record(request, { kind: 'server_error', code: 'server.error', error: String((err as { code?: unknown }).code ?? err.name ?? 'Error').slice(0, 60) });
-    return sendProblem(reply, 500, 'server.error', '服务器内部错误，请稍后重试或联系运营中心', 'Internal server error');
-  });
+    },
+  );
 }
 
 /** Deepest nesting a JSON body may have (the deepest schema we accept is far shallower). */
@@ -214,8 +258,14 @@ export const MAX_BODY_DEPTH = 32;
 
 const faultWords = {
   nul: { zh: '含有不允许的空字符（\\u0000）', en: 'contains a NUL character (\\u0000), which is not allowed' },
-  surrogate: { zh: '含有不成对的 UTF-16 代理字符（无效的 Unicode）', en: 'contains an unpaired UTF-16 surrogate (invalid Unicode)' },
-  depth: { zh: `嵌套层级过深（最多 ${MAX_BODY_DEPTH} 层）`, en: `is nested too deeply (at most ${MAX_BODY_DEPTH} levels)` },
+  surrogate: {
+    zh: '含有不成对的 UTF-16 代理字符（无效的 Unicode）',
+    en: 'contains an unpaired UTF-16 surrogate (invalid Unicode)',
+  },
+  depth: {
+    zh: `嵌套层级过深（最多 ${MAX_BODY_DEPTH} 层）`,
+    en: `is nested too deeply (at most ${MAX_BODY_DEPTH} levels)`,
+  },
 } as const;
 
 /**
@@ -235,9 +285,17 @@ export function checkRequestText(req: FastifyRequest, body: 'all' | 'depth' | 's
     if (!fault) continue;
     const field = fault.path || part;
     const w = faultWords[fault.kind];
-    throw new AppError(400, fault.kind === 'depth' ? 'request.too_deep' : fault.kind === 'nul' ? 'request.nul_character' : 'request.invalid_unicode', `${field} ${w.zh}`, `${field} ${w.en}`, [
-      { field, message: { zh: w.zh, en: w.en } },
-    ]);
+    throw new AppError(
+      400,
+      fault.kind === 'depth'
+        ? 'request.too_deep'
+        : fault.kind === 'nul'
+          ? 'request.nul_character'
+          : 'request.invalid_unicode',
+      `${field} ${w.zh}`,
+      `${field} ${w.en}`,
+      [{ field, message: { zh: w.zh, en: w.en } }],
+    );
   }
 }
 
@@ -250,7 +308,9 @@ export const ProblemSchema = Type.Object(
     code: Type.String(),
     detail: Type.String(),
     message: Type.Object({ zh: Type.String(), en: Type.String() }),
-    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.Object({ zh: Type.String(), en: Type.String() }) }))),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ field: Type.String(), message: Type.Object({ zh: Type.String(), en: Type.String() }) })),
+    ),
     instance: Type.Optional(Type.String()),
   },
   { $id: 'Problem' },

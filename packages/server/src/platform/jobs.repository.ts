@@ -34,21 +34,35 @@ function both(names: string[]) {
   return sql`(SELECT ${cols} FROM ${schema}.job WHERE ${only} UNION ALL SELECT ${cols} FROM ${schema}.archive WHERE ${only})`;
 }
 
-export async function listJobs(db: Db, f: { names: string[]; state?: JobState | undefined; limit: number; offset: number }): Promise<{ rows: JobRow[]; total: number }> {
+export async function listJobs(
+  db: Db,
+  f: { names: string[]; state?: JobState | undefined; limit: number; offset: number },
+): Promise<{ rows: JobRow[]; total: number }> {
   if (!f.names.length) return { rows: [], total: 0 };
   const where = f.state ? sql`WHERE state = ${f.state}` : sql``;
-  const rows = await sql<JobRow>`SELECT * FROM ${both(f.names)} j ${where} ORDER BY created_on DESC, id LIMIT ${f.limit} OFFSET ${f.offset}`.execute(db);
+  const rows =
+    await sql<JobRow>`SELECT * FROM ${both(f.names)} j ${where} ORDER BY created_on DESC, id LIMIT ${f.limit} OFFSET ${f.offset}`.execute(
+      db,
+    );
   const total = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${both(f.names)} j ${where}`.execute(db);
   return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
 }
 
 export async function countByState(db: Db, names: string[]): Promise<{ name: string; state: JobState; n: number }[]> {
   if (!names.length) return [];
-  const r = await sql<{ name: string; state: JobState; n: number }>`SELECT name, state, count(*)::int AS n FROM ${both(names)} j GROUP BY name, state`.execute(db);
+  const r = await sql<{
+    name: string;
+    state: JobState;
+    n: number;
+  }>`SELECT name, state, count(*)::int AS n FROM ${both(names)} j GROUP BY name, state`.execute(db);
   return r.rows;
 }
 
 export async function schedules(db: Db): Promise<{ name: string; cron: string; timezone: string }[]> {
-  const r = await sql<{ name: string; cron: string; timezone: string }>`SELECT name, cron, timezone FROM ${schema}.schedule ORDER BY name`.execute(db);
+  const r = await sql<{
+    name: string;
+    cron: string;
+    timezone: string;
+  }>`SELECT name, cron, timezone FROM ${schema}.schedule ORDER BY name`.execute(db);
   return r.rows;
 }

@@ -53,7 +53,9 @@ export const TIME_ZONE = 'Asia/Shanghai';
 /** pg-boss's statements, run in the caller's Kysely transaction (one statement with parameters each). */
 function inTransaction(trx: DbOrTrx): PgBoss.Db {
   return {
-    executeSql: async (text, values) => ({ rows: (await trx.executeQuery(CompiledQuery.raw(text, values ?? []))).rows as unknown[] }),
+    executeSql: async (text, values) => ({
+      rows: (await trx.executeQuery(CompiledQuery.raw(text, values ?? []))).rows as unknown[],
+    }),
   };
 }
 
@@ -126,12 +128,21 @@ export class JobQueue {
         await boss.schedule(spec.name, spec.cron, {}, { tz: TIME_ZONE });
         scheduled.add(spec.name);
       }
-      await boss.work<never>(spec.name, { pollingIntervalSeconds: this.options.pollingSeconds, batchSize: spec.concurrency ?? 1 }, async (jobs) => {
-        for (const job of jobs) await spec.run(job.data, { id: job.id, retryCount: (job as unknown as { retryCount?: number }).retryCount ?? 0 });
-      });
+      await boss.work<never>(
+        spec.name,
+        { pollingIntervalSeconds: this.options.pollingSeconds, batchSize: spec.concurrency ?? 1 },
+        async (jobs) => {
+          for (const job of jobs)
+            await spec.run(job.data, {
+              id: job.id,
+              retryCount: (job as unknown as { retryCount?: number }).retryCount ?? 0,
+            });
+        },
+      );
     }
     // a schedule that this version no longer has stops here
-    for (const s of await boss.getSchedules()) if (!scheduled.has(s.name) && this.specs.has(s.name)) await boss.unschedule(s.name);
+    for (const s of await boss.getSchedules())
+      if (!scheduled.has(s.name) && this.specs.has(s.name)) await boss.unschedule(s.name);
     this.boss = boss;
   }
 

@@ -35,7 +35,8 @@ export interface Target {
   family: 4 | 6;
 }
 
-const systemResolve: Resolver = async (host) => (await dnsLookup(host, { all: true, verbatim: true })).map((a) => a.address);
+const systemResolve: Resolver = async (host) =>
+  (await dnsLookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
 const ALWAYS_REFUSED: Record<string, Refusal> = {
   linkLocal: { zh: '链路本地地址（云主机元数据）', en: 'link-local (cloud metadata)' },
@@ -60,7 +61,8 @@ function embeddedV4(a: ipaddr.IPv6): ipaddr.IPv4 | null {
 
 function ownAddresses(): Set<string> {
   const out = new Set<string>();
-  for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) out.add(ipaddr.process(i.address.split('%')[0]!).toString());
+  for (const list of Object.values(networkInterfaces()))
+    for (const i of list ?? []) out.add(ipaddr.process(i.address.split('%')[0]!).toString());
   return out;
 }
 
@@ -103,15 +105,28 @@ export class OutboundGuard {
       } catch {
         addresses = [];
       }
-      if (!addresses.length) return { refused: { zh: `无法解析主机名 ${host}`, en: `Cannot resolve the host name ${host}` } };
+      if (!addresses.length)
+        return { refused: { zh: `无法解析主机名 ${host}`, en: `Cannot resolve the host name ${host}` } };
     }
     for (const a of addresses) {
       const why = addressRefusal(a, this.policy.allowLoopback);
-      if (why) return { refused: { zh: `不允许连接 ${host}（${a}，${why.zh}）`, en: `Connecting to ${host} (${a}, ${why.en}) is not allowed` } };
+      if (why)
+        return {
+          refused: {
+            zh: `不允许连接 ${host}（${a}，${why.zh}）`,
+            en: `Connecting to ${host} (${a}, ${why.en}) is not allowed`,
+          },
+        };
     }
     const address = ipaddr.process(addresses[0]!.split('%')[0]!).toString();
-    if (database !== undefined && this.policy.platformDatabase && (await this.isPlatformDatabase(address, port, database)))
-      return { refused: { zh: '不允许连接平台自身的数据库', en: 'The platform\u2019s own database may not be connected to' } };
+    if (
+      database !== undefined &&
+      this.policy.platformDatabase &&
+      (await this.isPlatformDatabase(address, port, database))
+    )
+      return {
+        refused: { zh: '不允许连接平台自身的数据库', en: 'The platform\u2019s own database may not be connected to' },
+      };
     return { host, port, address, family: address.includes(':') ? 6 : 4 };
   }
 
@@ -127,12 +142,19 @@ export class OutboundGuard {
    * GET a URL and parse its JSON body, connecting to the checked address (TLS still verifies the host name),
    * without following redirects, reading at most `maxBytes`.
    */
-  async getJson(url: URL, headers: Record<string, string>, opts: { timeoutMs: number; maxBytes: number }): Promise<unknown> {
+  async getJson(
+    url: URL,
+    headers: Record<string, string>,
+    opts: { timeoutMs: number; maxBytes: number },
+  ): Promise<unknown> {
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     const t = await this.target(url.hostname, port);
     if ('refused' in t) throw new OutboundRefused(t.refused);
     const pinned: LookupFunction = (_host, options, cb) => {
-      if ((options as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: t.address, family: t.family }]);
+      if ((options as { all?: boolean }).all)
+        (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
+          { address: t.address, family: t.family },
+        ]);
       else cb(null, t.address, t.family);
     };
     const mod = url.protocol === 'https:' ? https : http;

@@ -31,10 +31,17 @@ it('config: defaults, env overrides, config file, and clear refusals', () => {
 
 it('config: production refuses to start without explicit secrets', () => {
   assert.throws(() => loadConfig({ GONGSHU_ENV: 'production' }), /production mode needs GONGSHU_SESSION_SECRET/);
-  assert.throws(() => loadConfig({ GONGSHU_ENV: 'production', GONGSHU_SESSION_SECRET: 'short', GONGSHU_SM4_KEY: 'x' }), /64 hex/);
+  assert.throws(
+    () => loadConfig({ GONGSHU_ENV: 'production', GONGSHU_SESSION_SECRET: 'short', GONGSHU_SM4_KEY: 'x' }),
+    /64 hex/,
+  );
   const dir = mkdtempSync(path.join(tmpdir(), 'gs-cfg-'));
   writeFileSync(path.join(dir, 'sm4'), 'ab'.repeat(16) + '\n');
-  const ok = loadConfig({ GONGSHU_ENV: 'production', GONGSHU_SESSION_SECRET: 'cd'.repeat(32), GONGSHU_SM4_KEY_FILE: path.join(dir, 'sm4') });
+  const ok = loadConfig({
+    GONGSHU_ENV: 'production',
+    GONGSHU_SESSION_SECRET: 'cd'.repeat(32),
+    GONGSHU_SM4_KEY_FILE: path.join(dir, 'sm4'),
+  });
   assert.equal(ok.sm4Key, 'ab'.repeat(16));
 });
 
@@ -65,7 +72,9 @@ describeEachDb('health, OpenAPI and the policy', (env) => {
     const doc = (await c.get('/api/openapi.json')).json;
     assert.equal(doc.openapi, '3.1.0');
     const paths = Object.keys(doc.paths);
-    for (const r of env().app.routeTable.filter((x) => !x.url.startsWith('/api/docs') && x.url !== '/api/openapi.json')) {
+    for (const r of env().app.routeTable.filter(
+      (x) => !x.url.startsWith('/api/docs') && x.url !== '/api/openapi.json',
+    )) {
       const p = r.url.replace(/:([a-z]+)/g, '{$1}');
       assert.ok(paths.includes(p), `${p} missing from OpenAPI`);
       assert.ok(doc.paths[p][r.method.toLowerCase()], `${r.method} ${p} missing from OpenAPI`);
@@ -81,10 +90,19 @@ describeEachDb('health, OpenAPI and the policy', (env) => {
     const cur = (await admin.get('/api/policy')).json;
     assert.equal(cur.current.version, 1);
     assert.deepEqual(
-      [cur.current.params.catalog_change_filing_days, cur.current.params.catalog_review_days, cur.current.params.share_owner_consent_days, cur.current.params.ticket_fix_days, cur.current.params.ticket_extension_cap_days],
+      [
+        cur.current.params.catalog_change_filing_days,
+        cur.current.params.catalog_review_days,
+        cur.current.params.share_owner_consent_days,
+        cur.current.params.ticket_fix_days,
+        cur.current.params.ticket_extension_cap_days,
+      ],
       [10, 5, 5, 5, 15],
     );
-    const up = await admin.post('/api/policy', { params: { catalog_review_days: 7 }, note: '依据《政务数据共享条例》调整' });
+    const up = await admin.post('/api/policy', {
+      params: { catalog_review_days: 7 },
+      note: '依据《政务数据共享条例》调整',
+    });
     assert.equal(up.status, 201);
     assert.equal(up.json.version, 2);
     assert.equal(up.json.params.catalog_review_days, 7);
@@ -92,7 +110,11 @@ describeEachDb('health, OpenAPI and the policy', (env) => {
     assert.equal((await admin.post('/api/policy', { params: { catalog_review_days: 7 }, note: 'same' })).status, 409);
     const snap = await env().app.services.calendar.currentPolicy();
     assert.equal(snap.version, 2);
-    const trail = await env().database.db.selectFrom('audit_record').select(['diff']).where('action', '=', 'policy.update').executeTakeFirstOrThrow();
+    const trail = await env()
+      .database.db.selectFrom('audit_record')
+      .select(['diff'])
+      .where('action', '=', 'policy.update')
+      .executeTakeFirstOrThrow();
     assert.deepEqual(trail.diff, { catalog_review_days: [5, 7] });
   });
 
@@ -100,7 +122,10 @@ describeEachDb('health, OpenAPI and the policy', (env) => {
     const admin = await env().as('center_admin');
     const before = (await admin.get('/api/calendar/working-days?from=2099-01-01&add=1')).json.date;
     assert.equal(before, '2099-01-02');
-    assert.equal((await admin.put('/api/calendar/overrides/2099-01-02', { kind: 'restday', note: '元旦调休' })).status, 200);
+    assert.equal(
+      (await admin.put('/api/calendar/overrides/2099-01-02', { kind: 'restday', note: '元旦调休' })).status,
+      200,
+    );
     assert.equal((await admin.get('/api/calendar/working-days?from=2099-01-01&add=1')).json.date, '2099-01-05');
     const year = (await admin.get('/api/calendar/years/2099')).json;
     assert.equal(year.source, 'center_overrides');
@@ -110,7 +135,13 @@ describeEachDb('health, OpenAPI and the policy', (env) => {
     assert.equal((await admin.delete('/api/calendar/overrides/2099-01-02')).status, 404);
     const due = (await admin.get('/api/calendar/due?due=2026-10-16&today=2026-09-30')).json;
     assert.deepEqual([due.state, due.daysLeft], ['open', 8]);
-    const actions = (await env().database.db.selectFrom('audit_record').select('action').where('object_type', '=', 'calendar_day').execute()).map((r) => r.action);
+    const actions = (
+      await env()
+        .database.db.selectFrom('audit_record')
+        .select('action')
+        .where('object_type', '=', 'calendar_day')
+        .execute()
+    ).map((r) => r.action);
     assert.deepEqual(actions, ['calendar.override.set', 'calendar.override.remove']);
   });
 
@@ -133,7 +164,11 @@ describeEachDb('health, OpenAPI and the policy', (env) => {
     // reading people's records, credentials and the trail itself are data accesses, and audited
     await unitAdmin.get('/api/users');
     await unitAdmin.get('/api/credentials');
-    const reads = await env().database.db.selectFrom('audit_record').select('action').where('actor_user_id', '=', unitAdmin.userId).execute();
+    const reads = await env()
+      .database.db.selectFrom('audit_record')
+      .select('action')
+      .where('actor_user_id', '=', unitAdmin.userId)
+      .execute();
     const got = new Set(reads.map((r) => r.action));
     for (const a of ['audit.read', 'user.list', 'credential.list']) assert.ok(got.has(a), `${a} not audited`);
   });

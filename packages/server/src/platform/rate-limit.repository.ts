@@ -10,7 +10,9 @@ export async function countRequest(db: Db, key: string, windowMs: number): Promi
     ON CONFLICT (key) DO UPDATE SET
       count = CASE WHEN c.window_ends <= now() THEN 1 ELSE c.count + 1 END,
       window_ends = CASE WHEN c.window_ends <= now() THEN excluded.window_ends ELSE c.window_ends END
-    RETURNING count AS current, greatest(0, ceil(extract(epoch FROM (window_ends - now())) * 1000))::int AS ttl`.execute(db);
+    RETURNING count AS current, greatest(0, ceil(extract(epoch FROM (window_ends - now())) * 1000))::int AS ttl`.execute(
+    db,
+  );
   return r.rows[0]!;
 }
 
@@ -24,6 +26,9 @@ export async function readCount(db: Db, key: string): Promise<{ current: number;
 
 /** Windows that ended more than an hour ago (job `platform.rate_limit.prune`). */
 export async function pruneCounters(db: Db): Promise<number> {
-  const r = await db.deleteFrom('rate_limit_counter').where('window_ends', '<', sql<Date>`now() - interval '1 hour'`).executeTakeFirst();
+  const r = await db
+    .deleteFrom('rate_limit_counter')
+    .where('window_ends', '<', sql<Date>`now() - interval '1 hour'`)
+    .executeTakeFirst();
   return Number(r.numDeletedRows);
 }

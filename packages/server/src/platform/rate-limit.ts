@@ -17,10 +17,16 @@ export function databaseRateLimitStore(db: Db): FastifyRateLimitStoreCtor {
       this.prefix = r?.url ? `${[r.method].flat().join(',')} ${String(r.url)}|` : 'global|';
     }
     incr(key: string, reply: Reply, timeWindow: number): void {
-      countRequest(db, this.prefix + key, timeWindow).then((r) => reply(null, r), (e: Error) => reply(e));
+      countRequest(db, this.prefix + key, timeWindow).then(
+        (r) => reply(null, r),
+        (e: Error) => reply(e),
+      );
     }
     read(key: string, reply: Reply): void {
-      readCount(db, this.prefix + key).then((r) => reply(null, r), (e: Error) => reply(e));
+      readCount(db, this.prefix + key).then(
+        (r) => reply(null, r),
+        (e: Error) => reply(e),
+      );
     }
     // typed as route options; @fastify/rate-limit passes the route's merged settings, with the route in routeInfo
     child(params: unknown): FastifyRateLimitStore {

@@ -10,11 +10,22 @@ import { verifyChain } from '../domains/audit/index.ts';
 
 describeEachDb('refusals are audited', (env) => {
   const lastAudit = async (action: string) =>
-    env().database.db.selectFrom('audit_record').selectAll().where('action', '=', action).orderBy('seq', 'desc').executeTakeFirst();
+    env()
+      .database.db.selectFrom('audit_record')
+      .selectAll()
+      .where('action', '=', action)
+      .orderBy('seq', 'desc')
+      .executeTakeFirst();
 
   it('a unit admin granting a Center role: 400, and an access.refused record naming the reason', async () => {
     const unitAdmin = await env().as('unit_admin');
-    const r = await unitAdmin.post('/api/users', { orgId: unitAdmin.orgId, username: 'escalate', displayName: '越权', password: 'Right#pass2026', roles: ['center_admin'] });
+    const r = await unitAdmin.post('/api/users', {
+      orgId: unitAdmin.orgId,
+      username: 'escalate',
+      displayName: '越权',
+      password: 'Right#pass2026',
+      roles: ['center_admin'],
+    });
     assert.equal(r.status, 400);
     const rec = await lastAudit('access.refused');
     assert.ok(rec, 'an access.refused record');
@@ -32,14 +43,20 @@ describeEachDb('refusals are audited', (env) => {
       const u = await env().makeUser({ orgId: org.id, roles: ['unit_user'] });
       const c = env().client();
       await c.login(u.username);
-      const body = (pw: string) => (field === 'password' ? { password: pw } : { currentPassword: pw, newPassword: 'Another#pass2026' });
+      const body = (pw: string) =>
+        field === 'password' ? { password: pw } : { currentPassword: pw, newPassword: 'Another#pass2026' };
       const max = env().config.loginMaxFailures;
       for (let i = 1; i < max; i++) {
         const r = await c.post(route, body(`wrong-${i}`));
         assert.equal(r.status, 400, r.body);
         assert.equal(r.json.errors[0].field, field);
       }
-      const failures = await env().database.db.selectFrom('audit_record').select(['outcome', 'diff']).where('action', '=', action).where('object_id', '=', u.id).execute();
+      const failures = await env()
+        .database.db.selectFrom('audit_record')
+        .select(['outcome', 'diff'])
+        .where('action', '=', action)
+        .where('object_id', '=', u.id)
+        .execute();
       assert.equal(failures.length, max - 1);
       assert.ok(failures.every((f) => f.outcome === 'failure'));
       const locked = await c.post(route, body('wrong-last'));
@@ -55,7 +72,12 @@ describeEachDb('refusals are audited', (env) => {
   it('a failed batch (a garbage file) is audited with its reason', async () => {
     const unit = await env().as('unit_admin');
     const res = await publish(unit, await env().as('center_reviewer'), personResource());
-    const r = await unit.req('POST', `/api/ingest/resources/${res.id}/upload?fileName=x.xlsx&format=xlsx`, Buffer.from('PK\u0003\u0004 not really a workbook'), { 'content-type': 'application/octet-stream' });
+    const r = await unit.req(
+      'POST',
+      `/api/ingest/resources/${res.id}/upload?fileName=x.xlsx&format=xlsx`,
+      Buffer.from('PK\u0003\u0004 not really a workbook'),
+      { 'content-type': 'application/octet-stream' },
+    );
     assert.equal(r.json.batch.status, 'failed', r.body);
     const rec = await lastAudit('ingest.batch.fail');
     assert.equal(rec?.object_id, r.json.batch.id);
@@ -66,9 +88,15 @@ describeEachDb('refusals are audited', (env) => {
   it('throttled guessing: the first refusal per client and route is audited, not every one (last: it throttles this suite)', async () => {
     const anon = env().client();
     const statuses: number[] = [];
-    for (let i = 0; i < 40; i++) statuses.push((await anon.post('/api/auth/login', { username: 'nobody-here', password: `guess${i}` })).status);
+    for (let i = 0; i < 40; i++)
+      statuses.push((await anon.post('/api/auth/login', { username: 'nobody-here', password: `guess${i}` })).status);
     assert.ok(statuses.filter((s) => s === 429).length >= 5, statuses.join(','));
-    const recs = await env().database.db.selectFrom('audit_record').select(['diff', 'outcome']).where('action', '=', 'access.refused').where('object_id', '=', 'POST /api/auth/login').execute();
+    const recs = await env()
+      .database.db.selectFrom('audit_record')
+      .select(['diff', 'outcome'])
+      .where('action', '=', 'access.refused')
+      .where('object_id', '=', 'POST /api/auth/login')
+      .execute();
     assert.equal(recs.length, 1, 'one record for the burst');
     assert.deepEqual([recs[0]!.outcome, (recs[0]!.diff as { reason: string }).reason], ['denied', 'rate_limited']);
   });

@@ -17,7 +17,9 @@ export function loadKeys(config: Config): Keys & { generatedAt: string | null } 
       try {
         stored = JSON.parse(readFileSync(file, 'utf8')) as typeof stored;
       } catch (e) {
-        throw new Error(`${file} is not valid JSON (${(e as Error).message}); restore it from a backup: the SM4 key in it decrypts stored secrets`);
+        throw new Error(
+          `${file} is not valid JSON (${(e as Error).message}); restore it from a backup: the SM4 key in it decrypts stored secrets`,
+        );
       }
     } else {
       mkdirSync(config.dataDir, { recursive: true });

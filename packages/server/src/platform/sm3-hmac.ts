@@ -5,7 +5,9 @@
 // GB/T 32905-2016; tests hold it to Node's own SM3 and HMAC-SM3 on the standard vector and on random
 // inputs of every length up to several blocks (ADR 0007). Everything else keeps using Node's crypto.
 
-const IV = new Int32Array([0x7380166f, 0x4914b2b9, 0x172442d7, 0xda8a0600, 0xa96f30bc, 0x163138aa, 0xe38dee4d, 0xb0fb0e4e]);
+const IV = new Int32Array([
+  0x7380166f, 0x4914b2b9, 0x172442d7, 0xda8a0600, 0xa96f30bc, 0x163138aa, 0xe38dee4d, 0xb0fb0e4e,
+]);
 const rotl = (x: number, n: number) => (x << n) | (x >>> (32 - n));
 /** T_j rotated left by j mod 32, precomputed. */
 const TJ = new Int32Array(64);

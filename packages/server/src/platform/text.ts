@@ -82,7 +82,9 @@ export function findBodyFault(body: unknown, maxDepth: number, checkText = true)
   while (stack.length) {
     const [v, path, depth] = stack.pop()!;
     if (depth > maxDepth) return { kind: 'depth', path };
-    const entries: [string, unknown][] = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v as object);
+    const entries: [string, unknown][] = Array.isArray(v)
+      ? v.map((x, i) => [String(i), x])
+      : Object.entries(v as object);
     for (const [k, x] of entries) {
       const p = path ? `${path}.${k}` : k;
       if (checkText && !Array.isArray(v)) {

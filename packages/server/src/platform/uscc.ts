@@ -47,6 +47,9 @@ export function usccBytesValid(b: Uint8Array, s: number): boolean {
 
 export const usccMessages: Record<UsccProblem, { zh: string; en: string }> = {
   length: { zh: '统一社会信用代码应为 18 位', en: 'a unified social credit code has 18 characters' },
-  charset: { zh: '统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V 和小写字母）', en: 'contains characters not used in unified social credit codes (no I, O, Z, S, V or lower case)' },
+  charset: {
+    zh: '统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V 和小写字母）',
+    en: 'contains characters not used in unified social credit codes (no I, O, Z, S, V or lower case)',
+  },
   check: { zh: '统一社会信用代码校验位不正确', en: 'the check character of the unified social credit code is wrong' },
 };

@@ -10,10 +10,17 @@ export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsh
 /** Sends a workbook as a download named `<name>-<date>.xlsx` (UTF-8 file name, ASCII fallback). */
 export function sendXlsx(reply: FastifyReply, name: string, buf: Buffer) {
   const file = encodeURIComponent(`${name}-${new Date().toISOString().slice(0, 10)}.xlsx`);
-  return reply.header('content-type', XLSX_TYPE).header('content-disposition', `attachment; filename="export.xlsx"; filename*=UTF-8''${file}`).send(buf);
+  return reply
+    .header('content-type', XLSX_TYPE)
+    .header('content-disposition', `attachment; filename="export.xlsx"; filename*=UTF-8''${file}`)
+    .send(buf);
 }
 
-export async function listToXlsx(title: string, columns: { header: string; key: string; width?: number }[], rows: Record<string, unknown>[]): Promise<Buffer> {
+export async function listToXlsx(
+  title: string,
+  columns: { header: string; key: string; width?: number }[],
+  rows: Record<string, unknown>[],
+): Promise<Buffer> {
   const wb = new (await loadExcel()).Workbook();
   wb.creator = 'Gongshu 公数';
   const ws = wb.addWorksheet(title.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });

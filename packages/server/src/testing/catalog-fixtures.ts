@@ -1,8 +1,21 @@
 // Factories for catalog tests: a valid resource body with overrides.
 import type { ResourceInput } from '../domains/catalog/index.ts';
 
-export function itemBody(code: string, name: string, extra: Partial<ResourceInput['items'][number]> = {}): ResourceInput['items'][number] {
-  return { code, name, dataType: 'string', length: 50, required: false, primaryKey: false, sensitivity: 'none', ...extra };
+export function itemBody(
+  code: string,
+  name: string,
+  extra: Partial<ResourceInput['items'][number]> = {},
+): ResourceInput['items'][number] {
+  return {
+    code,
+    name,
+    dataType: 'string',
+    length: 50,
+    required: false,
+    primaryKey: false,
+    sensitivity: 'none',
+    ...extra,
+  };
 }
 
 export function resourceBody(overrides: Partial<ResourceInput> = {}): ResourceInput {

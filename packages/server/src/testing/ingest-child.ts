@@ -6,7 +6,12 @@ import { openRuntime } from '../runtime.ts';
 import { openCsv } from '../domains/ingest/index.ts';
 
 const [dataDir, databaseUrl, code, username, file, mode] = process.argv.slice(2);
-const rt = await openRuntime(loadConfig({}, { env: 'test', logLevel: 'silent', demo: 'off', dataDir: dataDir!, ...(databaseUrl ? { databaseUrl } : {}) }));
+const rt = await openRuntime(
+  loadConfig(
+    {},
+    { env: 'test', logLevel: 'silent', demo: 'off', dataDir: dataDir!, ...(databaseUrl ? { databaseUrl } : {}) },
+  ),
+);
 const actor = await rt.auth.cliActor(username!);
 const res = await rt.ingest.ingest(
   { actor, requestId: 'atomic-test', ip: null },

@@ -16,7 +16,13 @@ export function personResource(overrides: Partial<ResourceInput> = {}): Resource
     name: '低保救助对象信息',
     updateCycle: 'monthly',
     items: [
-      itemBody('id_no', '公民身份号码', { primaryKey: true, required: true, length: 18, piiKind: 'id_card', sensitivity: 'sensitive_personal' }),
+      itemBody('id_no', '公民身份号码', {
+        primaryKey: true,
+        required: true,
+        length: 18,
+        piiKind: 'id_card',
+        sensitivity: 'sensitive_personal',
+      }),
       itemBody('name', '姓名', { required: true, length: 30, piiKind: 'name', sensitivity: 'personal' }),
       itemBody('mobile', '联系电话', { length: 20, piiKind: 'mobile', sensitivity: 'personal' }),
       itemBody('amount', '救助金额', { dataType: 'decimal', length: 10, precision: 2 }),
@@ -30,7 +36,11 @@ export function personResource(overrides: Partial<ResourceInput> = {}): Resource
 }
 
 /** Creates, submits and approves a resource; returns its id and code. */
-export async function publish(unit: Client, reviewer: Client, body: ResourceInput): Promise<{ id: string; code: string }> {
+export async function publish(
+  unit: Client,
+  reviewer: Client,
+  body: ResourceInput,
+): Promise<{ id: string; code: string }> {
   const c = await unit.post('/api/catalog/resources', body);
   if (c.status !== 201) throw new Error(`create: ${c.status} ${c.body}`);
   const s = await unit.post(`/api/catalog/resources/${c.json.id}/submit`);
@@ -46,7 +56,18 @@ export function personCsv(n: number, start = 0): string {
   for (let i = start; i < start + n; i++) {
     // unique for any i: a thousand sequence numbers per birth date
     const birth = new Date(Date.UTC(1950, 0, 1) + Math.floor(i / 1000) * 86_400_000).toISOString().slice(0, 10);
-    lines.push([residentId(birth, i), `张${'伟芳娜敏静'[i % 5]}${i}`, `139${String(i).padStart(8, '0')}`, `${(i % 900) + 100}.50`, `${1 + (i % 6)}`, `2024年${1 + (i % 12)}月${1 + (i % 28)}日`, ['A类', 'B类', 'C类'][i % 3], i % 2 ? '是' : '否'].join(','));
+    lines.push(
+      [
+        residentId(birth, i),
+        `张${'伟芳娜敏静'[i % 5]}${i}`,
+        `139${String(i).padStart(8, '0')}`,
+        `${(i % 900) + 100}.50`,
+        `${1 + (i % 6)}`,
+        `2024年${1 + (i % 12)}月${1 + (i % 28)}日`,
+        ['A类', 'B类', 'C类'][i % 3],
+        i % 2 ? '是' : '否',
+      ].join(','),
+    );
   }
   return lines.join('\r\n') + '\r\n';
 }
@@ -91,7 +112,9 @@ export async function servePeopleApi(key: string, birth: string): Promise<{ base
     const page = Number(u.searchParams.get('page') ?? 1);
     const size = Number(u.searchParams.get('size') ?? 2);
     const all = [0, 1, 2, 3, 4].map((i) => ({ id_no: residentId(birth, i), name: `接口${i}`, amount: '9.90' }));
-    resp.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 0, data: { list: all.slice((page - 1) * size, page * size) } }));
+    resp
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ code: 0, data: { list: all.slice((page - 1) * size, page * size) } }));
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   return {

@@ -106,7 +106,12 @@ export class Client {
       payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
       h['content-type'] ??= 'application/json';
     }
-    const r = await this.app.inject({ method: method as 'GET', url, headers: h, ...(payload !== undefined ? { payload } : {}) });
+    const r = await this.app.inject({
+      method: method as 'GET',
+      url,
+      headers: h,
+      ...(payload !== undefined ? { payload } : {}),
+    });
     const setCookie = r.cookies.find((c) => c.name === 'gongshu_session');
     if (setCookie) this.cookie = setCookie.value || null;
     let json: unknown = null;
@@ -153,8 +158,16 @@ export interface TestEnv {
   app: FastifyInstance;
   config: Config;
   client(): Client;
-  makeOrg(o?: Partial<{ code: string; name: string; kind: OrgKind; uscc: string }>): Promise<{ id: string; code: string; name: string; kind: string }>;
-  makeUser(o: { orgId: string; roles: Role[]; username?: string; totpSecret?: string; password?: string }): Promise<{ id: string; username: string; totpSecret?: string }>;
+  makeOrg(
+    o?: Partial<{ code: string; name: string; kind: OrgKind; uscc: string }>,
+  ): Promise<{ id: string; code: string; name: string; kind: string }>;
+  makeUser(o: {
+    orgId: string;
+    roles: Role[];
+    username?: string;
+    totpSecret?: string;
+    password?: string;
+  }): Promise<{ id: string; username: string; totpSecret?: string }>;
   /** A logged-in client holding one role, in a given (or new) organisation. */
   as(role: Role, orgId?: string): Promise<Client & { userId: string; orgId: string; username: string }>;
   centerOrgId: string;
@@ -166,7 +179,10 @@ export const TEST_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 export async function createTestEnv(kind: DbKind, overrides: Partial<Config> = {}): Promise<TestEnv> {
   const database = await freshDatabase(kind);
   // the pull tests read from sources on this machine (PostgreSQL, MariaDB, a local HTTP server)
-  const config = loadConfig({}, { env: 'test', logLevel: 'silent', demo: 'off', pullAllowLoopback: true, ...overrides, databaseUrl: database.url });
+  const config = loadConfig(
+    {},
+    { env: 'test', logLevel: 'silent', demo: 'off', pullAllowLoopback: true, ...overrides, databaseUrl: database.url },
+  );
   // the keys of the config when it has them (the multi-node test shares them with its server processes)
   const keys = {
     hmac: config.sessionSecret ? Buffer.from(config.sessionSecret, 'hex') : randomBytes(32),
@@ -175,7 +191,14 @@ export async function createTestEnv(kind: DbKind, overrides: Partial<Config> = {
   const calendar = new CalendarService(database.db);
   await calendar.ensurePolicy();
   await new CatalogService(database.db, calendar).ensureCodes();
-  const app = await buildApp(config, { db: database.db, dbKind: database.kind, keys, copyIn: database.copyIn, bulkSession: database.bulkSession, jobBackend: database.jobBackend });
+  const app = await buildApp(config, {
+    db: database.db,
+    dbKind: database.kind,
+    keys,
+    copyIn: database.copyIn,
+    bulkSession: database.bulkSession,
+    jobBackend: database.jobBackend,
+  });
   await app.ready();
   const ctx = systemContext('test');
   let n = 0;

@@ -53,18 +53,26 @@ const cell = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t>
  */
 export function workbook(rows: string[][], opts: { tail?: string | Buffer; sharedFirst?: boolean } = {}): Buffer {
   const col = (i: number) => String.fromCharCode(65 + i);
-  const body = rows.map((r, ri) => `<row r="${ri + 1}">${r.map((t, ci) => cell(`${col(ci)}${ri + 1}`, t)).join('')}</row>`).join('');
+  const body = rows
+    .map((r, ri) => `<row r="${ri + 1}">${r.map((t, ci) => cell(`${col(ci)}${ri + 1}`, t)).join('')}</row>`)
+    .join('');
   const sheet = Buffer.concat([
-    Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${body}`),
+    Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${body}`,
+    ),
     typeof opts.tail === 'string' ? Buffer.from(opts.tail) : (opts.tail ?? Buffer.alloc(0)),
     Buffer.from('</sheetData></worksheet>'),
   ]);
   const parts: Record<string, string | Buffer> = {
-    '[Content_Types].xml': '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
-    'xl/workbook.xml': '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
-    'xl/_rels/workbook.xml.rels': '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+    '[Content_Types].xml':
+      '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
+    'xl/workbook.xml':
+      '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    'xl/_rels/workbook.xml.rels':
+      '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
   };
-  const shared = '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"></sst>';
+  const shared =
+    '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"></sst>';
   if (opts.sharedFirst) parts['xl/sharedStrings.xml'] = shared;
   parts['xl/worksheets/sheet1.xml'] = sheet;
   if (!opts.sharedFirst) parts['xl/sharedStrings.xml'] = shared;

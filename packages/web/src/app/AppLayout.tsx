@@ -2,7 +2,24 @@ import { Suspense } from 'react';
 import { Layout, Menu, Dropdown, Space, Segmented, Spin, Tag, Typography } from 'antd';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
-import { DatabaseOutlined, ApartmentOutlined, BookOutlined, ControlOutlined, OrderedListOutlined, ProjectOutlined, FileDoneOutlined, FolderOpenOutlined, AuditOutlined, CalendarOutlined, HomeOutlined, KeyOutlined, ScheduleOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import {
+  DatabaseOutlined,
+  ApartmentOutlined,
+  BookOutlined,
+  ControlOutlined,
+  OrderedListOutlined,
+  ProjectOutlined,
+  FileDoneOutlined,
+  FolderOpenOutlined,
+  AuditOutlined,
+  CalendarOutlined,
+  HomeOutlined,
+  KeyOutlined,
+  ScheduleOutlined,
+  SettingOutlined,
+  TeamOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
 import { useI18n } from '../i18n.tsx';
 import type { Key } from '../messages.ts';
 import { useSession } from '../session.tsx';
@@ -32,7 +49,11 @@ export function AppLayout() {
   const nav = useNavigate();
   const loc = useLocation();
   if (!me) return null;
-  const items = NAV.filter((n) => canSee(me.user.roles, n.page)).map((n) => ({ key: n.path, icon: n.icon, label: t(`nav.${n.page}` as Key) }));
+  const items = NAV.filter((n) => canSee(me.user.roles, n.page)).map((n) => ({
+    key: n.path,
+    icon: n.icon,
+    label: t(`nav.${n.page}` as Key),
+  }));
   const selected = NAV.filter((n) => n.path !== '/' && loc.pathname.startsWith(n.path)).map((n) => n.path)[0] ?? '/';
   return (
     <Layout style={{ minHeight: '100vh' }}>
@@ -40,13 +61,37 @@ export function AppLayout() {
         <div style={{ color: '#fff', padding: '18px 20px', fontSize: 18, fontWeight: 600 }}>
           公数 <span style={{ fontSize: 12, opacity: 0.7 }}>Gongshu</span>
         </div>
-        <Menu theme="dark" mode="inline" selectedKeys={[selected]} items={items} onClick={(e) => nav(e.key)} data-testid="main-nav" />
+        <Menu
+          theme="dark"
+          mode="inline"
+          selectedKeys={[selected]}
+          items={items}
+          onClick={(e) => nav(e.key)}
+          data-testid="main-nav"
+        />
       </Layout.Sider>
       <Layout>
-        <Layout.Header style={{ background: '#fff', display: 'flex', justifyContent: 'space-between', alignItems: 'center', padding: '0 24px' }}>
+        <Layout.Header
+          style={{
+            background: '#fff',
+            display: 'flex',
+            justifyContent: 'space-between',
+            alignItems: 'center',
+            padding: '0 24px',
+          }}
+        >
           <Typography.Text strong>{t('app.title')}</Typography.Text>
           <Space size="large">
-            <Segmented size="small" value={lang} onChange={(v) => setLang(v as 'zh' | 'en')} options={[{ label: '中文', value: 'zh' }, { label: 'EN', value: 'en' }]} data-testid="lang-switch" />
+            <Segmented
+              size="small"
+              value={lang}
+              onChange={(v) => setLang(v as 'zh' | 'en')}
+              options={[
+                { label: '中文', value: 'zh' },
+                { label: 'EN', value: 'en' },
+              ]}
+              data-testid="lang-switch"
+            />
             <Dropdown
               menu={{
                 items: [

@@ -8,7 +8,8 @@ import { CodesProvider } from '../domains/catalog/codes.tsx';
 import { lazy, Suspense, type ReactElement } from 'react';
 
 // Each page is its own chunk, loaded when first opened: the log-in page does not carry the whole console.
-const page = <K extends string>(load: () => Promise<Record<K, React.ComponentType>>, name: K) => lazy(() => load().then((m) => ({ default: m[name] })));
+const page = <K extends string>(load: () => Promise<Record<K, React.ComponentType>>, name: K) =>
+  lazy(() => load().then((m) => ({ default: m[name] })));
 const AccountPage = page(() => import('../domains/auth/AccountPage.tsx'), 'AccountPage');
 const ForcedPasswordChange = page(() => import('../domains/auth/AccountPage.tsx'), 'ForcedPasswordChange');
 const OrgsPage = page(() => import('../domains/auth/OrgsPage.tsx'), 'OrgsPage');
@@ -42,30 +43,30 @@ export function AppRoutes() {
   const guard = (page: Page, el: ReactElement) => (canSee(me.user.roles, page) ? el : <Navigate to="/" replace />);
   return (
     <CodesProvider>
-    <Routes>
-      <Route element={<AppLayout />}>
-        <Route index element={<HomePage />} />
-        <Route path="catalog" element={<CatalogPage />} />
-        <Route path="catalog/new" element={<ResourceEditor />} />
-        <Route path="catalog/:id" element={<ResourcePage />} />
-        <Route path="catalog/:id/edit" element={<ResourceEditor />} />
-        <Route path="mycatalog" element={<MyCatalogPage />} />
-        <Route path="review" element={guard('review', <ReviewPage />)} />
-        <Route path="lists" element={<ListsPage />} />
-        <Route path="plans" element={<PlansPage />} />
-        <Route path="ingest" element={guard('ingest', <IngestPage />)} />
-        <Route path="catalog-settings" element={guard('catalogSettings', <CatalogSettingsPage />)} />
-        <Route path="orgs" element={guard('orgs', <OrgsPage />)} />
-        <Route path="users" element={guard('users', <UsersPage />)} />
-        <Route path="credentials" element={guard('credentials', <CredentialsPage />)} />
-        <Route path="audit" element={guard('audit', <AuditPage />)} />
-        <Route path="calendar" element={guard('calendar', <CalendarPage />)} />
-        <Route path="policy" element={guard('policy', <PolicyPage />)} />
-        <Route path="jobs" element={guard('jobs', <JobsPage />)} />
-        <Route path="account" element={<AccountPage />} />
-        <Route path="*" element={<Navigate to="/" replace />} />
-      </Route>
-    </Routes>
+      <Routes>
+        <Route element={<AppLayout />}>
+          <Route index element={<HomePage />} />
+          <Route path="catalog" element={<CatalogPage />} />
+          <Route path="catalog/new" element={<ResourceEditor />} />
+          <Route path="catalog/:id" element={<ResourcePage />} />
+          <Route path="catalog/:id/edit" element={<ResourceEditor />} />
+          <Route path="mycatalog" element={<MyCatalogPage />} />
+          <Route path="review" element={guard('review', <ReviewPage />)} />
+          <Route path="lists" element={<ListsPage />} />
+          <Route path="plans" element={<PlansPage />} />
+          <Route path="ingest" element={guard('ingest', <IngestPage />)} />
+          <Route path="catalog-settings" element={guard('catalogSettings', <CatalogSettingsPage />)} />
+          <Route path="orgs" element={guard('orgs', <OrgsPage />)} />
+          <Route path="users" element={guard('users', <UsersPage />)} />
+          <Route path="credentials" element={guard('credentials', <CredentialsPage />)} />
+          <Route path="audit" element={guard('audit', <AuditPage />)} />
+          <Route path="calendar" element={guard('calendar', <CalendarPage />)} />
+          <Route path="policy" element={guard('policy', <PolicyPage />)} />
+          <Route path="jobs" element={guard('jobs', <JobsPage />)} />
+          <Route path="account" element={<AccountPage />} />
+          <Route path="*" element={<Navigate to="/" replace />} />
+        </Route>
+      </Routes>
     </CodesProvider>
   );
 }

@@ -2,7 +2,6 @@
 import type { Kysely } from 'kysely';
 import { runStatements } from './run-statements.ts';
 
-
 export async function up(db: Kysely<unknown>): Promise<void> {
   await runStatements(db, [
     `CREATE TABLE organisation (
@@ -117,6 +116,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     `CREATE TABLE gongshu_meta (
           key text PRIMARY KEY,
           value text NOT NULL
-        )`
+        )`,
   ]);
 }

@@ -17,11 +17,23 @@ async function tamper(db: Db, statement: ReturnType<typeof sql>) {
 
 async function writeSome(db: Db, n: number) {
   for (let i = 0; i < n; i++)
-    await db.transaction().execute((trx) => writeAudit(trx, systemContext('test'), { action: `test.step${i}`, objectType: 'thing', objectId: String(i), diff: { n: [i, i + 1], 名称: ['甲', '乙'] } }));
+    await db
+      .transaction()
+      .execute((trx) =>
+        writeAudit(trx, systemContext('test'), {
+          action: `test.step${i}`,
+          objectType: 'thing',
+          objectId: String(i),
+          diff: { n: [i, i + 1], 名称: ['甲', '乙'] },
+        }),
+      );
 }
 
 async function lastSeq(db: Db) {
-  const r = await db.selectFrom('audit_record').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('audit_record')
+    .select((eb) => eb.fn.max('seq').as('m'))
+    .executeTakeFirstOrThrow();
   return Number(r.m);
 }
 
@@ -86,7 +98,11 @@ describeEachDb('audit writes in the same transaction as the change', (env) => {
       /boom/,
     );
     assert.equal(await lastSeq(db), before);
-    await Promise.all(Array.from({ length: 8 }, (_, i) => db.transaction().execute((trx) => writeAudit(trx, systemContext('test'), { action: `test.concurrent${i}` }))));
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        db.transaction().execute((trx) => writeAudit(trx, systemContext('test'), { action: `test.concurrent${i}` })),
+      ),
+    );
     const r = await verifyChain(db);
     assert.equal(r.ok, true, JSON.stringify(r.problem));
     assert.equal(await lastSeq(db), before + 8);
@@ -94,7 +110,10 @@ describeEachDb('audit writes in the same transaction as the change', (env) => {
 });
 
 it('canonical JSON does not depend on key order (jsonb reorders keys)', () => {
-  assert.equal(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: '名' } }), canonicalJson({ a: { c: '名', d: [1, { x: 1, y: 2 }] }, b: 1 }));
+  assert.equal(
+    canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: '名' } }),
+    canonicalJson({ a: { c: '名', d: [1, { x: 1, y: 2 }] }, b: 1 }),
+  );
   assert.notEqual(canonicalJson({ a: 1 }), canonicalJson({ a: '1' }));
 });
 
@@ -117,10 +136,29 @@ describeEachDb('audit hash chain: hostile text', (env) => {
   it('text with lone surrogates, NUL, combining marks, every normalisation form and long strings keeps the chain intact in every field', async () => {
     const db = env().database.db;
     for (const t of HOSTILE_TEXTS) {
-      const ctx = { actor: { kind: 'user', userId: '00000000-0000-4000-8000-000000000001', username: t, displayName: t, orgId: null, roles: [] } as never, requestId: t, ip: t };
-      await db.transaction().execute((trx) =>
-        writeAudit(trx, ctx, { action: t, objectType: t, objectId: t, outcome: 'denied', diff: { [t]: [t, { [t]: t }], plain: t, n: 1.5, big: 1234567890123456, deep: [[[[t]]]] } }),
-      );
+      const ctx = {
+        actor: {
+          kind: 'user',
+          userId: '00000000-0000-4000-8000-000000000001',
+          username: t,
+          displayName: t,
+          orgId: null,
+          roles: [],
+        } as never,
+        requestId: t,
+        ip: t,
+      };
+      await db
+        .transaction()
+        .execute((trx) =>
+          writeAudit(trx, ctx, {
+            action: t,
+            objectType: t,
+            objectId: t,
+            outcome: 'denied',
+            diff: { [t]: [t, { [t]: t }], plain: t, n: 1.5, big: 1234567890123456, deep: [[[[t]]]] },
+          }),
+        );
     }
     const r = await verifyChain(db);
     assert.equal(r.ok, true, JSON.stringify(r.problems.slice(0, 3)));

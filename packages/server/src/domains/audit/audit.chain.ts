@@ -14,7 +14,15 @@ export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return '[' + v.map(canonicalJson).join(',') + ']';
   if (v instanceof Date) return JSON.stringify(v.toISOString());
   const o = v as Record<string, unknown>;
-  return '{' + Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => JSON.stringify(k) + ':' + canonicalJson(o[k])).join(',') + '}';
+  return (
+    '{' +
+    Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => JSON.stringify(k) + ':' + canonicalJson(o[k]))
+      .join(',') +
+    '}'
+  );
 }
 
 /** Longest text kept in a column of the record (indexed columns must stay under PostgreSQL's btree row limit). */
@@ -61,15 +69,26 @@ export class ChainVerifier {
 
   check(r: ChainFields & { prev_hash: string; hash: string }): ChainProblem[] {
     const problems: ChainProblem[] = [];
-    if (r.seq > this.expectedSeq) problems.push({ seq: r.seq, kind: 'removed', detail: `records ${this.expectedSeq}..${r.seq - 1} are missing (deleted)` });
-    if (r.seq < this.expectedSeq) problems.push({ seq: r.seq, kind: 'reordered', detail: `record ${r.seq} appears again after ${this.expectedSeq - 1}` });
+    if (r.seq > this.expectedSeq)
+      problems.push({
+        seq: r.seq,
+        kind: 'removed',
+        detail: `records ${this.expectedSeq}..${r.seq - 1} are missing (deleted)`,
+      });
+    if (r.seq < this.expectedSeq)
+      problems.push({
+        seq: r.seq,
+        kind: 'reordered',
+        detail: `record ${r.seq} appears again after ${this.expectedSeq - 1}`,
+      });
     else if (r.prev_hash !== this.prevHash && problems.length === 0)
       problems.push({
         seq: r.seq,
         kind: 'reordered',
         detail: `record ${r.seq} does not link to record ${r.seq - 1}: records were reordered, or one before it was replaced`,
       });
-    if (recordHash(r.prev_hash, r) !== r.hash) problems.push({ seq: r.seq, kind: 'altered', detail: `record ${r.seq} was altered after it was written` });
+    if (recordHash(r.prev_hash, r) !== r.hash)
+      problems.push({ seq: r.seq, kind: 'altered', detail: `record ${r.seq} was altered after it was written` });
     this.expectedSeq = Math.max(this.expectedSeq, r.seq + 1);
     this.prevHash = r.hash;
     this.count++;

@@ -7,7 +7,12 @@ const CHAIN_LOCK = 0x67_73_61_75; // "gsau"
 
 export async function lockChainAndGetHead(trx: DbOrTrx): Promise<{ seq: number; hash: string } | null> {
   await sql`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(trx);
-  const row = await trx.selectFrom('audit_record').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const row = await trx
+    .selectFrom('audit_record')
+    .select(['seq', 'hash'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row ?? null;
 }
 
@@ -31,7 +36,8 @@ export interface AuditFilter {
 
 function applyFilter(db: Db, f: AuditFilter) {
   let q = db.selectFrom('audit_record');
-  if (f.actor) q = q.where((eb) => eb.or([eb('actor_name', '=', f.actor!), eb(sql<string>`actor_user_id::text`, '=', f.actor!)]));
+  if (f.actor)
+    q = q.where((eb) => eb.or([eb('actor_name', '=', f.actor!), eb(sql<string>`actor_user_id::text`, '=', f.actor!)]));
   if (f.orgId) q = q.where('org_id', '=', f.orgId);
   if (f.action) q = q.where('action', 'like', f.action.replace(/[%_\\]/g, '\\$&') + '%');
   if (f.objectType) q = q.where('object_type', '=', f.objectType);
@@ -43,7 +49,12 @@ function applyFilter(db: Db, f: AuditFilter) {
 }
 
 export async function listRecords(db: Db, f: AuditFilter, page: { limit: number; offset: number }) {
-  const rows = await applyFilter(db, f).selectAll().orderBy('seq', 'desc').limit(page.limit).offset(page.offset).execute();
+  const rows = await applyFilter(db, f)
+    .selectAll()
+    .orderBy('seq', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
   const { total } = await applyFilter(db, f)
     .select((eb) => eb.fn.countAll<number>().as('total'))
     .executeTakeFirstOrThrow();

@@ -2,7 +2,14 @@
 import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { actorName } from '../../platform/context.ts';
-import { AUDIT_DIFF_TEXT_MAX, AUDIT_FIELD_MAX, ChainVerifier, GENESIS_HASH, recordHash, type ChainProblem } from './audit.chain.ts';
+import {
+  AUDIT_DIFF_TEXT_MAX,
+  AUDIT_FIELD_MAX,
+  ChainVerifier,
+  GENESIS_HASH,
+  recordHash,
+  type ChainProblem,
+} from './audit.chain.ts';
 import { storableJson, storableText } from '../../platform/text.ts';
 import * as repo from './audit.repository.ts';
 
@@ -21,7 +28,8 @@ export async function writeAudit(trx: DbOrTrx, ctx: RequestContext, e: AuditEntr
   const head = await repo.lockChainAndGetHead(trx);
   const a = ctx.actor;
   // Every text is put in its stored form first, so the hash covers exactly what the database keeps.
-  const text = (s: string | null | undefined) => (s === null || s === undefined ? null : storableText(s, AUDIT_FIELD_MAX));
+  const text = (s: string | null | undefined) =>
+    s === null || s === undefined ? null : storableText(s, AUDIT_FIELD_MAX);
   const rec = {
     seq: (head?.seq ?? 0) + 1,
     occurred_at: new Date(),
@@ -43,7 +51,11 @@ export async function writeAudit(trx: DbOrTrx, ctx: RequestContext, e: AuditEntr
 }
 
 /** Compact diff of two flat objects: { field: [before, after] } for fields that changed. Secrets are redacted. */
-export function diffOf(before: Record<string, unknown> | null, after: Record<string, unknown> | null, redact: string[] = []) {
+export function diffOf(
+  before: Record<string, unknown> | null,
+  after: Record<string, unknown> | null,
+  redact: string[] = [],
+) {
   const out: Record<string, [unknown, unknown]> = {};
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
   for (const k of keys) {
@@ -83,7 +95,15 @@ export async function verifyChain(db: Db): Promise<ChainReport> {
       if (problems.length < VERIFY_PROBLEMS_LISTED) problems.push(p);
     }
   }
-  return { ok: problemCount === 0, count: v.count, intact: v.intact, head: v.head, problem: problems[0] ?? null, problems, problemCount };
+  return {
+    ok: problemCount === 0,
+    count: v.count,
+    intact: v.intact,
+    head: v.head,
+    problem: problems[0] ?? null,
+    problems,
+    problemCount,
+  };
 }
 
 export { listRecords, streamRecords, type AuditFilter } from './audit.repository.ts';

@@ -1,2 +1,10 @@
-export { writeAudit, diffOf, verifyChain, listRecords, streamRecords, type AuditEntry, type AuditFilter } from './audit.service.ts';
+export {
+  writeAudit,
+  diffOf,
+  verifyChain,
+  listRecords,
+  streamRecords,
+  type AuditEntry,
+  type AuditFilter,
+} from './audit.service.ts';
 export { auditRoutes } from './audit.routes.ts';

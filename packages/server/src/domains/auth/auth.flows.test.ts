@@ -59,17 +59,27 @@ describeEachDb('log-in, sessions and CSRF', (env) => {
     const org = await env().makeOrg();
     const u = await env().makeUser({ orgId: org.id, roles: ['unit_user'] });
     for (let i = 0; i < env().config.loginMaxFailures - 1; i++)
-      assert.equal((await env().client().post('/api/auth/login', { username: u.username, password: 'Wrong#pass1' })).status, 401);
+      assert.equal(
+        (await env().client().post('/api/auth/login', { username: u.username, password: 'Wrong#pass1' })).status,
+        401,
+      );
     const locked = await env().client().post('/api/auth/login', { username: u.username, password: 'Wrong#pass1' });
     assert.equal(locked.status, 429);
     assert.equal(locked.json.code, 'auth.locked');
     // even the right password is refused while locked
-    assert.equal((await env().client().post('/api/auth/login', { username: u.username, password: TEST_PASSWORD })).status, 429);
+    assert.equal(
+      (await env().client().post('/api/auth/login', { username: u.username, password: TEST_PASSWORD })).status,
+      429,
+    );
     const admin = await env().as('unit_admin', org.id);
     const un = await admin.patch(`/api/users/${u.id}`, { unlock: true });
     assert.equal(un.status, 200, un.body);
     await env().client().login(u.username);
-    const trail = await env().database.db.selectFrom('audit_record').select(['action', 'outcome']).where('object_id', '=', u.id).execute();
+    const trail = await env()
+      .database.db.selectFrom('audit_record')
+      .select(['action', 'outcome'])
+      .where('object_id', '=', u.id)
+      .execute();
     assert.ok(trail.some((t) => t.action === 'auth.lockout' && t.outcome === 'failure'));
     assert.ok(trail.some((t) => t.action === 'user.unlock'));
   });
@@ -77,10 +87,18 @@ describeEachDb('log-in, sessions and CSRF', (env) => {
   it('expires idle sessions and sessions past their absolute lifetime', async () => {
     const org = await env().makeOrg();
     const idle = await env().as('unit_user', org.id);
-    await env().database.db.updateTable('session').set({ last_seen_at: new Date(Date.now() - (env().config.sessionIdleMinutes + 1) * 60_000) }).where('user_id', '=', idle.userId).execute();
+    await env()
+      .database.db.updateTable('session')
+      .set({ last_seen_at: new Date(Date.now() - (env().config.sessionIdleMinutes + 1) * 60_000) })
+      .where('user_id', '=', idle.userId)
+      .execute();
     assert.equal((await idle.get('/api/auth/session')).status, 401);
     const old = await env().as('unit_user', org.id);
-    await env().database.db.updateTable('session').set({ expires_at: new Date(Date.now() - 1000) }).where('user_id', '=', old.userId).execute();
+    await env()
+      .database.db.updateTable('session')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('user_id', '=', old.userId)
+      .execute();
     assert.equal((await old.get('/api/whoami')).status, 401);
   });
 
@@ -92,7 +110,10 @@ describeEachDb('log-in, sessions and CSRF', (env) => {
     const weak = await a.post('/api/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'weak' });
     assert.equal(weak.status, 400);
     assert.equal(weak.json.errors[0].field, 'newPassword');
-    assert.equal((await a.post('/api/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'New#pass2026' })).status, 200);
+    assert.equal(
+      (await a.post('/api/auth/password', { currentPassword: TEST_PASSWORD, newPassword: 'New#pass2026' })).status,
+      200,
+    );
     assert.equal((await a.get('/api/auth/session')).status, 200);
     assert.equal((await b.get('/api/auth/session')).status, 401);
     await env().client().login(u.username, 'New#pass2026');
@@ -107,7 +128,10 @@ describeEachDb('log-in, sessions and CSRF', (env) => {
     const blocked = await c.get('/api/orgs');
     assert.equal(blocked.status, 403);
     assert.equal(blocked.json.code, 'auth.password_change_required');
-    assert.equal((await c.post('/api/auth/password', { currentPassword: 'Reset#pass2026', newPassword: 'Mine#pass2026' })).status, 200);
+    assert.equal(
+      (await c.post('/api/auth/password', { currentPassword: 'Reset#pass2026', newPassword: 'Mine#pass2026' })).status,
+      200,
+    );
     assert.equal((await c.get('/api/orgs')).status, 200);
   });
 });
@@ -123,7 +147,11 @@ describeEachDb('TOTP second factor', (env) => {
     const setup = await c.post('/api/auth/totp/setup');
     assert.equal(setup.status, 200);
     assert.match(setup.json.uri, /^otpauth:\/\/totp\//);
-    assert.equal((await c.post('/api/auth/totp/confirm', { code: '000000' === totpNow(setup.json.secret) ? '111111' : '000000' })).status, 400);
+    assert.equal(
+      (await c.post('/api/auth/totp/confirm', { code: '000000' === totpNow(setup.json.secret) ? '111111' : '000000' }))
+        .status,
+      400,
+    );
     assert.equal((await c.post('/api/auth/totp/confirm', { code: totpNow(setup.json.secret) })).status, 200);
     assert.equal((await c.get('/api/orgs')).status, 200);
   });
@@ -155,13 +183,25 @@ describeEachDb('TOTP second factor', (env) => {
     const u = await env().makeUser({ orgId: org.id, roles: ['unit_user'], totpSecret: TEST_TOTP_SECRET });
     const c = await env().client().login(u.username, TEST_PASSWORD, TEST_TOTP_SECRET);
     assert.equal((await c.post('/api/auth/totp/disable', { password: TEST_PASSWORD })).status, 200);
-    const sealed = await env().database.db.selectFrom('app_user').select(['totp_secret_sealed', 'totp_enabled']).where('id', '=', u.id).executeTakeFirstOrThrow();
+    const sealed = await env()
+      .database.db.selectFrom('app_user')
+      .select(['totp_secret_sealed', 'totp_enabled'])
+      .where('id', '=', u.id)
+      .executeTakeFirstOrThrow();
     assert.deepEqual(sealed, { totp_secret_sealed: null, totp_enabled: false });
   });
 
   it('stores the TOTP secret encrypted with SM4, not in clear', async () => {
-    const u = await env().makeUser({ orgId: env().centerOrgId, roles: ['center_reviewer'], totpSecret: TEST_TOTP_SECRET });
-    const row = await env().database.db.selectFrom('app_user').select('totp_secret_sealed').where('id', '=', u.id).executeTakeFirstOrThrow();
+    const u = await env().makeUser({
+      orgId: env().centerOrgId,
+      roles: ['center_reviewer'],
+      totpSecret: TEST_TOTP_SECRET,
+    });
+    const row = await env()
+      .database.db.selectFrom('app_user')
+      .select('totp_secret_sealed')
+      .where('id', '=', u.id)
+      .executeTakeFirstOrThrow();
     assert.match(row.totp_secret_sealed!, /^sm4:v1:/);
     assert.ok(!row.totp_secret_sealed!.includes(TEST_TOTP_SECRET));
   });
@@ -175,7 +215,11 @@ describeEachDb('API credentials', (env) => {
     assert.equal(created.status, 201);
     const token: string = created.json.token;
     assert.match(token, /^gsk_[0-9a-f]{16}\./);
-    const row = await env().database.db.selectFrom('api_credential').selectAll().where('id', '=', created.json.id).executeTakeFirstOrThrow();
+    const row = await env()
+      .database.db.selectFrom('api_credential')
+      .selectAll()
+      .where('id', '=', created.json.id)
+      .executeTakeFirstOrThrow();
     assert.ok(!row.secret_hash.includes(token.split('.')[1]!));
     const listed = await admin.get('/api/credentials');
     assert.ok(listed.json.every((c: Record<string, unknown>) => !('token' in c)));
@@ -187,9 +231,17 @@ describeEachDb('API credentials', (env) => {
     assert.deepEqual([who.json.kind, who.json.orgId, who.json.roles], ['credential', org.id, ['system']]);
     // a system may not manage users
     assert.equal((await sys.get('/api/users')).status, 403);
-    const used = await env().database.db.selectFrom('api_credential').select('last_used_at').where('id', '=', created.json.id).executeTakeFirstOrThrow();
+    const used = await env()
+      .database.db.selectFrom('api_credential')
+      .select('last_used_at')
+      .where('id', '=', created.json.id)
+      .executeTakeFirstOrThrow();
     assert.ok(used.last_used_at);
-    const calls = await env().database.db.selectFrom('audit_record').select(['action', 'outcome']).where('credential_id', '=', created.json.id).execute();
+    const calls = await env()
+      .database.db.selectFrom('audit_record')
+      .select(['action', 'outcome'])
+      .where('credential_id', '=', created.json.id)
+      .execute();
     assert.ok(calls.some((c) => c.action === 'api.call' && c.outcome === 'success'));
     assert.ok(calls.some((c) => c.outcome === 'denied'));
 
@@ -204,8 +256,13 @@ describeEachDb('API credentials', (env) => {
   it('an expired credential is refused', async () => {
     const org = await env().makeOrg();
     const admin = await env().as('unit_admin', org.id);
-    const created = await admin.post('/api/credentials', { systemName: '网格系统', expiresAt: new Date(Date.now() + 3600_000).toISOString() });
-    await sql`UPDATE api_credential SET expires_at = now() - interval '1 minute' WHERE id = ${created.json.id}`.execute(env().database.db);
+    const created = await admin.post('/api/credentials', {
+      systemName: '网格系统',
+      expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+    });
+    await sql`UPDATE api_credential SET expires_at = now() - interval '1 minute' WHERE id = ${created.json.id}`.execute(
+      env().database.db,
+    );
     const sys = env().client();
     sys.bearer = created.json.token;
     assert.equal((await sys.get('/api/whoami')).status, 401);
@@ -216,14 +273,20 @@ describeEachDb('API credentials', (env) => {
 });
 
 describeEachDb('organisations and users managed by role', (env) => {
-  it('a unit admin updates its own unit\'s contact details but not its name, and manages only its own users', async () => {
+  it("a unit admin updates its own unit's contact details but not its name, and manages only its own users", async () => {
     const org = await env().makeOrg({ kind: 'town_street' });
     const admin = await env().as('unit_admin', org.id);
     const ok = await admin.patch(`/api/orgs/${org.id}`, { contactName: '李主任', contactPhone: '0951-5100001' });
     assert.equal(ok.status, 200, ok.body);
     assert.equal(ok.json.contactName, '李主任');
     assert.equal((await admin.patch(`/api/orgs/${org.id}`, { name: '改名' })).status, 403);
-    const created = await admin.post('/api/users', { orgId: org.id, username: `own-${Date.now()}`, displayName: '本单位用户', password: 'Own#pass2026', roles: ['unit_user', 'unit_security_officer'] });
+    const created = await admin.post('/api/users', {
+      orgId: org.id,
+      username: `own-${Date.now()}`,
+      displayName: '本单位用户',
+      password: 'Own#pass2026',
+      roles: ['unit_user', 'unit_security_officer'],
+    });
     assert.equal(created.status, 201, created.body);
     assert.equal(created.json.mustChangePassword, true);
     const centerRole = await admin.patch(`/api/users/${created.json.id}`, { roles: ['center_reviewer'] });
@@ -242,6 +305,9 @@ describeEachDb('organisations and users managed by role', (env) => {
     const center = await env().as('center_admin');
     assert.equal((await center.patch(`/api/users/${u.id}`, { active: false })).status, 200);
     assert.equal((await c.get('/api/whoami')).status, 401);
-    assert.equal((await env().client().post('/api/auth/login', { username: u.username, password: TEST_PASSWORD })).status, 401);
+    assert.equal(
+      (await env().client().post('/api/auth/login', { username: u.username, password: TEST_PASSWORD })).status,
+      401,
+    );
   });
 });

@@ -23,13 +23,23 @@ export function listOrgs(db: DbOrTrx, f: { kind?: OrgKind | undefined; q?: strin
     const like = '%' + f.q.replace(/[%_\\]/g, '\\$&') + '%';
     q = q.where((eb) => eb.or([eb('name', 'like', like), eb('code', 'like', like), eb('uscc', 'like', like)]));
   }
-  return q.orderBy(sql`CASE kind WHEN 'center' THEN 0 WHEN 'cac' THEN 1 WHEN 'town_street' THEN 2 WHEN 'bureau' THEN 3 WHEN 'institution' THEN 4 ELSE 5 END`).orderBy('code').execute();
+  return q
+    .orderBy(
+      sql`CASE kind WHEN 'center' THEN 0 WHEN 'cac' THEN 1 WHEN 'town_street' THEN 2 WHEN 'bureau' THEN 3 WHEN 'institution' THEN 4 ELSE 5 END`,
+    )
+    .orderBy('code')
+    .execute();
 }
 export async function insertOrg(db: DbOrTrx, row: Insertable<OrganisationTable>) {
   return db.insertInto('organisation').values(row).returningAll().executeTakeFirstOrThrow();
 }
 export async function updateOrg(db: DbOrTrx, id: string, patch: Updateable<OrganisationTable>) {
-  return db.updateTable('organisation').set({ ...patch, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  return db
+    .updateTable('organisation')
+    .set({ ...patch, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 export async function orgNameTaken(db: DbOrTrx, field: 'name' | 'code' | 'uscc', value: string, exceptId?: string) {
   let q = db.selectFrom('organisation').select('id').where(field, '=', value);
@@ -37,7 +47,10 @@ export async function orgNameTaken(db: DbOrTrx, field: 'name' | 'code' | 'uscc',
   return !!(await q.executeTakeFirst());
 }
 export async function countOrgs(db: DbOrTrx) {
-  const r = await db.selectFrom('organisation').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('organisation')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -48,7 +61,10 @@ export function findUser(db: DbOrTrx, id: string) {
 export function findUserByName(db: DbOrTrx, username: string) {
   return db.selectFrom('app_user').selectAll().where('username', '=', username).executeTakeFirst();
 }
-export function listUsers(db: DbOrTrx, f: { orgId?: string | undefined; q?: string | undefined; role?: string | undefined }) {
+export function listUsers(
+  db: DbOrTrx,
+  f: { orgId?: string | undefined; q?: string | undefined; role?: string | undefined },
+) {
   let q = db
     .selectFrom('app_user')
     .innerJoin('organisation', 'organisation.id', 'app_user.org_id')
@@ -66,7 +82,12 @@ export async function insertUser(db: DbOrTrx, row: Insertable<AppUserTable>) {
   return db.insertInto('app_user').values(row).returningAll().executeTakeFirstOrThrow();
 }
 export async function updateUser(db: DbOrTrx, id: string, patch: Updateable<AppUserTable>) {
-  return db.updateTable('app_user').set({ ...patch, updated_at: new Date() }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+  return db
+    .updateTable('app_user')
+    .set({ ...patch, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 // --- sessions
@@ -83,10 +104,19 @@ export async function setSessionMfa(db: DbOrTrx, id: string, state: SessionRow['
   await db.updateTable('session').set({ mfa_state: state }).where('id', '=', id).execute();
 }
 export async function revokeSession(db: DbOrTrx, id: string) {
-  await db.updateTable('session').set({ revoked_at: new Date() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+  await db
+    .updateTable('session')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .execute();
 }
 export async function revokeUserSessions(db: DbOrTrx, userId: string, exceptId?: string) {
-  let q = db.updateTable('session').set({ revoked_at: new Date() }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+  let q = db
+    .updateTable('session')
+    .set({ revoked_at: new Date() })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null);
   if (exceptId) q = q.where('id', '<>', exceptId);
   await q.execute();
 }

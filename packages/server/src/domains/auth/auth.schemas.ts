@@ -6,33 +6,41 @@ const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union(
 export const Uuid = Type.String({ format: 'uuid' });
 export const IdParams = Obj({ id: Uuid });
 export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
-export const OrgKindSchema = Type.Union(['center', 'cac', 'town_street', 'bureau', 'institution', 'vertical'].map((k) => Type.Literal(k)));
+export const OrgKindSchema = Type.Union(
+  ['center', 'cac', 'town_street', 'bureau', 'institution', 'vertical'].map((k) => Type.Literal(k)),
+);
 const Phone = Type.String({ maxLength: 40, pattern: '^[0-9+()\\- ]{5,40}$' });
 const Email = Type.String({ maxLength: 200, format: 'email' });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
 
-export const LoginBody = Obj({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) });
-export const LoginReply = Obj({ next: Type.Union([Type.Literal('done'), Type.Literal('totp'), Type.Literal('enrol_totp')]), csrfToken: Type.String() });
+export const LoginBody = Obj({
+  username: Type.String({ minLength: 1, maxLength: 64 }),
+  password: Type.String({ minLength: 1, maxLength: 200 }),
+});
+export const LoginReply = Obj({
+  next: Type.Union([Type.Literal('done'), Type.Literal('totp'), Type.Literal('enrol_totp')]),
+  csrfToken: Type.String(),
+});
 export const TotpBody = Obj({ code: Type.String({ minLength: 6, maxLength: 6, pattern: '^[0-9]{6}$' }) });
 export const PasswordBody = Obj({ password: Type.String({ minLength: 1, maxLength: 200 }) });
-export const ChangePasswordBody = Obj({ currentPassword: Type.String({ minLength: 1, maxLength: 200 }), newPassword: Type.String({ minLength: 1, maxLength: 200 }) });
+export const ChangePasswordBody = Obj({
+  currentPassword: Type.String({ minLength: 1, maxLength: 200 }),
+  newPassword: Type.String({ minLength: 1, maxLength: 200 }),
+});
 
-export const Org = Type.Object(
-  {
-    id: Type.String(),
-    code: Type.String(),
-    name: Type.String(),
-    kind: Type.String(),
-    uscc: Type.Union([Type.String(), Type.Null()]),
-    parentId: Type.Union([Type.String(), Type.Null()]),
-    contactName: Type.Union([Type.String(), Type.Null()]),
-    contactPhone: Type.Union([Type.String(), Type.Null()]),
-    contactEmail: Type.Union([Type.String(), Type.Null()]),
-    active: Type.Boolean(),
-    isDemo: Type.Boolean(),
-  },
-
-);
+export const Org = Type.Object({
+  id: Type.String(),
+  code: Type.String(),
+  name: Type.String(),
+  kind: Type.String(),
+  uscc: Type.Union([Type.String(), Type.Null()]),
+  parentId: Type.Union([Type.String(), Type.Null()]),
+  contactName: Type.Union([Type.String(), Type.Null()]),
+  contactPhone: Type.Union([Type.String(), Type.Null()]),
+  contactEmail: Type.Union([Type.String(), Type.Null()]),
+  active: Type.Boolean(),
+  isDemo: Type.Boolean(),
+});
 const orgFields = {
   name: Name,
   code: Type.String({ minLength: 2, maxLength: 40, pattern: '^[a-z0-9][a-z0-9_-]*$' }),
@@ -44,29 +52,32 @@ const orgFields = {
   contactEmail: Type.Optional(Type.Union([Email, Type.Null()])),
 };
 export const OrgCreateBody = Obj(orgFields);
-export const OrgUpdateBody = Type.Partial(Obj({ ...orgFields, active: Type.Boolean() }), { additionalProperties: false, minProperties: 1 });
-export const OrgListQuery = Obj({ kind: Type.Optional(OrgKindSchema), q: Type.Optional(Type.String({ maxLength: 100 })) });
+export const OrgUpdateBody = Type.Partial(Obj({ ...orgFields, active: Type.Boolean() }), {
+  additionalProperties: false,
+  minProperties: 1,
+});
+export const OrgListQuery = Obj({
+  kind: Type.Optional(OrgKindSchema),
+  q: Type.Optional(Type.String({ maxLength: 100 })),
+});
 
-export const User = Type.Object(
-  {
-    id: Type.String(),
-    orgId: Type.String(),
-    orgName: Type.Union([Type.String(), Type.Null()]),
-    username: Type.String(),
-    displayName: Type.String(),
-    email: Type.Union([Type.String(), Type.Null()]),
-    phone: Type.Union([Type.String(), Type.Null()]),
-    roles: Type.Array(Type.String()),
-    active: Type.Boolean(),
-    totpEnabled: Type.Boolean(),
-    mustChangePassword: Type.Boolean(),
-    lockedUntil: Type.Union([Type.String(), Type.Null()]),
-    lastLoginAt: Type.Union([Type.String(), Type.Null()]),
-    isDemo: Type.Boolean(),
-    createdAt: Type.String(),
-  },
-
-);
+export const User = Type.Object({
+  id: Type.String(),
+  orgId: Type.String(),
+  orgName: Type.Union([Type.String(), Type.Null()]),
+  username: Type.String(),
+  displayName: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  roles: Type.Array(Type.String()),
+  active: Type.Boolean(),
+  totpEnabled: Type.Boolean(),
+  mustChangePassword: Type.Boolean(),
+  lockedUntil: Type.Union([Type.String(), Type.Null()]),
+  lastLoginAt: Type.Union([Type.String(), Type.Null()]),
+  isDemo: Type.Boolean(),
+  createdAt: Type.String(),
+});
 export const UserCreateBody = Obj({
   orgId: Uuid,
   username: Type.String({ minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
@@ -88,25 +99,26 @@ export const UserUpdateBody = Obj(
   },
   { minProperties: 1 },
 );
-export const UserListQuery = Obj({ orgId: Type.Optional(Uuid), q: Type.Optional(Type.String({ maxLength: 100 })), role: Type.Optional(RoleSchema) });
+export const UserListQuery = Obj({
+  orgId: Type.Optional(Uuid),
+  q: Type.Optional(Type.String({ maxLength: 100 })),
+  role: Type.Optional(RoleSchema),
+});
 
-export const Credential = Type.Object(
-  {
-    id: Type.String(),
-    keyId: Type.String(),
-    orgId: Type.String(),
-    orgName: Type.Union([Type.String(), Type.Null()]),
-    systemName: Type.String(),
-    description: Type.Union([Type.String(), Type.Null()]),
-    createdAt: Type.String(),
-    expiresAt: Type.Union([Type.String(), Type.Null()]),
-    revokedAt: Type.Union([Type.String(), Type.Null()]),
-    lastUsedAt: Type.Union([Type.String(), Type.Null()]),
-    lastUsedIp: Type.Union([Type.String(), Type.Null()]),
-    status: Type.String(),
-  },
-
-);
+export const Credential = Type.Object({
+  id: Type.String(),
+  keyId: Type.String(),
+  orgId: Type.String(),
+  orgName: Type.Union([Type.String(), Type.Null()]),
+  systemName: Type.String(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  expiresAt: Type.Union([Type.String(), Type.Null()]),
+  revokedAt: Type.Union([Type.String(), Type.Null()]),
+  lastUsedAt: Type.Union([Type.String(), Type.Null()]),
+  lastUsedIp: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
+});
 export const CredentialCreateBody = Obj({
   orgId: Type.Optional(Uuid),
   systemName: Type.String({ minLength: 1, maxLength: 100 }),

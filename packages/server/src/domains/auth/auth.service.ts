@@ -120,7 +120,15 @@ export class AuthService {
   }
 
   actorOf(s: SessionInfo): UserActor {
-    return { kind: 'user', userId: s.user.id, username: s.user.username, orgId: s.org.id, orgKind: s.org.kind, roles: s.user.roles as Role[], sessionId: s.id };
+    return {
+      kind: 'user',
+      userId: s.user.id,
+      username: s.user.username,
+      orgId: s.org.id,
+      orgKind: s.org.kind,
+      roles: s.user.roles as Role[],
+      sessionId: s.id,
+    };
   }
 
   /**
@@ -129,7 +137,10 @@ export class AuthService {
    */
   async cliActor(username: string): Promise<UserActor> {
     const u = await repo.findUserByName(this.d.db, username);
-    if (!u || !u.active) throw new AppError(400, 'auth.unknown_user', `没有启用的用户 ${username}`, `No active user named ${username}`, [{ field: 'as', message: { zh: '没有这个启用的用户', en: 'no such active user' } }]);
+    if (!u || !u.active)
+      throw new AppError(400, 'auth.unknown_user', `没有启用的用户 ${username}`, `No active user named ${username}`, [
+        { field: 'as', message: { zh: '没有这个启用的用户', en: 'no such active user' } },
+      ]);
     const org = await repo.findOrg(this.d.db, u.org_id);
     return { ...userActorOf(u, 'cli'), orgKind: org?.kind ?? '' };
   }
@@ -145,7 +156,15 @@ export class AuthService {
     if (!org || !org.active) return null;
     if (!c.last_used_at || now.getTime() - c.last_used_at.getTime() > 60_000 || c.last_used_ip !== ip)
       await repo.updateCredential(this.d.db, c.id, { last_used_at: now, last_used_ip: ip });
-    return { kind: 'credential', credentialId: c.id, keyId: c.key_id, orgId: c.org_id, orgKind: org.kind, systemName: c.system_name, roles: ['system'] };
+    return {
+      kind: 'credential',
+      credentialId: c.id,
+      keyId: c.key_id,
+      orgId: c.org_id,
+      orgKind: org.kind,
+      systemName: c.system_name,
+      roles: ['system'],
+    };
   }
 
   async login(ctx: RequestContext, username: string, password: string, userAgent: string | null) {
@@ -155,15 +174,40 @@ export class AuthService {
     const badCredentials = new AppError(401, 'auth.bad_credentials', '用户名或密码错误', 'Wrong user name or password');
     if (!user || !user.active) {
       await burnPasswordCheck(password);
-      await this.d.db.transaction().execute((trx) =>
-        writeAudit(trx, { ...ctx, actor: null }, { action: 'auth.login', objectType: 'user', objectId: name, outcome: 'failure', diff: { reason: user ? 'inactive' : 'unknown_user' } }),
-      );
+      await this.d.db
+        .transaction()
+        .execute((trx) =>
+          writeAudit(
+            trx,
+            { ...ctx, actor: null },
+            {
+              action: 'auth.login',
+              objectType: 'user',
+              objectId: name,
+              outcome: 'failure',
+              diff: { reason: user ? 'inactive' : 'unknown_user' },
+            },
+          ),
+        );
       throw badCredentials;
     }
     if (user.locked_until && user.locked_until > now) {
-      await this.d.db.transaction().execute((trx) =>
-        writeAudit(trx, { ...ctx, actor: null }, { action: 'auth.login', objectType: 'user', objectId: user.id, orgId: user.org_id, outcome: 'denied', diff: { reason: 'locked' } }),
-      );
+      await this.d.db
+        .transaction()
+        .execute((trx) =>
+          writeAudit(
+            trx,
+            { ...ctx, actor: null },
+            {
+              action: 'auth.login',
+              objectType: 'user',
+              objectId: user.id,
+              orgId: user.org_id,
+              outcome: 'denied',
+              diff: { reason: 'locked' },
+            },
+          ),
+        );
       throw lockedError(user.locked_until);
     }
     const ok = await verifyPassword(user.password_hash, password);
@@ -172,7 +216,11 @@ export class AuthService {
       if (lockedUntil) throw lockedError(lockedUntil);
       throw badCredentials;
     }
-    const mfa: MfaState = user.totp_enabled ? 'totp_pending' : (user.roles as Role[]).includes('center_admin') ? 'enrol_required' : 'complete';
+    const mfa: MfaState = user.totp_enabled
+      ? 'totp_pending'
+      : (user.roles as Role[]).includes('center_admin')
+        ? 'enrol_required'
+        : 'complete';
     const token = randomToken();
     const id = this.hmac(token);
     await this.d.db.transaction().execute(async (trx) => {
@@ -187,27 +235,47 @@ export class AuthService {
         client_ip: ctx.ip,
         user_agent: userAgent?.slice(0, 300) ?? null,
       });
-      await repo.updateUser(trx, user.id, { failed_logins: 0, locked_until: null, ...(mfa === 'complete' ? { last_login_at: now } : {}) });
-      await writeAudit(trx, { ...ctx, actor: userActorOf(user, id) }, {
-        action: mfa === 'complete' ? 'auth.login' : 'auth.login.password_ok',
-        objectType: 'session',
-        objectId: id.slice(0, 16),
-        diff: { mfa },
+      await repo.updateUser(trx, user.id, {
+        failed_logins: 0,
+        locked_until: null,
+        ...(mfa === 'complete' ? { last_login_at: now } : {}),
       });
+      await writeAudit(
+        trx,
+        { ...ctx, actor: userActorOf(user, id) },
+        {
+          action: mfa === 'complete' ? 'auth.login' : 'auth.login.password_ok',
+          objectType: 'session',
+          objectId: id.slice(0, 16),
+          diff: { mfa },
+        },
+      );
     });
-    return { token, next: mfa === 'complete' ? ('done' as const) : mfa === 'totp_pending' ? ('totp' as const) : ('enrol_totp' as const) };
+    return {
+      token,
+      next:
+        mfa === 'complete' ? ('done' as const) : mfa === 'totp_pending' ? ('totp' as const) : ('enrol_totp' as const),
+    };
   }
 
   /**
    * Counts a failed check (a password or a code, at log-in or when a signed-in user confirms a change); locks the
    * account after too many. Returns the lock end when it locks.
    */
-  private async recordFailure(ctx: RequestContext, user: repo.UserRow, reason: string, action = 'auth.login'): Promise<Date | null> {
+  private async recordFailure(
+    ctx: RequestContext,
+    user: repo.UserRow,
+    reason: string,
+    action = 'auth.login',
+  ): Promise<Date | null> {
     const failures = user.failed_logins + 1;
     const lock = failures >= this.d.config.loginMaxFailures;
     const lockedUntil = lock ? new Date(Date.now() + this.d.config.loginLockMinutes * 60_000) : null;
     await this.d.db.transaction().execute(async (trx) => {
-      await repo.updateUser(trx, user.id, { failed_logins: lock ? 0 : failures, locked_until: lockedUntil ?? user.locked_until });
+      await repo.updateUser(trx, user.id, {
+        failed_logins: lock ? 0 : failures,
+        locked_until: lockedUntil ?? user.locked_until,
+      });
       await writeAudit(trx, action === 'auth.login' ? { ...ctx, actor: null } : ctx, {
         action: lock ? 'auth.lockout' : action,
         objectType: 'user',
@@ -221,7 +289,13 @@ export class AuthService {
   }
 
   async verifyTotp(ctx: RequestContext, s: SessionInfo, code: string) {
-    if (s.mfaState !== 'totp_pending') throw new AppError(409, 'auth.totp_not_pending', '当前会话不需要动态口令验证', 'This session is not waiting for a one-time code');
+    if (s.mfaState !== 'totp_pending')
+      throw new AppError(
+        409,
+        'auth.totp_not_pending',
+        '当前会话不需要动态口令验证',
+        'This session is not waiting for a one-time code',
+      );
     const user = (await repo.findUser(this.d.db, s.user.id))!;
     if (user.locked_until && user.locked_until > new Date()) throw lockedError(user.locked_until);
     const secret = user.totp_secret_sealed ? this.d.keys.sm4.open(user.totp_secret_sealed) : null;
@@ -237,32 +311,59 @@ export class AuthService {
     await this.d.db.transaction().execute(async (trx) => {
       await repo.setSessionMfa(trx, s.id, 'complete');
       await repo.updateUser(trx, user.id, { totp_last_counter: step, failed_logins: 0, last_login_at: new Date() });
-      await writeAudit(trx, { ...ctx, actor: this.actorOf(s) }, { action: 'auth.login', objectType: 'session', objectId: s.id.slice(0, 16), diff: { mfa: 'totp' } });
+      await writeAudit(
+        trx,
+        { ...ctx, actor: this.actorOf(s) },
+        { action: 'auth.login', objectType: 'session', objectId: s.id.slice(0, 16), diff: { mfa: 'totp' } },
+      );
     });
   }
 
   /** Starts (or restarts) TOTP enrolment: a new secret, not active until confirmed with a code. */
   async startTotpEnrolment(ctx: RequestContext, s: SessionInfo) {
     if (s.mfaState === 'totp_pending') throw errors.unauthenticated();
-    if (s.user.totp_enabled) throw new AppError(409, 'auth.totp_enabled', '已启用动态口令；如需更换请联系运营中心管理员重置', 'A one-time-code authenticator is already set up; ask a Center admin to reset it');
+    if (s.user.totp_enabled)
+      throw new AppError(
+        409,
+        'auth.totp_enabled',
+        '已启用动态口令；如需更换请联系运营中心管理员重置',
+        'A one-time-code authenticator is already set up; ask a Center admin to reset it',
+      );
     const secret = newTotpSecret();
     await this.d.db.transaction().execute(async (trx) => {
       await repo.updateUser(trx, s.user.id, { totp_secret_sealed: this.d.keys.sm4.seal(secret), totp_enabled: false });
-      await writeAudit(trx, { ...ctx, actor: this.actorOf(s) }, { action: 'auth.totp.enrol_start', objectType: 'user', objectId: s.user.id });
+      await writeAudit(
+        trx,
+        { ...ctx, actor: this.actorOf(s) },
+        { action: 'auth.totp.enrol_start', objectType: 'user', objectId: s.user.id },
+      );
     });
     return { secret, uri: totpUri(secret, s.user.username) };
   }
 
   async confirmTotpEnrolment(ctx: RequestContext, s: SessionInfo, code: string) {
     const user = (await repo.findUser(this.d.db, s.user.id))!;
-    if (user.totp_enabled) throw new AppError(409, 'auth.totp_enabled', '已启用动态口令', 'A one-time-code authenticator is already set up');
-    if (!user.totp_secret_sealed) throw new AppError(409, 'auth.totp_not_started', '请先开始绑定动态口令', 'Start the authenticator set-up first');
+    if (user.totp_enabled)
+      throw new AppError(409, 'auth.totp_enabled', '已启用动态口令', 'A one-time-code authenticator is already set up');
+    if (!user.totp_secret_sealed)
+      throw new AppError(409, 'auth.totp_not_started', '请先开始绑定动态口令', 'Start the authenticator set-up first');
     const step = totpMatch(this.d.keys.sm4.open(user.totp_secret_sealed), code);
-    if (step === null) throw new AppError(400, 'auth.bad_totp', '动态口令不正确，请核对手机时间后重试', 'Wrong one-time code; check the phone clock and try again', [{ field: 'code', message: { zh: '动态口令不正确', en: 'wrong code' } }]);
+    if (step === null)
+      throw new AppError(
+        400,
+        'auth.bad_totp',
+        '动态口令不正确，请核对手机时间后重试',
+        'Wrong one-time code; check the phone clock and try again',
+        [{ field: 'code', message: { zh: '动态口令不正确', en: 'wrong code' } }],
+      );
     await this.d.db.transaction().execute(async (trx) => {
       await repo.updateUser(trx, user.id, { totp_enabled: true, totp_last_counter: step });
       if (s.mfaState === 'enrol_required') await repo.setSessionMfa(trx, s.id, 'complete');
-      await writeAudit(trx, { ...ctx, actor: this.actorOf(s) }, { action: 'auth.totp.enrolled', objectType: 'user', objectId: user.id, diff: { totp_enabled: [false, true] } });
+      await writeAudit(
+        trx,
+        { ...ctx, actor: this.actorOf(s) },
+        { action: 'auth.totp.enrolled', objectType: 'user', objectId: user.id, diff: { totp_enabled: [false, true] } },
+      );
     });
   }
 
@@ -285,24 +386,40 @@ export class AuthService {
       await repo.revokeSession(this.d.db, s.id);
       throw lockedError(lockedUntil);
     }
-    throw new AppError(400, 'auth.bad_password', '当前密码不正确', 'The current password is wrong', [{ field, message: { zh: '不正确', en: 'is wrong' } }]);
+    throw new AppError(400, 'auth.bad_password', '当前密码不正确', 'The current password is wrong', [
+      { field, message: { zh: '不正确', en: 'is wrong' } },
+    ]);
   }
 
   /** Users other than Center admins may switch their second factor off (with their password). */
   async disableOwnTotp(ctx: RequestContext, s: SessionInfo, password: string) {
     if ((s.user.roles as Role[]).includes('center_admin'))
-      throw new AppError(409, 'auth.totp_required', '运营中心管理员必须启用动态口令', 'Center admins must keep a one-time-code authenticator');
+      throw new AppError(
+        409,
+        'auth.totp_required',
+        '运营中心管理员必须启用动态口令',
+        'Center admins must keep a one-time-code authenticator',
+      );
     await this.confirmPassword(ctx, s, password, 'password', 'auth.totp.disable');
     await this.d.db.transaction().execute(async (trx) => {
       await repo.updateUser(trx, s.user.id, { totp_enabled: false, totp_secret_sealed: null, totp_last_counter: null });
-      await writeAudit(trx, ctx, { action: 'auth.totp.disabled', objectType: 'user', objectId: s.user.id, diff: { totp_enabled: [true, false] } });
+      await writeAudit(trx, ctx, {
+        action: 'auth.totp.disabled',
+        objectType: 'user',
+        objectId: s.user.id,
+        diff: { totp_enabled: [true, false] },
+      });
     });
   }
 
   async logout(ctx: RequestContext, s: SessionInfo) {
     await this.d.db.transaction().execute(async (trx) => {
       await repo.revokeSession(trx, s.id);
-      await writeAudit(trx, { ...ctx, actor: this.actorOf(s) }, { action: 'auth.logout', objectType: 'session', objectId: s.id.slice(0, 16) });
+      await writeAudit(
+        trx,
+        { ...ctx, actor: this.actorOf(s) },
+        { action: 'auth.logout', objectType: 'session', objectId: s.id.slice(0, 16) },
+      );
     });
   }
 
@@ -310,12 +427,22 @@ export class AuthService {
     await this.confirmPassword(ctx, s, current, 'currentPassword', 'user.password_change');
     const p = passwordProblem(next, s.user.username);
     if (p) throw errors.field('newPassword', p.zh, p.en);
-    if (current === next) throw errors.field('newPassword', '新密码不能与当前密码相同', 'must differ from the current password');
+    if (current === next)
+      throw errors.field('newPassword', '新密码不能与当前密码相同', 'must differ from the current password');
     const hash = await hashPassword(next);
     await this.d.db.transaction().execute(async (trx) => {
-      await repo.updateUser(trx, s.user.id, { password_hash: hash, must_change_password: false, password_changed_at: new Date() });
+      await repo.updateUser(trx, s.user.id, {
+        password_hash: hash,
+        must_change_password: false,
+        password_changed_at: new Date(),
+      });
       await repo.revokeUserSessions(trx, s.user.id, s.id);
-      await writeAudit(trx, ctx, { action: 'user.password_change', objectType: 'user', objectId: s.user.id, diff: { password: ['[redacted]', '[redacted]'] } });
+      await writeAudit(trx, ctx, {
+        action: 'user.password_change',
+        objectType: 'user',
+        objectId: s.user.id,
+        diff: { password: ['[redacted]', '[redacted]'] },
+      });
     });
   }
 
@@ -338,16 +465,30 @@ export class AuthService {
     if (input.uscc) {
       const p = checkUscc(input.uscc);
       if (p) fields.push({ field: 'uscc', message: usccMessages[p] });
-      else if (await repo.orgNameTaken(this.d.db, 'uscc', input.uscc, exceptId)) fields.push({ field: 'uscc', message: { zh: '已被其他单位使用', en: 'is already used by another organisation' } });
+      else if (await repo.orgNameTaken(this.d.db, 'uscc', input.uscc, exceptId))
+        fields.push({
+          field: 'uscc',
+          message: { zh: '已被其他单位使用', en: 'is already used by another organisation' },
+        });
     }
     if (input.name !== undefined && (await repo.orgNameTaken(this.d.db, 'name', input.name, exceptId)))
-      fields.push({ field: 'name', message: { zh: '已有同名单位', en: 'is already the name of another organisation' } });
+      fields.push({
+        field: 'name',
+        message: { zh: '已有同名单位', en: 'is already the name of another organisation' },
+      });
     if (input.code !== undefined && (await repo.orgNameTaken(this.d.db, 'code', input.code, exceptId)))
-      fields.push({ field: 'code', message: { zh: '单位代码已被使用', en: 'is already used by another organisation' } });
+      fields.push({
+        field: 'code',
+        message: { zh: '单位代码已被使用', en: 'is already used by another organisation' },
+      });
     if (input.parentId) {
       const parent = await repo.findOrg(this.d.db, input.parentId);
       if (!parent) fields.push({ field: 'parentId', message: { zh: '上级单位不存在', en: 'no such organisation' } });
-      else if (exceptId && parent.id === exceptId) fields.push({ field: 'parentId', message: { zh: '不能以自身为上级单位', en: 'cannot be the organisation itself' } });
+      else if (exceptId && parent.id === exceptId)
+        fields.push({
+          field: 'parentId',
+          message: { zh: '不能以自身为上级单位', en: 'cannot be the organisation itself' },
+        });
     }
     if (fields.length) throw errors.validation(fields);
   }
@@ -357,7 +498,11 @@ export class AuthService {
     return this.insertOrg(ctx, input, false);
   }
 
-  private async insertOrg(ctx: RequestContext, input: OrgInput & { name: string; code: string; kind: OrgKind }, isDemo: boolean) {
+  private async insertOrg(
+    ctx: RequestContext,
+    input: OrgInput & { name: string; code: string; kind: OrgKind },
+    isDemo: boolean,
+  ) {
     await this.checkOrgFields(input);
     return this.d.db.transaction().execute(async (trx) => {
       const row = await repo.insertOrg(trx, {
@@ -373,7 +518,13 @@ export class AuthService {
         is_demo: isDemo,
       });
       // An organisation's records belong to it, so its own admins see how it was set up.
-      await writeAudit(trx, ctx, { action: 'org.create', objectType: 'organisation', objectId: row.id, orgId: row.id, diff: diffOf(null, presentOrg(row)) });
+      await writeAudit(trx, ctx, {
+        action: 'org.create',
+        objectType: 'organisation',
+        objectId: row.id,
+        orgId: row.id,
+        diff: diffOf(null, presentOrg(row)),
+      });
       return presentOrg(row);
     });
   }
@@ -399,7 +550,13 @@ export class AuthService {
         ...(input.contactEmail !== undefined ? { contact_email: input.contactEmail } : {}),
         ...(input.active !== undefined ? { active: input.active } : {}),
       });
-      await writeAudit(trx, ctx, { action: 'org.update', objectType: 'organisation', objectId: id, orgId: id, diff: diffOf(presentOrg(before), presentOrg(row)) });
+      await writeAudit(trx, ctx, {
+        action: 'org.update',
+        objectType: 'organisation',
+        objectId: id,
+        orgId: id,
+        diff: diffOf(presentOrg(before), presentOrg(row)),
+      });
       return presentOrg(row);
     });
   }
@@ -412,11 +569,18 @@ export class AuthService {
     const orgId = a && !can(a, 'user.list', '__any__') ? a.orgId : f.orgId;
     authorize(a, 'user.list', orgId);
     const rows = (await repo.listUsers(this.d.db, { ...f, orgId })).map(presentUser);
-    await this.recordRead(ctx, 'user.list', 'user', null, orgId ?? null, { filter: { ...f, orgId }, count: rows.length });
+    await this.recordRead(ctx, 'user.list', 'user', null, orgId ?? null, {
+      filter: { ...f, orgId },
+      count: rows.length,
+    });
     return rows;
   }
 
-  private async loadUserFor(ctx: RequestContext, id: string, action: 'user.read' | 'user.update' | 'user.reset_password' | 'user.reset_totp') {
+  private async loadUserFor(
+    ctx: RequestContext,
+    id: string,
+    action: 'user.read' | 'user.update' | 'user.reset_password' | 'user.reset_totp',
+  ) {
     const u = await repo.findUser(this.d.db, id);
     authorize(ctx.actor, action, u?.org_id ?? '__missing__');
     if (!u) throw errors.notFound('user', id);
@@ -430,8 +594,19 @@ export class AuthService {
   }
 
   /** Reading people's records and credentials is a data access: it leaves an audit record too. */
-  private async recordRead(ctx: RequestContext, action: string, objectType: string, objectId: string | null, orgId: string | null, diff?: unknown) {
-    await this.d.db.transaction().execute((trx) => writeAudit(trx, ctx, { action, objectType, objectId, orgId: orgId ?? ctx.actor?.orgId ?? null, diff }));
+  private async recordRead(
+    ctx: RequestContext,
+    action: string,
+    objectType: string,
+    objectId: string | null,
+    orgId: string | null,
+    diff?: unknown,
+  ) {
+    await this.d.db
+      .transaction()
+      .execute((trx) =>
+        writeAudit(trx, ctx, { action, objectType, objectId, orgId: orgId ?? ctx.actor?.orgId ?? null, diff }),
+      );
   }
 
   private async checkRoles(actor: Actor, orgId: string, roles: Role[]) {
@@ -441,11 +616,20 @@ export class AuthService {
     const wrong = roles.filter((r) => !allowed.includes(r));
     // a role the organisation cannot hold is refused for a security reason (an escalation attempt, or a slip): audited
     if (wrong.length)
-      throw errors.field('roles', `${org.name}的用户不能担任：${wrong.join('、')}`, `users of ${org.name} cannot hold: ${wrong.join(', ')}`).audited('role_not_allowed');
+      throw errors
+        .field(
+          'roles',
+          `${org.name}的用户不能担任：${wrong.join('、')}`,
+          `users of ${org.name} cannot hold: ${wrong.join(', ')}`,
+        )
+        .audited('role_not_allowed');
     if (!mayGrantRoles(actor, roles)) throw errors.forbidden('grant Center roles');
   }
 
-  async createUser(ctx: RequestContext, input: UserInput & { orgId: string; username: string; displayName: string; password: string; roles: Role[] }) {
+  async createUser(
+    ctx: RequestContext,
+    input: UserInput & { orgId: string; username: string; displayName: string; password: string; roles: Role[] },
+  ) {
     authorize(ctx.actor, 'user.create', input.orgId);
     await this.checkRoles(ctx.actor!, input.orgId, input.roles);
     return this.insertUser(ctx, { ...input, mustChangePassword: input.mustChangePassword ?? true });
@@ -454,15 +638,30 @@ export class AuthService {
   /** The one path that creates a user: name and password rules, argon2id, the audit record. */
   private async insertUser(
     ctx: RequestContext,
-    input: UserInput & { orgId: string; username: string; displayName: string; password: string; roles: Role[]; isDemo?: boolean; totpSecret?: string; passwordHash?: string },
+    input: UserInput & {
+      orgId: string;
+      username: string;
+      displayName: string;
+      password: string;
+      roles: Role[];
+      isDemo?: boolean;
+      totpSecret?: string;
+      passwordHash?: string;
+    },
   ) {
     const username = input.username.toLowerCase();
-    if (!/^[a-z0-9][a-z0-9._-]{2,63}$/.test(username)) throw errors.field('username', '用户名应为 3-64 位小写字母、数字、点、下划线或连字符', 'must be 3-64 of a-z, 0-9, . _ -');
+    if (!/^[a-z0-9][a-z0-9._-]{2,63}$/.test(username))
+      throw errors.field(
+        'username',
+        '用户名应为 3-64 位小写字母、数字、点、下划线或连字符',
+        'must be 3-64 of a-z, 0-9, . _ -',
+      );
     if (!input.passwordHash) {
       const p = passwordProblem(input.password, username);
       if (p) throw errors.field('password', p.zh, p.en);
     }
-    if (await repo.findUserByName(this.d.db, username)) throw errors.field('username', '用户名已被使用', 'is already taken');
+    if (await repo.findUserByName(this.d.db, username))
+      throw errors.field('username', '用户名已被使用', 'is already taken');
     const hash = input.passwordHash ?? (await hashPassword(input.password));
     return this.d.db.transaction().execute(async (trx) => {
       const row = await repo.insertUser(trx, {
@@ -479,17 +678,38 @@ export class AuthService {
         totp_secret_sealed: input.totpSecret ? this.d.keys.sm4.seal(input.totpSecret) : null,
         totp_enabled: !!input.totpSecret,
       });
-      await writeAudit(trx, ctx, { action: 'user.create', objectType: 'user', objectId: row.id, orgId: row.org_id, diff: diffOf(null, presentUser(row), USER_SECRETS) });
+      await writeAudit(trx, ctx, {
+        action: 'user.create',
+        objectType: 'user',
+        objectId: row.id,
+        orgId: row.org_id,
+        diff: diffOf(null, presentUser(row), USER_SECRETS),
+      });
       return presentUser(row);
     });
   }
 
-  async updateUser(ctx: RequestContext, id: string, input: UserInput & { roles?: Role[]; active?: boolean; unlock?: boolean }) {
+  async updateUser(
+    ctx: RequestContext,
+    id: string,
+    input: UserInput & { roles?: Role[]; active?: boolean; unlock?: boolean },
+  ) {
     const before = await this.loadUserFor(ctx, id, 'user.update');
     if (input.roles) await this.checkRoles(ctx.actor!, before.org_id, input.roles);
-    if (input.roles && !mayGrantRoles(ctx.actor!, before.roles as Role[])) throw errors.forbidden('change a Center user');
-    if (ctx.actor?.kind === 'user' && ctx.actor.userId === id && (input.active === false || (input.roles && !input.roles.includes('center_admin') && before.roles.includes('center_admin'))))
-      throw new AppError(409, 'user.self_lockout', '不能停用自己或撤销自己的管理员角色', 'You cannot deactivate yourself or drop your own admin role');
+    if (input.roles && !mayGrantRoles(ctx.actor!, before.roles as Role[]))
+      throw errors.forbidden('change a Center user');
+    if (
+      ctx.actor?.kind === 'user' &&
+      ctx.actor.userId === id &&
+      (input.active === false ||
+        (input.roles && !input.roles.includes('center_admin') && before.roles.includes('center_admin')))
+    )
+      throw new AppError(
+        409,
+        'user.self_lockout',
+        '不能停用自己或撤销自己的管理员角色',
+        'You cannot deactivate yourself or drop your own admin role',
+      );
     return this.d.db.transaction().execute(async (trx) => {
       const row = await repo.updateUser(trx, id, {
         ...(input.displayName !== undefined ? { display_name: input.displayName } : {}),
@@ -500,7 +720,13 @@ export class AuthService {
         ...(input.unlock ? { locked_until: null, failed_logins: 0 } : {}),
       });
       if (input.active === false || input.roles) await repo.revokeUserSessions(trx, id);
-      await writeAudit(trx, ctx, { action: input.unlock ? 'user.unlock' : 'user.update', objectType: 'user', objectId: id, orgId: row.org_id, diff: diffOf(presentUser(before), presentUser(row)) });
+      await writeAudit(trx, ctx, {
+        action: input.unlock ? 'user.unlock' : 'user.update',
+        objectType: 'user',
+        objectId: id,
+        orgId: row.org_id,
+        diff: diffOf(presentUser(before), presentUser(row)),
+      });
       return presentUser(row);
     });
   }
@@ -512,9 +738,21 @@ export class AuthService {
     if (p) throw errors.field('password', p.zh, p.en);
     const hash = await hashPassword(password);
     await this.d.db.transaction().execute(async (trx) => {
-      await repo.updateUser(trx, id, { password_hash: hash, must_change_password: true, password_changed_at: new Date(), locked_until: null, failed_logins: 0 });
+      await repo.updateUser(trx, id, {
+        password_hash: hash,
+        must_change_password: true,
+        password_changed_at: new Date(),
+        locked_until: null,
+        failed_logins: 0,
+      });
       await repo.revokeUserSessions(trx, id);
-      await writeAudit(trx, ctx, { action: 'user.password_reset', objectType: 'user', objectId: id, orgId: u.org_id, diff: { password: ['[redacted]', '[redacted]'] } });
+      await writeAudit(trx, ctx, {
+        action: 'user.password_reset',
+        objectType: 'user',
+        objectId: id,
+        orgId: u.org_id,
+        diff: { password: ['[redacted]', '[redacted]'] },
+      });
     });
   }
 
@@ -523,7 +761,13 @@ export class AuthService {
     await this.d.db.transaction().execute(async (trx) => {
       await repo.updateUser(trx, id, { totp_enabled: false, totp_secret_sealed: null, totp_last_counter: null });
       await repo.revokeUserSessions(trx, id);
-      await writeAudit(trx, ctx, { action: 'user.totp_reset', objectType: 'user', objectId: id, orgId: u.org_id, diff: { totp_enabled: [u.totp_enabled, false] } });
+      await writeAudit(trx, ctx, {
+        action: 'user.totp_reset',
+        objectType: 'user',
+        objectId: id,
+        orgId: u.org_id,
+        diff: { totp_enabled: [u.totp_enabled, false] },
+      });
     });
   }
 
@@ -534,16 +778,24 @@ export class AuthService {
     const orgId = a && !can(a, 'credential.list', '__any__') ? a.orgId : f.orgId;
     authorize(a, 'credential.list', orgId);
     const rows = (await repo.listCredentials(this.d.db, { orgId })).map(presentCredential);
-    await this.recordRead(ctx, 'credential.list', 'credential', null, orgId ?? null, { filter: { orgId }, count: rows.length });
+    await this.recordRead(ctx, 'credential.list', 'credential', null, orgId ?? null, {
+      filter: { orgId },
+      count: rows.length,
+    });
     return rows;
   }
 
-  async createCredential(ctx: RequestContext, input: { orgId?: string; systemName: string; description?: string; expiresAt?: string }) {
+  async createCredential(
+    ctx: RequestContext,
+    input: { orgId?: string; systemName: string; description?: string; expiresAt?: string },
+  ) {
     const orgId = input.orgId ?? ctx.actor?.orgId;
     authorize(ctx.actor, 'credential.create', orgId);
-    if (!orgId || !(await repo.findOrg(this.d.db, orgId))) throw errors.field('orgId', '单位不存在', 'no such organisation');
+    if (!orgId || !(await repo.findOrg(this.d.db, orgId)))
+      throw errors.field('orgId', '单位不存在', 'no such organisation');
     const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
-    if (expiresAt && expiresAt <= new Date()) throw errors.field('expiresAt', '有效期须晚于当前时间', 'must be in the future');
+    if (expiresAt && expiresAt <= new Date())
+      throw errors.field('expiresAt', '有效期须晚于当前时间', 'must be in the future');
     const keyId = 'gsk_' + randomBytes(8).toString('hex');
     const secret = randomToken(32);
     return this.d.db.transaction().execute(async (trx) => {
@@ -557,7 +809,17 @@ export class AuthService {
         created_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null,
         expires_at: expiresAt,
       });
-      await writeAudit(trx, ctx, { action: 'credential.create', objectType: 'credential', objectId: row.id, orgId, diff: diffOf(null, { key_id: keyId, system_name: input.systemName, expires_at: expiresAt?.toISOString() ?? null }) });
+      await writeAudit(trx, ctx, {
+        action: 'credential.create',
+        objectType: 'credential',
+        objectId: row.id,
+        orgId,
+        diff: diffOf(null, {
+          key_id: keyId,
+          system_name: input.systemName,
+          expires_at: expiresAt?.toISOString() ?? null,
+        }),
+      });
       return { ...presentCredential(row), token: `${keyId}.${secret}` };
     });
   }
@@ -568,8 +830,17 @@ export class AuthService {
     if (!c) throw errors.notFound('credential', id);
     if (c.revoked_at) return presentCredential(c);
     return this.d.db.transaction().execute(async (trx) => {
-      const row = await repo.updateCredential(trx, id, { revoked_at: new Date(), revoked_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null });
-      await writeAudit(trx, ctx, { action: 'credential.revoke', objectType: 'credential', objectId: id, orgId: c.org_id, diff: { status: ['active', 'revoked'] } });
+      const row = await repo.updateCredential(trx, id, {
+        revoked_at: new Date(),
+        revoked_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null,
+      });
+      await writeAudit(trx, ctx, {
+        action: 'credential.revoke',
+        objectType: 'credential',
+        objectId: id,
+        orgId: c.org_id,
+        diff: { status: ['active', 'revoked'] },
+      });
       return presentCredential(row);
     });
   }
@@ -577,7 +848,10 @@ export class AuthService {
   // ---------------------------------------------------------------- bootstrap (CLI, demo)
 
   /** Creates an organisation without an acting user (CLI bootstrap, demo seed). Validates like createOrg. */
-  async createOrgAsSystem(ctx: RequestContext, input: OrgInput & { name: string; code: string; kind: OrgKind; isDemo?: boolean }) {
+  async createOrgAsSystem(
+    ctx: RequestContext,
+    input: OrgInput & { name: string; code: string; kind: OrgKind; isDemo?: boolean },
+  ) {
     const { isDemo, ...rest } = input;
     return this.insertOrg(ctx, rest, isDemo ?? false);
   }
@@ -592,11 +866,29 @@ export class AuthService {
   }
 
   /** Creates a user without an acting user (CLI `user create`, demo seed). Validates like createUser. */
-  async createUserAsSystem(ctx: RequestContext, input: { orgId: string; username: string; displayName: string; password: string; roles: Role[]; isDemo?: boolean; totpSecret?: string; mustChangePassword?: boolean; passwordHash?: string }) {
+  async createUserAsSystem(
+    ctx: RequestContext,
+    input: {
+      orgId: string;
+      username: string;
+      displayName: string;
+      password: string;
+      roles: Role[];
+      isDemo?: boolean;
+      totpSecret?: string;
+      mustChangePassword?: boolean;
+      passwordHash?: string;
+    },
+  ) {
     const org = await repo.findOrg(this.d.db, input.orgId);
     if (!org) throw errors.field('orgId', '单位不存在', 'no such organisation');
     const wrongRoles = input.roles.filter((r) => !ROLES.includes(r) || !rolesForOrgKind(org.kind).includes(r));
-    if (wrongRoles.length) throw errors.field('roles', `不适用于该单位的角色：${wrongRoles.join('、')}`, `roles not valid for this organisation: ${wrongRoles.join(', ')}`);
+    if (wrongRoles.length)
+      throw errors.field(
+        'roles',
+        `不适用于该单位的角色：${wrongRoles.join('、')}`,
+        `roles not valid for this organisation: ${wrongRoles.join(', ')}`,
+      );
     return this.insertUser(ctx, input);
   }
 }
@@ -619,7 +911,15 @@ export interface UserInput {
 }
 
 function userActorOf(u: repo.UserRow, sessionId: string): UserActor {
-  return { kind: 'user', userId: u.id, username: u.username, orgId: u.org_id, orgKind: '', roles: u.roles as Role[], sessionId };
+  return {
+    kind: 'user',
+    userId: u.id,
+    username: u.username,
+    orgId: u.org_id,
+    orgKind: '',
+    roles: u.roles as Role[],
+    sessionId,
+  };
 }
 
 function lockedError(until: Date) {

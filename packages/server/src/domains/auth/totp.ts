@@ -6,7 +6,14 @@ export function newTotpSecret(): string {
 }
 
 function totp(secretBase32: string, label: string) {
-  return new TOTP({ issuer: 'Gongshu 公数', label, algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secretBase32) });
+  return new TOTP({
+    issuer: 'Gongshu 公数',
+    label,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+    secret: Secret.fromBase32(secretBase32),
+  });
 }
 
 export function totpUri(secretBase32: string, username: string): string {

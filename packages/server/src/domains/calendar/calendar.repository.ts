@@ -8,11 +8,18 @@ export function listOverrides(db: DbOrTrx, year?: number) {
 export function findOverride(db: DbOrTrx, day: string) {
   return db.selectFrom('calendar_override').selectAll().where('day', '=', day).executeTakeFirst();
 }
-export async function upsertOverride(db: DbOrTrx, row: { day: string; kind: 'workday' | 'restday'; note: string; created_by: string | null }) {
+export async function upsertOverride(
+  db: DbOrTrx,
+  row: { day: string; kind: 'workday' | 'restday'; note: string; created_by: string | null },
+) {
   await db
     .insertInto('calendar_override')
     .values({ ...row, created_at: new Date() })
-    .onConflict((oc) => oc.column('day').doUpdateSet({ kind: row.kind, note: row.note, created_by: row.created_by, created_at: new Date() }))
+    .onConflict((oc) =>
+      oc
+        .column('day')
+        .doUpdateSet({ kind: row.kind, note: row.note, created_by: row.created_by, created_at: new Date() }),
+    )
     .execute();
 }
 export async function deleteOverride(db: DbOrTrx, day: string) {
@@ -28,6 +35,12 @@ export function findPolicy(db: DbOrTrx, version: number) {
 export function listPolicies(db: DbOrTrx) {
   return db.selectFrom('policy_version').selectAll().orderBy('version', 'desc').execute();
 }
-export async function insertPolicy(db: DbOrTrx, row: { version: number; params: unknown; note: string; created_by: string | null }) {
-  await db.insertInto('policy_version').values({ ...row, params: JSON.stringify(row.params), created_at: new Date() }).execute();
+export async function insertPolicy(
+  db: DbOrTrx,
+  row: { version: number; params: unknown; note: string; created_by: string | null },
+) {
+  await db
+    .insertInto('policy_version')
+    .values({ ...row, params: JSON.stringify(row.params), created_at: new Date() })
+    .execute();
 }

@@ -16,8 +16,20 @@ export interface PolicySnapshot {
   createdBy: string | null;
 }
 
-function presentPolicy(r: { version: number; params: unknown; note: string; created_at: Date; created_by: string | null }): PolicySnapshot {
-  return { version: r.version, params: { ...defaultPolicy(), ...(r.params as PolicyParams) }, note: r.note, createdAt: r.created_at.toISOString(), createdBy: r.created_by };
+function presentPolicy(r: {
+  version: number;
+  params: unknown;
+  note: string;
+  created_at: Date;
+  created_by: string | null;
+}): PolicySnapshot {
+  return {
+    version: r.version,
+    params: { ...defaultPolicy(), ...(r.params as PolicyParams) },
+    note: r.note,
+    createdAt: r.created_at.toISOString(),
+    createdBy: r.created_by,
+  };
 }
 
 export class CalendarService {
@@ -47,14 +59,24 @@ export class CalendarService {
   }
 
   async listOverrides(year?: number) {
-    return (await repo.listOverrides(this.db, year)).map((r) => ({ date: r.day, kind: r.kind, note: r.note, createdAt: r.created_at.toISOString() }));
+    return (await repo.listOverrides(this.db, year)).map((r) => ({
+      date: r.day,
+      kind: r.kind,
+      note: r.note,
+      createdAt: r.created_at.toISOString(),
+    }));
   }
 
   async setOverride(ctx: RequestContext, date: string, kind: 'workday' | 'restday', note: string) {
     if (!hasRole(ctx.actor, 'center_admin')) throw errors.forbidden('calendar.override');
     await this.db.transaction().execute(async (trx) => {
       const before = await repo.findOverride(trx, date);
-      await repo.upsertOverride(trx, { day: date, kind, note, created_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null });
+      await repo.upsertOverride(trx, {
+        day: date,
+        kind,
+        note,
+        created_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null,
+      });
       await writeAudit(trx, ctx, {
         action: 'calendar.override.set',
         objectType: 'calendar_day',
@@ -69,9 +91,15 @@ export class CalendarService {
     if (!hasRole(ctx.actor, 'center_admin')) throw errors.forbidden('calendar.override');
     await this.db.transaction().execute(async (trx) => {
       const before = await repo.findOverride(trx, date);
-      if (!before) throw new AppError(404, 'calendar.override_not_found', `${date} 没有调整记录`, `No override for ${date}`);
+      if (!before)
+        throw new AppError(404, 'calendar.override_not_found', `${date} 没有调整记录`, `No override for ${date}`);
       await repo.deleteOverride(trx, date);
-      await writeAudit(trx, ctx, { action: 'calendar.override.remove', objectType: 'calendar_day', objectId: date, diff: { kind: [before.kind, null], note: [before.note, null] } });
+      await writeAudit(trx, ctx, {
+        action: 'calendar.override.remove',
+        objectType: 'calendar_day',
+        objectId: date,
+        diff: { kind: [before.kind, null], note: [before.note, null] },
+      });
     });
   }
 
@@ -80,13 +108,25 @@ export class CalendarService {
   /** Ensures version 1 (the regulation's defaults) exists. Idempotent. */
   async ensurePolicy(db: DbOrTrx = this.db): Promise<void> {
     if (await repo.latestPolicy(db)) return;
-    await repo.insertPolicy(db, { version: 1, params: defaultPolicy(), note: '默认值：金凤区公共数据资源管理办法(试行) / defaults from the regulation', created_by: null });
+    await repo.insertPolicy(db, {
+      version: 1,
+      params: defaultPolicy(),
+      note: '默认值：金凤区公共数据资源管理办法(试行) / defaults from the regulation',
+      created_by: null,
+    });
   }
 
   /** The policy in force now. Cases store `version` and later read it back with policyVersion(). */
   async currentPolicy(db: DbOrTrx = this.db): Promise<PolicySnapshot> {
     const r = await repo.latestPolicy(db);
-    if (!r) return { version: 0, params: defaultPolicy(), note: 'not initialised', createdAt: new Date(0).toISOString(), createdBy: null };
+    if (!r)
+      return {
+        version: 0,
+        params: defaultPolicy(),
+        note: 'not initialised',
+        createdAt: new Date(0).toISOString(),
+        createdBy: null,
+      };
     return presentPolicy(r);
   }
 
@@ -112,7 +152,12 @@ export class CalendarService {
       const changed = Object.keys(changes).filter((k) => cur.params[k] !== next[k]);
       if (!changed.length) throw new AppError(409, 'policy.unchanged', '参数没有变化', 'Nothing changed');
       const version = cur.version + 1;
-      await repo.insertPolicy(trx, { version, params: next, note, created_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null });
+      await repo.insertPolicy(trx, {
+        version,
+        params: next,
+        note,
+        created_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null,
+      });
       await writeAudit(trx, ctx, {
         action: 'policy.update',
         objectType: 'policy',

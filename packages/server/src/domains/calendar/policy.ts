@@ -11,13 +11,76 @@ export interface PolicyParamDef {
 }
 
 export const POLICY_PARAMS: PolicyParamDef[] = [
-  { key: 'catalog_change_filing_days', default: 10, unit: 'working_days', min: 1, max: 60, clause: '§10', zh: '目录变更申请时限（自变更之日起）', en: 'Catalog change filing limit (from the change)' },
-  { key: 'catalog_review_days', default: 5, unit: 'working_days', min: 1, max: 60, clause: '§10', zh: '运营中心目录审核时限（自收到申请之日起）', en: 'Center catalog review limit (from receipt)' },
-  { key: 'share_owner_consent_days', default: 5, unit: 'working_days', min: 1, max: 60, clause: '§25', zh: '数据责任单位答复有条件共享申请时限', en: 'Owner answer to a conditional share request' },
-  { key: 'ticket_fix_days', default: 5, unit: 'working_days', min: 1, max: 60, clause: '§19', zh: '问题数据处理时限', en: 'Problem-data fix limit' },
-  { key: 'ticket_extension_cap_days', default: 15, unit: 'working_days', min: 1, max: 120, clause: '§19', zh: '问题数据延期上限（合计）', en: 'Problem-data extension cap (total)' },
-  { key: 'ingest_overdue_grace_days', default: 3, unit: 'working_days', min: 0, max: 60, clause: '§18', zh: '数据更新逾期宽限（更新周期届满后）', en: 'Grace after an update cycle before data is overdue' },
-  { key: 'audit_retention_months', default: 6, unit: 'months', min: 6, max: 600, clause: '§26', zh: '审计记录最短保存期', en: 'Minimum audit record retention' },
+  {
+    key: 'catalog_change_filing_days',
+    default: 10,
+    unit: 'working_days',
+    min: 1,
+    max: 60,
+    clause: '§10',
+    zh: '目录变更申请时限（自变更之日起）',
+    en: 'Catalog change filing limit (from the change)',
+  },
+  {
+    key: 'catalog_review_days',
+    default: 5,
+    unit: 'working_days',
+    min: 1,
+    max: 60,
+    clause: '§10',
+    zh: '运营中心目录审核时限（自收到申请之日起）',
+    en: 'Center catalog review limit (from receipt)',
+  },
+  {
+    key: 'share_owner_consent_days',
+    default: 5,
+    unit: 'working_days',
+    min: 1,
+    max: 60,
+    clause: '§25',
+    zh: '数据责任单位答复有条件共享申请时限',
+    en: 'Owner answer to a conditional share request',
+  },
+  {
+    key: 'ticket_fix_days',
+    default: 5,
+    unit: 'working_days',
+    min: 1,
+    max: 60,
+    clause: '§19',
+    zh: '问题数据处理时限',
+    en: 'Problem-data fix limit',
+  },
+  {
+    key: 'ticket_extension_cap_days',
+    default: 15,
+    unit: 'working_days',
+    min: 1,
+    max: 120,
+    clause: '§19',
+    zh: '问题数据延期上限（合计）',
+    en: 'Problem-data extension cap (total)',
+  },
+  {
+    key: 'ingest_overdue_grace_days',
+    default: 3,
+    unit: 'working_days',
+    min: 0,
+    max: 60,
+    clause: '§18',
+    zh: '数据更新逾期宽限（更新周期届满后）',
+    en: 'Grace after an update cycle before data is overdue',
+  },
+  {
+    key: 'audit_retention_months',
+    default: 6,
+    unit: 'months',
+    min: 6,
+    max: 600,
+    clause: '§26',
+    zh: '审计记录最短保存期',
+    en: 'Minimum audit record retention',
+  },
 ];
 
 export type PolicyParams = Record<string, number>;
@@ -27,13 +90,22 @@ export function defaultPolicy(): PolicyParams {
 }
 
 /** Field errors for a proposed change of parameters (unknown keys, non-integers, out of range). */
-export function policyProblems(params: Record<string, unknown>): { field: string; message: { zh: string; en: string } }[] {
+export function policyProblems(
+  params: Record<string, unknown>,
+): { field: string; message: { zh: string; en: string } }[] {
   const out: { field: string; message: { zh: string; en: string } }[] = [];
   for (const [k, v] of Object.entries(params)) {
     const def = POLICY_PARAMS.find((p) => p.key === k);
-    if (!def) out.push({ field: `params.${k}`, message: { zh: '不是已知的政策参数', en: 'is not a known policy parameter' } });
+    if (!def)
+      out.push({ field: `params.${k}`, message: { zh: '不是已知的政策参数', en: 'is not a known policy parameter' } });
     else if (typeof v !== 'number' || !Number.isInteger(v) || v < def.min || v > def.max)
-      out.push({ field: `params.${k}`, message: { zh: `应为 ${def.min} 到 ${def.max} 之间的整数`, en: `must be an integer from ${def.min} to ${def.max}` } });
+      out.push({
+        field: `params.${k}`,
+        message: {
+          zh: `应为 ${def.min} 到 ${def.max} 之间的整数`,
+          en: `must be an integer from ${def.min} to ${def.max}`,
+        },
+      });
   }
   return out;
 }

@@ -8,13 +8,22 @@ const rest = (d: string) => assert.equal(cal.isWorkingDay(d), false, `${d} shoul
 const work = (d: string) => assert.equal(cal.isWorkingDay(d), true, `${d} should be a working day`);
 function range(a: string, b: string): string[] {
   const out: string[] = [];
-  for (let d = new Date(a + 'T00:00:00Z'); d <= new Date(b + 'T00:00:00Z'); d.setUTCDate(d.getUTCDate() + 1)) out.push(d.toISOString().slice(0, 10));
+  for (let d = new Date(a + 'T00:00:00Z'); d <= new Date(b + 'T00:00:00Z'); d.setUTCDate(d.getUTCDate() + 1))
+    out.push(d.toISOString().slice(0, 10));
   return out;
 }
 
 describe('2025 State Council schedule', () => {
   it('holidays are rest days', () => {
-    for (const d of ['2025-01-01', ...range('2025-01-28', '2025-02-04'), ...range('2025-04-04', '2025-04-06'), ...range('2025-05-01', '2025-05-05'), ...range('2025-05-31', '2025-06-02'), ...range('2025-10-01', '2025-10-08')]) rest(d);
+    for (const d of [
+      '2025-01-01',
+      ...range('2025-01-28', '2025-02-04'),
+      ...range('2025-04-04', '2025-04-06'),
+      ...range('2025-05-01', '2025-05-05'),
+      ...range('2025-05-31', '2025-06-02'),
+      ...range('2025-10-01', '2025-10-08'),
+    ])
+      rest(d);
   });
   it('make-up days (调休) are working days even on weekends', () => {
     for (const d of ['2025-01-26', '2025-02-08', '2025-04-27', '2025-09-28', '2025-10-11']) {
@@ -31,7 +40,16 @@ describe('2025 State Council schedule', () => {
 
 describe('2026 State Council schedule', () => {
   it('holidays are rest days', () => {
-    for (const d of [...range('2026-01-01', '2026-01-03'), ...range('2026-02-15', '2026-02-23'), ...range('2026-04-04', '2026-04-06'), ...range('2026-05-01', '2026-05-05'), ...range('2026-06-19', '2026-06-21'), ...range('2026-09-25', '2026-09-27'), ...range('2026-10-01', '2026-10-07')]) rest(d);
+    for (const d of [
+      ...range('2026-01-01', '2026-01-03'),
+      ...range('2026-02-15', '2026-02-23'),
+      ...range('2026-04-04', '2026-04-06'),
+      ...range('2026-05-01', '2026-05-05'),
+      ...range('2026-06-19', '2026-06-21'),
+      ...range('2026-09-25', '2026-09-27'),
+      ...range('2026-10-01', '2026-10-07'),
+    ])
+      rest(d);
   });
   it('make-up days are working days', () => {
     for (const d of ['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10']) work(d);
@@ -58,7 +76,12 @@ describe('addWorkingDays / workingDaysBetween across the 2026 National Day holid
     assert.equal(cal.addWorkingDays('2026-10-09', 0), '2026-10-09');
   });
   it('workingDaysBetween is the inverse of addWorkingDays', () => {
-    for (const [a, n] of [['2026-09-28', 10], ['2026-02-10', 7], ['2025-12-30', 4], ['2026-10-10', -6]] as const) {
+    for (const [a, n] of [
+      ['2026-09-28', 10],
+      ['2026-02-10', 7],
+      ['2025-12-30', 4],
+      ['2026-10-10', -6],
+    ] as const) {
       const b = cal.addWorkingDays(a, n);
       assert.equal(cal.workingDaysBetween(a, b), n, `${a} + ${n} = ${b}`);
     }
@@ -74,7 +97,13 @@ describe('addWorkingDays / workingDaysBetween across the 2026 National Day holid
 
 describe('due status', () => {
   it('counts working days left, due today and overdue', () => {
-    assert.deepEqual(cal.dueStatus('2026-10-16', '2026-09-30'), { due: '2026-10-16', today: '2026-09-30', state: 'open', daysLeft: 8, daysOverdue: 0 });
+    assert.deepEqual(cal.dueStatus('2026-10-16', '2026-09-30'), {
+      due: '2026-10-16',
+      today: '2026-09-30',
+      state: 'open',
+      daysLeft: 8,
+      daysOverdue: 0,
+    });
     assert.equal(cal.dueStatus('2026-10-16', '2026-10-16').state, 'due_today');
     const late = cal.dueStatus('2026-09-30', '2026-10-09');
     assert.equal(late.state, 'overdue');
@@ -84,7 +113,12 @@ describe('due status', () => {
 
 describe('Center overrides and uncovered years', () => {
   it('an override wins over the package', () => {
-    const c = new WorkingCalendar(new Map([['2026-10-09', { kind: 'restday' as const, note: '临时调整' }], ['2026-10-03', { kind: 'workday' as const, note: '应急值守' }]]));
+    const c = new WorkingCalendar(
+      new Map([
+        ['2026-10-09', { kind: 'restday' as const, note: '临时调整' }],
+        ['2026-10-03', { kind: 'workday' as const, note: '应急值守' }],
+      ]),
+    );
     assert.equal(c.isWorkingDay('2026-10-09'), false);
     assert.equal(c.isWorkingDay('2026-10-03'), true);
     assert.equal(c.day('2026-10-03').reason, 'override');

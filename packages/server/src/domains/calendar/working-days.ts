@@ -63,7 +63,8 @@ export class WorkingCalendar {
     const d = toUtc(date);
     const o = this.overrides.get(date);
     if (o) return { date, working: o.kind === 'workday', reason: 'override', name: o.note };
-    if (data.workdays[date]) return { date, working: true, reason: 'makeup_workday', name: holidayName(data.workdays[date]) };
+    if (data.workdays[date])
+      return { date, working: true, reason: 'makeup_workday', name: holidayName(data.workdays[date]) };
     if (data.holidays[date]) return { date, working: false, reason: 'holiday', name: holidayName(data.holidays[date]) };
     const wd = d.getUTCDay();
     return wd === 0 || wd === 6
@@ -107,7 +108,8 @@ export class WorkingCalendar {
 
   /** Due-date status for a case: working days left, or how many working days overdue. */
   dueStatus(due: string, today: string): DueStatus {
-    if (today > due) return { due, today, state: 'overdue', daysLeft: 0, daysOverdue: this.workingDaysBetween(due, today) };
+    if (today > due)
+      return { due, today, state: 'overdue', daysLeft: 0, daysOverdue: this.workingDaysBetween(due, today) };
     if (today === due) return { due, today, state: 'due_today', daysLeft: 0, daysOverdue: 0 };
     return { due, today, state: 'open', daysLeft: this.workingDaysBetween(today, due), daysOverdue: 0 };
   }

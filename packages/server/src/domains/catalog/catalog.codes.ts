@@ -149,4 +149,9 @@ export const PII_MIN_SENSITIVITY: Record<string, 'personal' | 'sensitive_persona
 };
 
 export const SHARE_ORDER = { unconditional: 0, conditional: 1, none: 2 } as const;
-export const SENSITIVITY_ORDER: Record<string, number> = { none: 0, personal: 1, trade_secret: 1, sensitive_personal: 2 };
+export const SENSITIVITY_ORDER: Record<string, number> = {
+  none: 0,
+  personal: 1,
+  trade_secret: 1,
+  sensitive_personal: 2,
+};

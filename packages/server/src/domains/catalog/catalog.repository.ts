@@ -11,40 +11,72 @@ export type ItemRow = Selectable<ResourceItemTable>;
 export function listCodes(db: DbOrTrx) {
   return db.selectFrom('catalog_code').selectAll().orderBy('table_key').orderBy('sort').orderBy('code').execute();
 }
-export async function insertCodesIfMissing(db: DbOrTrx, rows: Insertable<import('../../db/schema.ts').CatalogCodeTable>[]) {
+export async function insertCodesIfMissing(
+  db: DbOrTrx,
+  rows: Insertable<import('../../db/schema.ts').CatalogCodeTable>[],
+) {
   if (!rows.length) return;
-  await db.insertInto('catalog_code').values(rows).onConflict((oc) => oc.columns(['table_key', 'code']).doNothing()).execute();
+  await db
+    .insertInto('catalog_code')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['table_key', 'code']).doNothing())
+    .execute();
 }
-export async function upsertCode(db: DbOrTrx, row: { table_key: string; code: string; zh: string; en: string; sort: number; active: boolean }) {
+export async function upsertCode(
+  db: DbOrTrx,
+  row: { table_key: string; code: string; zh: string; en: string; sort: number; active: boolean },
+) {
   await db
     .insertInto('catalog_code')
     .values(row)
-    .onConflict((oc) => oc.columns(['table_key', 'code']).doUpdateSet({ zh: row.zh, en: row.en, sort: row.sort, active: row.active }))
+    .onConflict((oc) =>
+      oc.columns(['table_key', 'code']).doUpdateSet({ zh: row.zh, en: row.en, sort: row.sort, active: row.active }),
+    )
     .execute();
 }
 export function findCode(db: DbOrTrx, table: string, code: string) {
-  return db.selectFrom('catalog_code').selectAll().where('table_key', '=', table).where('code', '=', code).executeTakeFirst();
+  return db
+    .selectFrom('catalog_code')
+    .selectAll()
+    .where('table_key', '=', table)
+    .where('code', '=', code)
+    .executeTakeFirst();
 }
 export async function getMeta(db: DbOrTrx, key: string) {
   return (await db.selectFrom('gongshu_meta').select('value').where('key', '=', key).executeTakeFirst())?.value ?? null;
 }
 export async function setMeta(db: DbOrTrx, key: string, value: string) {
-  await db.insertInto('gongshu_meta').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+  await db
+    .insertInto('gongshu_meta')
+    .values({ key, value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+    .execute();
 }
 
 // ---------------------------------------------------------------- information systems
 export function listSystems(db: DbOrTrx, orgId?: string) {
-  let q = db.selectFrom('info_system').innerJoin('organisation', 'organisation.id', 'info_system.org_id').selectAll('info_system').select('organisation.name as org_name');
+  let q = db
+    .selectFrom('info_system')
+    .innerJoin('organisation', 'organisation.id', 'info_system.org_id')
+    .selectAll('info_system')
+    .select('organisation.name as org_name');
   if (orgId) q = q.where('info_system.org_id', '=', orgId);
   return q.orderBy('organisation.code').orderBy('info_system.name').execute();
 }
 export function findSystem(db: DbOrTrx, id: string) {
   return db.selectFrom('info_system').selectAll().where('id', '=', id).executeTakeFirst();
 }
-export async function insertSystem(db: DbOrTrx, row: { id: string; org_id: string; name: string; description: string | null }) {
+export async function insertSystem(
+  db: DbOrTrx,
+  row: { id: string; org_id: string; name: string; description: string | null },
+) {
   return db.insertInto('info_system').values(row).returningAll().executeTakeFirstOrThrow();
 }
-export async function updateSystem(db: DbOrTrx, id: string, patch: { name?: string; description?: string | null; active?: boolean }) {
+export async function updateSystem(
+  db: DbOrTrx,
+  id: string,
+  patch: { name?: string; description?: string | null; active?: boolean },
+) {
   return db.updateTable('info_system').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 export async function systemNameTaken(db: DbOrTrx, orgId: string, name: string, exceptId?: string) {
@@ -63,45 +95,100 @@ export function findResourceByCode(db: DbOrTrx, code: string) {
 /** Serialises code allocation for one classification prefix; returns the next free sequence number. */
 export async function nextSequence(trx: DbOrTrx, prefix: string): Promise<number> {
   await sql`SELECT pg_advisory_xact_lock(hashtext(${'catalog-code:' + prefix}))`.execute(trx);
-  const r = await sql<{ n: number | null }>`SELECT max(split_part(code, '/', 2)::bigint) AS n FROM resource WHERE split_part(code, '/', 1) = ${prefix}`.execute(trx);
+  const r = await sql<{
+    n: number | null;
+  }>`SELECT max(split_part(code, '/', 2)::bigint) AS n FROM resource WHERE split_part(code, '/', 1) = ${prefix}`.execute(
+    trx,
+  );
   return Number(r.rows[0]?.n ?? 0) + 1;
 }
-export async function insertResource(db: DbOrTrx, row: { id: string; code: string; org_id: string; working_version: number; is_demo?: boolean }) {
-  await db.insertInto('resource').values({ ...row, current_version: null }).execute();
+export async function insertResource(
+  db: DbOrTrx,
+  row: { id: string; code: string; org_id: string; working_version: number; is_demo?: boolean },
+) {
+  await db
+    .insertInto('resource')
+    .values({ ...row, current_version: null })
+    .execute();
 }
-export async function setResourcePointers(db: DbOrTrx, id: string, p: { current_version?: number | null; working_version?: number | null }) {
+export async function setResourcePointers(
+  db: DbOrTrx,
+  id: string,
+  p: { current_version?: number | null; working_version?: number | null },
+) {
   await db.updateTable('resource').set(p).where('id', '=', id).execute();
 }
 export function findVersion(db: DbOrTrx, id: string, version: number) {
-  return db.selectFrom('resource_version').selectAll().where('resource_id', '=', id).where('version', '=', version).executeTakeFirst();
+  return db
+    .selectFrom('resource_version')
+    .selectAll()
+    .where('resource_id', '=', id)
+    .where('version', '=', version)
+    .executeTakeFirst();
 }
 export function listVersions(db: DbOrTrx, id: string) {
   return db
     .selectFrom('resource_version')
-    .select(['version', 'kind', 'status', 'name', 'change_date', 'change_reason', 'submitted_at', 'reviewed_at', 'created_at', 'policy_version'])
+    .select([
+      'version',
+      'kind',
+      'status',
+      'name',
+      'change_date',
+      'change_reason',
+      'submitted_at',
+      'reviewed_at',
+      'created_at',
+      'policy_version',
+    ])
     .where('resource_id', '=', id)
     .orderBy('version', 'desc')
     .execute();
 }
 export function listItems(db: DbOrTrx, id: string, version: number) {
-  return db.selectFrom('resource_item').selectAll().where('resource_id', '=', id).where('version', '=', version).orderBy('position').execute();
+  return db
+    .selectFrom('resource_item')
+    .selectAll()
+    .where('resource_id', '=', id)
+    .where('version', '=', version)
+    .orderBy('position')
+    .execute();
 }
 export async function insertVersion(db: DbOrTrx, row: Insertable<ResourceVersionTable>) {
   await db.insertInto('resource_version').values(row).execute();
 }
-export async function updateVersion(db: DbOrTrx, id: string, version: number, patch: Partial<Insertable<ResourceVersionTable>>) {
-  await db.updateTable('resource_version').set({ ...patch, updated_at: new Date() }).where('resource_id', '=', id).where('version', '=', version).execute();
+export async function updateVersion(
+  db: DbOrTrx,
+  id: string,
+  version: number,
+  patch: Partial<Insertable<ResourceVersionTable>>,
+) {
+  await db
+    .updateTable('resource_version')
+    .set({ ...patch, updated_at: new Date() })
+    .where('resource_id', '=', id)
+    .where('version', '=', version)
+    .execute();
 }
 export async function replaceItems(db: DbOrTrx, id: string, version: number, items: Insertable<ResourceItemTable>[]) {
   await db.deleteFrom('resource_item').where('resource_id', '=', id).where('version', '=', version).execute();
-  for (let i = 0; i < items.length; i += 200) await db.insertInto('resource_item').values(items.slice(i, i + 200)).execute();
+  for (let i = 0; i < items.length; i += 200)
+    await db
+      .insertInto('resource_item')
+      .values(items.slice(i, i + 200))
+      .execute();
 }
 
 /** Rebuilds the search keys of one version: name and keywords weigh most, then item names, then the summary. */
 export async function refreshSearch(db: DbOrTrx, id: string, version: number) {
   const v = await findVersion(db, id, version);
   if (!v) return;
-  const items = await db.selectFrom('resource_item').select('name').where('resource_id', '=', id).where('version', '=', version).execute();
+  const items = await db
+    .selectFrom('resource_item')
+    .select('name')
+    .where('resource_id', '=', id)
+    .where('version', '=', version)
+    .execute();
   const res = await findResource(db, id);
   const itemText = items.map((i) => i.name).join(' ');
   const a = indexKeys([v.name, ...v.keywords].join(' '));
@@ -126,7 +213,15 @@ export interface SearchFilter {
   securityGrade?: string | undefined;
 }
 
-const FACETS = ['org_id', 'category', 'base_library', 'share_type', 'open_attribute', 'update_cycle', 'security_grade'] as const;
+const FACETS = [
+  'org_id',
+  'category',
+  'base_library',
+  'share_type',
+  'open_attribute',
+  'update_cycle',
+  'security_grade',
+] as const;
 
 /** The district catalog: each resource's approved current version, matching every term of q. */
 function searchWhere(f: SearchFilter, except?: (typeof FACETS)[number]) {
@@ -137,8 +232,10 @@ function searchWhere(f: SearchFilter, except?: (typeof FACETS)[number]) {
     const codeLike = term.replace(/[\\%_]/g, '\\$&') + '%';
     // The GIN index narrows by bigrams; the substring test keeps exactly the resources containing the term.
     // A term of one or two Han characters is its own key, so the index answer is already exact.
-    if (keys.length && /^\p{Script=Han}{1,2}$/u.test(term)) parts.push(sql`rv.search_doc @@ ${tsqueryOf(keys)}::tsquery`);
-    else if (keys.length) parts.push(sql`(rv.search_doc @@ ${tsqueryOf(keys)}::tsquery AND rv.search_text LIKE ${like})`);
+    if (keys.length && /^\p{Script=Han}{1,2}$/u.test(term))
+      parts.push(sql`rv.search_doc @@ ${tsqueryOf(keys)}::tsquery`);
+    else if (keys.length)
+      parts.push(sql`(rv.search_doc @@ ${tsqueryOf(keys)}::tsquery AND rv.search_text LIKE ${like})`);
     else parts.push(sql`(rv.search_text LIKE ${like} OR r.code LIKE ${codeLike})`);
   }
   const eq = (col: (typeof FACETS)[number], v: string | undefined) => {
@@ -162,7 +259,24 @@ export async function search(db: Db, f: SearchFilter, page: { limit: number; off
   // whole search_doc would de-TOAST every match's key set. One sort, and one window for the total.
   const k1 = first ? sql`(lower(rv.name) LIKE ${first})::int` : sql`0::int`;
   const k2 = first ? sql`(lower(array_to_string(rv.keywords, ' ')) LIKE ${first})::int` : sql`0::int`;
-  const rows = await sql<{ resource_id: string; code: string; org_id: string; org_name: string; version: number; name: string; summary: string; category: string; base_library: string; share_type: string; open_attribute: string; update_cycle: string; security_grade: string; format: string; item_count: number; total: number }>`
+  const rows = await sql<{
+    resource_id: string;
+    code: string;
+    org_id: string;
+    org_name: string;
+    version: number;
+    name: string;
+    summary: string;
+    category: string;
+    base_library: string;
+    share_type: string;
+    open_attribute: string;
+    update_cycle: string;
+    security_grade: string;
+    format: string;
+    item_count: number;
+    total: number;
+  }>`
     WITH hits AS (
       SELECT r.id, rv.version, r.code, ${k1} AS k1, ${k2} AS k2, count(*) OVER ()::int AS total
       FROM resource r JOIN resource_version rv ON rv.resource_id = r.id AND rv.version = r.current_version
@@ -181,7 +295,11 @@ export async function search(db: Db, f: SearchFilter, page: { limit: number; off
 }
 
 async function countOnly(db: Db, f: SearchFilter) {
-  const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM resource r JOIN resource_version rv ON rv.resource_id = r.id AND rv.version = r.current_version WHERE ${searchWhere(f)}`.execute(db);
+  const r = await sql<{
+    n: number;
+  }>`SELECT count(*)::int AS n FROM resource r JOIN resource_version rv ON rv.resource_id = r.id AND rv.version = r.current_version WHERE ${searchWhere(f)}`.execute(
+    db,
+  );
   return r.rows[0]?.n ?? 0;
 }
 
@@ -192,10 +310,18 @@ async function countOnly(db: Db, f: SearchFilter) {
 export async function facets(db: Db, f: SearchFilter) {
   const textOnly = searchWhere({ q: f.q });
   const filters: Record<(typeof FACETS)[number], string | undefined> = {
-    org_id: f.orgId, category: f.category, base_library: f.baseLibrary, share_type: f.shareType, open_attribute: f.openAttribute, update_cycle: f.updateCycle, security_grade: f.securityGrade,
+    org_id: f.orgId,
+    category: f.category,
+    base_library: f.baseLibrary,
+    share_type: f.shareType,
+    open_attribute: f.openAttribute,
+    update_cycle: f.updateCycle,
+    security_grade: f.securityGrade,
   };
   const branch = (col: (typeof FACETS)[number]) => {
-    const conds = FACETS.filter((c) => c !== col && filters[c] !== undefined).map((c) => sql`${sql.ref(c)} = ${filters[c]}`);
+    const conds = FACETS.filter((c) => c !== col && filters[c] !== undefined).map(
+      (c) => sql`${sql.ref(c)} = ${filters[c]}`,
+    );
     return sql`SELECT ${col} AS facet, ${sql.ref(col)} AS value, count(*)::int AS count FROM m ${conds.length ? sql`WHERE ${sql.join(conds, sql` AND `)}` : sql``} GROUP BY 2`;
   };
   const r = await sql<{ facet: string; value: string; count: number }>`
@@ -228,8 +354,12 @@ export async function ilikeScan(db: Db, q: string) {
 export function listOrgResources(db: DbOrTrx, orgId: string) {
   return db
     .selectFrom('resource as r')
-    .leftJoin('resource_version as cur', (j) => j.onRef('cur.resource_id', '=', 'r.id').onRef('cur.version', '=', 'r.current_version'))
-    .leftJoin('resource_version as wk', (j) => j.onRef('wk.resource_id', '=', 'r.id').onRef('wk.version', '=', 'r.working_version'))
+    .leftJoin('resource_version as cur', (j) =>
+      j.onRef('cur.resource_id', '=', 'r.id').onRef('cur.version', '=', 'r.current_version'),
+    )
+    .leftJoin('resource_version as wk', (j) =>
+      j.onRef('wk.resource_id', '=', 'r.id').onRef('wk.version', '=', 'r.working_version'),
+    )
     .select([
       'r.id',
       'r.code',
@@ -256,9 +386,25 @@ export function listOrgResources(db: DbOrTrx, orgId: string) {
 export function listWorking(db: DbOrTrx, statuses: string[]) {
   return db
     .selectFrom('resource as r')
-    .innerJoin('resource_version as wk', (j) => j.onRef('wk.resource_id', '=', 'r.id').onRef('wk.version', '=', 'r.working_version'))
+    .innerJoin('resource_version as wk', (j) =>
+      j.onRef('wk.resource_id', '=', 'r.id').onRef('wk.version', '=', 'r.working_version'),
+    )
     .innerJoin('organisation as o', 'o.id', 'r.org_id')
-    .select(['r.id', 'r.code', 'r.org_id', 'o.name as org_name', 'wk.version', 'wk.kind', 'wk.status', 'wk.name', 'wk.submitted_at', 'wk.review_due', 'wk.filing_due', 'wk.change_date', 'wk.policy_version'])
+    .select([
+      'r.id',
+      'r.code',
+      'r.org_id',
+      'o.name as org_name',
+      'wk.version',
+      'wk.kind',
+      'wk.status',
+      'wk.name',
+      'wk.submitted_at',
+      'wk.review_due',
+      'wk.filing_due',
+      'wk.change_date',
+      'wk.policy_version',
+    ])
     .where('wk.status', 'in', statuses as never[])
     .orderBy('wk.review_due')
     .orderBy('wk.filing_due')
@@ -266,7 +412,18 @@ export function listWorking(db: DbOrTrx, statuses: string[]) {
     .execute();
 }
 
-export async function addEvent(db: DbOrTrx, e: { resource_id: string; version: number; actor_user_id: string | null; actor_name: string | null; action: string; comment?: string | null; details?: unknown }) {
+export async function addEvent(
+  db: DbOrTrx,
+  e: {
+    resource_id: string;
+    version: number;
+    actor_user_id: string | null;
+    actor_name: string | null;
+    action: string;
+    comment?: string | null;
+    details?: unknown;
+  },
+) {
   await db
     .insertInto('catalog_event')
     .values({ ...e, comment: e.comment ?? null, details: e.details === undefined ? null : JSON.stringify(e.details) })
@@ -281,10 +438,30 @@ export function listExportRefs(db: DbOrTrx, orgId?: string) {
   let q = db
     .selectFrom('resource as r')
     .innerJoin('organisation as o', 'o.id', 'r.org_id')
-    .leftJoin('resource_version as v', (j) => j.onRef('v.resource_id', '=', 'r.id').on((eb) => eb('v.version', '=', orgId ? eb.fn.coalesce('r.working_version', 'r.current_version') : eb.ref('r.current_version'))))
+    .leftJoin('resource_version as v', (j) =>
+      j
+        .onRef('v.resource_id', '=', 'r.id')
+        .on((eb) =>
+          eb(
+            'v.version',
+            '=',
+            orgId ? eb.fn.coalesce('r.working_version', 'r.current_version') : eb.ref('r.current_version'),
+          ),
+        ),
+    )
     .leftJoin('info_system as s', 's.id', 'v.system_id')
-    .select(['r.id', 'r.code', 'r.current_version', 'r.working_version', 'o.name as org_name', 's.name as system_name']);
-  if (orgId) q = q.where('r.org_id', '=', orgId).where((eb) => eb.or([eb('r.current_version', 'is not', null), eb('r.working_version', 'is not', null)]));
+    .select([
+      'r.id',
+      'r.code',
+      'r.current_version',
+      'r.working_version',
+      'o.name as org_name',
+      's.name as system_name',
+    ]);
+  if (orgId)
+    q = q
+      .where('r.org_id', '=', orgId)
+      .where((eb) => eb.or([eb('r.current_version', 'is not', null), eb('r.working_version', 'is not', null)]));
   else q = q.where('r.current_version', 'is not', null);
   return q.orderBy('o.code').orderBy('r.code').execute();
 }

@@ -48,7 +48,9 @@ const resourceFields = {
   publishDate: Type.Optional(Type.Union([DateStr, Type.Null()])),
   relatedCodes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 50 })),
   responsiblePerson: Type.Optional(NullTxt(50)),
-  responsiblePhone: Type.Optional(Type.Union([Type.String({ maxLength: 40, pattern: '^[0-9+()\\- ]{5,40}$' }), Type.Null()])),
+  responsiblePhone: Type.Optional(
+    Type.Union([Type.String({ maxLength: 40, pattern: '^[0-9+()\\- ]{5,40}$' }), Type.Null()]),
+  ),
   items: Type.Array(ItemInput, { maxItems: 1000 }),
 };
 export const ResourceInput = Obj(resourceFields);
@@ -87,8 +89,28 @@ export const MineQuery = Obj({
   orgId: Type.Optional(Type.String({ format: 'uuid' })),
 });
 
-export const SystemBody = Obj({ name: Type.String({ minLength: 1, maxLength: 100 }), description: Type.Optional(NullTxt(1000)), orgId: Type.Optional(Type.String({ format: 'uuid' })) });
-export const SystemPatch = Obj({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), description: Type.Optional(NullTxt(1000)), active: Type.Optional(Type.Boolean()) }, { minProperties: 1 });
+export const SystemBody = Obj({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  description: Type.Optional(NullTxt(1000)),
+  orgId: Type.Optional(Type.String({ format: 'uuid' })),
+});
+export const SystemPatch = Obj(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    description: Type.Optional(NullTxt(1000)),
+    active: Type.Optional(Type.Boolean()),
+  },
+  { minProperties: 1 },
+);
 
-export const CodeBody = Obj({ zh: Type.String({ minLength: 1, maxLength: 100 }), en: Type.String({ minLength: 1, maxLength: 100 }), sort: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000 })), active: Type.Optional(Type.Boolean()) });
-export const SettingsBody = Obj({ itemLength: Type.Integer({ minimum: 1, maximum: 6 }), subItemLength: Type.Integer({ minimum: 1, maximum: 6 }), sequenceLength: Type.Integer({ minimum: 3, maximum: 10 }) });
+export const CodeBody = Obj({
+  zh: Type.String({ minLength: 1, maxLength: 100 }),
+  en: Type.String({ minLength: 1, maxLength: 100 }),
+  sort: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000 })),
+  active: Type.Optional(Type.Boolean()),
+});
+export const SettingsBody = Obj({
+  itemLength: Type.Integer({ minimum: 1, maximum: 6 }),
+  subItemLength: Type.Integer({ minimum: 1, maximum: 6 }),
+  sequenceLength: Type.Integer({ minimum: 3, maximum: 10 }),
+});

@@ -17,11 +17,27 @@ const ENUM_NAMES: Record<string, Record<string, string>> = {
   open_attribute: { closed: '不开放', conditional: '有条件开放', open: '无条件开放' },
 };
 
-const NATIONAL_DATA_TYPES: Record<string, string> = { c: 'string', m: 'string', g: 'string', n: 'decimal', y: 'decimal', b: 'decimal', f: 'decimal', i: 'integer', d: 'date', t: 'datetime', l: 'boolean' };
+const NATIONAL_DATA_TYPES: Record<string, string> = {
+  c: 'string',
+  m: 'string',
+  g: 'string',
+  n: 'decimal',
+  y: 'decimal',
+  b: 'decimal',
+  f: 'decimal',
+  i: 'integer',
+  d: 'date',
+  t: 'datetime',
+  l: 'boolean',
+};
 
 export interface ImportReport {
   accepted: { rows: [number, number]; code: string; name: string; action: 'created' | 'updated' }[];
-  rejected: { rows: [number, number]; name: string; errors: { row: number | null; field: string; message: { zh: string; en: string } }[] }[];
+  rejected: {
+    rows: [number, number];
+    name: string;
+    errors: { row: number | null; field: string; message: { zh: string; en: string } }[];
+  }[];
 }
 
 export interface CodeFormat {
@@ -34,12 +50,44 @@ const CLASS_DIGIT: Record<string, string> = { base: '1', topic: '2', department:
 
 /** Fields compared in a version diff, in display order. */
 export const VERSION_FIELDS = [
-  'name', 'category', 'baseLibrary', 'systemId', 'summary', 'keywords', 'format', 'updateCycle', 'shareType', 'shareCondition', 'shareBasis',
-  'shareMethods', 'openAttribute', 'openCondition', 'securityGrade', 'publishDate', 'relatedCodes', 'responsiblePerson', 'responsiblePhone',
+  'name',
+  'category',
+  'baseLibrary',
+  'systemId',
+  'summary',
+  'keywords',
+  'format',
+  'updateCycle',
+  'shareType',
+  'shareCondition',
+  'shareBasis',
+  'shareMethods',
+  'openAttribute',
+  'openCondition',
+  'securityGrade',
+  'publishDate',
+  'relatedCodes',
+  'responsiblePerson',
+  'responsiblePhone',
 ] as const;
 export const ITEM_FIELDS = [
-  'name', 'dataType', 'length', 'precision', 'required', 'primaryKey', 'description', 'sensitivity', 'piiKind', 'maskingRule', 'shareType',
-  'shareCondition', 'shareBasis', 'sourceResourceCode', 'sourceItemCode', 'valueSet', 'position',
+  'name',
+  'dataType',
+  'length',
+  'precision',
+  'required',
+  'primaryKey',
+  'description',
+  'sensitivity',
+  'piiKind',
+  'maskingRule',
+  'shareType',
+  'shareCondition',
+  'shareBasis',
+  'sourceResourceCode',
+  'sourceItemCode',
+  'valueSet',
+  'position',
 ] as const;
 
 function presentItem(i: repo.ItemRow) {
@@ -66,7 +114,12 @@ function presentItem(i: repo.ItemRow) {
 }
 export type PresentedItem = ReturnType<typeof presentItem>;
 
-function presentVersion(res: { id: string; code: string; org_id: string }, v: repo.VersionRow, items: repo.ItemRow[], due: DueStatus | null) {
+function presentVersion(
+  res: { id: string; code: string; org_id: string },
+  v: repo.VersionRow,
+  items: repo.ItemRow[],
+  due: DueStatus | null,
+) {
   return {
     resourceId: res.id,
     code: res.code,
@@ -163,10 +216,25 @@ function itemRows(id: string, version: number, items: ItemInput[]) {
 function asInput(p: PresentedVersion): ResourceInput {
   const { items, ...v } = p;
   return {
-    name: v.name, category: v.category, baseLibrary: v.baseLibrary, systemId: v.systemId, summary: v.summary, keywords: v.keywords, format: v.format,
-    updateCycle: v.updateCycle, shareType: v.shareType, shareCondition: v.shareCondition, shareBasis: v.shareBasis, shareMethods: v.shareMethods,
-    openAttribute: v.openAttribute, openCondition: v.openCondition, securityGrade: v.securityGrade, publishDate: v.publishDate, relatedCodes: v.relatedCodes,
-    responsiblePerson: v.responsiblePerson, responsiblePhone: v.responsiblePhone,
+    name: v.name,
+    category: v.category,
+    baseLibrary: v.baseLibrary,
+    systemId: v.systemId,
+    summary: v.summary,
+    keywords: v.keywords,
+    format: v.format,
+    updateCycle: v.updateCycle,
+    shareType: v.shareType,
+    shareCondition: v.shareCondition,
+    shareBasis: v.shareBasis,
+    shareMethods: v.shareMethods,
+    openAttribute: v.openAttribute,
+    openCondition: v.openCondition,
+    securityGrade: v.securityGrade,
+    publishDate: v.publishDate,
+    relatedCodes: v.relatedCodes,
+    responsiblePerson: v.responsiblePerson,
+    responsiblePhone: v.responsiblePhone,
     items: items.map(({ position: _p, ...i }) => ({ ...i, shareType: i.shareType as ItemInput['shareType'] })),
   };
 }
@@ -193,7 +261,9 @@ export class CatalogService {
 
   /** Inserts the built-in codes that are missing. Idempotent; Center edits are kept. */
   async ensureCodes() {
-    const rows = Object.entries(CODE_TABLES).flatMap(([table, t]) => t.codes.map((c, i) => ({ table_key: table, code: c.code, zh: c.zh, en: c.en, sort: i * 10, builtin: true })));
+    const rows = Object.entries(CODE_TABLES).flatMap(([table, t]) =>
+      t.codes.map((c, i) => ({ table_key: table, code: c.code, zh: c.zh, en: c.en, sort: i * 10, builtin: true })),
+    );
     await repo.insertCodesIfMissing(this.db, rows);
   }
 
@@ -210,19 +280,47 @@ export class CatalogService {
       zh: t.zh,
       en: t.en,
       extendable: t.extendable,
-      codes: rows.filter((r) => r.table_key === key).map((r) => ({ code: r.code, zh: r.zh, en: r.en, sort: r.sort, active: r.active, builtin: r.builtin })),
+      codes: rows
+        .filter((r) => r.table_key === key)
+        .map((r) => ({ code: r.code, zh: r.zh, en: r.en, sort: r.sort, active: r.active, builtin: r.builtin })),
     }));
   }
 
-  async putCode(ctx: RequestContext, table: string, code: string, body: { zh: string; en: string; sort?: number; active?: boolean }) {
+  async putCode(
+    ctx: RequestContext,
+    table: string,
+    code: string,
+    body: { zh: string; en: string; sort?: number; active?: boolean },
+  ) {
     authorize(ctx.actor, 'catalog.configure');
     const def = CODE_TABLES[table];
     if (!def) throw errors.field('table', `没有代码表 ${table}`, `no code table ${table}`);
     const before = await repo.findCode(this.db, table, code);
-    if (!before && !def.extendable) throw errors.field('code', `代码表“${def.zh}”由国家标准规定，不能新增代码`, `the ${def.en} table is fixed by the national standard`);
+    if (!before && !def.extendable)
+      throw errors.field(
+        'code',
+        `代码表“${def.zh}”由国家标准规定，不能新增代码`,
+        `the ${def.en} table is fixed by the national standard`,
+      );
     await this.db.transaction().execute(async (trx) => {
-      await repo.upsertCode(trx, { table_key: table, code, zh: body.zh, en: body.en, sort: body.sort ?? before?.sort ?? 1000, active: body.active ?? before?.active ?? true });
-      await writeAudit(trx, ctx, { action: before ? 'catalog.code.update' : 'catalog.code.create', objectType: 'catalog_code', objectId: `${table}/${code}`, diff: { zh: [before?.zh ?? null, body.zh], en: [before?.en ?? null, body.en], active: [before?.active ?? null, body.active ?? true] } });
+      await repo.upsertCode(trx, {
+        table_key: table,
+        code,
+        zh: body.zh,
+        en: body.en,
+        sort: body.sort ?? before?.sort ?? 1000,
+        active: body.active ?? before?.active ?? true,
+      });
+      await writeAudit(trx, ctx, {
+        action: before ? 'catalog.code.update' : 'catalog.code.create',
+        objectType: 'catalog_code',
+        objectId: `${table}/${code}`,
+        diff: {
+          zh: [before?.zh ?? null, body.zh],
+          en: [before?.en ?? null, body.en],
+          active: [before?.active ?? null, body.active ?? true],
+        },
+      });
     });
     return (await this.codeTables()).find((t) => t.key === table)!;
   }
@@ -237,7 +335,12 @@ export class CatalogService {
     const before = await this.codeFormat();
     await this.db.transaction().execute(async (trx) => {
       await repo.setMeta(trx, 'catalog.code_format', JSON.stringify(f));
-      await writeAudit(trx, ctx, { action: 'catalog.settings.update', objectType: 'catalog_settings', objectId: 'code_format', diff: { before, after: f } });
+      await writeAudit(trx, ctx, {
+        action: 'catalog.settings.update',
+        objectType: 'catalog_settings',
+        objectId: 'code_format',
+        diff: { before, after: f },
+      });
     });
     return f;
   }
@@ -248,22 +351,50 @@ export class CatalogService {
     const errs = validateResource(input, mode, await this.codeLookup());
     if (input.systemId) {
       const s = await repo.findSystem(this.db, input.systemId);
-      if (!s || s.org_id !== orgId) errs.push({ field: 'systemId', message: { zh: '不是本单位登记的信息系统', en: 'is not an information system of this unit' } });
+      if (!s || s.org_id !== orgId)
+        errs.push({
+          field: 'systemId',
+          message: { zh: '不是本单位登记的信息系统', en: 'is not an information system of this unit' },
+        });
     }
     for (const [i, it] of input.items.entries()) {
       if (mode === 'submit' && it.sourceResourceCode) {
         const src = await repo.findResourceByCode(this.db, it.sourceResourceCode);
-        if (!src?.current_version) errs.push({ field: `items.${i}.sourceResourceCode`, message: { zh: '权威来源资源不在目录中', en: 'the authoritative source is not in the catalog' } });
+        if (!src?.current_version)
+          errs.push({
+            field: `items.${i}.sourceResourceCode`,
+            message: { zh: '权威来源资源不在目录中', en: 'the authoritative source is not in the catalog' },
+          });
       }
     }
     if (errs.length) throw errors.validation(errs);
   }
 
-  private event(trx: Trx, ctx: RequestContext, id: string, version: number, action: string, comment?: string | null, details?: unknown) {
-    return repo.addEvent(trx, { resource_id: id, version, actor_user_id: ctx.actor?.kind === 'user' ? ctx.actor.userId : null, actor_name: actorName(ctx.actor), action, comment: comment ?? null, details });
+  private event(
+    trx: Trx,
+    ctx: RequestContext,
+    id: string,
+    version: number,
+    action: string,
+    comment?: string | null,
+    details?: unknown,
+  ) {
+    return repo.addEvent(trx, {
+      resource_id: id,
+      version,
+      actor_user_id: ctx.actor?.kind === 'user' ? ctx.actor.userId : null,
+      actor_name: actorName(ctx.actor),
+      action,
+      comment: comment ?? null,
+      details,
+    });
   }
 
-  async create(ctx: RequestContext, input: ResourceInput & { classItem?: string; classSubItem?: string }, opts: { isDemo?: boolean; orgId?: string } = {}) {
+  async create(
+    ctx: RequestContext,
+    input: ResourceInput & { classItem?: string; classSubItem?: string },
+    opts: { isDemo?: boolean; orgId?: string } = {},
+  ) {
     const orgId = opts.orgId ?? ctx.actor?.orgId;
     if (!opts.orgId) authorize(ctx.actor, 'catalog.compile', orgId);
     if (!orgId) throw errors.unauthenticated();
@@ -272,8 +403,10 @@ export class CatalogService {
     const fmt = await this.codeFormat();
     const item = (classItem ?? '1').padStart(fmt.itemLength, '0');
     const sub = (classSubItem ?? '1').padStart(fmt.subItemLength, '0');
-    if (item.length !== fmt.itemLength) throw errors.field('classItem', `应为 ${fmt.itemLength} 位数字`, `must have ${fmt.itemLength} digits`);
-    if (sub.length !== fmt.subItemLength) throw errors.field('classSubItem', `应为 ${fmt.subItemLength} 位数字`, `must have ${fmt.subItemLength} digits`);
+    if (item.length !== fmt.itemLength)
+      throw errors.field('classItem', `应为 ${fmt.itemLength} 位数字`, `must have ${fmt.itemLength} digits`);
+    if (sub.length !== fmt.subItemLength)
+      throw errors.field('classSubItem', `应为 ${fmt.subItemLength} 位数字`, `must have ${fmt.subItemLength} digits`);
     const policy = await this.calendar.currentPolicy();
     return this.db.transaction().execute(async (trx) => {
       const prefix = (CLASS_DIGIT[rest.category] ?? '3') + item + sub;
@@ -281,11 +414,25 @@ export class CatalogService {
       const code = `${prefix}/${String(seq).padStart(fmt.sequenceLength, '0')}`;
       const id = randomUUID();
       await repo.insertResource(trx, { id, code, org_id: orgId, working_version: 1, is_demo: opts.isDemo ?? false });
-      await repo.insertVersion(trx, { resource_id: id, version: 1, kind: 'new', status: 'draft', ...versionColumns(rest), policy_version: policy.version, created_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null });
+      await repo.insertVersion(trx, {
+        resource_id: id,
+        version: 1,
+        kind: 'new',
+        status: 'draft',
+        ...versionColumns(rest),
+        policy_version: policy.version,
+        created_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null,
+      });
       await repo.replaceItems(trx, id, 1, itemRows(id, 1, rest.items));
       await repo.refreshSearch(trx, id, 1);
       await this.event(trx, ctx, id, 1, 'created');
-      await writeAudit(trx, ctx, { action: 'catalog.resource.create', objectType: 'resource', objectId: id, orgId, diff: { code: [null, code], name: [null, rest.name], items: [0, rest.items.length] } });
+      await writeAudit(trx, ctx, {
+        action: 'catalog.resource.create',
+        objectType: 'resource',
+        objectId: id,
+        orgId,
+        diff: { code: [null, code], name: [null, rest.name], items: [0, rest.items.length] },
+      });
       return { id, code };
     });
   }
@@ -297,14 +444,19 @@ export class CatalogService {
       throw errors.notFound('resource', id);
     }
     authorize(ctx.actor, 'catalog.compile', res.org_id);
-    if (res.working_version === null) throw stateError('该资源没有待编辑的版本；已发布的资源须通过变更申请修改', 'This resource has no working version; change an approved resource through a change request');
+    if (res.working_version === null)
+      throw stateError(
+        '该资源没有待编辑的版本；已发布的资源须通过变更申请修改',
+        'This resource has no working version; change an approved resource through a change request',
+      );
     const v = (await repo.findVersion(this.db, id, res.working_version))!;
     return { res, v };
   }
 
   async saveDraft(ctx: RequestContext, id: string, input: ResourceInput) {
     const { res, v } = await this.loadWorking(ctx, id);
-    if (v.status !== 'draft' && v.status !== 'returned') throw stateError('已提交审核的版本不能修改', 'A submitted version cannot be edited');
+    if (v.status !== 'draft' && v.status !== 'returned')
+      throw stateError('已提交审核的版本不能修改', 'A submitted version cannot be edited');
     await this.validate(input, 'save', res.org_id);
     const before = await this.version(id, v.version);
     await this.db.transaction().execute(async (trx) => {
@@ -313,15 +465,25 @@ export class CatalogService {
       await repo.refreshSearch(trx, id, v.version);
       const after = await this.version(id, v.version, trx);
       const d = diffVersions(before, after);
-      await this.event(trx, ctx, id, v.version, 'edited', null, { changed: d.fields.map((f) => f.field), items: d.items.map((i) => `${i.change}:${i.code}`) });
-      await writeAudit(trx, ctx, { action: 'catalog.resource.edit', objectType: 'resource', objectId: id, orgId: res.org_id, diff: compactDiff(d) });
+      await this.event(trx, ctx, id, v.version, 'edited', null, {
+        changed: d.fields.map((f) => f.field),
+        items: d.items.map((i) => `${i.change}:${i.code}`),
+      });
+      await writeAudit(trx, ctx, {
+        action: 'catalog.resource.edit',
+        objectType: 'resource',
+        objectId: id,
+        orgId: res.org_id,
+        diff: compactDiff(d),
+      });
     });
     return this.version(id, v.version);
   }
 
   async submit(ctx: RequestContext, id: string) {
     const { res, v } = await this.loadWorking(ctx, id);
-    if (v.status !== 'draft' && v.status !== 'returned') throw stateError('只有草稿或退回修改的版本可以提交', 'Only a draft or a returned version can be submitted');
+    if (v.status !== 'draft' && v.status !== 'returned')
+      throw stateError('只有草稿或退回修改的版本可以提交', 'Only a draft or a returned version can be submitted');
     const current = await this.version(id, v.version);
     await this.validate(asInput(current), 'submit', res.org_id);
     const policy = await this.calendar.policyVersion(v.policy_version);
@@ -329,38 +491,88 @@ export class CatalogService {
     const reviewDue = await this.calendar.addWorkingDays(today, policy.params.catalog_review_days!);
     const late = v.filing_due !== null && today > v.filing_due;
     await this.db.transaction().execute(async (trx) => {
-      await repo.updateVersion(trx, id, v.version, { status: 'submitted', submitted_at: new Date(), review_due: reviewDue });
-      await this.event(trx, ctx, id, v.version, v.status === 'returned' ? 'resubmitted' : 'submitted', null, { reviewDue, ...(late ? { filedLate: true, filingDue: v.filing_due } : {}) });
-      await writeAudit(trx, ctx, { action: 'catalog.resource.submit', objectType: 'resource', objectId: id, orgId: res.org_id, diff: { status: [v.status, 'submitted'], review_due: [null, reviewDue] } });
+      await repo.updateVersion(trx, id, v.version, {
+        status: 'submitted',
+        submitted_at: new Date(),
+        review_due: reviewDue,
+      });
+      await this.event(trx, ctx, id, v.version, v.status === 'returned' ? 'resubmitted' : 'submitted', null, {
+        reviewDue,
+        ...(late ? { filedLate: true, filingDue: v.filing_due } : {}),
+      });
+      await writeAudit(trx, ctx, {
+        action: 'catalog.resource.submit',
+        objectType: 'resource',
+        objectId: id,
+        orgId: res.org_id,
+        diff: { status: [v.status, 'submitted'], review_due: [null, reviewDue] },
+      });
     });
     return this.version(id, v.version);
   }
 
-  async review(ctx: RequestContext, id: string, body: { decision: 'approve' | 'return'; comment?: string; itemComments?: Record<string, string> }) {
+  async review(
+    ctx: RequestContext,
+    id: string,
+    body: { decision: 'approve' | 'return'; comment?: string; itemComments?: Record<string, string> },
+  ) {
     authorize(ctx.actor, 'catalog.review');
     const res = await repo.findResource(this.db, id);
     if (!res) throw errors.notFound('resource', id);
     const v = res.working_version !== null ? await repo.findVersion(this.db, id, res.working_version) : undefined;
-    if (!v || v.status !== 'submitted') throw stateError('该资源没有待审核的版本', 'This resource has no version waiting for review');
+    if (!v || v.status !== 'submitted')
+      throw stateError('该资源没有待审核的版本', 'This resource has no version waiting for review');
     const comment = body.comment?.trim() || null;
     const itemComments = Object.fromEntries(Object.entries(body.itemComments ?? {}).filter(([, c]) => c.trim()));
     if (body.decision === 'return' && !comment && !Object.keys(itemComments).length)
       throw errors.field('comment', '退回修改须填写审核意见', 'a return needs a comment (on the resource or on items)');
     const items = await repo.listItems(this.db, id, v.version);
     const unknown = Object.keys(itemComments).filter((c) => !items.some((i) => i.code === c));
-    if (unknown.length) throw errors.field('itemComments', `没有这些信息项：${unknown.join('、')}`, `no such items: ${unknown.join(', ')}`);
+    if (unknown.length)
+      throw errors.field(
+        'itemComments',
+        `没有这些信息项：${unknown.join('、')}`,
+        `no such items: ${unknown.join(', ')}`,
+      );
     const reviewer = ctx.actor?.kind === 'user' ? ctx.actor.userId : null;
     await this.db.transaction().execute(async (trx) => {
       if (body.decision === 'approve') {
-        if (res.current_version !== null) await repo.updateVersion(trx, id, res.current_version, { status: 'superseded' });
-        await repo.updateVersion(trx, id, v.version, { status: 'approved', reviewed_at: new Date(), reviewed_by: reviewer, review_comment: comment, item_comments: JSON.stringify({}) });
+        if (res.current_version !== null)
+          await repo.updateVersion(trx, id, res.current_version, { status: 'superseded' });
+        await repo.updateVersion(trx, id, v.version, {
+          status: 'approved',
+          reviewed_at: new Date(),
+          reviewed_by: reviewer,
+          review_comment: comment,
+          item_comments: JSON.stringify({}),
+        });
         await repo.setResourcePointers(trx, id, { current_version: v.version, working_version: null });
         for (const hook of this.approvedHooks) await hook(trx, id, v.version);
       } else {
-        await repo.updateVersion(trx, id, v.version, { status: 'returned', reviewed_at: new Date(), reviewed_by: reviewer, review_comment: comment, item_comments: JSON.stringify(itemComments) });
+        await repo.updateVersion(trx, id, v.version, {
+          status: 'returned',
+          reviewed_at: new Date(),
+          reviewed_by: reviewer,
+          review_comment: comment,
+          item_comments: JSON.stringify(itemComments),
+        });
       }
-      await this.event(trx, ctx, id, v.version, body.decision === 'approve' ? 'approved' : 'returned', comment, Object.keys(itemComments).length ? { itemComments } : undefined);
-      await writeAudit(trx, ctx, { action: `catalog.resource.${body.decision}`, objectType: 'resource', objectId: id, orgId: res.org_id, diff: { status: ['submitted', body.decision === 'approve' ? 'approved' : 'returned'], version: v.version } });
+      await this.event(
+        trx,
+        ctx,
+        id,
+        v.version,
+        body.decision === 'approve' ? 'approved' : 'returned',
+        comment,
+        Object.keys(itemComments).length ? { itemComments } : undefined,
+      );
+      await writeAudit(trx, ctx, {
+        action: `catalog.resource.${body.decision}`,
+        objectType: 'resource',
+        objectId: id,
+        orgId: res.org_id,
+        diff: { status: ['submitted', body.decision === 'approve' ? 'approved' : 'returned'], version: v.version },
+      });
     });
     return this.version(id, v.version);
   }
@@ -370,24 +582,48 @@ export class CatalogService {
     const res = await repo.findResource(this.db, id);
     authorize(ctx.actor, 'catalog.compile', res?.org_id ?? '__missing__');
     if (!res) throw errors.notFound('resource', id);
-    if (res.current_version === null) throw stateError('资源尚未发布，请直接修改草稿', 'The resource is not approved yet; edit its draft');
-    if (res.working_version !== null) throw stateError('已有进行中的变更，请先完成或撤回', 'A change is already in progress; finish or withdraw it first');
+    if (res.current_version === null)
+      throw stateError('资源尚未发布，请直接修改草稿', 'The resource is not approved yet; edit its draft');
+    if (res.working_version !== null)
+      throw stateError(
+        '已有进行中的变更，请先完成或撤回',
+        'A change is already in progress; finish or withdraw it first',
+      );
     const today = this.today();
-    if (body.changeDate > today) throw errors.field('changeDate', '变更发生日期不能晚于今天', 'cannot be in the future');
+    if (body.changeDate > today)
+      throw errors.field('changeDate', '变更发生日期不能晚于今天', 'cannot be in the future');
     const policy = await this.calendar.currentPolicy();
     const filingDue = await this.calendar.addWorkingDays(body.changeDate, policy.params.catalog_change_filing_days!);
     const cur = await this.version(id, res.current_version);
     const next = (await repo.listVersions(this.db, id))[0]!.version + 1;
     await this.db.transaction().execute(async (trx) => {
       await repo.insertVersion(trx, {
-        resource_id: id, version: next, kind: 'change', status: 'draft', ...versionColumns(asInput(cur)), change_date: body.changeDate, change_reason: body.reason,
-        filing_due: filingDue, policy_version: policy.version, created_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null,
+        resource_id: id,
+        version: next,
+        kind: 'change',
+        status: 'draft',
+        ...versionColumns(asInput(cur)),
+        change_date: body.changeDate,
+        change_reason: body.reason,
+        filing_due: filingDue,
+        policy_version: policy.version,
+        created_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null,
       });
       await repo.replaceItems(trx, id, next, itemRows(id, next, asInput(cur).items));
       await repo.refreshSearch(trx, id, next);
       await repo.setResourcePointers(trx, id, { working_version: next });
       await this.event(trx, ctx, id, next, 'change_started', body.reason, { changeDate: body.changeDate, filingDue });
-      await writeAudit(trx, ctx, { action: 'catalog.resource.change', objectType: 'resource', objectId: id, orgId: res.org_id, diff: { version: [res.current_version, next], change_date: [null, body.changeDate], filing_due: [null, filingDue] } });
+      await writeAudit(trx, ctx, {
+        action: 'catalog.resource.change',
+        objectType: 'resource',
+        objectId: id,
+        orgId: res.org_id,
+        diff: {
+          version: [res.current_version, next],
+          change_date: [null, body.changeDate],
+          filing_due: [null, filingDue],
+        },
+      });
     });
     return this.version(id, next);
   }
@@ -395,12 +631,19 @@ export class CatalogService {
   /** Withdraws the working version (a draft or a returned one). An approved version stays in force. */
   async withdraw(ctx: RequestContext, id: string) {
     const { res, v } = await this.loadWorking(ctx, id);
-    if (v.status === 'submitted') throw stateError('审核中的版本不能撤回', 'A version under review cannot be withdrawn');
+    if (v.status === 'submitted')
+      throw stateError('审核中的版本不能撤回', 'A version under review cannot be withdrawn');
     await this.db.transaction().execute(async (trx) => {
       await repo.updateVersion(trx, id, v.version, { status: 'withdrawn' });
       await repo.setResourcePointers(trx, id, { working_version: null });
       await this.event(trx, ctx, id, v.version, 'withdrawn');
-      await writeAudit(trx, ctx, { action: 'catalog.resource.withdraw', objectType: 'resource', objectId: id, orgId: res.org_id, diff: { status: [v.status, 'withdrawn'] } });
+      await writeAudit(trx, ctx, {
+        action: 'catalog.resource.withdraw',
+        objectType: 'resource',
+        objectId: id,
+        orgId: res.org_id,
+        diff: { status: [v.status, 'withdrawn'] },
+      });
     });
   }
 
@@ -413,13 +656,16 @@ export class CatalogService {
     if (!v) throw errors.notFound('version', `${id}@${version}`);
     const items = await repo.listItems(db, id, version);
     let due: DueStatus | null = null;
-    const dueDate = v.status === 'submitted' ? v.review_due : v.status === 'draft' || v.status === 'returned' ? v.filing_due : null;
+    const dueDate =
+      v.status === 'submitted' ? v.review_due : v.status === 'draft' || v.status === 'returned' ? v.filing_due : null;
     if (dueDate) due = (await this.calendar.calendar(db)).dueStatus(dueDate, this.today());
     return presentVersion(res, v, items, due);
   }
 
   private mayReadVersion(ctx: RequestContext, orgId: string, status: string) {
-    return status === 'approved' || status === 'superseded' ? can(ctx.actor, 'catalog.read_district') : can(ctx.actor, 'catalog.read_working', orgId);
+    return status === 'approved' || status === 'superseded'
+      ? can(ctx.actor, 'catalog.read_district')
+      : can(ctx.actor, 'catalog.read_working', orgId);
   }
 
   async get(ctx: RequestContext, id: string) {
@@ -450,7 +696,18 @@ export class CatalogService {
     const rows = await repo.listVersions(this.db, id);
     return rows
       .filter((r) => this.mayReadVersion(ctx, res.org_id, r.status))
-      .map((r) => ({ version: r.version, kind: r.kind, status: r.status, name: r.name, changeDate: r.change_date, changeReason: r.change_reason, submittedAt: r.submitted_at?.toISOString() ?? null, reviewedAt: r.reviewed_at?.toISOString() ?? null, createdAt: r.created_at.toISOString(), policyVersion: r.policy_version }));
+      .map((r) => ({
+        version: r.version,
+        kind: r.kind,
+        status: r.status,
+        name: r.name,
+        changeDate: r.change_date,
+        changeReason: r.change_reason,
+        submittedAt: r.submitted_at?.toISOString() ?? null,
+        reviewedAt: r.reviewed_at?.toISOString() ?? null,
+        createdAt: r.created_at.toISOString(),
+        policyVersion: r.policy_version,
+      }));
   }
 
   async diff(ctx: RequestContext, id: string, from: number, to: number) {
@@ -463,17 +720,51 @@ export class CatalogService {
     const res = await repo.findResource(this.db, id);
     if (!res) throw errors.notFound('resource', id);
     authorize(ctx.actor, 'catalog.read_working', res.org_id);
-    return (await repo.listEvents(this.db, id)).map((e) => ({ at: e.at.toISOString(), version: e.version, actor: e.actor_name, action: e.action, comment: e.comment, details: e.details }));
+    return (await repo.listEvents(this.db, id)).map((e) => ({
+      at: e.at.toISOString(),
+      version: e.version,
+      actor: e.actor_name,
+      action: e.action,
+      comment: e.comment,
+      details: e.details,
+    }));
   }
 
   async search(ctx: RequestContext, q: SearchQuery) {
     authorize(ctx.actor, 'catalog.read_district');
     const { limit = 20, offset = 0, ...f } = q;
-    const [{ rows, total }, facets] = await Promise.all([repo.search(this.db, f, { limit, offset }), repo.facets(this.db, f)]);
+    const [{ rows, total }, facets] = await Promise.all([
+      repo.search(this.db, f, { limit, offset }),
+      repo.facets(this.db, f),
+    ]);
     return {
       total,
-      items: rows.map((r) => ({ id: r.resource_id, code: r.code, orgId: r.org_id, orgName: r.org_name, version: r.version, name: r.name, summary: r.summary, category: r.category, baseLibrary: r.base_library, shareType: r.share_type, openAttribute: r.open_attribute, updateCycle: r.update_cycle, securityGrade: r.security_grade, format: r.format, itemCount: r.item_count })),
-      facets: { orgId: facets.org_id!, category: facets.category!, baseLibrary: facets.base_library!, shareType: facets.share_type!, openAttribute: facets.open_attribute!, updateCycle: facets.update_cycle!, securityGrade: facets.security_grade! },
+      items: rows.map((r) => ({
+        id: r.resource_id,
+        code: r.code,
+        orgId: r.org_id,
+        orgName: r.org_name,
+        version: r.version,
+        name: r.name,
+        summary: r.summary,
+        category: r.category,
+        baseLibrary: r.base_library,
+        shareType: r.share_type,
+        openAttribute: r.open_attribute,
+        updateCycle: r.update_cycle,
+        securityGrade: r.security_grade,
+        format: r.format,
+        itemCount: r.item_count,
+      })),
+      facets: {
+        orgId: facets.org_id!,
+        category: facets.category!,
+        baseLibrary: facets.base_library!,
+        shareType: facets.share_type!,
+        openAttribute: facets.open_attribute!,
+        updateCycle: facets.update_cycle!,
+        securityGrade: facets.security_grade!,
+      },
     };
   }
 
@@ -495,7 +786,12 @@ export class CatalogService {
       status: (r.working_status ?? 'approved') as string,
       reviewDue: r.review_due,
       filingDue: r.filing_due,
-      due: r.working_status === 'submitted' && r.review_due ? cal.dueStatus(r.review_due, today) : (r.working_status === 'draft' || r.working_status === 'returned') && r.filing_due ? cal.dueStatus(r.filing_due, today) : null,
+      due:
+        r.working_status === 'submitted' && r.review_due
+          ? cal.dueStatus(r.review_due, today)
+          : (r.working_status === 'draft' || r.working_status === 'returned') && r.filing_due
+            ? cal.dueStatus(r.filing_due, today)
+            : null,
       updatedAt: r.working_updated_at?.toISOString() ?? r.current_approved_at?.toISOString() ?? null,
     }));
     return f.status ? out.filter((r) => r.status === f.status) : out;
@@ -507,15 +803,28 @@ export class CatalogService {
     const cal = await this.calendar.calendar();
     const today = this.today();
     return (await repo.listWorking(this.db, ['submitted'])).map((r) => ({
-      id: r.id, code: r.code, orgId: r.org_id, orgName: r.org_name, version: r.version, kind: r.kind, name: r.name,
-      submittedAt: r.submitted_at?.toISOString() ?? null, reviewDue: r.review_due, changeDate: r.change_date, policyVersion: r.policy_version,
+      id: r.id,
+      code: r.code,
+      orgId: r.org_id,
+      orgName: r.org_name,
+      version: r.version,
+      kind: r.kind,
+      name: r.name,
+      submittedAt: r.submitted_at?.toISOString() ?? null,
+      reviewDue: r.review_due,
+      changeDate: r.change_date,
+      policyVersion: r.policy_version,
       due: r.review_due ? cal.dueStatus(r.review_due, today) : null,
     }));
   }
 
   /** Overdue cases across the district: reviews past their due date, and changes not filed in time. */
   async overdue(ctx: RequestContext) {
-    if (!can(ctx.actor, 'catalog.review') && !(ctx.actor && ['supervisor'].some((r) => (ctx.actor!.roles as string[]).includes(r)))) throw errors.forbidden('catalog.overdue');
+    if (
+      !can(ctx.actor, 'catalog.review') &&
+      !(ctx.actor && ['supervisor'].some((r) => (ctx.actor!.roles as string[]).includes(r)))
+    )
+      throw errors.forbidden('catalog.overdue');
     const cal = await this.calendar.calendar();
     const today = this.today();
     const rows = await repo.listWorking(this.db, ['submitted', 'draft', 'returned']);
@@ -523,7 +832,18 @@ export class CatalogService {
       .map((r) => {
         const kind = r.status === 'submitted' ? ('review' as const) : ('filing' as const);
         const dueDate = kind === 'review' ? r.review_due : r.filing_due;
-        return { id: r.id, code: r.code, orgId: r.org_id, orgName: r.org_name, name: r.name, version: r.version, status: r.status, kind, dueDate, due: dueDate ? cal.dueStatus(dueDate, today) : null };
+        return {
+          id: r.id,
+          code: r.code,
+          orgId: r.org_id,
+          orgName: r.org_name,
+          name: r.name,
+          version: r.version,
+          status: r.status,
+          kind,
+          dueDate,
+          due: dueDate ? cal.dueStatus(dueDate, today) : null,
+        };
       })
       .filter((r) => r.due?.state === 'overdue');
   }
@@ -539,7 +859,8 @@ export class CatalogService {
       for (const k of [code, zh, en]) byText.set(`${table}\u0000${k.toLowerCase()}`, code);
     };
     for (const r of rows) put(r.table_key, r.code, r.zh, r.en);
-    for (const [table, m] of Object.entries(ENUM_NAMES)) for (const [code, zh] of Object.entries(m)) put(table, code, zh, code);
+    for (const [table, m] of Object.entries(ENUM_NAMES))
+      for (const [code, zh] of Object.entries(m)) put(table, code, zh, code);
     // the national template's data-type letters (C string, N number, D date, …)
     for (const [letter, code] of Object.entries(NATIONAL_DATA_TYPES)) byText.set(`data_type\u0000${letter}`, code);
     return {
@@ -560,7 +881,16 @@ export class CatalogService {
       if (v === null) continue;
       out.push({ ...(await this.version(r.id, v)), orgName: r.org_name, systemName: r.system_name });
     }
-    await this.db.transaction().execute((trx) => writeAudit(trx, ctx, { action: 'catalog.export', objectType: 'catalog', objectId: unit ?? 'district', diff: { scope, resources: out.length } }));
+    await this.db
+      .transaction()
+      .execute((trx) =>
+        writeAudit(trx, ctx, {
+          action: 'catalog.export',
+          objectType: 'catalog',
+          objectId: unit ?? 'district',
+          diff: { scope, resources: out.length },
+        }),
+      );
     return out;
   }
 
@@ -576,7 +906,12 @@ export class CatalogService {
     try {
       parsed = await xlsxToCatalog(buf, await this.codeNames());
     } catch (e) {
-      throw new AppError(400, 'catalog.import_unreadable', `无法读取文件：${(e as Error).message}`, `Cannot read the file: ${(e as Error).message}`);
+      throw new AppError(
+        400,
+        'catalog.import_unreadable',
+        `无法读取文件：${(e as Error).message}`,
+        `Cannot read the file: ${(e as Error).message}`,
+      );
     }
     const report: ImportReport = { accepted: [], rejected: [] };
     for (const p of parsed.problems) report.rejected.push({ rows: p.rows, name: p.name, errors: p.errors });
@@ -587,12 +922,24 @@ export class CatalogService {
         return m ? (g.itemRows[Number(m[1])] ?? null) : g.rows[0];
       };
       const reject = (errs: { field: string; message: { zh: string; en: string } }[]) =>
-        report.rejected.push({ rows: g.rows, name: g.input.name, errors: errs.map((e) => ({ row: rowOf(e.field), ...e })) });
+        report.rejected.push({
+          rows: g.rows,
+          name: g.input.name,
+          errors: errs.map((e) => ({ row: rowOf(e.field), ...e })),
+        });
       const input = { ...g.input };
       if (g.systemName) {
         const sys = systems.find((x) => x.name === g.systemName);
         if (!sys) {
-          reject([{ field: 'systemName', message: { zh: `本单位没有登记信息系统“${g.systemName}”`, en: `no information system "${g.systemName}" is registered for this unit` } }]);
+          reject([
+            {
+              field: 'systemName',
+              message: {
+                zh: `本单位没有登记信息系统“${g.systemName}”`,
+                en: `no information system "${g.systemName}" is registered for this unit`,
+              },
+            },
+          ]);
           continue;
         }
         input.systemId = sys.id;
@@ -605,23 +952,47 @@ export class CatalogService {
         }
         const res = await repo.findResourceByCode(this.db, g.code);
         if (!res || res.org_id !== orgId) {
-          reject([{ field: 'code', message: { zh: `资源代码 ${g.code} 不属于本单位`, en: `resource ${g.code} is not this unit's` } }]);
+          reject([
+            {
+              field: 'code',
+              message: { zh: `资源代码 ${g.code} 不属于本单位`, en: `resource ${g.code} is not this unit's` },
+            },
+          ]);
           continue;
         }
-        const w = res.working_version !== null ? await repo.findVersion(this.db, res.id, res.working_version) : undefined;
+        const w =
+          res.working_version !== null ? await repo.findVersion(this.db, res.id, res.working_version) : undefined;
         if (!w || (w.status !== 'draft' && w.status !== 'returned')) {
-          reject([{ field: 'code', message: { zh: `资源 ${g.code} 没有可修改的草稿（已发布的资源请先申请目录变更）`, en: `resource ${g.code} has no draft to update (start a change request for an approved resource)` } }]);
+          reject([
+            {
+              field: 'code',
+              message: {
+                zh: `资源 ${g.code} 没有可修改的草稿（已发布的资源请先申请目录变更）`,
+                en: `resource ${g.code} has no draft to update (start a change request for an approved resource)`,
+              },
+            },
+          ]);
           continue;
         }
         await this.saveDraft(ctx, res.id, input);
         report.accepted.push({ rows: g.rows, code: g.code, name: input.name, action: 'updated' });
       } catch (e) {
-        if (e instanceof AppError) reject(e.fields.length ? e.fields : [{ field: '', message: { zh: e.zh, en: e.en } }]);
+        if (e instanceof AppError)
+          reject(e.fields.length ? e.fields : [{ field: '', message: { zh: e.zh, en: e.en } }]);
         else throw e;
       }
     }
     report.rejected.sort((a, b) => a.rows[0] - b.rows[0]);
-    await this.db.transaction().execute((trx) => writeAudit(trx, ctx, { action: 'catalog.import', objectType: 'catalog', objectId: orgId, diff: { accepted: report.accepted.length, rejected: report.rejected.length } }));
+    await this.db
+      .transaction()
+      .execute((trx) =>
+        writeAudit(trx, ctx, {
+          action: 'catalog.import',
+          objectType: 'catalog',
+          objectId: orgId,
+          diff: { accepted: report.accepted.length, rejected: report.rejected.length },
+        }),
+      );
     return report;
   }
 
@@ -630,28 +1001,58 @@ export class CatalogService {
   async listSystems(ctx: RequestContext, orgId?: string) {
     const scope = orgId ?? (ctx.actor && can(ctx.actor, 'system.read', '__any__') ? undefined : ctx.actor?.orgId);
     authorize(ctx.actor, 'system.read', scope ?? '__any__');
-    return (await repo.listSystems(this.db, scope)).map((s) => ({ id: s.id, orgId: s.org_id, orgName: s.org_name, name: s.name, description: s.description, active: s.active }));
+    return (await repo.listSystems(this.db, scope)).map((s) => ({
+      id: s.id,
+      orgId: s.org_id,
+      orgName: s.org_name,
+      name: s.name,
+      description: s.description,
+      active: s.active,
+    }));
   }
 
   async createSystem(ctx: RequestContext, body: { name: string; description?: string | null; orgId?: string }) {
     const orgId = body.orgId ?? ctx.actor?.orgId;
     authorize(ctx.actor, 'system.manage', orgId);
-    if (await repo.systemNameTaken(this.db, orgId!, body.name)) throw errors.field('name', '本单位已登记同名系统', 'is already registered for this unit');
+    if (await repo.systemNameTaken(this.db, orgId!, body.name))
+      throw errors.field('name', '本单位已登记同名系统', 'is already registered for this unit');
     return this.db.transaction().execute(async (trx) => {
-      const s = await repo.insertSystem(trx, { id: randomUUID(), org_id: orgId!, name: body.name, description: body.description ?? null });
-      await writeAudit(trx, ctx, { action: 'catalog.system.create', objectType: 'info_system', objectId: s.id, orgId: orgId!, diff: { name: [null, s.name] } });
+      const s = await repo.insertSystem(trx, {
+        id: randomUUID(),
+        org_id: orgId!,
+        name: body.name,
+        description: body.description ?? null,
+      });
+      await writeAudit(trx, ctx, {
+        action: 'catalog.system.create',
+        objectType: 'info_system',
+        objectId: s.id,
+        orgId: orgId!,
+        diff: { name: [null, s.name] },
+      });
       return { id: s.id, orgId: s.org_id, orgName: null, name: s.name, description: s.description, active: s.active };
     });
   }
 
-  async updateSystem(ctx: RequestContext, id: string, patch: { name?: string; description?: string | null; active?: boolean }) {
+  async updateSystem(
+    ctx: RequestContext,
+    id: string,
+    patch: { name?: string; description?: string | null; active?: boolean },
+  ) {
     const s = await repo.findSystem(this.db, id);
     authorize(ctx.actor, 'system.manage', s?.org_id ?? '__missing__');
     if (!s) throw errors.notFound('info_system', id);
-    if (patch.name && (await repo.systemNameTaken(this.db, s.org_id, patch.name, id))) throw errors.field('name', '本单位已登记同名系统', 'is already registered for this unit');
+    if (patch.name && (await repo.systemNameTaken(this.db, s.org_id, patch.name, id)))
+      throw errors.field('name', '本单位已登记同名系统', 'is already registered for this unit');
     return this.db.transaction().execute(async (trx) => {
       const n = await repo.updateSystem(trx, id, patch);
-      await writeAudit(trx, ctx, { action: 'catalog.system.update', objectType: 'info_system', objectId: id, orgId: s.org_id, diff: { name: [s.name, n.name], active: [s.active, n.active] } });
+      await writeAudit(trx, ctx, {
+        action: 'catalog.system.update',
+        objectType: 'info_system',
+        objectId: id,
+        orgId: s.org_id,
+        diff: { name: [s.name, n.name], active: [s.active, n.active] },
+      });
       return { id: n.id, orgId: n.org_id, orgName: null, name: n.name, description: n.description, active: n.active };
     });
   }
@@ -661,7 +1062,11 @@ export class CatalogService {
 
 export interface VersionDiff {
   fields: { field: string; before: unknown; after: unknown }[];
-  items: { code: string; change: 'added' | 'removed' | 'changed'; fields: { field: string; before: unknown; after: unknown }[] }[];
+  items: {
+    code: string;
+    change: 'added' | 'removed' | 'changed';
+    fields: { field: string; before: unknown; after: unknown }[];
+  }[];
 }
 
 export function diffVersions(a: PresentedVersion, b: PresentedVersion): VersionDiff {
@@ -674,7 +1079,11 @@ export function diffVersions(a: PresentedVersion, b: PresentedVersion): VersionD
     const y = bi.get(code);
     if (!y) items.push({ code, change: 'removed', fields: [] });
     else {
-      const changed = ITEM_FIELDS.filter((f) => !same(x[f], y[f])).map((f) => ({ field: f, before: x[f], after: y[f] }));
+      const changed = ITEM_FIELDS.filter((f) => !same(x[f], y[f])).map((f) => ({
+        field: f,
+        before: x[f],
+        after: y[f],
+      }));
       if (changed.length) items.push({ code, change: 'changed', fields: changed });
     }
   }
@@ -685,6 +1094,12 @@ export function diffVersions(a: PresentedVersion, b: PresentedVersion): VersionD
 function compactDiff(d: VersionDiff) {
   return {
     ...Object.fromEntries(d.fields.map((f) => [f.field, [f.before, f.after]])),
-    ...(d.items.length ? { items: d.items.map((i) => `${i.change}:${i.code}${i.fields.length ? '(' + i.fields.map((f) => f.field).join(',') + ')' : ''}`) } : {}),
+    ...(d.items.length
+      ? {
+          items: d.items.map(
+            (i) => `${i.change}:${i.code}${i.fields.length ? '(' + i.fields.map((f) => f.field).join(',') + ')' : ''}`,
+          ),
+        }
+      : {}),
   };
 }

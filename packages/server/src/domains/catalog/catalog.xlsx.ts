@@ -87,7 +87,10 @@ function safe(s: string): string {
   return /^[=+\-@]/.test(s) ? `'${s}` : s;
 }
 
-export async function catalogToXlsx(versions: (PresentedVersion & { orgName: string; systemName: string | null })[], names: CodeNames): Promise<Buffer> {
+export async function catalogToXlsx(
+  versions: (PresentedVersion & { orgName: string; systemName: string | null })[],
+  names: CodeNames,
+): Promise<Buffer> {
   const wb = new (await loadExcel()).Workbook();
   wb.creator = 'Gongshu 公数';
   const ws = wb.addWorksheet(SHEET, { views: [{ state: 'frozen', ySplit: 1, xSplit: 2 }] });
@@ -100,7 +103,8 @@ export async function catalogToXlsx(versions: (PresentedVersion & { orgName: str
     if (c.kind === 'int') return Number(v);
     if (c.kind === 'list') return (v as string[]).join('、');
     if (typeof c.kind === 'object' && 'table' in c.kind) return names.name(c.kind.table, String(v));
-    if (typeof c.kind === 'object' && 'listTable' in c.kind) return (v as string[]).map((x) => names.name((c.kind as { listTable: string }).listTable, x)).join('、');
+    if (typeof c.kind === 'object' && 'listTable' in c.kind)
+      return (v as string[]).map((x) => names.name((c.kind as { listTable: string }).listTable, x)).join('、');
     return safe(String(v));
   };
   for (const v of versions) {
@@ -137,7 +141,10 @@ export interface RowProblem {
 }
 
 /** Reads the template back: resources are groups of rows (a new group starts where the resource name is filled). */
-export async function xlsxToCatalog(buf: Buffer, names: CodeNames): Promise<{ groups: ParsedGroup[]; problems: RowProblem[] }> {
+export async function xlsxToCatalog(
+  buf: Buffer,
+  names: CodeNames,
+): Promise<{ groups: ParsedGroup[]; problems: RowProblem[] }> {
   const wb = new (await loadExcel()).Workbook();
   try {
     await wb.xlsx.load(buf as unknown as ArrayBuffer);
@@ -152,34 +159,80 @@ export async function xlsxToCatalog(buf: Buffer, names: CodeNames): Promise<{ gr
     const i = header.findIndex((h) => h.trim() === c.header);
     if (i > 0) colIndex.set(c.key, i);
   }
-  const missing = COLUMNS.filter((c) => ['name', 'item.name', 'item.code'].includes(c.key) && !colIndex.has(c.key)).map((c) => c.header);
+  const missing = COLUMNS.filter((c) => ['name', 'item.name', 'item.code'].includes(c.key) && !colIndex.has(c.key)).map(
+    (c) => c.header,
+  );
   if (missing.length) throw new Error(`the header row lacks: ${missing.join(', ')}`);
 
   const groups: ParsedGroup[] = [];
   const problems: RowProblem[] = [];
-  let cur: { start: number; end: number; res: Record<string, string>; items: { row: number; cells: Record<string, string> }[] } | null = null;
+  let cur: {
+    start: number;
+    end: number;
+    res: Record<string, string>;
+    items: { row: number; cells: Record<string, string> }[];
+  } | null = null;
   const flush = () => {
     if (!cur) return;
     const errs: (FieldError & { row: number | null })[] = [];
     const get = (c: Col, text: string, row: number, field: string): unknown => {
       const t = text.replace(/^'/, '').trim();
-      if (!t) return c.kind === 'list' || (typeof c.kind === 'object' && 'listTable' in c.kind) ? [] : c.kind === 'bool' ? false : null;
+      if (!t)
+        return c.kind === 'list' || (typeof c.kind === 'object' && 'listTable' in c.kind)
+          ? []
+          : c.kind === 'bool'
+            ? false
+            : null;
       if (c.kind === 'int') {
-        if (!/^\d+$/.test(t)) errs.push({ field, row, message: { zh: `第 ${row} 行“${c.header}”应为整数：${t}`, en: `row ${row}: ${c.header} must be a whole number: ${t}` } });
+        if (!/^\d+$/.test(t))
+          errs.push({
+            field,
+            row,
+            message: {
+              zh: `第 ${row} 行“${c.header}”应为整数：${t}`,
+              en: `row ${row}: ${c.header} must be a whole number: ${t}`,
+            },
+          });
         return Number(t);
       }
       if (c.kind === 'bool') return /^(是|y|yes|true|1|√)$/i.test(t);
-      if (c.kind === 'list') return t.split(LIST_SEP).map((x) => x.trim()).filter(Boolean);
+      if (c.kind === 'list')
+        return t
+          .split(LIST_SEP)
+          .map((x) => x.trim())
+          .filter(Boolean);
       if (c.kind === 'date') {
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(t)) errs.push({ field, row, message: { zh: `第 ${row} 行“${c.header}”应为 YYYY-MM-DD：${t}`, en: `row ${row}: ${c.header} must be YYYY-MM-DD: ${t}` } });
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(t))
+          errs.push({
+            field,
+            row,
+            message: {
+              zh: `第 ${row} 行“${c.header}”应为 YYYY-MM-DD：${t}`,
+              en: `row ${row}: ${c.header} must be YYYY-MM-DD: ${t}`,
+            },
+          });
         return t;
       }
       if (typeof c.kind === 'object') {
         const table = 'table' in c.kind ? c.kind.table : c.kind.listTable;
-        const parts = 'listTable' in c.kind ? t.split(LIST_SEP).map((x) => x.trim()).filter(Boolean) : [t];
+        const parts =
+          'listTable' in c.kind
+            ? t
+                .split(LIST_SEP)
+                .map((x) => x.trim())
+                .filter(Boolean)
+            : [t];
         const codes = parts.map((p) => {
           const code = names.code(table, p);
-          if (!code) errs.push({ field, row, message: { zh: `第 ${row} 行“${c.header}”不是有效的值：${p}`, en: `row ${row}: ${c.header} is not a known value: ${p}` } });
+          if (!code)
+            errs.push({
+              field,
+              row,
+              message: {
+                zh: `第 ${row} 行“${c.header}”不是有效的值：${p}`,
+                en: `row ${row}: ${c.header} is not a known value: ${p}`,
+              },
+            });
           return code ?? p;
         });
         return 'listTable' in c.kind ? codes : codes[0];
@@ -187,7 +240,8 @@ export async function xlsxToCatalog(buf: Buffer, names: CodeNames): Promise<{ gr
       return t;
     };
     const res: Record<string, unknown> = {};
-    for (const c of COLUMNS.filter((x) => x.of === 'resource')) res[c.key] = get(c, cur.res[c.key] ?? '', cur.start, c.key);
+    for (const c of COLUMNS.filter((x) => x.of === 'resource'))
+      res[c.key] = get(c, cur.res[c.key] ?? '', cur.start, c.key);
     const items: ItemInput[] = cur.items.map((it, i) => {
       const o: Record<string, unknown> = {};
       for (const c of COLUMNS.filter((x) => x.of === 'item')) {
@@ -197,11 +251,23 @@ export async function xlsxToCatalog(buf: Buffer, names: CodeNames): Promise<{ gr
       o.sensitivity ??= 'none';
       return o as unknown as ItemInput;
     });
-    const { code, orgName, systemName, ...fields } = res as Record<string, unknown> & { code: string | null; orgName: string | null; systemName: string | null };
+    const { code, orgName, systemName, ...fields } = res as Record<string, unknown> & {
+      code: string | null;
+      orgName: string | null;
+      systemName: string | null;
+    };
     const input = { ...fields, items } as unknown as ResourceInput;
     for (const k of ['summary'] as const) if (input[k] === null) delete input[k];
     if (errs.length) problems.push({ rows: [cur.start, cur.end], name: String(fields.name ?? ''), errors: errs });
-    else groups.push({ rows: [cur.start, cur.end], itemRows: cur.items.map((x) => x.row), code: code || null, orgName: orgName ?? '', systemName: systemName ?? '', input });
+    else
+      groups.push({
+        rows: [cur.start, cur.end],
+        itemRows: cur.items.map((x) => x.row),
+        code: code || null,
+        orgName: orgName ?? '',
+        systemName: systemName ?? '',
+        input,
+      });
     cur = null;
   };
   for (let r = 2; r <= ws.rowCount; r++) {
@@ -217,7 +283,20 @@ export async function xlsxToCatalog(buf: Buffer, names: CodeNames): Promise<{ gr
       flush();
       cur = { start: r, end: r, res: cells, items: [] };
     } else if (!cur) {
-      problems.push({ rows: [r, r], name: '', errors: [{ field: 'name', row: r, message: { zh: `第 ${r} 行没有所属的资源（资源名称为空）`, en: `row ${r} belongs to no resource (the resource name is empty)` } }] });
+      problems.push({
+        rows: [r, r],
+        name: '',
+        errors: [
+          {
+            field: 'name',
+            row: r,
+            message: {
+              zh: `第 ${r} 行没有所属的资源（资源名称为空）`,
+              en: `row ${r} belongs to no resource (the resource name is empty)`,
+            },
+          },
+        ],
+      });
       continue;
     }
     cur.end = r;

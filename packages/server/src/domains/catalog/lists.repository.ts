@@ -6,17 +6,42 @@ import type { DemandTable, SystemPlanTable, TopicProjectTable } from '../../db/s
 export function responsibility(db: DbOrTrx, orgId?: string) {
   let q = db
     .selectFrom('resource as r')
-    .innerJoin('resource_version as v', (j) => j.onRef('v.resource_id', '=', 'r.id').onRef('v.version', '=', 'r.current_version'))
+    .innerJoin('resource_version as v', (j) =>
+      j.onRef('v.resource_id', '=', 'r.id').onRef('v.version', '=', 'r.current_version'),
+    )
     .innerJoin('organisation as o', 'o.id', 'r.org_id')
     .leftJoin('data_table as d', 'd.resource_id', 'r.id')
-    .select(['r.id', 'r.code', 'v.name', 'r.org_id', 'o.name as org_name', 'v.responsible_person', 'v.responsible_phone', 'v.update_cycle', 'v.share_type', 'v.reviewed_at', 'd.row_count', 'd.last_load_at', 'd.table_name']);
+    .select([
+      'r.id',
+      'r.code',
+      'v.name',
+      'r.org_id',
+      'o.name as org_name',
+      'v.responsible_person',
+      'v.responsible_phone',
+      'v.update_cycle',
+      'v.share_type',
+      'v.reviewed_at',
+      'd.row_count',
+      'd.last_load_at',
+      'd.table_name',
+    ]);
   if (orgId) q = q.where('r.org_id', '=', orgId);
   return q.orderBy('o.code').orderBy('r.code').execute();
 }
 
 /** Resources not shared, and items not shared within otherwise shared resources, with their basis. */
 export async function nonShare(db: DbOrTrx) {
-  const r = await sql<{ id: string; code: string; name: string; org_name: string; item_code: string | null; item_name: string | null; reason: string | null; basis: string | null }>`
+  const r = await sql<{
+    id: string;
+    code: string;
+    name: string;
+    org_name: string;
+    item_code: string | null;
+    item_name: string | null;
+    reason: string | null;
+    basis: string | null;
+  }>`
     SELECT r.id, r.code, v.name, o.name AS org_name, NULL AS item_code, NULL AS item_name, v.share_condition AS reason, v.share_basis AS basis
     FROM resource r JOIN resource_version v ON v.resource_id = r.id AND v.version = r.current_version JOIN organisation o ON o.id = r.org_id
     WHERE v.share_type = 'none'
@@ -53,7 +78,13 @@ export async function insertProject(db: DbOrTrx, row: Insertable<TopicProjectTab
   return db.insertInto('topic_project').values(row).returningAll().executeTakeFirstOrThrow();
 }
 export function listProjects(db: DbOrTrx) {
-  return db.selectFrom('topic_project as p').innerJoin('organisation as o', 'o.id', 'p.lead_org_id').selectAll('p').select('o.name as lead_name').orderBy('p.created_at', 'desc').execute();
+  return db
+    .selectFrom('topic_project as p')
+    .innerJoin('organisation as o', 'o.id', 'p.lead_org_id')
+    .selectAll('p')
+    .select('o.name as lead_name')
+    .orderBy('p.created_at', 'desc')
+    .execute();
 }
 export async function existingResources(db: DbOrTrx, ids: string[]) {
   if (!ids.length) return [];
@@ -65,7 +96,11 @@ export async function existingOrgs(db: DbOrTrx, ids: string[]) {
 }
 
 export function listPlans(db: DbOrTrx, orgId?: string) {
-  let q = db.selectFrom('system_plan as s').innerJoin('organisation as o', 'o.id', 's.org_id').selectAll('s').select('o.name as org_name');
+  let q = db
+    .selectFrom('system_plan as s')
+    .innerJoin('organisation as o', 'o.id', 's.org_id')
+    .selectAll('s')
+    .select('o.name as org_name');
   if (orgId) q = q.where('s.org_id', '=', orgId);
   return q.orderBy('s.updated_at', 'desc').execute();
 }
@@ -76,5 +111,9 @@ export async function insertPlan(db: DbOrTrx, row: Insertable<SystemPlanTable>) 
   return db.insertInto('system_plan').values(row).returningAll().executeTakeFirstOrThrow();
 }
 export async function updatePlan(db: DbOrTrx, id: string, patch: Updateable<SystemPlanTable>) {
-  await db.updateTable('system_plan').set({ ...patch, updated_at: new Date() }).where('id', '=', id).execute();
+  await db
+    .updateTable('system_plan')
+    .set({ ...patch, updated_at: new Date() })
+    .where('id', '=', id)
+    .execute();
 }

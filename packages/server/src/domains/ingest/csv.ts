@@ -4,9 +4,7 @@
 // text after a closing quote, is kept literally. An unclosed quote ends the file with an error naming
 // its row. Written for the ingest pipeline, where csv-parse was the slowest step (see docs/benchmarks.md).
 
-export type CsvEvent =
-  | { record: string[]; lines: number }
-  | { error: 'unclosed_quote' | 'too_large'; lines: number };
+export type CsvEvent = { record: string[]; lines: number } | { error: 'unclosed_quote' | 'too_large'; lines: number };
 
 interface Parsed {
   fields: string[];
@@ -92,7 +90,11 @@ function nextStop(buf: string, from: number, delim: string): number {
 const stripCr = (s: string) => (s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s);
 
 /** Records, a chunk's worth at a time (one await per chunk, not per record). */
-export async function* csvRecords(text: AsyncIterable<string>, delim: string, maxRecord: number): AsyncGenerator<CsvEvent[]> {
+export async function* csvRecords(
+  text: AsyncIterable<string>,
+  delim: string,
+  maxRecord: number,
+): AsyncGenerator<CsvEvent[]> {
   let buf = '';
   let line = 0;
   let first = true;

@@ -11,7 +11,8 @@ export const SYSTEM_COLUMNS = ['batch_id', 'loaded_at'] as const;
 
 /** The one way an identifier reaches SQL: double-quoted, quotes doubled, NUL and over-long names refused. */
 export function ident(name: string): string {
-  if (!name || name.includes('\0') || Buffer.byteLength(name, 'utf8') > 63) throw new Error(`not a usable SQL identifier: ${JSON.stringify(name)}`);
+  if (!name || name.includes('\0') || Buffer.byteLength(name, 'utf8') > 63)
+    throw new Error(`not a usable SQL identifier: ${JSON.stringify(name)}`);
   return `"${name.replace(/"/g, '""')}"`;
 }
 
@@ -19,12 +20,22 @@ export const dataTable = (table: string) => `${ident(DATA_SCHEMA)}.${ident(table
 
 /** A readable table name from the resource code: r_<code as lower-case letters, digits and _>. */
 export function baseTableName(code: string): string {
-  const slug = code.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40);
+  const slug = code
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 40);
   return `r_${slug || 'resource'}`;
 }
 
 export function columnsOf(items: ItemSpec[]): DataColumn[] {
-  return items.map((i) => ({ code: i.code, name: i.name, sqlType: sqlType(i), dataType: i.dataType, key: i.primaryKey }));
+  return items.map((i) => ({
+    code: i.code,
+    name: i.name,
+    sqlType: sqlType(i),
+    dataType: i.dataType,
+    key: i.primaryKey,
+  }));
 }
 
 export function createTableSql(table: string, cols: DataColumn[]): string {
@@ -50,7 +61,11 @@ export function widens(from: string, to: string): boolean {
   const tn = NUMERIC.exec(to);
   if (from === 'bigint') return to === 'numeric' || (!!tn && Number(tn[1]) - Number(tn[2]) >= 19);
   const fn = NUMERIC.exec(from);
-  if (fn) return to === 'numeric' || (!!tn && Number(tn[1]) - Number(tn[2]) >= Number(fn[1]) - Number(fn[2]) && Number(tn[2]) >= Number(fn[2]));
+  if (fn)
+    return (
+      to === 'numeric' ||
+      (!!tn && Number(tn[1]) - Number(tn[2]) >= Number(fn[1]) - Number(fn[2]) && Number(tn[2]) >= Number(fn[2]))
+    );
   if (from === 'date') return to === 'timestamp without time zone';
   return false;
 }
@@ -64,10 +79,16 @@ export type MigrationPlan =
  * What a new version needs of the existing table. `actual` holds the table's real columns (format_type);
  * columns of items a version dropped stay in the table, unused, so no data is thrown away.
  */
-export function planMigration(table: string, actual: Map<string, string>, oldKey: string[], next: DataColumn[]): MigrationPlan {
+export function planMigration(
+  table: string,
+  actual: Map<string, string>,
+  oldKey: string[],
+  next: DataColumn[],
+): MigrationPlan {
   const newKey = next.filter((c) => c.key).map((c) => c.code);
   const reasons: string[] = [];
-  if (newKey.join('\u0001') !== oldKey.join('\u0001')) reasons.push(`primary key (${oldKey.join(', ') || '—'}) → (${newKey.join(', ') || '—'})`);
+  if (newKey.join('\u0001') !== oldKey.join('\u0001'))
+    reasons.push(`primary key (${oldKey.join(', ') || '—'}) → (${newKey.join(', ') || '—'})`);
   const statements: string[] = [];
   const added: string[] = [];
   const widened: string[] = [];
@@ -78,7 +99,9 @@ export function planMigration(table: string, actual: Map<string, string>, oldKey
       added.push(c.code);
     } else if (have !== c.sqlType) {
       if (widens(have, c.sqlType)) {
-        statements.push(`ALTER TABLE ${dataTable(table)} ALTER COLUMN ${ident(c.code)} TYPE ${c.sqlType} USING ${ident(c.code)}::${c.sqlType}`);
+        statements.push(
+          `ALTER TABLE ${dataTable(table)} ALTER COLUMN ${ident(c.code)} TYPE ${c.sqlType} USING ${ident(c.code)}::${c.sqlType}`,
+        );
         widened.push(c.code);
       } else reasons.push(`${c.code}: ${have} → ${c.sqlType}`);
     }
@@ -93,12 +116,16 @@ export async function actualColumns(db: DbOrTrx, table: string): Promise<Map<str
     SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = ${DATA_SCHEMA} AND c.relname = ${table} AND a.attnum > 0 AND NOT a.attisdropped`.execute(db);
-  return new Map(rows.filter((r) => !(SYSTEM_COLUMNS as readonly string[]).includes(r.name)).map((r) => [r.name, r.type]));
+  return new Map(
+    rows.filter((r) => !(SYSTEM_COLUMNS as readonly string[]).includes(r.name)).map((r) => [r.name, r.type]),
+  );
 }
 
 export async function tableExists(db: DbOrTrx, table: string): Promise<boolean> {
   const { rows } = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${DATA_SCHEMA} AND c.relname = ${table}`.execute(db);
+    SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${DATA_SCHEMA} AND c.relname = ${table}`.execute(
+    db,
+  );
   return rows[0]!.n > 0;
 }
 
@@ -106,7 +133,13 @@ export async function tableExists(db: DbOrTrx, table: string): Promise<boolean> 
  * Copies an old table into a rebuilt one. Each value is cast on its own; a value the new type cannot hold
  * becomes NULL (a key that cannot be cast drops the row), and the counts say how many rows came across.
  */
-export async function copyIntoRebuilt(trx: Trx, from: string, to: string, actual: Map<string, string>, next: DataColumn[]): Promise<{ copied: number; total: number }> {
+export async function copyIntoRebuilt(
+  trx: Trx,
+  from: string,
+  to: string,
+  actual: Map<string, string>,
+  next: DataColumn[],
+): Promise<{ copied: number; total: number }> {
   const cols = next.filter((c) => actual.has(c.code));
   const target = [...cols.map((c) => ident(c.code)), ident('batch_id'), ident('loaded_at')];
   const exprs = cols.map((c) =>
@@ -121,7 +154,11 @@ export async function copyIntoRebuilt(trx: Trx, from: string, to: string, actual
       ? `WHERE ${keyExprs.map((e) => `${e} IS NOT NULL`).join(' AND ')}`
       : 'WHERE false'
     : '';
-  const total = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.raw(dataTable(from))}`.execute(trx)).rows[0]!.n;
-  const res = await sql`${sql.raw(`INSERT INTO ${dataTable(to)} (${target.join(', ')}) SELECT ${[...exprs, ident('batch_id'), ident('loaded_at')].join(', ')} FROM ${dataTable(from)} ${where}${keyCols.length ? ' ON CONFLICT DO NOTHING' : ''}`)}`.execute(trx);
+  const total = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.raw(dataTable(from))}`.execute(trx))
+    .rows[0]!.n;
+  const res =
+    await sql`${sql.raw(`INSERT INTO ${dataTable(to)} (${target.join(', ')}) SELECT ${[...exprs, ident('batch_id'), ident('loaded_at')].join(', ')} FROM ${dataTable(from)} ${where}${keyCols.length ? ' ON CONFLICT DO NOTHING' : ''}`)}`.execute(
+      trx,
+    );
   return { copied: Number(res.numAffectedRows ?? 0), total };
 }

@@ -17,8 +17,10 @@ describeEachDb('ingest', (env) => {
   let reviewer: Client;
   let res: { id: string; code: string };
   let orgId: string;
-  const upload = (c: Client, body: string | Buffer, q = '', headers: Record<string, string> = CSV) => c.req('POST', `/api/ingest/resources/${res.id}/upload${q}`, body, headers);
-  const count = async (table: string) => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.raw(table)}`.execute(env().database.db)).rows[0]!.n;
+  const upload = (c: Client, body: string | Buffer, q = '', headers: Record<string, string> = CSV) =>
+    c.req('POST', `/api/ingest/resources/${res.id}/upload${q}`, body, headers);
+  const count = async (table: string) =>
+    (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.raw(table)}`.execute(env().database.db)).rows[0]!.n;
 
   before(async () => {
     orgId = (await env().makeOrg({ name: '区民政局（归集测试）' })).id;
@@ -32,12 +34,28 @@ describeEachDb('ingest', (env) => {
     assert.match(info.table, /^data\.r_/);
     assert.deepEqual(info.keyColumns, ['id_no']);
     const { rows } = await sql<{ column_name: string; data_type: string }>`
-      SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'data' AND table_name = ${info.table.slice(5)} ORDER BY ordinal_position`.execute(env().database.db);
-    assert.deepEqual(rows.map((r) => `${r.column_name}:${r.data_type}`), [
-      'id_no:character varying', 'name:character varying', 'mobile:character varying', 'amount:numeric', 'members:bigint', 'granted_on:date', 'level:character varying', 'active:boolean', 'batch_id:uuid', 'loaded_at:timestamp with time zone',
-    ]);
+      SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'data' AND table_name = ${info.table.slice(5)} ORDER BY ordinal_position`.execute(
+      env().database.db,
+    );
+    assert.deepEqual(
+      rows.map((r) => `${r.column_name}:${r.data_type}`),
+      [
+        'id_no:character varying',
+        'name:character varying',
+        'mobile:character varying',
+        'amount:numeric',
+        'members:bigint',
+        'granted_on:date',
+        'level:character varying',
+        'active:boolean',
+        'batch_id:uuid',
+        'loaded_at:timestamp with time zone',
+      ],
+    );
     assert.equal(info.freshness, 'never');
-    const list = (await unit.get('/api/catalog/lists/responsibility')).json.find((r: { id: string }) => r.id === res.id);
+    const list = (await unit.get('/api/catalog/lists/responsibility')).json.find(
+      (r: { id: string }) => r.id === res.id,
+    );
     assert.deepEqual([list.aggregationStatus, list.rowCount, list.lastLoadAt], ['not_aggregated', 0, null]);
   });
 
@@ -55,7 +73,12 @@ describeEachDb('ingest', (env) => {
     assert.deepEqual([b.received, b.accepted, b.rejected], [20, 15, 5]);
     assert.equal(b.encoding, 'utf-8');
     assert.match(b.checksum, /^[0-9a-f]{64}$/);
-    const reasons = Object.fromEntries(b.rejectedSample.map((x: { rowNo: number; errors: { zh: string }[] }) => [x.rowNo, x.errors.map((e) => e.zh).join()]));
+    const reasons = Object.fromEntries(
+      b.rejectedSample.map((x: { rowNo: number; errors: { zh: string }[] }) => [
+        x.rowNo,
+        x.errors.map((e) => e.zh).join(),
+      ]),
+    );
     assert.match(reasons[4], /GB 11643/);
     assert.match(reasons[6], /不在值域内/);
     assert.match(reasons[8], /不是有效日期/);
@@ -69,13 +92,24 @@ describeEachDb('ingest', (env) => {
     const csv = await unit.get(`/api/ingest/batches/${b.id}/rejected.csv`);
     assert.equal(csv.status, 200);
     assert.match(String(csv.headers['content-type']), /text\/csv/);
-    const out = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const out = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     assert.equal(out.length, 6);
     assert.match(out[0]!, /^公民身份号码,姓名,.*,_错误原因$/);
     assert.match(out[1]!, /^640106199001011234,/);
 
     // Fixed and uploaded again (the reason column is ignored, with a warning).
-    const fixed = [out[0], ...out.slice(1, 4).map((l, i) => l!.replace(/^640106199001011234/, residentId('1990-01-01', 900 + i)).replace('D类', 'A类').replace('2024年2月30日', '2024年2月28日'))].join('\r\n');
+    const fixed = [
+      out[0],
+      ...out.slice(1, 4).map((l, i) =>
+        l!
+          .replace(/^640106199001011234/, residentId('1990-01-01', 900 + i))
+          .replace('D类', 'A类')
+          .replace('2024年2月30日', '2024年2月28日'),
+      ),
+    ].join('\r\n');
     const again = await upload(unit, fixed, '?mode=upsert&fileName=fixed.csv');
     assert.equal(again.json.batch.status, 'succeeded', again.body);
     assert.equal(again.json.batch.rejected, 0, JSON.stringify(again.json.batch.rejectedSample));
@@ -96,7 +130,11 @@ describeEachDb('ingest', (env) => {
     const tab = personCsv(2, 300).replace(/,/g, '\t');
     const t = await upload(unit, tab, '?delimiter=tab&encoding=utf-8');
     assert.equal(t.json.batch.accepted, 2, t.body);
-    const browse = (await unit.get(`/api/ingest/resources/${res.id}/rows?raw=true&filter=name:contains:${encodeURIComponent('张伟100')}`)).json;
+    const browse = (
+      await unit.get(
+        `/api/ingest/resources/${res.id}/rows?raw=true&filter=name:contains:${encodeURIComponent('张伟100')}`,
+      )
+    ).json;
     assert.equal(browse.rows.length, 1);
     assert.equal(browse.rows[0].name, '张伟100');
   });
@@ -106,15 +144,27 @@ describeEachDb('ingest', (env) => {
     const ws = wb.addWorksheet('数据');
     ws.addRow(['公民身份号码', '姓名', '救助金额', '批准日期', '是否在保']);
     ws.addRow([residentId('1980-05-06', 1), '李四', 1234.5, new Date(Date.UTC(2024, 0, 5)), true]);
-    ws.addRow([residentId('1981-05-06', 2), { richText: [{ text: '王' }, { text: '五' }] }, { formula: 'A1*2', result: 10 }, '2024/1/6', '否']);
-    ws.addRow([residentId('1982-05-06', 3), '=cmd|\' /C calc\'!A0', 5, '20240107', 1]);
+    ws.addRow([
+      residentId('1981-05-06', 2),
+      { richText: [{ text: '王' }, { text: '五' }] },
+      { formula: 'A1*2', result: 10 },
+      '2024/1/6',
+      '否',
+    ]);
+    ws.addRow([residentId('1982-05-06', 3), "=cmd|' /C calc'!A0", 5, '20240107', 1]);
     const buf = Buffer.from(await wb.xlsx.writeBuffer());
-    const r = await upload(unit, buf, '?fileName=dibao.xlsx', { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+    const r = await upload(unit, buf, '?fileName=dibao.xlsx', {
+      'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    });
     assert.equal(r.json.batch.status, 'succeeded', r.body);
     assert.equal(r.json.batch.accepted, 3, JSON.stringify(r.json.batch.rejectedSample));
-    const rows = (await unit.get(`/api/ingest/resources/${res.id}/rows?raw=true&filter=id_no:eq:${residentId('1982-05-06', 3)}`)).json.rows;
+    const rows = (
+      await unit.get(`/api/ingest/resources/${res.id}/rows?raw=true&filter=id_no:eq:${residentId('1982-05-06', 3)}`)
+    ).json.rows;
     assert.equal(rows[0].name, "=cmd|' /C calc'!A0"); // stored as text
-    const d = (await unit.get(`/api/ingest/resources/${res.id}/rows?raw=true&filter=id_no:eq:${residentId('1980-05-06', 1)}`)).json.rows[0];
+    const d = (
+      await unit.get(`/api/ingest/resources/${res.id}/rows?raw=true&filter=id_no:eq:${residentId('1980-05-06', 1)}`)
+    ).json.rows[0];
     assert.deepEqual([d.granted_on, d.amount, d.active], ['2024-01-05', '1234.50', true]);
   });
 
@@ -123,25 +173,53 @@ describeEachDb('ingest', (env) => {
     assert.equal(cred.status, 201, cred.body);
     const sys = env().client();
     sys.bearer = cred.json.token;
-    const rows = [0, 1, 2].map((i) => ({ id_no: residentId('1970-03-03', 500 + i), name: `推送${i}`, amount: 10.25, members: 3, granted_on: '2024-03-01', level: 'B类', active: true }));
+    const rows = [0, 1, 2].map((i) => ({
+      id_no: residentId('1970-03-03', 500 + i),
+      name: `推送${i}`,
+      amount: 10.25,
+      members: 3,
+      granted_on: '2024-03-01',
+      level: 'B类',
+      active: true,
+    }));
     const key = { 'idempotency-key': 'push-2024-03-01-001' };
-    const first = await sys.req('POST', `/api/ingest/resources/${encodeURIComponent(res.code)}/rows?mode=upsert`, rows, key);
+    const first = await sys.req(
+      'POST',
+      `/api/ingest/resources/${encodeURIComponent(res.code)}/rows?mode=upsert`,
+      rows,
+      key,
+    );
     assert.equal(first.status, 201, first.body);
     assert.equal(first.json.batch.accepted, 3);
-    const retry = await sys.req('POST', `/api/ingest/resources/${encodeURIComponent(res.code)}/rows?mode=upsert`, rows, key);
+    const retry = await sys.req(
+      'POST',
+      `/api/ingest/resources/${encodeURIComponent(res.code)}/rows?mode=upsert`,
+      rows,
+      key,
+    );
     assert.equal(retry.status, 200);
     assert.equal(retry.json.replayed, true);
     assert.equal(retry.json.batch.id, first.json.batch.id);
     const other = await sys.req('POST', `/api/ingest/resources/${res.id}/rows`, [{ ...rows[0], name: '改了' }], key);
     assert.equal(other.status, 422);
     const batches = (await unit.get(`/api/ingest/resources/${res.id}/batches`)).json;
-    assert.equal(batches.batches.filter((b: { idempotencyKey: string }) => b.idempotencyKey === key['idempotency-key']).length, 1);
+    assert.equal(
+      batches.batches.filter((b: { idempotencyKey: string }) => b.idempotencyKey === key['idempotency-key']).length,
+      1,
+    );
 
-    const nd = rows.map((r, i) => JSON.stringify({ ...r, id_no: residentId('1971-03-03', 600 + i), unknown_key: 1 })).join('\n') + '\n{"id_no": "bad"}\nnot json\n';
-    const n = await sys.req('POST', `/api/ingest/resources/${res.id}/rows?mode=append`, nd, { 'content-type': 'application/x-ndjson' });
+    const nd =
+      rows
+        .map((r, i) => JSON.stringify({ ...r, id_no: residentId('1971-03-03', 600 + i), unknown_key: 1 }))
+        .join('\n') + '\n{"id_no": "bad"}\nnot json\n';
+    const n = await sys.req('POST', `/api/ingest/resources/${res.id}/rows?mode=append`, nd, {
+      'content-type': 'application/x-ndjson',
+    });
     assert.equal(n.status, 201, n.body);
     assert.deepEqual([n.json.batch.received, n.json.batch.accepted, n.json.batch.rejected], [5, 3, 2]);
-    const reasons = n.json.batch.rejectedSample.map((x: { errors: { zh: string }[] }) => x.errors.map((e) => e.zh).join());
+    const reasons = n.json.batch.rejectedSample.map((x: { errors: { zh: string }[] }) =>
+      x.errors.map((e) => e.zh).join(),
+    );
     assert.match(reasons[0], /GB 11643/);
     assert.match(reasons[1], /不是有效的 JSON/);
 
@@ -163,7 +241,9 @@ describeEachDb('ingest', (env) => {
     const partial = ['公民身份号码,姓名', `${personCsv(1, 0).split('\r\n')[1]!.split(',')[0]},新名字`].join('\n');
     const up = await upload(unit, partial, '?mode=upsert');
     assert.equal(up.json.batch.accepted, 1, up.body);
-    const row = (await unit.get(`/api/ingest/resources/${res.id}/rows?raw=true&filter=name:eq:${encodeURIComponent('新名字')}`)).json.rows[0];
+    const row = (
+      await unit.get(`/api/ingest/resources/${res.id}/rows?raw=true&filter=name:eq:${encodeURIComponent('新名字')}`)
+    ).json.rows[0];
     assert.equal(row.level, 'A类'); // not in the file: kept
 
     const rep = await upload(unit, personCsv(4, 1000), '?mode=replace');
@@ -187,16 +267,32 @@ describeEachDb('ingest', (env) => {
     await fail('公民身份号码,姓名\r\n', '', /没有数据行/);
     await fail('foo,bar\n1,2\n', '', /没有任何一列/);
     await fail('姓名,救助金额\n张三,1\n', '', /缺少必填信息项的列/);
-    await fail(Buffer.concat([Buffer.from('公民身份号码,姓名\n'), Buffer.from([0xff, 0xfe, 0xfd]), Buffer.from(',x\n')]), '?encoding=utf-8', /无效的 UTF-8/);
+    await fail(
+      Buffer.concat([Buffer.from('公民身份号码,姓名\n'), Buffer.from([0xff, 0xfe, 0xfd]), Buffer.from(',x\n')]),
+      '?encoding=utf-8',
+      /无效的 UTF-8/,
+    );
 
     const id = (i: number) => residentId('1966-06-06', 700 + i);
     const big = 'x'.repeat(10 * 1024 * 1024);
-    const body = ['公民身份号码,姓名,联系电话', `${id(1)},"ab"c,13909510000`, `${id(2)},ok"quote,13909510001`, `${id(3)},${big},13909510002`, `${id(4)},a\u0000b,13909510003`, `${id(5)},"unclosed,13909510004`, `${id(6)},never,13909510005`].join('\n');
+    const body = [
+      '公民身份号码,姓名,联系电话',
+      `${id(1)},"ab"c,13909510000`,
+      `${id(2)},ok"quote,13909510001`,
+      `${id(3)},${big},13909510002`,
+      `${id(4)},a\u0000b,13909510003`,
+      `${id(5)},"unclosed,13909510004`,
+      `${id(6)},never,13909510005`,
+    ].join('\n');
     const r = await upload(unit, body, '?mode=upsert');
     assert.equal(r.status, 200, r.body.slice(0, 500));
     assert.equal(r.json.batch.status, 'succeeded', r.body.slice(0, 500));
     const rs = r.json.batch.rejectedSample as { rowNo: number; errors: { zh: string }[] }[];
-    const why = (n: number) => rs.find((x) => x.rowNo === n)?.errors.map((e) => e.zh).join() ?? '';
+    const why = (n: number) =>
+      rs
+        .find((x) => x.rowNo === n)
+        ?.errors.map((e) => e.zh)
+        .join() ?? '';
     assert.equal(r.json.batch.accepted, 2); // rows 2 and 3: quotes inside a field are kept as text
     assert.match(why(4), /超过最大长度 30/);
     assert.match(why(5), /空字符/);
@@ -217,7 +313,10 @@ describeEachDb('ingest', (env) => {
   it('a new version migrates the table with its data: added column, widened type; an incompatible change rebuilds and copies', async () => {
     const info0 = (await unit.get(`/api/ingest/resources/${res.id}`)).json;
     const startChange = async (items: ReturnType<typeof personResource>['items']) => {
-      const c = await unit.post(`/api/catalog/resources/${res.id}/change`, { changeDate: '2026-11-27', reason: '增加信息项' });
+      const c = await unit.post(`/api/catalog/resources/${res.id}/change`, {
+        changeDate: '2026-11-27',
+        reason: '增加信息项',
+      });
       assert.equal(c.status, 200, c.body);
       const v = (await unit.get(`/api/catalog/resources/${res.id}`)).json.working;
       const s = await unit.put(`/api/catalog/resources/${res.id}/draft`, { ...personResource(), items, name: v.name });
@@ -227,13 +326,23 @@ describeEachDb('ingest', (env) => {
       assert.equal(a.status, 200, a.body);
     };
     const base = personResource().items;
-    await startChange([...base.map((i) => (i.code === 'name' ? { ...i, length: 60 } : i)), itemBody('street', '所属街道', { length: 50 })]);
+    await startChange([
+      ...base.map((i) => (i.code === 'name' ? { ...i, length: 60 } : i)),
+      itemBody('street', '所属街道', { length: 50 }),
+    ]);
     const info1 = (await unit.get(`/api/ingest/resources/${res.id}`)).json;
     assert.equal(info1.table, info0.table);
     assert.equal(info1.rowCount, info0.rowCount);
     assert.equal(await count(info1.table), info0.rowCount);
-    const { rows } = await sql<{ t: string }>`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = ${info1.table}::regclass AND attname IN ('name', 'street') ORDER BY attname`.execute(env().database.db);
-    assert.deepEqual(rows.map((r) => r.t), ['character varying(60)', 'character varying(50)']);
+    const { rows } = await sql<{
+      t: string;
+    }>`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = ${info1.table}::regclass AND attname IN ('name', 'street') ORDER BY attname`.execute(
+      env().database.db,
+    );
+    assert.deepEqual(
+      rows.map((r) => r.t),
+      ['character varying(60)', 'character varying(50)'],
+    );
 
     // members becomes a string and the key changes: a new table, the old one archived, the rows copied.
     await startChange([...base.map((i) => (i.code === 'members' ? { ...i, dataType: 'string', length: 2 } : i))]);
@@ -245,7 +354,9 @@ describeEachDb('ingest', (env) => {
 
   it('hostile item codes cannot reach SQL unquoted; the data browser masks personal data for the Center', async () => {
     const center = await env().as('center_reviewer');
-    const probe = await center.get(`/api/ingest/resources/${res.id}/rows?sort=id_no&filter=${encodeURIComponent(`id_no:eq:${residentId('1980-05-06', 1)}`)}`);
+    const probe = await center.get(
+      `/api/ingest/resources/${res.id}/rows?sort=id_no&filter=${encodeURIComponent(`id_no:eq:${residentId('1980-05-06', 1)}`)}`,
+    );
     assert.equal(probe.status, 400, 'filtering or sorting on a masked item would reveal it');
     assert.deepEqual(probe.json.errors.map((e: { field: string }) => e.field).sort(), ['filter.0', 'sort']);
     const page = (await center.get(`/api/ingest/resources/${res.id}/rows?pageSize=2&sort=amount&order=desc`)).json;
@@ -257,11 +368,17 @@ describeEachDb('ingest', (env) => {
     const raw = (await unit.get(`/api/ingest/resources/${res.id}/rows?pageSize=2&sort=id_no&order=desc&raw=true`)).json;
     assert.doesNotMatch(raw.rows[0].id_no, /\*/);
     // rejected rows hold unmasked values: the owner unit fixes them; the Center sees reasons only
-    const someBatch = (await unit.get(`/api/ingest/resources/${res.id}/batches?limit=50`)).json.batches.find((b: { rejected: number }) => b.rejected > 0);
+    const someBatch = (await unit.get(`/api/ingest/resources/${res.id}/batches?limit=50`)).json.batches.find(
+      (b: { rejected: number }) => b.rejected > 0,
+    );
     assert.equal((await center.get(`/api/ingest/batches/${someBatch.id}/rejected.csv`)).status, 403);
     const seen = (await center.get(`/api/ingest/batches/${someBatch.id}`)).json;
     assert.ok(seen.rejectedSample.length > 0 && seen.rejectedSample.every((r: { raw: unknown }) => r.raw === null));
-    assert.ok((await unit.get(`/api/ingest/batches/${someBatch.id}`)).json.rejectedSample.some((r: { raw: unknown }) => Array.isArray(r.raw)));
+    assert.ok(
+      (await unit.get(`/api/ingest/batches/${someBatch.id}`)).json.rejectedSample.some((r: { raw: unknown }) =>
+        Array.isArray(r.raw),
+      ),
+    );
     const bad = await unit.get(`/api/ingest/resources/${res.id}/rows?sort=nope`);
     assert.equal(bad.status, 400);
     assert.equal(bad.json.errors[0].field, 'sort');
@@ -284,11 +401,25 @@ describeEachDb('ingest', (env) => {
   it('past the in-memory key limit the database refuses repeated keys: byte lane, its worker thread and the text path, direct and staged', async () => {
     const [head, ...rows] = personCsv(5).trim().split('\r\n');
     // rows 2-4 are checked in memory (limit 3); row 5 on is unchecked: row 6 repeats row 3, row 7 repeats row 5
-    const file = (quoted: boolean) => [head, quoted ? rows[0]!.replace(/,(张[^,]*),/, ',"$1",') : rows[0], rows[1], rows[2], rows[3], rows[1], rows[3], rows[4]].join('\r\n');
+    const file = (quoted: boolean) =>
+      [
+        head,
+        quoted ? rows[0]!.replace(/,(张[^,]*),/, ',"$1",') : rows[0],
+        rows[1],
+        rows[2],
+        rows[3],
+        rows[1],
+        rows[3],
+        rows[4],
+      ].join('\r\n');
     const saved = { ...ingestLimits };
     try {
       ingestLimits.keySetMax = 3;
-      for (const [label, quoted, threadMin] of [['lane', false, saved.threadMinBytes], ['worker', false, 1], ['text', true, saved.threadMinBytes]] as const) {
+      for (const [label, quoted, threadMin] of [
+        ['lane', false, saved.threadMinBytes],
+        ['worker', false, 1],
+        ['text', true, saved.threadMinBytes],
+      ] as const) {
         ingestLimits.threadMinBytes = threadMin;
         const started = laneThreads.started;
         // replace: on PostgreSQL rows go straight into the emptied table until the limit, then to staging
@@ -298,7 +429,12 @@ describeEachDb('ingest', (env) => {
           const b = r.json.batch;
           assert.equal(b.status, 'succeeded', `${label} ${mode}: ${JSON.stringify(b.error)}`);
           assert.deepEqual([b.received, b.accepted, b.rejected], [7, 5, 2], `${label} ${mode}`);
-          const reasons = Object.fromEntries(b.rejectedSample.map((x: { rowNo: number; errors: { zh: string }[] }) => [x.rowNo, x.errors.map((e) => e.zh).join()]));
+          const reasons = Object.fromEntries(
+            b.rejectedSample.map((x: { rowNo: number; errors: { zh: string }[] }) => [
+              x.rowNo,
+              x.errors.map((e) => e.zh).join(),
+            ]),
+          );
           assert.match(reasons[6], /与本批次(第 3 行|前面的一行)重复/, `${label} ${mode}`);
           assert.match(reasons[7], /与本批次第 5 行重复/, `${label} ${mode}`);
           assert.equal((await unit.get(`/api/ingest/resources/${res.id}`)).json.rowCount, 5, `${label} ${mode}`);

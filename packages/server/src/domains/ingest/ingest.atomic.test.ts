@@ -47,7 +47,17 @@ for (const { kind, skip } of dbKinds()) {
     let scratch: { url: string; drop(): Promise<void> } | null = null;
     let code = '';
     const file = path.join(dir, 'rows.csv');
-    const config = () => loadConfig({}, { env: 'test', logLevel: 'silent', demo: 'off', dataDir: dir, ...(scratch ? { databaseUrl: scratch.url } : {}) });
+    const config = () =>
+      loadConfig(
+        {},
+        {
+          env: 'test',
+          logLevel: 'silent',
+          demo: 'off',
+          dataDir: dir,
+          ...(scratch ? { databaseUrl: scratch.url } : {}),
+        },
+      );
     const args = () => [dir, scratch?.url ?? '', code, 'atomic.admin', file];
 
     /** Opens the platform as a restarted server would (recovering stale batches) and reads the outcome. */
@@ -56,10 +66,27 @@ for (const { kind, skip } of dbKinds()) {
       try {
         const recovered = await rt.ingest.recoverStale();
         const db = rt.database.db;
-        const dt = await db.selectFrom('data_table as d').innerJoin('resource as r', 'r.id', 'd.resource_id').select(['d.table_name', 'd.row_count']).where('r.code', '=', code).executeTakeFirstOrThrow();
-        const rows = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.raw(`data."${dt.table_name}"`)}`.execute(db)).rows[0]!.n;
-        const batches = await db.selectFrom('ingest_batch').select(['status', 'accepted', 'error']).orderBy('started_at').execute();
-        const staging = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'data' AND c.relname LIKE 'stg_%'`.execute(db)).rows[0]!.n;
+        const dt = await db
+          .selectFrom('data_table as d')
+          .innerJoin('resource as r', 'r.id', 'd.resource_id')
+          .select(['d.table_name', 'd.row_count'])
+          .where('r.code', '=', code)
+          .executeTakeFirstOrThrow();
+        const rows = (
+          await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.raw(`data."${dt.table_name}"`)}`.execute(db)
+        ).rows[0]!.n;
+        const batches = await db
+          .selectFrom('ingest_batch')
+          .select(['status', 'accepted', 'error'])
+          .orderBy('started_at')
+          .execute();
+        const staging = (
+          await sql<{
+            n: number;
+          }>`SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'data' AND c.relname LIKE 'stg_%'`.execute(
+            db,
+          )
+        ).rows[0]!.n;
         return { recovered, rows, rowCount: dt.row_count, batches, staging };
       } finally {
         await rt.close();
@@ -73,8 +100,20 @@ for (const { kind, skip } of dbKinds()) {
       try {
         const ctx = systemContext('atomic-test');
         const org = await rt.auth.createOrgAsSystem(ctx, { code: 'atomic', name: '原子性测试局', kind: 'bureau' });
-        await rt.auth.createUserAsSystem(ctx, { orgId: org.id, username: 'atomic.admin', displayName: '管理员', password: TEST_PASSWORD, roles: ['unit_admin'] });
-        await rt.auth.createUserAsSystem(ctx, { orgId: (await rt.auth.createOrgAsSystem(ctx, { code: 'center', name: '运营中心', kind: 'center' })).id, username: 'atomic.reviewer', displayName: '审核员', password: TEST_PASSWORD, roles: ['center_reviewer'] });
+        await rt.auth.createUserAsSystem(ctx, {
+          orgId: org.id,
+          username: 'atomic.admin',
+          displayName: '管理员',
+          password: TEST_PASSWORD,
+          roles: ['unit_admin'],
+        });
+        await rt.auth.createUserAsSystem(ctx, {
+          orgId: (await rt.auth.createOrgAsSystem(ctx, { code: 'center', name: '运营中心', kind: 'center' })).id,
+          username: 'atomic.reviewer',
+          displayName: '审核员',
+          password: TEST_PASSWORD,
+          roles: ['center_reviewer'],
+        });
         const unit = { ...ctx, actor: await rt.auth.cliActor('atomic.admin') };
         const reviewer = { ...ctx, actor: await rt.auth.cliActor('atomic.reviewer') };
         const r = await rt.catalog.create(unit, personResource());
@@ -98,7 +137,10 @@ for (const { kind, skip } of dbKinds()) {
       assert.equal(s.rows, 0);
       assert.equal(s.rowCount, 0);
       assert.equal(s.recovered, 1);
-      assert.deepEqual(s.batches.map((b) => b.status), ['failed']);
+      assert.deepEqual(
+        s.batches.map((b) => b.status),
+        ['failed'],
+      );
       assert.match((s.batches[0]!.error as { zh: string }).zh, /处理中断/);
       assert.equal(s.staging, 0, 'the staged rows are dropped');
     });
@@ -109,7 +151,11 @@ for (const { kind, skip } of dbKinds()) {
       const last = s.batches.at(-1)!;
       assert.notEqual(last.status, 'running');
       assert.ok(s.rows === 0 || s.rows === ROWS, `${s.rows} rows visible`);
-      assert.equal(last.status === 'succeeded', s.rows === ROWS, `batch ${last.status} with ${s.rows} rows (killed: ${r.killed})`);
+      assert.equal(
+        last.status === 'succeeded',
+        s.rows === ROWS,
+        `batch ${last.status} with ${s.rows} rows (killed: ${r.killed})`,
+      );
     });
 
     it('run to the end, the batch loads every row', async () => {

@@ -38,21 +38,29 @@ describeEachDb('hostile uploads', (env) => {
 
   it('a workbook is read within limits: its rows load, on the direct and the deferred path', async () => {
     for (const sharedFirst of [true, false]) {
-      const r = await upload(workbook([HEADER, [residentId('1990-03-07', 1), '马文']], { sharedFirst }), '?fileName=ok.xlsx', XLSX);
+      const r = await upload(
+        workbook([HEADER, [residentId('1990-03-07', 1), '马文']], { sharedFirst }),
+        '?fileName=ok.xlsx',
+        XLSX,
+      );
       assert.equal(r.json.batch.status, 'succeeded', r.body);
       assert.equal(r.json.batch.accepted, 1);
     }
   });
 
-  it('two million empty rows stop at Excel\'s row limit; a row beyond it too', async () => {
+  it("two million empty rows stop at Excel's row limit; a row beyond it too", async () => {
     const rows = Buffer.from(Array.from({ length: 2_000_000 }, (_, i) => `<row r="${i + 2}"/>`).join(''));
     await failsWith(workbook([HEADER], { tail: rows }), /1048576/);
-    await failsWith(workbook([HEADER], { tail: '<row r="2000000"><c r="A2000000" t="inlineStr"><is><t>x</t></is></c></row>' }), /1048576/);
+    await failsWith(
+      workbook([HEADER], { tail: '<row r="2000000"><c r="A2000000" t="inlineStr"><is><t>x</t></is></c></row>' }),
+      /1048576/,
+    );
   });
 
   it('a cell of a gigabyte stops at the first 256 KB, on both paths', async () => {
     const huge = `<row r="2"><c r="A2" t="inlineStr"><is><t>${'x'.repeat(3_000_000)}</t></is></c></row>`;
-    for (const sharedFirst of [true, false]) await failsWith(workbook([HEADER], { tail: huge, sharedFirst }), /单元格内容超过|longer than/);
+    for (const sharedFirst of [true, false])
+      await failsWith(workbook([HEADER], { tail: huge, sharedFirst }), /单元格内容超过|longer than/);
   });
 
   it('a zip bomb stops at the compression ratio; a row of too many cells, or too many columns, is refused', async () => {
@@ -66,7 +74,10 @@ describeEachDb('hostile uploads', (env) => {
       const wide = `<row r="2">${'<c t="inlineStr"><is><t>a</t></is></c>'.repeat(5000)}</row>`;
       await failsWith(workbook([HEADER], { tail: wide }), /一行超过|row of the worksheet/);
       Object.assign(xlsxLimits, saved);
-      await failsWith(workbook([HEADER], { tail: '<row r="2"><c r="ZZZ2" t="inlineStr"><is><t>x</t></is></c></row>' }), /ZZZ/);
+      await failsWith(
+        workbook([HEADER], { tail: '<row r="2"><c r="ZZZ2" t="inlineStr"><is><t>x</t></is></c></row>' }),
+        /ZZZ/,
+      );
     } finally {
       Object.assign(xlsxLimits, saved);
     }
@@ -88,12 +99,19 @@ describeEachDb('hostile uploads', (env) => {
     await health;
     assert.equal(r.json.batch.status, 'failed');
     assert.match(r.json.batch.error.zh, /表头行超过 4 MB/);
-    const stored = await env().database.db.selectFrom('ingest_batch').select(['header', 'error']).where('id', '=', r.json.batch.id).executeTakeFirstOrThrow();
+    const stored = await env()
+      .database.db.selectFrom('ingest_batch')
+      .select(['header', 'error'])
+      .where('id', '=', r.json.batch.id)
+      .executeTakeFirstOrThrow();
     assert.ok(JSON.stringify(stored).length < 10_000, 'no 50 MB header stored');
     const list = await unit.get(`/api/ingest/resources/${res.id}/batches?limit=50`);
     assert.ok(list.body.length < 200_000, `the batch list stays small (${list.body.length} bytes)`);
     // a data row without a break after a good header
-    const r2 = await upload(Buffer.concat([Buffer.from('公民身份号码,姓名\r\n'), Buffer.alloc(6 * 1024 * 1024, 'b')]), '?fileName=noline2.csv');
+    const r2 = await upload(
+      Buffer.concat([Buffer.from('公民身份号码,姓名\r\n'), Buffer.alloc(6 * 1024 * 1024, 'b')]),
+      '?fileName=noline2.csv',
+    );
     assert.equal(r2.json.batch.accepted, 0);
     assert.match(JSON.stringify(r2.json.batch.rejectedSample), /超过 4 MB/);
   });
@@ -102,7 +120,13 @@ describeEachDb('hostile uploads', (env) => {
     const before_ = await rowCount();
     const utf8 = Buffer.from(`公民身份号码,姓名\r\n${residentId('1990-03-07', 5)},马文\r\n`);
     const gbk = gb18030(`${residentId('1990-03-07', 6)},回族张三\r\n`);
-    for (const body of [Buffer.concat([utf8, gbk]), Buffer.concat([gb18030(`公民身份号码,姓名\r\n${residentId('1990-03-07', 7)},李四\r\n`), Buffer.from(`${residentId('1990-03-07', 8)},马文\r\n`)])]) {
+    for (const body of [
+      Buffer.concat([utf8, gbk]),
+      Buffer.concat([
+        gb18030(`公民身份号码,姓名\r\n${residentId('1990-03-07', 7)},李四\r\n`),
+        Buffer.from(`${residentId('1990-03-07', 8)},马文\r\n`),
+      ]),
+    ]) {
       const r = await upload(body, '?fileName=mixed.csv&encoding=auto');
       assert.equal(r.json.batch.status, 'failed', r.body);
       assert.match(r.json.batch.error.zh, /第 3 行/);
@@ -122,12 +146,25 @@ describeEachDb('hostile rows in a JSON push', (env) => {
     assert.equal(r.status, 201, r.body);
     assert.equal(r.json.batch.status, 'succeeded', r.body);
     assert.deepEqual([r.json.batch.accepted, r.json.batch.rejected], [2, 4]);
-    assert.deepEqual(r.json.batch.rejectedSample.map((x: { rowNo: number }) => x.rowNo), [2, 3, 4, 5]);
+    assert.deepEqual(
+      r.json.batch.rejectedSample.map((x: { rowNo: number }) => x.rowNo),
+      [2, 3, 4, 5],
+    );
     assert.doesNotMatch(r.body, /invalid input syntax|unsupported Unicode|jsonb|22P02|22021/);
     // NDJSON the same
-    const nd = [`{"id_no":${id(7)},"name":"行"}`, `{"id_no":${id(8)},"name":"\\ud800"}`, `{"id_no":${id(9)},"na\\u0000me":"x"}`].join('\n');
-    const r2 = await unit.req('POST', `/api/ingest/resources/${res.id}/rows?mode=upsert`, nd, { 'content-type': 'application/x-ndjson' });
-    assert.deepEqual([r2.json.batch.status, r2.json.batch.accepted, r2.json.batch.rejected], ['succeeded', 1, 2], r2.body);
+    const nd = [
+      `{"id_no":${id(7)},"name":"行"}`,
+      `{"id_no":${id(8)},"name":"\\ud800"}`,
+      `{"id_no":${id(9)},"na\\u0000me":"x"}`,
+    ].join('\n');
+    const r2 = await unit.req('POST', `/api/ingest/resources/${res.id}/rows?mode=upsert`, nd, {
+      'content-type': 'application/x-ndjson',
+    });
+    assert.deepEqual(
+      [r2.json.batch.status, r2.json.batch.accepted, r2.json.batch.rejected],
+      ['succeeded', 1, 2],
+      r2.body,
+    );
   });
 });
 
@@ -136,10 +173,18 @@ describeEachDb('masked views reveal no order', (env) => {
     const org = await env().makeOrg();
     const unit = await env().as('unit_admin', org.id);
     const res = await publish(unit, await env().as('center_reviewer'), personResource());
-    const up = await unit.req('POST', `/api/ingest/resources/${res.id}/upload?fileName=p.csv`, personCsv(40), { 'content-type': 'text/csv' });
+    const up = await unit.req('POST', `/api/ingest/resources/${res.id}/upload?fileName=p.csv`, personCsv(40), {
+      'content-type': 'text/csv',
+    });
     assert.equal(up.json.batch.accepted, 40, up.body);
     const viewer = await env().as('unit_user', org.id);
-    const amounts = async (q = '') => ((await viewer.get(`/api/ingest/resources/${res.id}/rows?pageSize=40${q}`)).json.rows as { amount: string; id_no: string }[]).map((r) => Number(r.amount));
+    const amounts = async (q = '') =>
+      (
+        (await viewer.get(`/api/ingest/resources/${res.id}/rows?pageSize=40${q}`)).json.rows as {
+          amount: string;
+          id_no: string;
+        }[]
+      ).map((r) => Number(r.amount));
     const masked = await amounts();
     assert.equal(masked.length, 40);
     const ascending = [...masked].sort((a, b) => a - b);
@@ -148,7 +193,9 @@ describeEachDb('masked views reveal no order', (env) => {
     assert.notDeepEqual(masked, [...ascending].reverse());
     assert.deepEqual(await amounts(), masked, 'the same order on every call (pages do not overlap)');
     // the owner's officer reading raw values sees key order, as before
-    const raw = ((await unit.get(`/api/ingest/resources/${res.id}/rows?pageSize=40&raw=true`)).json.rows as { id_no: string }[]).map((r) => r.id_no);
+    const raw = (
+      (await unit.get(`/api/ingest/resources/${res.id}/rows?pageSize=40&raw=true`)).json.rows as { id_no: string }[]
+    ).map((r) => r.id_no);
     assert.deepEqual(raw, [...raw].sort());
   });
 });

@@ -12,7 +12,12 @@ export const INGEST_JOBS = {
 
 const ONE_SOURCE: RequestContext = { actor: null, requestId: 'one-source', ip: null };
 
-export function registerIngestJobs(queue: JobQueue, pull: PullService, oneSource: OneSourceService, schedule: { pullCheckCron: string; oneSourceCron: string }): void {
+export function registerIngestJobs(
+  queue: JobQueue,
+  pull: PullService,
+  oneSource: OneSourceService,
+  schedule: { pullCheckCron: string; oneSourceCron: string },
+): void {
   queue.register({
     name: INGEST_JOBS.pullCheck,
     title: { zh: '查找到期的定时抽取', en: 'Find scheduled pulls that are due' },
@@ -21,7 +26,9 @@ export function registerIngestJobs(queue: JobQueue, pull: PullService, oneSource
     retryLimit: 2,
     retryDelay: 10,
     run: async () => {
-      await pull.queueDue((trx, sourceId) => queue.send(INGEST_JOBS.pullRun, { sourceId }, { singletonKey: sourceId }, trx));
+      await pull.queueDue((trx, sourceId) =>
+        queue.send(INGEST_JOBS.pullRun, { sourceId }, { singletonKey: sourceId }, trx),
+      );
     },
   });
   queue.register<{ sourceId: string }>({

@@ -27,7 +27,11 @@ export interface KeySetState {
 }
 
 // unreachable while `full` is heeded (64 MB of key text by default), kept as a clear refusal
-const tooMany = () => new FileError({ zh: '本批次的主键文本超过 2 GB，无法检查重复，请拆分文件', en: 'The keys of this batch exceed 2 GB of text and cannot be checked for repeats; split the file' });
+const tooMany = () =>
+  new FileError({
+    zh: '本批次的主键文本超过 2 GB，无法检查重复，请拆分文件',
+    en: 'The keys of this batch exceed 2 GB of text and cannot be checked for repeats; split the file',
+  });
 
 function fnv(a: Uint8Array, s: number, e: number): number {
   let h = 0x811c9dc5 | 0;

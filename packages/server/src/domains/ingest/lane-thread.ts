@@ -44,7 +44,14 @@ type FromLane =
   | { type: 'ready' }
   | ({ type: 'pull'; recycled: Uint8Array | null } & Progress)
   | ({ type: 'copy'; copy: Uint8Array; unchecked: boolean } & Progress)
-  | ({ type: 'bail'; pending: Uint8Array; lastRowNo: number; keys: KeySetState | null; queued: Uint8Array[]; consumed: number } & Progress)
+  | ({
+      type: 'bail';
+      pending: Uint8Array;
+      lastRowNo: number;
+      keys: KeySetState | null;
+      queued: Uint8Array[];
+      consumed: number;
+    } & Progress)
   | { type: 'returned'; chunk: Uint8Array }
   | ({ type: 'done' } & Progress)
   | ({ type: 'error'; problem: Problem } & Progress)
@@ -67,7 +74,11 @@ function laneWorkerCode(): string {
 const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 /** Same contract as runLane: null at the end of the file, or the rows from a quote on, read as text. */
-export async function runLaneAuto(lane: CsvLane, c: LaneContext, minBytes = ingestLimits.threadMinBytes): Promise<AsyncIterable<InRow[]> | null> {
+export async function runLaneAuto(
+  lane: CsvLane,
+  c: LaneContext,
+  minBytes = ingestLimits.threadMinBytes,
+): Promise<AsyncIterable<InRow[]> | null> {
   const it = lane.body[Symbol.asyncIterator]();
   // read ahead up to the threshold: a file that ends before it runs here
   const head: Buffer[] = [];
@@ -96,11 +107,25 @@ export async function runLaneAuto(lane: CsvLane, c: LaneContext, minBytes = inge
   const here = () => runLane({ ...lane, body: replay() }, c);
   if (ended) return here();
 
-  const init: LaneWorkerInit = { items: c.items, index: c.index, width: c.width, keyIdx: c.keyIdx, withRowNo: c.withRowNo, suffix: c.suffix, delimiter: lane.delimiter, keyLimit: ingestLimits.keySetMax, keyBytesLimit: ingestLimits.keySetMaxBytes };
+  const init: LaneWorkerInit = {
+    items: c.items,
+    index: c.index,
+    width: c.width,
+    keyIdx: c.keyIdx,
+    withRowNo: c.withRowNo,
+    suffix: c.suffix,
+    delimiter: lane.delimiter,
+    keyLimit: ingestLimits.keySetMax,
+    keyBytesLimit: ingestLimits.keySetMaxBytes,
+  };
   // a small young generation: the lane's garbage is short-lived, and the thread's memory stays low
   let worker: Worker;
   try {
-    worker = new Worker(laneWorkerCode(), { eval: true, workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    worker = new Worker(laneWorkerCode(), {
+      eval: true,
+      workerData: init,
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    });
   } catch (e) {
     laneThreads.unavailable++;
     process.emitWarning(`the ingest lane runs without a worker thread: ${e instanceof Error ? e.message : String(e)}`);
@@ -127,7 +152,9 @@ export async function runLaneAuto(lane: CsvLane, c: LaneContext, minBytes = inge
     const first = await receive();
     if (first.type !== 'ready') {
       laneThreads.unavailable++;
-      process.emitWarning(`the ingest lane runs without a worker thread: ${first.type === 'fatal' ? first.message : first.type}`);
+      process.emitWarning(
+        `the ingest lane runs without a worker thread: ${first.type === 'fatal' ? first.message : first.type}`,
+      );
       return await here();
     }
     laneThreads.started++;
@@ -206,7 +233,7 @@ export async function runLaneAuto(lane: CsvLane, c: LaneContext, minBytes = inge
           apply(m);
           const back: Buffer[] = [asBuffer(m.pending), ...m.queued.map(asBuffer)];
           // chunks on their way to the worker when it stopped come back
-          for (let outstanding = sent - m.consumed - m.queued.length; outstanding > 0; ) {
+          for (let outstanding = sent - m.consumed - m.queued.length; outstanding > 0;) {
             const r = await receive();
             if (r.type === 'returned') {
               back.push(asBuffer(r.chunk));

@@ -83,7 +83,10 @@ async function main() {
       flush: async (copy, unchecked) => {
         // an empty hand-over carries only rejected rows and progress (and must not detach a shared buffer)
         const out = copy.length ? new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength) : new Uint8Array(0);
-        port.postMessage({ type: 'copy', copy: out, unchecked, ...progress() }, copy.length ? [out.buffer as ArrayBuffer] : []);
+        port.postMessage(
+          { type: 'copy', copy: out, unchecked, ...progress() },
+          copy.length ? [out.buffer as ArrayBuffer] : [],
+        );
       },
     },
   );
@@ -91,7 +94,15 @@ async function main() {
     bailed = true;
     const b = bail as { pending: Buffer; lastRowNo: number };
     const queued = queue.filter((q): q is Buffer => q !== null);
-    port.postMessage({ type: 'bail', pending: b.pending, lastRowNo: b.lastRowNo, keys: keys?.state() ?? null, queued, consumed, ...progress() });
+    port.postMessage({
+      type: 'bail',
+      pending: b.pending,
+      lastRowNo: b.lastRowNo,
+      keys: keys?.state() ?? null,
+      queued,
+      consumed,
+      ...progress(),
+    });
   } else port.postMessage({ type: 'done', ...progress() });
 }
 

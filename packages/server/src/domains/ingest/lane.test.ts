@@ -17,9 +17,24 @@ import { mulberry32 } from '../../testing/random.ts';
 
 const USCC = `91640106MA76ABCD2${usccCheckChar('91640106MA76ABCD2')}`;
 
-const base = { length: null, precision: null, required: false, primaryKey: false, piiKind: null, valueSet: [] as string[] };
+const base = {
+  length: null,
+  precision: null,
+  required: false,
+  primaryKey: false,
+  piiKind: null,
+  valueSet: [] as string[],
+};
 const ITEMS: ItemSpec[] = [
-  { ...base, code: 'id_no', name: '公民身份号码', dataType: 'string', length: 18, primaryKey: true, piiKind: 'id_card' },
+  {
+    ...base,
+    code: 'id_no',
+    name: '公民身份号码',
+    dataType: 'string',
+    length: 18,
+    primaryKey: true,
+    piiKind: 'id_card',
+  },
   { ...base, code: 'name', name: '姓名', dataType: 'string', length: 4, required: true, piiKind: 'name' },
   { ...base, code: 'gender', name: '性别', dataType: 'string', length: 2, valueSet: ['男', '女'] },
   { ...base, code: 'born', name: '出生日期', dataType: 'date' },
@@ -34,7 +49,7 @@ const ITEMS: ItemSpec[] = [
 ];
 
 const rnd = mulberry32(11);
-const pick = <T,>(xs: T[]) => xs[rnd(xs.length)]!;
+const pick = <T>(xs: T[]) => xs[rnd(xs.length)]!;
 /** Mostly the first (valid, canonical) form, sometimes any of the others. */
 const mostly = (xs: string[]) => (rnd(100) < 93 ? xs[0]! : pick(xs));
 
@@ -43,16 +58,73 @@ function idNo(k: number) {
   return f17 + residentIdCheck(f17);
 }
 const CELLS: Record<string, () => string> = {
-  id_no: () => mostly([idNo(rnd(3000)), idNo(rnd(3000)), idNo(rnd(300)).toLowerCase(), ` ${idNo(rnd(300))}`, '640106197001010000', '', idNo(rnd(300)).slice(0, 17) + 'x']),
-  name: () => mostly(['张伟', '欧阳娜娜', '欧阳娜娜娜', ' 李四', '钱七 ', '孙八\u00a0', '王五\u3000', '\u00a0赵六', 'a\\b', 'tab\there', '', '𠀀吉']),
+  id_no: () =>
+    mostly([
+      idNo(rnd(3000)),
+      idNo(rnd(3000)),
+      idNo(rnd(300)).toLowerCase(),
+      ` ${idNo(rnd(300))}`,
+      '640106197001010000',
+      '',
+      idNo(rnd(300)).slice(0, 17) + 'x',
+    ]),
+  name: () =>
+    mostly([
+      '张伟',
+      '欧阳娜娜',
+      '欧阳娜娜娜',
+      ' 李四',
+      '钱七 ',
+      '孙八\u00a0',
+      '王五\u3000',
+      '\u00a0赵六',
+      'a\\b',
+      'tab\there',
+      '',
+      '𠀀吉',
+    ]),
   gender: () => mostly(['男', '女', ' 女', '未知', '']),
-  born: () => mostly(['2024-01-05', '2024/1/5', '2024.12.31', '2024年1月5日', '2024年12月1', '20240105', '2024-02-30', '2023-02-29', '2024-1-05日', '2024-013-01', ' 2024-01-05', '0000-01-01', '']),
+  born: () =>
+    mostly([
+      '2024-01-05',
+      '2024/1/5',
+      '2024.12.31',
+      '2024年1月5日',
+      '2024年12月1',
+      '20240105',
+      '2024-02-30',
+      '2023-02-29',
+      '2024-1-05日',
+      '2024-013-01',
+      ' 2024-01-05',
+      '0000-01-01',
+      '',
+    ]),
   mobile: () => mostly(['13912345678', '1391234567', '12912345678', '+86 139 1234 5678', '139-1234-5678', '']),
-  addr: () => mostly(['银川市金凤区', '银川市金凤区满城北街街道一号院', '\u2003满城', 'x'.repeat(12), 'x'.repeat(13), 'C:\\path', '']),
+  addr: () =>
+    mostly([
+      '银川市金凤区',
+      '银川市金凤区满城北街街道一号院',
+      '\u2003满城',
+      'x'.repeat(12),
+      'x'.repeat(13),
+      'C:\\path',
+      '',
+    ]),
   uscc: () => mostly([USCC, `${USCC.slice(0, 17)}0`, USCC.toLowerCase(), '9164010', '']),
-  income: () => mostly(['0', '0.5', '12.50', '1234.56', '12345.6', '-3', '+4.1', '007', '.5', '5.', '0.00', '1e3', '1234.567', '']),
+  income: () =>
+    mostly(['0', '0.5', '12.50', '1234.56', '12345.6', '-3', '+4.1', '007', '.5', '5.', '0.00', '1e3', '1234.567', '']),
   members: () => mostly(['1', '2', '3', '03', '01', '', 'x']),
-  at: () => mostly(['2024-01-05 08:30:00', '2024-01-05 24:00:00', '2024/1/5 8:30', '2024-01-05T08:30:00+08:00', '2024-01-05', '2024-01-05 08:30:60', '']),
+  at: () =>
+    mostly([
+      '2024-01-05 08:30:00',
+      '2024-01-05 24:00:00',
+      '2024/1/5 8:30',
+      '2024-01-05T08:30:00+08:00',
+      '2024-01-05',
+      '2024-01-05 08:30:60',
+      '',
+    ]),
   ok: () => mostly(['是', '否', 'true', '0', 'maybe', '']),
   email: () => mostly(['a@b.cn', 'no-at', '']),
 };
@@ -62,7 +134,12 @@ function randomFile(rows: number, quoteAt: number | null): string {
   for (let r = 0; r < rows; r++) {
     const roll = rnd(100);
     if (roll < 2) lines.push('');
-    else if (roll < 4) lines.push(ITEMS.slice(0, 5).map((i) => CELLS[i.code]!()).join(','));
+    else if (roll < 4)
+      lines.push(
+        ITEMS.slice(0, 5)
+          .map((i) => CELLS[i.code]!())
+          .join(','),
+      );
     else if (roll < 6) lines.push([...ITEMS.map((i) => CELLS[i.code]!()), '', ''].join(','));
     else if (roll < 7) lines.push([...ITEMS.map((i) => CELLS[i.code]!()), 'extra'].join(','));
     else lines.push(ITEMS.map((i) => CELLS[i.code]!()).join(','));
@@ -82,7 +159,13 @@ interface Outcome {
 }
 
 /** The text path's row loop, as the pipeline runs it. */
-async function textPath(rows: AsyncIterable<InRow | InRow[]>, index: number[], width: number, suffix: string, keys = new KeySet()): Promise<Outcome> {
+async function textPath(
+  rows: AsyncIterable<InRow | InRow[]>,
+  index: number[],
+  width: number,
+  suffix: string,
+  keys = new KeySet(),
+): Promise<Outcome> {
   const checkers = ITEMS.map(compileItem);
   const o: Outcome = { accepted: [], rejected: [], counts: { received: 0, accepted: 0, rejected: 0 } };
   for await (const item of rows)
@@ -90,7 +173,11 @@ async function textPath(rows: AsyncIterable<InRow | InRow[]>, index: number[], w
       o.counts.received++;
       let errs: RowError[] | null = null;
       if (row.problem) errs = [{ field: 'row', ...row.problem }];
-      else if (row.cells.length !== width && !(row.cells.length > width && row.cells.slice(width).every((c) => c === ''))) errs = [raggedError(row.cells.length, width)];
+      else if (
+        row.cells.length !== width &&
+        !(row.cells.length > width && row.cells.slice(width).every((c) => c === ''))
+      )
+        errs = [raggedError(row.cells.length, width)];
       else {
         const out = checkers.map((c, i) => c(index[i]! >= 0 ? row.cells[index[i]!] : undefined));
         out.forEach((r, i) => typeof r !== 'string' && (errs ??= []).push(fieldError(ITEMS[i]!, r)));
@@ -121,8 +208,18 @@ async function lanePath(file: Buffer, chunk: number, suffix: string, threaded = 
   const mapped = mapHeader(src.header, ITEMS) as { index: number[] };
   const o: Outcome = { accepted: [], rejected: [], counts: { received: 0, accepted: 0, rejected: 0 } };
   const keys = new KeySet();
-  const rest = await (threaded ? (l: typeof src.lane & object, ctx: Parameters<typeof runLane>[1]) => runLaneAuto(l, ctx, 1) : runLane)(src.lane!, {
-    items: ITEMS, checkers: ITEMS.map(compileItem), index: mapped.index, width: src.header.length, keyIdx: [0], keys, withRowNo: false, suffix, counts: o.counts,
+  const rest = await (
+    threaded ? (l: typeof src.lane & object, ctx: Parameters<typeof runLane>[1]) => runLaneAuto(l, ctx, 1) : runLane
+  )(src.lane!, {
+    items: ITEMS,
+    checkers: ITEMS.map(compileItem),
+    index: mapped.index,
+    width: src.header.length,
+    keyIdx: [0],
+    keys,
+    withRowNo: false,
+    suffix,
+    counts: o.counts,
     reject: (rowNo, cells, errs) => {
       o.counts.rejected++;
       o.rejected.push(JSON.stringify([rowNo, cells, errs]));
@@ -148,7 +245,10 @@ it('the byte lane accepts, writes and refuses exactly as the text path does', as
     const src = await openCsv(once(file));
     const mapped = mapHeader(src.header, ITEMS) as { index: number[] };
     const want = await textPath(src.rows, mapped.index, src.header.length, suffix);
-    assert.ok(want.accepted.length > 100 && want.rejected.length > 100, `the random file has both kinds of rows (${want.accepted.length} accepted, ${want.rejected.length} refused: ${want.rejected.slice(0, 3).join(" | ")})`);
+    assert.ok(
+      want.accepted.length > 100 && want.rejected.length > 100,
+      `the random file has both kinds of rows (${want.accepted.length} accepted, ${want.rejected.length} refused: ${want.rejected.slice(0, 3).join(' | ')})`,
+    );
     for (const chunk of [7, 4096, 1 << 20]) {
       const got = await lanePath(file, chunk, suffix);
       assert.deepEqual(got.counts, want.counts, `counts, round ${round}, chunks of ${chunk}`);
@@ -177,7 +277,9 @@ it('in a worker thread too, with the keys handed back when the text reader takes
 });
 
 it('a file of nothing but bad rows hands its rejected rows on chunk by chunk, in the lane and its worker', async () => {
-  const bad = Buffer.from(`${ITEMS.map((i) => i.code).join(',')}\n${Array.from({ length: 40_000 }, (_, k) => `${k},${'x'.repeat(60)},x`).join('\n')}\n`);
+  const bad = Buffer.from(
+    `${ITEMS.map((i) => i.code).join(',')}\n${Array.from({ length: 40_000 }, (_, k) => `${k},${'x'.repeat(60)},x`).join('\n')}\n`,
+  );
   for (const threaded of [false, true]) {
     async function* chunks() {
       for (let i = 0; i < bad.length; i += 65536) yield bad.subarray(i, i + 65536);
@@ -188,7 +290,15 @@ it('a file of nothing but bad rows hands its rejected rows on chunk by chunk, in
     let most = 0;
     let total = 0;
     const ctx = {
-      items: ITEMS, checkers: ITEMS.map(compileItem), index: mapped.index, width: src.header.length, keyIdx: [0], keys: new KeySet(), withRowNo: false, suffix: '', counts: { received: 0, accepted: 0, rejected: 0 },
+      items: ITEMS,
+      checkers: ITEMS.map(compileItem),
+      index: mapped.index,
+      width: src.header.length,
+      keyIdx: [0],
+      keys: new KeySet(),
+      withRowNo: false,
+      suffix: '',
+      counts: { received: 0, accepted: 0, rejected: 0 },
       reject: () => {
         pending++;
         total++;
@@ -207,13 +317,29 @@ it('a file of nothing but bad rows hands its rejected rows on chunk by chunk, in
 
 it('the byte lane refuses a file with invalid UTF-8, naming the row', async () => {
   const rows = Array.from({ length: 3000 }, (_, k) => `${idNo(k)},张伟,男`);
-  const file = Buffer.concat([Buffer.from(`id_no,name,gender\n${rows.join('\n')}\n`), Buffer.from([0xe5, 0xbc, 0x2c, 0x0a])]);
+  const file = Buffer.concat([
+    Buffer.from(`id_no,name,gender\n${rows.join('\n')}\n`),
+    Buffer.from([0xe5, 0xbc, 0x2c, 0x0a]),
+  ]);
   const src = await openCsv(once(file.subarray(0, 70_000), file.subarray(70_000)), { encoding: 'utf-8' });
   const mapped = mapHeader(src.header, ITEMS.slice(0, 3)) as { index: number[] };
   const items = ITEMS.slice(0, 3);
   await assert.rejects(
-    runLane(src.lane!, { items, checkers: items.map(compileItem), index: mapped.index, width: src.header.length, keyIdx: [0], keys: new KeySet(), withRowNo: false, suffix: '', counts: { received: 0, accepted: 0, rejected: 0 }, reject: () => {}, flush: async () => {} }),
-    (e: Error & { problem?: { zh: string } }) => /invalid UTF-8.*row 3002/.test(e.message) && /第 3002 行/.test(e.problem!.zh),
+    runLane(src.lane!, {
+      items,
+      checkers: items.map(compileItem),
+      index: mapped.index,
+      width: src.header.length,
+      keyIdx: [0],
+      keys: new KeySet(),
+      withRowNo: false,
+      suffix: '',
+      counts: { received: 0, accepted: 0, rejected: 0 },
+      reject: () => {},
+      flush: async () => {},
+    }),
+    (e: Error & { problem?: { zh: string } }) =>
+      /invalid UTF-8.*row 3002/.test(e.message) && /第 3002 行/.test(e.problem!.zh),
   );
 });
 
@@ -238,10 +364,12 @@ it('the key set finds every repeat and nothing else, across growth', () => {
   const big = new KeySet();
   const long = (k: number) => `${k}`.padEnd(300_000 + k * 1000, String.fromCharCode(0x4e00 + k));
   for (let k = 0; k < 12; k++) assert.equal((big.pushString(long(k)), big.commit(k + 1)), -1, `long key ${k}`);
-  for (let k = 0; k < 12; k++) assert.equal((big.pushString(long(k)), big.commit(100 + k)), k + 1, `long key ${k} again`);
+  for (let k = 0; k < 12; k++)
+    assert.equal((big.pushString(long(k)), big.commit(100 + k)), k + 1, `long key ${k} again`);
   const moved = new KeySet();
   moved.load(structuredClone(big.state()));
-  for (let k = 0; k < 12; k++) assert.equal((moved.pushString(long(k)), moved.commit(200 + k)), k + 1, `long key ${k} after the move`);
+  for (let k = 0; k < 12; k++)
+    assert.equal((moved.pushString(long(k)), moved.commit(200 + k)), k + 1, `long key ${k} after the move`);
   assert.equal((moved.pushString('new'), moved.commit(300)), -1);
   assert.equal((moved.pushString('new'), moved.commit(301)), 300);
 

@@ -11,7 +11,15 @@ import { usccBytesValid } from '../../platform/uscc.ts';
 import { realDate, residentIdBytesValid } from '../../platform/formats.ts';
 import type { KeySet } from './key-set.ts';
 import type { CsvLane, InRow } from './readers.ts';
-import { duplicateKeyError, fieldError, FileError, MAX_RECORD, raggedError, recordTooLarge, type RowError } from './row-errors.ts';
+import {
+  duplicateKeyError,
+  fieldError,
+  FileError,
+  MAX_RECORD,
+  raggedError,
+  recordTooLarge,
+  type RowError,
+} from './row-errors.ts';
 import type { Checker, ItemSpec } from './values.ts';
 
 /**
@@ -60,7 +68,11 @@ function plainText(maxChars: number | null): Accept {
     const last = b[e - 1]!;
     if (first === 0x20 || last === 0x20) return false;
     if (first >= 0x80 && uniSpaceAt(b, s)) return false;
-    if (last >= 0x80 && ((e - 2 >= s && b[e - 2] === 0xc2) || (e - 3 >= s && b[e - 3]! >= 0xe0 && uniSpaceAt(b, e - 3)))) return false;
+    if (
+      last >= 0x80 &&
+      ((e - 2 >= s && b[e - 2] === 0xc2) || (e - 3 >= s && b[e - 3]! >= 0xe0 && uniSpaceAt(b, e - 3)))
+    )
+      return false;
     if (maxChars !== null && e - s > maxChars) {
       // characters are the bytes that do not continue a multi-byte sequence
       let n = 0;
@@ -113,8 +125,15 @@ function acceptCheck(it: ItemSpec): Accept | null {
         b[s + 13] === 58 &&
         b[s + 16] === 58 &&
         canonicalDate(b, s) &&
-        digit(b[s + 11]) && digit(b[s + 12]) && digit(b[s + 14]) && digit(b[s + 15]) && digit(b[s + 17]) && digit(b[s + 18]) &&
-        d2(b, s + 11) <= 23 && d2(b, s + 14) <= 59 && d2(b, s + 17) <= 59;
+        digit(b[s + 11]) &&
+        digit(b[s + 12]) &&
+        digit(b[s + 14]) &&
+        digit(b[s + 15]) &&
+        digit(b[s + 17]) &&
+        digit(b[s + 18]) &&
+        d2(b, s + 11) <= 23 &&
+        d2(b, s + 14) <= 59 &&
+        d2(b, s + 17) <= 59;
     case 'date':
     case 'boolean':
       return null;

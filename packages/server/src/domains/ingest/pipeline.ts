@@ -29,7 +29,11 @@ export interface HeaderMap {
   ignored: string[];
 }
 
-const norm = (s: string) => s.replace(/^\uFEFF/, '').trim().toLowerCase();
+const norm = (s: string) =>
+  s
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .toLowerCase();
 
 /** Header cells matched to items by code (any case) or by Chinese name; problems name the header. */
 export function mapHeader(header: string[], items: ItemSpec[]): HeaderMap | { problems: RowError[] } {
@@ -43,7 +47,12 @@ export function mapHeader(header: string[], items: ItemSpec[]): HeaderMap | { pr
       if (n !== '') ignored.push(h);
       return;
     }
-    if (index[i] !== -1) problems.push({ field: 'header', zh: `第 ${pos + 1} 列「${headerCell(h)}」与第 ${index[i]! + 1} 列都对应信息项 ${items[i]!.code}`, en: `columns ${index[i]! + 1} and ${pos + 1} ("${headerCell(h)}") both map to item ${items[i]!.code}` });
+    if (index[i] !== -1)
+      problems.push({
+        field: 'header',
+        zh: `第 ${pos + 1} 列「${headerCell(h)}」与第 ${index[i]! + 1} 列都对应信息项 ${items[i]!.code}`,
+        en: `columns ${index[i]! + 1} and ${pos + 1} ("${headerCell(h)}") both map to item ${items[i]!.code}`,
+      });
     else index[i] = pos;
   });
   const missing = items.filter((it, i) => index[i] === -1 && (it.required || it.primaryKey));
@@ -54,7 +63,11 @@ export function mapHeader(header: string[], items: ItemSpec[]): HeaderMap | { pr
       en: `missing the columns of required items: ${missing.map((m) => m.code).join(', ')}`,
     });
   if (!index.some((x) => x >= 0))
-    problems.push({ field: 'header', zh: '表头中没有任何一列能对应到资源的信息项（可用信息项代码或名称作表头）', en: 'no header cell matches an item of the resource (use item codes or names as headers)' });
+    problems.push({
+      field: 'header',
+      zh: '表头中没有任何一列能对应到资源的信息项（可用信息项代码或名称作表头）',
+      en: 'no header cell matches an item of the resource (use item codes or names as headers)',
+    });
   return problems.length ? { problems } : { index, ignored };
 }
 
@@ -107,7 +120,8 @@ function rawCell(v: unknown): unknown {
 export const stagingTable = (batchId: string) => `stg_${batchId.replace(/-/g, '')}`;
 
 /** A staging table's columns: the row number, then the items with their types. */
-const stagingColumns = (columns: DataColumn[]) => [`${ident('row_no')} integer NOT NULL`, ...columns.map((c) => `${ident(c.code)} ${c.sqlType}`)].join(', ');
+const stagingColumns = (columns: DataColumn[]) =>
+  [`${ident('row_no')} integer NOT NULL`, ...columns.map((c) => `${ident(c.code)} ${c.sqlType}`)].join(', ');
 
 export async function createStaging(db: Db, batchId: string, columns: DataColumn[]) {
   await sql.raw(`CREATE UNLOGGED TABLE ${dataTable(stagingTable(batchId))} (${stagingColumns(columns)})`).execute(db);
@@ -121,7 +135,11 @@ export async function dropStaging(db: Db, batchId: string) {
 export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<BatchOutcome> {
   const warnings: Problem[] = [];
   const mapped = mapHeader(src.header, b.items);
-  if ('problems' in mapped) throw new FileError({ zh: mapped.problems.map((p) => p.zh).join('；'), en: mapped.problems.map((p) => p.en).join('; ') });
+  if ('problems' in mapped)
+    throw new FileError({
+      zh: mapped.problems.map((p) => p.zh).join('；'),
+      en: mapped.problems.map((p) => p.en).join('; '),
+    });
   if (mapped.ignored.length) {
     const shown = mapped.ignored.slice(0, 20).map(headerCell);
     const more = mapped.ignored.length - shown.length;
@@ -162,13 +180,25 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
       lastProgress = now;
       const snap = { ...counts, bytes: src.stats.bytes };
       b.onProgress?.(snap);
-      background(() => b.db.updateTable('ingest_batch').set({ ...snap, heartbeat_at: new Date(), phase: 'loading' }).where('id', '=', b.batchId).execute());
+      background(() =>
+        b.db
+          .updateTable('ingest_batch')
+          .set({ ...snap, heartbeat_at: new Date(), phase: 'loading' })
+          .where('id', '=', b.batchId)
+          .execute(),
+      );
     };
     const flushRejects = () => {
       if (!rejects.length) return;
       const chunk = rejects;
       rejects = [];
-      background(() => b.db.insertInto('ingest_rejected').values(chunk).onConflict((oc) => oc.columns(['batch_id', 'row_no']).doNothing()).execute());
+      background(() =>
+        b.db
+          .insertInto('ingest_rejected')
+          .values(chunk)
+          .onConflict((oc) => oc.columns(['batch_id', 'row_no']).doNothing())
+          .execute(),
+      );
     };
     // past the key set's limit, rows are written unchecked, in staging form (row number first, no suffix)
     let unchecked = false;
@@ -182,7 +212,12 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
     };
     const reject = (rowNo: number, cells: unknown[], errs: RowError[]) => {
       counts.rejected++;
-      rejects.push({ batch_id: b.batchId, row_no: rowNo, raw: JSON.stringify(cells.map(rawCell)), errors: JSON.stringify(errs) });
+      rejects.push({
+        batch_id: b.batchId,
+        row_no: rowNo,
+        raw: JSON.stringify(cells.map(rawCell)),
+        errors: JSON.stringify(errs),
+      });
     };
     const withRowNo = sink.withRowNo;
     const suffix = sink.suffix;
@@ -196,7 +231,11 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
           counts.received++;
           if (row.problem) {
             reject(row.rowNo, row.cells, [{ field: 'row', ...row.problem }]);
-          } else if (b.strictWidth && row.cells.length !== width && !(row.cells.length > width && row.cells.slice(width).every((c) => c === '' || c === null))) {
+          } else if (
+            b.strictWidth &&
+            row.cells.length !== width &&
+            !(row.cells.length > width && row.cells.slice(width).every((c) => c === '' || c === null))
+          ) {
             reject(row.rowNo, row.cells, [raggedError(row.cells.length, width)]);
           } else {
             let errs: RowError[] | null = null;
@@ -236,7 +275,16 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
     if (src.lane) {
       // UTF-8 CSV: the byte lane (in a worker thread for large files), up to a line with a quote if any (lane.ts)
       rows = await runLaneAuto(src.lane, {
-        items: b.items, checkers, index: mapped.index, width, keyIdx, keys, withRowNo, suffix, counts, reject,
+        items: b.items,
+        checkers,
+        index: mapped.index,
+        width,
+        keyIdx,
+        keys,
+        withRowNo,
+        suffix,
+        counts,
+        reject,
         flush: async (copy, uncheckedRows) => {
           if (uncheckedRows) unchecked = true;
           if (copy.length) await sink.write(copy, uncheckedRows);
@@ -255,7 +303,11 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
     progress(true);
     await side;
     if (sideError) throw sideError;
-    if (counts.received === 0 && !b.allowEmpty) throw new FileError({ zh: '没有数据行（只有表头或内容为空）', en: 'There are no data rows (only a header, or nothing)' });
+    if (counts.received === 0 && !b.allowEmpty)
+      throw new FileError({
+        zh: '没有数据行（只有表头或内容为空）',
+        en: 'There are no data rows (only a header, or nothing)',
+      });
     const outcome = await sink.finish({ ...counts, warnings }, src.header, mapped.index);
     return outcome;
   } finally {
@@ -297,13 +349,30 @@ class StagingSink implements Sink {
   private overflow = false;
   async write(text: string | Buffer, unchecked = false) {
     if (unchecked) this.overflow = true;
-    await this.b.copyIn(dataTable(stagingTable(this.b.batchId)), [ident('row_no'), ...this.b.columns.map((c) => ident(c.code))], text);
+    await this.b.copyIn(
+      dataTable(stagingTable(this.b.batchId)),
+      [ident('row_no'), ...this.b.columns.map((c) => ident(c.code))],
+      text,
+    );
   }
   async finish(counts: Counts, header: string[], index: number[]) {
-    await this.b.db.updateTable('ingest_batch').set({ phase: 'applying', heartbeat_at: new Date() }).where('id', '=', this.b.batchId).execute();
+    await this.b.db
+      .updateTable('ingest_batch')
+      .set({ phase: 'applying', heartbeat_at: new Date() })
+      .where('id', '=', this.b.batchId)
+      .execute();
     return this.b.db.transaction().execute(async (trx) => {
       await lockTable(trx, this.b);
-      return applyRows(trx, this.b, dataTable(stagingTable(this.b.batchId)), counts, header, index, true, this.overflow ? { againstTable: false } : null);
+      return applyRows(
+        trx,
+        this.b,
+        dataTable(stagingTable(this.b.batchId)),
+        counts,
+        header,
+        index,
+        true,
+        this.overflow ? { againstTable: false } : null,
+      );
     });
   }
   async close() {
@@ -359,7 +428,9 @@ class StreamSink implements Sink {
 
   /** A temporary staging table for this batch's transaction, and a COPY into it. */
   private async copyIntoStaging() {
-    await sql.raw(`CREATE TEMP TABLE ${this.staging} (${stagingColumns(this.b.columns)}) ON COMMIT DROP`).execute(this.s.db);
+    await sql
+      .raw(`CREATE TEMP TABLE ${this.staging} (${stagingColumns(this.b.columns)}) ON COMMIT DROP`)
+      .execute(this.s.db);
     this.copyInto(`${this.staging} (${[ident('row_no'), ...this.b.columns.map((c) => ident(c.code))].join(', ')})`);
   }
 
@@ -389,20 +460,35 @@ class StreamSink implements Sink {
     if (this.error) throw this.error;
   }
 
-
   private async endCopy() {
     const stream = this.stream!;
     if (this.error) throw this.error;
-    const done = Promise.race([once(stream, 'finish'), once(stream, 'error').then(([e]) => Promise.reject(e as Error))]);
+    const done = Promise.race([
+      once(stream, 'finish'),
+      once(stream, 'error').then(([e]) => Promise.reject(e as Error)),
+    ]);
     stream.end();
     await done;
   }
 
   async finish(counts: Counts, header: string[], index: number[]) {
     await this.endCopy();
-    await this.b.db.updateTable('ingest_batch').set({ phase: 'applying', heartbeat_at: new Date() }).where('id', '=', this.b.batchId).execute();
+    await this.b.db
+      .updateTable('ingest_batch')
+      .set({ phase: 'applying', heartbeat_at: new Date() })
+      .where('id', '=', this.b.batchId)
+      .execute();
     const staged = !this.direct || this.overflow;
-    const outcome = await applyRows(this.s.db, this.b, staged ? this.staging : null, counts, header, index, false, this.overflow ? { againstTable: this.direct } : null);
+    const outcome = await applyRows(
+      this.s.db,
+      this.b,
+      staged ? this.staging : null,
+      counts,
+      header,
+      index,
+      false,
+      this.overflow ? { againstTable: this.direct } : null,
+    );
     await sql`COMMIT`.execute(this.s.db);
     this.committed = true;
     return outcome;
@@ -418,9 +504,17 @@ class StreamSink implements Sink {
 }
 
 async function lockTable(db: DbOrTrx, b: BatchContext) {
-  const dt = await db.selectFrom('data_table').select(['version', 'table_name']).where('resource_id', '=', b.resourceId).forUpdate().executeTakeFirst();
+  const dt = await db
+    .selectFrom('data_table')
+    .select(['version', 'table_name'])
+    .where('resource_id', '=', b.resourceId)
+    .forUpdate()
+    .executeTakeFirst();
   if (!dt || dt.table_name !== b.table || dt.version !== b.version)
-    throw new FileError({ zh: '资源目录在本批次处理期间发布了新版本，请重新提交', en: 'A new catalog version was approved while this batch ran; submit it again' });
+    throw new FileError({
+      zh: '资源目录在本批次处理期间发布了新版本，请重新提交',
+      en: 'A new catalog version was approved while this batch ran; submit it again',
+    });
   return dt;
 }
 
@@ -447,33 +541,55 @@ async function applyRows(
   const warnings = [...counts.warnings];
   const match = keys.map((k) => `t.${k} = s.${k}`).join(' AND ');
   // a staged row's values as sent, in the file's column order (for its rejected-row record)
-  const raw = `to_jsonb(ARRAY[${header.map((_, pos) => {
-    const i = index.indexOf(pos);
-    return i >= 0 ? `s.${ident(b.columns[i]!.code)}::text` : 'NULL';
-  }).join(', ')}]::text[])`;
+  const raw = `to_jsonb(ARRAY[${header
+    .map((_, pos) => {
+      const i = index.indexOf(pos);
+      return i >= 0 ? `s.${ident(b.columns[i]!.code)}::text` : 'NULL';
+    })
+    .join(', ')}]::text[])`;
   const keyCode = b.columns.find((c) => c.key)?.code ?? 'row';
   if (S && dedupe && keys.length) {
     // Past the key set's limit the database finds what it would have: a key that repeats an earlier row of
     // this batch refuses the later row, as the in-process check does.
     if (dedupe.againstTable) {
-      const errs = JSON.stringify([{ field: keyCode, zh: '主键与本批次前面的一行重复', en: 'the key repeats an earlier row of this batch' }]);
-      const r = await sql`${sql.raw(`INSERT INTO ingest_rejected (batch_id, row_no, raw, errors) SELECT `)}${b.batchId}::uuid${sql.raw(`, s.row_no, ${raw}, `)}${errs}::jsonb${sql.raw(` FROM ${S} s WHERE EXISTS (SELECT 1 FROM ${T} t WHERE ${match}) ON CONFLICT DO NOTHING`)}`.execute(trx);
+      const errs = JSON.stringify([
+        { field: keyCode, zh: '主键与本批次前面的一行重复', en: 'the key repeats an earlier row of this batch' },
+      ]);
+      const r =
+        await sql`${sql.raw(`INSERT INTO ingest_rejected (batch_id, row_no, raw, errors) SELECT `)}${b.batchId}::uuid${sql.raw(`, s.row_no, ${raw}, `)}${errs}::jsonb${sql.raw(` FROM ${S} s WHERE EXISTS (SELECT 1 FROM ${T} t WHERE ${match}) ON CONFLICT DO NOTHING`)}`.execute(
+          trx,
+        );
       const n = Number(r.numAffectedRows ?? 0);
       if (n) await sql.raw(`DELETE FROM ${S} s WHERE EXISTS (SELECT 1 FROM ${T} t WHERE ${match})`).execute(trx);
       accepted -= n;
       rejected += n;
     }
     const firsts = `(SELECT row_no, min(row_no) OVER (PARTITION BY ${keys.join(', ')}) AS first FROM ${S})`;
-    const r = await sql`${sql.raw(`INSERT INTO ingest_rejected (batch_id, row_no, raw, errors) SELECT `)}${b.batchId}::uuid${sql.raw(`, s.row_no, ${raw}, jsonb_build_array(jsonb_build_object('field', `)}${keyCode}::text${sql.raw(`, 'zh', '主键与本批次第 ' || d.first || ' 行重复', 'en', 'the key repeats row ' || d.first || ' of this batch')) FROM ${S} s JOIN ${firsts} d ON d.row_no = s.row_no WHERE d.first < s.row_no ON CONFLICT DO NOTHING`)}`.execute(trx);
+    const r =
+      await sql`${sql.raw(`INSERT INTO ingest_rejected (batch_id, row_no, raw, errors) SELECT `)}${b.batchId}::uuid${sql.raw(`, s.row_no, ${raw}, jsonb_build_array(jsonb_build_object('field', `)}${keyCode}::text${sql.raw(`, 'zh', '主键与本批次第 ' || d.first || ' 行重复', 'en', 'the key repeats row ' || d.first || ' of this batch')) FROM ${S} s JOIN ${firsts} d ON d.row_no = s.row_no WHERE d.first < s.row_no ON CONFLICT DO NOTHING`)}`.execute(
+        trx,
+      );
     const n = Number(r.numAffectedRows ?? 0);
-    if (n) await sql.raw(`DELETE FROM ${S} s USING ${firsts} d WHERE d.row_no = s.row_no AND d.first < s.row_no`).execute(trx);
+    if (n)
+      await sql
+        .raw(`DELETE FROM ${S} s USING ${firsts} d WHERE d.row_no = s.row_no AND d.first < s.row_no`)
+        .execute(trx);
     accepted -= n;
     rejected += n;
   }
   if (S && b.mode === 'append' && keys.length) {
     // Appending a row whose key is already loaded is refused row by row (upsert replaces it instead).
-    const errs = JSON.stringify([{ field: b.columns.find((c) => c.key)!.code, zh: '主键已存在（追加模式不覆盖已有数据，如需更新请用更新模式）', en: 'the key is already loaded (append never overwrites; use upsert to update)' }]);
-    const dup = await sql`${sql.raw(`INSERT INTO ingest_rejected (batch_id, row_no, raw, errors) SELECT `)}${b.batchId}::uuid${sql.raw(`, s.row_no, ${raw}, `)}${errs}::jsonb${sql.raw(` FROM ${S} s WHERE EXISTS (SELECT 1 FROM ${T} t WHERE ${match})`)}`.execute(trx);
+    const errs = JSON.stringify([
+      {
+        field: b.columns.find((c) => c.key)!.code,
+        zh: '主键已存在（追加模式不覆盖已有数据，如需更新请用更新模式）',
+        en: 'the key is already loaded (append never overwrites; use upsert to update)',
+      },
+    ]);
+    const dup =
+      await sql`${sql.raw(`INSERT INTO ingest_rejected (batch_id, row_no, raw, errors) SELECT `)}${b.batchId}::uuid${sql.raw(`, s.row_no, ${raw}, `)}${errs}::jsonb${sql.raw(` FROM ${S} s WHERE EXISTS (SELECT 1 FROM ${T} t WHERE ${match})`)}`.execute(
+        trx,
+      );
     const n = Number(dup.numAffectedRows ?? 0);
     if (n) {
       await sql.raw(`DELETE FROM ${S} s WHERE EXISTS (SELECT 1 FROM ${T} t WHERE ${match})`).execute(trx);
@@ -482,19 +598,38 @@ async function applyRows(
     }
   }
   if (b.mode === 'replace' && accepted === 0)
-    throw new FileError({ zh: '全量替换的批次没有一行通过校验，已有数据保持不变', en: 'No row of this full replacement passed the checks; the loaded data is unchanged' });
+    throw new FileError({
+      zh: '全量替换的批次没有一行通过校验，已有数据保持不变',
+      en: 'No row of this full replacement passed the checks; the loaded data is unchanged',
+    });
   if (b.mode === 'replace' && deleteOnReplace) await sql.raw(`DELETE FROM ${T}`).execute(trx);
   const conflict =
     b.mode === 'upsert'
       ? ` ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${[...present.map((c) => `${c} = EXCLUDED.${c}`), `${ident('batch_id')} = EXCLUDED.${ident('batch_id')}`, `${ident('loaded_at')} = EXCLUDED.${ident('loaded_at')}`].join(', ')}`
       : '';
-  if (S) await sql`${sql.raw(`INSERT INTO ${T} (${[...cols, ident('batch_id')].join(', ')}) SELECT ${cols.join(', ')}, `)}${b.batchId}::uuid${sql.raw(` FROM ${S} ORDER BY row_no${conflict}`)}`.execute(trx);
+  if (S)
+    await sql`${sql.raw(`INSERT INTO ${T} (${[...cols, ident('batch_id')].join(', ')}) SELECT ${cols.join(', ')}, `)}${b.batchId}::uuid${sql.raw(` FROM ${S} ORDER BY row_no${conflict}`)}`.execute(
+      trx,
+    );
   const rowCount = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.raw(T)}`.execute(trx)).rows[0]!.n;
   const now = new Date();
-  await trx.updateTable('data_table').set({ row_count: rowCount, last_load_at: now, last_batch_id: b.batchId }).where('resource_id', '=', b.resourceId).execute();
+  await trx
+    .updateTable('data_table')
+    .set({ row_count: rowCount, last_load_at: now, last_batch_id: b.batchId })
+    .where('resource_id', '=', b.resourceId)
+    .execute();
   await trx
     .updateTable('ingest_batch')
-    .set({ status: 'succeeded', phase: 'done', received: counts.received, accepted, rejected, warnings: JSON.stringify(warnings), finished_at: now, heartbeat_at: now })
+    .set({
+      status: 'succeeded',
+      phase: 'done',
+      received: counts.received,
+      accepted,
+      rejected,
+      warnings: JSON.stringify(warnings),
+      finished_at: now,
+      heartbeat_at: now,
+    })
     .where('id', '=', b.batchId)
     .execute();
   await writeAudit(trx, b.ctx, {
@@ -506,4 +641,3 @@ async function applyRows(
   });
   return { received: counts.received, accepted, rejected, rowCount, warnings };
 }
-

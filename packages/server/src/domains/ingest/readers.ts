@@ -171,7 +171,12 @@ async function* checkLines(rest: AsyncIterator<Buffer>, check: LineEncodingCheck
 }
 
 /** Decoded text chunks; invalid UTF-8 in a file declared or detected as UTF-8 is a file error naming the line. */
-async function* decoded(first: Buffer[], rest: AsyncIterator<Buffer>, encoding: string, meter: Meter | null): AsyncGenerator<string> {
+async function* decoded(
+  first: Buffer[],
+  rest: AsyncIterator<Buffer>,
+  encoding: string,
+  meter: Meter | null,
+): AsyncGenerator<string> {
   const dec = new TextDecoder(encoding, { fatal: encoding === 'utf-8' });
   let offset = 0;
   let lines = 0;
@@ -184,7 +189,7 @@ async function* decoded(first: Buffer[], rest: AsyncIterator<Buffer>, encoding: 
       // the line of the first bad byte: the first line piece of this chunk that is not UTF-8 (the first piece may
       // start inside a character begun in the previous chunk, the last may end inside one)
       const pieces: [number, number][] = [];
-      for (let at = 0; ; ) {
+      for (let at = 0; ;) {
         const nl = b.indexOf(10, at);
         pieces.push([at, nl < 0 ? b.length : nl]);
         if (nl < 0) break;
@@ -222,7 +227,10 @@ async function* decoded(first: Buffer[], rest: AsyncIterator<Buffer>, encoding: 
   if (tail) yield tail;
 }
 
-export async function openCsv(input: AsyncIterable<Buffer | string>, opts: { encoding?: Encoding; delimiter?: string; onBytes?: (n: number) => void } = {}): Promise<OpenedSource> {
+export async function openCsv(
+  input: AsyncIterable<Buffer | string>,
+  opts: { encoding?: Encoding; delimiter?: string; onBytes?: (n: number) => void } = {},
+): Promise<OpenedSource> {
   const meter = new Meter(opts.onBytes);
   const it = chunksOf(input)[Symbol.asyncIterator]();
   // Sample up to 64 KB for the encoding and the delimiter.
@@ -236,7 +244,8 @@ export async function openCsv(input: AsyncIterable<Buffer | string>, opts: { enc
     sampled += n.value.length;
   }
   const sample = Buffer.concat(first);
-  if (sample.length === 0 || (sample.length === 3 && sample[0] === 0xef)) throw fileError('文件为空', 'The file is empty');
+  if (sample.length === 0 || (sample.length === 3 && sample[0] === 0xef))
+    throw fileError('文件为空', 'The file is empty');
   const auto = !opts.encoding || opts.encoding === 'auto';
   let encoding = auto ? sniffEncoding(sample) : opts.encoding!;
   // auto: every line of the sample must agree; past it, a GB18030 file's lines are checked as they come
@@ -253,8 +262,11 @@ export async function openCsv(input: AsyncIterable<Buffer | string>, opts: { enc
   const delimiter = opts.delimiter ?? sniffDelimiter(firstLine);
   stats.delimiter = delimiter;
 
-  const bodyChunks = auto && encoding === 'gb18030' && lineCheck ? checkLines(it, lineCheck)[Symbol.asyncIterator]() : it;
-  const records = csvRecords(decoded(first, bodyChunks, encoding, meter), delimiter, MAX_RECORD)[Symbol.asyncIterator]();
+  const bodyChunks =
+    auto && encoding === 'gb18030' && lineCheck ? checkLines(it, lineCheck)[Symbol.asyncIterator]() : it;
+  const records = csvRecords(decoded(first, bodyChunks, encoding, meter), delimiter, MAX_RECORD)[
+    Symbol.asyncIterator
+  ]();
   // the header is the first record; the rest of its chunk are the first rows
   let pending: CsvEvent[] = [];
   for (;;) {
@@ -268,7 +280,10 @@ export async function openCsv(input: AsyncIterable<Buffer | string>, opts: { enc
   const head = pending.shift()!;
   if ('error' in head)
     throw head.error === 'too_large'
-      ? fileError(`表头行超过 ${MAX_RECORD_LABEL}（文件中可能没有换行符）`, `The header row is larger than ${MAX_RECORD_LABEL} (the file may have no line breaks)`)
+      ? fileError(
+          `表头行超过 ${MAX_RECORD_LABEL}（文件中可能没有换行符）`,
+          `The header row is larger than ${MAX_RECORD_LABEL} (the file may have no line breaks)`,
+        )
       : fileError('表头行无法读取（引号没有闭合）', 'The header row cannot be read (an unclosed quote)');
   const header = head.record.map((h) => h.trim());
   if (header.every((h) => h === '')) throw fileError('表头行为空', 'The header row is empty');
@@ -282,7 +297,13 @@ export async function openCsv(input: AsyncIterable<Buffer | string>, opts: { enc
   let lane: CsvLane | undefined;
   const bom = sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf ? 3 : 0;
   const nl = sample.indexOf(10, bom);
-  if (encoding === 'utf-8' && delimiter.length === 1 && delimiter.charCodeAt(0) < 128 && nl >= 0 && sample.subarray(bom, nl).indexOf(34) < 0) {
+  if (
+    encoding === 'utf-8' &&
+    delimiter.length === 1 &&
+    delimiter.charCodeAt(0) < 128 &&
+    nl >= 0 &&
+    sample.subarray(bom, nl).indexOf(34) < 0
+  ) {
     const body = async function* () {
       if (nl + 1 < sample.length) yield sample.subarray(nl + 1);
       for (;;) {
@@ -306,7 +327,9 @@ export async function openCsv(input: AsyncIterable<Buffer | string>, opts: { enc
           }
         })()[Symbol.asyncIterator]();
         // already metered and hashed on the way through the lane
-        const recs = csvRecords(decoded([pendingBytes], more, encoding, null), delimiter, MAX_RECORD)[Symbol.asyncIterator]();
+        const recs = csvRecords(decoded([pendingBytes], more, encoding, null), delimiter, MAX_RECORD)[
+          Symbol.asyncIterator
+        ]();
         return inRows([], recs, lastRowNo, lastRowNo);
       },
     };
@@ -315,7 +338,12 @@ export async function openCsv(input: AsyncIterable<Buffer | string>, opts: { enc
 }
 
 /** CSV events to rows numbered from `rowNo` + 1 (the header is row 1); a blank line is skipped but counted. */
-async function* inRows(pending: CsvEvent[], records: AsyncIterator<CsvEvent[]>, rowNo: number, lineOffset: number): AsyncGenerator<InRow[]> {
+async function* inRows(
+  pending: CsvEvent[],
+  records: AsyncIterator<CsvEvent[]>,
+  rowNo: number,
+  lineOffset: number,
+): AsyncGenerator<InRow[]> {
   let batch = pending;
   for (;;) {
     const out: InRow[] = [];
@@ -328,7 +356,10 @@ async function* inRows(pending: CsvEvent[], records: AsyncIterator<CsvEvent[]>, 
           cells: [],
           problem:
             e.error === 'unclosed_quote'
-              ? { zh: `本行的引号没有闭合，其后到文件末尾（第 ${e.lines + lineOffset} 行起）的内容都无法读取`, en: `A quote opened in this row is never closed; the rest of the file (from line ${e.lines + lineOffset}) cannot be read` }
+              ? {
+                  zh: `本行的引号没有闭合，其后到文件末尾（第 ${e.lines + lineOffset} 行起）的内容都无法读取`,
+                  en: `A quote opened in this row is never closed; the rest of the file (from line ${e.lines + lineOffset}) cannot be read`,
+                }
               : recordTooLarge,
         });
         stop = true;
@@ -361,7 +392,10 @@ function cellValue(v: unknown): unknown {
   return String(v);
 }
 
-export async function openXlsx(input: AsyncIterable<Buffer | string>, opts: { onBytes?: (n: number) => void } = {}): Promise<OpenedSource> {
+export async function openXlsx(
+  input: AsyncIterable<Buffer | string>,
+  opts: { onBytes?: (n: number) => void } = {},
+): Promise<OpenedSource> {
   const meter = new Meter(opts.onBytes);
   const stats = { bytes: 0, encoding: null, delimiter: null };
   async function* metered() {
@@ -377,7 +411,10 @@ export async function openXlsx(input: AsyncIterable<Buffer | string>, opts: { on
     await sheets.return?.(undefined).catch(() => {});
     stream.destroy();
     if (e instanceof FileError) throw e;
-    throw fileError(`不是有效的 Excel（.xlsx）文件：${excelMessage(e)}`, `Not a valid Excel (.xlsx) file: ${excelMessage(e)}`);
+    throw fileError(
+      `不是有效的 Excel（.xlsx）文件：${excelMessage(e)}`,
+      `Not a valid Excel (.xlsx) file: ${excelMessage(e)}`,
+    );
   };
   let sheet: AsyncIterator<ExcelJS.Row>;
   try {
@@ -390,10 +427,16 @@ export async function openXlsx(input: AsyncIterable<Buffer | string>, opts: { on
   let rowsRead = 0;
   const toCells = (r: ExcelJS.Row) => {
     if (++rowsRead > xlsxLimits.maxRows || r.number > xlsxLimits.maxRows)
-      throw fileError(`工作表超过 ${xlsxLimits.maxRows} 行（Excel 的最大行数），无法读取`, `The worksheet has more than ${xlsxLimits.maxRows} rows (Excel's maximum); it cannot be read`);
+      throw fileError(
+        `工作表超过 ${xlsxLimits.maxRows} 行（Excel 的最大行数），无法读取`,
+        `The worksheet has more than ${xlsxLimits.maxRows} rows (Excel's maximum); it cannot be read`,
+      );
     const values = r.values as unknown[];
     if (values.length - 1 > xlsxLimits.maxColumns)
-      throw fileError(`第 ${r.number} 行超过 ${xlsxLimits.maxColumns} 列（Excel 的最大列数），无法读取`, `Row ${r.number} has more than ${xlsxLimits.maxColumns} columns (Excel's maximum); it cannot be read`);
+      throw fileError(
+        `第 ${r.number} 行超过 ${xlsxLimits.maxColumns} 列（Excel 的最大列数），无法读取`,
+        `Row ${r.number} has more than ${xlsxLimits.maxColumns} columns (Excel's maximum); it cannot be read`,
+      );
     const vals = values.slice(1);
     return Array.from({ length: vals.length }, (_, i) => cellValue(vals[i]));
   };
@@ -444,7 +487,10 @@ function keyProblem(o: object): Problem | null {
       const shown = JSON.stringify(storableText(k, 40));
       return u === 'nul'
         ? { zh: `键 ${shown} 含有空字符（\\u0000）`, en: `the key ${shown} contains a NUL character (\\u0000)` }
-        : { zh: `键 ${shown} 含有无效的 Unicode 字符`, en: `the key ${shown} contains invalid Unicode (a lone surrogate)` };
+        : {
+            zh: `键 ${shown} 含有无效的 Unicode 字符`,
+            en: `the key ${shown} contains invalid Unicode (a lone surrogate)`,
+          };
     }
   }
   return null;
@@ -476,14 +522,23 @@ export function openObjects(objects: unknown[], checksumOf: string): OpenedSourc
     }
   }
   const hash = createHash('sm3').update(checksumOf).digest('hex');
-  return { header: keys, rows: rows(), stats: { bytes: Buffer.byteLength(checksumOf), encoding: 'utf-8', delimiter: null }, checksum: () => hash };
+  return {
+    header: keys,
+    rows: rows(),
+    stats: { bytes: Buffer.byteLength(checksumOf), encoding: 'utf-8', delimiter: null },
+    checksum: () => hash,
+  };
 }
 
 /**
  * NDJSON: one JSON object per line, streamed. The header is fixed by the item codes (the objects are
  * mapped by key), since the stream cannot be read twice.
  */
-export async function openNdjson(input: AsyncIterable<Buffer | string>, keys: string[], opts: { onBytes?: (n: number) => void } = {}): Promise<OpenedSource & { unknownKeys: Set<string> }> {
+export async function openNdjson(
+  input: AsyncIterable<Buffer | string>,
+  keys: string[],
+  opts: { onBytes?: (n: number) => void } = {},
+): Promise<OpenedSource & { unknownKeys: Set<string> }> {
   const meter = new Meter(opts.onBytes);
   const unknownKeys = new Set<string>();
   const known = new Set(keys);
@@ -503,9 +558,18 @@ export async function openNdjson(input: AsyncIterable<Buffer | string>, keys: st
       try {
         o = JSON.parse(t);
       } catch (e) {
-        return { rowNo, cells: [t.slice(0, 1000)], problem: { zh: `不是有效的 JSON：${(e as Error).message}`, en: `is not valid JSON: ${(e as Error).message}` } };
+        return {
+          rowNo,
+          cells: [t.slice(0, 1000)],
+          problem: { zh: `不是有效的 JSON：${(e as Error).message}`, en: `is not valid JSON: ${(e as Error).message}` },
+        };
       }
-      if (!o || typeof o !== 'object' || Array.isArray(o)) return { rowNo, cells: [t.slice(0, 1000)], problem: { zh: '每一行应为一个 JSON 对象', en: 'each line must be a JSON object' } };
+      if (!o || typeof o !== 'object' || Array.isArray(o))
+        return {
+          rowNo,
+          cells: [t.slice(0, 1000)],
+          problem: { zh: '每一行应为一个 JSON 对象', en: 'each line must be a JSON object' },
+        };
       const r = o as Record<string, unknown>;
       const bad = keyProblem(r);
       if (bad) return { rowNo, cells: keys.map((k) => r[k]), problem: bad };
@@ -517,7 +581,10 @@ export async function openNdjson(input: AsyncIterable<Buffer | string>, keys: st
       try {
         buf += dec.decode(c, { stream: true });
       } catch {
-        throw fileError(`请求体含有无效的 UTF-8 编码（约第 ${meter.bytes} 字节之前）`, `The body has invalid UTF-8 (before about byte ${meter.bytes})`);
+        throw fileError(
+          `请求体含有无效的 UTF-8 编码（约第 ${meter.bytes} 字节之前）`,
+          `The body has invalid UTF-8 (before about byte ${meter.bytes})`,
+        );
       }
       if (buf.includes('\n')) {
         const parts = buf.split('\n');
@@ -527,7 +594,11 @@ export async function openNdjson(input: AsyncIterable<Buffer | string>, keys: st
           if (r) yield r;
         }
       }
-      if (buf.length > MAX_RECORD) throw fileError(`第 ${rowNo + 1} 行超过 ${MAX_RECORD_LABEL}`, `Line ${rowNo + 1} is larger than ${MAX_RECORD_LABEL}`);
+      if (buf.length > MAX_RECORD)
+        throw fileError(
+          `第 ${rowNo + 1} 行超过 ${MAX_RECORD_LABEL}`,
+          `Line ${rowNo + 1} is larger than ${MAX_RECORD_LABEL}`,
+        );
     }
     const r = line(buf);
     if (r) yield r;

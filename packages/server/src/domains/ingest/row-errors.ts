@@ -7,11 +7,23 @@ export interface RowError {
   en: string;
 }
 
-export const fieldError = (it: Pick<ItemSpec, 'code' | 'name'>, r: Problem): RowError => ({ field: it.code, zh: `${it.name}：${r.zh}`, en: `${it.code}: ${r.en}` });
+export const fieldError = (it: Pick<ItemSpec, 'code' | 'name'>, r: Problem): RowError => ({
+  field: it.code,
+  zh: `${it.name}：${r.zh}`,
+  en: `${it.code}: ${r.en}`,
+});
 
-export const duplicateKeyError = (it: Pick<ItemSpec, 'code'>, firstRow: number): RowError => ({ field: it.code, zh: `主键与本批次第 ${firstRow} 行重复`, en: `the key repeats row ${firstRow} of this batch` });
+export const duplicateKeyError = (it: Pick<ItemSpec, 'code'>, firstRow: number): RowError => ({
+  field: it.code,
+  zh: `主键与本批次第 ${firstRow} 行重复`,
+  en: `the key repeats row ${firstRow} of this batch`,
+});
 
-export const raggedError = (cells: number, width: number): RowError => ({ field: 'row', zh: `本行有 ${cells} 列，表头有 ${width} 列`, en: `the row has ${cells} cells, the header has ${width}` });
+export const raggedError = (cells: number, width: number): RowError => ({
+  field: 'row',
+  zh: `本行有 ${cells} 列，表头有 ${width} 列`,
+  en: `the row has ${cells} cells, the header has ${width}`,
+});
 
 /** A file (or body) that cannot be read at all: the batch fails with this reason and changes nothing. */
 export class FileError extends Error {
@@ -29,4 +41,7 @@ export const MAX_RECORD = 4 * 1024 * 1024;
 export const MAX_RECORD_LABEL = '4 MB';
 
 /** The reason given for a record over MAX_RECORD. */
-export const recordTooLarge: Problem = { zh: `本行超过 ${MAX_RECORD_LABEL}，文件无法继续读取`, en: `This row is larger than ${MAX_RECORD_LABEL}; the file cannot be read further` };
+export const recordTooLarge: Problem = {
+  zh: `本行超过 ${MAX_RECORD_LABEL}，文件无法继续读取`,
+  en: `This row is larger than ${MAX_RECORD_LABEL}; the file cannot be read further`,
+};

@@ -6,7 +6,18 @@ import { compileItem, copyEscape, parseChineseDateTime, type ItemSpec } from './
 import { residentIdCheck } from '../../platform/formats.ts';
 import { planMigration, widens, ident } from './data-table.ts';
 
-const item = (o: Partial<ItemSpec>): ItemSpec => ({ code: 'x', name: 'X', dataType: 'string', length: null, precision: null, required: false, primaryKey: false, piiKind: null, valueSet: [], ...o });
+const item = (o: Partial<ItemSpec>): ItemSpec => ({
+  code: 'x',
+  name: 'X',
+  dataType: 'string',
+  length: null,
+  precision: null,
+  required: false,
+  primaryKey: false,
+  piiKind: null,
+  valueSet: [],
+  ...o,
+});
 const ok = (spec: Partial<ItemSpec>, raw: unknown) => {
   const r = compileItem(item(spec))(raw);
   assert.equal(typeof r, 'string', `${JSON.stringify(raw)} should pass ${JSON.stringify(spec)}: ${JSON.stringify(r)}`);
@@ -48,10 +59,23 @@ it('unified social credit codes (GB 32100), mobile and landline numbers, e-mail'
 });
 
 it('dates in the forms district files use; date-times with or without seconds, Chinese and ISO', () => {
-  for (const [raw, want] of [['2024-01-05', '2024-01-05'], ['2024/1/5', '2024-01-05'], ['2024.1.5', '2024-01-05'], ['2024年1月5日', '2024-01-05'], ['20240105', '2024-01-05'], [' 2024-01-05 ', '2024-01-05'], ['2024-02-29', '2024-02-29']])
+  for (const [raw, want] of [
+    ['2024-01-05', '2024-01-05'],
+    ['2024/1/5', '2024-01-05'],
+    ['2024.1.5', '2024-01-05'],
+    ['2024年1月5日', '2024-01-05'],
+    ['20240105', '2024-01-05'],
+    [' 2024-01-05 ', '2024-01-05'],
+    ['2024-02-29', '2024-02-29'],
+  ])
     assert.equal(ok({ dataType: 'date' }, raw), want);
-  for (const raw of ['2023-02-29', '2024-13-01', '2024年2月30日', '2024-1-32', 'yesterday', '45292']) bad({ dataType: 'date' }, raw, /不是有效日期/);
-  assert.equal(ok({ dataType: 'date' }, new Date(Date.UTC(2024, 0, 4, 16, 0))), '2024-01-05', 'an Excel date is Beijing time');
+  for (const raw of ['2023-02-29', '2024-13-01', '2024年2月30日', '2024-1-32', 'yesterday', '45292'])
+    bad({ dataType: 'date' }, raw, /不是有效日期/);
+  assert.equal(
+    ok({ dataType: 'date' }, new Date(Date.UTC(2024, 0, 4, 16, 0))),
+    '2024-01-05',
+    'an Excel date is Beijing time',
+  );
   for (const [raw, want] of [
     ['2024-01-05 08:30:00', '2024-01-05 08:30:00'],
     ['2024-01-05 8:30', '2024-01-05 08:30:00'],
@@ -61,7 +85,8 @@ it('dates in the forms district files use; date-times with or without seconds, C
     ['2024-01-05', '2024-01-05 00:00:00'],
   ] as const)
     assert.equal(parseChineseDateTime(raw), want, raw);
-  for (const raw of ['2024-01-05 24:00:00', '2024-01-05 08:60', '2024-02-30 08:00:00']) assert.equal(parseChineseDateTime(raw), null, raw);
+  for (const raw of ['2024-01-05 24:00:00', '2024-01-05 08:60', '2024-02-30 08:00:00'])
+    assert.equal(parseChineseDateTime(raw), null, raw);
 });
 
 it('numbers: integers in range, decimals within length and precision, one text per value', () => {
@@ -108,11 +133,30 @@ it('table migrations: what widens in place, what needs a rebuild; identifiers ar
   assert.ok(widens('date', 'timestamp without time zone'));
   assert.ok(widens('boolean', 'text'));
   assert.ok(!widens('text', 'bigint'));
-  const cols = [{ code: 'id', name: 'ID', sqlType: 'bigint', dataType: 'integer', key: true }, { code: 'n', name: 'N', sqlType: 'character varying(60)', dataType: 'string', key: false }];
-  const alter = planMigration('t', new Map([['id', 'bigint'], ['n', 'character varying(20)']]), ['id'], [...cols, { code: 'x', name: 'X', sqlType: 'date', dataType: 'date', key: false }]);
+  const cols = [
+    { code: 'id', name: 'ID', sqlType: 'bigint', dataType: 'integer', key: true },
+    { code: 'n', name: 'N', sqlType: 'character varying(60)', dataType: 'string', key: false },
+  ];
+  const alter = planMigration(
+    't',
+    new Map([
+      ['id', 'bigint'],
+      ['n', 'character varying(20)'],
+    ]),
+    ['id'],
+    [...cols, { code: 'x', name: 'X', sqlType: 'date', dataType: 'date', key: false }],
+  );
   assert.equal(alter.kind, 'alter');
   assert.deepEqual(alter.kind === 'alter' && [alter.added, alter.widened], [['x'], ['n']]);
-  const rebuild = planMigration('t', new Map([['id', 'bigint'], ['n', 'character varying(20)']]), ['n'], cols);
+  const rebuild = planMigration(
+    't',
+    new Map([
+      ['id', 'bigint'],
+      ['n', 'character varying(20)'],
+    ]),
+    ['n'],
+    cols,
+  );
   assert.equal(rebuild.kind, 'rebuild');
   assert.equal(ident('a"b'), '"a""b"');
   assert.throws(() => ident('a\u0000b'));

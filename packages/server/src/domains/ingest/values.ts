@@ -1,6 +1,15 @@
 // Every incoming value checked against its information item and turned into PostgreSQL's COPY text form.
 // A checker returns the COPY text of the value (`\N` for null) or a problem naming what is wrong.
-import { isBankCard, isEmail, isLandline, isMobile, isPlate, isResidentId, isUscc, parseChineseDate } from '../../platform/formats.ts';
+import {
+  isBankCard,
+  isEmail,
+  isLandline,
+  isMobile,
+  isPlate,
+  isResidentId,
+  isUscc,
+  parseChineseDate,
+} from '../../platform/formats.ts';
 
 export interface ItemSpec {
   code: string;
@@ -26,7 +35,9 @@ const p = (zh: string, en: string): Problem => ({ zh, en });
 
 /** COPY text format: backslash, newline, carriage return and tab are escaped. */
 export function copyEscape(s: string): string {
-  return /[\\\n\r\t]/.test(s) ? s.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t')) : s;
+  return /[\\\n\r\t]/.test(s)
+    ? s.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'))
+    : s;
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -40,7 +51,18 @@ function digits2(s: string, at: number): number {
 
 /** What String.prototype.trim removes (ASCII controls and spaces, and the Unicode spaces), by code unit. */
 function isTrimmed(c: number): boolean {
-  return c <= 32 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  return (
+    c <= 32 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 /** Whether s has an ASCII lower-case letter. */
@@ -64,11 +86,19 @@ function beijing(d: Date): { date: string; time: string } {
 /** Date-times as written in district files: 2024-01-05 08:30[:00], 2024/1/5 8:30, 2024年1月5日 8时30分, ISO 8601 with an offset. */
 export function parseChineseDateTime(v: string): string | null {
   // the canonical form first, read by hand: 2024-01-05 08:30:00
-  if (v.length === 19 && v.charCodeAt(10) === 32 && v.charCodeAt(13) === 58 && v.charCodeAt(16) === 58 && v.charCodeAt(4) === 45 && v.charCodeAt(7) === 45) {
+  if (
+    v.length === 19 &&
+    v.charCodeAt(10) === 32 &&
+    v.charCodeAt(13) === 58 &&
+    v.charCodeAt(16) === 58 &&
+    v.charCodeAt(4) === 45 &&
+    v.charCodeAt(7) === 45
+  ) {
     const h = digits2(v, 11);
     const mi = digits2(v, 14);
     const sec = digits2(v, 17);
-    if (h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 59 && parseChineseDate(v.slice(0, 10)) !== null) return v;
+    if (h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 59 && parseChineseDate(v.slice(0, 10)) !== null)
+      return v;
   }
   const s = v.trim();
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(s)) {
@@ -92,8 +122,20 @@ const TRUE = new Set(['true', 't', '1', 'y', 'yes', '是', '真', '对']);
 const FALSE = new Set(['false', 'f', '0', 'n', 'no', '否', '假', '错']);
 
 const FORMAT_CHECKS: Record<string, [(v: string) => boolean, Problem]> = {
-  id_card: [isResidentId, p('不是有效的公民身份号码（GB 11643 校验位或出生日期不符）', 'is not a valid resident ID number (GB 11643 check digit or birth date)')],
-  uscc: [isUscc, p('不是有效的统一社会信用代码（GB 32100 校验位不符）', 'is not a valid unified social credit code (GB 32100 check character)')],
+  id_card: [
+    isResidentId,
+    p(
+      '不是有效的公民身份号码（GB 11643 校验位或出生日期不符）',
+      'is not a valid resident ID number (GB 11643 check digit or birth date)',
+    ),
+  ],
+  uscc: [
+    isUscc,
+    p(
+      '不是有效的统一社会信用代码（GB 32100 校验位不符）',
+      'is not a valid unified social credit code (GB 32100 check character)',
+    ),
+  ],
   mobile: [isMobile, p('不是有效的手机号码', 'is not a valid mobile number')],
   phone: [(v) => isLandline(v) || isMobile(v), p('不是有效的电话号码', 'is not a valid telephone number')],
   email: [isEmail, p('不是有效的电子邮箱地址', 'is not a valid e-mail address')],
@@ -124,8 +166,13 @@ const codePoints = (s: string) => {
 export function compileItem(it: ItemSpec): Checker {
   const required = it.required || it.primaryKey;
   const missing = p('必填，不能为空', 'is required');
-  const valueSet = it.valueSet.length ? new Set(it.valueSet.map((v) => (it.dataType === 'integer' ? String(BigInt(v.trim())) : v.trim()))) : null;
-  const notInSet = p(`不在值域内（可选值：${it.valueSet.slice(0, 10).join('、')}${it.valueSet.length > 10 ? '…' : ''}）`, `is not one of the allowed values (${it.valueSet.slice(0, 10).join(', ')}${it.valueSet.length > 10 ? '…' : ''})`);
+  const valueSet = it.valueSet.length
+    ? new Set(it.valueSet.map((v) => (it.dataType === 'integer' ? String(BigInt(v.trim())) : v.trim())))
+    : null;
+  const notInSet = p(
+    `不在值域内（可选值：${it.valueSet.slice(0, 10).join('、')}${it.valueSet.length > 10 ? '…' : ''}）`,
+    `is not one of the allowed values (${it.valueSet.slice(0, 10).join(', ')}${it.valueSet.length > 10 ? '…' : ''})`,
+  );
   const typed = typedChecker(it);
   const dateish = it.dataType === 'date' || it.dataType === 'datetime';
   return (raw) => {
@@ -240,14 +287,20 @@ function typedChecker(it: ItemSpec): (v: string | Date) => string | Problem {
       };
     }
     case 'date': {
-      const bad = p('不是有效日期（可写作 2024-01-05、2024/1/5、2024年1月5日 或 20240105）', 'is not a valid date (2024-01-05, 2024/1/5, 2024年1月5日 or 20240105)');
+      const bad = p(
+        '不是有效日期（可写作 2024-01-05、2024/1/5、2024年1月5日 或 20240105）',
+        'is not a valid date (2024-01-05, 2024/1/5, 2024年1月5日 or 20240105)',
+      );
       return (v) => {
         if (v instanceof Date) return Number.isNaN(v.getTime()) ? bad : beijing(v).date;
         return parseChineseDate(v) ?? bad;
       };
     }
     case 'datetime': {
-      const bad = p('不是有效的日期时间（如 2024-01-05 08:30:00）', 'is not a valid date-time (e.g. 2024-01-05 08:30:00)');
+      const bad = p(
+        '不是有效的日期时间（如 2024-01-05 08:30:00）',
+        'is not a valid date-time (e.g. 2024-01-05 08:30:00)',
+      );
       return (v) => {
         if (v instanceof Date) {
           if (Number.isNaN(v.getTime())) return bad;
@@ -266,7 +319,9 @@ function typedChecker(it: ItemSpec): (v: string | Date) => string | Problem {
     }
     default: {
       // string, geometry (WKT or GeoJSON text) and any extended type stored as text
-      const tooLong = it.length ? p(`超过最大长度 ${it.length} 个字符`, `is longer than ${it.length} characters`) : null;
+      const tooLong = it.length
+        ? p(`超过最大长度 ${it.length} 个字符`, `is longer than ${it.length} characters`)
+        : null;
       const fmt = it.piiKind ? FORMAT_CHECKS[it.piiKind] : undefined;
       const upper = it.piiKind ? UPPERCASE_KINDS.has(it.piiKind) : false;
       const birth = it.piiKind === 'birth_date';

@@ -48,14 +48,21 @@ class InflateBudget {
     for await (const chunk of entry) {
       own += chunk.length;
       this.inflated += chunk.length;
-      if (this.inflated > L.maxInflated) throw fail(`工作簿解压后超过 ${mb(L.maxInflated)}，无法读取`, `The workbook inflates to more than ${mb(L.maxInflated)}; it cannot be read`);
+      if (this.inflated > L.maxInflated)
+        throw fail(
+          `工作簿解压后超过 ${mb(L.maxInflated)}，无法读取`,
+          `The workbook inflates to more than ${mb(L.maxInflated)}; it cannot be read`,
+        );
       if (this.inflated > L.ratioAfter && this.inflated > L.maxRatio * Math.max(1, this.uploaded()))
         throw fail(
           `工作簿的压缩比异常（解压后超过上传大小的 ${L.maxRatio} 倍），疑似压缩炸弹，已停止读取`,
           `The workbook inflates to more than ${L.maxRatio} times its size (a zip bomb?); reading stopped`,
         );
       if (kind === 'shared' && own > L.maxSharedStrings)
-        throw fail(`工作簿的共享字符串表超过 ${mb(L.maxSharedStrings)}，无法读取`, `The workbook's shared strings exceed ${mb(L.maxSharedStrings)}; it cannot be read`);
+        throw fail(
+          `工作簿的共享字符串表超过 ${mb(L.maxSharedStrings)}，无法读取`,
+          `The workbook's shared strings exceed ${mb(L.maxSharedStrings)}; it cannot be read`,
+        );
       // the longest stretch without '<': one cell's text or one tag
       let at = chunk.indexOf(60);
       if (at < 0) run += chunk.length;
@@ -74,7 +81,11 @@ class InflateBudget {
         // bytes since the last row began (rows may be self-closing, so the start is what counts)
         const start = chunk.lastIndexOf('<row');
         rowBytes = start < 0 ? rowBytes + chunk.length : chunk.length - start;
-        if (rowBytes > L.maxRowBytes) throw fail(`工作表中有一行超过 ${mb(L.maxRowBytes)}，无法读取`, `A row of the worksheet is larger than ${mb(L.maxRowBytes)}; it cannot be read`);
+        if (rowBytes > L.maxRowBytes)
+          throw fail(
+            `工作表中有一行超过 ${mb(L.maxRowBytes)}，无法读取`,
+            `A row of the worksheet is larger than ${mb(L.maxRowBytes)}; it cannot be read`,
+          );
       }
       yield chunk;
     }
@@ -82,7 +93,10 @@ class InflateBudget {
 }
 
 const tooLong = () =>
-  fail(`工作簿中有单元格内容超过 ${Math.round(xlsxLimits.maxRun / 1024)} KB（Excel 单元格最多 32767 个字符），无法读取`, `A cell of the workbook is longer than ${Math.round(xlsxLimits.maxRun / 1024)} KB (Excel allows 32,767 characters); it cannot be read`);
+  fail(
+    `工作簿中有单元格内容超过 ${Math.round(xlsxLimits.maxRun / 1024)} KB（Excel 单元格最多 32767 个字符），无法读取`,
+    `A cell of the workbook is longer than ${Math.round(xlsxLimits.maxRun / 1024)} KB (Excel allows 32,767 characters); it cannot be read`,
+  );
 
 type Chunks = AsyncIterable<Buffer>;
 interface ZipEntry extends Chunks {
@@ -106,7 +120,9 @@ interface ReaderInternals {
 export async function boundedWorksheets(input: Readable, uploaded: () => number): Promise<AsyncIterable<unknown>> {
   const Excel = await loadExcel();
   // ExcelJS's own zip reader, the version it was built against
-  const unzipper = createRequire(createRequire(import.meta.url).resolve('exceljs'))('unzipper') as { Parse(o: { forceStream: boolean }): NodeJS.ReadWriteStream & AsyncIterable<ZipEntry> };
+  const unzipper = createRequire(createRequire(import.meta.url).resolve('exceljs'))('unzipper') as {
+    Parse(o: { forceStream: boolean }): NodeJS.ReadWriteStream & AsyncIterable<ZipEntry>;
+  };
   const Base = Excel.stream.xlsx.WorkbookReader as unknown as new (input: Readable, o: object) => object;
   const budget = new InflateBudget(uploaded);
 
@@ -125,12 +141,20 @@ export async function boundedWorksheets(input: Readable, uploaded: () => number)
           const p = entry.path;
           if (p === 'xl/_rels/workbook.xml.rels') await self._parseRels(stream(entry, 'other'));
           else if (p === 'xl/workbook.xml') await self._parseWorkbook(stream(entry, 'other'));
-          else if (p === 'xl/sharedStrings.xml') yield* self._parseSharedStrings(stream(entry, 'shared')) as AsyncGenerator<{ eventType: string; value: unknown }>;
+          else if (p === 'xl/sharedStrings.xml')
+            yield* self._parseSharedStrings(stream(entry, 'shared')) as AsyncGenerator<{
+              eventType: string;
+              value: unknown;
+            }>;
           else if (p === 'xl/styles.xml') await self._parseStyles(stream(entry, 'other'));
           else {
             const m = /^xl\/worksheets\/sheet(\d+)\.xml$/.exec(p);
             if (m) {
-              if (self.sharedStrings && self.workbookRels) yield* self._parseWorksheet(budget.pass(entry, 'sheet'), m[1]!) as Generator<{ eventType: string; value: unknown }>;
+              if (self.sharedStrings && self.workbookRels)
+                yield* self._parseWorksheet(budget.pass(entry, 'sheet'), m[1]!) as Generator<{
+                  eventType: string;
+                  value: unknown;
+                }>;
               else {
                 // a sheet before the shared strings (as Excel writes them): kept, within the budget, until they are read
                 dir ??= await mkdtemp(path.join(tmpdir(), 'gongshu-xlsx-'));
@@ -143,12 +167,22 @@ export async function boundedWorksheets(input: Readable, uploaded: () => number)
           entry.autodrain();
         }
         // kept sheets were checked on the way in; read back, they pass through unchanged
-        for (const { sheetNo, file } of waiting) yield* self._parseWorksheet(createReadStream(file), sheetNo) as Generator<{ eventType: string; value: unknown }>;
+        for (const { sheetNo, file } of waiting)
+          yield* self._parseWorksheet(createReadStream(file), sheetNo) as Generator<{
+            eventType: string;
+            value: unknown;
+          }>;
       } finally {
         if (dir) await rm(dir, { recursive: true, force: true }).catch(() => {});
       }
     }
   }
-  const reader = new BoundedWorkbookReader(input, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
+  const reader = new BoundedWorkbookReader(input, {
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    worksheets: 'emit',
+    entries: 'emit',
+  });
   return reader as unknown as AsyncIterable<unknown>;
 }

@@ -1,6 +1,16 @@
 export { MaskingService } from './masking.service.ts';
 export { maskingRoutes } from './masking.routes.ts';
-export { maskValue, scopeKeys, tokenize, detokenize, RULES, RULE_STRENGTH, type Rule, type Column, type ScopeKeys } from './masking.rules.ts';
+export {
+  maskValue,
+  scopeKeys,
+  tokenize,
+  detokenize,
+  RULES,
+  RULE_STRENGTH,
+  type Rule,
+  type Column,
+  type ScopeKeys,
+} from './masking.rules.ts';
 export { suggest, suggestFromName, suggestFromValues } from './masking.detect.ts';
 export { defaultProfile, looserItems } from './masking.profile.ts';
 export { maskCsv, type CsvProfile } from './masking.stream.ts';

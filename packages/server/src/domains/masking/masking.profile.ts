@@ -18,11 +18,13 @@ export function defaultProfile(items: ProfileItem[], grade: string): Rules {
   const out: Rules = {};
   for (const it of items) {
     const sens = it.sensitivity ?? 'none';
-    let rule: string = it.maskingRule ?? (it.piiKind ? defaultsForKind(it.piiKind).rule : sens !== 'none' ? 'mask' : 'none');
+    let rule: string =
+      it.maskingRule ?? (it.piiKind ? defaultsForKind(it.piiKind).rule : sens !== 'none' ? 'mask' : 'none');
     if (sens !== 'none' && rule !== 'none') {
       if (HIGH.has(grade)) rule = 'suppress';
       else if (grade === 'L4') rule = sens === 'personal' ? strongest(rule, 'hash') : 'suppress';
-      else if (grade === 'L3' && (sens === 'sensitive_personal' || sens === 'trade_secret')) rule = strongest(rule, 'hash');
+      else if (grade === 'L3' && (sens === 'sensitive_personal' || sens === 'trade_secret'))
+        rule = strongest(rule, 'hash');
     }
     if (sens === 'trade_secret' && (grade === 'L3' || grade === 'L4')) rule = 'suppress';
     out[it.code] = { rule };

@@ -3,13 +3,23 @@ import type { DbOrTrx } from '../../db/database.ts';
 import type { MaskingProfileTable } from '../../db/schema.ts';
 
 export function listProfiles(db: DbOrTrx, resourceId: string) {
-  return db.selectFrom('masking_profile').selectAll().where('resource_id', '=', resourceId).orderBy('created_at').execute();
+  return db
+    .selectFrom('masking_profile')
+    .selectAll()
+    .where('resource_id', '=', resourceId)
+    .orderBy('created_at')
+    .execute();
 }
 export function findProfile(db: DbOrTrx, id: string) {
   return db.selectFrom('masking_profile').selectAll().where('id', '=', id).executeTakeFirst();
 }
 export async function profileNameTaken(db: DbOrTrx, resourceId: string, name: string) {
-  return !!(await db.selectFrom('masking_profile').select('id').where('resource_id', '=', resourceId).where('name', '=', name).executeTakeFirst());
+  return !!(await db
+    .selectFrom('masking_profile')
+    .select('id')
+    .where('resource_id', '=', resourceId)
+    .where('name', '=', name)
+    .executeTakeFirst());
 }
 export async function insertProfile(db: DbOrTrx, row: Insertable<MaskingProfileTable>) {
   await db.insertInto('masking_profile').values(row).execute();

@@ -17,38 +17,125 @@ const RuleSchema = Obj({
 const Rules = Type.Record(Type.String({ maxLength: 63 }), RuleSchema);
 const Cell = Type.Union([Type.String({ maxLength: 10000 }), Type.Number(), Type.Boolean(), Type.Null()]);
 
-export const maskingRoutes = (svc: MaskingService): FastifyPluginAsyncTypebox =>
+export const maskingRoutes =
+  (svc: MaskingService): FastifyPluginAsyncTypebox =>
   async (app) => {
     const tags = ['masking'];
-    app.get('/api/masking/resources/:id/profiles', {
-      schema: { tags, summary: 'A resource\'s masking profiles: the default (from PII kinds and grade) and stored ones', params: Obj({ id: Uuid }), response: { 200: Any } },
-      config: { allow: ROLES },
-    }, async (req) => svc.profiles(req.ctx, req.params.id));
-    app.post('/api/masking/resources/:id/profiles', {
-      schema: { tags, summary: 'A profile for a grant or release: tighter rules apply at once, looser ones wait for the Center', params: Obj({ id: Uuid }), body: Obj({ name: Type.String({ minLength: 1, maxLength: 100 }), purpose: Type.Union([Type.Literal('grant'), Type.Literal('release'), Type.Literal('custom')]), rules: Rules }), response: { 201: Any } },
-      config: { allow: ['center_admin', 'center_reviewer', 'unit_admin'] },
-    }, async (req, reply) => reply.status(201).send(await svc.createProfile(req.ctx, req.params.id, req.body)));
-    app.post('/api/masking/profiles/:id/approve', {
-      schema: { tags, summary: 'Approve a profile that loosens the default (Center admin)', params: Obj({ id: Uuid }), response: { 204: Type.Null() } },
-      config: { allow: ['center_admin'] },
-    }, async (req, reply) => {
-      await svc.approveProfile(req.ctx, req.params.id);
-      return reply.status(204).send(null);
-    });
-    app.post('/api/masking/preview', {
-      schema: { tags, summary: 'Sample rows before and after masking with a profile', body: Obj({ resourceId: Uuid, profileId: Type.Optional(Type.String({ maxLength: 40 })), scope: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), rows: Type.Array(Type.Record(Type.String({ maxLength: 63 }), Cell), { minItems: 1, maxItems: 50 }) }), response: { 200: Any } },
-      config: { allow: ROLES },
-    }, async (req) => svc.preview(req.ctx, req.body));
-    app.post('/api/masking/scan', {
-      schema: { tags, summary: 'PII scan: which columns look personal, from names and validated values', body: Obj({ columns: Type.Array(Obj({ name: Type.String({ minLength: 1, maxLength: 100 }), values: Type.Array(Cell, { maxItems: 1000 }) }), { minItems: 1, maxItems: 200 }) }), response: { 200: Any } },
-      config: { allow: ROLES },
-    }, async (req) => svc.scan(req.body.columns));
-    app.post('/api/masking/suggest', {
-      schema: { tags, summary: 'PII kinds suggested for item names (used while cataloguing)', body: Obj({ names: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 1000 }) }), response: { 200: Any } },
-      config: { allow: ROLES },
-    }, async (req) => svc.suggestNames(req.body.names));
-    app.post('/api/masking/detokenize', {
-      schema: { tags, summary: 'Reverse a token (Center admin only; audited)', body: Obj({ scope: Type.String({ minLength: 1, maxLength: 100 }), token: Type.String({ minLength: 5, maxLength: 20000 }) }), response: { 200: Type.Object({ value: Type.String() }) } },
-      config: { allow: ['center_admin'] },
-    }, async (req) => ({ value: await svc.detokenize(req.ctx, req.body.scope, req.body.token) }));
+    app.get(
+      '/api/masking/resources/:id/profiles',
+      {
+        schema: {
+          tags,
+          summary: "A resource's masking profiles: the default (from PII kinds and grade) and stored ones",
+          params: Obj({ id: Uuid }),
+          response: { 200: Any },
+        },
+        config: { allow: ROLES },
+      },
+      async (req) => svc.profiles(req.ctx, req.params.id),
+    );
+    app.post(
+      '/api/masking/resources/:id/profiles',
+      {
+        schema: {
+          tags,
+          summary: 'A profile for a grant or release: tighter rules apply at once, looser ones wait for the Center',
+          params: Obj({ id: Uuid }),
+          body: Obj({
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            purpose: Type.Union([Type.Literal('grant'), Type.Literal('release'), Type.Literal('custom')]),
+            rules: Rules,
+          }),
+          response: { 201: Any },
+        },
+        config: { allow: ['center_admin', 'center_reviewer', 'unit_admin'] },
+      },
+      async (req, reply) => reply.status(201).send(await svc.createProfile(req.ctx, req.params.id, req.body)),
+    );
+    app.post(
+      '/api/masking/profiles/:id/approve',
+      {
+        schema: {
+          tags,
+          summary: 'Approve a profile that loosens the default (Center admin)',
+          params: Obj({ id: Uuid }),
+          response: { 204: Type.Null() },
+        },
+        config: { allow: ['center_admin'] },
+      },
+      async (req, reply) => {
+        await svc.approveProfile(req.ctx, req.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+    app.post(
+      '/api/masking/preview',
+      {
+        schema: {
+          tags,
+          summary: 'Sample rows before and after masking with a profile',
+          body: Obj({
+            resourceId: Uuid,
+            profileId: Type.Optional(Type.String({ maxLength: 40 })),
+            scope: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            rows: Type.Array(Type.Record(Type.String({ maxLength: 63 }), Cell), { minItems: 1, maxItems: 50 }),
+          }),
+          response: { 200: Any },
+        },
+        config: { allow: ROLES },
+      },
+      async (req) => svc.preview(req.ctx, req.body),
+    );
+    app.post(
+      '/api/masking/scan',
+      {
+        schema: {
+          tags,
+          summary: 'PII scan: which columns look personal, from names and validated values',
+          body: Obj({
+            columns: Type.Array(
+              Obj({
+                name: Type.String({ minLength: 1, maxLength: 100 }),
+                values: Type.Array(Cell, { maxItems: 1000 }),
+              }),
+              { minItems: 1, maxItems: 200 },
+            ),
+          }),
+          response: { 200: Any },
+        },
+        config: { allow: ROLES },
+      },
+      async (req) => svc.scan(req.body.columns),
+    );
+    app.post(
+      '/api/masking/suggest',
+      {
+        schema: {
+          tags,
+          summary: 'PII kinds suggested for item names (used while cataloguing)',
+          body: Obj({
+            names: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 1000 }),
+          }),
+          response: { 200: Any },
+        },
+        config: { allow: ROLES },
+      },
+      async (req) => svc.suggestNames(req.body.names),
+    );
+    app.post(
+      '/api/masking/detokenize',
+      {
+        schema: {
+          tags,
+          summary: 'Reverse a token (Center admin only; audited)',
+          body: Obj({
+            scope: Type.String({ minLength: 1, maxLength: 100 }),
+            token: Type.String({ minLength: 5, maxLength: 20000 }),
+          }),
+          response: { 200: Type.Object({ value: Type.String() }) },
+        },
+        config: { allow: ['center_admin'] },
+      },
+      async (req) => ({ value: await svc.detokenize(req.ctx, req.body.scope, req.body.token) }),
+    );
   };

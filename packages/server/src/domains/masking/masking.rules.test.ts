@@ -8,7 +8,12 @@ import { isBankCard, isResidentId, isUscc, parseChineseDate, residentIdCheck } f
 
 const master = randomBytes(32);
 const keys = scopeKeys(master, 'grant-1');
-const S = (piiKind: string | null, length: number | null = null): Column => ({ code: 'x', dataType: 'string', piiKind, length });
+const S = (piiKind: string | null, length: number | null = null): Column => ({
+  code: 'x',
+  dataType: 'string',
+  piiKind,
+  length,
+});
 const mask: Rule = { rule: 'mask' };
 const m = (v: unknown, c: Column, r: Rule = mask) => maskValue(v, c, r, keys, new Date('2026-11-29T00:00:00Z'));
 
@@ -33,7 +38,10 @@ describe('mask, by kind', () => {
     assert.equal(m('诸葛亮', S('name')), '诸葛*');
   });
   it('addresses keep province / city / district / street and hide the rest, with or without a street', () => {
-    assert.equal(m('宁夏回族自治区银川市金凤区满城北街街道阅海万家3号楼2单元501', S('address')), '宁夏回族自治区银川市金凤区满城北街街道********');
+    assert.equal(
+      m('宁夏回族自治区银川市金凤区满城北街街道阅海万家3号楼2单元501', S('address')),
+      '宁夏回族自治区银川市金凤区满城北街街道********',
+    );
     assert.equal(m('银川市金凤区北京中路168号', S('address')), '银川市金凤区********');
     assert.equal(m('阅海万家小区', S('address')), '******');
   });
@@ -72,7 +80,10 @@ describe('hash, tokenize, generalize, truncate, suppress, none', () => {
     assert.equal(m('2024-07-19', date, { rule: 'generalize', to: 'month' }), '2024-07-01');
     assert.equal(m('1990-03-07', S('birth_date'), { rule: 'generalize' }), '30-39');
     assert.equal(m(123456, { code: 'n', dataType: 'integer' }, { rule: 'generalize', bucket: 10000 }), 120000);
-    assert.equal(m('宁夏回族自治区银川市金凤区满城北街街道阅海万家', S('address'), { rule: 'generalize', to: 'district' }), '宁夏回族自治区银川市金凤区');
+    assert.equal(
+      m('宁夏回族自治区银川市金凤区满城北街街道阅海万家', S('address'), { rule: 'generalize', to: 'district' }),
+      '宁夏回族自治区银川市金凤区',
+    );
   });
   it('truncate, suppress and none', () => {
     assert.equal(m('银川市金凤区', S(null), { rule: 'truncate', keepFirst: 3 }), '银川市');
@@ -96,12 +107,22 @@ describe('fail closed', () => {
 
 describe('profiles', () => {
   const items = [
-    { code: 'id_no', name: '公民身份证号码', dataType: 'string', piiKind: 'id_card', sensitivity: 'sensitive_personal' },
+    {
+      code: 'id_no',
+      name: '公民身份证号码',
+      dataType: 'string',
+      piiKind: 'id_card',
+      sensitivity: 'sensitive_personal',
+    },
     { code: 'person_name', name: '姓名', dataType: 'string', piiKind: 'name', sensitivity: 'personal' },
     { code: 'amount', name: '金额', dataType: 'decimal', sensitivity: 'none' },
   ];
   it('defaults follow the PII kinds; higher grades mask more', () => {
-    assert.deepEqual(defaultProfile(items, 'L2'), { id_no: { rule: 'mask' }, person_name: { rule: 'mask' }, amount: { rule: 'none' } });
+    assert.deepEqual(defaultProfile(items, 'L2'), {
+      id_no: { rule: 'mask' },
+      person_name: { rule: 'mask' },
+      amount: { rule: 'none' },
+    });
     assert.equal(defaultProfile(items, 'L3').id_no!.rule, 'hash');
     assert.equal(defaultProfile(items, 'L4').id_no!.rule, 'suppress');
     assert.equal(defaultProfile(items, 'important').person_name!.rule, 'suppress');
@@ -123,15 +144,44 @@ describe('validators and detection', () => {
     assert.equal(isUscc('91350100M000100Y43'), true);
     assert.equal(isBankCard('6222021234567890123'), false);
     assert.equal(isBankCard('4111111111111111'), true);
-    for (const [v, want] of [['2024-01-05', '2024-01-05'], ['2024/1/5', '2024-01-05'], ['2024年1月5日', '2024-01-05'], ['20240105', '2024-01-05'], ['2024-02-30', null]] as const) assert.equal(parseChineseDate(v), want);
+    for (const [v, want] of [
+      ['2024-01-05', '2024-01-05'],
+      ['2024/1/5', '2024-01-05'],
+      ['2024年1月5日', '2024-01-05'],
+      ['20240105', '2024-01-05'],
+      ['2024-02-30', null],
+    ] as const)
+      assert.equal(parseChineseDate(v), want);
   });
 
   it('detection precision on a labelled sample of item names', () => {
     const labelled: [string, string | null][] = [
-      ['公民身份号码', 'id_card'], ['身份证号', 'id_card'], ['证件号码', 'id_card'], ['联系电话', 'mobile'], ['手机', 'mobile'], ['手机号码', 'mobile'],
-      ['姓名', 'name'], ['产权人', 'name'], ['法定代表人', 'name'], ['住址', 'address'], ['户籍地址', 'address'], ['家庭住址', 'address'],
-      ['开户行账号', 'bank_card'], ['银行卡号', 'bank_card'], ['统一社会信用代码', 'uscc'], ['电子邮箱', 'email'], ['车牌号码', 'plate'], ['出生日期', 'birth_date'],
-      ['单位名称', null], ['登记日期', null], ['金额', null], ['状态', null], ['办公地址编码', null], ['学校名称', null], ['备注', null], ['经营范围', null],
+      ['公民身份号码', 'id_card'],
+      ['身份证号', 'id_card'],
+      ['证件号码', 'id_card'],
+      ['联系电话', 'mobile'],
+      ['手机', 'mobile'],
+      ['手机号码', 'mobile'],
+      ['姓名', 'name'],
+      ['产权人', 'name'],
+      ['法定代表人', 'name'],
+      ['住址', 'address'],
+      ['户籍地址', 'address'],
+      ['家庭住址', 'address'],
+      ['开户行账号', 'bank_card'],
+      ['银行卡号', 'bank_card'],
+      ['统一社会信用代码', 'uscc'],
+      ['电子邮箱', 'email'],
+      ['车牌号码', 'plate'],
+      ['出生日期', 'birth_date'],
+      ['单位名称', null],
+      ['登记日期', null],
+      ['金额', null],
+      ['状态', null],
+      ['办公地址编码', null],
+      ['学校名称', null],
+      ['备注', null],
+      ['经营范围', null],
     ];
     let correct = 0;
     for (const [name, kind] of labelled) if ((suggestFromName(name)?.kind ?? null) === kind) correct++;

@@ -19,7 +19,15 @@ export interface Rule {
 }
 
 /** Strength, to tell a tighter rule from a looser one (profiles may tighten, never loosen). */
-export const RULE_STRENGTH: Record<string, number> = { none: 0, truncate: 1, generalize: 1, mask: 2, tokenize: 3, hash: 3, suppress: 4 };
+export const RULE_STRENGTH: Record<string, number> = {
+  none: 0,
+  truncate: 1,
+  generalize: 1,
+  mask: 2,
+  tokenize: 3,
+  hash: 3,
+  suppress: 4,
+};
 
 export type DataType = 'string' | 'integer' | 'decimal' | 'date' | 'datetime' | 'boolean' | 'geometry';
 
@@ -42,7 +50,8 @@ export interface ScopeKeys {
 }
 
 export function scopeKeys(master: Buffer, scope: string): ScopeKeys {
-  const derive = (label: string) => createHmac('sm3', master).update(`gongshu-masking\u0000${label}\u0000${scope}`).digest();
+  const derive = (label: string) =>
+    createHmac('sm3', master).update(`gongshu-masking\u0000${label}\u0000${scope}`).digest();
   const ecb = createCipheriv('sm4-ecb', derive('sm4').subarray(0, 16), null);
   ecb.setAutoPadding(false);
   return { hash: new HmacSm3(derive('hash')), siv: new HmacSm3(derive('sm4-iv')), ecb };
@@ -83,11 +92,16 @@ export function maskChars(value: string, keepFirst: number, keepLast: number, fi
   }
   const c = chars(value);
   if (c.length <= keepFirst + keepLast) return c.map((x, i) => (i < Math.min(1, c.length - 1) ? x : fill)).join('');
-  return c.slice(0, keepFirst).join('') + fill.repeat(c.length - keepFirst - keepLast) + c.slice(c.length - keepLast).join('');
+  return (
+    c.slice(0, keepFirst).join('') +
+    fill.repeat(c.length - keepFirst - keepLast) +
+    c.slice(c.length - keepLast).join('')
+  );
 }
 
 function maskByKind(value: string, kind: string | null | undefined, r: Rule): string {
-  if (r.keepFirst !== undefined || r.keepLast !== undefined) return maskChars(value, r.keepFirst ?? 0, r.keepLast ?? 0, r.fill);
+  if (r.keepFirst !== undefined || r.keepLast !== undefined)
+    return maskChars(value, r.keepFirst ?? 0, r.keepLast ?? 0, r.fill);
   switch (kind) {
     case 'name': {
       const s = surnameOf(value);
@@ -95,7 +109,9 @@ function maskByKind(value: string, kind: string | null | undefined, r: Rule): st
     }
     case 'address': {
       const kept = addressPrefix(value, 'street');
-      return kept ? kept + '*'.repeat(Math.min(8, Math.max(1, charCount(value) - charCount(kept)))) : maskChars(value, 0, 0);
+      return kept
+        ? kept + '*'.repeat(Math.min(8, Math.max(1, charCount(value) - charCount(kept))))
+        : maskChars(value, 0, 0);
     }
     case 'email': {
       const at = value.lastIndexOf('@');
@@ -113,7 +129,10 @@ function maskByKind(value: string, kind: string | null | undefined, r: Rule): st
 
 export function hashValue(keys: ScopeKeys, value: string, length?: number | null): string {
   const n = Math.max(8, Math.min(length ?? 32, 32));
-  return keys.hash.digest(value).toString('hex', 0, Math.ceil(n / 2)).slice(0, n);
+  return keys.hash
+    .digest(value)
+    .toString('hex', 0, Math.ceil(n / 2))
+    .slice(0, n);
 }
 
 /** SM4-CTR key stream from a 16-byte IV, through the scope's ECB cipher. */
@@ -158,19 +177,37 @@ export function detokenize(keys: ScopeKeys, token: string): string {
 }
 
 function generalize(value: unknown, col: Column, r: Rule, today: Date): unknown {
-  const to = r.to ?? (col.piiKind === 'birth_date' ? 'age_band' : col.piiKind === 'address' ? 'district' : col.dataType === 'date' || col.dataType === 'datetime' ? 'year' : 'bucket');
+  const to =
+    r.to ??
+    (col.piiKind === 'birth_date'
+      ? 'age_band'
+      : col.piiKind === 'address'
+        ? 'district'
+        : col.dataType === 'date' || col.dataType === 'datetime'
+          ? 'year'
+          : 'bucket');
   const s = String(value);
   if (to === 'year' || to === 'month') {
     const m = /^(\d{4})-(\d{2})/.exec(s);
     if (!m) return null;
     const date = to === 'year' ? `${m[1]}-01-01` : `${m[1]}-${m[2]}-01`;
-    return col.dataType === 'datetime' ? `${date}T00:00:00` : col.dataType === 'date' ? date : to === 'year' ? m[1] : `${m[1]}-${m[2]}`;
+    return col.dataType === 'datetime'
+      ? `${date}T00:00:00`
+      : col.dataType === 'date'
+        ? date
+        : to === 'year'
+          ? m[1]
+          : `${m[1]}-${m[2]}`;
   }
   if (to === 'age_band') {
     const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
     if (!m) return null;
     let age = today.getUTCFullYear() - Number(m[1]);
-    if (today.getUTCMonth() + 1 < Number(m[2]) || (today.getUTCMonth() + 1 === Number(m[2]) && today.getUTCDate() < Number(m[3]))) age--;
+    if (
+      today.getUTCMonth() + 1 < Number(m[2]) ||
+      (today.getUTCMonth() + 1 === Number(m[2]) && today.getUTCDate() < Number(m[3]))
+    )
+      age--;
     const lo = Math.floor(age / 10) * 10;
     // an age band is text; a date column cannot hold it, so it keeps the decade's first year instead
     if (col.dataType === 'date' || col.dataType === 'datetime') return `${today.getUTCFullYear() - lo - 9}-01-01`;
@@ -194,7 +231,13 @@ function generalize(value: unknown, col: Column, r: Rule, today: Date): unknown 
  * Masks one value. Null and empty values stay as they are. Non-string columns accept only rules that keep
  * their type (none, generalize, suppress); anything else suppresses them.
  */
-export function maskValue(value: unknown, col: Column, r: Rule | undefined, keys: ScopeKeys, today = new Date()): unknown {
+export function maskValue(
+  value: unknown,
+  col: Column,
+  r: Rule | undefined,
+  keys: ScopeKeys,
+  today = new Date(),
+): unknown {
   if (value === null || value === undefined || value === '') return value;
   const rule = r ?? { rule: '__missing__' };
   const textual = col.dataType === 'string' || col.dataType === undefined;
@@ -210,7 +253,9 @@ export function maskValue(value: unknown, col: Column, r: Rule | undefined, keys
       return fit(maskByKind(String(value), col.piiKind, rule), col.length);
     case 'truncate':
       if (!textual) return null;
-      return chars(String(value)).slice(0, rule.keepFirst ?? 1).join('');
+      return chars(String(value))
+        .slice(0, rule.keepFirst ?? 1)
+        .join('');
     case 'hash':
       if (!textual) return null;
       return hashValue(keys, String(value), col.length);

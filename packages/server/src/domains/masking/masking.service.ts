@@ -24,42 +24,94 @@ export class MaskingService {
 
   private async currentVersion(ctx: RequestContext, resourceId: string): Promise<PresentedVersion> {
     const r = await this.catalog.get(ctx, resourceId);
-    if (!r.current) throw new AppError(409, 'masking.not_in_catalog', '资源尚未发布，没有可用的脱敏方案', 'The resource is not approved yet; it has no masking profile');
-    if (!isCenter(ctx.actor) && ctx.actor?.orgId !== r.orgId) throw errors.forbidden('masking profiles of another unit');
+    if (!r.current)
+      throw new AppError(
+        409,
+        'masking.not_in_catalog',
+        '资源尚未发布，没有可用的脱敏方案',
+        'The resource is not approved yet; it has no masking profile',
+      );
+    if (!isCenter(ctx.actor) && ctx.actor?.orgId !== r.orgId)
+      throw errors.forbidden('masking profiles of another unit');
     return r.current;
   }
 
   defaultRules(v: PresentedVersion): Rules {
-    return defaultProfile(v.items.map((i) => ({ ...i, dataType: i.dataType })), v.securityGrade);
+    return defaultProfile(
+      v.items.map((i) => ({ ...i, dataType: i.dataType })),
+      v.securityGrade,
+    );
   }
 
   async profiles(ctx: RequestContext, resourceId: string) {
     const v = await this.currentVersion(ctx, resourceId);
     const stored = await repo.listProfiles(this.db, resourceId);
     return [
-      { id: 'default', name: '默认方案 / default', purpose: 'default', status: 'active', rules: this.defaultRules(v), looserItems: [] as string[] },
-      ...stored.map((p) => ({ id: p.id, name: p.name, purpose: p.purpose, status: p.status, rules: p.rules as Rules, looserItems: p.looser_items })),
+      {
+        id: 'default',
+        name: '默认方案 / default',
+        purpose: 'default',
+        status: 'active',
+        rules: this.defaultRules(v),
+        looserItems: [] as string[],
+      },
+      ...stored.map((p) => ({
+        id: p.id,
+        name: p.name,
+        purpose: p.purpose,
+        status: p.status,
+        rules: p.rules as Rules,
+        looserItems: p.looser_items,
+      })),
     ];
   }
 
-  async createProfile(ctx: RequestContext, resourceId: string, body: { name: string; purpose: 'grant' | 'release' | 'custom'; rules: Rules }) {
+  async createProfile(
+    ctx: RequestContext,
+    resourceId: string,
+    body: { name: string; purpose: 'grant' | 'release' | 'custom'; rules: Rules },
+  ) {
     const v = await this.currentVersion(ctx, resourceId);
-    if (!hasRole(ctx.actor, 'center_admin', 'center_reviewer') && !(hasRole(ctx.actor, 'unit_admin') && ctx.actor!.orgId === v.orgId)) throw errors.forbidden('masking.profile');
+    if (
+      !hasRole(ctx.actor, 'center_admin', 'center_reviewer') &&
+      !(hasRole(ctx.actor, 'unit_admin') && ctx.actor!.orgId === v.orgId)
+    )
+      throw errors.forbidden('masking.profile');
     const codes = new Set(v.items.map((i) => i.code));
     const problems = Object.entries(body.rules).flatMap(([code, r]) => [
-      ...(!codes.has(code) ? [{ field: `rules.${code}`, message: { zh: '资源中没有这个信息项', en: 'is not an item of the resource' } }] : []),
-      ...(!(RULES as readonly string[]).includes(r.rule) ? [{ field: `rules.${code}.rule`, message: { zh: `未知的脱敏规则：${r.rule}`, en: `unknown rule: ${r.rule}` } }] : []),
+      ...(!codes.has(code)
+        ? [{ field: `rules.${code}`, message: { zh: '资源中没有这个信息项', en: 'is not an item of the resource' } }]
+        : []),
+      ...(!(RULES as readonly string[]).includes(r.rule)
+        ? [{ field: `rules.${code}.rule`, message: { zh: `未知的脱敏规则：${r.rule}`, en: `unknown rule: ${r.rule}` } }]
+        : []),
     ]);
     if (problems.length) throw errors.validation(problems);
     const base = this.defaultRules(v);
     const rules = { ...base, ...body.rules };
     const looser = looserItems(base, rules);
     const status = looser.length ? 'pending_approval' : 'active';
-    if (await repo.profileNameTaken(this.db, resourceId, body.name)) throw errors.field('name', '已有同名方案', 'a profile with this name exists');
+    if (await repo.profileNameTaken(this.db, resourceId, body.name))
+      throw errors.field('name', '已有同名方案', 'a profile with this name exists');
     const id = randomUUID();
     await this.db.transaction().execute(async (trx) => {
-      await repo.insertProfile(trx, { id, resource_id: resourceId, name: body.name, purpose: body.purpose, rules: JSON.stringify(rules), status, looser_items: looser, created_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null });
-      await writeAudit(trx, ctx, { action: 'masking.profile.create', objectType: 'masking_profile', objectId: id, orgId: v.orgId, diff: { resource: resourceId, status, looser } });
+      await repo.insertProfile(trx, {
+        id,
+        resource_id: resourceId,
+        name: body.name,
+        purpose: body.purpose,
+        rules: JSON.stringify(rules),
+        status,
+        looser_items: looser,
+        created_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null,
+      });
+      await writeAudit(trx, ctx, {
+        action: 'masking.profile.create',
+        objectType: 'masking_profile',
+        objectId: id,
+        orgId: v.orgId,
+        diff: { resource: resourceId, status, looser },
+      });
     });
     return { id, status, looserItems: looser };
   }
@@ -69,10 +121,19 @@ export class MaskingService {
     if (!hasRole(ctx.actor, 'center_admin')) throw errors.forbidden('masking.approve');
     const p = await repo.findProfile(this.db, id);
     if (!p) throw errors.notFound('masking_profile', id);
-    if (p.status !== 'pending_approval') throw new AppError(409, 'masking.not_pending', '该方案无需审批', 'This profile is not waiting for approval');
+    if (p.status !== 'pending_approval')
+      throw new AppError(409, 'masking.not_pending', '该方案无需审批', 'This profile is not waiting for approval');
     await this.db.transaction().execute(async (trx) => {
-      await repo.updateProfile(trx, id, { status: 'active', approved_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null });
-      await writeAudit(trx, ctx, { action: 'masking.profile.approve', objectType: 'masking_profile', objectId: id, diff: { status: ['pending_approval', 'active'], looser: p.looser_items } });
+      await repo.updateProfile(trx, id, {
+        status: 'active',
+        approved_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null,
+      });
+      await writeAudit(trx, ctx, {
+        action: 'masking.profile.approve',
+        objectType: 'masking_profile',
+        objectId: id,
+        diff: { status: ['pending_approval', 'active'], looser: p.looser_items },
+      });
     });
   }
 
@@ -82,19 +143,50 @@ export class MaskingService {
     if (!profileId || profileId === 'default') return { v, rules: this.defaultRules(v) };
     const p = await repo.findProfile(this.db, profileId);
     if (!p || p.resource_id !== resourceId) throw errors.notFound('masking_profile', profileId);
-    if (p.status !== 'active') throw new AppError(409, 'masking.pending', '该方案放宽了默认脱敏规则，须经运营中心审批后使用', 'This profile loosens the default rules and needs the Center\u2019s approval first');
+    if (p.status !== 'active')
+      throw new AppError(
+        409,
+        'masking.pending',
+        '该方案放宽了默认脱敏规则，须经运营中心审批后使用',
+        'This profile loosens the default rules and needs the Center\u2019s approval first',
+      );
     return { v, rules: p.rules as Rules };
   }
 
   /** Each item of each sample row before and after. */
-  async preview(ctx: RequestContext, body: { resourceId: string; profileId?: string; scope?: string; rows: Record<string, unknown>[] }) {
+  async preview(
+    ctx: RequestContext,
+    body: { resourceId: string; profileId?: string; scope?: string; rows: Record<string, unknown>[] },
+  ) {
     const { v, rules } = await this.rulesFor(ctx, body.resourceId, body.profileId);
     const keys = this.keys(body.scope ?? `preview:${body.resourceId}`);
-    const cols: Column[] = v.items.map((i) => ({ code: i.code, dataType: i.dataType, length: i.length, piiKind: i.piiKind }));
-    await this.db.transaction().execute((trx) => writeAudit(trx, ctx, { action: 'masking.preview', objectType: 'resource', objectId: body.resourceId, orgId: v.orgId, diff: { profile: body.profileId ?? 'default', rows: body.rows.length } }));
+    const cols: Column[] = v.items.map((i) => ({
+      code: i.code,
+      dataType: i.dataType,
+      length: i.length,
+      piiKind: i.piiKind,
+    }));
+    await this.db
+      .transaction()
+      .execute((trx) =>
+        writeAudit(trx, ctx, {
+          action: 'masking.preview',
+          objectType: 'resource',
+          objectId: body.resourceId,
+          orgId: v.orgId,
+          diff: { profile: body.profileId ?? 'default', rows: body.rows.length },
+        }),
+      );
     return {
       items: v.items.map((i) => ({ code: i.code, name: i.name, piiKind: i.piiKind, rule: rules[i.code] ?? null })),
-      rows: body.rows.map((row) => Object.fromEntries(cols.map((c) => [c.code, { before: row[c.code] ?? null, after: maskValue(row[c.code] ?? null, c, rules[c.code], keys) }]))),
+      rows: body.rows.map((row) =>
+        Object.fromEntries(
+          cols.map((c) => [
+            c.code,
+            { before: row[c.code] ?? null, after: maskValue(row[c.code] ?? null, c, rules[c.code], keys) },
+          ]),
+        ),
+      ),
     };
   }
 
@@ -103,7 +195,12 @@ export class MaskingService {
     return columns.map((c) => {
       const s = suggest(c.name, c.values);
       const byValues = suggestFromValues(c.values);
-      return { name: c.name, suggestion: s, personalValues: byValues?.matched ?? 0, sampled: c.values.filter((x) => x !== null && x !== undefined && x !== '').length };
+      return {
+        name: c.name,
+        suggestion: s,
+        personalValues: byValues?.matched ?? 0,
+        sampled: c.values.filter((x) => x !== null && x !== undefined && x !== '').length,
+      };
     });
   }
 
@@ -118,10 +215,29 @@ export class MaskingService {
     try {
       value = detokenize(this.keys(scope), token);
     } catch (e) {
-      await this.db.transaction().execute((trx) => writeAudit(trx, ctx, { action: 'masking.detokenize', objectType: 'token', objectId: token.slice(0, 24), outcome: 'failure', diff: { scope, reason: (e as Error).message } }));
+      await this.db
+        .transaction()
+        .execute((trx) =>
+          writeAudit(trx, ctx, {
+            action: 'masking.detokenize',
+            objectType: 'token',
+            objectId: token.slice(0, 24),
+            outcome: 'failure',
+            diff: { scope, reason: (e as Error).message },
+          }),
+        );
       throw errors.field('token', '令牌无效或不属于该范围', 'the token is invalid or belongs to another scope');
     }
-    await this.db.transaction().execute((trx) => writeAudit(trx, ctx, { action: 'masking.detokenize', objectType: 'token', objectId: token.slice(0, 24), diff: { scope } }));
+    await this.db
+      .transaction()
+      .execute((trx) =>
+        writeAudit(trx, ctx, {
+          action: 'masking.detokenize',
+          objectType: 'token',
+          objectId: token.slice(0, 24),
+          diff: { scope },
+        }),
+      );
     return value;
   }
 }

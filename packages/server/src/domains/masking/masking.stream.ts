@@ -20,7 +20,13 @@ export interface MaskStats {
  * Reads CSV from `input`, masks it, writes CSV to `output`. Columns the profile does not name are masked
  * whole (fail closed) unless `passUnknown` is set. `identity` only copies (the benchmark's baseline).
  */
-export async function maskCsv(input: Readable, output: Writable, profile: CsvProfile, keys: ScopeKeys, opts: { passUnknown?: boolean; identity?: boolean; onRows?: (n: number) => void } = {}): Promise<MaskStats> {
+export async function maskCsv(
+  input: Readable,
+  output: Writable,
+  profile: CsvProfile,
+  keys: ScopeKeys,
+  opts: { passUnknown?: boolean; identity?: boolean; onRows?: (n: number) => void } = {},
+): Promise<MaskStats> {
   const stats: MaskStats = { rows: 0, values: 0, unmatchedHeaders: [] };
   let plan: ((v: string) => unknown)[] | null = null;
   const today = new Date();

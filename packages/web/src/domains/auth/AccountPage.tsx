@@ -29,17 +29,34 @@ function PasswordForm({ onDone }: { onDone(): void }) {
         }
       }}
     >
-      <Form.Item name="currentPassword" label={t('auth.currentPassword')} rules={[{ required: true, message: t('form.required') }]}>
+      <Form.Item
+        name="currentPassword"
+        label={t('auth.currentPassword')}
+        rules={[{ required: true, message: t('form.required') }]}
+      >
         <Input.Password autoComplete="current-password" data-testid="pw-current" />
       </Form.Item>
-      <Form.Item name="newPassword" label={t('auth.newPassword')} extra={t('auth.passwordRule')} rules={[{ required: true, message: t('form.required') }]}>
+      <Form.Item
+        name="newPassword"
+        label={t('auth.newPassword')}
+        extra={t('auth.passwordRule')}
+        rules={[{ required: true, message: t('form.required') }]}
+      >
         <Input.Password autoComplete="new-password" data-testid="pw-new" />
       </Form.Item>
       <Form.Item
         name="confirm"
         label={t('auth.confirmPassword')}
         dependencies={['newPassword']}
-        rules={[{ required: true, message: t('form.required') }, ({ getFieldValue }) => ({ validator: (_, v) => (v === getFieldValue('newPassword') ? Promise.resolve() : Promise.reject(new Error(t('auth.passwordMismatch')))) })]}
+        rules={[
+          { required: true, message: t('form.required') },
+          ({ getFieldValue }) => ({
+            validator: (_, v) =>
+              v === getFieldValue('newPassword')
+                ? Promise.resolve()
+                : Promise.reject(new Error(t('auth.passwordMismatch'))),
+          }),
+        ]}
       >
         <Input.Password autoComplete="new-password" data-testid="pw-confirm" />
       </Form.Item>
@@ -99,7 +116,12 @@ export function AccountPage() {
             <Tag color="green">{t('auth.totpOn')}</Tag>
             {!u.roles.includes('center_admin') && (
               <Space>
-                <Input.Password placeholder={t('auth.currentPassword')} value={pw} onChange={(e) => setPw(e.target.value)} style={{ width: 240 }} />
+                <Input.Password
+                  placeholder={t('auth.currentPassword')}
+                  value={pw}
+                  onChange={(e) => setPw(e.target.value)}
+                  style={{ width: 240 }}
+                />
                 <Button
                   danger
                   onClick={async () => {
@@ -118,7 +140,15 @@ export function AccountPage() {
             )}
           </Space>
         ) : !enrol ? (
-          <Button onClick={async () => setEnrol(await post<{ secret: string; uri: string }>('/api/auth/totp/setup').catch((e) => (problem(e), null)))}>{t('auth.enrolStart')}</Button>
+          <Button
+            onClick={async () =>
+              setEnrol(
+                await post<{ secret: string; uri: string }>('/api/auth/totp/setup').catch((e) => (problem(e), null)),
+              )
+            }
+          >
+            {t('auth.enrolStart')}
+          </Button>
         ) : (
           <Space direction="vertical">
             <QRCode value={enrol.uri} />
@@ -126,7 +156,13 @@ export function AccountPage() {
               {enrol.secret}
             </Typography.Text>
             <Space>
-              <Input value={code} onChange={(e) => setCode(e.target.value)} maxLength={6} placeholder={t('auth.totpCode')} style={{ width: 140 }} />
+              <Input
+                value={code}
+                onChange={(e) => setCode(e.target.value)}
+                maxLength={6}
+                placeholder={t('auth.totpCode')}
+                style={{ width: 140 }}
+              />
               <Button
                 type="primary"
                 onClick={async () => {

@@ -1,5 +1,19 @@
 import { useState } from 'react';
-import { Alert, Button, Card, DatePicker, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+import {
+  Alert,
+  Button,
+  Card,
+  DatePicker,
+  Form,
+  Input,
+  Modal,
+  Popconfirm,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { get, post, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
@@ -23,7 +37,12 @@ export function CredentialsPage() {
   const manage = !!me && can(me.user.roles, 'credential.manage');
 
   async function create() {
-    const v = (await form.validateFields()) as { orgId?: string; systemName: string; description?: string; expiresAt?: Dayjs };
+    const v = (await form.validateFields()) as {
+      orgId?: string;
+      systemName: string;
+      description?: string;
+      expiresAt?: Dayjs;
+    };
     try {
       const c = await post<Credential & { token: string }>('/api/credentials', {
         ...(v.orgId ? { orgId: v.orgId } : {}),
@@ -44,9 +63,26 @@ export function CredentialsPage() {
       title={t('nav.credentials')}
       extra={
         <Space>
-          {isCenter && <Select allowClear showSearch optionFilterProp="label" placeholder={t('users.org')} style={{ width: 260 }} value={orgId} onChange={setOrgId} options={(orgs.data ?? []).map((o) => ({ value: o.id, label: o.name }))} />}
+          {isCenter && (
+            <Select
+              allowClear
+              showSearch
+              optionFilterProp="label"
+              placeholder={t('users.org')}
+              style={{ width: 260 }}
+              value={orgId}
+              onChange={setOrgId}
+              options={(orgs.data ?? []).map((o) => ({ value: o.id, label: o.name }))}
+            />
+          )}
           {manage && (
-            <Button type="primary" onClick={() => { form.resetFields(); setCreating(true); }}>
+            <Button
+              type="primary"
+              onClick={() => {
+                form.resetFields();
+                setCreating(true);
+              }}
+            >
               {t('cred.new')}
             </Button>
           )}
@@ -63,28 +99,66 @@ export function CredentialsPage() {
           { title: t('cred.system'), dataIndex: 'systemName' },
           { title: t('cred.keyId'), dataIndex: 'keyId', render: (v) => <Typography.Text code>{v}</Typography.Text> },
           { title: t('users.org'), dataIndex: 'orgName' },
-          { title: t('users.status'), dataIndex: 'status', render: (s: string) => <Tag color={s === 'active' ? 'green' : s === 'revoked' ? 'red' : 'default'}>{t(`cred.status.${s}` as Key)}</Tag> },
+          {
+            title: t('users.status'),
+            dataIndex: 'status',
+            render: (s: string) => (
+              <Tag color={s === 'active' ? 'green' : s === 'revoked' ? 'red' : 'default'}>
+                {t(`cred.status.${s}` as Key)}
+              </Tag>
+            ),
+          },
           { title: t('cred.expires'), dataIndex: 'expiresAt', render: fmtTime },
-          { title: t('cred.lastUsed'), render: (_, c) => (c.lastUsedAt ? `${fmtTime(c.lastUsedAt)} ${c.lastUsedIp ?? ''}` : '—') },
+          {
+            title: t('cred.lastUsed'),
+            render: (_, c) => (c.lastUsedAt ? `${fmtTime(c.lastUsedAt)} ${c.lastUsedIp ?? ''}` : '—'),
+          },
           {
             title: '',
             render: (_, c) =>
               manage && c.status === 'active' ? (
-                <Popconfirm title={t('cred.revokeConfirm')} onConfirm={async () => { try { await post(`/api/credentials/${c.id}/revoke`); list.reload(); } catch (e) { problem(e); } }}>
-                  <Button size="small" danger>{t('cred.revoke')}</Button>
+                <Popconfirm
+                  title={t('cred.revokeConfirm')}
+                  onConfirm={async () => {
+                    try {
+                      await post(`/api/credentials/${c.id}/revoke`);
+                      list.reload();
+                    } catch (e) {
+                      problem(e);
+                    }
+                  }}
+                >
+                  <Button size="small" danger>
+                    {t('cred.revoke')}
+                  </Button>
                 </Popconfirm>
               ) : null,
           },
         ]}
       />
-      <Modal open={creating} title={t('cred.new')} onOk={() => void create()} onCancel={() => setCreating(false)} destroyOnHidden>
+      <Modal
+        open={creating}
+        title={t('cred.new')}
+        onOk={() => void create()}
+        onCancel={() => setCreating(false)}
+        destroyOnHidden
+      >
         <Form form={form} layout="vertical">
           {me?.user.roles.includes('center_admin') && (
             <Form.Item name="orgId" label={t('users.org')} extra={t('cred.orgHelp')}>
-              <Select allowClear showSearch optionFilterProp="label" options={(orgs.data ?? []).map((o) => ({ value: o.id, label: o.name }))} />
+              <Select
+                allowClear
+                showSearch
+                optionFilterProp="label"
+                options={(orgs.data ?? []).map((o) => ({ value: o.id, label: o.name }))}
+              />
             </Form.Item>
           )}
-          <Form.Item name="systemName" label={t('cred.system')} rules={[{ required: true, message: t('form.required') }, { max: 100 }]}>
+          <Form.Item
+            name="systemName"
+            label={t('cred.system')}
+            rules={[{ required: true, message: t('form.required') }, { max: 100 }]}
+          >
             <Input />
           </Form.Item>
           <Form.Item name="description" label={t('cred.description')}>
@@ -95,7 +169,13 @@ export function CredentialsPage() {
           </Form.Item>
         </Form>
       </Modal>
-      <Modal open={!!issued} title={t('cred.issued')} onOk={() => setIssued(null)} onCancel={() => setIssued(null)} cancelButtonProps={{ style: { display: 'none' } }}>
+      <Modal
+        open={!!issued}
+        title={t('cred.issued')}
+        onOk={() => setIssued(null)}
+        onCancel={() => setIssued(null)}
+        cancelButtonProps={{ style: { display: 'none' } }}
+      >
         <Alert type="warning" showIcon message={t('cred.onlyOnce')} style={{ marginBottom: 12 }} />
         <Typography.Paragraph copyable code style={{ wordBreak: 'break-all' }}>
           {issued?.token}

@@ -50,23 +50,51 @@ export function LoginPage() {
   }
 
   return (
-    <div style={{ minHeight: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center', background: 'linear-gradient(135deg,#7a1f1d,#b8312f)' }}>
+    <div
+      style={{
+        minHeight: '100vh',
+        display: 'flex',
+        alignItems: 'center',
+        justifyContent: 'center',
+        background: 'linear-gradient(135deg,#7a1f1d,#b8312f)',
+      }}
+    >
       <Card style={{ width: 420 }}>
         <Space direction="vertical" style={{ width: '100%' }} size="middle">
           <Space style={{ justifyContent: 'space-between', width: '100%' }}>
             <Typography.Title level={3} style={{ margin: 0 }}>
               公数 Gongshu
             </Typography.Title>
-            <Segmented size="small" value={lang} onChange={(v) => setLang(v as 'zh' | 'en')} options={[{ label: '中文', value: 'zh' }, { label: 'EN', value: 'en' }]} />
+            <Segmented
+              size="small"
+              value={lang}
+              onChange={(v) => setLang(v as 'zh' | 'en')}
+              options={[
+                { label: '中文', value: 'zh' },
+                { label: 'EN', value: 'en' },
+              ]}
+            />
           </Space>
           <Typography.Text type="secondary">{t('app.title')}</Typography.Text>
           {step === 'password' && (
             <Form form={pwForm} layout="vertical" onFinish={onPassword} requiredMark={false}>
-              <Form.Item name="username" label={t('auth.username')} rules={[{ required: true, message: t('form.required') }]}>
+              <Form.Item
+                name="username"
+                label={t('auth.username')}
+                rules={[{ required: true, message: t('form.required') }]}
+              >
                 <Input prefix={<UserOutlined />} autoComplete="username" autoFocus data-testid="login-username" />
               </Form.Item>
-              <Form.Item name="password" label={t('auth.password')} rules={[{ required: true, message: t('form.required') }]}>
-                <Input.Password prefix={<LockOutlined />} autoComplete="current-password" data-testid="login-password" />
+              <Form.Item
+                name="password"
+                label={t('auth.password')}
+                rules={[{ required: true, message: t('form.required') }]}
+              >
+                <Input.Password
+                  prefix={<LockOutlined />}
+                  autoComplete="current-password"
+                  data-testid="login-password"
+                />
               </Form.Item>
               <Button type="primary" htmlType="submit" block loading={busy} data-testid="login-submit">
                 {t('auth.login')}
@@ -76,8 +104,18 @@ export function LoginPage() {
           {step === 'totp' && (
             <Form form={codeForm} layout="vertical" onFinish={onCode}>
               <Alert type="info" showIcon message={t('auth.totpPrompt')} style={{ marginBottom: 16 }} />
-              <Form.Item name="code" label={t('auth.totpCode')} rules={[{ required: true, pattern: /^\d{6}$/, message: t('auth.totpFormat') }]}>
-                <Input inputMode="numeric" maxLength={6} autoFocus autoComplete="one-time-code" data-testid="totp-code" />
+              <Form.Item
+                name="code"
+                label={t('auth.totpCode')}
+                rules={[{ required: true, pattern: /^\d{6}$/, message: t('auth.totpFormat') }]}
+              >
+                <Input
+                  inputMode="numeric"
+                  maxLength={6}
+                  autoFocus
+                  autoComplete="one-time-code"
+                  data-testid="totp-code"
+                />
               </Form.Item>
               <Space>
                 <Button type="primary" htmlType="submit" loading={busy} data-testid="totp-submit">
@@ -102,7 +140,11 @@ export function LoginPage() {
                       {enrol.secret}
                     </Typography.Text>
                   </Space>
-                  <Form.Item name="code" label={t('auth.totpCode')} rules={[{ required: true, pattern: /^\d{6}$/, message: t('auth.totpFormat') }]}>
+                  <Form.Item
+                    name="code"
+                    label={t('auth.totpCode')}
+                    rules={[{ required: true, pattern: /^\d{6}$/, message: t('auth.totpFormat') }]}
+                  >
                     <Input inputMode="numeric" maxLength={6} data-testid="totp-code" />
                   </Form.Item>
                   <Button type="primary" htmlType="submit" loading={busy} data-testid="totp-submit">

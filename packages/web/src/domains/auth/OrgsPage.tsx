@@ -31,7 +31,9 @@ export function OrgsPage() {
     try {
       if (editing === 'new') await post('/api/orgs', body);
       else if (editing) {
-        const changed = Object.fromEntries(Object.entries(body).filter(([k, x]) => (editing as unknown as Record<string, unknown>)[k] !== x));
+        const changed = Object.fromEntries(
+          Object.entries(body).filter(([k, x]) => (editing as unknown as Record<string, unknown>)[k] !== x),
+        );
         if (Object.keys(changed).length) await patch(`/api/orgs/${editing.id}`, changed);
       }
       setEditing(null);
@@ -47,7 +49,14 @@ export function OrgsPage() {
       title={t('nav.orgs')}
       extra={
         <Space>
-          <Select allowClear placeholder={t('orgs.kind')} style={{ width: 160 }} value={kind} onChange={setKind} options={ORG_KINDS.map((k) => ({ value: k, label: t(`kind.${k}` as Key) }))} />
+          <Select
+            allowClear
+            placeholder={t('orgs.kind')}
+            style={{ width: 160 }}
+            value={kind}
+            onChange={setKind}
+            options={ORG_KINDS.map((k) => ({ value: k, label: t(`kind.${k}` as Key) }))}
+          />
           <Input.Search allowClear placeholder={t('common.search')} onSearch={setQ} style={{ width: 220 }} />
           {manage && (
             <Button type="primary" onClick={() => open('new')} data-testid="org-new">
@@ -64,33 +73,79 @@ export function OrgsPage() {
         dataSource={data}
         pagination={{ pageSize: 20 }}
         columns={[
-          { title: t('orgs.name'), dataIndex: 'name', render: (v, o) => <Space>{v}{o.isDemo && <Tag color="orange">{t('common.demo')}</Tag>}{!o.active && <Tag>{t('common.inactive')}</Tag>}</Space> },
+          {
+            title: t('orgs.name'),
+            dataIndex: 'name',
+            render: (v, o) => (
+              <Space>
+                {v}
+                {o.isDemo && <Tag color="orange">{t('common.demo')}</Tag>}
+                {!o.active && <Tag>{t('common.inactive')}</Tag>}
+              </Space>
+            ),
+          },
           { title: t('orgs.code'), dataIndex: 'code' },
           { title: t('orgs.kind'), dataIndex: 'kind', render: (k: OrgKind) => t(`kind.${k}` as Key) },
           { title: t('orgs.uscc'), dataIndex: 'uscc' },
           { title: t('orgs.contact'), render: (_, o) => [o.contactName, o.contactPhone].filter(Boolean).join(' ') },
           {
             title: '',
-            render: (_, o) => (manage || ownContact(o) ? <Button size="small" onClick={() => open(o)}>{t('common.edit')}</Button> : null),
+            render: (_, o) =>
+              manage || ownContact(o) ? (
+                <Button size="small" onClick={() => open(o)}>
+                  {t('common.edit')}
+                </Button>
+              ) : null,
           },
         ]}
       />
-      <Modal open={!!editing} title={editing === 'new' ? t('orgs.new') : t('common.edit')} onOk={() => void save()} onCancel={() => setEditing(null)} okButtonProps={{ 'data-testid': 'org-save' } as never} destroyOnHidden>
+      <Modal
+        open={!!editing}
+        title={editing === 'new' ? t('orgs.new') : t('common.edit')}
+        onOk={() => void save()}
+        onCancel={() => setEditing(null)}
+        okButtonProps={{ 'data-testid': 'org-save' } as never}
+        destroyOnHidden
+      >
         <Form form={form} layout="vertical">
-          <Form.Item name="name" label={t('orgs.name')} rules={[{ required: true, message: t('form.required') }, { max: 100 }]}>
+          <Form.Item
+            name="name"
+            label={t('orgs.name')}
+            rules={[{ required: true, message: t('form.required') }, { max: 100 }]}
+          >
             <Input disabled={contactOnly} data-testid="org-name" />
           </Form.Item>
-          <Form.Item name="code" label={t('orgs.code')} extra={t('orgs.codeHelp')} rules={[{ required: true, message: t('form.required') }, { pattern: /^[a-z0-9][a-z0-9_-]*$/, message: t('orgs.codeHelp') }]}>
+          <Form.Item
+            name="code"
+            label={t('orgs.code')}
+            extra={t('orgs.codeHelp')}
+            rules={[
+              { required: true, message: t('form.required') },
+              { pattern: /^[a-z0-9][a-z0-9_-]*$/, message: t('orgs.codeHelp') },
+            ]}
+          >
             <Input disabled={contactOnly} data-testid="org-code" />
           </Form.Item>
           <Form.Item name="kind" label={t('orgs.kind')} rules={[{ required: true, message: t('form.required') }]}>
-            <Select disabled={contactOnly} options={ORG_KINDS.map((k) => ({ value: k, label: t(`kind.${k}` as Key) }))} data-testid="org-kind" />
+            <Select
+              disabled={contactOnly}
+              options={ORG_KINDS.map((k) => ({ value: k, label: t(`kind.${k}` as Key) }))}
+              data-testid="org-kind"
+            />
           </Form.Item>
           <Form.Item name="uscc" label={t('orgs.uscc')} rules={[{ len: 18, message: t('orgs.usccHelp') }]}>
             <Input disabled={contactOnly} maxLength={18} />
           </Form.Item>
           <Form.Item name="parentId" label={t('orgs.parent')}>
-            <Select allowClear showSearch optionFilterProp="label" disabled={contactOnly} options={(data ?? []).filter((o) => editing === 'new' || o.id !== (editing as Org | null)?.id).map((o) => ({ value: o.id, label: o.name }))} />
+            <Select
+              allowClear
+              showSearch
+              optionFilterProp="label"
+              disabled={contactOnly}
+              options={(data ?? [])
+                .filter((o) => editing === 'new' || o.id !== (editing as Org | null)?.id)
+                .map((o) => ({ value: o.id, label: o.name }))}
+            />
           </Form.Item>
           <Form.Item name="contactName" label={t('orgs.contactName')}>
             <Input maxLength={50} />

@@ -31,7 +31,11 @@ export function UsersPage() {
   const [pwForm] = Form.useForm();
   const manage = !!me && can(me.user.roles, 'user.manage');
   const formOrgId = Form.useWatch('orgId', form) as string | undefined;
-  const roleOptions = rolesFor(orgById.get(editing === 'new' ? (formOrgId ?? '') : (editing?.orgId ?? ''))?.kind).filter((r) => me?.user.roles.includes('center_admin') || !['center_admin', 'center_reviewer', 'supervisor'].includes(r));
+  const roleOptions = rolesFor(
+    orgById.get(editing === 'new' ? (formOrgId ?? '') : (editing?.orgId ?? ''))?.kind,
+  ).filter(
+    (r) => me?.user.roles.includes('center_admin') || !['center_admin', 'center_reviewer', 'supervisor'].includes(r),
+  );
 
   function open(u: User | 'new') {
     setEditing(u);
@@ -43,9 +47,23 @@ export function UsersPage() {
     const v = await form.validateFields();
     try {
       if (editing === 'new') {
-        await post('/api/users', { orgId: v.orgId, username: v.username, displayName: v.displayName, password: v.password, roles: v.roles, email: v.email || null, phone: v.phone || null });
+        await post('/api/users', {
+          orgId: v.orgId,
+          username: v.username,
+          displayName: v.displayName,
+          password: v.password,
+          roles: v.roles,
+          email: v.email || null,
+          phone: v.phone || null,
+        });
       } else if (editing) {
-        await patch(`/api/users/${editing.id}`, { displayName: v.displayName, roles: v.roles, email: v.email || null, phone: v.phone || null, active: v.active });
+        await patch(`/api/users/${editing.id}`, {
+          displayName: v.displayName,
+          roles: v.roles,
+          email: v.email || null,
+          phone: v.phone || null,
+          active: v.active,
+        });
       }
       setEditing(null);
       users.reload();
@@ -68,7 +86,18 @@ export function UsersPage() {
       title={t('nav.users')}
       extra={
         <Space>
-          {isCenter && <Select allowClear showSearch optionFilterProp="label" placeholder={t('users.org')} style={{ width: 260 }} value={orgId} onChange={setOrgId} options={(orgs.data ?? []).map((o) => ({ value: o.id, label: o.name }))} />}
+          {isCenter && (
+            <Select
+              allowClear
+              showSearch
+              optionFilterProp="label"
+              placeholder={t('users.org')}
+              style={{ width: 260 }}
+              value={orgId}
+              onChange={setOrgId}
+              options={(orgs.data ?? []).map((o) => ({ value: o.id, label: o.name }))}
+            />
+          )}
           <Input.Search allowClear placeholder={t('common.search')} onSearch={setQ} style={{ width: 200 }} />
           {manage && (
             <Button type="primary" onClick={() => open('new')} data-testid="user-new">
@@ -86,9 +115,22 @@ export function UsersPage() {
         pagination={{ pageSize: 20 }}
         columns={[
           { title: t('auth.username'), dataIndex: 'username' },
-          { title: t('users.displayName'), dataIndex: 'displayName', render: (v, u) => <Space>{v}{u.isDemo && <Tag color="orange">{t('common.demo')}</Tag>}</Space> },
+          {
+            title: t('users.displayName'),
+            dataIndex: 'displayName',
+            render: (v, u) => (
+              <Space>
+                {v}
+                {u.isDemo && <Tag color="orange">{t('common.demo')}</Tag>}
+              </Space>
+            ),
+          },
           { title: t('users.org'), dataIndex: 'orgName' },
-          { title: t('users.roles'), dataIndex: 'roles', render: (rs: Role[]) => rs.map((r) => <Tag key={r}>{t(`role.${r}` as Key)}</Tag>) },
+          {
+            title: t('users.roles'),
+            dataIndex: 'roles',
+            render: (rs: Role[]) => rs.map((r) => <Tag key={r}>{t(`role.${r}` as Key)}</Tag>),
+          },
           {
             title: t('users.status'),
             render: (_, u) => (
@@ -105,12 +147,34 @@ export function UsersPage() {
             render: (_, u) =>
               manage && (
                 <Space size={4} wrap>
-                  <Button size="small" onClick={() => open(u)}>{t('common.edit')}</Button>
-                  <Button size="small" onClick={() => { setResetting(u); pwForm.resetFields(); }}>{t('users.resetPassword')}</Button>
-                  {u.lockedUntil && <Button size="small" onClick={() => void act(() => patch(`/api/users/${u.id}`, { unlock: true }), t('users.unlocked'))}>{t('users.unlock')}</Button>}
+                  <Button size="small" onClick={() => open(u)}>
+                    {t('common.edit')}
+                  </Button>
+                  <Button
+                    size="small"
+                    onClick={() => {
+                      setResetting(u);
+                      pwForm.resetFields();
+                    }}
+                  >
+                    {t('users.resetPassword')}
+                  </Button>
+                  {u.lockedUntil && (
+                    <Button
+                      size="small"
+                      onClick={() => void act(() => patch(`/api/users/${u.id}`, { unlock: true }), t('users.unlocked'))}
+                    >
+                      {t('users.unlock')}
+                    </Button>
+                  )}
                   {u.totpEnabled && me && can(me.user.roles, 'user.reset_totp') && (
-                    <Popconfirm title={t('users.resetTotpConfirm')} onConfirm={() => void act(() => post(`/api/users/${u.id}/totp-reset`), t('common.done'))}>
-                      <Button size="small" danger>{t('users.resetTotp')}</Button>
+                    <Popconfirm
+                      title={t('users.resetTotpConfirm')}
+                      onConfirm={() => void act(() => post(`/api/users/${u.id}/totp-reset`), t('common.done'))}
+                    >
+                      <Button size="small" danger>
+                        {t('users.resetTotp')}
+                      </Button>
                     </Popconfirm>
                   )}
                 </Space>
@@ -118,26 +182,64 @@ export function UsersPage() {
           },
         ]}
       />
-      <Modal open={!!editing} title={editing === 'new' ? t('users.new') : t('common.edit')} onOk={() => void save()} onCancel={() => setEditing(null)} okButtonProps={{ 'data-testid': 'user-save' } as never} destroyOnHidden>
+      <Modal
+        open={!!editing}
+        title={editing === 'new' ? t('users.new') : t('common.edit')}
+        onOk={() => void save()}
+        onCancel={() => setEditing(null)}
+        okButtonProps={{ 'data-testid': 'user-save' } as never}
+        destroyOnHidden
+      >
         <Form form={form} layout="vertical">
           {editing === 'new' && (
             <>
               <Form.Item name="orgId" label={t('users.org')} rules={[{ required: true, message: t('form.required') }]}>
-                <Select showSearch optionFilterProp="label" disabled={!isCenter} options={(orgs.data ?? []).map((o) => ({ value: o.id, label: o.name }))} data-testid="user-org" />
+                <Select
+                  showSearch
+                  optionFilterProp="label"
+                  disabled={!isCenter}
+                  options={(orgs.data ?? []).map((o) => ({ value: o.id, label: o.name }))}
+                  data-testid="user-org"
+                />
               </Form.Item>
-              <Form.Item name="username" label={t('auth.username')} extra={t('users.usernameHelp')} rules={[{ required: true, message: t('form.required') }, { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/, message: t('users.usernameHelp') }]}>
+              <Form.Item
+                name="username"
+                label={t('auth.username')}
+                extra={t('users.usernameHelp')}
+                rules={[
+                  { required: true, message: t('form.required') },
+                  { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/, message: t('users.usernameHelp') },
+                ]}
+              >
                 <Input data-testid="user-username" />
               </Form.Item>
-              <Form.Item name="password" label={t('users.initialPassword')} extra={t('auth.passwordRule')} rules={[{ required: true, message: t('form.required') }]}>
+              <Form.Item
+                name="password"
+                label={t('users.initialPassword')}
+                extra={t('auth.passwordRule')}
+                rules={[{ required: true, message: t('form.required') }]}
+              >
                 <Input.Password autoComplete="new-password" data-testid="user-password" />
               </Form.Item>
             </>
           )}
-          <Form.Item name="displayName" label={t('users.displayName')} rules={[{ required: true, message: t('form.required') }, { max: 100 }]}>
+          <Form.Item
+            name="displayName"
+            label={t('users.displayName')}
+            rules={[{ required: true, message: t('form.required') }, { max: 100 }]}
+          >
             <Input data-testid="user-displayname" />
           </Form.Item>
-          <Form.Item name="roles" label={t('users.roles')} rules={[{ required: true, type: 'array', min: 1, message: t('form.required') }]}>
-            <Select mode="multiple" options={roleOptions.map((r) => ({ value: r, label: t(`role.${r}` as Key) }))} data-testid="user-roles" />
+          <Form.Item
+            name="roles"
+            label={t('users.roles')}
+            rules={[{ required: true, type: 'array', min: 1, message: t('form.required') }]}
+          >
+            <Select
+              mode="multiple"
+              options={roleOptions.map((r) => ({ value: r, label: t(`role.${r}` as Key) }))}
+              data-testid="user-roles"
+            />
           </Form.Item>
           <Form.Item name="email" label={t('orgs.contactEmail')}>
             <Input maxLength={200} />
@@ -168,7 +270,12 @@ export function UsersPage() {
         }}
       >
         <Form form={pwForm} layout="vertical">
-          <Form.Item name="password" label={t('auth.newPassword')} extra={t('users.resetHelp')} rules={[{ required: true, message: t('form.required') }]}>
+          <Form.Item
+            name="password"
+            label={t('auth.newPassword')}
+            extra={t('users.resetHelp')}
+            rules={[{ required: true, message: t('form.required') }]}
+          >
             <Input.Password autoComplete="new-password" />
           </Form.Item>
         </Form>

@@ -36,8 +36,26 @@ export function PolicyPage() {
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       <Card
-        title={<Space>{t('nav.policy')}{cur.data && <Tag color="blue">v{cur.data.current.version}</Tag>}</Space>}
-        extra={me && can(me.user.roles, 'policy.edit') && <Button type="primary" onClick={() => { form.setFieldsValue({ ...params, note: '' }); setEditing(true); }}>{t('policy.edit')}</Button>}
+        title={
+          <Space>
+            {t('nav.policy')}
+            {cur.data && <Tag color="blue">v{cur.data.current.version}</Tag>}
+          </Space>
+        }
+        extra={
+          me &&
+          can(me.user.roles, 'policy.edit') && (
+            <Button
+              type="primary"
+              onClick={() => {
+                form.setFieldsValue({ ...params, note: '' });
+                setEditing(true);
+              }}
+            >
+              {t('policy.edit')}
+            </Button>
+          )
+        }
       >
         <Typography.Paragraph type="secondary">{t('policy.help')}</Typography.Paragraph>
         <Table<PolicyDef>
@@ -48,7 +66,14 @@ export function PolicyPage() {
           dataSource={defs}
           columns={[
             { title: t('policy.param'), render: (_, d) => (lang === 'zh' ? d.zh : d.en) },
-            { title: t('policy.value'), render: (_, d) => <b>{params[d.key]} {t(`policy.unit.${d.unit}` as Key)}</b> },
+            {
+              title: t('policy.value'),
+              render: (_, d) => (
+                <b>
+                  {params[d.key]} {t(`policy.unit.${d.unit}` as Key)}
+                </b>
+              ),
+            },
             { title: t('policy.default'), dataIndex: 'default' },
             { title: t('policy.clause'), dataIndex: 'clause' },
           ]}
@@ -64,18 +89,43 @@ export function PolicyPage() {
             { title: t('policy.version'), dataIndex: 'version', render: (v) => `v${v}` },
             { title: t('audit.time'), dataIndex: 'createdAt', render: fmtTime },
             { title: t('cal.note'), dataIndex: 'note' },
-            { title: t('policy.values'), render: (_, p) => Object.entries(p.params).map(([k, v]) => <Tag key={k}>{k}={v}</Tag>) },
+            {
+              title: t('policy.values'),
+              render: (_, p) =>
+                Object.entries(p.params).map(([k, v]) => (
+                  <Tag key={k}>
+                    {k}={v}
+                  </Tag>
+                )),
+            },
           ]}
         />
       </Card>
-      <Modal open={editing} title={t('policy.edit')} onOk={() => void save()} onCancel={() => setEditing(false)} width={640} destroyOnHidden>
+      <Modal
+        open={editing}
+        title={t('policy.edit')}
+        onOk={() => void save()}
+        onCancel={() => setEditing(false)}
+        width={640}
+        destroyOnHidden
+      >
         <Form form={form} layout="horizontal" labelCol={{ span: 14 }}>
           {defs.map((d) => (
-            <Form.Item key={d.key} name={d.key} label={`${lang === 'zh' ? d.zh : d.en} (${d.clause})`} rules={[{ required: true, type: 'integer', min: d.min, max: d.max, message: `${d.min}–${d.max}` }]}>
+            <Form.Item
+              key={d.key}
+              name={d.key}
+              label={`${lang === 'zh' ? d.zh : d.en} (${d.clause})`}
+              rules={[{ required: true, type: 'integer', min: d.min, max: d.max, message: `${d.min}–${d.max}` }]}
+            >
               <InputNumber min={d.min} max={d.max} addonAfter={t(`policy.unit.${d.unit}` as Key)} />
             </Form.Item>
           ))}
-          <Form.Item name="note" label={t('policy.reason')} rules={[{ required: true, message: t('form.required') }, { max: 500 }]} labelCol={{ span: 24 }}>
+          <Form.Item
+            name="note"
+            label={t('policy.reason')}
+            rules={[{ required: true, message: t('form.required') }, { max: 500 }]}
+            labelCol={{ span: 24 }}
+          >
             <Input.TextArea placeholder={t('policy.reasonPlaceholder')} />
           </Form.Item>
         </Form>

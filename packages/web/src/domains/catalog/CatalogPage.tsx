@@ -41,11 +41,23 @@ export function CatalogPage() {
   const [q, setQ] = useState('');
   const [filters, setFilters] = useState<Record<string, string | undefined>>({});
   const [page, setPage] = useState(1);
-  const res = useLoad(() => get<{ total: number; items: Hit[]; facets: Facets }>(`/api/catalog/resources${qs({ q, ...filters, limit: 20, offset: (page - 1) * 20 })}`), [q, filters, page]);
+  const res = useLoad(
+    () =>
+      get<{ total: number; items: Hit[]; facets: Facets }>(
+        `/api/catalog/resources${qs({ q, ...filters, limit: 20, offset: (page - 1) * 20 })}`,
+      ),
+    [q, filters, page],
+  );
   const orgs = useLoad(() => get<Org[]>('/api/orgs'), []);
   const orgName = useMemo(() => new Map((orgs.data ?? []).map((o) => [o.id, o.name])), [orgs.data]);
   const facetLabel = (key: string, table: string | null, value: string) =>
-    key === 'orgId' ? (orgName.get(value) ?? value) : key === 'shareType' ? t(`share.${value}` as never) : key === 'openAttribute' ? t(`open.${value}` as never) : label(table!, value);
+    key === 'orgId'
+      ? (orgName.get(value) ?? value)
+      : key === 'shareType'
+        ? t(`share.${value}` as never)
+        : key === 'openAttribute'
+          ? t(`open.${value}` as never)
+          : label(table!, value);
 
   return (
     <Row gutter={16}>
@@ -59,7 +71,10 @@ export function CatalogPage() {
                   <Tag.CheckableTag
                     key={v.value}
                     checked={filters[f.key] === v.value}
-                    onChange={(on) => { setPage(1); setFilters({ ...filters, [f.key]: on ? v.value : undefined }); }}
+                    onChange={(on) => {
+                      setPage(1);
+                      setFilters({ ...filters, [f.key]: on ? v.value : undefined });
+                    }}
                     data-testid={`facet-${f.key}-${v.value}`}
                   >
                     {facetLabel(f.key, f.table, v.value)} ({v.count})
@@ -71,8 +86,26 @@ export function CatalogPage() {
         </Card>
       </Col>
       <Col xs={24} md={18}>
-        <Card title={t('nav.catalog')} extra={<Space><Button href="/api/catalog/export.xlsx">{t('catalog.exportXlsx')}</Button><Button href="/api/catalog/export.json">JSON</Button></Space>}>
-          <Input.Search placeholder={t('catalog.searchPlaceholder')} allowClear enterButton onSearch={(v) => { setPage(1); setQ(v); }} style={{ marginBottom: 16 }} data-testid="catalog-search" />
+        <Card
+          title={t('nav.catalog')}
+          extra={
+            <Space>
+              <Button href="/api/catalog/export.xlsx">{t('catalog.exportXlsx')}</Button>
+              <Button href="/api/catalog/export.json">JSON</Button>
+            </Space>
+          }
+        >
+          <Input.Search
+            placeholder={t('catalog.searchPlaceholder')}
+            allowClear
+            enterButton
+            onSearch={(v) => {
+              setPage(1);
+              setQ(v);
+            }}
+            style={{ marginBottom: 16 }}
+            data-testid="catalog-search"
+          />
           <Table<Hit>
             rowKey="id"
             size="middle"
@@ -80,14 +113,42 @@ export function CatalogPage() {
             dataSource={res.data?.items}
             locale={{ emptyText: <Empty description={t('catalog.noResults')} /> }}
             onRow={(r) => ({ onClick: () => nav(`/catalog/${r.id}`), style: { cursor: 'pointer' } })}
-            pagination={{ current: page, pageSize: 20, total: res.data?.total ?? 0, onChange: setPage, showSizeChanger: false, showTotal: (n) => t('common.total', { n }) }}
+            pagination={{
+              current: page,
+              pageSize: 20,
+              total: res.data?.total ?? 0,
+              onChange: setPage,
+              showSizeChanger: false,
+              showTotal: (n) => t('common.total', { n }),
+            }}
             data-testid="catalog-results"
             columns={[
-              { title: t('catalog.name'), dataIndex: 'name', render: (v, r) => <Space direction="vertical" size={0}><Typography.Text strong>{v}</Typography.Text><Typography.Text type="secondary" style={{ fontSize: 12 }}>{r.summary}</Typography.Text></Space> },
+              {
+                title: t('catalog.name'),
+                dataIndex: 'name',
+                render: (v, r) => (
+                  <Space direction="vertical" size={0}>
+                    <Typography.Text strong>{v}</Typography.Text>
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {r.summary}
+                    </Typography.Text>
+                  </Space>
+                ),
+              },
               { title: t('catalog.code'), dataIndex: 'code', width: 140 },
               { title: t('catalog.owner'), dataIndex: 'orgName', width: 180 },
-              { title: t('catalog.shareType'), dataIndex: 'shareType', width: 110, render: (v) => <Tag>{t(`share.${v}` as never)}</Tag> },
-              { title: t('catalog.updateCycle'), dataIndex: 'updateCycle', width: 90, render: (v) => label('update_cycle', v) },
+              {
+                title: t('catalog.shareType'),
+                dataIndex: 'shareType',
+                width: 110,
+                render: (v) => <Tag>{t(`share.${v}` as never)}</Tag>,
+              },
+              {
+                title: t('catalog.updateCycle'),
+                dataIndex: 'updateCycle',
+                width: 90,
+                render: (v) => label('update_cycle', v),
+              },
               { title: t('catalog.items'), dataIndex: 'itemCount', width: 80 },
             ]}
           />

@@ -7,7 +7,14 @@ import { useSession } from '../../session.tsx';
 import { useLoad, useProblem } from '../../ui.tsx';
 import type { Version } from './types.ts';
 
-interface Profile { id: string; name: string; purpose: string; status: string; rules: Record<string, { rule: string }>; looserItems: string[] }
+interface Profile {
+  id: string;
+  name: string;
+  purpose: string;
+  status: string;
+  rules: Record<string, { rule: string }>;
+  looserItems: string[];
+}
 const RULES = ['none', 'mask', 'hash', 'tokenize', 'generalize', 'truncate', 'suppress'];
 
 export function MaskingTab({ resourceId, version }: { resourceId: string; version: Version }) {
@@ -21,11 +28,14 @@ export function MaskingTab({ resourceId, version }: { resourceId: string; versio
   const [creating, setCreating] = useState(false);
   const [form] = Form.useForm();
   const current = profiles.data?.find((p) => p.id === profileId);
-  const show = (v: unknown) => (v === null || v === undefined ? <Typography.Text type="secondary">NULL</Typography.Text> : String(v));
+  const show = (v: unknown) =>
+    v === null || v === undefined ? <Typography.Text type="secondary">NULL</Typography.Text> : String(v);
 
   async function runPreview() {
     const lines = sample.split(/\r?\n/).filter((l) => l.trim());
-    const rows = lines.slice(0, 50).map((l) => Object.fromEntries(l.split('\t').map((v, i) => [version.items[i]?.code ?? `c${i}`, v])));
+    const rows = lines
+      .slice(0, 50)
+      .map((l) => Object.fromEntries(l.split('\t').map((v, i) => [version.items[i]?.code ?? `c${i}`, v])));
     if (!rows.length) return;
     try {
       setPreview(await post(`/api/masking/preview`, { resourceId, profileId, rows }));
@@ -37,39 +47,160 @@ export function MaskingTab({ resourceId, version }: { resourceId: string; versio
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Space wrap>
-        <Select value={profileId} onChange={setProfileId} style={{ width: 260 }} options={(profiles.data ?? []).map((p) => ({ value: p.id, label: `${p.name}${p.status === 'pending_approval' ? `（${t('masking.pending')}）` : ''}` }))} />
-        <Button onClick={() => { form.resetFields(); setCreating(true); }}>{t('masking.newProfile')}</Button>
+        <Select
+          value={profileId}
+          onChange={setProfileId}
+          style={{ width: 260 }}
+          options={(profiles.data ?? []).map((p) => ({
+            value: p.id,
+            label: `${p.name}${p.status === 'pending_approval' ? `（${t('masking.pending')}）` : ''}`,
+          }))}
+        />
+        <Button
+          onClick={() => {
+            form.resetFields();
+            setCreating(true);
+          }}
+        >
+          {t('masking.newProfile')}
+        </Button>
         {current?.status === 'pending_approval' && me?.user.roles.includes('center_admin') && (
-          <Button type="primary" onClick={async () => { try { await post(`/api/masking/profiles/${current.id}/approve`); profiles.reload(); } catch (e) { problem(e); } }}>{t('masking.approve')}</Button>
+          <Button
+            type="primary"
+            onClick={async () => {
+              try {
+                await post(`/api/masking/profiles/${current.id}/approve`);
+                profiles.reload();
+              } catch (e) {
+                problem(e);
+              }
+            }}
+          >
+            {t('masking.approve')}
+          </Button>
         )}
       </Space>
-      {current?.looserItems.length ? <Alert type="warning" showIcon message={t('masking.looser', { items: current.looserItems.join('、') })} /> : null}
-      <Table size="small" rowKey="code" pagination={false} dataSource={version.items} columns={[
-        { title: t('catalog.itemName'), dataIndex: 'name' },
-        { title: t('catalog.itemCode'), dataIndex: 'code' },
-        { title: t('catalog.piiKind'), dataIndex: 'piiKind', render: (k) => (k ? <Tag color="purple">{k}</Tag> : '') },
-        { title: t('masking.rule'), render: (_, i) => <Tag color={current?.rules[i.code]?.rule === 'none' ? 'default' : 'blue'}>{t(`masking.rule.${current?.rules[i.code]?.rule ?? 'suppress'}` as never)}</Tag> },
-      ]} />
+      {current?.looserItems.length ? (
+        <Alert type="warning" showIcon message={t('masking.looser', { items: current.looserItems.join('、') })} />
+      ) : null}
+      <Table
+        size="small"
+        rowKey="code"
+        pagination={false}
+        dataSource={version.items}
+        columns={[
+          { title: t('catalog.itemName'), dataIndex: 'name' },
+          { title: t('catalog.itemCode'), dataIndex: 'code' },
+          {
+            title: t('catalog.piiKind'),
+            dataIndex: 'piiKind',
+            render: (k) => (k ? <Tag color="purple">{k}</Tag> : ''),
+          },
+          {
+            title: t('masking.rule'),
+            render: (_, i) => (
+              <Tag color={current?.rules[i.code]?.rule === 'none' ? 'default' : 'blue'}>
+                {t(`masking.rule.${current?.rules[i.code]?.rule ?? 'suppress'}` as never)}
+              </Tag>
+            ),
+          },
+        ]}
+      />
       <Typography.Text type="secondary">{t('masking.sampleHelp')}</Typography.Text>
-      <Input.TextArea rows={3} value={sample} onChange={(e) => setSample(e.target.value)} placeholder={version.items.map((i) => i.name).join('\t')} data-testid="masking-sample" />
+      <Input.TextArea
+        rows={3}
+        value={sample}
+        onChange={(e) => setSample(e.target.value)}
+        placeholder={version.items.map((i) => i.name).join('\t')}
+        data-testid="masking-sample"
+      />
       <Space>
-        <Button onClick={() => void runPreview()} data-testid="masking-preview">{t('masking.preview')}</Button>
-        <Button onClick={() => void get<{ rows: Record<string, { before?: unknown; after: unknown }>[] }>(`/api/ingest/resources/${resourceId}/masking-preview?profileId=${encodeURIComponent(profileId)}`).then((r) => setPreview(r as never), problem)} data-testid="masking-preview-data">{t('masking.previewData')}</Button>
+        <Button onClick={() => void runPreview()} data-testid="masking-preview">
+          {t('masking.preview')}
+        </Button>
+        <Button
+          onClick={() =>
+            void get<{ rows: Record<string, { before?: unknown; after: unknown }>[] }>(
+              `/api/ingest/resources/${resourceId}/masking-preview?profileId=${encodeURIComponent(profileId)}`,
+            ).then((r) => setPreview(r as never), problem)
+          }
+          data-testid="masking-preview-data"
+        >
+          {t('masking.previewData')}
+        </Button>
       </Space>
       {preview && (
-        <Table size="small" rowKey={(_, i) => String(i)} pagination={false} dataSource={preview.rows} data-testid="masking-result" scroll={{ x: true }}
-          columns={version.items.map((i) => ({ title: i.name, render: (_: unknown, r: Record<string, { before: unknown; after: unknown }>) => <Space direction="vertical" size={0}>{r[i.code] && 'before' in r[i.code]! ? <Typography.Text delete type="secondary">{show(r[i.code]?.before)}</Typography.Text> : null}<b>{show(r[i.code]?.after)}</b></Space> }))} />
+        <Table
+          size="small"
+          rowKey={(_, i) => String(i)}
+          pagination={false}
+          dataSource={preview.rows}
+          data-testid="masking-result"
+          scroll={{ x: true }}
+          columns={version.items.map((i) => ({
+            title: i.name,
+            render: (_: unknown, r: Record<string, { before: unknown; after: unknown }>) => (
+              <Space direction="vertical" size={0}>
+                {r[i.code] && 'before' in r[i.code]! ? (
+                  <Typography.Text delete type="secondary">
+                    {show(r[i.code]?.before)}
+                  </Typography.Text>
+                ) : null}
+                <b>{show(r[i.code]?.after)}</b>
+              </Space>
+            ),
+          }))}
+        />
       )}
-      <Modal open={creating} title={t('masking.newProfile')} onCancel={() => setCreating(false)} width={640} onOk={async () => {
-        const v = await form.validateFields();
-        const rules = Object.fromEntries(Object.entries((v.rules ?? {}) as Record<string, string>).filter(([, r]) => r).map(([code, r]) => [code, { rule: r }]));
-        try { const r = await post<{ id: string }>(`/api/masking/resources/${resourceId}/profiles`, { name: v.name, purpose: v.purpose, rules }); setCreating(false); profiles.reload(); setProfileId(r.id); } catch (e) { problem(e, form); }
-      }}>
+      <Modal
+        open={creating}
+        title={t('masking.newProfile')}
+        onCancel={() => setCreating(false)}
+        width={640}
+        onOk={async () => {
+          const v = await form.validateFields();
+          const rules = Object.fromEntries(
+            Object.entries((v.rules ?? {}) as Record<string, string>)
+              .filter(([, r]) => r)
+              .map(([code, r]) => [code, { rule: r }]),
+          );
+          try {
+            const r = await post<{ id: string }>(`/api/masking/resources/${resourceId}/profiles`, {
+              name: v.name,
+              purpose: v.purpose,
+              rules,
+            });
+            setCreating(false);
+            profiles.reload();
+            setProfileId(r.id);
+          } catch (e) {
+            problem(e, form);
+          }
+        }}
+      >
         <Form form={form} layout="vertical">
-          <Form.Item name="name" label={t('masking.profileName')} rules={[{ required: true, message: t('form.required') }, { max: 100 }]}><Input /></Form.Item>
-          <Form.Item name="purpose" label={t('masking.purpose')} initialValue="grant"><Select options={['grant', 'release', 'custom'].map((p) => ({ value: p, label: t(`masking.purpose.${p}` as never) }))} /></Form.Item>
+          <Form.Item
+            name="name"
+            label={t('masking.profileName')}
+            rules={[{ required: true, message: t('form.required') }, { max: 100 }]}
+          >
+            <Input />
+          </Form.Item>
+          <Form.Item name="purpose" label={t('masking.purpose')} initialValue="grant">
+            <Select
+              options={['grant', 'release', 'custom'].map((p) => ({
+                value: p,
+                label: t(`masking.purpose.${p}` as never),
+              }))}
+            />
+          </Form.Item>
           {version.items.map((i) => (
-            <Form.Item key={i.code} name={['rules', i.code]} label={`${i.name} (${i.code}) · ${t('masking.default')}: ${t(`masking.rule.${profiles.data?.[0]?.rules[i.code]?.rule ?? 'none'}` as never)}`} style={{ marginBottom: 6 }}>
+            <Form.Item
+              key={i.code}
+              name={['rules', i.code]}
+              label={`${i.name} (${i.code}) · ${t('masking.default')}: ${t(`masking.rule.${profiles.data?.[0]?.rules[i.code]?.rule ?? 'none'}` as never)}`}
+              style={{ marginBottom: 6 }}
+            >
               <Select allowClear options={RULES.map((r) => ({ value: r, label: t(`masking.rule.${r}` as never) }))} />
             </Form.Item>
           ))}

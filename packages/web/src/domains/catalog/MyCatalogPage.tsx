@@ -35,7 +35,11 @@ export function MyCatalogPage() {
         <Space>
           <Button href="/api/catalog/export.xlsx?scope=unit">{t('catalog.exportXlsx')}</Button>
           {compile && <ImportButton onDone={() => list.reload()} />}
-          {compile && <Button type="primary" onClick={() => nav('/catalog/new')} data-testid="resource-new">{t('catalog.new')}</Button>}
+          {compile && (
+            <Button type="primary" onClick={() => nav('/catalog/new')} data-testid="resource-new">
+              {t('catalog.new')}
+            </Button>
+          )}
         </Space>
       }
     >
@@ -50,7 +54,19 @@ export function MyCatalogPage() {
         columns={[
           { title: t('catalog.code'), dataIndex: 'code', width: 140 },
           { title: t('catalog.name'), dataIndex: 'name' },
-          { title: t('catalog.version'), render: (_, r) => <Space size={4}>{r.currentVersion && <Tag color="green">v{r.currentVersion}</Tag>}{r.workingVersion && <Tag>{r.workingKind === 'change' ? t('catalog.changeVersion') : ''}v{r.workingVersion}</Tag>}</Space> },
+          {
+            title: t('catalog.version'),
+            render: (_, r) => (
+              <Space size={4}>
+                {r.currentVersion && <Tag color="green">v{r.currentVersion}</Tag>}
+                {r.workingVersion && (
+                  <Tag>
+                    {r.workingKind === 'change' ? t('catalog.changeVersion') : ''}v{r.workingVersion}
+                  </Tag>
+                )}
+              </Space>
+            ),
+          },
           { title: t('users.status'), dataIndex: 'status', render: (s: string) => <StatusTag status={s} /> },
           { title: t('catalog.due'), render: (_, r) => <DueTag due={r.due} /> },
           { title: t('catalog.updated'), dataIndex: 'updatedAt', render: fmtTime },

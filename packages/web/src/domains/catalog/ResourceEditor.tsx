@@ -1,6 +1,22 @@
 // Compile or edit a resource draft: fields, and an item grid (add, reorder, paste rows from Excel).
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, App, Button, Card, Checkbox, Col, Form, Input, InputNumber, Modal, Row, Select, Space, Table, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Col,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Row,
+  Select,
+  Space,
+  Table,
+  Typography,
+} from 'antd';
 import { ArrowDownOutlined, ArrowUpOutlined, DeleteOutlined } from '@ant-design/icons';
 import { useNavigate, useParams } from 'react-router-dom';
 import { ApiError, get, post, put } from '../../api.ts';
@@ -9,10 +25,25 @@ import { useProblem, useLoad } from '../../ui.tsx';
 import { useCodes } from './codes.tsx';
 import type { Item, ResourceFields, ResourceView } from './types.ts';
 
-const NATIONAL_TYPES: Record<string, string> = { C: 'string', M: 'string', G: 'string', N: 'decimal', Y: 'decimal', B: 'decimal', F: 'decimal', I: 'integer', D: 'date', T: 'datetime', L: 'boolean' };
+const NATIONAL_TYPES: Record<string, string> = {
+  C: 'string',
+  M: 'string',
+  G: 'string',
+  N: 'decimal',
+  Y: 'decimal',
+  B: 'decimal',
+  F: 'decimal',
+  I: 'integer',
+  D: 'date',
+  T: 'datetime',
+  L: 'boolean',
+};
 
 /** Rows pasted from a spreadsheet: name, code, type, length, precision, required, primary key, description. */
-export function parsePastedItems(text: string, typeOf: (s: string) => string | null): { items: Item[]; problems: string[] } {
+export function parsePastedItems(
+  text: string,
+  typeOf: (s: string) => string | null,
+): { items: Item[]; problems: string[] } {
   const items: Item[] = [];
   const problems: string[] = [];
   const yes = (s: string | undefined) => !!s && /^(1|y|yes|true|是|√|✓)$/i.test(s.trim());
@@ -40,8 +71,17 @@ export function parsePastedItems(text: string, typeOf: (s: string) => string | n
 }
 
 const EMPTY: ResourceFields = {
-  name: '', category: 'department', baseLibrary: 'none', format: 'table', updateCycle: 'monthly', shareType: 'unconditional', openAttribute: 'closed',
-  securityGrade: 'L1', shareMethods: ['api'], keywords: [], items: [],
+  name: '',
+  category: 'department',
+  baseLibrary: 'none',
+  format: 'table',
+  updateCycle: 'monthly',
+  shareType: 'unconditional',
+  openAttribute: 'closed',
+  securityGrade: 'L1',
+  shareMethods: ['api'],
+  keywords: [],
+  items: [],
 };
 
 export function ResourceEditor() {
@@ -57,7 +97,10 @@ export function ResourceEditor() {
   const [pasting, setPasting] = useState(false);
   const [pasteText, setPasteText] = useState('');
   const [busy, setBusy] = useState(false);
-  const existing = useLoad(() => (id ? get<ResourceView>(`/api/catalog/resources/${id}`) : Promise.resolve(null)), [id]);
+  const existing = useLoad(
+    () => (id ? get<ResourceView>(`/api/catalog/resources/${id}`) : Promise.resolve(null)),
+    [id],
+  );
   const systems = useLoad(() => get<{ id: string; name: string }[]>('/api/catalog/systems'), []);
   const working = existing.data?.working ?? null;
 
@@ -77,11 +120,15 @@ export function ResourceEditor() {
       const v = s.trim();
       if (!v) return null;
       if (NATIONAL_TYPES[v.toUpperCase()]) return NATIONAL_TYPES[v.toUpperCase()]!;
-      return dt.find((c) => c.code === v || c.zh === v || c.zh.startsWith(v) || c.en.toLowerCase() === v.toLowerCase())?.code ?? null;
+      return (
+        dt.find((c) => c.code === v || c.zh === v || c.zh.startsWith(v) || c.en.toLowerCase() === v.toLowerCase())
+          ?.code ?? null
+      );
     };
   }, [tables]);
 
-  const setItem = (i: number, patch: Partial<Item>) => setItems(items.map((x, k) => (k === i ? { ...x, ...patch } : x)));
+  const setItem = (i: number, patch: Partial<Item>) =>
+    setItems(items.map((x, k) => (k === i ? { ...x, ...patch } : x)));
   const move = (i: number, d: number) => {
     const j = i + d;
     if (j < 0 || j >= items.length) return;
@@ -127,13 +174,20 @@ export function ResourceEditor() {
     const named = items.filter((i) => i.name.trim());
     if (!named.length) return;
     try {
-      const r = await post<{ name: string; suggestion: { kind: string; confidence: number } | null }[]>('/api/masking/suggest', { names: named.map((i) => i.name) });
+      const r = await post<{ name: string; suggestion: { kind: string; confidence: number } | null }[]>(
+        '/api/masking/suggest',
+        { names: named.map((i) => i.name) },
+      );
       let n = 0;
       const next = items.map((it) => {
         const s = r.find((x) => x.name === it.name)?.suggestion;
         if (!s || it.piiKind || s.kind === 'uscc') return it;
         n++;
-        return { ...it, piiKind: s.kind, sensitivity: ['id_card', 'bank_card', 'passport'].includes(s.kind) ? 'sensitive_personal' : 'personal' };
+        return {
+          ...it,
+          piiKind: s.kind,
+          sensitivity: ['id_card', 'bank_card', 'passport'].includes(s.kind) ? 'sensitive_personal' : 'personal',
+        };
       });
       setItems(next);
       void message.info(t('masking.detected', { n }));
@@ -146,37 +200,128 @@ export function ResourceEditor() {
   const cell = (i: number, f: string, node: React.ReactNode) => (
     <div>
       {node}
-      {err(i, f) && <Typography.Text type="danger" style={{ fontSize: 12 }}>{err(i, f)}</Typography.Text>}
+      {err(i, f) && (
+        <Typography.Text type="danger" style={{ fontSize: 12 }}>
+          {err(i, f)}
+        </Typography.Text>
+      )}
     </div>
   );
 
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
-      {working?.status === 'returned' && <Alert type="warning" showIcon message={t('catalog.returnedWith')} description={working.reviewComment} data-testid="review-comment" />}
-      {working?.kind === 'change' && <Alert type="info" showIcon message={t('catalog.changeInfo', { date: working.changeDate ?? '', due: working.filingDue ?? '' })} description={working.changeReason} />}
+      {working?.status === 'returned' && (
+        <Alert
+          type="warning"
+          showIcon
+          message={t('catalog.returnedWith')}
+          description={working.reviewComment}
+          data-testid="review-comment"
+        />
+      )}
+      {working?.kind === 'change' && (
+        <Alert
+          type="info"
+          showIcon
+          message={t('catalog.changeInfo', { date: working.changeDate ?? '', due: working.filingDue ?? '' })}
+          description={working.changeReason}
+        />
+      )}
       <Card title={id ? `${t('catalog.edit')} · ${existing.data?.code ?? ''}` : t('catalog.new')}>
         <Form form={form} layout="vertical" initialValues={EMPTY}>
           <Row gutter={16}>
-            <Col span={12}><Form.Item name="name" label={t('catalog.name')} rules={[{ required: true, message: t('form.required') }, { max: 200 }]}><Input data-testid="res-name" /></Form.Item></Col>
-            <Col span={6}><Form.Item name="category" label={t('catalog.category')} rules={[{ required: true }]}><Select options={options('category')} disabled={!!id} /></Form.Item></Col>
-            <Col span={6}><Form.Item name="baseLibrary" label={t('catalog.facet.baseLibrary')} rules={[{ required: true }]}><Select options={options('base_library')} /></Form.Item></Col>
-            <Col span={24}><Form.Item name="summary" label={t('catalog.summary')} rules={[{ max: 2000 }]}><Input.TextArea rows={2} data-testid="res-summary" /></Form.Item></Col>
-            <Col span={8}><Form.Item name="keywords" label={t('catalog.keywords')}><Select mode="tags" tokenSeparators={[',', '，', ' ']} /></Form.Item></Col>
-            <Col span={8}><Form.Item name="systemId" label={t('catalog.system')}><Select allowClear options={(systems.data ?? []).map((s) => ({ value: s.id, label: s.name }))} /></Form.Item></Col>
-            <Col span={4}><Form.Item name="format" label={t('catalog.format')} rules={[{ required: true }]}><Select options={options('format')} /></Form.Item></Col>
-            <Col span={4}><Form.Item name="updateCycle" label={t('catalog.updateCycle')} rules={[{ required: true }]}><Select options={options('update_cycle')} /></Form.Item></Col>
-            <Col span={6}>
-              <Form.Item name="shareType" label={t('catalog.shareType')} rules={[{ required: true }]}>
-                <Select options={['unconditional', 'conditional', 'none'].map((v) => ({ value: v, label: t(`share.${v}` as never) }))} data-testid="res-share-type" />
+            <Col span={12}>
+              <Form.Item
+                name="name"
+                label={t('catalog.name')}
+                rules={[{ required: true, message: t('form.required') }, { max: 200 }]}
+              >
+                <Input data-testid="res-name" />
               </Form.Item>
             </Col>
-            <Col span={9}><Form.Item name="shareCondition" label={t('catalog.shareCondition')}><Input /></Form.Item></Col>
-            <Col span={9}><Form.Item name="shareBasis" label={t('catalog.shareBasis')}><Input /></Form.Item></Col>
-            <Col span={8}><Form.Item name="shareMethods" label={t('catalog.shareMethods')}><Select mode="multiple" options={options('share_method')} /></Form.Item></Col>
-            <Col span={4}><Form.Item name="openAttribute" label={t('catalog.openAttribute')}><Select options={['closed', 'conditional', 'open'].map((v) => ({ value: v, label: t(`open.${v}` as never) }))} /></Form.Item></Col>
-            <Col span={4}><Form.Item name="securityGrade" label={t('catalog.securityGrade')}><Select options={options('security_grade')} /></Form.Item></Col>
-            <Col span={4}><Form.Item name="responsiblePerson" label={t('catalog.responsible')}><Input data-testid="res-person" /></Form.Item></Col>
-            <Col span={4}><Form.Item name="responsiblePhone" label={t('orgs.contactPhone')}><Input /></Form.Item></Col>
+            <Col span={6}>
+              <Form.Item name="category" label={t('catalog.category')} rules={[{ required: true }]}>
+                <Select options={options('category')} disabled={!!id} />
+              </Form.Item>
+            </Col>
+            <Col span={6}>
+              <Form.Item name="baseLibrary" label={t('catalog.facet.baseLibrary')} rules={[{ required: true }]}>
+                <Select options={options('base_library')} />
+              </Form.Item>
+            </Col>
+            <Col span={24}>
+              <Form.Item name="summary" label={t('catalog.summary')} rules={[{ max: 2000 }]}>
+                <Input.TextArea rows={2} data-testid="res-summary" />
+              </Form.Item>
+            </Col>
+            <Col span={8}>
+              <Form.Item name="keywords" label={t('catalog.keywords')}>
+                <Select mode="tags" tokenSeparators={[',', '，', ' ']} />
+              </Form.Item>
+            </Col>
+            <Col span={8}>
+              <Form.Item name="systemId" label={t('catalog.system')}>
+                <Select allowClear options={(systems.data ?? []).map((s) => ({ value: s.id, label: s.name }))} />
+              </Form.Item>
+            </Col>
+            <Col span={4}>
+              <Form.Item name="format" label={t('catalog.format')} rules={[{ required: true }]}>
+                <Select options={options('format')} />
+              </Form.Item>
+            </Col>
+            <Col span={4}>
+              <Form.Item name="updateCycle" label={t('catalog.updateCycle')} rules={[{ required: true }]}>
+                <Select options={options('update_cycle')} />
+              </Form.Item>
+            </Col>
+            <Col span={6}>
+              <Form.Item name="shareType" label={t('catalog.shareType')} rules={[{ required: true }]}>
+                <Select
+                  options={['unconditional', 'conditional', 'none'].map((v) => ({
+                    value: v,
+                    label: t(`share.${v}` as never),
+                  }))}
+                  data-testid="res-share-type"
+                />
+              </Form.Item>
+            </Col>
+            <Col span={9}>
+              <Form.Item name="shareCondition" label={t('catalog.shareCondition')}>
+                <Input />
+              </Form.Item>
+            </Col>
+            <Col span={9}>
+              <Form.Item name="shareBasis" label={t('catalog.shareBasis')}>
+                <Input />
+              </Form.Item>
+            </Col>
+            <Col span={8}>
+              <Form.Item name="shareMethods" label={t('catalog.shareMethods')}>
+                <Select mode="multiple" options={options('share_method')} />
+              </Form.Item>
+            </Col>
+            <Col span={4}>
+              <Form.Item name="openAttribute" label={t('catalog.openAttribute')}>
+                <Select
+                  options={['closed', 'conditional', 'open'].map((v) => ({ value: v, label: t(`open.${v}` as never) }))}
+                />
+              </Form.Item>
+            </Col>
+            <Col span={4}>
+              <Form.Item name="securityGrade" label={t('catalog.securityGrade')}>
+                <Select options={options('security_grade')} />
+              </Form.Item>
+            </Col>
+            <Col span={4}>
+              <Form.Item name="responsiblePerson" label={t('catalog.responsible')}>
+                <Input data-testid="res-person" />
+              </Form.Item>
+            </Col>
+            <Col span={4}>
+              <Form.Item name="responsiblePhone" label={t('orgs.contactPhone')}>
+                <Input />
+              </Form.Item>
+            </Col>
           </Row>
         </Form>
       </Card>
@@ -184,9 +329,18 @@ export function ResourceEditor() {
         title={t('catalog.items')}
         extra={
           <Space>
-            <Button onClick={() => void detectPii()} data-testid="items-detect">{t('masking.detect')}</Button>
-            <Button onClick={() => setPasting(true)} data-testid="items-paste">{t('catalog.pasteExcel')}</Button>
-            <Button onClick={() => setItems([...items, { name: '', code: '', dataType: 'string', sensitivity: 'none' }])} data-testid="item-add">{t('catalog.addItem')}</Button>
+            <Button onClick={() => void detectPii()} data-testid="items-detect">
+              {t('masking.detect')}
+            </Button>
+            <Button onClick={() => setPasting(true)} data-testid="items-paste">
+              {t('catalog.pasteExcel')}
+            </Button>
+            <Button
+              onClick={() => setItems([...items, { name: '', code: '', dataType: 'string', sensitivity: 'none' }])}
+              data-testid="item-add"
+            >
+              {t('catalog.addItem')}
+            </Button>
           </Space>
         }
       >
@@ -199,18 +353,178 @@ export function ResourceEditor() {
           data-testid="items-grid"
           columns={[
             { title: '#', width: 40, render: (_, __, i) => i + 1 },
-            { title: t('catalog.itemName'), render: (_, r, i) => cell(i, 'name', <Input value={r.name} onChange={(e) => setItem(i, { name: e.target.value })} data-testid={`item-name-${i}`} />) },
-            { title: t('catalog.itemCode'), render: (_, r, i) => cell(i, 'code', <Input value={r.code} onChange={(e) => setItem(i, { code: e.target.value })} data-testid={`item-code-${i}`} />) },
-            { title: t('catalog.dataType'), width: 130, render: (_, r, i) => cell(i, 'dataType', <Select value={r.dataType} options={options('data_type')} onChange={(v) => setItem(i, { dataType: v })} style={{ width: '100%' }} />) },
-            { title: t('catalog.length'), width: 90, render: (_, r, i) => cell(i, 'length', <InputNumber value={r.length ?? null} min={1} onChange={(v) => setItem(i, { length: v })} />) },
-            { title: t('catalog.precision'), width: 80, render: (_, r, i) => cell(i, 'precision', <InputNumber value={r.precision ?? null} min={0} onChange={(v) => setItem(i, { precision: v })} />) },
-            { title: t('catalog.required'), width: 60, render: (_, r, i) => cell(i, 'required', <Checkbox checked={!!r.required} onChange={(e) => setItem(i, { required: e.target.checked })} />) },
-            { title: t('catalog.pk'), width: 60, render: (_, r, i) => cell(i, 'primaryKey', <Checkbox checked={!!r.primaryKey} onChange={(e) => setItem(i, { primaryKey: e.target.checked, required: e.target.checked || r.required })} data-testid={`item-pk-${i}`} />) },
-            { title: t('catalog.piiKind'), width: 130, render: (_, r, i) => cell(i, 'piiKind', <Select allowClear value={r.piiKind ?? undefined} options={options('pii_kind')} onChange={(v) => setItem(i, { piiKind: v ?? null, sensitivity: v ? (['id_card', 'bank_card', 'passport'].includes(v) ? 'sensitive_personal' : 'personal') : 'none' })} style={{ width: '100%' }} />) },
-            { title: t('catalog.sensitivity'), width: 130, render: (_, r, i) => cell(i, 'sensitivity', <Select value={r.sensitivity ?? 'none'} options={options('sensitivity')} onChange={(v) => setItem(i, { sensitivity: v })} style={{ width: '100%' }} />) },
-            { title: t('catalog.valueSet'), width: 170, render: (_, r, i) => cell(i, 'valueSet', <Select mode="tags" value={r.valueSet ?? []} onChange={(v: string[]) => setItem(i, { valueSet: v })} tokenSeparators={['、', ',', '，']} open={false} placeholder={t('catalog.valueSetHint')} style={{ width: '100%' }} data-testid={`item-values-${i}`} />) },
-            { title: t('catalog.itemShare'), width: 120, render: (_, r, i) => cell(i, 'shareType', <Select allowClear value={r.shareType ?? undefined} options={['conditional', 'none'].map((v) => ({ value: v, label: t(`share.${v}` as never) }))} onChange={(v) => setItem(i, { shareType: v ?? null })} style={{ width: '100%' }} />) },
-            ...(working?.itemComments && Object.keys(working.itemComments).length ? [{ title: t('catalog.reviewComment'), render: (_: unknown, r: Item) => <Typography.Text type="warning">{working.itemComments[r.code]}</Typography.Text> }] : []),
+            {
+              title: t('catalog.itemName'),
+              render: (_, r, i) =>
+                cell(
+                  i,
+                  'name',
+                  <Input
+                    value={r.name}
+                    onChange={(e) => setItem(i, { name: e.target.value })}
+                    data-testid={`item-name-${i}`}
+                  />,
+                ),
+            },
+            {
+              title: t('catalog.itemCode'),
+              render: (_, r, i) =>
+                cell(
+                  i,
+                  'code',
+                  <Input
+                    value={r.code}
+                    onChange={(e) => setItem(i, { code: e.target.value })}
+                    data-testid={`item-code-${i}`}
+                  />,
+                ),
+            },
+            {
+              title: t('catalog.dataType'),
+              width: 130,
+              render: (_, r, i) =>
+                cell(
+                  i,
+                  'dataType',
+                  <Select
+                    value={r.dataType}
+                    options={options('data_type')}
+                    onChange={(v) => setItem(i, { dataType: v })}
+                    style={{ width: '100%' }}
+                  />,
+                ),
+            },
+            {
+              title: t('catalog.length'),
+              width: 90,
+              render: (_, r, i) =>
+                cell(
+                  i,
+                  'length',
+                  <InputNumber value={r.length ?? null} min={1} onChange={(v) => setItem(i, { length: v })} />,
+                ),
+            },
+            {
+              title: t('catalog.precision'),
+              width: 80,
+              render: (_, r, i) =>
+                cell(
+                  i,
+                  'precision',
+                  <InputNumber value={r.precision ?? null} min={0} onChange={(v) => setItem(i, { precision: v })} />,
+                ),
+            },
+            {
+              title: t('catalog.required'),
+              width: 60,
+              render: (_, r, i) =>
+                cell(
+                  i,
+                  'required',
+                  <Checkbox checked={!!r.required} onChange={(e) => setItem(i, { required: e.target.checked })} />,
+                ),
+            },
+            {
+              title: t('catalog.pk'),
+              width: 60,
+              render: (_, r, i) =>
+                cell(
+                  i,
+                  'primaryKey',
+                  <Checkbox
+                    checked={!!r.primaryKey}
+                    onChange={(e) =>
+                      setItem(i, { primaryKey: e.target.checked, required: e.target.checked || r.required })
+                    }
+                    data-testid={`item-pk-${i}`}
+                  />,
+                ),
+            },
+            {
+              title: t('catalog.piiKind'),
+              width: 130,
+              render: (_, r, i) =>
+                cell(
+                  i,
+                  'piiKind',
+                  <Select
+                    allowClear
+                    value={r.piiKind ?? undefined}
+                    options={options('pii_kind')}
+                    onChange={(v) =>
+                      setItem(i, {
+                        piiKind: v ?? null,
+                        sensitivity: v
+                          ? ['id_card', 'bank_card', 'passport'].includes(v)
+                            ? 'sensitive_personal'
+                            : 'personal'
+                          : 'none',
+                      })
+                    }
+                    style={{ width: '100%' }}
+                  />,
+                ),
+            },
+            {
+              title: t('catalog.sensitivity'),
+              width: 130,
+              render: (_, r, i) =>
+                cell(
+                  i,
+                  'sensitivity',
+                  <Select
+                    value={r.sensitivity ?? 'none'}
+                    options={options('sensitivity')}
+                    onChange={(v) => setItem(i, { sensitivity: v })}
+                    style={{ width: '100%' }}
+                  />,
+                ),
+            },
+            {
+              title: t('catalog.valueSet'),
+              width: 170,
+              render: (_, r, i) =>
+                cell(
+                  i,
+                  'valueSet',
+                  <Select
+                    mode="tags"
+                    value={r.valueSet ?? []}
+                    onChange={(v: string[]) => setItem(i, { valueSet: v })}
+                    tokenSeparators={['、', ',', '，']}
+                    open={false}
+                    placeholder={t('catalog.valueSetHint')}
+                    style={{ width: '100%' }}
+                    data-testid={`item-values-${i}`}
+                  />,
+                ),
+            },
+            {
+              title: t('catalog.itemShare'),
+              width: 120,
+              render: (_, r, i) =>
+                cell(
+                  i,
+                  'shareType',
+                  <Select
+                    allowClear
+                    value={r.shareType ?? undefined}
+                    options={['conditional', 'none'].map((v) => ({ value: v, label: t(`share.${v}` as never) }))}
+                    onChange={(v) => setItem(i, { shareType: v ?? null })}
+                    style={{ width: '100%' }}
+                  />,
+                ),
+            },
+            ...(working?.itemComments && Object.keys(working.itemComments).length
+              ? [
+                  {
+                    title: t('catalog.reviewComment'),
+                    render: (_: unknown, r: Item) => (
+                      <Typography.Text type="warning">{working.itemComments[r.code]}</Typography.Text>
+                    ),
+                  },
+                ]
+              : []),
             {
               title: '',
               width: 110,
@@ -218,7 +532,13 @@ export function ResourceEditor() {
                 <Space size={0}>
                   <Button size="small" type="text" icon={<ArrowUpOutlined />} onClick={() => move(i, -1)} />
                   <Button size="small" type="text" icon={<ArrowDownOutlined />} onClick={() => move(i, 1)} />
-                  <Button size="small" type="text" danger icon={<DeleteOutlined />} onClick={() => setItems(items.filter((_x, k) => k !== i))} />
+                  <Button
+                    size="small"
+                    type="text"
+                    danger
+                    icon={<DeleteOutlined />}
+                    onClick={() => setItems(items.filter((_x, k) => k !== i))}
+                  />
                 </Space>
               ),
             },
@@ -226,8 +546,12 @@ export function ResourceEditor() {
         />
       </Card>
       <Space>
-        <Button onClick={() => void save(false)} loading={busy} data-testid="res-save">{t('common.save')}</Button>
-        <Button type="primary" onClick={() => void save(true)} loading={busy} data-testid="res-submit">{t('catalog.saveSubmit')}</Button>
+        <Button onClick={() => void save(false)} loading={busy} data-testid="res-save">
+          {t('common.save')}
+        </Button>
+        <Button type="primary" onClick={() => void save(true)} loading={busy} data-testid="res-submit">
+          {t('catalog.saveSubmit')}
+        </Button>
         <Button onClick={() => nav(-1)}>{t('common.cancel')}</Button>
       </Space>
       <Modal
@@ -246,7 +570,13 @@ export function ResourceEditor() {
         }}
       >
         <Typography.Paragraph type="secondary">{t('catalog.pasteHelp')}</Typography.Paragraph>
-        <Input.TextArea rows={8} value={pasteText} onChange={(e) => setPasteText(e.target.value)} placeholder={'名称\t代码\t类型\t长度\t精度\t必填\t主键\t说明'} data-testid="paste-text" />
+        <Input.TextArea
+          rows={8}
+          value={pasteText}
+          onChange={(e) => setPasteText(e.target.value)}
+          placeholder={'名称\t代码\t类型\t长度\t精度\t必填\t主键\t说明'}
+          data-testid="paste-text"
+        />
       </Modal>
     </Space>
   );

@@ -9,44 +9,92 @@ import { fmtTime, useLoad } from '../../ui.tsx';
 import { DueTag } from './codes.tsx';
 import type { Due } from './types.ts';
 
-interface QueueRow { id: string; code: string; orgName: string; name: string; version: number; kind: string; submittedAt: string | null; reviewDue: string | null; due: Due | null }
-interface OverdueRow { id: string; code: string; orgName: string; name: string; kind: 'review' | 'filing'; dueDate: string; due: Due | null }
+interface QueueRow {
+  id: string;
+  code: string;
+  orgName: string;
+  name: string;
+  version: number;
+  kind: string;
+  submittedAt: string | null;
+  reviewDue: string | null;
+  due: Due | null;
+}
+interface OverdueRow {
+  id: string;
+  code: string;
+  orgName: string;
+  name: string;
+  kind: 'review' | 'filing';
+  dueDate: string;
+  due: Due | null;
+}
 
 export function ReviewPage() {
   const { t } = useI18n();
   const { me } = useSession();
   const nav = useNavigate();
   const reviewer = !!me && can(me.user.roles, 'catalog.review');
-  const queue = useLoad(() => (reviewer ? get<QueueRow[]>('/api/catalog/review-queue') : Promise.resolve([])), [reviewer]);
+  const queue = useLoad(
+    () => (reviewer ? get<QueueRow[]>('/api/catalog/review-queue') : Promise.resolve([])),
+    [reviewer],
+  );
   const overdue = useLoad(() => get<OverdueRow[]>('/api/catalog/overdue'), []);
   const open = (r: { id: string }) => ({ onClick: () => nav(`/catalog/${r.id}`), style: { cursor: 'pointer' } });
   return (
     <Card title={t('nav.review')}>
       <Tabs
         items={[
-          ...(reviewer ? [{
-            key: 'queue',
-            label: `${t('review.queue')} (${queue.data?.length ?? 0})`,
-            children: (
-              <Table<QueueRow> rowKey="id" size="middle" loading={queue.loading} dataSource={queue.data} onRow={open} data-testid="review-queue" columns={[
-                { title: t('catalog.name'), dataIndex: 'name' },
-                { title: t('catalog.owner'), dataIndex: 'orgName' },
-                { title: t('catalog.kind'), dataIndex: 'kind', render: (k, r) => <Tag>{t(`catalog.kind.${k}` as never)} v{r.version}</Tag> },
-                { title: t('review.submittedAt'), dataIndex: 'submittedAt', render: fmtTime },
-                { title: t('catalog.due'), render: (_, r) => <DueTag due={r.due} /> },
-              ]} />
-            ),
-          }] : []),
+          ...(reviewer
+            ? [
+                {
+                  key: 'queue',
+                  label: `${t('review.queue')} (${queue.data?.length ?? 0})`,
+                  children: (
+                    <Table<QueueRow>
+                      rowKey="id"
+                      size="middle"
+                      loading={queue.loading}
+                      dataSource={queue.data}
+                      onRow={open}
+                      data-testid="review-queue"
+                      columns={[
+                        { title: t('catalog.name'), dataIndex: 'name' },
+                        { title: t('catalog.owner'), dataIndex: 'orgName' },
+                        {
+                          title: t('catalog.kind'),
+                          dataIndex: 'kind',
+                          render: (k, r) => (
+                            <Tag>
+                              {t(`catalog.kind.${k}` as never)} v{r.version}
+                            </Tag>
+                          ),
+                        },
+                        { title: t('review.submittedAt'), dataIndex: 'submittedAt', render: fmtTime },
+                        { title: t('catalog.due'), render: (_, r) => <DueTag due={r.due} /> },
+                      ]}
+                    />
+                  ),
+                },
+              ]
+            : []),
           {
             key: 'overdue',
             label: `${t('review.overdue')} (${overdue.data?.length ?? 0})`,
             children: (
-              <Table<OverdueRow> rowKey={(r) => `${r.id}-${r.kind}`} size="middle" loading={overdue.loading} dataSource={overdue.data} onRow={open} columns={[
-                { title: t('catalog.owner'), dataIndex: 'orgName' },
-                { title: t('catalog.name'), dataIndex: 'name' },
-                { title: t('review.caseKind'), dataIndex: 'kind', render: (k) => t(`review.kind.${k}` as never) },
-                { title: t('catalog.due'), render: (_, r) => <DueTag due={r.due} /> },
-              ]} />
+              <Table<OverdueRow>
+                rowKey={(r) => `${r.id}-${r.kind}`}
+                size="middle"
+                loading={overdue.loading}
+                dataSource={overdue.data}
+                onRow={open}
+                columns={[
+                  { title: t('catalog.owner'), dataIndex: 'orgName' },
+                  { title: t('catalog.name'), dataIndex: 'name' },
+                  { title: t('review.caseKind'), dataIndex: 'kind', render: (k) => t(`review.kind.${k}` as never) },
+                  { title: t('catalog.due'), render: (_, r) => <DueTag due={r.due} /> },
+                ]}
+              />
             ),
           },
         ]}

@@ -29,18 +29,31 @@ export function useCodes() {
     return c ? (lang === 'zh' ? c.zh : c.en) : code;
   };
   const options = (table: string) =>
-    (tables.find((t) => t.key === table)?.codes ?? []).filter((c) => c.active).map((c) => ({ value: c.code, label: lang === 'zh' ? c.zh : c.en }));
+    (tables.find((t) => t.key === table)?.codes ?? [])
+      .filter((c) => c.active)
+      .map((c) => ({ value: c.code, label: lang === 'zh' ? c.zh : c.en }));
   return { tables, label, options };
 }
 
-const STATUS_COLORS: Record<string, string> = { draft: 'default', submitted: 'processing', returned: 'warning', approved: 'success', superseded: 'default', withdrawn: 'default' };
+const STATUS_COLORS: Record<string, string> = {
+  draft: 'default',
+  submitted: 'processing',
+  returned: 'warning',
+  approved: 'success',
+  superseded: 'default',
+  withdrawn: 'default',
+};
 
 export function StatusTag({ status }: { status: string }) {
   const { t } = useI18n();
   return <Tag color={STATUS_COLORS[status] ?? 'default'}>{t(`status.${status}` as never)}</Tag>;
 }
 
-export function DueTag({ due }: { due: { state: string; daysLeft: number; daysOverdue: number; due: string } | null | undefined }) {
+export function DueTag({
+  due,
+}: {
+  due: { state: string; daysLeft: number; daysOverdue: number; due: string } | null | undefined;
+}) {
   const { t } = useI18n();
   if (!due) return null;
   if (due.state === 'overdue') return <Tag color="red">{t('due.overdue', { n: due.daysOverdue })}</Tag>;

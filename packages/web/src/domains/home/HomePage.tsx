@@ -21,28 +21,42 @@ export function HomePage() {
     <Row gutter={[16, 16]}>
       <Col span={24}>
         <Card>
-          <Typography.Title level={4} style={{ marginTop: 0 }}>{t('home.welcome', { name: me.user.displayName })}</Typography.Title>
+          <Typography.Title level={4} style={{ marginTop: 0 }}>
+            {t('home.welcome', { name: me.user.displayName })}
+          </Typography.Title>
           <Descriptions column={3}>
             <Descriptions.Item label={t('users.org')}>{me.org.name}</Descriptions.Item>
-            <Descriptions.Item label={t('users.roles')}>{me.user.roles.map((r) => <Tag key={r}>{t(`role.${r}` as Key)}</Tag>)}</Descriptions.Item>
+            <Descriptions.Item label={t('users.roles')}>
+              {me.user.roles.map((r) => (
+                <Tag key={r}>{t(`role.${r}` as Key)}</Tag>
+              ))}
+            </Descriptions.Item>
             <Descriptions.Item label={t('home.today')}>{today}</Descriptions.Item>
           </Descriptions>
         </Card>
       </Col>
       <Col xs={24} md={8}>
-        <Card><Statistic title={t('home.tenDays')} value={due.data?.date ?? '—'} /></Card>
+        <Card>
+          <Statistic title={t('home.tenDays')} value={due.data?.date ?? '—'} />
+        </Card>
       </Col>
       <Col xs={24} md={8}>
-        <Card><Statistic title={t('home.policyVersion')} value={policy.data ? `v${policy.data.current.version}` : '—'} /></Card>
+        <Card>
+          <Statistic title={t('home.policyVersion')} value={policy.data ? `v${policy.data.current.version}` : '—'} />
+        </Card>
       </Col>
       <Col span={24}>
         <Card title={t('home.shortcuts')}>
           <Row gutter={[12, 12]}>
-            {pages.filter((p) => canSee(me.user.roles, p)).map((p) => (
-              <Col key={p} xs={12} md={6}>
-                <Card hoverable size="small" onClick={() => nav(`/${p}`)}>{t(`nav.${p}` as Key)}</Card>
-              </Col>
-            ))}
+            {pages
+              .filter((p) => canSee(me.user.roles, p))
+              .map((p) => (
+                <Col key={p} xs={12} md={6}>
+                  <Card hoverable size="small" onClick={() => nav(`/${p}`)}>
+                    {t(`nav.${p}` as Key)}
+                  </Card>
+                </Col>
+              ))}
           </Row>
         </Card>
       </Col>

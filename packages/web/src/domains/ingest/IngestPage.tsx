@@ -15,8 +15,29 @@ const CENTER = ['center_admin', 'center_reviewer', 'supervisor'];
 
 interface Conflicts {
   run: { id: string; startedAt: string; pairs: number; conflicts: number; actorName: string | null } | null;
-  byResource: { resourceId: string; code: string; name: string; orgName: string; itemCode: string; sourceName: string; sourceOrgName: string; sourceItemCode: string; conflicts: number }[];
-  conflicts: { id: number; resourceId: string; name: string; orgName: string; itemCode: string; keyValue: string; value: string | null; sourceValue: string | null; sourceName: string; sourceItemCode: string }[];
+  byResource: {
+    resourceId: string;
+    code: string;
+    name: string;
+    orgName: string;
+    itemCode: string;
+    sourceName: string;
+    sourceOrgName: string;
+    sourceItemCode: string;
+    conflicts: number;
+  }[];
+  conflicts: {
+    id: number;
+    resourceId: string;
+    name: string;
+    orgName: string;
+    itemCode: string;
+    keyValue: string;
+    value: string | null;
+    sourceValue: string | null;
+    sourceName: string;
+    sourceItemCode: string;
+  }[];
   total: number;
 }
 
@@ -30,23 +51,64 @@ function OneSource({ mayRun }: { mayRun: boolean }) {
     <Space direction="vertical" style={{ width: '100%' }}>
       <Typography.Paragraph type="secondary">{t('conflict.hint')}</Typography.Paragraph>
       <Space>
-        {mayRun && <Button type="primary" loading={running} data-testid="conflicts-run" onClick={() => { setRunning(true); void post('/api/ingest/conflicts/check').then(data.reload, problem).finally(() => setRunning(false)); }}>{t('conflict.run')}</Button>}
-        {d?.run ? <Typography.Text>{t('conflict.lastRun', { at: fmtTime(d.run.startedAt), pairs: d.run.pairs, n: d.total })}</Typography.Text> : <Typography.Text type="secondary">{t('conflict.never')}</Typography.Text>}
+        {mayRun && (
+          <Button
+            type="primary"
+            loading={running}
+            data-testid="conflicts-run"
+            onClick={() => {
+              setRunning(true);
+              void post('/api/ingest/conflicts/check')
+                .then(data.reload, problem)
+                .finally(() => setRunning(false));
+            }}
+          >
+            {t('conflict.run')}
+          </Button>
+        )}
+        {d?.run ? (
+          <Typography.Text>
+            {t('conflict.lastRun', { at: fmtTime(d.run.startedAt), pairs: d.run.pairs, n: d.total })}
+          </Typography.Text>
+        ) : (
+          <Typography.Text type="secondary">{t('conflict.never')}</Typography.Text>
+        )}
       </Space>
-      <Table<Conflicts['byResource'][number]> rowKey={(r) => `${r.resourceId}-${r.itemCode}`} size="small" loading={data.loading} dataSource={d?.byResource} pagination={false} data-testid="conflicts-by-resource" columns={[
-        { title: t('catalog.name'), dataIndex: 'name', render: (n: string, r) => <Link to={`/catalog/${r.resourceId}?tab=data`}>{n}</Link> },
-        { title: t('lists.owner'), dataIndex: 'orgName' },
-        { title: t('catalog.itemCode'), dataIndex: 'itemCode' },
-        { title: t('conflict.source'), render: (_: unknown, r) => `${r.sourceName}（${r.sourceOrgName}）· ${r.sourceItemCode}` },
-        { title: t('conflict.count'), dataIndex: 'conflicts' },
-      ]} />
-      <Table rowKey="id" size="small" dataSource={d?.conflicts} pagination={{ pageSize: 20 }} columns={[
-        { title: t('catalog.name'), dataIndex: 'name' },
-        { title: t('catalog.itemCode'), dataIndex: 'itemCode' },
-        { title: t('conflict.key'), dataIndex: 'keyValue' },
-        { title: t('conflict.value'), dataIndex: 'value' },
-        { title: t('conflict.sourceValue'), dataIndex: 'sourceValue' },
-      ]} />
+      <Table<Conflicts['byResource'][number]>
+        rowKey={(r) => `${r.resourceId}-${r.itemCode}`}
+        size="small"
+        loading={data.loading}
+        dataSource={d?.byResource}
+        pagination={false}
+        data-testid="conflicts-by-resource"
+        columns={[
+          {
+            title: t('catalog.name'),
+            dataIndex: 'name',
+            render: (n: string, r) => <Link to={`/catalog/${r.resourceId}?tab=data`}>{n}</Link>,
+          },
+          { title: t('lists.owner'), dataIndex: 'orgName' },
+          { title: t('catalog.itemCode'), dataIndex: 'itemCode' },
+          {
+            title: t('conflict.source'),
+            render: (_: unknown, r) => `${r.sourceName}（${r.sourceOrgName}）· ${r.sourceItemCode}`,
+          },
+          { title: t('conflict.count'), dataIndex: 'conflicts' },
+        ]}
+      />
+      <Table
+        rowKey="id"
+        size="small"
+        dataSource={d?.conflicts}
+        pagination={{ pageSize: 20 }}
+        columns={[
+          { title: t('catalog.name'), dataIndex: 'name' },
+          { title: t('catalog.itemCode'), dataIndex: 'itemCode' },
+          { title: t('conflict.key'), dataIndex: 'keyValue' },
+          { title: t('conflict.value'), dataIndex: 'value' },
+          { title: t('conflict.sourceValue'), dataIndex: 'sourceValue' },
+        ]}
+      />
     </Space>
   );
 }
@@ -58,45 +120,117 @@ export function IngestPage() {
   const center = !!me && me.user.roles.some((r) => CENTER.includes(r));
   const [freshness, setFreshness] = useState<Freshness | undefined>();
   const [orgId, setOrgId] = useState<string | undefined>();
-  const list = useLoad(() => get<OverviewRow[]>(`/api/ingest/resources${qs({ freshness, orgId })}`), [freshness, orgId]);
-  const byUnit = useLoad(() => (center ? get<{ orgId: string; orgName: string; overdue: number; never: number; due: number; total: number }[]>('/api/ingest/overdue-by-unit') : Promise.resolve([])), [center]);
+  const list = useLoad(
+    () => get<OverviewRow[]>(`/api/ingest/resources${qs({ freshness, orgId })}`),
+    [freshness, orgId],
+  );
+  const byUnit = useLoad(
+    () =>
+      center
+        ? get<{ orgId: string; orgName: string; overdue: number; never: number; due: number; total: number }[]>(
+            '/api/ingest/overdue-by-unit',
+          )
+        : Promise.resolve([]),
+    [center],
+  );
   const resources = (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Space>
         {t('ingest.freshness')}
-        <Select allowClear value={freshness} onChange={setFreshness} style={{ width: 160 }} data-testid="freshness-filter"
-          options={(['fresh', 'due', 'overdue', 'never', 'irregular', 'no_table'] as const).map((f) => ({ value: f, label: t(`ingest.fresh.${f}` as never) }))} />
-        {orgId && <Typography.Link onClick={() => setOrgId(undefined)}>✕ {byUnit.data?.find((u) => u.orgId === orgId)?.orgName}</Typography.Link>}
+        <Select
+          allowClear
+          value={freshness}
+          onChange={setFreshness}
+          style={{ width: 160 }}
+          data-testid="freshness-filter"
+          options={(['fresh', 'due', 'overdue', 'never', 'irregular', 'no_table'] as const).map((f) => ({
+            value: f,
+            label: t(`ingest.fresh.${f}` as never),
+          }))}
+        />
+        {orgId && (
+          <Typography.Link onClick={() => setOrgId(undefined)}>
+            ✕ {byUnit.data?.find((u) => u.orgId === orgId)?.orgName}
+          </Typography.Link>
+        )}
       </Space>
-      <Table<OverviewRow> rowKey="id" size="small" loading={list.loading} dataSource={list.data} pagination={{ pageSize: 20 }} data-testid="ingest-overview" columns={[
-        { title: t('catalog.code'), dataIndex: 'code' },
-        { title: t('catalog.name'), dataIndex: 'name', render: (n, r) => <Link to={`/catalog/${r.id}?tab=data`}>{n}</Link> },
-        ...(center ? [{ title: t('lists.owner'), dataIndex: 'orgName' }] : []),
-        { title: t('catalog.updateCycle'), dataIndex: 'updateCycle', render: (c: string) => label('update_cycle', c) },
-        { title: t('ingest.rows'), dataIndex: 'rowCount', render: (n: number | null) => n ?? '—' },
-        { title: t('ingest.lastLoad'), dataIndex: 'lastLoadAt', render: fmtTime },
-        { title: t('ingest.freshness'), dataIndex: 'freshness', render: (f: Freshness) => <FreshnessTag f={f} /> },
-        { title: t('ingest.dueDate'), dataIndex: 'dueDate', render: (d: string | null) => d ?? '—' },
-      ]} />
+      <Table<OverviewRow>
+        rowKey="id"
+        size="small"
+        loading={list.loading}
+        dataSource={list.data}
+        pagination={{ pageSize: 20 }}
+        data-testid="ingest-overview"
+        columns={[
+          { title: t('catalog.code'), dataIndex: 'code' },
+          {
+            title: t('catalog.name'),
+            dataIndex: 'name',
+            render: (n, r) => <Link to={`/catalog/${r.id}?tab=data`}>{n}</Link>,
+          },
+          ...(center ? [{ title: t('lists.owner'), dataIndex: 'orgName' }] : []),
+          {
+            title: t('catalog.updateCycle'),
+            dataIndex: 'updateCycle',
+            render: (c: string) => label('update_cycle', c),
+          },
+          { title: t('ingest.rows'), dataIndex: 'rowCount', render: (n: number | null) => n ?? '—' },
+          { title: t('ingest.lastLoad'), dataIndex: 'lastLoadAt', render: fmtTime },
+          { title: t('ingest.freshness'), dataIndex: 'freshness', render: (f: Freshness) => <FreshnessTag f={f} /> },
+          { title: t('ingest.dueDate'), dataIndex: 'dueDate', render: (d: string | null) => d ?? '—' },
+        ]}
+      />
     </Space>
   );
   return (
     <Card title={t('nav.ingest')}>
-      <Tabs items={[
-        { key: 'resources', label: t('ingest.resources'), children: resources },
-        { key: 'conflicts', label: t('conflict.tab'), children: <OneSource mayRun={!!me && me.user.roles.some((r) => r === 'center_admin' || r === 'center_reviewer')} /> },
-        ...(center ? [{
-          key: 'units', label: t('ingest.overdueByUnit'), children: (
-            <Table rowKey="orgId" size="small" loading={byUnit.loading} dataSource={byUnit.data} pagination={{ pageSize: 20 }} data-testid="overdue-by-unit" columns={[
-              { title: t('lists.owner'), dataIndex: 'orgName', render: (n: string, r: { orgId: string }) => <Typography.Link onClick={() => setOrgId(r.orgId)}>{n}</Typography.Link> },
-              { title: t('ingest.overdue'), dataIndex: 'overdue', render: (n: number) => (n ? <Typography.Text type="danger">{n}</Typography.Text> : 0) },
-              { title: t('ingest.never'), dataIndex: 'never' },
-              { title: t('ingest.due'), dataIndex: 'due' },
-              { title: t('ingest.total'), dataIndex: 'total' },
-            ]} />
-          ),
-        }] : []),
-      ]} />
+      <Tabs
+        items={[
+          { key: 'resources', label: t('ingest.resources'), children: resources },
+          {
+            key: 'conflicts',
+            label: t('conflict.tab'),
+            children: (
+              <OneSource mayRun={!!me && me.user.roles.some((r) => r === 'center_admin' || r === 'center_reviewer')} />
+            ),
+          },
+          ...(center
+            ? [
+                {
+                  key: 'units',
+                  label: t('ingest.overdueByUnit'),
+                  children: (
+                    <Table
+                      rowKey="orgId"
+                      size="small"
+                      loading={byUnit.loading}
+                      dataSource={byUnit.data}
+                      pagination={{ pageSize: 20 }}
+                      data-testid="overdue-by-unit"
+                      columns={[
+                        {
+                          title: t('lists.owner'),
+                          dataIndex: 'orgName',
+                          render: (n: string, r: { orgId: string }) => (
+                            <Typography.Link onClick={() => setOrgId(r.orgId)}>{n}</Typography.Link>
+                          ),
+                        },
+                        {
+                          title: t('ingest.overdue'),
+                          dataIndex: 'overdue',
+                          render: (n: number) => (n ? <Typography.Text type="danger">{n}</Typography.Text> : 0),
+                        },
+                        { title: t('ingest.never'), dataIndex: 'never' },
+                        { title: t('ingest.due'), dataIndex: 'due' },
+                        { title: t('ingest.total'), dataIndex: 'total' },
+                      ]}
+                    />
+                  ),
+                },
+              ]
+            : []),
+        ]}
+      />
     </Card>
   );
 }

@@ -1,6 +1,9 @@
 // Shapes of the ingest API's replies (see /api/openapi.json, tag "ingest").
 export type Freshness = 'fresh' | 'due' | 'overdue' | 'never' | 'irregular' | 'no_table';
-export interface Msg { zh: string; en: string }
+export interface Msg {
+  zh: string;
+  en: string;
+}
 
 export interface DataInfo {
   id: string;

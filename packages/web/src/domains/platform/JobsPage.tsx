@@ -10,7 +10,14 @@ import type { Key } from '../../messages.ts';
 
 type JobState = 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
 const STATES: JobState[] = ['created', 'retry', 'active', 'completed', 'cancelled', 'failed'];
-const COLOR: Record<JobState, string> = { created: 'default', retry: 'orange', active: 'processing', completed: 'green', cancelled: 'default', failed: 'red' };
+const COLOR: Record<JobState, string> = {
+  created: 'default',
+  retry: 'orange',
+  active: 'processing',
+  completed: 'green',
+  cancelled: 'default',
+  failed: 'red',
+};
 
 interface Words {
   zh: string;
@@ -18,8 +25,27 @@ interface Words {
 }
 interface JobsView {
   started: boolean;
-  queues: { name: string; title: Words; cron: string | null; timeZone: string | null; counts: Record<JobState, number> }[];
-  jobs: { id: string; name: string; title: Words; state: JobState; retryCount: number; retryLimit: number; key: string | null; createdAt: string; startAfter: string | null; startedAt: string | null; finishedAt: string | null; error: string | null }[];
+  queues: {
+    name: string;
+    title: Words;
+    cron: string | null;
+    timeZone: string | null;
+    counts: Record<JobState, number>;
+  }[];
+  jobs: {
+    id: string;
+    name: string;
+    title: Words;
+    state: JobState;
+    retryCount: number;
+    retryLimit: number;
+    key: string | null;
+    createdAt: string;
+    startAfter: string | null;
+    startedAt: string | null;
+    finishedAt: string | null;
+    error: string | null;
+  }[];
   total: number;
 }
 
@@ -39,9 +65,18 @@ export function JobsPage() {
 
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }} data-testid="jobs-page">
-      <Card title={t('nav.jobs')} extra={<Button icon={<ReloadOutlined />} onClick={view.reload}>{t('jobs.refresh')}</Button>}>
+      <Card
+        title={t('nav.jobs')}
+        extra={
+          <Button icon={<ReloadOutlined />} onClick={view.reload}>
+            {t('jobs.refresh')}
+          </Button>
+        }
+      >
         <Typography.Paragraph type="secondary">{t('jobs.help')}</Typography.Paragraph>
-        {view.data && !view.data.started && <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('jobs.notStarted')} />}
+        {view.data && !view.data.started && (
+          <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('jobs.notStarted')} />
+        )}
         <Table
           rowKey="name"
           size="middle"
@@ -51,8 +86,20 @@ export function JobsPage() {
           locale={{ emptyText: t('jobs.noKinds') }}
           columns={[
             { title: t('jobs.kind'), render: (_, q) => pick(q.title) },
-            { title: t('jobs.schedule'), render: (_, q) => (q.cron ? t('jobs.cron', { cron: q.cron, zone: q.timeZone ?? '' }) : t('jobs.onDemand')) },
-            ...STATES.map((s) => ({ title: t(`jobs.state.${s}` as Key), render: (_: unknown, q: JobsView['queues'][number]) => (q.counts[s] ? <Tag color={COLOR[s]}>{q.counts[s]}</Tag> : <Typography.Text type="secondary">0</Typography.Text>) })),
+            {
+              title: t('jobs.schedule'),
+              render: (_, q) =>
+                q.cron ? t('jobs.cron', { cron: q.cron, zone: q.timeZone ?? '' }) : t('jobs.onDemand'),
+            },
+            ...STATES.map((s) => ({
+              title: t(`jobs.state.${s}` as Key),
+              render: (_: unknown, q: JobsView['queues'][number]) =>
+                q.counts[s] ? (
+                  <Tag color={COLOR[s]}>{q.counts[s]}</Tag>
+                ) : (
+                  <Typography.Text type="secondary">0</Typography.Text>
+                ),
+            })),
           ]}
         />
       </Card>
@@ -60,8 +107,30 @@ export function JobsPage() {
         title={t('jobs.list')}
         extra={
           <Space>
-            <Select allowClear placeholder={t('jobs.kind')} style={{ width: 220 }} value={name} onChange={(v) => { setName(v); setPage(1); }} options={(view.data?.queues ?? []).map((q) => ({ value: q.name, label: pick(q.title) }))} data-testid="jobs-kind" />
-            <Select allowClear placeholder={t('jobs.stateLabel')} style={{ width: 140 }} value={state} onChange={(v) => { setState(v); setPage(1); }} options={STATES.map((s) => ({ value: s, label: t(`jobs.state.${s}` as Key) }))} data-testid="jobs-state" />
+            <Select
+              allowClear
+              placeholder={t('jobs.kind')}
+              style={{ width: 220 }}
+              value={name}
+              onChange={(v) => {
+                setName(v);
+                setPage(1);
+              }}
+              options={(view.data?.queues ?? []).map((q) => ({ value: q.name, label: pick(q.title) }))}
+              data-testid="jobs-kind"
+            />
+            <Select
+              allowClear
+              placeholder={t('jobs.stateLabel')}
+              style={{ width: 140 }}
+              value={state}
+              onChange={(v) => {
+                setState(v);
+                setPage(1);
+              }}
+              options={STATES.map((s) => ({ value: s, label: t(`jobs.state.${s}` as Key) }))}
+              data-testid="jobs-state"
+            />
           </Space>
         }
       >
@@ -71,15 +140,27 @@ export function JobsPage() {
           loading={view.loading}
           dataSource={view.data?.jobs ?? []}
           locale={{ emptyText: t('jobs.none') }}
-          pagination={{ current: page, pageSize, total: view.data?.total ?? 0, onChange: setPage, showSizeChanger: false }}
+          pagination={{
+            current: page,
+            pageSize,
+            total: view.data?.total ?? 0,
+            onChange: setPage,
+            showSizeChanger: false,
+          }}
           columns={[
             { title: t('jobs.kind'), render: (_, j) => pick(j.title) },
             { title: t('jobs.stateLabel'), render: (_, j) => stateTag(j.state) },
-            { title: t('jobs.attempts'), render: (_, j) => t('jobs.attemptsOf', { n: j.retryCount + 1, max: j.retryLimit + 1 }) },
+            {
+              title: t('jobs.attempts'),
+              render: (_, j) => t('jobs.attemptsOf', { n: j.retryCount + 1, max: j.retryLimit + 1 }),
+            },
             { title: t('jobs.created'), render: (_, j) => fmtTime(j.createdAt) },
             { title: t('jobs.startAfter'), render: (_, j) => fmtTime(j.startAfter) },
             { title: t('jobs.finished'), render: (_, j) => fmtTime(j.finishedAt) },
-            { title: t('jobs.error'), render: (_, j) => (j.error ? <Typography.Text type="danger">{j.error}</Typography.Text> : '—') },
+            {
+              title: t('jobs.error'),
+              render: (_, j) => (j.error ? <Typography.Text type="danger">{j.error}</Typography.Text> : '—'),
+            },
           ]}
         />
       </Card>
