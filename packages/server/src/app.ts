@@ -340,17 +340,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.addHook('onResponse', async (req, reply) => {
     if (req.actor?.kind !== 'credential') return;
     try {
-      await deps.db
-        .transaction()
-        .execute((trx) =>
-          writeAudit(trx, req.ctx, {
-            action: 'api.call',
-            objectType: 'route',
-            objectId: `${req.method} ${req.routeOptions.url ?? req.url}`.slice(0, 100),
-            outcome: reply.statusCode < 400 ? 'success' : reply.statusCode === 403 ? 'denied' : 'failure',
-            diff: { status: reply.statusCode },
-          }),
-        );
+      await deps.db.transaction().execute((trx) =>
+        writeAudit(trx, req.ctx, {
+          action: 'api.call',
+          objectType: 'route',
+          objectId: `${req.method} ${req.routeOptions.url ?? req.url}`.slice(0, 100),
+          outcome: reply.statusCode < 400 ? 'success' : reply.statusCode === 403 ? 'denied' : 'failure',
+          diff: { status: reply.statusCode },
+        }),
+      );
     } catch (err) {
       req.log.error({ err }, 'could not write the api.call audit record');
     }

@@ -17,16 +17,14 @@ async function tamper(db: Db, statement: ReturnType<typeof sql>) {
 
 async function writeSome(db: Db, n: number) {
   for (let i = 0; i < n; i++)
-    await db
-      .transaction()
-      .execute((trx) =>
-        writeAudit(trx, systemContext('test'), {
-          action: `test.step${i}`,
-          objectType: 'thing',
-          objectId: String(i),
-          diff: { n: [i, i + 1], 名称: ['甲', '乙'] },
-        }),
-      );
+    await db.transaction().execute((trx) =>
+      writeAudit(trx, systemContext('test'), {
+        action: `test.step${i}`,
+        objectType: 'thing',
+        objectId: String(i),
+        diff: { n: [i, i + 1], 名称: ['甲', '乙'] },
+      }),
+    );
 }
 
 async function lastSeq(db: Db) {
@@ -148,17 +146,15 @@ describeEachDb('audit hash chain: hostile text', (env) => {
         requestId: t,
         ip: t,
       };
-      await db
-        .transaction()
-        .execute((trx) =>
-          writeAudit(trx, ctx, {
-            action: t,
-            objectType: t,
-            objectId: t,
-            outcome: 'denied',
-            diff: { [t]: [t, { [t]: t }], plain: t, n: 1.5, big: 1234567890123456, deep: [[[[t]]]] },
-          }),
-        );
+      await db.transaction().execute((trx) =>
+        writeAudit(trx, ctx, {
+          action: t,
+          objectType: t,
+          objectId: t,
+          outcome: 'denied',
+          diff: { [t]: [t, { [t]: t }], plain: t, n: 1.5, big: 1234567890123456, deep: [[[[t]]]] },
+        }),
+      );
     }
     const r = await verifyChain(db);
     assert.equal(r.ok, true, JSON.stringify(r.problems.slice(0, 3)));

@@ -98,15 +98,13 @@ export const auditRoutes =
         const scoped = scope(req.ctx, f);
         const { rows, total } = await listRecords(db, scoped, { limit, offset });
         // Who looked at the trail is part of the trail.
-        await db
-          .transaction()
-          .execute((trx) =>
-            writeAudit(trx, req.ctx, {
-              action: 'audit.read',
-              objectType: 'audit',
-              diff: { filter: scoped, offset, returned: rows.length },
-            }),
-          );
+        await db.transaction().execute((trx) =>
+          writeAudit(trx, req.ctx, {
+            action: 'audit.read',
+            objectType: 'audit',
+            diff: { filter: scoped, offset, returned: rows.length },
+          }),
+        );
         return { total, items: rows.map(present) };
       },
     );
@@ -199,16 +197,14 @@ export const auditRoutes =
       },
       async (req) => {
         const result = await verifyChain(db);
-        await db
-          .transaction()
-          .execute((trx) =>
-            writeAudit(trx, req.ctx, {
-              action: 'audit.verify',
-              objectType: 'audit',
-              outcome: result.ok ? 'success' : 'failure',
-              diff: { count: result.count, problemCount: result.problemCount, problems: result.problems.slice(0, 20) },
-            }),
-          );
+        await db.transaction().execute((trx) =>
+          writeAudit(trx, req.ctx, {
+            action: 'audit.verify',
+            objectType: 'audit',
+            outcome: result.ok ? 'success' : 'failure',
+            diff: { count: result.count, problemCount: result.problemCount, problems: result.problems.slice(0, 20) },
+          }),
+        );
         return result;
       },
     );

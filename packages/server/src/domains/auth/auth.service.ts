@@ -174,40 +174,36 @@ export class AuthService {
     const badCredentials = new AppError(401, 'auth.bad_credentials', '用户名或密码错误', 'Wrong user name or password');
     if (!user || !user.active) {
       await burnPasswordCheck(password);
-      await this.d.db
-        .transaction()
-        .execute((trx) =>
-          writeAudit(
-            trx,
-            { ...ctx, actor: null },
-            {
-              action: 'auth.login',
-              objectType: 'user',
-              objectId: name,
-              outcome: 'failure',
-              diff: { reason: user ? 'inactive' : 'unknown_user' },
-            },
-          ),
-        );
+      await this.d.db.transaction().execute((trx) =>
+        writeAudit(
+          trx,
+          { ...ctx, actor: null },
+          {
+            action: 'auth.login',
+            objectType: 'user',
+            objectId: name,
+            outcome: 'failure',
+            diff: { reason: user ? 'inactive' : 'unknown_user' },
+          },
+        ),
+      );
       throw badCredentials;
     }
     if (user.locked_until && user.locked_until > now) {
-      await this.d.db
-        .transaction()
-        .execute((trx) =>
-          writeAudit(
-            trx,
-            { ...ctx, actor: null },
-            {
-              action: 'auth.login',
-              objectType: 'user',
-              objectId: user.id,
-              orgId: user.org_id,
-              outcome: 'denied',
-              diff: { reason: 'locked' },
-            },
-          ),
-        );
+      await this.d.db.transaction().execute((trx) =>
+        writeAudit(
+          trx,
+          { ...ctx, actor: null },
+          {
+            action: 'auth.login',
+            objectType: 'user',
+            objectId: user.id,
+            orgId: user.org_id,
+            outcome: 'denied',
+            diff: { reason: 'locked' },
+          },
+        ),
+      );
       throw lockedError(user.locked_until);
     }
     const ok = await verifyPassword(user.password_hash, password);

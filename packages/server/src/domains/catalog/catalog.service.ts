@@ -881,16 +881,14 @@ export class CatalogService {
       if (v === null) continue;
       out.push({ ...(await this.version(r.id, v)), orgName: r.org_name, systemName: r.system_name });
     }
-    await this.db
-      .transaction()
-      .execute((trx) =>
-        writeAudit(trx, ctx, {
-          action: 'catalog.export',
-          objectType: 'catalog',
-          objectId: unit ?? 'district',
-          diff: { scope, resources: out.length },
-        }),
-      );
+    await this.db.transaction().execute((trx) =>
+      writeAudit(trx, ctx, {
+        action: 'catalog.export',
+        objectType: 'catalog',
+        objectId: unit ?? 'district',
+        diff: { scope, resources: out.length },
+      }),
+    );
     return out;
   }
 
@@ -983,16 +981,14 @@ export class CatalogService {
       }
     }
     report.rejected.sort((a, b) => a.rows[0] - b.rows[0]);
-    await this.db
-      .transaction()
-      .execute((trx) =>
-        writeAudit(trx, ctx, {
-          action: 'catalog.import',
-          objectType: 'catalog',
-          objectId: orgId,
-          diff: { accepted: report.accepted.length, rejected: report.rejected.length },
-        }),
-      );
+    await this.db.transaction().execute((trx) =>
+      writeAudit(trx, ctx, {
+        action: 'catalog.import',
+        objectType: 'catalog',
+        objectId: orgId,
+        diff: { accepted: report.accepted.length, rejected: report.rejected.length },
+      }),
+    );
     return report;
   }
 

@@ -51,16 +51,14 @@ export class ListsService {
 
   async responsibilityXlsx(ctx: RequestContext, orgId: string | undefined, cycleName: (c: string) => string) {
     const rows = await this.responsibility(ctx, orgId);
-    await this.db
-      .transaction()
-      .execute((trx) =>
-        writeAudit(trx, ctx, {
-          action: 'catalog.list.export',
-          objectType: 'list',
-          objectId: 'responsibility',
-          diff: { orgId: orgId ?? null, rows: rows.length },
-        }),
-      );
+    await this.db.transaction().execute((trx) =>
+      writeAudit(trx, ctx, {
+        action: 'catalog.list.export',
+        objectType: 'list',
+        objectId: 'responsibility',
+        diff: { orgId: orgId ?? null, rows: rows.length },
+      }),
+    );
     return listToXlsx(
       '数据责任清单',
       [
@@ -99,16 +97,14 @@ export class ListsService {
 
   async nonShareXlsx(ctx: RequestContext) {
     const rows = await this.nonShare(ctx);
-    await this.db
-      .transaction()
-      .execute((trx) =>
-        writeAudit(trx, ctx, {
-          action: 'catalog.list.export',
-          objectType: 'list',
-          objectId: 'non_share',
-          diff: { rows: rows.length },
-        }),
-      );
+    await this.db.transaction().execute((trx) =>
+      writeAudit(trx, ctx, {
+        action: 'catalog.list.export',
+        objectType: 'list',
+        objectId: 'non_share',
+        diff: { rows: rows.length },
+      }),
+    );
     return listToXlsx(
       '不予共享数据清单',
       [
@@ -272,16 +268,14 @@ export class ListsService {
 
   async demandsXlsx(ctx: RequestContext) {
     const rows = await this.demands(ctx);
-    await this.db
-      .transaction()
-      .execute((trx) =>
-        writeAudit(trx, ctx, {
-          action: 'catalog.list.export',
-          objectType: 'list',
-          objectId: 'demand',
-          diff: { rows: rows.length },
-        }),
-      );
+    await this.db.transaction().execute((trx) =>
+      writeAudit(trx, ctx, {
+        action: 'catalog.list.export',
+        objectType: 'list',
+        objectId: 'demand',
+        diff: { rows: rows.length },
+      }),
+    );
     const status: Record<string, string> = {
       submitted: '待审核',
       matched: '已匹配目录资源',

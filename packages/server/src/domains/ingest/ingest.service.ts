@@ -669,16 +669,14 @@ export class IngestService {
     this.mayBrowseOrLoad(ctx, b.org_id);
     if (!this.mayReadRejected(ctx, b.org_id))
       throw errors.forbidden('ingest.rejected_rows (unmasked values, for the owner unit)');
-    await this.db
-      .transaction()
-      .execute((trx) =>
-        writeAudit(trx, ctx, {
-          action: 'ingest.rejected.export',
-          objectType: 'ingest_batch',
-          objectId: id,
-          orgId: b.org_id,
-        }),
-      );
+    await this.db.transaction().execute((trx) =>
+      writeAudit(trx, ctx, {
+        action: 'ingest.rejected.export',
+        objectType: 'ingest_batch',
+        objectId: id,
+        orgId: b.org_id,
+      }),
+    );
     const header = b.header ?? [];
     yield '\uFEFF' + [...header, REJECT_REASON_HEADER].map(csvCell).join(',') + '\r\n';
     let after = 0;
@@ -878,17 +876,15 @@ export class IngestService {
       length: i.length,
       piiKind: i.piiKind,
     }));
-    await this.db
-      .transaction()
-      .execute((trx) =>
-        writeAudit(trx, ctx, {
-          action: 'masking.preview',
-          objectType: 'resource',
-          objectId: m.id,
-          orgId: m.orgId,
-          diff: { profile: profileId ?? 'default', rows: rows.length, source: 'loaded data', before: raw },
-        }),
-      );
+    await this.db.transaction().execute((trx) =>
+      writeAudit(trx, ctx, {
+        action: 'masking.preview',
+        objectType: 'resource',
+        objectId: m.id,
+        orgId: m.orgId,
+        diff: { profile: profileId ?? 'default', rows: rows.length, source: 'loaded data', before: raw },
+      }),
+    );
     return {
       items: shown.map((i) => ({ code: i.code, name: i.name, piiKind: i.piiKind, rule: rules[i.code] ?? null })),
       before: raw,
@@ -1045,17 +1041,15 @@ export class IngestService {
         return o;
       });
     }
-    await this.db
-      .transaction()
-      .execute((trx) =>
-        writeAudit(trx, ctx, {
-          action: 'ingest.data.browse',
-          objectType: 'resource',
-          objectId: m.id,
-          orgId: m.orgId,
-          diff: { page: q.page, rows: out.length, raw, filters: q.filters.length },
-        }),
-      );
+    await this.db.transaction().execute((trx) =>
+      writeAudit(trx, ctx, {
+        action: 'ingest.data.browse',
+        objectType: 'resource',
+        objectId: m.id,
+        orgId: m.orgId,
+        diff: { page: q.page, rows: out.length, raw, filters: q.filters.length },
+      }),
+    );
     return {
       columns: shown.map((i) => ({
         code: i.code,

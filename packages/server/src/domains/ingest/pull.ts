@@ -200,18 +200,16 @@ export class PullService {
     if (!t) return { target: null, refused: null };
     const r = await this.guard.target(t.host, t.port, t.database);
     if (!('refused' in r)) return { target: r, refused: null };
-    await this.db
-      .transaction()
-      .execute((trx) =>
-        writeAudit(trx, ctx, {
-          action: 'ingest.pull_source.refused',
-          objectType: 'pull_source',
-          objectId: sourceId,
-          orgId,
-          outcome: 'denied',
-          diff: { kind, host: t.host, port: t.port, reason: r.refused },
-        }),
-      );
+    await this.db.transaction().execute((trx) =>
+      writeAudit(trx, ctx, {
+        action: 'ingest.pull_source.refused',
+        objectType: 'pull_source',
+        objectId: sourceId,
+        orgId,
+        outcome: 'denied',
+        diff: { kind, host: t.host, port: t.port, reason: r.refused },
+      }),
+    );
     return { target: null, refused: r.refused };
   }
 

@@ -166,17 +166,15 @@ export class MaskingService {
       length: i.length,
       piiKind: i.piiKind,
     }));
-    await this.db
-      .transaction()
-      .execute((trx) =>
-        writeAudit(trx, ctx, {
-          action: 'masking.preview',
-          objectType: 'resource',
-          objectId: body.resourceId,
-          orgId: v.orgId,
-          diff: { profile: body.profileId ?? 'default', rows: body.rows.length },
-        }),
-      );
+    await this.db.transaction().execute((trx) =>
+      writeAudit(trx, ctx, {
+        action: 'masking.preview',
+        objectType: 'resource',
+        objectId: body.resourceId,
+        orgId: v.orgId,
+        diff: { profile: body.profileId ?? 'default', rows: body.rows.length },
+      }),
+    );
     return {
       items: v.items.map((i) => ({ code: i.code, name: i.name, piiKind: i.piiKind, rule: rules[i.code] ?? null })),
       rows: body.rows.map((row) =>
@@ -215,29 +213,25 @@ export class MaskingService {
     try {
       value = detokenize(this.keys(scope), token);
     } catch (e) {
-      await this.db
-        .transaction()
-        .execute((trx) =>
-          writeAudit(trx, ctx, {
-            action: 'masking.detokenize',
-            objectType: 'token',
-            objectId: token.slice(0, 24),
-            outcome: 'failure',
-            diff: { scope, reason: (e as Error).message },
-          }),
-        );
-      throw errors.field('token', '令牌无效或不属于该范围', 'the token is invalid or belongs to another scope');
-    }
-    await this.db
-      .transaction()
-      .execute((trx) =>
+      await this.db.transaction().execute((trx) =>
         writeAudit(trx, ctx, {
           action: 'masking.detokenize',
           objectType: 'token',
           objectId: token.slice(0, 24),
-          diff: { scope },
+          outcome: 'failure',
+          diff: { scope, reason: (e as Error).message },
         }),
       );
+      throw errors.field('token', '令牌无效或不属于该范围', 'the token is invalid or belongs to another scope');
+    }
+    await this.db.transaction().execute((trx) =>
+      writeAudit(trx, ctx, {
+        action: 'masking.detokenize',
+        objectType: 'token',
+        objectId: token.slice(0, 24),
+        diff: { scope },
+      }),
+    );
     return value;
   }
 }
