@@ -83,16 +83,35 @@ class PGliteConnection implements DatabaseConnection {
 class ConnectionMutex {
   private held: Promise<void> | undefined;
   private free: (() => void) | undefined;
+  /** Where the holder took the connection: printed when a caller has waited too long (a likely deadlock). */
+  private holder: Error | undefined;
   async lock(): Promise<void> {
-    while (this.held) await this.held;
+    if (this.held) {
+      const waiter = new Error('waiting here');
+      const warn = setTimeout(() => {
+        process.stderr.write(
+          `PGlite: a query has waited ${STUCK_SECONDS} s for the one connection (a transaction that waits for ` +
+            `another query of its own?)\nheld by: ${this.holder?.stack ?? '?'}\nwaiter: ${waiter.stack ?? '?'}\n`,
+        );
+      }, STUCK_SECONDS * 1000);
+      warn.unref();
+      try {
+        while (this.held) await this.held;
+      } finally {
+        clearTimeout(warn);
+      }
+    }
     this.held = new Promise((resolve) => (this.free = resolve));
+    this.holder = new Error('connection taken here');
   }
   unlock(): void {
     const free = this.free;
-    this.held = this.free = undefined;
+    this.held = this.free = this.holder = undefined;
     free?.();
   }
 }
+
+const STUCK_SECONDS = 20;
 
 class PGliteDriver implements Driver {
   private connection: PGliteConnection | undefined;

@@ -288,7 +288,6 @@ export function ResourcePage() {
                 type="primary"
                 onClick={() => {
                   reviewForm.resetFields();
-                  reviewForm.setFieldsValue({ decision: 'approve' });
                   setReviewing(true);
                 }}
                 data-testid="res-review"
@@ -401,6 +400,8 @@ export function ResourcePage() {
         title={t('catalog.review')}
         onCancel={() => setReviewing(false)}
         okButtonProps={{ 'data-testid': 'review-ok' } as never}
+        // the form exists before the first opening, so resetting it there cannot lose the default decision
+        forceRender
         onOk={async () => {
           const v = await reviewForm.validateFields();
           const itemComments = Object.fromEntries(
@@ -419,7 +420,7 @@ export function ResourcePage() {
         }}
         width={720}
       >
-        <Form form={reviewForm} layout="vertical">
+        <Form form={reviewForm} layout="vertical" initialValues={{ decision: 'approve' }}>
           <Form.Item name="decision" label={t('catalog.decision')}>
             <Select
               options={[
