@@ -8,11 +8,19 @@ import { loadConfig, ConfigError, startServer, openRuntime, type Config } from '
 import { seedDemo, formatDemoLogins } from '@gongshu/server/demo/seed-demo.ts';
 import { DEMO_BATCH_NAME, seedDemoData } from '@gongshu/server/demo/data-seed.ts';
 import { verifyChain } from '@gongshu/server/domains/audit/index.ts';
+import { centerOrgs } from '@gongshu/server/domains/auth/index.ts';
 import { isValidDate } from '@gongshu/server/domains/calendar/index.ts';
 import { migrateToLatest } from '@gongshu/server/db/migrator.ts';
 import { systemContext, ROLES, type Role } from '@gongshu/server/platform/context.ts';
 import { AppError } from '@gongshu/server/platform/errors.ts';
-import { maskCsv, RULES, scopeKeys, type CsvProfile } from '@gongshu/server/domains/masking/index.ts';
+import {
+  csvProfileOf,
+  maskCsv,
+  ProfileUnavailable,
+  RULES,
+  scopeKeys,
+  type CsvProfile,
+} from '@gongshu/server/domains/masking/index.ts';
 import { maskingMaster } from '@gongshu/server/app.ts';
 import { loadKeys } from '@gongshu/server/platform/secrets.ts';
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
@@ -221,11 +229,7 @@ async function userCreate(config: Config, args: string[]): Promise<number> {
     if (!orgCode) {
       const isCenterRole = roles.every((r) => ['center_admin', 'center_reviewer', 'supervisor'].includes(r));
       if (!isCenterRole) fail('--org CODE is required for unit roles');
-      const orgs = await rt.database.db
-        .selectFrom('organisation')
-        .select(['code'])
-        .where('kind', '=', 'center')
-        .execute();
+      const orgs = await centerOrgs(rt.database.db);
       if (orgs.length > 1) fail('there is more than one Center; name one with --org CODE');
       if (orgs.length === 1) orgCode = orgs[0]!.code;
       else {
@@ -286,57 +290,11 @@ async function maskCommand(config: Config, args: string[]): Promise<number> {
     const [, code, name] = values.profile.split(':');
     const rt = await openRuntime(config);
     try {
-      const res = await rt.database.db
-        .selectFrom('resource')
-        .select(['id', 'current_version'])
-        .where('code', '=', code ?? '')
-        .executeTakeFirst();
-      if (!res?.current_version) fail(`no approved resource with code ${code}`);
-      const items = await rt.database.db
-        .selectFrom('resource_item')
-        .selectAll()
-        .where('resource_id', '=', res.id)
-        .where('version', '=', res.current_version)
-        .orderBy('position')
-        .execute();
-      const v = await rt.database.db
-        .selectFrom('resource_version')
-        .select('security_grade')
-        .where('resource_id', '=', res.id)
-        .where('version', '=', res.current_version)
-        .executeTakeFirstOrThrow();
-      const { defaultProfile } = await import('@gongshu/server/domains/masking/index.ts');
-      let rules = defaultProfile(
-        items.map((i) => ({
-          code: i.code,
-          name: i.name,
-          dataType: i.data_type,
-          length: i.length,
-          piiKind: i.pii_kind,
-          sensitivity: i.sensitivity,
-          maskingRule: i.masking_rule,
-        })),
-        v.security_grade,
-      );
-      if (name) {
-        const p = await rt.database.db
-          .selectFrom('masking_profile')
-          .selectAll()
-          .where('resource_id', '=', res.id)
-          .where('name', '=', name)
-          .executeTakeFirst();
-        if (!p) fail(`resource ${code} has no profile named "${name}"`);
-        if (p.status !== 'active') fail(`profile "${name}" loosens the default and is not approved yet`);
-        rules = p.rules as typeof rules;
-      }
-      profile = { columns: {} };
-      for (const i of items) {
-        const entry = {
-          rule: rules[i.code] ?? { rule: 'suppress' },
-          column: { code: i.code, dataType: i.data_type, length: i.length, piiKind: i.pii_kind },
-        };
-        profile.columns[i.code] = entry;
-        profile.columns[i.name] = entry;
+      try {
+        profile = await csvProfileOf(rt.database.db, code ?? '', name || undefined);
+      } catch (e) {
+        if (e instanceof ProfileUnavailable) fail(e.message);
+        throw e;
       }
       master = maskingMaster(rt.keys.hmac);
     } finally {

@@ -14,7 +14,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.ts';
 import type { BulkSession, CopyIn, Db } from './db/database.ts';
 import { currentMigration, latestMigration } from './db/migrator.ts';
-import { sql } from 'kysely';
+import { ping } from './db/health.repository.ts';
 import { AppError } from './platform/errors.ts';
 import { checkRequestText, installErrorHandling, installValidators, sendProblem, type Allow } from './platform/http.ts';
 import type { CallerRole } from './platform/context.ts';
@@ -25,6 +25,7 @@ import { CatalogService, catalogRoutes, ListsService, listsRoutes } from './doma
 import { MaskingService, maskingRoutes } from './domains/masking/index.ts';
 import {
   IngestService,
+  BrowseService,
   ingestRoutes,
   OneSourceService,
   PullService,
@@ -58,6 +59,7 @@ export interface Services {
   lists: ListsService;
   masking: MaskingService;
   ingest: IngestService;
+  browse: BrowseService;
   pull: PullService;
   oneSource: OneSourceService;
 }
@@ -118,7 +120,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const calendar = new CalendarService(deps.db);
   const catalog = new CatalogService(deps.db, calendar);
   const masking = new MaskingService(deps.db, catalog, maskingMaster(deps.keys.hmac));
-  const ingest = new IngestService(deps.db, deps.copyIn, calendar, masking, deps.bulkSession);
+  const ingest = new IngestService(deps.db, deps.copyIn, calendar, deps.bulkSession);
   // Approving a tabular resource creates (or migrates) its data table in the same transaction.
   catalog.onApproved((trx, id) => ingest.ensureTable(trx, id));
   // every outbound connection (pulls now; sync and webhooks later) goes through this one guard
@@ -132,6 +134,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     lists: new ListsService(deps.db),
     masking,
     ingest,
+    browse: new BrowseService(deps.db, masking),
     pull: new PullService(deps.db, ingest, deps.keys.sm4, outbound),
     oneSource: new OneSourceService(deps.db),
   };
@@ -385,7 +388,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       let migration: string | null = null;
       let ok = true;
       try {
-        await sql`SELECT 1`.execute(deps.db);
+        await ping(deps.db);
         migration = await currentMigration(deps.db);
       } catch {
         ok = false;
@@ -407,7 +410,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(catalogRoutes(services.catalog));
   await app.register(listsRoutes(services.lists, services.catalog));
   await app.register(maskingRoutes(services.masking));
-  await app.register(ingestRoutes(services.ingest, services.pull, services.oneSource));
+  await app.register(ingestRoutes(services.ingest, services.browse, services.pull, services.oneSource));
   await app.register(jobsRoutes(jobs, deps.db));
   app.addHook('onClose', async () => {
     await jobs.stop();

@@ -8,9 +8,7 @@ import { loadKeys } from './platform/secrets.ts';
 import { AuthService } from './domains/auth/index.ts';
 import { CalendarService } from './domains/calendar/index.ts';
 import { CatalogService } from './domains/catalog/index.ts';
-import { MaskingService } from './domains/masking/index.ts';
 import { IngestService } from './domains/ingest/index.ts';
-import { maskingMaster } from './platform/crypto.ts';
 
 export interface Runtime {
   config: Config;
@@ -64,13 +62,7 @@ export async function openRuntime(config: Config, opts: { migrate?: boolean } = 
         await catalog.ensureCodes();
       });
     const auth = new AuthService({ db: database.db, config, keys });
-    const ingest = new IngestService(
-      database.db,
-      database.copyIn,
-      calendar,
-      new MaskingService(database.db, catalog, maskingMaster(keys.hmac)),
-      database.bulkSession,
-    );
+    const ingest = new IngestService(database.db, database.copyIn, calendar, database.bulkSession);
     catalog.onApproved((trx, id) => ingest.ensureTable(trx, id));
     return {
       ingest,

@@ -5,14 +5,10 @@ import type { CatalogService } from '../domains/catalog/index.ts';
 import { shiftDays } from '../domains/calendar/index.ts';
 import type { RequestContext, Role } from '../platform/context.ts';
 import { demoCatalogPlan, templateToInput } from './catalog-templates.ts';
+import * as repo from './demo.repository.ts';
 
 async function actorFor(db: Db, username: string): Promise<RequestContext> {
-  const u = await db
-    .selectFrom('app_user')
-    .innerJoin('organisation', 'organisation.id', 'app_user.org_id')
-    .select(['app_user.id', 'app_user.username', 'app_user.roles', 'app_user.org_id', 'organisation.kind'])
-    .where('app_user.username', '=', username)
-    .executeTakeFirstOrThrow();
+  const u = await repo.findUserWithOrg(db, username);
   return {
     actor: {
       kind: 'user',
@@ -29,12 +25,7 @@ async function actorFor(db: Db, username: string): Promise<RequestContext> {
 }
 
 export async function seedDemoCatalog(db: Db, catalog: CatalogService): Promise<number> {
-  const orgs = await db
-    .selectFrom('organisation')
-    .select(['code', 'name', 'kind', 'contact_name'])
-    .where('is_demo', '=', true)
-    .orderBy('code')
-    .execute();
+  const orgs = await repo.listDemoOrgs(db);
   const contact = new Map(orgs.map((o) => [o.code, o.contact_name ?? '']));
   const reviewer = await actorFor(db, 'center.reviewer');
   const plan = demoCatalogPlan(orgs);

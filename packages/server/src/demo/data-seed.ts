@@ -7,6 +7,7 @@ import { openObjects, type IngestService } from '../domains/ingest/index.ts';
 import { residentIdCheck } from '../platform/formats.ts';
 import { usccCheckChar } from '../platform/uscc.ts';
 import { demoPersonName } from './district.ts';
+import * as repo from './demo.repository.ts';
 
 export const DEMO_BATCH_NAME = 'DEMO 演示数据（生成）';
 
@@ -128,23 +129,12 @@ function value(code: string, dataType: string, length: number | null, i: number)
 
 /** Loads the demo rows once; returns how many batches it ran. */
 export async function seedDemoData(db: Db, ingest: IngestService, auth: AuthService): Promise<number> {
-  if (await db.selectFrom('gongshu_meta').select('key').where('key', '=', 'demo_data_loaded_at').executeTakeFirst())
-    return 0;
+  if (await repo.metaIsSet(db, 'demo_data_loaded_at')) return 0;
   let batches = 0;
   for (const [name, orgCode, n] of LOADS) {
-    const res = await db
-      .selectFrom('resource as r')
-      .innerJoin('resource_version as v', (j) =>
-        j.onRef('v.resource_id', '=', 'r.id').onRef('v.version', '=', 'r.current_version'),
-      )
-      .innerJoin('organisation as o', 'o.id', 'r.org_id')
-      .select(['r.id'])
-      .where('v.name', '=', name)
-      .where('o.code', '=', orgCode)
-      .where('r.is_demo', '=', true)
-      .executeTakeFirst();
-    if (!res) continue;
-    const meta = await ingest.meta(db, res.id);
+    const resourceId = await repo.findDemoResource(db, name, orgCode);
+    if (!resourceId) continue;
+    const meta = await ingest.meta(db, resourceId);
     if (!meta || !meta.items.length) continue;
     const rows: Record<string, unknown>[] = [];
     for (let i = 0; i < n; i++)
@@ -165,16 +155,12 @@ export async function seedDemoData(db: Db, ingest: IngestService, auth: AuthServ
     const text = JSON.stringify(rows);
     await ingest.ingest(
       { actor, requestId: 'seed-demo-data', ip: null },
-      res.id,
+      resourceId,
       { source: 'cli', mode: 'replace', fileName: DEMO_BATCH_NAME, fileFormat: 'json', strictWidth: false },
       async () => openObjects(rows, text),
     );
     batches++;
   }
-  await db
-    .insertInto('gongshu_meta')
-    .values({ key: 'demo_data_loaded_at', value: new Date().toISOString() })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
+  await repo.setMetaOnce(db, 'demo_data_loaded_at', new Date().toISOString());
   return batches;
 }

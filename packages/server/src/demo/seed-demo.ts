@@ -1,5 +1,4 @@
 // DEMO DATA generator: loads the demo district (organisations and one user per role) into an empty platform.
-import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { AuthService } from '../domains/auth/index.ts';
 import type { CatalogService } from '../domains/catalog/index.ts';
@@ -15,6 +14,7 @@ import {
   demoUsersFor,
 } from './district.ts';
 import { demoUscc } from './org-codes.ts';
+import * as repo from './demo.repository.ts';
 
 export interface DemoLogin {
   username: string;
@@ -24,8 +24,7 @@ export interface DemoLogin {
 }
 
 export async function isDemoLoaded(db: Db): Promise<boolean> {
-  const r = await db.selectFrom('gongshu_meta').select('value').where('key', '=', 'demo_loaded_at').executeTakeFirst();
-  return !!r;
+  return repo.metaIsSet(db, 'demo_loaded_at');
 }
 
 export async function seedDemo(
@@ -63,7 +62,7 @@ export async function seedDemo(
       const i = n++;
       const username = `${o.code}.${u.suffix}`;
       jobs.push(async () => {
-        if (await db.selectFrom('app_user').select('id').where('username', '=', username).executeTakeFirst()) return;
+        if (await repo.userExists(db, username)) return;
         await auth.createUserAsSystem(ctx, {
           orgId: orgIds.get(o.code)!,
           username,
@@ -78,29 +77,13 @@ export async function seedDemo(
     }
   }
   for (let i = 0; i < jobs.length; i += 4) await Promise.all(jobs.slice(i, i + 4).map((j) => j()));
-  const resources = (await db.selectFrom('resource').select('id').where('is_demo', '=', true).executeTakeFirst())
-    ? 0
-    : await seedDemoCatalog(db, catalog);
-  await db
-    .insertInto('gongshu_meta')
-    .values({ key: 'demo_loaded_at', value: new Date().toISOString() })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
+  const resources = (await repo.anyDemoResource(db)) ? 0 : await seedDemoCatalog(db, catalog);
+  await repo.setMetaOnce(db, 'demo_loaded_at', new Date().toISOString());
   return { loaded: true, logins: await demoLogins(db), resources };
 }
 
 export async function demoLogins(db: Db): Promise<DemoLogin[]> {
-  const rows = await db
-    .selectFrom('app_user')
-    .innerJoin('organisation', 'organisation.id', 'app_user.org_id')
-    .select(['app_user.username', 'app_user.roles', 'app_user.totp_enabled', 'organisation.name'])
-    .where('app_user.is_demo', '=', true)
-    .orderBy(
-      sql`array_position(ARRAY['center','cac','town_street','bureau','vertical','institution'], organisation.kind)`,
-    )
-    .orderBy('organisation.code')
-    .orderBy('app_user.username')
-    .execute();
+  const rows = await repo.listDemoUsers(db);
   return rows.map((r) => ({ username: r.username, roles: r.roles, org: r.name, totp: r.totp_enabled }));
 }
 

@@ -4,7 +4,7 @@
 // same queue over its embedded database. Jobs are retried with back-off, kept for the console, and sent inside the
 // caller's transaction when one is given (so a job exists exactly when the change that asked for it commits).
 import PgBoss from 'pg-boss';
-import { CompiledQuery } from 'kysely';
+import { inTransaction } from './jobs.transaction.repository.ts';
 import type { DbOrTrx } from '../db/database.ts';
 
 /** How pg-boss reaches the database: its own small pool (PostgreSQL) or the embedded database's one connection. */
@@ -49,15 +49,6 @@ export interface JobQueueOptions {
 
 export const JOB_SCHEMA = 'pgboss';
 export const TIME_ZONE = 'Asia/Shanghai';
-
-/** pg-boss's statements, run in the caller's Kysely transaction (one statement with parameters each). */
-function inTransaction(trx: DbOrTrx): PgBoss.Db {
-  return {
-    executeSql: async (text, values) => ({
-      rows: (await trx.executeQuery(CompiledQuery.raw(text, values ?? []))).rows as unknown[],
-    }),
-  };
-}
 
 export class JobQueue {
   private readonly specs = new Map<string, JobSpec<never>>();

@@ -143,3 +143,8 @@ export async function insertCredential(db: DbOrTrx, row: Insertable<ApiCredentia
 export async function updateCredential(db: DbOrTrx, id: string, patch: Updateable<ApiCredentialTable>) {
   return db.updateTable('api_credential').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
+
+/** The Center organisations (there is normally one). */
+export function centerOrgs(db: DbOrTrx) {
+  return listOrgs(db, { kind: 'center' });
+}

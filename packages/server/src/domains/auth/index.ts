@@ -4,3 +4,4 @@ export { checkUscc, usccCheckChar } from '../../platform/uscc.ts';
 export { rolesForOrgKind } from './auth.policy.ts';
 export { totpNow } from './totp.ts';
 export { hashPassword } from './password.ts';
+export { centerOrgs } from './auth.repository.ts';

@@ -6,3 +6,14 @@ export { RESERVED_ITEM_CODES, ITEM_CODE_RE } from './catalog.validation.ts';
 export type { ResourceInput, ItemInput } from './catalog.schemas.ts';
 export { ListsService } from './lists.service.ts';
 export { listsRoutes } from './lists.routes.ts';
+export {
+  findPublished,
+  findResourceOwner,
+  listPublished,
+  listSourceReferences,
+  resourceIdsOfOrg,
+  resourceLabels,
+  type PublishedItem,
+  type PublishedResource,
+  type PublishedSummary,
+} from './catalog.published.repository.ts';

@@ -1,7 +1,8 @@
 export { IngestService, CYCLE_DAYS, type Freshness, type ResourceMeta } from './ingest.service.ts';
+export { BrowseService } from './browse/browse.service.ts';
 export { ingestRoutes } from './ingest.routes.ts';
-export { compileItem, parseChineseDateTime, sqlType, type ItemSpec } from './values.ts';
-export { ident, dataTable, planMigration, widens } from './data-table.ts';
+export { compileItem, parseChineseDateTime, sqlType, type ItemSpec } from './check/check.values.ts';
+export { ident, dataTable, planMigration, widens } from './table/table.ts';
 export {
   openCsv,
   openXlsx,
@@ -12,8 +13,8 @@ export {
   FileError,
   DELIMITERS,
   type Encoding,
-} from './readers.ts';
-export { REJECT_REASON_HEADER } from './pipeline.ts';
-export { PullService, CYCLE_INTERVAL_MINUTES } from './pull.ts';
-export { OneSourceService } from './one-source.ts';
+} from './read/read.sources.ts';
+export { REJECT_REASON_HEADER } from './pipeline/pipeline.ts';
+export { PullService, CYCLE_INTERVAL_MINUTES } from './pull/pull.service.ts';
+export { OneSourceService } from './one-source/one-source.service.ts';
 export { registerIngestJobs, INGEST_JOBS } from './ingest.jobs.ts';

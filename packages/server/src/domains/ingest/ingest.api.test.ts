@@ -7,8 +7,8 @@ import { sql } from 'kysely';
 import { describeEachDb, type Client } from '../../testing/test-env.ts';
 import { gb18030, personCsv, personResource, publish, residentId } from '../../testing/ingest-fixtures.ts';
 import { itemBody } from '../../testing/catalog-fixtures.ts';
-import { ingestLimits } from './key-set.ts';
-import { laneThreads } from './lane-thread.ts';
+import { ingestLimits } from './check/check.key-set.ts';
+import { laneThreads } from './lane/lane.thread.ts';
 
 const CSV = { 'content-type': 'text/csv' };
 

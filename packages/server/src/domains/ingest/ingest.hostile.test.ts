@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describeEachDb, type Client } from '../../testing/test-env.ts';
 import { gb18030, personCsv, personResource, publish, residentId } from '../../testing/ingest-fixtures.ts';
 import { workbook } from '../../testing/zip.ts';
-import { xlsxLimits } from './xlsx-bounded.ts';
+import { xlsxLimits } from './read/read.xlsx.ts';
 
 const XLSX = { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' };
 const HEADER = ['公民身份号码', '姓名'];

@@ -1,8 +1,8 @@
 // Ingest's background work on the job queue (platform/jobs.ts): scheduled pulls and the one-source comparison.
 import type { JobQueue } from '../../platform/jobs.ts';
 import type { RequestContext } from '../../platform/context.ts';
-import type { PullService } from './pull.ts';
-import type { OneSourceService } from './one-source.ts';
+import type { PullService } from './pull/pull.service.ts';
+import type { OneSourceService } from './one-source/one-source.service.ts';
 
 export const INGEST_JOBS = {
   pullCheck: 'ingest.pull.check',

@@ -14,3 +14,4 @@ export {
 export { suggest, suggestFromName, suggestFromValues } from './masking.detect.ts';
 export { defaultProfile, looserItems } from './masking.profile.ts';
 export { maskCsv, type CsvProfile } from './masking.stream.ts';
+export { csvProfileOf, ProfileUnavailable } from './masking.offline.ts';

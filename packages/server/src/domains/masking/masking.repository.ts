@@ -27,3 +27,12 @@ export async function insertProfile(db: DbOrTrx, row: Insertable<MaskingProfileT
 export async function updateProfile(db: DbOrTrx, id: string, patch: Updateable<MaskingProfileTable>) {
   await db.updateTable('masking_profile').set(patch).where('id', '=', id).execute();
 }
+
+export function findProfileByName(db: DbOrTrx, resourceId: string, name: string) {
+  return db
+    .selectFrom('masking_profile')
+    .selectAll()
+    .where('resource_id', '=', resourceId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+}

@@ -5,11 +5,11 @@ import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
-import { boundedWorksheets, xlsxLimits } from './xlsx-bounded.ts';
-import type { Problem } from './values.ts';
-import { csvRecords, type CsvEvent } from './csv.ts';
-import { FileError, MAX_RECORD, MAX_RECORD_LABEL, recordTooLarge } from './row-errors.ts';
-import { storableText, unstorable } from '../../platform/text.ts';
+import { boundedWorksheets, xlsxLimits } from './read.xlsx.ts';
+import type { Problem } from '../check/check.values.ts';
+import { csvRecords, type CsvEvent } from './read.csv.ts';
+import { FileError, MAX_RECORD, MAX_RECORD_LABEL, recordTooLarge } from '../check/check.row-errors.ts';
+import { storableText, unstorable } from '../../../platform/text.ts';
 
 export { FileError };
 

@@ -5,7 +5,7 @@
 // bytes per keyed row for an 18-character ID, outside the JavaScript heap, instead of ~100 bytes of Map
 // entry and string that the collector has to walk.
 
-import { FileError } from './row-errors.ts';
+import { FileError } from './check.row-errors.ts';
 
 const EMPTY = -1;
 

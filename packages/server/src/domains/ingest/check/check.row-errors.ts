@@ -1,5 +1,5 @@
 // The per-row reasons every way in gives, in both languages, and the error of a file that cannot be read.
-import type { ItemSpec, Problem } from './values.ts';
+import type { ItemSpec, Problem } from './check.values.ts';
 
 export interface RowError {
   field: string;

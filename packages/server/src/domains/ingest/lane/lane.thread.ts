@@ -1,5 +1,5 @@
 // Runs the byte lane in a worker thread for files of more than a few megabytes (ingestLimits.threadMinBytes) (smaller ones run it here:
-// a thread costs more than it saves). The worker's code is lane-worker.ts bundled once per process to
+// a thread costs more than it saves). The worker's code is lane.worker.ts bundled once per process to
 // plain JavaScript with esbuild, so the thread needs no TypeScript loader (under tsx a worker starts its
 // own loader thread: ~40 MB more). This thread keeps reading the input (and hashing it, in the reader),
 // hands chunks over as the worker asks for them (at most two ahead, so memory stays flat) and writes the
@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
 import { runLane, type LaneContext } from './lane.ts';
-import type { CsvLane, InRow } from './readers.ts';
-import { ingestLimits, type KeySetState } from './key-set.ts';
-import { FileError, type RowError } from './row-errors.ts';
-import type { ItemSpec, Problem } from './values.ts';
+import type { CsvLane, InRow } from '../read/read.sources.ts';
+import { ingestLimits, type KeySetState } from '../check/check.key-set.ts';
+import { FileError, type RowError } from '../check/check.row-errors.ts';
+import type { ItemSpec, Problem } from '../check/check.values.ts';
 
 const AHEAD = 2;
 /** Input goes to the worker in pieces of this size (readers give 64 KB; fewer, larger messages cost less). */
@@ -60,7 +60,7 @@ type FromLane =
 let workerCode: string | null = null;
 function laneWorkerCode(): string {
   workerCode ??= buildSync({
-    entryPoints: [fileURLToPath(new URL('./lane-worker.ts', import.meta.url))],
+    entryPoints: [fileURLToPath(new URL('./lane.worker.ts', import.meta.url))],
     bundle: true,
     write: false,
     format: 'cjs',

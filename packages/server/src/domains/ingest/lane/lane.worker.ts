@@ -1,14 +1,14 @@
-// The byte lane in a worker thread (lane-thread.ts drives it and bundles this file to plain JavaScript):
+// The byte lane in a worker thread (lane.thread.ts drives it and bundles this file to plain JavaScript):
 // input chunks come in as they are asked for, COPY text and rejected rows go out. The platform's thread
 // keeps reading, hashing and writing to the database meanwhile, and this thread's small heap is collected
 // cheaply.
 import { parentPort, workerData } from 'node:worker_threads';
-import { KeySet } from './key-set.ts';
+import { KeySet } from '../check/check.key-set.ts';
 import { runLane } from './lane.ts';
-import type { InRow } from './readers.ts';
-import { FileError, type RowError } from './row-errors.ts';
-import { compileItem } from './values.ts';
-import type { LaneWorkerInit, ToLane } from './lane-thread.ts';
+import type { InRow } from '../read/read.sources.ts';
+import { FileError, type RowError } from '../check/check.row-errors.ts';
+import { compileItem } from '../check/check.values.ts';
+import type { LaneWorkerInit, ToLane } from './lane.thread.ts';
 
 const port = parentPort!;
 const init = workerData as LaneWorkerInit;

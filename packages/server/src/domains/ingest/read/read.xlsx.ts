@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { loadExcel } from '../../platform/xlsx.ts';
-import { FileError } from './row-errors.ts';
+import { loadExcel } from '../../../platform/xlsx.ts';
+import { FileError } from '../check/check.row-errors.ts';
 
 /** The limits of a workbook upload; tests lower them. Excel's own limits where Excel has one. */
 export const xlsxLimits = {

@@ -2,9 +2,9 @@
 // (resident ID, unified social credit code, mobile and landline, e-mail, Chinese dates and date-times).
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileItem, copyEscape, parseChineseDateTime, type ItemSpec } from './values.ts';
-import { residentIdCheck } from '../../platform/formats.ts';
-import { planMigration, widens, ident } from './data-table.ts';
+import { compileItem, copyEscape, parseChineseDateTime, type ItemSpec } from './check.values.ts';
+import { residentIdCheck } from '../../../platform/formats.ts';
+import { planMigration, widens, ident } from '../table/table.ts';
 
 const item = (o: Partial<ItemSpec>): ItemSpec => ({
   code: 'x',

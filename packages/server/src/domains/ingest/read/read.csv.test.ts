@@ -1,7 +1,7 @@
 // The CSV reader on what district files contain, fed whole and one character at a time (chunk edges).
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { csvRecords, type CsvEvent } from './csv.ts';
+import { csvRecords, type CsvEvent } from './read.csv.ts';
 
 async function parse(text: string, chunk = Infinity, delim = ','): Promise<(string[] | string)[]> {
   async function* chunks() {

@@ -9,7 +9,7 @@ import {
   isResidentId,
   isUscc,
   parseChineseDate,
-} from '../../platform/formats.ts';
+} from '../../../platform/formats.ts';
 
 export interface ItemSpec {
   code: string;

@@ -2,9 +2,9 @@
 // listed by resource and unit; each resource is fresh, due or overdue from its cycle and last load.
 import { before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDb, type Client } from '../../testing/test-env.ts';
-import { itemBody, resourceBody } from '../../testing/catalog-fixtures.ts';
-import { publish, residentId } from '../../testing/ingest-fixtures.ts';
+import { describeEachDb, type Client } from '../../../testing/test-env.ts';
+import { itemBody, resourceBody } from '../../../testing/catalog-fixtures.ts';
+import { publish, residentId } from '../../../testing/ingest-fixtures.ts';
 
 describeEachDb('one data, one source; freshness', (env) => {
   let police: Client;

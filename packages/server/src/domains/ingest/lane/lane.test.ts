@@ -4,16 +4,16 @@
 // repeated keys, CRLF, a quote that hands over to the text reader), cut into chunks of every size.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeySet } from './key-set.ts';
+import { KeySet } from '../check/check.key-set.ts';
 import { runLane } from './lane.ts';
-import { laneThreads, runLaneAuto } from './lane-thread.ts';
-import { mapHeader } from './pipeline.ts';
-import { openCsv, type InRow } from './readers.ts';
-import { duplicateKeyError, fieldError, raggedError, type RowError } from './row-errors.ts';
-import { compileItem, type ItemSpec } from './values.ts';
-import { residentIdCheck } from '../../platform/formats.ts';
-import { usccCheckChar } from '../../platform/uscc.ts';
-import { mulberry32 } from '../../testing/random.ts';
+import { laneThreads, runLaneAuto } from './lane.thread.ts';
+import { mapHeader } from '../pipeline/pipeline.ts';
+import { openCsv, type InRow } from '../read/read.sources.ts';
+import { duplicateKeyError, fieldError, raggedError, type RowError } from '../check/check.row-errors.ts';
+import { compileItem, type ItemSpec } from '../check/check.values.ts';
+import { residentIdCheck } from '../../../platform/formats.ts';
+import { usccCheckChar } from '../../../platform/uscc.ts';
+import { mulberry32 } from '../../../testing/random.ts';
 
 const USCC = `91640106MA76ABCD2${usccCheckChar('91640106MA76ABCD2')}`;
 

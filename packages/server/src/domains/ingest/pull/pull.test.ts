@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
-import { createScratchPgDatabase, describeEachDb, type Client } from '../../testing/test-env.ts';
-import { personResource, publish, residentId, servePeopleApi } from '../../testing/ingest-fixtures.ts';
+import { createScratchPgDatabase, describeEachDb, type Client } from '../../../testing/test-env.ts';
+import { personResource, publish, residentId, servePeopleApi } from '../../../testing/ingest-fixtures.ts';
 
 const MYSQL = { host: '127.0.0.1', port: 3306, user: 'root', password: '' };
 const ci = process.env.CI === 'true' || process.env.CI === '1';

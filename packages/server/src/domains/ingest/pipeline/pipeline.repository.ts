@@ -1,0 +1,146 @@
+// SQL of the batch pipeline: staging tables, the bulk session's transaction, and the statements that apply a
+// batch's staged rows to its data table. Identifiers are quoted by ident() (table/table.ts); values are bound.
+import { sql } from 'kysely';
+import type { DbOrTrx } from '../../../db/database.ts';
+import type { DataColumn } from '../../../db/schema.ts';
+import { dataTable, ident } from '../table/table.ts';
+
+export const stagingTable = (batchId: string) => `stg_${batchId.replace(/-/g, '')}`;
+/** The staging table of a PGlite batch (unlogged, in schema "data"), quoted. */
+export const stagingName = (batchId: string) => dataTable(stagingTable(batchId));
+/** The staging table of a PostgreSQL batch (temporary, dropped at commit), quoted. */
+export const tempStagingName = (batchId: string) => ident(stagingTable(batchId));
+
+/** A staging table's columns: the row number, then the items with their types. */
+const stagingColumns = (columns: DataColumn[]) =>
+  [`${ident('row_no')} integer NOT NULL`, ...columns.map((c) => `${ident(c.code)} ${c.sqlType}`)].join(', ');
+
+export async function createStaging(db: DbOrTrx, batchId: string, columns: DataColumn[]) {
+  await sql.raw(`CREATE UNLOGGED TABLE ${stagingName(batchId)} (${stagingColumns(columns)})`).execute(db);
+}
+
+export async function dropStaging(db: DbOrTrx, batchId: string) {
+  await sql.raw(`DROP TABLE IF EXISTS ${stagingName(batchId)}`).execute(db);
+}
+
+export async function createTempStaging(db: DbOrTrx, batchId: string, columns: DataColumn[]) {
+  await sql
+    .raw(`CREATE TEMP TABLE ${tempStagingName(batchId)} (${stagingColumns(columns)}) ON COMMIT DROP`)
+    .execute(db);
+}
+
+// ---------------------------------------------------------------- the bulk session's one transaction
+export async function begin(db: DbOrTrx) {
+  await sql`BEGIN`.execute(db);
+}
+export async function commit(db: DbOrTrx) {
+  await sql`COMMIT`.execute(db);
+}
+export async function rollback(db: DbOrTrx) {
+  await sql`ROLLBACK`.execute(db);
+}
+
+/** The registry row of the resource's table, locked until the batch's transaction ends. */
+export function lockDataTable(db: DbOrTrx, resourceId: string) {
+  return db
+    .selectFrom('data_table')
+    .select(['version', 'table_name'])
+    .where('resource_id', '=', resourceId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function deleteAllRows(db: DbOrTrx, table: string) {
+  await sql.raw(`DELETE FROM ${dataTable(table)}`).execute(db);
+}
+
+export async function isEmpty(db: DbOrTrx, table: string): Promise<boolean> {
+  return (await sql.raw(`SELECT 1 FROM ${dataTable(table)} LIMIT 1`).execute(db)).rows.length === 0;
+}
+
+// ---------------------------------------------------------------- applying staged rows
+/** A batch's staged rows as the statements below see them. */
+export interface Staged {
+  batchId: string;
+  /** The staging table, quoted. */
+  staging: string;
+  /** The data table (unqualified name). */
+  table: string;
+  columns: DataColumn[];
+  /** For each item, its position in the file's header, or -1. */
+  index: number[];
+  header: string[];
+}
+
+const keysOf = (s: Staged) => s.columns.filter((c) => c.key).map((c) => ident(c.code));
+const sameKey = (s: Staged) =>
+  keysOf(s)
+    .map((k) => `t.${k} = s.${k}`)
+    .join(' AND ');
+
+/** A staged row's values as sent, in the file's column order (what its rejected-row record keeps). */
+function valuesAsSent(s: Staged): string {
+  const cells = s.header.map((_, pos) => {
+    const i = s.index.indexOf(pos);
+    return i >= 0 ? `s.${ident(s.columns[i]!.code)}::text` : 'NULL';
+  });
+  return `to_jsonb(ARRAY[${cells.join(', ')}]::text[])`;
+}
+
+/**
+ * Staged rows whose key is already in the data table become rejected rows with `errors`, and leave staging.
+ * Returns how many.
+ */
+export async function rejectStagedKeysInTable(db: DbOrTrx, s: Staged, errors: unknown): Promise<number> {
+  const T = dataTable(s.table);
+  const r = await sql`
+    INSERT INTO ingest_rejected (batch_id, row_no, raw, errors)
+    SELECT ${s.batchId}::uuid, s.row_no, ${sql.raw(valuesAsSent(s))}, ${JSON.stringify(errors)}::jsonb
+    FROM ${sql.raw(s.staging)} s
+    WHERE EXISTS (SELECT 1 FROM ${sql.raw(T)} t WHERE ${sql.raw(sameKey(s))})
+    ON CONFLICT DO NOTHING`.execute(db);
+  const n = Number(r.numAffectedRows ?? 0);
+  if (n)
+    await sql`DELETE FROM ${sql.raw(s.staging)} s WHERE EXISTS (SELECT 1 FROM ${sql.raw(T)} t WHERE ${sql.raw(sameKey(s))})`.execute(
+      db,
+    );
+  return n;
+}
+
+/**
+ * Staged rows whose key repeats an earlier staged row become rejected rows naming that row, and leave staging
+ * (the first stays). Returns how many.
+ */
+export async function rejectStagedRepeats(db: DbOrTrx, s: Staged): Promise<number> {
+  const keyCode = s.columns.find((c) => c.key)?.code ?? 'row';
+  const firsts = `(SELECT row_no, min(row_no) OVER (PARTITION BY ${keysOf(s).join(', ')}) AS first FROM ${s.staging})`;
+  const r = await sql`
+    INSERT INTO ingest_rejected (batch_id, row_no, raw, errors)
+    SELECT ${s.batchId}::uuid, s.row_no, ${sql.raw(valuesAsSent(s))},
+      jsonb_build_array(jsonb_build_object('field', ${keyCode}::text,
+        'zh', '主键与本批次第 ' || d.first || ' 行重复', 'en', 'the key repeats row ' || d.first || ' of this batch'))
+    FROM ${sql.raw(s.staging)} s JOIN ${sql.raw(firsts)} d ON d.row_no = s.row_no
+    WHERE d.first < s.row_no
+    ON CONFLICT DO NOTHING`.execute(db);
+  const n = Number(r.numAffectedRows ?? 0);
+  if (n)
+    await sql`DELETE FROM ${sql.raw(s.staging)} s USING ${sql.raw(firsts)} d WHERE d.row_no = s.row_no AND d.first < s.row_no`.execute(
+      db,
+    );
+  return n;
+}
+
+/**
+ * The staged rows into the data table, in file order. Upsert: a row whose key is loaded replaces the values of the
+ * items the file has (an item without a column keeps its value).
+ */
+export async function insertStaged(db: DbOrTrx, s: Staged, upsert: boolean) {
+  const cols = s.columns.map((c) => ident(c.code));
+  const present = s.columns.filter((c, i) => s.index[i]! >= 0 && !c.key).map((c) => ident(c.code));
+  const updates = [...present, ident('batch_id'), ident('loaded_at')].map((c) => `${c} = EXCLUDED.${c}`);
+  const conflict = upsert ? ` ON CONFLICT (${keysOf(s).join(', ')}) DO UPDATE SET ${updates.join(', ')}` : '';
+  await sql`
+    INSERT INTO ${sql.raw(dataTable(s.table))} (${sql.raw([...cols, ident('batch_id')].join(', '))})
+    SELECT ${sql.raw(cols.join(', '))}, ${s.batchId}::uuid FROM ${sql.raw(s.staging)}
+    ORDER BY row_no${sql.raw(conflict)}`.execute(db);
+}

@@ -1,0 +1,34 @@
+// What a batch is while it runs through the pipeline, and what it ends with.
+import type { BulkSession, CopyIn, Db } from '../../../db/database.ts';
+import type { BatchMode, DataColumn } from '../../../db/schema.ts';
+import type { RequestContext } from '../../../platform/context.ts';
+import type { ItemSpec, Problem } from '../check/check.values.ts';
+
+export interface BatchContext {
+  db: Db;
+  copyIn: CopyIn;
+  /** PostgreSQL: a dedicated connection, so the whole batch streams through one COPY inside one transaction. */
+  bulkSession?: (() => Promise<BulkSession>) | undefined;
+  ctx: RequestContext;
+  batchId: string;
+  resourceId: string;
+  orgId: string;
+  version: number;
+  table: string;
+  columns: DataColumn[];
+  items: ItemSpec[];
+  mode: BatchMode;
+  /** CSV: a row with more or fewer cells than the header is ragged; XLSX and JSON leave out empty cells. */
+  strictWidth: boolean;
+  /** An incremental pull that finds nothing new is a normal, empty batch; a file or push without rows is an error. */
+  allowEmpty?: boolean;
+  onProgress?: (p: { received: number; accepted: number; rejected: number; bytes: number }) => void;
+}
+
+export interface BatchOutcome {
+  received: number;
+  accepted: number;
+  rejected: number;
+  rowCount: number;
+  warnings: Problem[];
+}
