@@ -3,13 +3,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
+import house from './scripts/eslint/house.js';
 
-// Another domain's file other than its index.ts, from a domain's top folder (../x/y.ts) or a sub-folder (../../x/y.ts).
-const DOMAINS = 'auth|audit|calendar|catalog|ingest|masking|sharing|quality|portal|security|assessment';
-const CROSS_DOMAIN = [
-  { regex: '^\\.\\./(?!\\.\\.)[^/]+/(?!index\\.ts$).+', message: 'A domain uses another only through its index.ts.' },
+// Another domain's file other than its index.ts: from a domain's top folder that is ../x/y.ts, from one of its
+// sub-folders ../../x/y.ts (a sub-folder's ../y/z.ts is its own domain's).
+const crossDomain = (up) => [
   {
-    regex: `^\\.\\./\\.\\./(${DOMAINS})/(?!index\\.ts$).+`,
+    regex: `^${'\\.\\./'.repeat(up)}(?!\\.\\.)[^/]+/(?!index\\.ts$).+`,
     message: 'A domain uses another only through its index.ts.',
   },
 ];
@@ -86,16 +86,43 @@ export default tseslint.config(
     },
   },
   {
-    // A domain uses another only through its index.ts (its public surface), tests included.
-    files: ['packages/server/src/domains/**/*.ts'],
+    // A domain uses another only through its index.ts (its public surface), tests included; the depth of ../ says
+    // whether a path leaves the domain (from a sub-folder, ../x/ is still this domain).
+    files: ['packages/server/src/domains/*/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { paths: OUTBOUND, patterns: CROSS_DOMAIN }],
-    },
+    rules: { 'no-restricted-imports': ['error', { paths: OUTBOUND, patterns: crossDomain(1) }] },
   },
   {
-    files: ['packages/server/src/domains/**/*.test.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: CROSS_DOMAIN }] },
+    files: ['packages/server/src/domains/*/*/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: OUTBOUND, patterns: crossDomain(2) }] },
+  },
+  {
+    files: ['packages/server/src/domains/*/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: crossDomain(1) }] },
+  },
+  {
+    files: ['packages/server/src/domains/*/*/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: crossDomain(2) }] },
+  },
+  {
+    // SQL only in repository files (migrations, tests, test helpers and benches aside).
+    files: ['packages/server/src/**/*.ts', 'packages/cli/src/**/*.ts'],
+    ignores: ['**/*.repository.ts', '**/migrations/**', '**/*.test.ts', 'packages/server/src/testing/**'],
+    plugins: { house },
+    rules: { 'house/sql-in-repository': 'error' },
+  },
+  {
+    // Role checks only in policy files (platform/context.ts defines them; tests aside).
+    files: ['packages/server/src/**/*.ts', 'packages/cli/src/**/*.ts'],
+    ignores: [
+      '**/*.policy.ts',
+      'packages/server/src/platform/context.ts',
+      '**/*.test.ts',
+      'packages/server/src/testing/**',
+    ],
+    plugins: { house },
+    rules: { 'house/role-check-in-policy': 'error' },
   },
   {
     // Where process.env is legitimately read: the config module, test setup and scripts.

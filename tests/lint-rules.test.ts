@@ -101,3 +101,69 @@ it('platform/ and db/ never import a domain; a domain uses another only through 
       ok,
     );
 });
+
+it("a domain's sub-folder uses its own parts freely and another domain only through its index.ts", async () => {
+  const has = async (code: string, file: string) => (await rulesHit(code, file)).includes('no-restricted-imports');
+  const pull = 'packages/server/src/domains/ingest/pull/pull.service.ts';
+  for (const ok of [
+    `import { x } from '../../catalog/index.ts';`,
+    `import { x } from '../table/table.ts';`,
+    `import { x } from '../ingest.repository.ts';`,
+    `import { x } from '../../../platform/errors.ts';`,
+  ])
+    assert.equal(await has(`${ok}\nexport const c = x;\n`, pull), false, ok);
+  assert.ok(await has(`import { x } from '../../masking/masking.rules.ts';\nexport const c = x;\n`, pull));
+});
+
+it('SQL is written only in repository files (and migrations, tests and test helpers)', async () => {
+  const sqlRule = 'house/sql-in-repository';
+  const violations = [
+    `import { sql } from 'kysely';\nexport const f = (db: never) => sql\`SELECT 1\`.execute(db);\n`,
+    `export const f = (db: any) => db.selectFrom('resource').selectAll().execute();\n`,
+    `export const f = (trx: any) => trx.insertInto('ingest_batch').values({}).execute();\n`,
+    `export const f = (db: any) => db.updateTable('pull_source').set({}).execute();\n`,
+    `export const f = (db: any) => db.deleteFrom('session').execute();\n`,
+    `import { CompiledQuery } from 'kysely';\nexport const f = (db: any) => db.executeQuery(CompiledQuery.raw('SELECT 1'));\n`,
+  ];
+  for (const file of [
+    'packages/server/src/domains/sharing/sharing.service.ts',
+    'packages/server/src/domains/ingest/pull/pull.service.ts',
+    'packages/server/src/platform/jobs.ts',
+    'packages/server/src/demo/seed-demo.ts',
+    'packages/cli/src/cli.ts',
+  ])
+    for (const code of violations) assert.ok((await rulesHit(code, file)).includes(sqlRule), `${file}: ${code}`);
+  // a type-only import of kysely is no SQL
+  assert.ok(
+    !(
+      await rulesHit(
+        `import type { Selectable } from 'kysely';\nexport type R = Selectable<{ a: number }>;\n`,
+        'packages/server/src/domains/sharing/sharing.service.ts',
+      )
+    ).includes(sqlRule),
+  );
+  for (const file of [
+    'packages/server/src/domains/sharing/sharing.repository.ts',
+    'packages/server/src/domains/ingest/pull/pull.repository.ts',
+    'packages/server/src/db/migrations/0099_example.ts',
+    'packages/server/src/domains/sharing/sharing.api.test.ts',
+    'packages/server/src/testing/test-env.ts',
+  ])
+    for (const code of violations) assert.ok(!(await rulesHit(code, file)).includes(sqlRule), `${file}: ${code}`);
+});
+
+it('role checks are made only in policy files', async () => {
+  const rule = 'house/role-check-in-policy';
+  const code = `import { hasRole, isCenter } from '../../platform/context.ts';\nexport const f = (a: never) => hasRole(a, 'center_admin') || isCenter(a);\n`;
+  for (const file of [
+    'packages/server/src/domains/sharing/sharing.service.ts',
+    'packages/server/src/domains/sharing/sharing.routes.ts',
+    'packages/server/src/domains/ingest/pull/pull.service.ts',
+  ])
+    assert.ok((await rulesHit(code, file)).includes(rule), file);
+  for (const file of [
+    'packages/server/src/domains/sharing/sharing.policy.ts',
+    'packages/server/src/domains/sharing/sharing.api.test.ts',
+  ])
+    assert.ok(!(await rulesHit(code, file)).includes(rule), file);
+});

@@ -2,10 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../../db/database.ts';
 import { Obj } from '../../platform/http.ts';
-import { hasRole, type RequestContext } from '../../platform/context.ts';
-import { errors } from '../../platform/errors.ts';
-import { listRecords, streamRecords, verifyChain, writeAudit, type AuditFilter } from './audit.service.ts';
-import { csvCell } from '../../platform/csv.ts';
+import { AuditService, listRecords } from './audit.service.ts';
+import { AUDIT_READERS, AUDIT_VERIFIERS } from './audit.policy.ts';
 
 const Filter = {
   actor: Type.Optional(Type.String({ maxLength: 100 })),
@@ -67,21 +65,11 @@ function present(r: Row) {
   };
 }
 
-/** The Center sees every record; a unit's admin and security officer see their own unit's. */
-function scope(ctx: RequestContext, f: AuditFilter): AuditFilter {
-  if (hasRole(ctx.actor, 'center_admin', 'supervisor')) return f;
-  if (hasRole(ctx.actor, 'unit_admin', 'unit_security_officer', 'cac_officer')) {
-    if (f.orgId && f.orgId !== ctx.actor!.orgId) throw errors.forbidden("read another unit's audit records");
-    return { ...f, orgId: ctx.actor!.orgId };
-  }
-  throw errors.forbidden('audit.read');
-}
-
 export const auditRoutes =
   (db: Db): FastifyPluginAsyncTypebox =>
   async (app) => {
     const tags = ['audit'];
-    const readers = ['center_admin', 'supervisor', 'unit_admin', 'unit_security_officer', 'cac_officer'] as const;
+    const svc = new AuditService(db);
     app.get(
       '/api/audit',
       {
@@ -91,20 +79,11 @@ export const auditRoutes =
           querystring: ListQuery,
           response: { 200: Type.Object({ total: Type.Integer(), items: Type.Array(Record_) }) },
         },
-        config: { allow: readers },
+        config: { allow: AUDIT_READERS },
       },
       async (req) => {
         const { limit = 50, offset = 0, ...f } = req.query;
-        const scoped = scope(req.ctx, f);
-        const { rows, total } = await listRecords(db, scoped, { limit, offset });
-        // Who looked at the trail is part of the trail.
-        await db.transaction().execute((trx) =>
-          writeAudit(trx, req.ctx, {
-            action: 'audit.read',
-            objectType: 'audit',
-            diff: { filter: scoped, offset, returned: rows.length },
-          }),
-        );
+        const { rows, total } = await svc.browse(req.ctx, f, { limit, offset });
         return { total, items: rows.map(present) };
       },
     );
@@ -118,60 +97,16 @@ export const auditRoutes =
           querystring: ExportQuery,
           produces: ['text/csv'],
         },
-        config: { allow: readers },
+        config: { allow: AUDIT_READERS },
       },
       async (req, reply) => {
-        const f = scope(req.ctx, req.query);
-        await db
-          .transaction()
-          .execute((trx) =>
-            writeAudit(trx, req.ctx, { action: 'audit.export', objectType: 'audit', diff: { filter: f } }),
-          );
-        const header = [
-          '序号 seq',
-          '时间 time',
-          '操作人 actor',
-          '单位 org',
-          '凭据 credential',
-          '操作 action',
-          '对象类型 object type',
-          '对象 object',
-          '结果 outcome',
-          '地址 client ip',
-          '请求 request id',
-          '变更 diff',
-          '哈希 hash',
-        ];
-        async function* lines() {
-          yield '\uFEFF' + header.map(csvCell).join(',') + '\r\n';
-          for await (const r of streamRecords(db, f, 'desc')) {
-            yield (
-              [
-                r.seq,
-                r.occurred_at.toISOString(),
-                r.actor_name,
-                r.org_id,
-                r.credential_id,
-                r.action,
-                r.object_type,
-                r.object_id,
-                r.outcome,
-                r.client_ip,
-                r.request_id,
-                r.diff,
-                r.hash,
-              ]
-                .map(csvCell)
-                .join(',') + '\r\n'
-            );
-          }
-        }
+        const lines = await svc.exportCsv(req.ctx, req.query);
         const stamp = new Date().toISOString().slice(0, 10);
         reply
           .header('content-type', 'text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="audit-${stamp}.csv"`);
         const { Readable } = await import('node:stream');
-        return reply.send(Readable.from(lines()));
+        return reply.send(Readable.from(lines));
       },
     );
 
@@ -193,19 +128,8 @@ export const auditRoutes =
             }),
           },
         },
-        config: { allow: ['center_admin', 'supervisor'] },
+        config: { allow: AUDIT_VERIFIERS },
       },
-      async (req) => {
-        const result = await verifyChain(db);
-        await db.transaction().execute((trx) =>
-          writeAudit(trx, req.ctx, {
-            action: 'audit.verify',
-            objectType: 'audit',
-            outcome: result.ok ? 'success' : 'failure',
-            diff: { count: result.count, problemCount: result.problemCount, problems: result.problems.slice(0, 20) },
-          }),
-        );
-        return result;
-      },
+      async (req) => svc.verify(req.ctx),
     );
   };

@@ -12,6 +12,8 @@ import {
 } from './audit.chain.ts';
 import { storableJson, storableText } from '../../platform/text.ts';
 import * as repo from './audit.repository.ts';
+import { readAuditScope } from './audit.policy.ts';
+import { csvCell } from '../../platform/csv.ts';
 
 export interface AuditEntry {
   action: string;
@@ -107,3 +109,87 @@ export async function verifyChain(db: Db): Promise<ChainReport> {
 }
 
 export { listRecords, streamRecords, type AuditFilter } from './audit.repository.ts';
+
+const CSV_HEADER = [
+  '序号 seq',
+  '时间 time',
+  '操作人 actor',
+  '单位 org',
+  '凭据 credential',
+  '操作 action',
+  '对象类型 object type',
+  '对象 object',
+  '结果 outcome',
+  '地址 client ip',
+  '请求 request id',
+  '变更 diff',
+  '哈希 hash',
+];
+
+/** Reading the trail: each read is itself on the trail, with the filter the caller was held to. */
+export class AuditService {
+  constructor(private readonly db: Db) {}
+
+  private record(ctx: RequestContext, e: AuditEntry) {
+    return this.db.transaction().execute((trx) => writeAudit(trx, ctx, e));
+  }
+
+  /** The Center sees every record; a unit's admin and security officer see their own unit's. */
+  private scoped(ctx: RequestContext, f: repo.AuditFilter): repo.AuditFilter {
+    const orgId = readAuditScope(ctx.actor, f.orgId);
+    return orgId === undefined ? f : { ...f, orgId };
+  }
+
+  async browse(ctx: RequestContext, filter: repo.AuditFilter, page: { limit: number; offset: number }) {
+    const f = this.scoped(ctx, filter);
+    const { rows, total } = await repo.listRecords(this.db, f, page);
+    await this.record(ctx, {
+      action: 'audit.read',
+      objectType: 'audit',
+      diff: { filter: f, offset: page.offset, returned: rows.length },
+    });
+    return { rows, total };
+  }
+
+  /** The records as CSV lines (UTF-8 with BOM, for Excel), newest first; the export is audited before any line. */
+  async exportCsv(ctx: RequestContext, filter: repo.AuditFilter): Promise<AsyncGenerator<string>> {
+    const f = this.scoped(ctx, filter);
+    await this.record(ctx, { action: 'audit.export', objectType: 'audit', diff: { filter: f } });
+    const db = this.db;
+    async function* lines() {
+      yield '\uFEFF' + CSV_HEADER.map(csvCell).join(',') + '\r\n';
+      for await (const r of repo.streamRecords(db, f, 'desc'))
+        yield (
+          [
+            r.seq,
+            r.occurred_at.toISOString(),
+            r.actor_name,
+            r.org_id,
+            r.credential_id,
+            r.action,
+            r.object_type,
+            r.object_id,
+            r.outcome,
+            r.client_ip,
+            r.request_id,
+            r.diff,
+            r.hash,
+          ]
+            .map(csvCell)
+            .join(',') + '\r\n'
+        );
+    }
+    return lines();
+  }
+
+  async verify(ctx: RequestContext): Promise<ChainReport> {
+    const result = await verifyChain(this.db);
+    await this.record(ctx, {
+      action: 'audit.verify',
+      objectType: 'audit',
+      outcome: result.ok ? 'success' : 'failure',
+      diff: { count: result.count, problemCount: result.problemCount, problems: result.problems.slice(0, 20) },
+    });
+    return result;
+  }
+}

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DbOrTrx } from '../../db/database.ts';
 
 export function listOverrides(db: DbOrTrx, year?: number) {
@@ -43,4 +44,9 @@ export async function insertPolicy(
     .insertInto('policy_version')
     .values({ ...row, params: JSON.stringify(row.params), created_at: new Date() })
     .execute();
+}
+
+/** Held until the transaction ends: concurrent policy edits take turns, so version numbers never collide. */
+export async function lockPolicyEdits(trx: DbOrTrx) {
+  await sql`SELECT pg_advisory_xact_lock(${0x67_73_70_6f})`.execute(trx);
 }

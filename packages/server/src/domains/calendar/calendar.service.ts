@@ -1,10 +1,10 @@
 // The working-day service other domains use (deadlines, due status) and the versioned policy.
-import { sql } from 'kysely';
 import type { Db, DbOrTrx } from '../../db/database.ts';
-import { hasRole, type RequestContext } from '../../platform/context.ts';
+import type { RequestContext } from '../../platform/context.ts';
 import { AppError, errors } from '../../platform/errors.ts';
 import { writeAudit } from '../audit/index.ts';
 import * as repo from './calendar.repository.ts';
+import { authorize } from './calendar.policy.ts';
 import { WorkingCalendar, packageCoversYear, todayInShanghai, type DueStatus } from './working-days.ts';
 import { POLICY_PARAMS, defaultPolicy, policyProblems, type PolicyParams } from './policy.ts';
 
@@ -68,7 +68,7 @@ export class CalendarService {
   }
 
   async setOverride(ctx: RequestContext, date: string, kind: 'workday' | 'restday', note: string) {
-    if (!hasRole(ctx.actor, 'center_admin')) throw errors.forbidden('calendar.override');
+    authorize(ctx.actor, 'calendar.override');
     await this.db.transaction().execute(async (trx) => {
       const before = await repo.findOverride(trx, date);
       await repo.upsertOverride(trx, {
@@ -88,7 +88,7 @@ export class CalendarService {
   }
 
   async removeOverride(ctx: RequestContext, date: string) {
-    if (!hasRole(ctx.actor, 'center_admin')) throw errors.forbidden('calendar.override');
+    authorize(ctx.actor, 'calendar.override');
     await this.db.transaction().execute(async (trx) => {
       const before = await repo.findOverride(trx, date);
       if (!before)
@@ -141,12 +141,12 @@ export class CalendarService {
   }
 
   async updatePolicy(ctx: RequestContext, changes: Record<string, unknown>, note: string): Promise<PolicySnapshot> {
-    if (!hasRole(ctx.actor, 'center_admin')) throw errors.forbidden('policy.update');
+    authorize(ctx.actor, 'policy.update');
     const problems = policyProblems(changes);
     if (problems.length) throw errors.validation(problems);
     return this.db.transaction().execute(async (trx) => {
       // Serialise concurrent edits so version numbers never collide.
-      await sql`SELECT pg_advisory_xact_lock(${0x67_73_70_6f})`.execute(trx);
+      await repo.lockPolicyEdits(trx);
       const cur = await this.currentPolicy(trx);
       const next = { ...cur.params, ...(changes as PolicyParams) };
       const changed = Object.keys(changes).filter((k) => cur.params[k] !== next[k]);

@@ -36,3 +36,22 @@ export function authorize(actor: Actor | null, action: CatalogAction, ownerOrgId
   if (!actor) throw errors.unauthenticated();
   if (!can(actor, action, ownerOrgId)) throw errors.forbidden(action);
 }
+
+/** The lists (§11-14) and system plans: a case of a unit is read by that unit and the Center. */
+export function authorizeCaseRead(actor: Actor | null, orgId: string): asserts actor is Actor {
+  if (!actor) throw errors.unauthenticated();
+  if (!isCenter(actor) && actor.orgId !== orgId) throw errors.forbidden("read another unit's case");
+}
+
+/** Reviewing a case (a demand, a plan, a list entry): Center reviewers and admins. */
+export function authorizeCaseReview(actor: Actor | null): void {
+  if (!hasRole(actor, 'center_reviewer', 'center_admin')) throw errors.forbidden('review');
+}
+
+/** Filing a case for a unit: its admin, or a Center admin. */
+export function authorizeCaseFiling(actor: Actor | null): void {
+  if (!hasRole(actor, 'unit_admin', 'center_admin')) throw errors.forbidden('file for the unit');
+}
+
+/** Which unit's cases a list shows: undefined for all (the Center), else the caller's own. */
+export const caseListScope = (actor: Actor): string | undefined => (isCenter(actor) ? undefined : actor.orgId);

@@ -1,26 +1,20 @@
 // The three lists of the regulation (§11-14) and the information-system plan review (§7).
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.ts';
-import { hasRole, isCenter, type RequestContext } from '../../platform/context.ts';
+import type { RequestContext } from '../../platform/context.ts';
 import { AppError, errors } from '../../platform/errors.ts';
 import { listToXlsx } from '../../platform/xlsx.ts';
 import { writeAudit } from '../audit/index.ts';
 import * as repo from './lists.repository.ts';
+import { authorizeCaseFiling, authorizeCaseRead, authorizeCaseReview, caseListScope } from './catalog.policy.ts';
 import * as catalogRepo from './catalog.repository.ts';
 
 const wrongState = (zh: string, en: string) => new AppError(409, 'catalog.wrong_state', zh, en);
 const uid = (ctx: RequestContext) => (ctx.actor?.kind === 'user' ? ctx.actor.userId : null);
 
-function mayRead(ctx: RequestContext, orgId: string) {
-  if (!ctx.actor) throw errors.unauthenticated();
-  if (!isCenter(ctx.actor) && ctx.actor.orgId !== orgId) throw errors.forbidden("read another unit's case");
-}
-function mayReview(ctx: RequestContext) {
-  if (!hasRole(ctx.actor, 'center_reviewer', 'center_admin')) throw errors.forbidden('review');
-}
-function mayFile(ctx: RequestContext) {
-  if (!hasRole(ctx.actor, 'unit_admin', 'center_admin')) throw errors.forbidden('file for the unit');
-}
+const mayRead = (ctx: RequestContext, orgId: string) => authorizeCaseRead(ctx.actor, orgId);
+const mayReview = (ctx: RequestContext) => authorizeCaseReview(ctx.actor);
+const mayFile = (ctx: RequestContext) => authorizeCaseFiling(ctx.actor);
 
 export const AGGREGATION_NOT_STARTED = 'not_aggregated';
 export const AGGREGATED = 'aggregated';
@@ -143,7 +137,7 @@ export class ListsService {
 
   async demands(ctx: RequestContext) {
     if (!ctx.actor) throw errors.unauthenticated();
-    const rows = await repo.listDemands(this.db, isCenter(ctx.actor) ? undefined : ctx.actor.orgId);
+    const rows = await repo.listDemands(this.db, caseListScope(ctx.actor));
     return rows.map((d) => this.present(d));
   }
 
@@ -320,9 +314,7 @@ export class ListsService {
 
   async plans(ctx: RequestContext) {
     if (!ctx.actor) throw errors.unauthenticated();
-    return (await repo.listPlans(this.db, isCenter(ctx.actor) ? undefined : ctx.actor.orgId)).map((p) =>
-      this.presentPlan(p),
-    );
+    return (await repo.listPlans(this.db, caseListScope(ctx.actor))).map((p) => this.presentPlan(p));
   }
 
   async submitPlan(ctx: RequestContext, body: { name: string; purpose: string; collects: string[]; needs?: string }) {

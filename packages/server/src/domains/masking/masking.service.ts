@@ -2,7 +2,7 @@
 // suggestions, and the Center's audited reversal of tokens.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.ts';
-import { hasRole, isCenter, type RequestContext } from '../../platform/context.ts';
+import type { RequestContext } from '../../platform/context.ts';
 import { AppError, errors } from '../../platform/errors.ts';
 import { writeAudit } from '../audit/index.ts';
 import type { CatalogService, PresentedVersion } from '../catalog/index.ts';
@@ -10,6 +10,7 @@ import { defaultProfile, looserItems, type Rules } from './masking.profile.ts';
 import { detokenize, maskValue, RULES, scopeKeys, type Column } from './masking.rules.ts';
 import { suggest, suggestFromValues } from './masking.detect.ts';
 import * as repo from './masking.repository.ts';
+import { authorize } from './masking.policy.ts';
 
 export class MaskingService {
   constructor(
@@ -31,8 +32,7 @@ export class MaskingService {
         '资源尚未发布，没有可用的脱敏方案',
         'The resource is not approved yet; it has no masking profile',
       );
-    if (!isCenter(ctx.actor) && ctx.actor?.orgId !== r.orgId)
-      throw errors.forbidden('masking profiles of another unit');
+    authorize(ctx.actor, 'masking.read', r.orgId);
     return r.current;
   }
 
@@ -72,11 +72,7 @@ export class MaskingService {
     body: { name: string; purpose: 'grant' | 'release' | 'custom'; rules: Rules },
   ) {
     const v = await this.currentVersion(ctx, resourceId);
-    if (
-      !hasRole(ctx.actor, 'center_admin', 'center_reviewer') &&
-      !(hasRole(ctx.actor, 'unit_admin') && ctx.actor!.orgId === v.orgId)
-    )
-      throw errors.forbidden('masking.profile');
+    authorize(ctx.actor, 'masking.profile', v.orgId);
     const codes = new Set(v.items.map((i) => i.code));
     const problems = Object.entries(body.rules).flatMap(([code, r]) => [
       ...(!codes.has(code)
@@ -118,7 +114,7 @@ export class MaskingService {
 
   /** Loosening a default needs the Center: an admin approves the profile. */
   async approveProfile(ctx: RequestContext, id: string) {
-    if (!hasRole(ctx.actor, 'center_admin')) throw errors.forbidden('masking.approve');
+    authorize(ctx.actor, 'masking.approve');
     const p = await repo.findProfile(this.db, id);
     if (!p) throw errors.notFound('masking_profile', id);
     if (p.status !== 'pending_approval')
@@ -208,7 +204,7 @@ export class MaskingService {
 
   /** Only the Center reverses a token, and every reversal is on the record. */
   async detokenize(ctx: RequestContext, scope: string, token: string) {
-    if (!hasRole(ctx.actor, 'center_admin')) throw errors.forbidden('masking.detokenize');
+    authorize(ctx.actor, 'masking.detokenize');
     let value: string;
     try {
       value = detokenize(this.keys(scope), token);
