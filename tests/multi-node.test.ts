@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { createTestEnv, dbKinds, TEST_PASSWORD, type TestEnv } from '../packages/server/src/testing/test-env.ts';
 import { personResource, publish, servePeopleApi } from '../packages/server/src/testing/ingest-fixtures.ts';
+import { until } from '../packages/server/src/testing/until.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const pgKind = dbKinds().find((k) => k.kind === 'postgres')!;
@@ -21,20 +22,6 @@ async function freePort(): Promise<number> {
   const port = (s.address() as { port: number }).port;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
-}
-
-async function until<T>(
-  what: string | (() => string),
-  f: () => Promise<T | null | undefined | false>,
-  ms = 90_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => null);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 interface Node {
@@ -85,7 +72,7 @@ describe('two app nodes on one PostgreSQL', { skip: pgKind.skip }, () => {
     await until(
       () => `node on ${port} to answer (exit ${proc.exitCode}; log: ${node.log.join('')})`,
       async () => (await fetch(`${node.base}/api/health`)).status === 200,
-      60_000,
+      { timeoutMs: 60_000, retryErrors: true },
     );
     return node;
   }
@@ -144,10 +131,12 @@ describe('two app nodes on one PostgreSQL', { skip: pgKind.skip }, () => {
       async () =>
         (await db.selectFrom('pull_source').select('last_status').where('id', '=', sourceId).executeTakeFirst())
           ?.last_status,
+      { timeoutMs: 90_000, retryErrors: true },
     );
     await until(
       'the first one-source comparison',
       async () => (await db.selectFrom('source_check_run').select('id').execute()).length > 0,
+      { timeoutMs: 90_000, retryErrors: true },
     );
     // several polls of both nodes later: still one batch, one run job for the source
     await new Promise((r) => setTimeout(r, 4000));

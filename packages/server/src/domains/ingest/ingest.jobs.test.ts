@@ -5,16 +5,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDb } from '../../testing/test-env.ts';
 import { personResource, publish, servePeopleApi } from '../../testing/ingest-fixtures.ts';
-
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { until } from '../../testing/until.ts';
 
 describeEachDb(
   'background jobs',
