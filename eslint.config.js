@@ -113,8 +113,9 @@ export default tseslint.config(
     rules: { 'house/sql-in-repository': 'error' },
   },
   {
-    // Role checks only in policy files (platform/context.ts defines them; tests aside).
-    files: ['packages/server/src/**/*.ts', 'packages/cli/src/**/*.ts'],
+    // Role checks only in policy files (platform/context.ts defines them; tests aside). The console has none: it
+    // shows what the session's abilities say.
+    files: ['packages/server/src/**/*.ts', 'packages/cli/src/**/*.ts', 'packages/web/src/**/*.{ts,tsx}'],
     ignores: [
       '**/*.policy.ts',
       'packages/server/src/platform/context.ts',

@@ -166,4 +166,17 @@ it('role checks are made only in policy files', async () => {
     'packages/server/src/domains/sharing/sharing.api.test.ts',
   ])
     assert.ok(!(await rulesHit(code, file)).includes(rule), file);
+  // a role check written out by hand, in a service or in the console (which shows what the session's abilities say)
+  const byHand = `export const f = (me: { user: { roles: string[] } }) => me.user.roles.includes('center_admin');\n`;
+  assert.ok((await rulesHit(byHand, 'packages/server/src/domains/sharing/sharing.service.ts')).includes(rule));
+  assert.ok((await rulesHit(byHand, 'packages/web/src/domains/sharing/SharingPage.tsx')).includes(rule));
+  // listing the roles is no check
+  assert.ok(
+    !(
+      await rulesHit(
+        `export const f = (me: { user: { roles: string[] } }) => me.user.roles.map((r) => r.length);\n`,
+        'packages/web/src/domains/sharing/SharingPage.tsx',
+      )
+    ).includes(rule),
+  );
 });

@@ -50,6 +50,7 @@ const sqlInRepository = {
 };
 
 const ROLE_CHECKS = new Set(['hasRole', 'isCenter']);
+const ROLE_LOOKUPS = new Set(['includes', 'some', 'every', 'indexOf', 'find']);
 
 /** Who may do what is decided in *.policy.ts files: a service or route asks the policy, never the roles. */
 const roleCheckInPolicy = {
@@ -64,8 +65,20 @@ const roleCheckInPolicy = {
   create(context) {
     return {
       CallExpression(node) {
-        if (node.callee.type === 'Identifier' && ROLE_CHECKS.has(node.callee.name))
-          context.report({ node: node.callee, messageId: 'roleCheck' });
+        const c = node.callee;
+        if (c.type === 'Identifier' && ROLE_CHECKS.has(c.name)) context.report({ node: c, messageId: 'roleCheck' });
+        // someone.roles.includes('center_admin') and the like: a role check written out by hand
+        if (
+          c.type === 'MemberExpression' &&
+          !c.computed &&
+          c.property.type === 'Identifier' &&
+          ROLE_LOOKUPS.has(c.property.name) &&
+          c.object.type === 'MemberExpression' &&
+          !c.object.computed &&
+          c.object.property.type === 'Identifier' &&
+          c.object.property.name === 'roles'
+        )
+          context.report({ node: c.property, messageId: 'roleCheck' });
       },
     };
   },

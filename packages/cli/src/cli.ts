@@ -8,7 +8,7 @@ import { loadConfig, ConfigError, startServer, openRuntime, type Config } from '
 import { seedDemo, formatDemoLogins } from '@gongshu/server/demo/seed-demo.ts';
 import { DEMO_BATCH_NAME, seedDemoData } from '@gongshu/server/demo/data-seed.ts';
 import { verifyChain } from '@gongshu/server/domains/audit/index.ts';
-import { centerOrgs } from '@gongshu/server/domains/auth/index.ts';
+import { authPolicy, centerOrgs } from '@gongshu/server/domains/auth/index.ts';
 import { isValidDate } from '@gongshu/server/domains/calendar/index.ts';
 import { migrateToLatest } from '@gongshu/server/db/migrator.ts';
 import { systemContext, ROLES, type Role } from '@gongshu/server/platform/context.ts';
@@ -254,7 +254,7 @@ async function userCreate(config: Config, args: string[]): Promise<number> {
     });
     console.log(`Created user ${user.username} (${user.roles.join(', ')}) in ${org.name}.`);
     if (generated) console.log(`Initial password (shown once; it must be changed at first log-in): ${password}`);
-    if (user.roles.includes('center_admin'))
+    if (authPolicy.totpRequired(user.roles))
       console.log('Center admins set up a TOTP authenticator at their first log-in.');
     return 0;
   } finally {

@@ -1,4 +1,5 @@
 // Shapes of the API replies the console uses (see /api/openapi.json).
+import type { Reply } from './api.types.ts';
 export type Role =
   | 'center_admin'
   | 'center_reviewer'
@@ -19,73 +20,14 @@ export const ROLES: Role[] = [
 export type OrgKind = 'center' | 'cac' | 'town_street' | 'bureau' | 'institution' | 'vertical';
 export const ORG_KINDS: OrgKind[] = ['center', 'cac', 'town_street', 'bureau', 'institution', 'vertical'];
 
-export interface Org {
-  id: string;
-  code: string;
-  name: string;
-  kind: OrgKind;
-  uscc: string | null;
-  parentId: string | null;
-  contactName: string | null;
-  contactPhone: string | null;
-  contactEmail: string | null;
-  active: boolean;
-  isDemo: boolean;
-}
-export interface User {
-  id: string;
-  orgId: string;
-  orgName: string | null;
-  username: string;
-  displayName: string;
-  email: string | null;
-  phone: string | null;
-  roles: Role[];
-  active: boolean;
-  totpEnabled: boolean;
-  mustChangePassword: boolean;
-  lockedUntil: string | null;
-  lastLoginAt: string | null;
-  isDemo: boolean;
-  createdAt: string;
-}
-export interface Me {
-  user: User;
-  org: Org;
-  csrfToken: string;
-  mfaState: 'complete' | 'totp_pending' | 'enrol_required';
-  expiresAt: string;
-}
-export interface Credential {
-  id: string;
-  keyId: string;
-  orgId: string;
-  orgName: string | null;
-  systemName: string;
-  description: string | null;
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  lastUsedIp: string | null;
-  status: 'active' | 'revoked' | 'expired';
-}
-export interface AuditRecord {
-  seq: number;
-  occurredAt: string;
-  actorUserId: string | null;
-  actorName: string | null;
-  orgId: string | null;
-  credentialId: string | null;
-  action: string;
-  objectType: string | null;
-  objectId: string | null;
-  outcome: 'success' | 'denied' | 'failure';
-  clientIp: string | null;
-  requestId: string | null;
-  diff: unknown;
-  hash: string;
-}
+export type Org = Reply<'/api/orgs'>[number];
+export type User = Reply<'/api/users'>[number];
+/** The session: user, organisation, CSRF token, and what the console may offer (generated from the API). */
+export type Me = Reply<'/api/auth/session'>;
+export type Page = keyof Me['abilities']['pages'];
+export type Ability = keyof Me['abilities']['can'];
+export type Credential = Reply<'/api/credentials'>[number];
+export type AuditRecord = Reply<'/api/audit'>['items'][number];
 export interface PolicySnapshot {
   version: number;
   params: Record<string, number>;

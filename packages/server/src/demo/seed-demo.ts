@@ -3,7 +3,7 @@ import type { Db } from '../db/database.ts';
 import type { AuthService } from '../domains/auth/index.ts';
 import type { CatalogService } from '../domains/catalog/index.ts';
 import { seedDemoCatalog } from './catalog-seed.ts';
-import { hashPassword } from '../domains/auth/index.ts';
+import { authPolicy, hashPassword } from '../domains/auth/index.ts';
 import { systemContext, type Role } from '../platform/context.ts';
 import {
   DEMO_ORGS,
@@ -71,7 +71,7 @@ export async function seedDemo(
           passwordHash: await hashPassword(DEMO_PASSWORD),
           roles: u.roles as Role[],
           isDemo: true,
-          ...(u.roles.includes('center_admin') ? { totpSecret: DEMO_TOTP_SECRET } : {}),
+          ...(authPolicy.totpRequired(u.roles) ? { totpSecret: DEMO_TOTP_SECRET } : {}),
         });
       });
     }

@@ -2,7 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { Type, type TProperties, type TObjectOptions } from 'typebox';
+import { Type, type TLiteral, type TProperties, type TObjectOptions, type TSchemaOptions, type TUnion } from 'typebox';
 import { AppError, type FieldError } from './errors.ts';
 import { findBodyFault } from './text.ts';
 import type { Actor, CallerRole, RequestContext } from './context.ts';
@@ -29,6 +29,14 @@ declare module 'fastify' {
 /** An object schema that refuses unknown fields. */
 export function Obj<T extends TProperties>(props: T, opts: TObjectOptions = {}) {
   return Type.Object(props, { additionalProperties: false, ...opts });
+}
+
+/** One of a list of words (an enumeration), keeping the words in the static type. */
+export function OneOf<const V extends string>(values: readonly V[], opts: TSchemaOptions = {}): TUnion<[TLiteral<V>]> {
+  return Type.Union(
+    values.map((v) => Type.Literal(v)),
+    opts,
+  ) as unknown as TUnion<[TLiteral<V>]>;
 }
 
 function makeAjv(coerce: boolean) {

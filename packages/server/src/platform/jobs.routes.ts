@@ -15,6 +15,9 @@ import {
   type JobState,
 } from './jobs.repository.ts';
 
+/** Who sees the background jobs: the Center's admins. */
+export const JOB_VIEWERS = ['center_admin'] as const;
+
 const Words = Type.Object({ zh: Type.String(), en: Type.String() });
 const State = Type.Union([
   Type.Literal('created'),
@@ -84,7 +87,7 @@ export const jobsRoutes =
           querystring: Query,
           response: { 200: JobsReply },
         },
-        config: { allow: ['center_admin'] },
+        config: { allow: JOB_VIEWERS },
       },
       async (req) => {
         const { limit = 50, offset = 0, name, state } = req.query;

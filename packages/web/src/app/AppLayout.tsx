@@ -23,7 +23,7 @@ import {
 import { useI18n } from '../i18n.tsx';
 import type { Key } from '../messages.ts';
 import { useSession } from '../session.tsx';
-import { canSee, type Page } from '../permissions.ts';
+import { sees, type Page } from '../abilities.ts';
 
 const NAV: { page: Page; path: string; icon: React.ReactNode }[] = [
   { page: 'home', path: '/', icon: <HomeOutlined /> },
@@ -49,7 +49,7 @@ export function AppLayout() {
   const nav = useNavigate();
   const loc = useLocation();
   if (!me) return null;
-  const items = NAV.filter((n) => canSee(me.user.roles, n.page)).map((n) => ({
+  const items = NAV.filter((n) => sees(me, n.page)).map((n) => ({
     key: n.path,
     icon: n.icon,
     label: t(`nav.${n.page}` as Key),

@@ -1,7 +1,7 @@
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { Spin } from 'antd';
 import { useSession } from '../session.tsx';
-import { canSee, type Page } from '../permissions.ts';
+import { sees, type Page } from '../abilities.ts';
 import { AppLayout } from './AppLayout.tsx';
 import { LoginPage } from '../domains/auth/LoginPage.tsx';
 import { CodesProvider } from '../domains/catalog/codes.tsx';
@@ -40,7 +40,7 @@ export function AppRoutes() {
         <ForcedPasswordChange />
       </Suspense>
     );
-  const guard = (page: Page, el: ReactElement) => (canSee(me.user.roles, page) ? el : <Navigate to="/" replace />);
+  const guard = (page: Page, el: ReactElement) => (sees(me, page) ? el : <Navigate to="/" replace />);
   return (
     <CodesProvider>
       <Routes>

@@ -27,3 +27,10 @@ export function readAuditScope(actor: Actor | null, requested: string | undefine
 
 /** Walking the whole chain: the Center's admins and supervisors. */
 export const AUDIT_VERIFIERS = ['center_admin', 'supervisor'] as const;
+
+export type AuditAction = 'audit.read' | 'audit.verify';
+
+export function can(actor: Actor | null, action: AuditAction): boolean {
+  const roles: readonly string[] = action === 'audit.read' ? AUDIT_READERS : AUDIT_VERIFIERS;
+  return !!actor && actor.roles.some((r) => roles.includes(r));
+}

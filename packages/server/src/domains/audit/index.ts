@@ -8,3 +8,4 @@ export {
   type AuditFilter,
 } from './audit.service.ts';
 export { auditRoutes } from './audit.routes.ts';
+export * as auditPolicy from './audit.policy.ts';

@@ -65,3 +65,13 @@ export function mayGrantRoles(actor: Actor, roles: Role[]): boolean {
   if (hasRole(actor, 'center_admin')) return true;
   return roles.every((r) => UNIT_ROLES.includes(r));
 }
+
+/** A Center admin must use a second factor: enrolment at the first log-in, and it cannot be switched off. */
+export const totpRequired = (roles: readonly string[]): boolean => roles.includes('center_admin');
+
+/** A user who gives up their own Center admin role (the platform could be left without one). */
+export const dropsOwnCenterAdmin = (before: readonly string[], after: readonly string[] | undefined): boolean =>
+  !!after && !after.includes('center_admin') && before.includes('center_admin');
+
+/** Acting for a unit other than one's own (a credential issued for it): the Center's admins. */
+export const mayActForOtherUnits = (actor: Actor): boolean => hasRole(actor, 'center_admin');

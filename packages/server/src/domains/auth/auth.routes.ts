@@ -1,12 +1,13 @@
 // Thin, schema-first routes: parse, call one service method, shape the reply.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { NO_ABILITIES, type AbilitySet } from '../../platform/abilities.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { errors } from '../../platform/errors.ts';
 import type { AuthService, SessionInfo } from './auth.service.ts';
 import { presentOrg, presentUser } from './auth.service.ts';
 import * as S from './auth.schemas.ts';
-import { ROLES } from '../../platform/context.ts';
+import { ROLES, type UserActor } from '../../platform/context.ts';
 
 export const SESSION_COOKIE = 'gongshu_session';
 
@@ -20,13 +21,14 @@ export function setSessionCookie(req: FastifyRequest, reply: FastifyReply, token
   });
 }
 
-function me(s: SessionInfo) {
+function me(s: SessionInfo, abilities: AbilitySet) {
   return {
     user: presentUser(s.user),
     org: presentOrg(s.org),
     csrfToken: s.csrfToken,
     mfaState: s.mfaState,
     expiresAt: s.expiresAt.toISOString(),
+    abilities,
   };
 }
 
@@ -38,7 +40,12 @@ function requireSession(req: FastifyRequest): SessionInfo {
 const Ok = Type.Object({ ok: Type.Boolean() });
 
 export const authRoutes =
-  (svc: AuthService, sessionHours: number): FastifyPluginAsyncTypebox =>
+  (
+    svc: AuthService,
+    sessionHours: number,
+    /** What the console may offer a user, from every domain's policy (composed by the app). */
+    abilitiesOf: (actor: UserActor) => AbilitySet,
+  ): FastifyPluginAsyncTypebox =>
   async (app) => {
     const tags = ['auth'];
     app.post(
@@ -131,10 +138,18 @@ export const authRoutes =
     app.get(
       '/api/auth/session',
       {
-        schema: { tags, summary: 'The current session: user, organisation, CSRF token', response: { 200: S.Me } },
+        schema: {
+          tags,
+          summary:
+            'The current session: user, organisation, CSRF token, and what the console may offer the user (nothing until the second factor is given)',
+          response: { 200: S.Me },
+        },
         config: { allow: 'public', allowPendingMfa: true },
       },
-      async (req) => me(requireSession(req)),
+      async (req) => {
+        const s = requireSession(req);
+        return me(s, s.mfaState === 'complete' ? abilitiesOf(svc.actorOf(s)) : NO_ABILITIES);
+      },
     );
 
     app.post(

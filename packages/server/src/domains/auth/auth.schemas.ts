@@ -1,14 +1,13 @@
 import { Type } from 'typebox';
-import { Obj } from '../../platform/http.ts';
+import { AbilitySetSchema } from '../../platform/abilities.ts';
+import { Obj, OneOf } from '../../platform/http.ts';
 import { ROLES } from '../../platform/context.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 export const Uuid = Type.String({ format: 'uuid' });
 export const IdParams = Obj({ id: Uuid });
-export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
-export const OrgKindSchema = Type.Union(
-  ['center', 'cac', 'town_street', 'bureau', 'institution', 'vertical'].map((k) => Type.Literal(k)),
-);
+export const RoleSchema = OneOf(ROLES);
+export const OrgKindSchema = OneOf(['center', 'cac', 'town_street', 'bureau', 'institution', 'vertical']);
 const Phone = Type.String({ maxLength: 40, pattern: '^[0-9+()\\- ]{5,40}$' });
 const Email = Type.String({ maxLength: 200, format: 'email' });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
@@ -32,7 +31,7 @@ export const Org = Type.Object({
   id: Type.String(),
   code: Type.String(),
   name: Type.String(),
-  kind: Type.String(),
+  kind: OrgKindSchema,
   uscc: Type.Union([Type.String(), Type.Null()]),
   parentId: Type.Union([Type.String(), Type.Null()]),
   contactName: Type.Union([Type.String(), Type.Null()]),
@@ -69,7 +68,7 @@ export const User = Type.Object({
   displayName: Type.String(),
   email: Type.Union([Type.String(), Type.Null()]),
   phone: Type.Union([Type.String(), Type.Null()]),
-  roles: Type.Array(Type.String()),
+  roles: Type.Array(RoleSchema),
   active: Type.Boolean(),
   totpEnabled: Type.Boolean(),
   mustChangePassword: Type.Boolean(),
@@ -133,4 +132,5 @@ export const Me = Type.Object({
   csrfToken: Type.String(),
   mfaState: Type.String(),
   expiresAt: Type.String(),
+  abilities: AbilitySetSchema,
 });

@@ -9,7 +9,7 @@ import { AppError, errors } from '../../platform/errors.ts';
 import { hmacSm3Hex, randomToken, safeEqualHex } from '../../platform/crypto.ts';
 import { writeAudit, diffOf } from '../audit/index.ts';
 import * as repo from './auth.repository.ts';
-import { authorize, can, mayGrantRoles, rolesForOrgKind } from './auth.policy.ts';
+import { authorize, can, dropsOwnCenterAdmin, mayGrantRoles, rolesForOrgKind, totpRequired } from './auth.policy.ts';
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './password.ts';
 import { newTotpSecret, totpMatch, totpUri } from './totp.ts';
 import { checkUscc, usccMessages } from '../../platform/uscc.ts';
@@ -212,11 +212,7 @@ export class AuthService {
       if (lockedUntil) throw lockedError(lockedUntil);
       throw badCredentials;
     }
-    const mfa: MfaState = user.totp_enabled
-      ? 'totp_pending'
-      : (user.roles as Role[]).includes('center_admin')
-        ? 'enrol_required'
-        : 'complete';
+    const mfa: MfaState = user.totp_enabled ? 'totp_pending' : totpRequired(user.roles) ? 'enrol_required' : 'complete';
     const token = randomToken();
     const id = this.hmac(token);
     await this.d.db.transaction().execute(async (trx) => {
@@ -389,7 +385,7 @@ export class AuthService {
 
   /** Users other than Center admins may switch their second factor off (with their password). */
   async disableOwnTotp(ctx: RequestContext, s: SessionInfo, password: string) {
-    if ((s.user.roles as Role[]).includes('center_admin'))
+    if (totpRequired(s.user.roles))
       throw new AppError(
         409,
         'auth.totp_required',
@@ -697,8 +693,7 @@ export class AuthService {
     if (
       ctx.actor?.kind === 'user' &&
       ctx.actor.userId === id &&
-      (input.active === false ||
-        (input.roles && !input.roles.includes('center_admin') && before.roles.includes('center_admin')))
+      (input.active === false || dropsOwnCenterAdmin(before.roles, input.roles))
     )
       throw new AppError(
         409,

@@ -5,3 +5,4 @@ export { rolesForOrgKind } from './auth.policy.ts';
 export { totpNow } from './totp.ts';
 export { hashPassword } from './password.ts';
 export { centerOrgs } from './auth.repository.ts';
+export * as authPolicy from './auth.policy.ts';

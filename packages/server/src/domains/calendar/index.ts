@@ -9,3 +9,4 @@ export {
   type DueStatus,
 } from './working-days.ts';
 export { POLICY_PARAMS, defaultPolicy } from './policy.ts';
+export * as calendarPolicy from './calendar.policy.ts';

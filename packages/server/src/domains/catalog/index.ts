@@ -17,3 +17,4 @@ export {
   type PublishedResource,
   type PublishedSummary,
 } from './catalog.published.repository.ts';
+export * as catalogPolicy from './catalog.policy.ts';

@@ -1,13 +1,89 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import { Obj } from '../../platform/http.ts';
+import { Type, type TSchema } from 'typebox';
+import { Obj, OneOf } from '../../platform/http.ts';
 import { ROLES } from '../../platform/context.ts';
 import { sendXlsx, XLSX_TYPE } from '../../platform/xlsx.ts';
 import type { ListsService } from './lists.service.ts';
 import type { CatalogService } from './catalog.service.ts';
 
 const Id = Obj({ id: Type.String({ format: 'uuid' }) });
-const Any = Type.Unknown();
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Time = Type.String({ format: 'date-time' });
+const Uuid = Type.String({ format: 'uuid' });
+
+const ResponsibilityRow = Type.Object({
+  id: Uuid,
+  code: Type.String(),
+  name: Type.String(),
+  orgId: Uuid,
+  orgName: Type.String(),
+  responsiblePerson: Nullable(Type.String()),
+  responsiblePhone: Nullable(Type.String()),
+  updateCycle: Type.String(),
+  shareType: Type.String(),
+  approvedAt: Nullable(Time),
+  aggregationStatus: OneOf(['aggregated', 'not_aggregated'], { description: 'aggregated once a batch has loaded' }),
+  rowCount: Nullable(Type.Integer()),
+  lastLoadAt: Nullable(Time),
+});
+const NonShareRow = Type.Object({
+  id: Uuid,
+  code: Type.String(),
+  name: Type.String(),
+  orgName: Type.String(),
+  itemCode: Nullable(Type.String()),
+  itemName: Nullable(Type.String()),
+  reason: Nullable(Type.String()),
+  basis: Nullable(Type.String()),
+});
+const Demand = Type.Object({
+  id: Uuid,
+  orgId: Uuid,
+  orgName: Type.String(),
+  title: Type.String(),
+  dataNeeded: Type.String(),
+  purpose: Type.String(),
+  legalBasis: Type.String(),
+  holderOrgId: Nullable(Uuid),
+  holderName: Nullable(Type.String()),
+  status: OneOf(['submitted', 'matched', 'topic_approved', 'rejected']),
+  reviewComment: Nullable(Type.String()),
+  matchedResourceIds: Type.Array(Uuid),
+  projectId: Nullable(Uuid),
+  projectName: Nullable(Type.String()),
+  createdAt: Time,
+  reviewedAt: Nullable(Time),
+});
+const TopicProject = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  kind: OneOf(['topic', 'special']),
+  description: Nullable(Type.String()),
+  leadOrgId: Uuid,
+  leadName: Nullable(Type.String()),
+  memberOrgIds: Type.Array(Uuid),
+  targetResourceIds: Type.Array(Uuid),
+  createdAt: Time,
+});
+const Plan = Type.Object({
+  id: Uuid,
+  orgId: Uuid,
+  orgName: Type.String(),
+  name: Type.String(),
+  purpose: Type.String(),
+  collects: Type.Array(Type.String()),
+  needs: Type.String(),
+  status: OneOf(['submitted', 'approved', 'returned']),
+  reviewComment: Nullable(Type.String()),
+  reviewedAt: Nullable(Time),
+  createdAt: Time,
+  updatedAt: Time,
+});
+const Similar = Type.Object({
+  item: Type.String({ description: 'what the plan will collect' }),
+  total: Type.Integer({ description: 'catalog resources that match' }),
+  resources: Type.Array(Type.Object({ id: Uuid, code: Type.String(), name: Type.String(), orgName: Type.String() })),
+});
 const XLSX = XLSX_TYPE;
 const Txt = (min: number, max: number) => Type.String({ minLength: min, maxLength: max });
 const PlanBody = Obj({
@@ -30,7 +106,7 @@ export const listsRoutes =
           summary:
             'Responsibility list 责任清单: per approved resource, its owner, responsible person, cycle and aggregation status',
           querystring: Obj({ orgId: Type.Optional(Type.String({ format: 'uuid' })) }),
-          response: { 200: Any },
+          response: { 200: Type.Array(ResponsibilityRow) },
         },
         config: { allow: ROLES },
       },
@@ -57,7 +133,7 @@ export const listsRoutes =
         schema: {
           tags,
           summary: 'Non-share list 不予共享数据清单, with the legal basis of each entry',
-          response: { 200: Any },
+          response: { 200: Type.Array(NonShareRow) },
         },
         config: { allow: ROLES },
       },
@@ -76,7 +152,7 @@ export const listsRoutes =
         schema: {
           tags: dtags,
           summary: 'Demand list 需求清单 (the Center sees all; a unit its own)',
-          response: { 200: Any },
+          response: { 200: Type.Array(Demand) },
         },
         config: { allow: ROLES },
       },
@@ -127,7 +203,7 @@ export const listsRoutes =
               }),
             ),
           }),
-          response: { 200: Any },
+          response: { 200: Demand },
         },
         config: { allow: ['center_reviewer', 'center_admin'] },
       },
@@ -136,7 +212,11 @@ export const listsRoutes =
     app.get(
       '/api/topic-projects',
       {
-        schema: { tags: dtags, summary: 'Topic and special libraries approved from demands', response: { 200: Any } },
+        schema: {
+          tags: dtags,
+          summary: 'Topic and special libraries approved from demands',
+          response: { 200: Type.Array(TopicProject) },
+        },
         config: { allow: ROLES },
       },
       async (req) => svc.projects(req.ctx),
@@ -149,7 +229,7 @@ export const listsRoutes =
         schema: {
           tags: ptags,
           summary: 'Information-system plans (§7 data coordination review)',
-          response: { 200: Any },
+          response: { 200: Type.Array(Plan) },
         },
         config: { allow: ROLES },
       },
@@ -211,7 +291,7 @@ export const listsRoutes =
           tags: ptags,
           summary: 'Catalog resources that already hold the data the plan will collect',
           params: Id,
-          response: { 200: Any },
+          response: { 200: Type.Array(Similar) },
         },
         config: { allow: ROLES },
       },

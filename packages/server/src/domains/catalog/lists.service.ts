@@ -16,8 +16,8 @@ const mayRead = (ctx: RequestContext, orgId: string) => authorizeCaseRead(ctx.ac
 const mayReview = (ctx: RequestContext) => authorizeCaseReview(ctx.actor);
 const mayFile = (ctx: RequestContext) => authorizeCaseFiling(ctx.actor);
 
-export const AGGREGATION_NOT_STARTED = 'not_aggregated';
-export const AGGREGATED = 'aggregated';
+export const AGGREGATION_NOT_STARTED = 'not_aggregated' as const;
+export const AGGREGATED = 'aggregated' as const;
 
 export class ListsService {
   constructor(private readonly db: Db) {}

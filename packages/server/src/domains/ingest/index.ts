@@ -18,3 +18,4 @@ export { REJECT_REASON_HEADER } from './pipeline/pipeline.ts';
 export { PullService, CYCLE_INTERVAL_MINUTES } from './pull/pull.service.ts';
 export { OneSourceService } from './one-source/one-source.service.ts';
 export { registerIngestJobs, INGEST_JOBS } from './ingest.jobs.ts';
+export * as ingestPolicy from './ingest.policy.ts';

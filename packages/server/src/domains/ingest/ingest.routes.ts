@@ -23,6 +23,18 @@ import {
   PULL_ROLES,
 } from './ingest.policy.ts';
 import {
+  BatchOutcome,
+  BatchPage,
+  BatchReport,
+  BrowsePage,
+  CheckSummary,
+  Conflicts,
+  DataResource,
+  MaskingPreview,
+  OverdueByUnit,
+  OverviewRow,
+  PullRun,
+  PullSource,
   BatchPageQuery,
   BrowseQuery,
   ConflictsQuery,
@@ -37,11 +49,9 @@ import {
   RefParams,
   UploadQuery,
 } from './ingest.schemas.ts';
-import type { Freshness, IngestService } from './ingest.service.ts';
+import type { IngestService } from './ingest.service.ts';
 import type { OneSourceService } from './one-source/one-source.service.ts';
 import type { PullService } from './pull/pull.service.ts';
-
-const Any = Type.Unknown();
 
 export const ingestRoutes =
   (
@@ -72,14 +82,14 @@ export const ingestRoutes =
           summary:
             'Approved resources with their data table, row count, last load and freshness (a unit sees its own; the Center all, or one unit)',
           querystring: OverviewQuery,
-          response: { 200: Any },
+          response: { 200: Type.Array(OverviewRow) },
         },
         config: { allow: ANY_ROLE },
       },
       async (req) =>
         svc.overview(req.ctx, {
           ...(req.query.orgId ? { orgId: req.query.orgId } : {}),
-          ...(req.query.freshness ? { freshness: req.query.freshness as Freshness } : {}),
+          ...(req.query.freshness ? { freshness: req.query.freshness } : {}),
         }),
     );
 
@@ -89,7 +99,7 @@ export const ingestRoutes =
         schema: {
           tags,
           summary: 'Overdue, due and never-loaded resources counted by unit (Center)',
-          response: { 200: Any },
+          response: { 200: Type.Array(OverdueByUnit) },
         },
         config: { allow: CENTER_VIEW_ROLES },
       },
@@ -103,7 +113,7 @@ export const ingestRoutes =
           tags,
           summary: "One resource's data table: columns, key, counts, freshness, and what the caller may do",
           params: RefParams,
-          response: { 200: Any },
+          response: { 200: DataResource },
         },
         config: { allow: BATCH_ROLES },
       },
@@ -122,7 +132,7 @@ export const ingestRoutes =
           params: RefParams,
           querystring: PushQuery,
           headers: PushHeaders,
-          response: { 200: Any, 201: Any },
+          response: { 200: BatchOutcome, 201: BatchOutcome },
         },
         config: { allow: LOAD_ROLES, bodyTextPerRow: true },
       },
@@ -144,7 +154,7 @@ export const ingestRoutes =
             'Upload a CSV (UTF-8 with or without BOM, or GB18030/GBK, detected or stated; any common delimiter) or XLSX file as the raw body; streamed, validated, loaded as one batch. The reply is the batch: check batch.status — a file that cannot be read gives status "failed" with error.zh/en and changes no data; rejected rows are counted and listed with their reasons',
           params: RefParams,
           querystring: UploadQuery,
-          response: { 200: Any },
+          response: { 200: BatchOutcome },
         },
         config: { allow: LOAD_ROLES },
       },
@@ -159,7 +169,7 @@ export const ingestRoutes =
           summary: "A resource's batch history, newest first",
           params: RefParams,
           querystring: BatchPageQuery,
-          response: { 200: Any },
+          response: { 200: BatchPage },
         },
         config: { allow: BATCH_ROLES },
       },
@@ -175,7 +185,7 @@ export const ingestRoutes =
           summary:
             'One batch: source, operator, mode, counts, checksum, times, warnings or error, and the first rejected rows',
           params: IdParams,
-          response: { 200: Any },
+          response: { 200: BatchReport },
         },
         config: { allow: BATCH_ROLES },
       },
@@ -217,7 +227,7 @@ export const ingestRoutes =
             'Browse the current data with paging, sorting and filters (filter=item:op:value, op eq|contains|gt|lt); personal data is masked unless the caller may see it raw',
           params: RefParams,
           querystring: BrowseQuery,
-          response: { 200: Any },
+          response: { 200: BrowsePage },
         },
         config: { allow: BROWSE_ROLES },
       },
@@ -241,7 +251,7 @@ export const ingestRoutes =
           tags,
           summary: "A resource's scheduled pull sources (secrets are never returned)",
           params: RefParams,
-          response: { 200: Any },
+          response: { 200: Type.Array(PullSource) },
         },
         config: { allow: PULL_ROLES },
       },
@@ -257,7 +267,7 @@ export const ingestRoutes =
             'Add a scheduled pull: a source PostgreSQL or MySQL query (with an incremental column) or a paged HTTP JSON API; the schedule defaults to the update cycle',
           params: RefParams,
           body: PullCreate,
-          response: { 201: Any },
+          response: { 201: PullSource },
         },
         config: { allow: PULL_ROLES },
       },
@@ -272,7 +282,7 @@ export const ingestRoutes =
           summary: 'Change a pull source: settings, secret, mode, interval, or pause and resume it',
           params: IdParams,
           body: PullPatch,
-          response: { 200: Any },
+          response: { 200: PullSource },
         },
         config: { allow: PULL_ROLES },
       },
@@ -286,7 +296,7 @@ export const ingestRoutes =
           tags,
           summary: 'Run a pull now: one batch; on failure the source backs off and shows the error',
           params: IdParams,
-          response: { 200: Any },
+          response: { 200: PullRun },
         },
         config: { allow: PULL_ROLES },
       },
@@ -300,7 +310,7 @@ export const ingestRoutes =
           tags,
           summary:
             'Run the one-data-one-source comparison now (also runs daily): values held by other resources that disagree with the authoritative source',
-          response: { 200: Any },
+          response: { 200: CheckSummary },
         },
         config: { allow: CHECK_ROLES },
       },
@@ -315,7 +325,7 @@ export const ingestRoutes =
           summary:
             'The latest comparison: conflicts counted by resource and unit, and the conflicting values (a unit sees those it holds or is the source of)',
           querystring: ConflictsQuery,
-          response: { 200: Any },
+          response: { 200: Conflicts },
         },
         config: { allow: ANY_ROLE },
       },
@@ -336,7 +346,7 @@ export const ingestRoutes =
             "A masking profile applied to the first loaded rows (values before masking only for the owner unit's officers)",
           params: RefParams,
           querystring: MaskingPreviewQuery,
-          response: { 200: Any },
+          response: { 200: MaskingPreview },
         },
         config: { allow: BROWSE_ROLES },
       },

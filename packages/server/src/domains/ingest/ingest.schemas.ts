@@ -1,5 +1,5 @@
 // The ingest API's request schemas (TypeBox): what a route accepts is declared here, once.
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import { Obj } from '../../platform/http.ts';
 
 export const Uuid = Type.String({ format: 'uuid' });
@@ -15,13 +15,23 @@ export const Ref = Type.String({
 export const RefParams = Obj({ ref: Ref });
 export const IdParams = Obj({ id: Uuid });
 
+export const FreshnessSchema = Type.Union(
+  [
+    Type.Literal('fresh'),
+    Type.Literal('due'),
+    Type.Literal('overdue'),
+    Type.Literal('never'),
+    Type.Literal('irregular'),
+    Type.Literal('no_table'),
+  ],
+  { description: 'fresh; due (within the grace, in working days); overdue; never loaded; irregular cycle; no table' },
+);
+
 export const Mode = Type.Union([Type.Literal('upsert'), Type.Literal('append'), Type.Literal('replace')]);
 
 export const OverviewQuery = Obj({
   orgId: Type.Optional(Uuid),
-  freshness: Type.Optional(
-    Type.Union(['fresh', 'due', 'overdue', 'never', 'irregular', 'no_table'].map((x) => Type.Literal(x))),
-  ),
+  freshness: Type.Optional(FreshnessSchema),
 });
 
 export const PushQuery = Obj({ mode: Type.Optional(Mode) });
@@ -111,4 +121,232 @@ export const PullPatch = Obj({
   mode: Type.Optional(Mode),
   intervalMinutes: Type.Optional(Interval),
   active: Type.Optional(Type.Boolean()),
+});
+
+// ---------------------------------------------------------------- responses: what a client really receives
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/** A message in both languages. */
+export const Msg = Type.Object({ zh: Type.String(), en: Type.String() });
+const Time = Type.String({ format: 'date-time', description: 'ISO 8601, UTC' });
+const FreshnessFields = {
+  freshness: FreshnessSchema,
+  dueDate: Nullable(Type.String({ format: 'date', description: 'the next load is due (Asia/Shanghai date)' })),
+};
+
+export const OverviewRow = Type.Object({
+  id: Uuid,
+  code: Type.String(),
+  name: Type.String(),
+  orgId: Uuid,
+  orgName: Type.String(),
+  updateCycle: Type.String(),
+  format: Type.String(),
+  table: Nullable(Type.String({ description: 'data.<table>' })),
+  rowCount: Nullable(Type.Integer()),
+  lastLoadAt: Nullable(Time),
+  ...FreshnessFields,
+});
+
+export const OverdueByUnit = Type.Object({
+  orgId: Uuid,
+  orgName: Type.String(),
+  overdue: Type.Integer(),
+  never: Type.Integer(),
+  due: Type.Integer(),
+  total: Type.Integer(),
+});
+
+const Item = Type.Object({
+  code: Type.String(),
+  name: Type.String(),
+  dataType: Type.String(),
+  length: Nullable(Type.Integer()),
+  precision: Nullable(Type.Integer()),
+  required: Type.Boolean(),
+  primaryKey: Type.Boolean(),
+  piiKind: Nullable(Type.String()),
+  valueSet: Type.Array(Type.String()),
+});
+
+export const DataResource = Type.Object({
+  id: Uuid,
+  code: Type.String(),
+  name: Type.String(),
+  orgId: Uuid,
+  version: Type.Integer(),
+  updateCycle: Type.String(),
+  tabular: Type.Boolean(),
+  table: Nullable(Type.String()),
+  tableVersion: Nullable(Type.Integer()),
+  archivedTables: Type.Array(Type.String()),
+  rowCount: Nullable(Type.Integer()),
+  lastLoadAt: Nullable(Time),
+  keyColumns: Type.Array(Type.String()),
+  items: Type.Array(Item),
+  mayLoad: Type.Boolean({ description: 'the caller may push, upload or run a pull' }),
+  mayManagePulls: Type.Boolean({ description: "the caller may add, change and run the resource's pulls" }),
+  rawAllowed: Type.Boolean({ description: 'the caller may browse the data unmasked' }),
+  ...FreshnessFields,
+});
+
+const RowError = Type.Object({ field: Type.String(), zh: Type.String(), en: Type.String() });
+
+export const Batch = Type.Object({
+  id: Uuid,
+  resourceId: Uuid,
+  version: Type.Integer(),
+  source: Type.Union([Type.Literal('push'), Type.Literal('upload'), Type.Literal('cli'), Type.Literal('pull')]),
+  mode: Mode,
+  status: Type.Union([Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')]),
+  phase: Nullable(Type.String({ description: 'receiving, loading, applying, done' })),
+  fileName: Nullable(Type.String()),
+  fileFormat: Nullable(Type.String()),
+  encoding: Nullable(Type.String()),
+  header: Type.Unknown({ description: 'the header as read (at most 1,000 cells of 200 characters), or null' }),
+  actorName: Nullable(Type.String()),
+  pullSourceId: Nullable(Uuid),
+  idempotencyKey: Nullable(Type.String()),
+  checksum: Nullable(Type.String({ description: 'SM3 of the body' })),
+  bytes: Type.Integer(),
+  totalBytes: Nullable(Type.Integer()),
+  received: Type.Integer(),
+  accepted: Type.Integer(),
+  rejected: Type.Integer(),
+  warnings: Type.Array(Msg),
+  error: Nullable(Msg),
+  startedAt: Time,
+  finishedAt: Nullable(Time),
+});
+
+export const BatchReport = Type.Object({
+  ...Batch.properties,
+  rejectedSample: Type.Array(
+    Type.Object({
+      rowNo: Type.Integer(),
+      raw: Type.Unknown({ description: 'the values as sent (null for a caller outside the owner unit)' }),
+      errors: Type.Array(RowError),
+    }),
+    { description: 'the first 20 rejected rows' },
+  ),
+});
+
+export const BatchOutcome = Type.Object({
+  replayed: Type.Boolean({ description: 'an earlier batch under the same Idempotency-Key, answered again' }),
+  batch: BatchReport,
+});
+
+export const BatchPage = Type.Object({ total: Type.Integer(), batches: Type.Array(Batch) });
+
+export const BrowsePage = Type.Object({
+  columns: Type.Array(
+    Type.Object({
+      code: Type.String(),
+      name: Type.String(),
+      dataType: Type.String(),
+      primaryKey: Type.Boolean(),
+      masked: Type.Boolean(),
+    }),
+  ),
+  rows: Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+    description: 'values by item code (masked where the column says so), and loaded_at (Asia/Shanghai)',
+  }),
+  total: Type.Integer(),
+  page: Type.Integer(),
+  pageSize: Type.Integer(),
+  raw: Type.Boolean(),
+  rawAllowed: Type.Boolean(),
+});
+
+export const PullSource = Type.Object({
+  id: Uuid,
+  resourceId: Uuid,
+  name: Type.String(),
+  kind: Type.Union([Type.Literal('postgres'), Type.Literal('mysql'), Type.Literal('http')]),
+  settings: Type.Record(Type.String(), Type.Unknown()),
+  hasSecret: Type.Boolean({ description: 'a secret is stored (sealed; never returned)' }),
+  mode: Mode,
+  intervalMinutes: Nullable(Type.Integer()),
+  active: Type.Boolean(),
+  cursor: Nullable(Type.String({ description: 'the largest incremental value loaded so far' })),
+  nextRunAt: Nullable(Time),
+  lastRunAt: Nullable(Time),
+  lastStatus: Nullable(Type.String()),
+  lastError: Nullable(Msg),
+  failures: Type.Integer({ description: 'runs failed in a row (the back-off grows with them)' }),
+});
+
+export const PullRun = Type.Object({
+  source: PullSource,
+  batch: Nullable(BatchReport),
+  error: Nullable(Msg),
+});
+
+export const CheckSummary = Type.Object({
+  runId: Uuid,
+  pairs: Type.Array(
+    Type.Object({
+      holder: Uuid,
+      source: Uuid,
+      compared: Type.Array(Type.String()),
+      conflicts: Type.Integer(),
+      skipped: Type.Optional(Type.String()),
+    }),
+  ),
+  conflicts: Type.Integer(),
+});
+
+export const Conflicts = Type.Object({
+  run: Nullable(
+    Type.Object({
+      id: Uuid,
+      startedAt: Time,
+      finishedAt: Nullable(Time),
+      pairs: Type.Integer(),
+      conflicts: Type.Integer(),
+      actorName: Nullable(Type.String()),
+    }),
+  ),
+  byResource: Type.Array(
+    Type.Object({
+      resourceId: Uuid,
+      code: Type.String(),
+      name: Type.String(),
+      orgName: Type.String(),
+      itemCode: Type.String(),
+      sourceName: Type.String(),
+      sourceOrgName: Type.String(),
+      sourceItemCode: Type.String(),
+      conflicts: Type.Integer(),
+    }),
+  ),
+  conflicts: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      resourceId: Uuid,
+      name: Type.String(),
+      orgName: Type.String(),
+      itemCode: Type.String(),
+      keyValue: Type.String(),
+      value: Nullable(Type.String()),
+      sourceValue: Nullable(Type.String()),
+      sourceName: Type.String(),
+      sourceItemCode: Type.String(),
+    }),
+  ),
+  total: Type.Integer(),
+});
+
+export const MaskingPreview = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      code: Type.String(),
+      name: Type.String(),
+      piiKind: Nullable(Type.String()),
+      rule: Type.Unknown({ description: 'the rule in force for the item, or null' }),
+    }),
+  ),
+  before: Type.Boolean({ description: 'the values before masking are included' }),
+  rows: Type.Array(
+    Type.Record(Type.String(), Type.Object({ before: Type.Optional(Type.Unknown()), after: Type.Unknown() })),
+  ),
 });

@@ -512,6 +512,7 @@ export class IngestService {
         valueSet: i.valueSet,
       })),
       mayLoad: can(ctx.actor, 'ingest.load', m.orgId),
+      mayManagePulls: can(ctx.actor, 'ingest.pull_source', m.orgId),
       rawAllowed: can(ctx.actor, 'ingest.browse_raw', m.orgId),
       ...fr,
     };

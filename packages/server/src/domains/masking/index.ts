@@ -15,3 +15,4 @@ export { suggest, suggestFromName, suggestFromValues } from './masking.detect.ts
 export { defaultProfile, looserItems } from './masking.profile.ts';
 export { maskCsv, type CsvProfile } from './masking.stream.ts';
 export { csvProfileOf, ProfileUnavailable } from './masking.offline.ts';
+export * as maskingPolicy from './masking.policy.ts';

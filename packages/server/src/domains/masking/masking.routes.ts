@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import { Obj } from '../../platform/http.ts';
 import { ROLES } from '../../platform/context.ts';
 import type { MaskingService } from './masking.service.ts';
 
-const Any = Type.Unknown();
 const Uuid = Type.String({ format: 'uuid' });
 const RuleSchema = Obj({
   rule: Type.String({ maxLength: 20, pattern: '^[a-z_]+$' }),
@@ -15,6 +14,42 @@ const RuleSchema = Obj({
   bucket: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })),
 });
 const Rules = Type.Record(Type.String({ maxLength: 63 }), RuleSchema);
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/** A rule as stored and shown (the rule's name and its parameters). */
+const RuleOut = Type.Object({
+  rule: Type.String(),
+  keepFirst: Type.Optional(Type.Integer()),
+  keepLast: Type.Optional(Type.Integer()),
+  fill: Type.Optional(Type.String()),
+  to: Type.Optional(Type.String()),
+  bucket: Type.Optional(Type.Integer()),
+});
+const Profile = Type.Object({
+  id: Type.String({ description: 'a profile id, or "default"' }),
+  name: Type.String(),
+  purpose: Type.String({ description: 'default, grant, release or custom' }),
+  status: Type.String({ description: 'active, or pending_approval (it loosens the default)' }),
+  rules: Type.Record(Type.String(), RuleOut),
+  looserItems: Type.Array(Type.String()),
+});
+const Suggestion = Type.Object({
+  kind: Type.String(),
+  confidence: Type.Number({ minimum: 0, maximum: 1 }),
+  source: Type.Union([Type.Literal('name'), Type.Literal('values'), Type.Literal('both')]),
+  matched: Type.Optional(Type.Integer()),
+  sampled: Type.Optional(Type.Integer()),
+});
+const PreviewOut = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      code: Type.String(),
+      name: Type.String(),
+      piiKind: Nullable(Type.String()),
+      rule: Nullable(RuleOut),
+    }),
+  ),
+  rows: Type.Array(Type.Record(Type.String(), Type.Object({ before: Type.Unknown(), after: Type.Unknown() }))),
+});
 const Cell = Type.Union([Type.String({ maxLength: 10000 }), Type.Number(), Type.Boolean(), Type.Null()]);
 
 export const maskingRoutes =
@@ -28,7 +63,7 @@ export const maskingRoutes =
           tags,
           summary: "A resource's masking profiles: the default (from PII kinds and grade) and stored ones",
           params: Obj({ id: Uuid }),
-          response: { 200: Any },
+          response: { 200: Type.Array(Profile) },
         },
         config: { allow: ROLES },
       },
@@ -46,7 +81,9 @@ export const maskingRoutes =
             purpose: Type.Union([Type.Literal('grant'), Type.Literal('release'), Type.Literal('custom')]),
             rules: Rules,
           }),
-          response: { 201: Any },
+          response: {
+            201: Type.Object({ id: Uuid, status: Type.String(), looserItems: Type.Array(Type.String()) }),
+          },
         },
         config: { allow: ['center_admin', 'center_reviewer', 'unit_admin'] },
       },
@@ -80,7 +117,7 @@ export const maskingRoutes =
             scope: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
             rows: Type.Array(Type.Record(Type.String({ maxLength: 63 }), Cell), { minItems: 1, maxItems: 50 }),
           }),
-          response: { 200: Any },
+          response: { 200: PreviewOut },
         },
         config: { allow: ROLES },
       },
@@ -101,7 +138,16 @@ export const maskingRoutes =
               { minItems: 1, maxItems: 200 },
             ),
           }),
-          response: { 200: Any },
+          response: {
+            200: Type.Array(
+              Type.Object({
+                name: Type.String(),
+                suggestion: Nullable(Suggestion),
+                personalValues: Type.Integer({ description: 'values that passed a PII validator' }),
+                sampled: Type.Integer({ description: 'values looked at (empty ones aside)' }),
+              }),
+            ),
+          },
         },
         config: { allow: ROLES },
       },
@@ -116,7 +162,7 @@ export const maskingRoutes =
           body: Obj({
             names: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 1000 }),
           }),
-          response: { 200: Any },
+          response: { 200: Type.Array(Type.Object({ name: Type.String(), suggestion: Nullable(Suggestion) })) },
         },
         config: { allow: ROLES },
       },

@@ -4,7 +4,7 @@ import type { Dayjs } from 'dayjs';
 import { get, post, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
-import { can } from '../../permissions.ts';
+import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import type { AuditRecord, Org } from '../../types.ts';
 import type { Key } from '../../messages.ts';
@@ -73,7 +73,7 @@ export function AuditPage() {
   const [filters, setFilters] = useState<Filters>({});
   const [page, setPage] = useState(1);
   const pageSize = 50;
-  const isCenter = !!me && (me.user.roles.includes('center_admin') || me.user.roles.includes('supervisor'));
+  const isCenter = can(me, 'units.all');
   const orgs = useLoad(() => get<Org[]>('/api/orgs'), []);
   const orgName = useMemo(() => new Map((orgs.data ?? []).map((o) => [o.id, o.name])), [orgs.data]);
   const list = useLoad(
@@ -93,7 +93,7 @@ export function AuditPage() {
           <Button href={`/api/audit/export.csv${qs(toQuery(filters))}`} data-testid="audit-export">
             {t('audit.export')}
           </Button>
-          {me && can(me.user.roles, 'audit.verify') && (
+          {can(me, 'audit.verify') && (
             <Button
               onClick={async () => {
                 try {

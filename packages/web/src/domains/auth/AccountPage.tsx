@@ -5,6 +5,7 @@ import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { useProblem } from '../../ui.tsx';
 import type { Key } from '../../messages.ts';
+import { can } from '../../abilities.ts';
 
 function PasswordForm({ onDone }: { onDone(): void }) {
   const { t } = useI18n();
@@ -114,7 +115,7 @@ export function AccountPage() {
         {u.totpEnabled ? (
           <Space direction="vertical">
             <Tag color="green">{t('auth.totpOn')}</Tag>
-            {!u.roles.includes('center_admin') && (
+            {can(me, 'totp.optional') && (
               <Space>
                 <Input.Password
                   placeholder={t('auth.currentPassword')}

@@ -17,7 +17,7 @@ import {
 import { get, post, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
-import { can } from '../../permissions.ts';
+import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import type { Credential, Org } from '../../types.ts';
 import type { Key } from '../../messages.ts';
@@ -27,14 +27,14 @@ export function CredentialsPage() {
   const { t } = useI18n();
   const { me } = useSession();
   const problem = useProblem();
-  const isCenter = !!me && (me.user.roles.includes('center_admin') || me.user.roles.includes('supervisor'));
+  const isCenter = can(me, 'units.all');
   const [orgId, setOrgId] = useState<string | undefined>();
   const list = useLoad(() => get<Credential[]>(`/api/credentials${qs({ orgId })}`), [orgId]);
   const orgs = useLoad(() => (isCenter ? get<Org[]>('/api/orgs') : Promise.resolve([] as Org[])), [isCenter]);
   const [creating, setCreating] = useState(false);
   const [issued, setIssued] = useState<(Credential & { token: string }) | null>(null);
   const [form] = Form.useForm();
-  const manage = !!me && can(me.user.roles, 'credential.manage');
+  const manage = can(me, 'credential.manage');
 
   async function create() {
     const v = (await form.validateFields()) as {
@@ -144,7 +144,7 @@ export function CredentialsPage() {
         destroyOnHidden
       >
         <Form form={form} layout="vertical">
-          {me?.user.roles.includes('center_admin') && (
+          {can(me, 'credential.other_units') && (
             <Form.Item name="orgId" label={t('users.org')} extra={t('cred.orgHelp')}>
               <Select
                 allowClear

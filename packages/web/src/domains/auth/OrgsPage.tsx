@@ -3,7 +3,7 @@ import { Button, Card, Form, Input, Modal, Select, Space, Switch, Table, Tag } f
 import { get, patch, post, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
-import { can } from '../../permissions.ts';
+import { can } from '../../abilities.ts';
 import { useLoad, useProblem } from '../../ui.tsx';
 import { ORG_KINDS, type Org, type OrgKind } from '../../types.ts';
 import type { Key } from '../../messages.ts';
@@ -17,8 +17,8 @@ export function OrgsPage() {
   const { data, loading, reload } = useLoad(() => get<Org[]>(`/api/orgs${qs({ kind, q })}`), [kind, q]);
   const [editing, setEditing] = useState<Org | 'new' | null>(null);
   const [form] = Form.useForm();
-  const manage = !!me && can(me.user.roles, 'org.manage');
-  const ownContact = (o: Org) => !!me && me.user.roles.includes('unit_admin') && o.id === me.org.id;
+  const manage = can(me, 'org.create');
+  const ownContact = (o: Org) => can(me, 'org.update_own_contact') && o.id === me?.org.id;
 
   function open(o: Org | 'new') {
     setEditing(o);

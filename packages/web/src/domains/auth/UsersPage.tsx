@@ -3,7 +3,7 @@ import { App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Switc
 import { get, patch, post, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
-import { can } from '../../permissions.ts';
+import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import type { Org, OrgKind, Role, User } from '../../types.ts';
 import type { Key } from '../../messages.ts';
@@ -19,7 +19,7 @@ export function UsersPage() {
   const { me } = useSession();
   const { message } = App.useApp();
   const problem = useProblem();
-  const isCenter = !!me && (me.user.roles.includes('center_admin') || me.user.roles.includes('supervisor'));
+  const isCenter = can(me, 'units.all');
   const [orgId, setOrgId] = useState<string | undefined>();
   const [q, setQ] = useState('');
   const users = useLoad(() => get<User[]>(`/api/users${qs({ orgId, q })}`), [orgId, q]);
@@ -29,13 +29,11 @@ export function UsersPage() {
   const [resetting, setResetting] = useState<User | null>(null);
   const [form] = Form.useForm();
   const [pwForm] = Form.useForm();
-  const manage = !!me && can(me.user.roles, 'user.manage');
+  const manage = can(me, 'user.manage');
   const formOrgId = Form.useWatch('orgId', form) as string | undefined;
   const roleOptions = rolesFor(
     orgById.get(editing === 'new' ? (formOrgId ?? '') : (editing?.orgId ?? ''))?.kind,
-  ).filter(
-    (r) => me?.user.roles.includes('center_admin') || !['center_admin', 'center_reviewer', 'supervisor'].includes(r),
-  );
+  ).filter((r) => can(me, 'user.grant_center_roles') || !['center_admin', 'center_reviewer', 'supervisor'].includes(r));
 
   function open(u: User | 'new') {
     setEditing(u);
@@ -167,7 +165,7 @@ export function UsersPage() {
                       {t('users.unlock')}
                     </Button>
                   )}
-                  {u.totpEnabled && me && can(me.user.roles, 'user.reset_totp') && (
+                  {u.totpEnabled && can(me, 'user.reset_totp') && (
                     <Popconfirm
                       title={t('users.resetTotpConfirm')}
                       onConfirm={() => void act(() => post(`/api/users/${u.id}/totp-reset`), t('common.done'))}

@@ -19,7 +19,7 @@ import {
 import { del, get, put } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
-import { can } from '../../permissions.ts';
+import { can } from '../../abilities.ts';
 import { useLoad, useProblem } from '../../ui.tsx';
 import type { DayInfo } from '../../types.ts';
 import type { Key } from '../../messages.ts';
@@ -43,7 +43,7 @@ export function CalendarPage() {
   );
   const [editing, setEditing] = useState<DayInfo | null>(null);
   const [form] = Form.useForm();
-  const editable = !!me && can(me.user.roles, 'calendar.edit');
+  const editable = can(me, 'calendar.edit');
   const months = useMemo(() => {
     const m: DayInfo[][] = Array.from({ length: 12 }, () => []);
     for (const d of cal.data?.days ?? []) m[Number(d.date.slice(5, 7)) - 1]!.push(d);

@@ -4,7 +4,7 @@ import { Button, Card, Form, Input, InputNumber, Modal, Space, Table, Tag, Typog
 import { get, post } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
-import { can } from '../../permissions.ts';
+import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import type { PolicyDef, PolicySnapshot } from '../../types.ts';
 import type { Key } from '../../messages.ts';
@@ -44,7 +44,7 @@ export function PolicyPage() {
         }
         extra={
           me &&
-          can(me.user.roles, 'policy.edit') && (
+          can(me, 'policy.edit') && (
             <Button
               type="primary"
               onClick={() => {

@@ -4,7 +4,7 @@ import { Button, Card, Form, Input, Modal, Select, Space, Table, Tabs, Tag } fro
 import { get, post } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
-import { can } from '../../permissions.ts';
+import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import { useCodes } from './codes.tsx';
 import type { Org } from '../../types.ts';
@@ -51,7 +51,7 @@ function Demands() {
   return (
     <>
       <Space style={{ marginBottom: 12 }}>
-        {me && can(me.user.roles, 'catalog.compile') && (
+        {can(me, 'catalog.compile') && (
           <Button
             type="primary"
             onClick={() => {
@@ -107,7 +107,7 @@ function Demands() {
           {
             title: '',
             render: (_, d) =>
-              me && can(me.user.roles, 'catalog.review') && d.status === 'submitted' ? (
+              can(me, 'catalog.review') && d.status === 'submitted' ? (
                 <Button
                   size="small"
                   onClick={() => {

@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { useLoad, useProblem } from '../../ui.tsx';
 import type { Version } from './types.ts';
+import { can } from '../../abilities.ts';
 
 interface Profile {
   id: string;
@@ -64,7 +65,7 @@ export function MaskingTab({ resourceId, version }: { resourceId: string; versio
         >
           {t('masking.newProfile')}
         </Button>
-        {current?.status === 'pending_approval' && me?.user.roles.includes('center_admin') && (
+        {current?.status === 'pending_approval' && can(me, 'masking.approve') && (
           <Button
             type="primary"
             onClick={async () => {

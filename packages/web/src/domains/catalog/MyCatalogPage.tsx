@@ -4,7 +4,7 @@ import { useNavigate } from 'react-router-dom';
 import { get } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
-import { can } from '../../permissions.ts';
+import { can } from '../../abilities.ts';
 import { fmtTime, useLoad } from '../../ui.tsx';
 import { DueTag, StatusTag } from './codes.tsx';
 import { ImportButton } from './ImportButton.tsx';
@@ -27,7 +27,7 @@ export function MyCatalogPage() {
   const { me } = useSession();
   const nav = useNavigate();
   const list = useLoad(() => get<Row[]>('/api/catalog/mine'), []);
-  const compile = !!me && can(me.user.roles, 'catalog.compile');
+  const compile = can(me, 'catalog.compile');
   return (
     <Card
       title={`${t('nav.mycatalog')} · ${me?.org.name ?? ''}`}

@@ -4,7 +4,7 @@ import { Alert, Button, Card, Form, Input, List, Modal, Select, Space, Table, Ta
 import { get, post, put } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
-import { can } from '../../permissions.ts';
+import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 
 interface Plan {
@@ -32,8 +32,8 @@ export function PlansPage() {
   >(null);
   const [form] = Form.useForm();
   const [rform] = Form.useForm();
-  const file = !!me && can(me.user.roles, 'catalog.compile');
-  const review = !!me && can(me.user.roles, 'catalog.review');
+  const file = can(me, 'catalog.compile');
+  const review = can(me, 'catalog.review');
   return (
     <Card
       title={t('nav.plans')}

@@ -23,7 +23,7 @@ import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { get, post } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
-import { can } from '../../permissions.ts';
+import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import { DueTag, StatusTag, useCodes } from './codes.tsx';
 import type { Item, ResourceView, Version } from './types.ts';
@@ -202,9 +202,7 @@ export function ResourcePage() {
     [id],
   );
   const owner = !!me && res.data?.orgId === me.org.id;
-  const canTimeline =
-    owner ||
-    (!!me && ['center_admin', 'center_reviewer', 'supervisor'].some((r) => me.user.roles.includes(r as never)));
+  const canTimeline = owner || can(me, 'units.all');
   const timeline = useLoad(
     () =>
       canTimeline
@@ -218,8 +216,8 @@ export function ResourcePage() {
   const [changing, setChanging] = useState(false);
   const [reviewForm] = Form.useForm();
   const [changeForm] = Form.useForm();
-  const compile = owner && !!me && can(me.user.roles, 'catalog.compile');
-  const review = !!me && can(me.user.roles, 'catalog.review');
+  const compile = owner && can(me, 'catalog.compile');
+  const review = can(me, 'catalog.review');
   const w = res.data?.working ?? null;
   const reload = () => {
     res.reload();

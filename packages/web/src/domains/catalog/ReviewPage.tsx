@@ -4,7 +4,7 @@ import { useNavigate } from 'react-router-dom';
 import { get } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
-import { can } from '../../permissions.ts';
+import { can } from '../../abilities.ts';
 import { fmtTime, useLoad } from '../../ui.tsx';
 import { DueTag } from './codes.tsx';
 import type { Due } from './types.ts';
@@ -34,7 +34,7 @@ export function ReviewPage() {
   const { t } = useI18n();
   const { me } = useSession();
   const nav = useNavigate();
-  const reviewer = !!me && can(me.user.roles, 'catalog.review');
+  const reviewer = can(me, 'catalog.review');
   const queue = useLoad(
     () => (reviewer ? get<QueueRow[]>('/api/catalog/review-queue') : Promise.resolve([])),
     [reviewer],

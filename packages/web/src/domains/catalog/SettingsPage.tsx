@@ -18,7 +18,7 @@ import {
 import { get, patch, post, put } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
-import { can } from '../../permissions.ts';
+import { can } from '../../abilities.ts';
 import { useLoad, useProblem } from '../../ui.tsx';
 import type { CodeTable } from './codes.tsx';
 
@@ -37,7 +37,7 @@ function Systems() {
   const list = useLoad(() => get<System[]>('/api/catalog/systems'), []);
   const [editing, setEditing] = useState<System | 'new' | null>(null);
   const [form] = Form.useForm();
-  const manage = !!me && can(me.user.roles, 'catalog.compile');
+  const manage = can(me, 'catalog.compile');
   return (
     <>
       {manage && (
@@ -270,7 +270,7 @@ function CodeTables() {
 export function CatalogSettingsPage() {
   const { t } = useI18n();
   const { me } = useSession();
-  const center = !!me && me.user.roles.includes('center_admin');
+  const center = can(me, 'catalog.configure');
   return (
     <Card title={t('nav.catalogSettings')}>
       <Tabs

@@ -3,7 +3,7 @@ import { useNavigate } from 'react-router-dom';
 import { get } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
-import { canSee, type Page } from '../../permissions.ts';
+import { sees, type Page } from '../../abilities.ts';
 import { useLoad } from '../../ui.tsx';
 import type { PolicySnapshot } from '../../types.ts';
 import type { Key } from '../../messages.ts';
@@ -49,7 +49,7 @@ export function HomePage() {
         <Card title={t('home.shortcuts')}>
           <Row gutter={[12, 12]}>
             {pages
-              .filter((p) => canSee(me.user.roles, p))
+              .filter((p) => sees(me, p))
               .map((p) => (
                 <Col key={p} xs={12} md={6}>
                   <Card hoverable size="small" onClick={() => nav(`/${p}`)}>

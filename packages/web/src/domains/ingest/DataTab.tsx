@@ -23,7 +23,6 @@ import { useI18n } from '../../i18n.tsx';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import { FreshnessTag } from './FreshnessTag.tsx';
 import { PullSources } from './PullSources.tsx';
-import { useSession } from '../../session.tsx';
 import type { Batch, BrowsePage, DataInfo } from './types.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -356,7 +355,6 @@ function Browser({ info }: { info: DataInfo }) {
 
 export function DataTab({ resourceId }: { resourceId: string }) {
   const { t, pick } = useI18n();
-  const { me } = useSession();
   const info = useLoad(() => get<DataInfo>(`/api/ingest/resources/${resourceId}`), [resourceId]);
   const batches = useLoad(
     () => get<{ total: number; batches: Batch[] }>(`/api/ingest/resources/${resourceId}/batches?limit=20`),
@@ -391,19 +389,17 @@ export function DataTab({ resourceId }: { resourceId: string }) {
           }}
         />
       )}
-      {i.mayLoad &&
-        me &&
-        (me.user.roles.includes('center_admin') || (me.user.roles.includes('unit_admin') && me.org.id === i.orgId)) && (
-          <PullSources
-            resourceId={i.id}
-            hasKey={i.keyColumns.length > 0}
-            onRan={(b) => {
-              if (b) setReport(b);
-              info.reload();
-              batches.reload();
-            }}
-          />
-        )}
+      {i.mayManagePulls && (
+        <PullSources
+          resourceId={i.id}
+          hasKey={i.keyColumns.length > 0}
+          onRan={(b) => {
+            if (b) setReport(b);
+            info.reload();
+            batches.reload();
+          }}
+        />
+      )}
       <Card size="small" title={t('ingest.batches')}>
         <Table<Batch>
           size="small"

@@ -10,8 +10,7 @@ import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import { useCodes } from '../catalog/codes.tsx';
 import { FreshnessTag } from './FreshnessTag.tsx';
 import type { Freshness, OverviewRow } from './types.ts';
-
-const CENTER = ['center_admin', 'center_reviewer', 'supervisor'];
+import { can } from '../../abilities.ts';
 
 interface Conflicts {
   run: { id: string; startedAt: string; pairs: number; conflicts: number; actorName: string | null } | null;
@@ -117,7 +116,7 @@ export function IngestPage() {
   const { t } = useI18n();
   const { me } = useSession();
   const { label } = useCodes();
-  const center = !!me && me.user.roles.some((r) => CENTER.includes(r));
+  const center = can(me, 'units.all');
   const [freshness, setFreshness] = useState<Freshness | undefined>();
   const [orgId, setOrgId] = useState<string | undefined>();
   const list = useLoad(
@@ -190,9 +189,7 @@ export function IngestPage() {
           {
             key: 'conflicts',
             label: t('conflict.tab'),
-            children: (
-              <OneSource mayRun={!!me && me.user.roles.some((r) => r === 'center_admin' || r === 'center_reviewer')} />
-            ),
+            children: <OneSource mayRun={can(me, 'ingest.one_source.check')} />,
           },
           ...(center
             ? [
