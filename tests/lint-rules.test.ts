@@ -170,6 +170,8 @@ it('role checks are made only in policy files', async () => {
   const byHand = `export const f = (me: { user: { roles: string[] } }) => me.user.roles.includes('center_admin');\n`;
   assert.ok((await rulesHit(byHand, 'packages/server/src/domains/sharing/sharing.service.ts')).includes(rule));
   assert.ok((await rulesHit(byHand, 'packages/web/src/domains/sharing/SharingPage.tsx')).includes(rule));
+  const cast = `export const f = (a: { roles: unknown }) => (a.roles as string[]).some((r) => r === 'supervisor') || (a.roles as string[])!.includes('x');\n`;
+  assert.ok((await rulesHit(cast, 'packages/server/src/domains/sharing/sharing.service.ts')).includes(rule));
   // listing the roles is no check
   assert.ok(
     !(

@@ -68,15 +68,21 @@ const roleCheckInPolicy = {
         const c = node.callee;
         if (c.type === 'Identifier' && ROLE_CHECKS.has(c.name)) context.report({ node: c, messageId: 'roleCheck' });
         // someone.roles.includes('center_admin') and the like: a role check written out by hand
+        if (c.type !== 'MemberExpression' || c.computed || c.property.type !== 'Identifier') return;
+        if (!ROLE_LOOKUPS.has(c.property.name)) return;
+        // (x.roles as Role[]).includes(…) and x.roles!.some(…) are the same check
+        let target = c.object;
+        while (
+          target.type === 'TSAsExpression' ||
+          target.type === 'TSNonNullExpression' ||
+          target.type === 'TSSatisfiesExpression'
+        )
+          target = target.expression;
         if (
-          c.type === 'MemberExpression' &&
-          !c.computed &&
-          c.property.type === 'Identifier' &&
-          ROLE_LOOKUPS.has(c.property.name) &&
-          c.object.type === 'MemberExpression' &&
-          !c.object.computed &&
-          c.object.property.type === 'Identifier' &&
-          c.object.property.name === 'roles'
+          target.type === 'MemberExpression' &&
+          !target.computed &&
+          target.property.type === 'Identifier' &&
+          target.property.name === 'roles'
         )
           context.report({ node: c.property, messageId: 'roleCheck' });
       },

@@ -19,7 +19,7 @@ import { checkResponses } from './platform/response-check.ts';
 import { abilitiesOf } from './abilities.policy.ts';
 import { AppError } from './platform/errors.ts';
 import { checkRequestText, installErrorHandling, installValidators, sendProblem, type Allow } from './platform/http.ts';
-import type { CallerRole } from './platform/context.ts';
+import { admits, type CallerRole } from './platform/context.ts';
 import { AuthService, authRoutes, SESSION_COOKIE, type Keys } from './domains/auth/index.ts';
 import { auditRoutes, writeAudit } from './domains/audit/index.ts';
 import { CalendarService, calendarRoutes } from './domains/calendar/index.ts';
@@ -329,10 +329,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         '请先修改初始密码',
         'Change your initial password first',
       );
-    if (
-      cfg.allow !== 'authenticated' &&
-      !(req.actor.roles as CallerRole[]).some((r) => (cfg.allow as readonly CallerRole[]).includes(r))
-    )
+    if (cfg.allow !== 'authenticated' && !admits(req.actor, cfg.allow as readonly CallerRole[]))
       throw new AppError(403, 'auth.forbidden', '您的角色无权执行此操作', 'Your role may not do this');
   });
 

@@ -851,7 +851,7 @@ export interface paths {
                             days: {
                                 date: string;
                                 name: string | null;
-                                reason: string;
+                                reason: "weekday" | "weekend" | "holiday" | "makeup_workday" | "override";
                                 working: boolean;
                             }[];
                             source: string;
@@ -892,7 +892,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            codes: {
+                                active: boolean;
+                                builtin: boolean;
+                                code: string;
+                                en: string;
+                                sort: number;
+                                zh: string;
+                            }[];
+                            en: string;
+                            extendable: boolean;
+                            key: string;
+                            zh: string;
+                        }[];
                     };
                 };
             };
@@ -941,7 +954,20 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            codes: {
+                                active: boolean;
+                                builtin: boolean;
+                                code: string;
+                                en: string;
+                                sort: number;
+                                zh: string;
+                            }[];
+                            en: string;
+                            extendable: boolean;
+                            key: string;
+                            zh: string;
+                        };
                     };
                 };
             };
@@ -979,7 +1005,80 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            baseLibrary: string;
+                            category: string;
+                            changeDate: string | null;
+                            changeReason: string | null;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            due: {
+                                daysLeft: number;
+                                daysOverdue: number;
+                                due: string;
+                                state: "open" | "due_today" | "overdue";
+                                today: string;
+                            } | null;
+                            filingDue: string | null;
+                            format: string;
+                            itemComments: {
+                                [key: string]: string;
+                            };
+                            items: {
+                                code: string;
+                                dataType: string;
+                                description: string | null;
+                                length: number | null;
+                                maskingRule: string | null;
+                                name: string;
+                                piiKind: string | null;
+                                position: number;
+                                precision: number | null;
+                                primaryKey: boolean;
+                                required: boolean;
+                                sensitivity: string;
+                                shareBasis: string | null;
+                                shareCondition: string | null;
+                                shareType: ("unconditional" | "conditional" | "none") | null;
+                                sourceItemCode: string | null;
+                                sourceResourceCode: string | null;
+                                valueSet: string[];
+                            }[];
+                            keywords: string[];
+                            kind: "new" | "change";
+                            name: string;
+                            openAttribute: "closed" | "conditional" | "open";
+                            openCondition: string | null;
+                            /** Format: uuid */
+                            orgId: string;
+                            orgName: string;
+                            /** @description the policy version the case started under */
+                            policyVersion: number;
+                            publishDate: string | null;
+                            relatedCodes: string[];
+                            /** Format: uuid */
+                            resourceId: string;
+                            responsiblePerson: string | null;
+                            responsiblePhone: string | null;
+                            reviewComment: string | null;
+                            reviewDue: string | null;
+                            reviewedAt: string | null;
+                            securityGrade: string;
+                            shareBasis: string | null;
+                            shareCondition: string | null;
+                            shareMethods: string[];
+                            shareType: "unconditional" | "conditional" | "none";
+                            status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
+                            submittedAt: string | null;
+                            summary: string;
+                            systemId: string | null;
+                            systemName: string | null;
+                            updateCycle: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        }[];
                     };
                 };
             };
@@ -1054,7 +1153,27 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            accepted: {
+                                action: "created" | "updated";
+                                code: string;
+                                name: string;
+                                /** @description first and last spreadsheet row */
+                                rows: number[];
+                            }[];
+                            rejected: {
+                                errors: {
+                                    field: string;
+                                    message: {
+                                        en: string;
+                                        zh: string;
+                                    };
+                                    row: number | null;
+                                }[];
+                                name: string;
+                                rows: number[];
+                            }[];
+                        };
                     };
                 };
             };
@@ -1260,7 +1379,28 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            code: string;
+                            currentVersion: number | null;
+                            due: {
+                                daysLeft: number;
+                                daysOverdue: number;
+                                due: string;
+                                state: "open" | "due_today" | "overdue";
+                                today: string;
+                            } | null;
+                            filingDue: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            reviewDue: string | null;
+                            /** @description the working status, or approved */
+                            status: string;
+                            updatedAt: string | null;
+                            workingKind: ("new" | "change") | null;
+                            workingStatus: ("draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn") | null;
+                            workingVersion: number | null;
+                        }[];
                     };
                 };
             };
@@ -1296,7 +1436,26 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            code: string;
+                            due: {
+                                daysLeft: number;
+                                daysOverdue: number;
+                                due: string;
+                                state: "open" | "due_today" | "overdue";
+                                today: string;
+                            } | null;
+                            dueDate: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            kind: "review" | "filing";
+                            name: string;
+                            /** Format: uuid */
+                            orgId: string;
+                            orgName: string;
+                            status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
+                            version: number;
+                        }[];
                     };
                 };
             };
@@ -1343,7 +1502,58 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            facets: {
+                                baseLibrary: {
+                                    count: number;
+                                    value: string;
+                                }[];
+                                category: {
+                                    count: number;
+                                    value: string;
+                                }[];
+                                openAttribute: {
+                                    count: number;
+                                    value: string;
+                                }[];
+                                orgId: {
+                                    count: number;
+                                    value: string;
+                                }[];
+                                securityGrade: {
+                                    count: number;
+                                    value: string;
+                                }[];
+                                shareType: {
+                                    count: number;
+                                    value: string;
+                                }[];
+                                updateCycle: {
+                                    count: number;
+                                    value: string;
+                                }[];
+                            };
+                            items: {
+                                baseLibrary: string;
+                                category: string;
+                                code: string;
+                                format: string;
+                                /** Format: uuid */
+                                id: string;
+                                itemCount: number;
+                                name: string;
+                                openAttribute: string;
+                                /** Format: uuid */
+                                orgId: string;
+                                orgName: string;
+                                securityGrade: string;
+                                shareType: string;
+                                summary: string;
+                                updateCycle: string;
+                                version: number;
+                            }[];
+                            total: number;
+                        };
                     };
                 };
             };
@@ -1449,7 +1659,157 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            code: string;
+                            current: {
+                                baseLibrary: string;
+                                category: string;
+                                changeDate: string | null;
+                                changeReason: string | null;
+                                code: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                due: {
+                                    daysLeft: number;
+                                    daysOverdue: number;
+                                    due: string;
+                                    state: "open" | "due_today" | "overdue";
+                                    today: string;
+                                } | null;
+                                filingDue: string | null;
+                                format: string;
+                                itemComments: {
+                                    [key: string]: string;
+                                };
+                                items: {
+                                    code: string;
+                                    dataType: string;
+                                    description: string | null;
+                                    length: number | null;
+                                    maskingRule: string | null;
+                                    name: string;
+                                    piiKind: string | null;
+                                    position: number;
+                                    precision: number | null;
+                                    primaryKey: boolean;
+                                    required: boolean;
+                                    sensitivity: string;
+                                    shareBasis: string | null;
+                                    shareCondition: string | null;
+                                    shareType: ("unconditional" | "conditional" | "none") | null;
+                                    sourceItemCode: string | null;
+                                    sourceResourceCode: string | null;
+                                    valueSet: string[];
+                                }[];
+                                keywords: string[];
+                                kind: "new" | "change";
+                                name: string;
+                                openAttribute: "closed" | "conditional" | "open";
+                                openCondition: string | null;
+                                /** Format: uuid */
+                                orgId: string;
+                                /** @description the policy version the case started under */
+                                policyVersion: number;
+                                publishDate: string | null;
+                                relatedCodes: string[];
+                                /** Format: uuid */
+                                resourceId: string;
+                                responsiblePerson: string | null;
+                                responsiblePhone: string | null;
+                                reviewComment: string | null;
+                                reviewDue: string | null;
+                                reviewedAt: string | null;
+                                securityGrade: string;
+                                shareBasis: string | null;
+                                shareCondition: string | null;
+                                shareMethods: string[];
+                                shareType: "unconditional" | "conditional" | "none";
+                                status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
+                                submittedAt: string | null;
+                                summary: string;
+                                systemId: string | null;
+                                updateCycle: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                version: number;
+                            } | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            orgId: string;
+                            working: {
+                                baseLibrary: string;
+                                category: string;
+                                changeDate: string | null;
+                                changeReason: string | null;
+                                code: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                due: {
+                                    daysLeft: number;
+                                    daysOverdue: number;
+                                    due: string;
+                                    state: "open" | "due_today" | "overdue";
+                                    today: string;
+                                } | null;
+                                filingDue: string | null;
+                                format: string;
+                                itemComments: {
+                                    [key: string]: string;
+                                };
+                                items: {
+                                    code: string;
+                                    dataType: string;
+                                    description: string | null;
+                                    length: number | null;
+                                    maskingRule: string | null;
+                                    name: string;
+                                    piiKind: string | null;
+                                    position: number;
+                                    precision: number | null;
+                                    primaryKey: boolean;
+                                    required: boolean;
+                                    sensitivity: string;
+                                    shareBasis: string | null;
+                                    shareCondition: string | null;
+                                    shareType: ("unconditional" | "conditional" | "none") | null;
+                                    sourceItemCode: string | null;
+                                    sourceResourceCode: string | null;
+                                    valueSet: string[];
+                                }[];
+                                keywords: string[];
+                                kind: "new" | "change";
+                                name: string;
+                                openAttribute: "closed" | "conditional" | "open";
+                                openCondition: string | null;
+                                /** Format: uuid */
+                                orgId: string;
+                                /** @description the policy version the case started under */
+                                policyVersion: number;
+                                publishDate: string | null;
+                                relatedCodes: string[];
+                                /** Format: uuid */
+                                resourceId: string;
+                                responsiblePerson: string | null;
+                                responsiblePhone: string | null;
+                                reviewComment: string | null;
+                                reviewDue: string | null;
+                                reviewedAt: string | null;
+                                securityGrade: string;
+                                shareBasis: string | null;
+                                shareCondition: string | null;
+                                shareMethods: string[];
+                                shareType: "unconditional" | "conditional" | "none";
+                                status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
+                                submittedAt: string | null;
+                                summary: string;
+                                systemId: string | null;
+                                updateCycle: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                version: number;
+                            } | null;
+                        };
                     };
                 };
             };
@@ -1496,7 +1856,78 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            baseLibrary: string;
+                            category: string;
+                            changeDate: string | null;
+                            changeReason: string | null;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            due: {
+                                daysLeft: number;
+                                daysOverdue: number;
+                                due: string;
+                                state: "open" | "due_today" | "overdue";
+                                today: string;
+                            } | null;
+                            filingDue: string | null;
+                            format: string;
+                            itemComments: {
+                                [key: string]: string;
+                            };
+                            items: {
+                                code: string;
+                                dataType: string;
+                                description: string | null;
+                                length: number | null;
+                                maskingRule: string | null;
+                                name: string;
+                                piiKind: string | null;
+                                position: number;
+                                precision: number | null;
+                                primaryKey: boolean;
+                                required: boolean;
+                                sensitivity: string;
+                                shareBasis: string | null;
+                                shareCondition: string | null;
+                                shareType: ("unconditional" | "conditional" | "none") | null;
+                                sourceItemCode: string | null;
+                                sourceResourceCode: string | null;
+                                valueSet: string[];
+                            }[];
+                            keywords: string[];
+                            kind: "new" | "change";
+                            name: string;
+                            openAttribute: "closed" | "conditional" | "open";
+                            openCondition: string | null;
+                            /** Format: uuid */
+                            orgId: string;
+                            /** @description the policy version the case started under */
+                            policyVersion: number;
+                            publishDate: string | null;
+                            relatedCodes: string[];
+                            /** Format: uuid */
+                            resourceId: string;
+                            responsiblePerson: string | null;
+                            responsiblePhone: string | null;
+                            reviewComment: string | null;
+                            reviewDue: string | null;
+                            reviewedAt: string | null;
+                            securityGrade: string;
+                            shareBasis: string | null;
+                            shareCondition: string | null;
+                            shareMethods: string[];
+                            shareType: "unconditional" | "conditional" | "none";
+                            status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
+                            submittedAt: string | null;
+                            summary: string;
+                            systemId: string | null;
+                            updateCycle: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
                     };
                 };
             };
@@ -1535,7 +1966,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            fields: {
+                                after: unknown;
+                                before: unknown;
+                                field: string;
+                            }[];
+                            from: number;
+                            items: {
+                                change: "added" | "removed" | "changed";
+                                code: string;
+                                fields: {
+                                    after: unknown;
+                                    before: unknown;
+                                    field: string;
+                                }[];
+                            }[];
+                            to: number;
+                        };
                     };
                 };
             };
@@ -1617,7 +2065,78 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            baseLibrary: string;
+                            category: string;
+                            changeDate: string | null;
+                            changeReason: string | null;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            due: {
+                                daysLeft: number;
+                                daysOverdue: number;
+                                due: string;
+                                state: "open" | "due_today" | "overdue";
+                                today: string;
+                            } | null;
+                            filingDue: string | null;
+                            format: string;
+                            itemComments: {
+                                [key: string]: string;
+                            };
+                            items: {
+                                code: string;
+                                dataType: string;
+                                description: string | null;
+                                length: number | null;
+                                maskingRule: string | null;
+                                name: string;
+                                piiKind: string | null;
+                                position: number;
+                                precision: number | null;
+                                primaryKey: boolean;
+                                required: boolean;
+                                sensitivity: string;
+                                shareBasis: string | null;
+                                shareCondition: string | null;
+                                shareType: ("unconditional" | "conditional" | "none") | null;
+                                sourceItemCode: string | null;
+                                sourceResourceCode: string | null;
+                                valueSet: string[];
+                            }[];
+                            keywords: string[];
+                            kind: "new" | "change";
+                            name: string;
+                            openAttribute: "closed" | "conditional" | "open";
+                            openCondition: string | null;
+                            /** Format: uuid */
+                            orgId: string;
+                            /** @description the policy version the case started under */
+                            policyVersion: number;
+                            publishDate: string | null;
+                            relatedCodes: string[];
+                            /** Format: uuid */
+                            resourceId: string;
+                            responsiblePerson: string | null;
+                            responsiblePhone: string | null;
+                            reviewComment: string | null;
+                            reviewDue: string | null;
+                            reviewedAt: string | null;
+                            securityGrade: string;
+                            shareBasis: string | null;
+                            shareCondition: string | null;
+                            shareMethods: string[];
+                            shareType: "unconditional" | "conditional" | "none";
+                            status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
+                            submittedAt: string | null;
+                            summary: string;
+                            systemId: string | null;
+                            updateCycle: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
                     };
                 };
             };
@@ -1666,7 +2185,78 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            baseLibrary: string;
+                            category: string;
+                            changeDate: string | null;
+                            changeReason: string | null;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            due: {
+                                daysLeft: number;
+                                daysOverdue: number;
+                                due: string;
+                                state: "open" | "due_today" | "overdue";
+                                today: string;
+                            } | null;
+                            filingDue: string | null;
+                            format: string;
+                            itemComments: {
+                                [key: string]: string;
+                            };
+                            items: {
+                                code: string;
+                                dataType: string;
+                                description: string | null;
+                                length: number | null;
+                                maskingRule: string | null;
+                                name: string;
+                                piiKind: string | null;
+                                position: number;
+                                precision: number | null;
+                                primaryKey: boolean;
+                                required: boolean;
+                                sensitivity: string;
+                                shareBasis: string | null;
+                                shareCondition: string | null;
+                                shareType: ("unconditional" | "conditional" | "none") | null;
+                                sourceItemCode: string | null;
+                                sourceResourceCode: string | null;
+                                valueSet: string[];
+                            }[];
+                            keywords: string[];
+                            kind: "new" | "change";
+                            name: string;
+                            openAttribute: "closed" | "conditional" | "open";
+                            openCondition: string | null;
+                            /** Format: uuid */
+                            orgId: string;
+                            /** @description the policy version the case started under */
+                            policyVersion: number;
+                            publishDate: string | null;
+                            relatedCodes: string[];
+                            /** Format: uuid */
+                            resourceId: string;
+                            responsiblePerson: string | null;
+                            responsiblePhone: string | null;
+                            reviewComment: string | null;
+                            reviewDue: string | null;
+                            reviewedAt: string | null;
+                            securityGrade: string;
+                            shareBasis: string | null;
+                            shareCondition: string | null;
+                            shareMethods: string[];
+                            shareType: "unconditional" | "conditional" | "none";
+                            status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
+                            submittedAt: string | null;
+                            summary: string;
+                            systemId: string | null;
+                            updateCycle: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
                     };
                 };
             };
@@ -1704,7 +2294,78 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            baseLibrary: string;
+                            category: string;
+                            changeDate: string | null;
+                            changeReason: string | null;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            due: {
+                                daysLeft: number;
+                                daysOverdue: number;
+                                due: string;
+                                state: "open" | "due_today" | "overdue";
+                                today: string;
+                            } | null;
+                            filingDue: string | null;
+                            format: string;
+                            itemComments: {
+                                [key: string]: string;
+                            };
+                            items: {
+                                code: string;
+                                dataType: string;
+                                description: string | null;
+                                length: number | null;
+                                maskingRule: string | null;
+                                name: string;
+                                piiKind: string | null;
+                                position: number;
+                                precision: number | null;
+                                primaryKey: boolean;
+                                required: boolean;
+                                sensitivity: string;
+                                shareBasis: string | null;
+                                shareCondition: string | null;
+                                shareType: ("unconditional" | "conditional" | "none") | null;
+                                sourceItemCode: string | null;
+                                sourceResourceCode: string | null;
+                                valueSet: string[];
+                            }[];
+                            keywords: string[];
+                            kind: "new" | "change";
+                            name: string;
+                            openAttribute: "closed" | "conditional" | "open";
+                            openCondition: string | null;
+                            /** Format: uuid */
+                            orgId: string;
+                            /** @description the policy version the case started under */
+                            policyVersion: number;
+                            publishDate: string | null;
+                            relatedCodes: string[];
+                            /** Format: uuid */
+                            resourceId: string;
+                            responsiblePerson: string | null;
+                            responsiblePhone: string | null;
+                            reviewComment: string | null;
+                            reviewDue: string | null;
+                            reviewedAt: string | null;
+                            securityGrade: string;
+                            shareBasis: string | null;
+                            shareCondition: string | null;
+                            shareMethods: string[];
+                            shareType: "unconditional" | "conditional" | "none";
+                            status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
+                            submittedAt: string | null;
+                            summary: string;
+                            systemId: string | null;
+                            updateCycle: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
                     };
                 };
             };
@@ -1740,7 +2401,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            action: string;
+                            actor: string | null;
+                            /** Format: date-time */
+                            at: string;
+                            comment: string | null;
+                            details: unknown;
+                            version: number;
+                        }[];
                     };
                 };
             };
@@ -1777,7 +2446,19 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            changeDate: string | null;
+                            changeReason: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            kind: "new" | "change";
+                            name: string;
+                            policyVersion: number;
+                            reviewedAt: string | null;
+                            status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
+                            submittedAt: string | null;
+                            version: number;
+                        }[];
                     };
                 };
             };
@@ -1815,7 +2496,78 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            baseLibrary: string;
+                            category: string;
+                            changeDate: string | null;
+                            changeReason: string | null;
+                            code: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            due: {
+                                daysLeft: number;
+                                daysOverdue: number;
+                                due: string;
+                                state: "open" | "due_today" | "overdue";
+                                today: string;
+                            } | null;
+                            filingDue: string | null;
+                            format: string;
+                            itemComments: {
+                                [key: string]: string;
+                            };
+                            items: {
+                                code: string;
+                                dataType: string;
+                                description: string | null;
+                                length: number | null;
+                                maskingRule: string | null;
+                                name: string;
+                                piiKind: string | null;
+                                position: number;
+                                precision: number | null;
+                                primaryKey: boolean;
+                                required: boolean;
+                                sensitivity: string;
+                                shareBasis: string | null;
+                                shareCondition: string | null;
+                                shareType: ("unconditional" | "conditional" | "none") | null;
+                                sourceItemCode: string | null;
+                                sourceResourceCode: string | null;
+                                valueSet: string[];
+                            }[];
+                            keywords: string[];
+                            kind: "new" | "change";
+                            name: string;
+                            openAttribute: "closed" | "conditional" | "open";
+                            openCondition: string | null;
+                            /** Format: uuid */
+                            orgId: string;
+                            /** @description the policy version the case started under */
+                            policyVersion: number;
+                            publishDate: string | null;
+                            relatedCodes: string[];
+                            /** Format: uuid */
+                            resourceId: string;
+                            responsiblePerson: string | null;
+                            responsiblePhone: string | null;
+                            reviewComment: string | null;
+                            reviewDue: string | null;
+                            reviewedAt: string | null;
+                            securityGrade: string;
+                            shareBasis: string | null;
+                            shareCondition: string | null;
+                            shareMethods: string[];
+                            shareType: "unconditional" | "conditional" | "none";
+                            status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
+                            submittedAt: string | null;
+                            summary: string;
+                            systemId: string | null;
+                            updateCycle: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            version: number;
+                        };
                     };
                 };
             };
@@ -1887,7 +2639,28 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            changeDate: string | null;
+                            code: string;
+                            due: {
+                                daysLeft: number;
+                                daysOverdue: number;
+                                due: string;
+                                state: "open" | "due_today" | "overdue";
+                                today: string;
+                            } | null;
+                            /** Format: uuid */
+                            id: string;
+                            kind: "new" | "change";
+                            name: string;
+                            /** Format: uuid */
+                            orgId: string;
+                            orgName: string;
+                            policyVersion: number;
+                            reviewDue: string | null;
+                            submittedAt: string | null;
+                            version: number;
+                        }[];
                     };
                 };
             };
@@ -1923,7 +2696,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            itemLength: number;
+                            sequenceLength: number;
+                            subItemLength: number;
+                        };
                     };
                 };
             };
@@ -1951,7 +2728,11 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            itemLength: number;
+                            sequenceLength: number;
+                            subItemLength: number;
+                        };
                     };
                 };
             };
@@ -1988,7 +2769,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            active: boolean;
+                            description: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** Format: uuid */
+                            orgId: string;
+                            orgName: string | null;
+                        }[];
                     };
                 };
             };
@@ -2018,7 +2808,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            active: boolean;
+                            description: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** Format: uuid */
+                            orgId: string;
+                            orgName: string | null;
+                        };
                     };
                 };
             };
@@ -2067,7 +2866,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
+                        "application/json": {
+                            active: boolean;
+                            description: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** Format: uuid */
+                            orgId: string;
+                            orgName: string | null;
+                        };
                     };
                 };
             };

@@ -13,3 +13,12 @@ export type Reply<
 }
   ? Ok<R>
   : never;
+
+type JsonBody<B> = B extends { content: { 'application/json': infer T } } ? T : never;
+
+/** What `method path` takes as its JSON body. */
+export type Body<P extends keyof paths, M extends 'post' | 'patch' | 'put' = 'post'> = paths[P][M] extends {
+  requestBody?: infer B;
+}
+  ? JsonBody<NonNullable<B>>
+  : never;

@@ -28,26 +28,6 @@ export type Page = keyof Me['abilities']['pages'];
 export type Ability = keyof Me['abilities']['can'];
 export type Credential = Reply<'/api/credentials'>[number];
 export type AuditRecord = Reply<'/api/audit'>['items'][number];
-export interface PolicySnapshot {
-  version: number;
-  params: Record<string, number>;
-  note: string;
-  createdAt: string;
-  createdBy: string | null;
-}
-export interface PolicyDef {
-  key: string;
-  default: number;
-  unit: string;
-  min: number;
-  max: number;
-  clause: string;
-  zh: string;
-  en: string;
-}
-export interface DayInfo {
-  date: string;
-  working: boolean;
-  reason: 'weekday' | 'weekend' | 'holiday' | 'makeup_workday' | 'override';
-  name: string | null;
-}
+export type PolicySnapshot = Reply<'/api/policy'>['current'];
+export type PolicyDef = Reply<'/api/policy'>['definitions'][number];
+export type DayInfo = Reply<'/api/calendar/years/{year}'>['days'][number];

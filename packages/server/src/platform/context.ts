@@ -59,3 +59,8 @@ export function actorName(actor: Actor | null): string | null {
   if (!actor) return null;
   return actor.kind === 'user' ? actor.username : `${actor.systemName} (${actor.keyId})`;
 }
+
+/** Route admission: whether the caller holds one of the roles a route's `config.allow` lists. */
+export function admits(actor: Actor, allow: readonly CallerRole[]): boolean {
+  return (actor.roles as readonly CallerRole[]).some((r) => allow.includes(r));
+}

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Obj } from '../../platform/http.ts';
+import { Obj, OneOf } from '../../platform/http.ts';
 import { errors } from '../../platform/errors.ts';
 import type { CalendarService } from './calendar.service.ts';
 import { POLICY_PARAMS } from './policy.ts';
@@ -103,7 +103,7 @@ export const calendarRoutes =
                 Type.Object({
                   date: Type.String(),
                   working: Type.Boolean(),
-                  reason: Type.String(),
+                  reason: OneOf(['weekday', 'weekend', 'holiday', 'makeup_workday', 'override']),
                   name: Type.Union([Type.String(), Type.Null()]),
                 }),
               ),

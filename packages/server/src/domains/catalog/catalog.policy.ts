@@ -8,6 +8,7 @@ export type CatalogAction =
   | 'catalog.compile' // create, edit, submit, change: the owner unit's data admin
   | 'catalog.review' // approve or return: Center reviewers and admins
   | 'catalog.configure' // code tables, code format: Center admins
+  | 'catalog.overdue' // the district's overdue cases: reviewers, and supervisors who oversee the deadlines
   | 'system.read'
   | 'system.manage';
 
@@ -25,6 +26,8 @@ export function can(actor: Actor | null, action: CatalogAction, ownerOrgId?: str
       return hasRole(actor, 'center_reviewer', 'center_admin');
     case 'catalog.configure':
       return hasRole(actor, 'center_admin');
+    case 'catalog.overdue':
+      return hasRole(actor, 'center_reviewer', 'center_admin', 'supervisor');
     case 'system.read':
       return isCenter(actor) || own;
     case 'system.manage':

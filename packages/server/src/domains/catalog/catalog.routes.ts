@@ -9,7 +9,6 @@ import * as S from './catalog.schemas.ts';
 
 const Id = Obj({ id: Type.String({ format: 'uuid' }) });
 const IdVersion = Obj({ id: Type.String({ format: 'uuid' }), version: Type.Integer({ minimum: 1, maximum: 100000 }) });
-const Any = Type.Unknown();
 const ALL = [...ROLES, 'system'] as const;
 const COMPILERS = ['unit_admin', 'center_admin'] as const;
 const REVIEWERS = ['center_reviewer', 'center_admin'] as const;
@@ -25,7 +24,7 @@ export const catalogRoutes =
           tags,
           summary: 'Search the district catalog (approved resources) with facets; partial Chinese terms match',
           querystring: S.SearchQuery,
-          response: { 200: Any },
+          response: { 200: S.SearchResult },
         },
         config: { allow: ALL },
       },
@@ -39,7 +38,7 @@ export const catalogRoutes =
           tags,
           summary: "A unit's own catalog, with cases in progress and their due dates",
           querystring: S.MineQuery,
-          response: { 200: Any },
+          response: { 200: Type.Array(S.MineRow) },
         },
         config: { allow: ROLES },
       },
@@ -67,7 +66,7 @@ export const catalogRoutes =
           tags,
           summary: 'A resource: its approved version and, for its unit and the Center, the version in progress',
           params: Id,
-          response: { 200: Any },
+          response: { 200: S.ResourceOut },
         },
         config: { allow: ALL },
       },
@@ -82,7 +81,7 @@ export const catalogRoutes =
           summary: 'Save the working draft (fields and items)',
           params: Id,
           body: S.ResourceInput,
-          response: { 200: Any },
+          response: { 200: S.Version },
         },
         config: { allow: COMPILERS },
       },
@@ -96,7 +95,7 @@ export const catalogRoutes =
           tags,
           summary: "Submit the working version for the Center's review",
           params: Id,
-          response: { 200: Any },
+          response: { 200: S.Version },
         },
         config: { allow: COMPILERS },
       },
@@ -111,7 +110,7 @@ export const catalogRoutes =
           summary: 'Approve, or return with comments on the resource and on items',
           params: Id,
           body: S.ReviewBody,
-          response: { 200: Any },
+          response: { 200: S.Version },
         },
         config: { allow: REVIEWERS },
       },
@@ -126,7 +125,7 @@ export const catalogRoutes =
           summary: 'Start a change request: a new version of an approved resource',
           params: Id,
           body: S.ChangeBody,
-          response: { 200: Any },
+          response: { 200: S.Version },
         },
         config: { allow: COMPILERS },
       },
@@ -153,7 +152,7 @@ export const catalogRoutes =
     app.get(
       '/api/catalog/resources/:id/versions',
       {
-        schema: { tags, params: Id, response: { 200: Any } },
+        schema: { tags, params: Id, response: { 200: Type.Array(S.VersionSummary) } },
         config: { allow: ALL },
       },
       async (req) => svc.versions(req.ctx, req.params.id),
@@ -162,7 +161,7 @@ export const catalogRoutes =
     app.get(
       '/api/catalog/resources/:id/versions/:version',
       {
-        schema: { tags, params: IdVersion, response: { 200: Any } },
+        schema: { tags, params: IdVersion, response: { 200: S.Version } },
         config: { allow: ALL },
       },
       async (req) => svc.getVersion(req.ctx, req.params.id, req.params.version),
@@ -179,7 +178,7 @@ export const catalogRoutes =
             from: Type.Integer({ minimum: 1, maximum: 100000 }),
             to: Type.Integer({ minimum: 1, maximum: 100000 }),
           }),
-          response: { 200: Any },
+          response: { 200: S.VersionDiff },
         },
         config: { allow: ALL },
       },
@@ -189,7 +188,12 @@ export const catalogRoutes =
     app.get(
       '/api/catalog/resources/:id/timeline',
       {
-        schema: { tags, summary: 'Who did what, when, with which comment', params: Id, response: { 200: Any } },
+        schema: {
+          tags,
+          summary: 'Who did what, when, with which comment',
+          params: Id,
+          response: { 200: Type.Array(S.TimelineEvent) },
+        },
         config: { allow: ROLES },
       },
       async (req) => svc.timeline(req.ctx, req.params.id),
@@ -201,7 +205,7 @@ export const catalogRoutes =
         schema: {
           tags,
           summary: 'Submitted versions waiting for the Center, with due dates in working days',
-          response: { 200: Any },
+          response: { 200: Type.Array(S.QueueRow) },
         },
         config: { allow: REVIEWERS },
       },
@@ -214,7 +218,7 @@ export const catalogRoutes =
         schema: {
           tags,
           summary: 'Overdue cases by unit: reviews past due, change requests not filed in time',
-          response: { 200: Any },
+          response: { 200: Type.Array(S.OverdueRow) },
         },
         config: { allow: ['center_admin', 'center_reviewer', 'supervisor'] },
       },
@@ -257,7 +261,7 @@ export const catalogRoutes =
           tags,
           summary: "The same catalog as JSON (each resource's version with its items)",
           querystring: ExportQuery,
-          response: { 200: Any },
+          response: { 200: Type.Array(S.ExportedVersion) },
         },
         config: { allow: ALL },
       },
@@ -272,7 +276,7 @@ export const catalogRoutes =
           summary:
             "Import the unit's catalog from the XLSX template (body: the .xlsx file): new drafts or updates to drafts, with a row-by-row report",
           consumes: [XLSX],
-          response: { 200: Any },
+          response: { 200: S.ImportReport },
         },
         config: { allow: COMPILERS },
       },
@@ -294,7 +298,7 @@ export const catalogRoutes =
         schema: {
           tags,
           summary: "The catalog's code tables (categories, update cycles, data types, …)",
-          response: { 200: Any },
+          response: { 200: Type.Array(S.CodeTable) },
         },
         config: { allow: ALL },
       },
@@ -312,7 +316,7 @@ export const catalogRoutes =
             code: Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_]+$' }),
           }),
           body: S.CodeBody,
-          response: { 200: Any },
+          response: { 200: S.CodeTable },
         },
         config: { allow: ['center_admin'] },
       },
@@ -322,7 +326,7 @@ export const catalogRoutes =
     app.get(
       '/api/catalog/settings',
       {
-        schema: { tags, summary: 'Resource code format: segment lengths', response: { 200: Any } },
+        schema: { tags, summary: 'Resource code format: segment lengths', response: { 200: S.CodeFormat } },
         config: { allow: ALL },
       },
       async () => svc.codeFormat(),
@@ -331,7 +335,7 @@ export const catalogRoutes =
     app.put(
       '/api/catalog/settings',
       {
-        schema: { tags, body: S.SettingsBody, response: { 200: Any } },
+        schema: { tags, body: S.SettingsBody, response: { 200: S.CodeFormat } },
         config: { allow: ['center_admin'] },
       },
       async (req) => svc.setCodeFormat(req.ctx, req.body),
@@ -344,7 +348,7 @@ export const catalogRoutes =
           tags,
           summary: "Information systems (a unit's own; the Center sees all)",
           querystring: Obj({ orgId: Type.Optional(Type.String({ format: 'uuid' })) }),
-          response: { 200: Any },
+          response: { 200: Type.Array(S.InfoSystem) },
         },
         config: { allow: ROLES },
       },
@@ -354,7 +358,7 @@ export const catalogRoutes =
     app.post(
       '/api/catalog/systems',
       {
-        schema: { tags, body: S.SystemBody, response: { 201: Any } },
+        schema: { tags, body: S.SystemBody, response: { 201: S.InfoSystem } },
         config: { allow: ['unit_admin', 'center_admin'] },
       },
       async (req, reply) => reply.status(201).send(await svc.createSystem(req.ctx, req.body)),
@@ -363,7 +367,7 @@ export const catalogRoutes =
     app.patch(
       '/api/catalog/systems/:id',
       {
-        schema: { tags, params: Id, body: S.SystemPatch, response: { 200: Any } },
+        schema: { tags, params: Id, body: S.SystemPatch, response: { 200: S.InfoSystem } },
         config: { allow: ['unit_admin', 'center_admin'] },
       },
       async (req) => svc.updateSystem(req.ctx, req.params.id, req.body),

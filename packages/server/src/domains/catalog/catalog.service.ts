@@ -104,7 +104,8 @@ function presentItem(i: repo.ItemRow) {
     sensitivity: i.sensitivity,
     piiKind: i.pii_kind,
     maskingRule: i.masking_rule,
-    shareType: i.share_type,
+    // checked against the share types when stored
+    shareType: i.share_type as 'unconditional' | 'conditional' | 'none' | null,
     shareCondition: i.share_condition,
     shareBasis: i.share_basis,
     sourceResourceCode: i.source_resource_code,
@@ -820,11 +821,7 @@ export class CatalogService {
 
   /** Overdue cases across the district: reviews past their due date, and changes not filed in time. */
   async overdue(ctx: RequestContext) {
-    if (
-      !can(ctx.actor, 'catalog.review') &&
-      !(ctx.actor && ['supervisor'].some((r) => (ctx.actor!.roles as string[]).includes(r)))
-    )
-      throw errors.forbidden('catalog.overdue');
+    authorize(ctx.actor, 'catalog.overdue');
     const cal = await this.calendar.calendar();
     const today = this.today();
     const rows = await repo.listWorking(this.db, ['submitted', 'draft', 'returned']);

@@ -8,6 +8,7 @@ import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import type { AuditRecord, Org } from '../../types.ts';
 import type { Key } from '../../messages.ts';
+import type { Reply } from '../../api.types.ts';
 
 interface Filters {
   actor?: string;
@@ -57,13 +58,7 @@ function Diff({ diff }: { diff: unknown }) {
   );
 }
 
-interface ChainReport {
-  ok: boolean;
-  count: number;
-  intact: number;
-  problems: { seq: number; kind: 'altered' | 'removed' | 'reordered'; detail: string }[];
-  problemCount: number;
-}
+type ChainReport = Reply<'/api/audit/verify', 'post'>;
 
 export function AuditPage() {
   const { t } = useI18n();

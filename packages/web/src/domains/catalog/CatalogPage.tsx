@@ -7,22 +7,9 @@ import { useI18n } from '../../i18n.tsx';
 import { useLoad } from '../../ui.tsx';
 import { useCodes } from './codes.tsx';
 import type { Org } from '../../types.ts';
+import type { Reply } from '../../api.types.ts';
 
-interface Hit {
-  id: string;
-  code: string;
-  orgId: string;
-  orgName: string;
-  name: string;
-  summary: string;
-  category: string;
-  baseLibrary: string;
-  shareType: string;
-  openAttribute: string;
-  updateCycle: string;
-  securityGrade: string;
-  itemCount: number;
-}
+type Hit = Reply<'/api/catalog/resources'>['items'][number];
 type Facets = Record<string, { value: string; count: number }[]>;
 const FACETS: { key: string; table: string | null }[] = [
   { key: 'orgId', table: null },

@@ -4,15 +4,9 @@ import { Alert, Button, Modal, Space, Table, Tag, Upload } from 'antd';
 import { useI18n } from '../../i18n.tsx';
 import { upload } from '../../api.ts';
 import { useProblem } from '../../ui.tsx';
+import type { Reply } from '../../api.types.ts';
 
-interface Report {
-  accepted: { rows: [number, number]; code: string; name: string; action: string }[];
-  rejected: {
-    rows: [number, number];
-    name: string;
-    errors: { row: number | null; field: string; message: { zh: string; en: string } }[];
-  }[];
-}
+type Report = Reply<'/api/catalog/import', 'post'>;
 
 export function ImportButton({ onDone }: { onDone(): void }) {
   const { t, pick } = useI18n();

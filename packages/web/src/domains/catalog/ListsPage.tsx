@@ -8,20 +8,9 @@ import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import { useCodes } from './codes.tsx';
 import type { Org } from '../../types.ts';
+import type { Reply } from '../../api.types.ts';
 
-interface Demand {
-  id: string;
-  orgName: string;
-  title: string;
-  dataNeeded: string;
-  purpose: string;
-  legalBasis: string;
-  holderName: string | null;
-  status: string;
-  reviewComment: string | null;
-  projectName: string | null;
-  createdAt: string;
-}
+type Demand = Reply<'/api/demands'>[number];
 const STATUS_COLOR: Record<string, string> = {
   submitted: 'processing',
   matched: 'success',

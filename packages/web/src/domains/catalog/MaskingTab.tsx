@@ -7,15 +7,9 @@ import { useSession } from '../../session.tsx';
 import { useLoad, useProblem } from '../../ui.tsx';
 import type { Version } from './types.ts';
 import { can } from '../../abilities.ts';
+import type { Reply } from '../../api.types.ts';
 
-interface Profile {
-  id: string;
-  name: string;
-  purpose: string;
-  status: string;
-  rules: Record<string, { rule: string }>;
-  looserItems: string[];
-}
+type Profile = Reply<'/api/masking/resources/{id}/profiles'>[number];
 const RULES = ['none', 'mask', 'hash', 'tokenize', 'generalize', 'truncate', 'suppress'];
 
 export function MaskingTab({ resourceId, version }: { resourceId: string; version: Version }) {

@@ -8,19 +8,9 @@ import { can } from '../../abilities.ts';
 import { fmtTime, useLoad } from '../../ui.tsx';
 import { DueTag, StatusTag } from './codes.tsx';
 import { ImportButton } from './ImportButton.tsx';
-import type { Due } from './types.ts';
+import type { Reply } from '../../api.types.ts';
 
-interface Row {
-  id: string;
-  code: string;
-  name: string;
-  currentVersion: number | null;
-  workingVersion: number | null;
-  status: string;
-  workingKind: string | null;
-  due: Due | null;
-  updatedAt: string | null;
-}
+type Row = Reply<'/api/catalog/mine'>[number];
 
 export function MyCatalogPage() {
   const { t } = useI18n();

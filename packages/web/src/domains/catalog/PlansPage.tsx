@@ -6,18 +6,9 @@ import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
+import type { Reply } from '../../api.types.ts';
 
-interface Plan {
-  id: string;
-  orgName: string;
-  name: string;
-  purpose: string;
-  collects: string[];
-  needs: string;
-  status: string;
-  reviewComment: string | null;
-  updatedAt: string;
-}
+type Plan = Reply<'/api/system-plans'>[number];
 const COLORS: Record<string, string> = { submitted: 'processing', approved: 'success', returned: 'warning' };
 
 export function PlansPage() {

@@ -7,28 +7,10 @@ import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
 import { fmtTime, useLoad } from '../../ui.tsx';
 import { DueTag } from './codes.tsx';
-import type { Due } from './types.ts';
+import type { Reply } from '../../api.types.ts';
 
-interface QueueRow {
-  id: string;
-  code: string;
-  orgName: string;
-  name: string;
-  version: number;
-  kind: string;
-  submittedAt: string | null;
-  reviewDue: string | null;
-  due: Due | null;
-}
-interface OverdueRow {
-  id: string;
-  code: string;
-  orgName: string;
-  name: string;
-  kind: 'review' | 'filing';
-  dueDate: string;
-  due: Due | null;
-}
+type QueueRow = Reply<'/api/catalog/review-queue'>[number];
+type OverdueRow = Reply<'/api/catalog/overdue'>[number];
 
 export function ReviewPage() {
   const { t } = useI18n();

@@ -21,14 +21,9 @@ import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
 import { useLoad, useProblem } from '../../ui.tsx';
 import type { CodeTable } from './codes.tsx';
+import type { Reply } from '../../api.types.ts';
 
-interface System {
-  id: string;
-  orgName: string | null;
-  name: string;
-  description: string | null;
-  active: boolean;
-}
+type System = Reply<'/api/catalog/systems'>[number];
 
 function Systems() {
   const { t } = useI18n();

@@ -4,14 +4,9 @@ import { Tag } from 'antd';
 import { get } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useLoad } from '../../ui.tsx';
+import type { Reply } from '../../api.types.ts';
 
-export interface CodeTable {
-  key: string;
-  zh: string;
-  en: string;
-  extendable: boolean;
-  codes: { code: string; zh: string; en: string; active: boolean }[];
-}
+export type CodeTable = Reply<'/api/catalog/code-tables'>[number];
 
 const Ctx = createContext<CodeTable[]>([]);
 

@@ -1,73 +1,11 @@
-export interface Item {
-  position?: number;
-  code: string;
-  name: string;
-  dataType: string;
-  length?: number | null;
-  precision?: number | null;
-  required?: boolean;
-  primaryKey?: boolean;
-  description?: string | null;
-  sensitivity?: string;
-  piiKind?: string | null;
-  maskingRule?: string | null;
-  shareType?: string | null;
-  shareCondition?: string | null;
-  shareBasis?: string | null;
-  sourceResourceCode?: string | null;
-  sourceItemCode?: string | null;
-  valueSet?: string[];
-}
-export interface ResourceFields {
-  name: string;
-  category: string;
-  baseLibrary: string;
-  systemId?: string | null;
-  summary?: string;
-  keywords?: string[];
-  format: string;
-  updateCycle: string;
-  shareType: string;
-  shareCondition?: string | null;
-  shareBasis?: string | null;
-  shareMethods?: string[];
-  openAttribute: string;
-  openCondition?: string | null;
-  securityGrade: string;
-  publishDate?: string | null;
-  relatedCodes?: string[];
-  responsiblePerson?: string | null;
-  responsiblePhone?: string | null;
-  items: Item[];
-}
-export interface Due {
-  due: string;
-  state: string;
-  daysLeft: number;
-  daysOverdue: number;
-}
-export interface Version extends ResourceFields {
-  resourceId: string;
-  code: string;
-  orgId: string;
-  version: number;
-  kind: 'new' | 'change';
-  status: string;
-  changeDate: string | null;
-  changeReason: string | null;
-  policyVersion: number;
-  filingDue: string | null;
-  submittedAt: string | null;
-  reviewDue: string | null;
-  reviewComment: string | null;
-  itemComments: Record<string, string>;
-  due: Due | null;
-  updatedAt: string;
-}
-export interface ResourceView {
-  id: string;
-  code: string;
-  orgId: string;
-  current: Version | null;
-  working: Version | null;
-}
+// Shapes of the catalog API, from the generated OpenAPI types (api.gen.ts; tag "catalog").
+import type { Body, Reply } from '../../api.types.ts';
+
+/** A resource as the editor holds it: what a draft takes (items with their optional fields). */
+export type ResourceFields = Body<'/api/catalog/resources/{id}/draft', 'put'>;
+/** An item in the editor: as a draft takes it, with its position once stored. */
+export type Item = ResourceFields['items'][number] & { position?: number };
+/** One version of a resource with its items and its deadline. */
+export type Version = Reply<'/api/catalog/resources/{id}/versions/{version}'>;
+export type Due = NonNullable<Version['due']>;
+export type ResourceView = Reply<'/api/catalog/resources/{id}'>;

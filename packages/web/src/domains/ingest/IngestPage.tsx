@@ -11,34 +11,9 @@ import { useCodes } from '../catalog/codes.tsx';
 import { FreshnessTag } from './FreshnessTag.tsx';
 import type { Freshness, OverviewRow } from './types.ts';
 import { can } from '../../abilities.ts';
+import type { Reply } from '../../api.types.ts';
 
-interface Conflicts {
-  run: { id: string; startedAt: string; pairs: number; conflicts: number; actorName: string | null } | null;
-  byResource: {
-    resourceId: string;
-    code: string;
-    name: string;
-    orgName: string;
-    itemCode: string;
-    sourceName: string;
-    sourceOrgName: string;
-    sourceItemCode: string;
-    conflicts: number;
-  }[];
-  conflicts: {
-    id: number;
-    resourceId: string;
-    name: string;
-    orgName: string;
-    itemCode: string;
-    keyValue: string;
-    value: string | null;
-    sourceValue: string | null;
-    sourceName: string;
-    sourceItemCode: string;
-  }[];
-  total: number;
-}
+type Conflicts = Reply<'/api/ingest/conflicts'>;
 
 function OneSource({ mayRun }: { mayRun: boolean }) {
   const { t } = useI18n();

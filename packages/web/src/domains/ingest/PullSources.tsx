@@ -20,23 +20,9 @@ import { get, patch, post } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import type { Batch, Msg } from './types.ts';
+import type { Reply } from '../../api.types.ts';
 
-interface PullSource {
-  id: string;
-  name: string;
-  kind: 'postgres' | 'mysql' | 'http';
-  settings: Record<string, string | number>;
-  hasSecret: boolean;
-  mode: string;
-  intervalMinutes: number | null;
-  active: boolean;
-  cursor: string | null;
-  nextRunAt: string | null;
-  lastRunAt: string | null;
-  lastStatus: string | null;
-  lastError: Msg | null;
-  failures: number;
-}
+type PullSource = Reply<'/api/ingest/pull-sources/{id}', 'patch'>;
 
 const DB_FIELDS = ['host', 'port', 'database', 'user', 'query', 'incrementalColumn'] as const;
 const HTTP_FIELDS = [

@@ -7,6 +7,7 @@ import { get } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { fmtTime, useLoad } from '../../ui.tsx';
 import type { Key } from '../../messages.ts';
+import type { Reply } from '../../api.types.ts';
 
 type JobState = 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
 const STATES: JobState[] = ['created', 'retry', 'active', 'completed', 'cancelled', 'failed'];
@@ -19,35 +20,7 @@ const COLOR: Record<JobState, string> = {
   failed: 'red',
 };
 
-interface Words {
-  zh: string;
-  en: string;
-}
-interface JobsView {
-  started: boolean;
-  queues: {
-    name: string;
-    title: Words;
-    cron: string | null;
-    timeZone: string | null;
-    counts: Record<JobState, number>;
-  }[];
-  jobs: {
-    id: string;
-    name: string;
-    title: Words;
-    state: JobState;
-    retryCount: number;
-    retryLimit: number;
-    key: string | null;
-    createdAt: string;
-    startAfter: string | null;
-    startedAt: string | null;
-    finishedAt: string | null;
-    error: string | null;
-  }[];
-  total: number;
-}
+type JobsView = Reply<'/api/jobs'>;
 
 export function JobsPage() {
   const { t, pick } = useI18n();
