@@ -211,7 +211,7 @@ async function runOn(kind: 'pglite' | 'postgres', url?: string) {
     await migrateToLatest(d.db);
     const cal = new CalendarService(d.db);
     await cal.ensurePolicy();
-    await new CatalogService(d.db, cal).ensureCodes();
+    await new CatalogService(d.db, cal).codes.ensureCodes();
     const orgId = randomUUID();
     await d.db
       .insertInto('organisation')

@@ -79,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
       try {
         const r = await migrateToLatest(rt.database.db);
         await rt.calendar.ensurePolicy();
-        await rt.catalog.ensureCodes();
+        await rt.catalog.codes.ensureCodes();
         console.log(r.applied.length ? `Applied: ${r.applied.join(', ')}` : 'The database is up to date.');
       } finally {
         await rt.close();

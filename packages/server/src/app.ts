@@ -133,7 +133,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     auth: new AuthService({ db: deps.db, config, keys: deps.keys }),
     calendar,
     catalog,
-    lists: new ListsService(deps.db),
+    lists: new ListsService(deps.db, (ids) => ingest.loadsOf(ids)),
     masking,
     ingest,
     browse: new BrowseService(deps.db, masking),

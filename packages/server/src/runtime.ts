@@ -59,7 +59,7 @@ export async function openRuntime(config: Config, opts: { migrate?: boolean } = 
       await database.withStartupLock(async () => {
         await migrateToLatest(database.db);
         await calendar.ensurePolicy();
-        await catalog.ensureCodes();
+        await catalog.codes.ensureCodes();
       });
     const auth = new AuthService({ db: database.db, config, keys });
     const ingest = new IngestService(database.db, database.copyIn, calendar, database.bulkSession);

@@ -190,7 +190,7 @@ export async function createTestEnv(kind: DbKind, overrides: Partial<Config> = {
   };
   const calendar = new CalendarService(database.db);
   await calendar.ensurePolicy();
-  await new CatalogService(database.db, calendar).ensureCodes();
+  await new CatalogService(database.db, calendar).codes.ensureCodes();
   const app = await buildApp(config, {
     db: database.db,
     dbKind: database.kind,

@@ -28,7 +28,7 @@ export const catalogRoutes =
         },
         config: { allow: ALL },
       },
-      async (req) => svc.search(req.ctx, req.query),
+      async (req) => svc.find.search(req.ctx, req.query),
     );
 
     app.get(
@@ -42,7 +42,7 @@ export const catalogRoutes =
         },
         config: { allow: ROLES },
       },
-      async (req) => svc.mine(req.ctx, req.query),
+      async (req) => svc.find.mine(req.ctx, req.query),
     );
 
     app.post(
@@ -209,7 +209,7 @@ export const catalogRoutes =
         },
         config: { allow: REVIEWERS },
       },
-      async (req) => svc.reviewQueue(req.ctx),
+      async (req) => svc.find.reviewQueue(req.ctx),
     );
 
     app.get(
@@ -222,7 +222,7 @@ export const catalogRoutes =
         },
         config: { allow: ['center_admin', 'center_reviewer', 'supervisor'] },
       },
-      async (req) => svc.overdue(req.ctx),
+      async (req) => svc.find.overdue(req.ctx),
     );
 
     const XLSX = XLSX_TYPE;
@@ -249,7 +249,7 @@ export const catalogRoutes =
       },
       async (req, reply) => {
         const scope = req.query.scope ?? 'district';
-        const buf = await svc.exportXlsx(req.ctx, scope, req.query.orgId);
+        const buf = await svc.sheets.exportXlsx(req.ctx, scope, req.query.orgId);
         return sendXlsx(reply, scope === 'district' ? '全区公共数据资源目录' : '本单位公共数据资源目录', buf);
       },
     );
@@ -265,7 +265,7 @@ export const catalogRoutes =
         },
         config: { allow: ALL },
       },
-      async (req) => svc.exportVersions(req.ctx, req.query.scope ?? 'district', req.query.orgId),
+      async (req) => svc.sheets.exportVersions(req.ctx, req.query.scope ?? 'district', req.query.orgId),
     );
 
     app.post(
@@ -288,7 +288,7 @@ export const catalogRoutes =
             '请上传 .xlsx 文件（Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet）',
             'Upload an .xlsx file (Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)',
           );
-        return svc.importXlsx(req.ctx, req.body);
+        return svc.sheets.importXlsx(req.ctx, req.body);
       },
     );
 
@@ -302,7 +302,7 @@ export const catalogRoutes =
         },
         config: { allow: ALL },
       },
-      async () => svc.codeTables(),
+      async () => svc.codes.codeTables(),
     );
 
     app.put(
@@ -320,7 +320,7 @@ export const catalogRoutes =
         },
         config: { allow: ['center_admin'] },
       },
-      async (req) => svc.putCode(req.ctx, req.params.table, req.params.code, req.body),
+      async (req) => svc.codes.putCode(req.ctx, req.params.table, req.params.code, req.body),
     );
 
     app.get(
@@ -329,7 +329,7 @@ export const catalogRoutes =
         schema: { tags, summary: 'Resource code format: segment lengths', response: { 200: S.CodeFormat } },
         config: { allow: ALL },
       },
-      async () => svc.codeFormat(),
+      async () => svc.codes.codeFormat(),
     );
 
     app.put(
@@ -338,7 +338,7 @@ export const catalogRoutes =
         schema: { tags, body: S.SettingsBody, response: { 200: S.CodeFormat } },
         config: { allow: ['center_admin'] },
       },
-      async (req) => svc.setCodeFormat(req.ctx, req.body),
+      async (req) => svc.codes.setCodeFormat(req.ctx, req.body),
     );
 
     app.get(
@@ -352,7 +352,7 @@ export const catalogRoutes =
         },
         config: { allow: ROLES },
       },
-      async (req) => svc.listSystems(req.ctx, req.query.orgId),
+      async (req) => svc.systems.list(req.ctx, req.query.orgId),
     );
 
     app.post(
@@ -361,7 +361,7 @@ export const catalogRoutes =
         schema: { tags, body: S.SystemBody, response: { 201: S.InfoSystem } },
         config: { allow: ['unit_admin', 'center_admin'] },
       },
-      async (req, reply) => reply.status(201).send(await svc.createSystem(req.ctx, req.body)),
+      async (req, reply) => reply.status(201).send(await svc.systems.create(req.ctx, req.body)),
     );
 
     app.patch(
@@ -370,6 +370,6 @@ export const catalogRoutes =
         schema: { tags, params: Id, body: S.SystemPatch, response: { 200: S.InfoSystem } },
         config: { allow: ['unit_admin', 'center_admin'] },
       },
-      async (req) => svc.updateSystem(req.ctx, req.params.id, req.body),
+      async (req) => svc.systems.update(req.ctx, req.params.id, req.body),
     );
   };

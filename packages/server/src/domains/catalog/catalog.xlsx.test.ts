@@ -71,7 +71,7 @@ describeEachDb('catalog spreadsheets', (env) => {
     assert.equal(ws.getRow(2).getCell(summaryCol).value, "'=cmd|' /C calc'!A0 并非公式");
     assert.equal(ws.getRow(2).getCell(summaryCol).formula, undefined);
 
-    const names = await env().app.services.catalog.codeNames();
+    const names = await env().app.services.catalog.codes.codeNames();
     const parsed = await xlsxToCatalog(buf, names);
     assert.deepEqual(parsed.problems, []);
     const g = parsed.groups.find((x) => x.code === created.json.code)!;

@@ -10,7 +10,6 @@ export function responsibility(db: DbOrTrx, orgId?: string) {
       j.onRef('v.resource_id', '=', 'r.id').onRef('v.version', '=', 'r.current_version'),
     )
     .innerJoin('organisation as o', 'o.id', 'r.org_id')
-    .leftJoin('data_table as d', 'd.resource_id', 'r.id')
     .select([
       'r.id',
       'r.code',
@@ -22,9 +21,6 @@ export function responsibility(db: DbOrTrx, orgId?: string) {
       'v.update_cycle',
       'v.share_type',
       'v.reviewed_at',
-      'd.row_count',
-      'd.last_load_at',
-      'd.table_name',
     ]);
   if (orgId) q = q.where('r.org_id', '=', orgId);
   return q.orderBy('o.code').orderBy('r.code').execute();

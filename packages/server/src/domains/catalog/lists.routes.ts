@@ -119,7 +119,7 @@ export const listsRoutes =
         config: { allow: ROLES },
       },
       async (req, reply) => {
-        const names = await catalog.codeNames();
+        const names = await catalog.codes.codeNames();
         return sendXlsx(
           reply,
           '数据责任清单',

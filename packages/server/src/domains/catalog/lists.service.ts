@@ -19,13 +19,21 @@ const mayFile = (ctx: RequestContext) => authorizeCaseFiling(ctx.actor);
 export const AGGREGATION_NOT_STARTED = 'not_aggregated' as const;
 export const AGGREGATED = 'aggregated' as const;
 
+/** What aggregation knows of a resource's data table (the ingest domain answers; the app wires it in). */
+export type LoadsOf = (resourceIds: string[]) => Promise<Map<string, { rowCount: number; lastLoadAt: Date | null }>>;
+
 export class ListsService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly loadsOf: LoadsOf,
+  ) {}
 
   // ------------------------------------------------------------ responsibility list (§13)
   async responsibility(ctx: RequestContext, orgId?: string) {
     if (!ctx.actor) throw errors.unauthenticated();
-    return (await repo.responsibility(this.db, orgId)).map((r) => ({
+    const rows = await repo.responsibility(this.db, orgId);
+    const loads = await this.loadsOf(rows.map((r) => r.id));
+    return rows.map((r) => ({
       id: r.id,
       code: r.code,
       name: r.name,
@@ -37,9 +45,9 @@ export class ListsService {
       shareType: r.share_type,
       approvedAt: r.reviewed_at?.toISOString() ?? null,
       // from the resource's data table (ingest): aggregated once a batch has loaded
-      aggregationStatus: r.last_load_at ? AGGREGATED : AGGREGATION_NOT_STARTED,
-      rowCount: r.table_name ? (r.row_count ?? 0) : null,
-      lastLoadAt: r.last_load_at?.toISOString() ?? null,
+      aggregationStatus: loads.get(r.id)?.lastLoadAt ? AGGREGATED : AGGREGATION_NOT_STARTED,
+      rowCount: loads.get(r.id)?.rowCount ?? null,
+      lastLoadAt: loads.get(r.id)?.lastLoadAt?.toISOString() ?? null,
     }));
   }
 

@@ -88,6 +88,12 @@ describeEachDb('ingest', (env) => {
     assert.equal(info.rowCount, 15);
     assert.equal(await count(info.table), 15);
     assert.equal(info.freshness, 'fresh');
+    // the responsibility list (catalog) learns of the load from ingest
+    const listed = (await unit.get('/api/catalog/lists/responsibility')).json.find(
+      (x: { id: string }) => x.id === res.id,
+    );
+    assert.deepEqual([listed.aggregationStatus, listed.rowCount], ['aggregated', 15]);
+    assert.equal(listed.lastLoadAt, info.lastLoadAt);
 
     const csv = await unit.get(`/api/ingest/batches/${b.id}/rejected.csv`);
     assert.equal(csv.status, 200);

@@ -15,8 +15,13 @@ export function findDataTable(db: DbOrTrx, resourceId: string, opts: { forUpdate
   return q.executeTakeFirst();
 }
 
-export function listDataTables(db: DbOrTrx) {
-  return db.selectFrom('data_table').selectAll().execute();
+export function listDataTables(db: DbOrTrx, resourceIds?: string[]) {
+  let q = db.selectFrom('data_table').selectAll();
+  if (resourceIds) {
+    if (!resourceIds.length) return Promise.resolve([]);
+    q = q.where('resource_id', 'in', resourceIds);
+  }
+  return q.execute();
 }
 
 export async function dataTableNameTaken(db: DbOrTrx, name: string): Promise<boolean> {

@@ -187,6 +187,12 @@ export class IngestService {
     return m;
   }
 
+  /** Rows and last load of the resources that have a data table (for the catalog's responsibility list). */
+  async loadsOf(resourceIds: string[]): Promise<Map<string, { rowCount: number; lastLoadAt: Date | null }>> {
+    const tables = await repo.listDataTables(this.db, [...new Set(resourceIds)]);
+    return new Map(tables.map((t) => [t.resource_id, { rowCount: t.row_count, lastLoadAt: t.last_load_at }]));
+  }
+
   // ------------------------------------------------------------------ batches
   /**
    * A batch under the same idempotency key as an earlier one: replayed when that one succeeded (with the same
