@@ -145,8 +145,8 @@ export class IngestService {
     return findPublished(db, ref);
   }
 
-  static tabular(m: Pick<ResourceMeta, 'format' | 'items'>) {
-    return isTabular(m);
+  static tabular(resource: Pick<ResourceMeta, 'format' | 'items'>) {
+    return isTabular(resource);
   }
 
   /** Creates or migrates the data table of a resource's current version (inside the caller's transaction). */
@@ -160,15 +160,15 @@ export class IngestService {
   }
 
   private async published(ref: string): Promise<ResourceMeta> {
-    const m = await findPublished(this.db, ref);
-    if (!m) throw notFound(ref);
-    return m;
+    const resource = await findPublished(this.db, ref);
+    if (!resource) throw notFound(ref);
+    return resource;
   }
 
   /** The resource a batch loads: approved, with a table. */
   private async loadable(ref: string): Promise<ResourceMeta> {
-    const m = await findPublished(this.db, ref);
-    if (!m) {
+    const resource = await findPublished(this.db, ref);
+    if (!resource) {
       if (!(await findResourceOwner(this.db, ref))) throw notFound(ref);
       throw new AppError(
         409,
@@ -177,14 +177,14 @@ export class IngestService {
         'The resource is not approved in the catalog yet; it cannot take data',
       );
     }
-    if (!isTabular(m))
+    if (!isTabular(resource))
       throw new AppError(
         409,
         'ingest.not_tabular',
         '该资源是文件或影像类资源，没有数据表',
         'This resource is a file or media resource; it has no data table',
       );
-    return m;
+    return resource;
   }
 
   /** Rows and last load of the resources that have a data table (for the catalog's responsibility list). */
@@ -198,9 +198,9 @@ export class IngestService {
    * A batch under the same idempotency key as an earlier one: replayed when that one succeeded (with the same
    * body), refused while it runs; a failed attempt frees its key for the retry.
    */
-  private async priorBatch(m: ResourceMeta, start: StartBatch) {
+  private async priorBatch(resource: ResourceMeta, start: StartBatch) {
     if (!start.idempotencyKey) return null;
-    const prior = await repo.findBatchByKey(this.db, m.id, start.idempotencyKey);
+    const prior = await repo.findBatchByKey(this.db, resource.id, start.idempotencyKey);
     if (!prior) return null;
     if (prior.status === 'running') throw inProgress();
     if (prior.status === 'succeeded') {
@@ -218,15 +218,15 @@ export class IngestService {
   }
 
   /** Records a new running batch owned by this process. */
-  private async startBatch(ctx: RequestContext, m: ResourceMeta, start: StartBatch): Promise<string> {
+  private async startBatch(ctx: RequestContext, resource: ResourceMeta, start: StartBatch): Promise<string> {
     const id = randomUUID();
     const actor = ctx.actor;
     try {
       await repo.insertBatch(this.db, {
         id,
-        resource_id: m.id,
-        org_id: m.orgId,
-        version: m.version,
+        resource_id: resource.id,
+        org_id: resource.orgId,
+        version: resource.version,
         source: start.source,
         mode: start.mode,
         status: 'running',
@@ -262,27 +262,27 @@ export class IngestService {
     open: (onBytes: (n: number) => void, resource: ResourceMeta) => Promise<OpenedSource>,
     onProgress?: (p: Progress) => void,
   ) {
-    const m = await this.loadable(ref);
+    const resource = await this.loadable(ref);
     // A scheduled pull runs as the platform itself (no actor); every other batch has someone behind it.
-    if (start.source === 'pull') authorizeUnlessScheduled(ctx.actor, 'ingest.load', m.orgId);
-    else authorize(ctx.actor, 'ingest.load', m.orgId);
-    const table = await this.tables.current(m);
+    if (start.source === 'pull') authorizeUnlessScheduled(ctx.actor, 'ingest.load', resource.orgId);
+    else authorize(ctx.actor, 'ingest.load', resource.orgId);
+    const table = await this.tables.current(resource);
     if (start.mode === 'upsert' && !table.key_columns.length)
       throw errors.field(
         'mode',
         '资源没有主键信息项，只能使用追加（append）或全量替换（replace）',
         'the resource has no key items; use append or replace',
       );
-    const prior = await this.priorBatch(m, start);
+    const prior = await this.priorBatch(resource, start);
     if (prior) return { replayed: true, batch: await this.report(prior.id) };
 
-    const id = await this.startBatch(ctx, m, start);
+    const id = await this.startBatch(ctx, resource, start);
     this.active.add(id);
     const beat = setInterval(() => void repo.heartbeat(this.db, id).catch(() => {}), HEARTBEAT_MS);
     beat.unref();
     let lastBytes = 0;
     try {
-      const src = await open((n) => (lastBytes = n), m);
+      const src = await open((n) => (lastBytes = n), resource);
       await repo.setBatchHeader(this.db, id, headerExcerpt(src.header), src.stats.encoding ?? start.encoding ?? null);
       await runPipeline(
         {
@@ -291,12 +291,12 @@ export class IngestService {
           bulkSession: this.bulkSession,
           ctx,
           batchId: id,
-          resourceId: m.id,
-          orgId: m.orgId,
-          version: m.version,
+          resourceId: resource.id,
+          orgId: resource.orgId,
+          version: resource.version,
           table: table.table_name,
           columns: table.columns as DataColumn[],
-          items: m.items,
+          items: resource.items,
           mode: start.mode,
           strictWidth: start.strictWidth,
           allowEmpty: start.source === 'pull',
@@ -306,7 +306,7 @@ export class IngestService {
       );
       await repo.setBatchChecksum(this.db, id, src.checksum(), Math.max(src.stats.bytes, lastBytes));
     } catch (e) {
-      await this.fail(ctx, m, id, failureReason(e, id), lastBytes).catch((err: unknown) =>
+      await this.fail(ctx, resource, id, failureReason(e, id), lastBytes).catch((err: unknown) =>
         process.stderr.write(`ingest batch ${id}: could not record the failure: ${String(err)}\n`),
       );
       // Not the caller's input: keep the cause in the log, answer with the batch.
@@ -320,7 +320,7 @@ export class IngestService {
   }
 
   /** Marks the batch failed with a bounded reason, and audits the failure with the same reason. */
-  private async fail(ctx: RequestContext, m: ResourceMeta, id: string, problem: Problem, bytes: number) {
+  private async fail(ctx: RequestContext, resource: ResourceMeta, id: string, problem: Problem, bytes: number) {
     const reason = { zh: storableText(problem.zh, 2000), en: storableText(problem.en, 2000) };
     await this.db.transaction().execute(async (trx) => {
       await repo.setBatchFailed(trx, id, reason, bytes);
@@ -328,9 +328,9 @@ export class IngestService {
         action: 'ingest.batch.fail',
         objectType: 'ingest_batch',
         objectId: id,
-        orgId: m.orgId,
+        orgId: resource.orgId,
         outcome: 'failure',
-        diff: { resource: m.id, bytes, reason },
+        diff: { resource: resource.id, bytes, reason },
       });
     });
   }
@@ -376,11 +376,11 @@ export class IngestService {
   }
 
   async batches(ctx: RequestContext, ref: string, page: { limit: number; offset: number }) {
-    const m = await this.published(ref);
-    authorize(ctx.actor, 'ingest.browse_or_load', m.orgId);
+    const resource = await this.published(ref);
+    authorize(ctx.actor, 'ingest.browse_or_load', resource.orgId);
     await this.recoverStale();
-    const rows = await repo.listBatches(this.db, { resourceId: m.id, ...page });
-    return { total: await repo.countBatches(this.db, m.id), batches: rows.map(presentBatch) };
+    const rows = await repo.listBatches(this.db, { resourceId: resource.id, ...page });
+    return { total: await repo.countBatches(this.db, resource.id), batches: rows.map(presentBatch) };
   }
 
   /** Rejected rows as CSV (UTF-8 with BOM, for Excel): the original columns plus the reasons, ready to fix and upload again. */
@@ -488,25 +488,25 @@ export class IngestService {
   }
 
   async resource(ctx: RequestContext, ref: string) {
-    const m = await this.published(ref);
-    authorize(ctx.actor, 'ingest.browse_or_load', m.orgId);
-    const t = await repo.findDataTable(this.db, m.id);
-    const fr = this.freshnessOf(await this.freshnessRules(), m.updateCycle, t?.last_load_at ?? null, !!t);
+    const resource = await this.published(ref);
+    authorize(ctx.actor, 'ingest.browse_or_load', resource.orgId);
+    const t = await repo.findDataTable(this.db, resource.id);
+    const fr = this.freshnessOf(await this.freshnessRules(), resource.updateCycle, t?.last_load_at ?? null, !!t);
     return {
-      id: m.id,
-      code: m.code,
-      name: m.name,
-      orgId: m.orgId,
-      version: m.version,
-      updateCycle: m.updateCycle,
-      tabular: isTabular(m),
+      id: resource.id,
+      code: resource.code,
+      name: resource.name,
+      orgId: resource.orgId,
+      version: resource.version,
+      updateCycle: resource.updateCycle,
+      tabular: isTabular(resource),
       table: t ? `data.${t.table_name}` : null,
       tableVersion: t?.version ?? null,
       archivedTables: t?.archived_tables ?? [],
       rowCount: t?.row_count ?? null,
       lastLoadAt: t?.last_load_at?.toISOString() ?? null,
       keyColumns: t?.key_columns ?? [],
-      items: m.items.map((i) => ({
+      items: resource.items.map((i) => ({
         code: i.code,
         name: i.name,
         dataType: i.dataType,
@@ -517,9 +517,9 @@ export class IngestService {
         piiKind: i.piiKind,
         valueSet: i.valueSet,
       })),
-      mayLoad: can(ctx.actor, 'ingest.load', m.orgId),
-      mayManagePulls: can(ctx.actor, 'ingest.pull_source', m.orgId),
-      rawAllowed: can(ctx.actor, 'ingest.browse_raw', m.orgId),
+      mayLoad: can(ctx.actor, 'ingest.load', resource.orgId),
+      mayManagePulls: can(ctx.actor, 'ingest.pull_source', resource.orgId),
+      rawAllowed: can(ctx.actor, 'ingest.browse_raw', resource.orgId),
       ...fr,
     };
   }

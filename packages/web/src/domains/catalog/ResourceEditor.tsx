@@ -39,21 +39,28 @@ const NATIONAL_TYPES: Record<string, string> = {
   L: 'boolean',
 };
 
+/** A pasted row that cannot be taken, said in the console's language where it is shown. */
+export interface PasteProblem {
+  row: number;
+  key: 'catalog.pasteNeedsNameCode' | 'catalog.pasteUnknownType';
+  value?: string;
+}
+
 /** Rows pasted from a spreadsheet: name, code, type, length, precision, required, primary key, description. */
 export function parsePastedItems(
   text: string,
   typeOf: (s: string) => string | null,
-): { items: Item[]; problems: string[] } {
+): { items: Item[]; problems: PasteProblem[] } {
   const items: Item[] = [];
-  const problems: string[] = [];
+  const problems: PasteProblem[] = [];
   const yes = (s: string | undefined) => !!s && /^(1|y|yes|true|是|√|✓)$/i.test(s.trim());
   text.split(/\r?\n/).forEach((line, i) => {
     if (!line.trim()) return;
     const c = line.split('\t').map((x) => x.trim());
     if (i === 0 && /名称|name/i.test(c[0] ?? '')) return; // a header row
     const dataType = typeOf(c[2] ?? '') ?? (c[2] ? null : 'string');
-    if (!c[0] || !c[1]) problems.push(`${i + 1}: name and code are required / 名称和代码必填`);
-    else if (!dataType) problems.push(`${i + 1}: unknown data type ${c[2]} / 未知的数据类型`);
+    if (!c[0] || !c[1]) problems.push({ row: i + 1, key: 'catalog.pasteNeedsNameCode' });
+    else if (!dataType) problems.push({ row: i + 1, key: 'catalog.pasteUnknownType', value: c[2] ?? '' });
     else
       items.push({
         name: c[0],
@@ -561,7 +568,12 @@ export function ResourceEditor() {
         onOk={() => {
           const r = parsePastedItems(pasteText, typeOf);
           if (r.problems.length) {
-            void message.error(r.problems.slice(0, 5).join('；'));
+            void message.error(
+              r.problems
+                .slice(0, 5)
+                .map((p) => t('catalog.pasteProblem', { n: p.row, what: t(p.key, { value: p.value ?? '' }) }))
+                .join('；'),
+            );
             return;
           }
           setItems([...items, ...r.items]);

@@ -338,11 +338,7 @@ function Browser({ info }: { info: DataInfo }) {
               v === null || v === undefined ? (
                 <Typography.Text type="secondary">—</Typography.Text>
               ) : typeof v === 'boolean' ? (
-                v ? (
-                  '是'
-                ) : (
-                  '否'
-                )
+                t(v ? 'common.yes' : 'common.no')
               ) : (
                 String(v)
               ),

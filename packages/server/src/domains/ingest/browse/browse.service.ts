@@ -42,26 +42,28 @@ export class BrowseService {
   ) {}
 
   private async published(ref: string): Promise<PublishedResource> {
-    const m = await findPublished(this.db, ref);
-    if (!m) throw errors.notFound('resource', ref);
-    return m;
+    const resource = await findPublished(this.db, ref);
+    if (!resource) throw errors.notFound('resource', ref);
+    return resource;
   }
 
   /** The items whose columns the table really has (a column added by a migration still running is left out). */
-  private async shownItems(m: PublishedResource, table: string) {
+  private async shownItems(resource: PublishedResource, table: string) {
     const present = await actualColumns(this.db, table);
-    return m.items.filter((i) => present.has(i.code));
+    return resource.items.filter((i) => present.has(i.code));
   }
 
-  private audit(ctx: RequestContext, m: PublishedResource, action: string, diff: Record<string, unknown>) {
+  private audit(ctx: RequestContext, resource: PublishedResource, action: string, diff: Record<string, unknown>) {
     return this.db
       .transaction()
-      .execute((trx) => writeAudit(trx, ctx, { action, objectType: 'resource', objectId: m.id, orgId: m.orgId, diff }));
+      .execute((trx) =>
+        writeAudit(trx, ctx, { action, objectType: 'resource', objectId: resource.id, orgId: resource.orgId, diff }),
+      );
   }
 
   /** Filters as the repository takes them; problems name the filter that is wrong. */
-  private filtersOf(m: PublishedResource, columns: DataColumn[], q: BrowseQuery, problems: FieldProblem[]) {
-    const byCode = new Map(m.items.map((i) => [i.code, i]));
+  private filtersOf(resource: PublishedResource, columns: DataColumn[], q: BrowseQuery, problems: FieldProblem[]) {
+    const byCode = new Map(resource.items.map((i) => [i.code, i]));
     const filters: repo.RowFilter[] = [];
     q.filters.forEach((f, n) => {
       const item = byCode.get(f.code);
@@ -106,25 +108,25 @@ export class BrowseService {
   }
 
   async browse(ctx: RequestContext, ref: string, q: BrowseQuery) {
-    const m = await this.published(ref);
-    authorize(ctx.actor, 'ingest.browse', m.orgId);
-    const t = await registry.findDataTable(this.db, m.id);
+    const resource = await this.published(ref);
+    authorize(ctx.actor, 'ingest.browse', resource.orgId);
+    const t = await registry.findDataTable(this.db, resource.id);
     if (!t) throw new AppError(409, 'ingest.no_table', '该资源还没有数据表', 'This resource has no data table yet');
     const problems: FieldProblem[] = [];
-    if (q.sort && q.sort !== 'loaded_at' && !m.items.some((i) => i.code === q.sort))
+    if (q.sort && q.sort !== 'loaded_at' && !resource.items.some((i) => i.code === q.sort))
       problems.push({
         field: 'sort',
         message: { zh: `资源中没有信息项 ${q.sort}`, en: `the resource has no item ${q.sort}` },
       });
-    const filters = this.filtersOf(m, t.columns as DataColumn[], q, problems);
-    const rawAllowed = can(ctx.actor, 'ingest.browse_raw', m.orgId);
+    const filters = this.filtersOf(resource, t.columns as DataColumn[], q, problems);
+    const rawAllowed = can(ctx.actor, 'ingest.browse_raw', resource.orgId);
     const raw = !!q.raw && rawAllowed;
-    if (q.raw && !raw) authorize(ctx.actor, 'ingest.browse_raw', m.orgId);
-    const rules: Rules = raw ? {} : (await this.masking.rulesFor(ctx, m.id)).rules;
+    if (q.raw && !raw) authorize(ctx.actor, 'ingest.browse_raw', resource.orgId);
+    const rules: Rules = raw ? {} : (await this.masking.rulesFor(ctx, resource.id)).rules;
     if (!raw) problems.push(...this.maskedFilterProblems(rules, q));
     if (problems.length) throw errors.validation(problems);
 
-    const shown = await this.shownItems(m, t.table_name);
+    const shown = await this.shownItems(resource, t.table_name);
     const keyMasked = !raw && t.key_columns.some((k) => isMasked(rules, k));
     const rows = await repo.selectPage(this.db, t.table_name, {
       codes: shown.map((i) => i.code),
@@ -132,13 +134,15 @@ export class BrowseService {
       sort: q.sort,
       descending: q.order === 'desc',
       keyColumns: t.key_columns,
-      pseudonymSalt: keyMasked ? this.masking.keys(`browse-order:${m.id}`).hash.digest('order').toString('hex') : null,
+      pseudonymSalt: keyMasked
+        ? this.masking.keys(`browse-order:${resource.id}`).hash.digest('order').toString('hex')
+        : null,
       limit: q.pageSize,
       offset: (q.page - 1) * q.pageSize,
     });
     const total = filters.length ? await repo.countMatching(this.db, t.table_name, filters) : Number(t.row_count);
     const maskedItems = raw ? [] : shown.filter((i) => isMasked(rules, i.code)).map((i) => i.code);
-    const keys = this.masking.keys(`browse:${m.id}`);
+    const keys = this.masking.keys(`browse:${resource.id}`);
     const out = rows.map((row) => {
       const shownRow: Record<string, unknown> = { ...row };
       for (const i of shown)
@@ -148,7 +152,7 @@ export class BrowseService {
           shownRow[i.code] = maskValue(shownRow[i.code] ?? null, maskingColumn(i), rules[i.code], keys);
       return shownRow;
     });
-    await this.audit(ctx, m, 'ingest.data.browse', {
+    await this.audit(ctx, resource, 'ingest.data.browse', {
       page: q.page,
       rows: out.length,
       raw,
@@ -177,9 +181,9 @@ export class BrowseService {
    * result alone.
    */
   async maskingPreview(ctx: RequestContext, ref: string, profileId: string | undefined, limit: number) {
-    const m = await this.published(ref);
-    authorize(ctx.actor, 'ingest.browse', m.orgId);
-    const t = await registry.findDataTable(this.db, m.id);
+    const resource = await this.published(ref);
+    authorize(ctx.actor, 'ingest.browse', resource.orgId);
+    const t = await registry.findDataTable(this.db, resource.id);
     if (!t || !t.last_load_at)
       throw new AppError(
         409,
@@ -187,8 +191,8 @@ export class BrowseService {
         '该资源还没有归集数据，请先上传或推送数据，或在上方粘贴样例行',
         'The resource has no loaded data yet; load some first, or paste sample rows',
       );
-    const { rules } = await this.masking.rulesFor(ctx, m.id, profileId);
-    const shown = await this.shownItems(m, t.table_name);
+    const { rules } = await this.masking.rulesFor(ctx, resource.id, profileId);
+    const shown = await this.shownItems(resource, t.table_name);
     const rows = await repo.firstRows(
       this.db,
       t.table_name,
@@ -196,9 +200,9 @@ export class BrowseService {
       t.key_columns,
       limit,
     );
-    const before = can(ctx.actor, 'ingest.browse_raw', m.orgId);
-    const keys = this.masking.keys(`preview:${m.id}`);
-    await this.audit(ctx, m, 'masking.preview', {
+    const before = can(ctx.actor, 'ingest.browse_raw', resource.orgId);
+    const keys = this.masking.keys(`preview:${resource.id}`);
+    await this.audit(ctx, resource, 'masking.preview', {
       profile: profileId ?? 'default',
       rows: rows.length,
       source: 'loaded data',

@@ -35,9 +35,9 @@ const ALREADY_LOADED = {
 };
 
 /** The batch's registry row must still name the table and version it was checked against. */
-export async function lockTable(db: DbOrTrx, b: BatchContext) {
-  const dt = await repo.lockDataTable(db, b.resourceId);
-  if (!dt || dt.table_name !== b.table || dt.version !== b.version)
+export async function lockTable(db: DbOrTrx, batch: BatchContext) {
+  const dt = await repo.lockDataTable(db, batch.resourceId);
+  if (!dt || dt.table_name !== batch.table || dt.version !== batch.version)
     throw new FileError({
       zh: '资源目录在本批次处理期间发布了新版本，请重新提交',
       en: 'A new catalog version was approved while this batch ran; submit it again',
@@ -50,50 +50,54 @@ export async function lockTable(db: DbOrTrx, b: BatchContext) {
  * have: a key repeating an earlier row of this batch refuses the later row. Appending a key already loaded is
  * refused row by row (upsert replaces it instead). Returns how many rows were refused.
  */
-async function refuseStaged(trx: DbOrTrx, b: BatchContext, o: ApplyOptions): Promise<number> {
-  const keyCode = b.columns.find((c) => c.key)?.code;
-  if (!o.staging || !keyCode) return 0;
-  const staged: repo.Staged = { ...b, staging: o.staging, header: o.header, index: o.index };
+async function refuseStaged(trx: DbOrTrx, batch: BatchContext, options: ApplyOptions): Promise<number> {
+  const keyCode = batch.columns.find((c) => c.key)?.code;
+  if (!options.staging || !keyCode) return 0;
+  const staged: repo.Staged = { ...batch, staging: options.staging, header: options.header, index: options.index };
   let refused = 0;
-  if (o.unchecked) {
-    if (o.unchecked.againstTable)
+  if (options.unchecked) {
+    if (options.unchecked.againstTable)
       refused += await repo.rejectStagedKeysInTable(trx, staged, [{ field: keyCode, ...REPEATS_EARLIER }]);
     refused += await repo.rejectStagedRepeats(trx, staged);
   }
-  if (b.mode === 'append')
+  if (batch.mode === 'append')
     refused += await repo.rejectStagedKeysInTable(trx, staged, [{ field: keyCode, ...ALREADY_LOADED }]);
   return refused;
 }
 
 export async function applyBatch(
   trx: DbOrTrx,
-  b: BatchContext,
+  batch: BatchContext,
   counts: Counts,
-  o: ApplyOptions,
+  options: ApplyOptions,
 ): Promise<BatchOutcome> {
-  const refused = await refuseStaged(trx, b, o);
+  const refused = await refuseStaged(trx, batch, options);
   const accepted = counts.accepted - refused;
   const rejected = counts.rejected + refused;
-  if (b.mode === 'replace' && accepted === 0)
+  if (batch.mode === 'replace' && accepted === 0)
     throw new FileError({
       zh: '全量替换的批次没有一行通过校验，已有数据保持不变',
       en: 'No row of this full replacement passed the checks; the loaded data is unchanged',
     });
-  if (b.mode === 'replace' && o.deleteOnReplace) await repo.deleteAllRows(trx, b.table);
-  if (o.staging)
-    await repo.insertStaged(trx, { ...b, staging: o.staging, header: o.header, index: o.index }, b.mode === 'upsert');
+  if (batch.mode === 'replace' && options.deleteOnReplace) await repo.deleteAllRows(trx, batch.table);
+  if (options.staging)
+    await repo.insertStaged(
+      trx,
+      { ...batch, staging: options.staging, header: options.header, index: options.index },
+      batch.mode === 'upsert',
+    );
 
-  const rowCount = await countRows(trx, b.table);
+  const rowCount = await countRows(trx, batch.table);
   const at = new Date();
   const warnings = [...counts.warnings];
-  await registry.recordLoad(trx, b.resourceId, { rowCount, at, batchId: b.batchId });
-  await registry.setBatchSucceeded(trx, b.batchId, { received: counts.received, accepted, rejected, warnings, at });
-  await writeAudit(trx, b.ctx, {
+  await registry.recordLoad(trx, batch.resourceId, { rowCount, at, batchId: batch.batchId });
+  await registry.setBatchSucceeded(trx, batch.batchId, { received: counts.received, accepted, rejected, warnings, at });
+  await writeAudit(trx, batch.ctx, {
     action: 'ingest.batch.load',
     objectType: 'ingest_batch',
-    objectId: b.batchId,
-    orgId: b.orgId,
-    diff: { resource: b.resourceId, mode: b.mode, received: counts.received, accepted, rejected, rowCount },
+    objectId: batch.batchId,
+    orgId: batch.orgId,
+    diff: { resource: batch.resourceId, mode: batch.mode, received: counts.received, accepted, rejected, rowCount },
   });
   return { received: counts.received, accepted, rejected, rowCount, warnings };
 }

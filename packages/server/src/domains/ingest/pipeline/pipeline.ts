@@ -86,7 +86,7 @@ function rawCell(v: unknown): unknown {
 }
 
 /** What the batch's header means for the rows: columns that are no item, and items without a column. */
-function headerWarnings(b: BatchContext, mapped: HeaderMap): Problem[] {
+function headerWarnings(batch: BatchContext, mapped: HeaderMap): Problem[] {
   const warnings: Problem[] = [];
   if (mapped.ignored.length) {
     const shown = mapped.ignored.slice(0, 20).map(headerCell);
@@ -96,11 +96,11 @@ function headerWarnings(b: BatchContext, mapped: HeaderMap): Problem[] {
       en: `these columns are not items of the resource and were ignored: ${shown.join(', ')}${more > 0 ? ` (and ${more} more)` : ''}`,
     });
   }
-  const absent = b.items.filter((_, i) => mapped.index[i] === -1);
+  const absent = batch.items.filter((_, i) => mapped.index[i] === -1);
   if (absent.length)
     warnings.push({
-      zh: `文件中没有这些信息项的列${b.mode === 'upsert' ? '，已有数据中的这些值保持不变' : '，写入为空值'}：${absent.map((a) => a.code).join('、')}`,
-      en: `the file has no column for ${absent.map((a) => a.code).join(', ')}${b.mode === 'upsert' ? '; existing values are kept' : '; loaded as empty'}`,
+      zh: `文件中没有这些信息项的列${batch.mode === 'upsert' ? '，已有数据中的这些值保持不变' : '，写入为空值'}：${absent.map((a) => a.code).join('、')}`,
+      en: `the file has no column for ${absent.map((a) => a.code).join(', ')}${batch.mode === 'upsert' ? '; existing values are kept' : '; loaded as empty'}`,
     });
   return warnings;
 }
@@ -123,20 +123,20 @@ class SideWrites {
 }
 
 /** Reads, checks and stages every row; then applies the batch. Throws FileError for a file that cannot be read. */
-export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<BatchOutcome> {
-  const mapped = mapHeader(src.header, b.items);
+export async function runPipeline(batch: BatchContext, src: OpenedSource): Promise<BatchOutcome> {
+  const mapped = mapHeader(src.header, batch.items);
   if ('problems' in mapped)
     throw new FileError({
       zh: mapped.problems.map((p) => p.zh).join('；'),
       en: mapped.problems.map((p) => p.en).join('; '),
     });
-  const warnings = headerWarnings(b, mapped);
+  const warnings = headerWarnings(batch, mapped);
 
-  const checkers = b.items.map(compileItem);
-  const keyIdx = b.items.map((it, i) => (it.primaryKey ? i : -1)).filter((i) => i >= 0);
+  const checkers = batch.items.map(compileItem);
+  const keyIdx = batch.items.map((it, i) => (it.primaryKey ? i : -1)).filter((i) => i >= 0);
   const keys = keyIdx.length ? new KeySet() : null;
   const width = src.header.length;
-  const sink: Sink = b.bulkSession ? new StreamSink(b, await b.bulkSession()) : new StagingSink(b);
+  const sink: Sink = batch.bulkSession ? new StreamSink(batch, await batch.bulkSession()) : new StagingSink(batch);
   try {
     await sink.open();
     // counted here and by the byte lane alike
@@ -151,14 +151,14 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
       if (!force && now - lastProgress < 500) return;
       lastProgress = now;
       const snapshot = { ...counts, bytes: src.stats.bytes };
-      b.onProgress?.(snapshot);
-      side.run(() => registry.setBatchProgress(b.db, b.batchId, snapshot));
+      batch.onProgress?.(snapshot);
+      side.run(() => registry.setBatchProgress(batch.db, batch.batchId, snapshot));
     };
     const flushRejects = () => {
       if (!rejects.length) return;
       const chunk = rejects;
       rejects = [];
-      side.run(() => registry.insertRejected(b.db, chunk));
+      side.run(() => registry.insertRejected(batch.db, chunk));
     };
     // past the key set's limit, rows are written unchecked, in staging form (row number first, no suffix)
     let unchecked = false;
@@ -173,7 +173,7 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
     const reject = (rowNo: number, cells: unknown[], errs: RowError[]) => {
       counts.rejected++;
       rejects.push({
-        batch_id: b.batchId,
+        batch_id: batch.batchId,
         row_no: rowNo,
         raw: JSON.stringify(cells.map(rawCell)),
         errors: JSON.stringify(errs),
@@ -184,7 +184,7 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
     let lineRowNo = withRowNo;
     let lineSuffix = suffix;
 
-    const out: string[] = new Array(b.items.length);
+    const out: string[] = new Array(batch.items.length);
     const rowLoop = async (rows: AsyncIterable<InRow | InRow[]>) => {
       for await (const item of rows) {
         for (const row of Array.isArray(item) ? item : [item]) {
@@ -192,7 +192,7 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
           if (row.problem) {
             reject(row.rowNo, row.cells, [{ field: 'row', ...row.problem }]);
           } else if (
-            b.strictWidth &&
+            batch.strictWidth &&
             row.cells.length !== width &&
             !(row.cells.length > width && row.cells.slice(width).every((c) => c === '' || c === null))
           ) {
@@ -203,7 +203,7 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
               const pos = mapped.index[i]!;
               const r = checkers[i]!(pos >= 0 ? row.cells[pos] : undefined);
               if (typeof r === 'string') out[i] = r;
-              else (errs ??= []).push(fieldError(b.items[i]!, r));
+              else (errs ??= []).push(fieldError(batch.items[i]!, r));
             }
             if (!errs && keys && !unchecked && keys.full) {
               await flush();
@@ -217,7 +217,7 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
                 keys.pushString(out[k]!);
               });
               const first = keys.commit(row.rowNo);
-              if (first >= 0) errs = [duplicateKeyError(b.items[keyIdx[0]!]!, first)];
+              if (first >= 0) errs = [duplicateKeyError(batch.items[keyIdx[0]!]!, first)];
             }
             if (errs) reject(row.rowNo, row.cells, errs);
             else {
@@ -235,7 +235,7 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
     if (src.lane) {
       // UTF-8 CSV: the byte lane (in a worker thread for large files), up to a line with a quote if any (lane.ts)
       rows = await runLaneAuto(src.lane, {
-        items: b.items,
+        items: batch.items,
         checkers,
         index: mapped.index,
         width,
@@ -262,7 +262,7 @@ export async function runPipeline(b: BatchContext, src: OpenedSource): Promise<B
     await flush();
     progress(true);
     await side.settle();
-    if (counts.received === 0 && !b.allowEmpty)
+    if (counts.received === 0 && !batch.allowEmpty)
       throw new FileError({
         zh: '没有数据行（只有表头或内容为空）',
         en: 'There are no data rows (only a header, or nothing)',

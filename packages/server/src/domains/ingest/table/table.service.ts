@@ -13,8 +13,8 @@ import * as tables from './table.repository.ts';
 const NON_TABULAR = new Set(['file', 'media']);
 const TABLE_CTX: RequestContext = { actor: null, requestId: 'ingest.table', ip: null };
 
-export const isTabular = (m: Pick<PublishedResource, 'format' | 'items'>) =>
-  m.items.length > 0 && !NON_TABULAR.has(m.format);
+export const isTabular = (resource: Pick<PublishedResource, 'format' | 'items'>) =>
+  resource.items.length > 0 && !NON_TABULAR.has(resource.format);
 
 export type EnsureResult = {
   action: 'none' | 'created' | 'altered' | 'rebuilt' | 'not_tabular';
@@ -35,49 +35,55 @@ export class DataTables {
 
   /** Creates or migrates the data table of a resource's current version (inside the caller's transaction). */
   async ensure(trx: Trx, resourceId: string): Promise<EnsureResult> {
-    const m = await findPublished(trx, resourceId);
-    if (!m || !isTabular(m)) return { action: 'not_tabular' };
-    const cols = columnsOf(m.items);
+    const resource = await findPublished(trx, resourceId);
+    if (!resource || !isTabular(resource)) return { action: 'not_tabular' };
+    const cols = columnsOf(resource.items);
     const keyColumns = cols.filter((c) => c.key).map((c) => c.code);
-    const existing = await registry.findDataTable(trx, m.id, { forUpdate: true });
+    const existing = await registry.findDataTable(trx, resource.id, { forUpdate: true });
     const audit = (action: string, diff: Record<string, unknown>) =>
-      writeAudit(trx, TABLE_CTX, { action, objectType: 'resource', objectId: m.id, orgId: m.orgId, diff });
+      writeAudit(trx, TABLE_CTX, {
+        action,
+        objectType: 'resource',
+        objectId: resource.id,
+        orgId: resource.orgId,
+        diff,
+      });
 
     if (!existing) {
-      const name = await this.freeName(trx, baseTableName(m.code));
+      const name = await this.freeName(trx, baseTableName(resource.code));
       await tables.createDataTable(trx, name, cols);
       await registry.insertDataTable(trx, {
-        resourceId: m.id,
+        resourceId: resource.id,
         table: name,
-        version: m.version,
+        version: resource.version,
         columns: cols,
         keyColumns,
       });
-      await audit('ingest.table.create', { table: name, version: m.version });
+      await audit('ingest.table.create', { table: name, version: resource.version });
       return { action: 'created', table: name };
     }
-    if (existing.version === m.version) return { action: 'none', table: existing.table_name };
+    if (existing.version === resource.version) return { action: 'none', table: existing.table_name };
 
     const actual = await tables.actualColumns(trx, existing.table_name);
     const plan = planMigration(existing.table_name, actual, existing.key_columns, cols);
     if (plan.kind !== 'rebuild') {
       if (plan.kind === 'alter') await tables.alterDataTable(trx, plan.statements);
-      await registry.setDataTableVersion(trx, m.id, { version: m.version, columns: cols, keyColumns });
+      await registry.setDataTableVersion(trx, resource.id, { version: resource.version, columns: cols, keyColumns });
       const detail = plan.kind === 'alter' ? { added: plan.added, widened: plan.widened } : {};
       await audit('ingest.table.migrate', {
         table: existing.table_name,
-        version: [existing.version, m.version],
+        version: [existing.version, resource.version],
         ...detail,
       });
       return { action: plan.kind === 'alter' ? 'altered' : 'none', table: existing.table_name, detail };
     }
 
-    const name = await this.freeName(trx, `${baseTableName(m.code)}_v${m.version}`);
+    const name = await this.freeName(trx, `${baseTableName(resource.code)}_v${resource.version}`);
     await tables.createDataTable(trx, name, cols);
     const copied = await tables.copyIntoRebuilt(trx, existing.table_name, name, actual, cols);
-    await registry.setRebuiltDataTable(trx, m.id, {
+    await registry.setRebuiltDataTable(trx, resource.id, {
       table: name,
-      version: m.version,
+      version: resource.version,
       columns: cols,
       keyColumns,
       archived: [...existing.archived_tables, existing.table_name],
@@ -86,7 +92,7 @@ export class DataTables {
     const detail = { reasons: plan.reasons, copied: copied.copied, of: copied.total, archived: existing.table_name };
     await audit('ingest.table.rebuild', {
       table: [existing.table_name, name],
-      version: [existing.version, m.version],
+      version: [existing.version, resource.version],
       ...detail,
     });
     return { action: 'rebuilt', table: name, detail };
@@ -106,12 +112,12 @@ export class DataTables {
   }
 
   /** The resource's table at its current version, created or migrated first when it lags behind. */
-  async current(m: PublishedResource): Promise<registry.DataTableRow> {
-    const t = await registry.findDataTable(this.db, m.id);
-    if (t && t.version === m.version) return t;
-    await this.db.transaction().execute((trx) => this.ensure(trx, m.id));
-    const after = await registry.findDataTable(this.db, m.id);
-    if (!after) throw new Error(`no data table for resource ${m.id} after ensuring it`);
+  async current(resource: PublishedResource): Promise<registry.DataTableRow> {
+    const t = await registry.findDataTable(this.db, resource.id);
+    if (t && t.version === resource.version) return t;
+    await this.db.transaction().execute((trx) => this.ensure(trx, resource.id));
+    const after = await registry.findDataTable(this.db, resource.id);
+    if (!after) throw new Error(`no data table for resource ${resource.id} after ensuring it`);
     return after;
   }
 }
