@@ -1,7 +1,7 @@
 // What each user may be offered in the console, from the domains' own policies (platform/abilities.ts names them).
 // The pages follow the routes each page reads; the actions follow the checks the services make.
 import type { AbilitySet, Ability, Page } from './platform/abilities.ts';
-import { CENTER_ROLES, isCenter, UNIT_ROLES, type Actor } from './platform/context.ts';
+import { CENTER_ROLES, hasRole, isCenter, UNIT_ROLES, type Actor } from './platform/context.ts';
 import { authPolicy } from './domains/auth/index.ts';
 import { auditPolicy } from './domains/audit/index.ts';
 import { calendarPolicy } from './domains/calendar/index.ts';
@@ -9,8 +9,6 @@ import { catalogPolicy } from './domains/catalog/index.ts';
 import { ingestPolicy } from './domains/ingest/index.ts';
 import { maskingPolicy } from './domains/masking/index.ts';
 import { JOB_VIEWERS } from './platform/jobs.routes.ts';
-
-const admitted = (actor: Actor, roles: readonly string[]) => actor.roles.some((r) => roles.includes(r));
 
 export function abilitiesOf(actor: Actor): AbilitySet {
   const own = actor.orgId;
@@ -23,15 +21,15 @@ export function abilitiesOf(actor: Actor): AbilitySet {
     lists: true,
     plans: true,
     // information systems: the Center and the units (the cyberspace office keeps none)
-    catalogSettings: admitted(actor, [...CENTER_ROLES, ...UNIT_ROLES]),
-    ingest: admitted(actor, ingestPolicy.BROWSE_ROLES),
+    catalogSettings: hasRole(actor, ...CENTER_ROLES, ...UNIT_ROLES),
+    ingest: hasRole(actor, ...ingestPolicy.BROWSE_ROLES),
     orgs: authPolicy.can(actor, 'org.list'),
     users: authPolicy.can(actor, 'user.list', own),
     credentials: authPolicy.can(actor, 'credential.list', own),
     audit: auditPolicy.can(actor, 'audit.read'),
     calendar: true,
     policy: true,
-    jobs: admitted(actor, JOB_VIEWERS),
+    jobs: hasRole(actor, ...JOB_VIEWERS),
     account: true,
   };
   const can: Record<Ability, boolean> = {

@@ -62,5 +62,5 @@ export function actorName(actor: Actor | null): string | null {
 
 /** Route admission: whether the caller holds one of the roles a route's `config.allow` lists. */
 export function admits(actor: Actor, allow: readonly CallerRole[]): boolean {
-  return (actor.roles as readonly CallerRole[]).some((r) => allow.includes(r));
+  return hasRole(actor, ...allow);
 }

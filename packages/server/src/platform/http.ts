@@ -2,7 +2,15 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { Type, type TLiteral, type TProperties, type TObjectOptions, type TSchemaOptions, type TUnion } from 'typebox';
+import {
+  Type,
+  type TLiteral,
+  type TProperties,
+  type TObjectOptions,
+  type TSchema,
+  type TSchemaOptions,
+  type TUnion,
+} from 'typebox';
 import { AppError, type FieldError } from './errors.ts';
 import { findBodyFault } from './text.ts';
 import type { Actor, CallerRole, RequestContext } from './context.ts';
@@ -30,6 +38,12 @@ declare module 'fastify' {
 export function Obj<T extends TProperties>(props: T, opts: TObjectOptions = {}) {
   return Type.Object(props, { additionalProperties: false, ...opts });
 }
+
+/** A value or null (a reply's optional fact). */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+export const Uuid = Type.String({ format: 'uuid' });
+/** A moment, as ISO 8601 in UTC. */
+export const DateTime = Type.String({ format: 'date-time' });
 
 /** One of a list of words (an enumeration), keeping the words in the static type. */
 export function OneOf<const V extends string>(values: readonly V[], opts: TSchemaOptions = {}): TUnion<[TLiteral<V>]> {

@@ -31,6 +31,5 @@ export const AUDIT_VERIFIERS = ['center_admin', 'supervisor'] as const;
 export type AuditAction = 'audit.read' | 'audit.verify';
 
 export function can(actor: Actor | null, action: AuditAction): boolean {
-  const roles: readonly string[] = action === 'audit.read' ? AUDIT_READERS : AUDIT_VERIFIERS;
-  return !!actor && actor.roles.some((r) => roles.includes(r));
+  return hasRole(actor, ...(action === 'audit.read' ? AUDIT_READERS : AUDIT_VERIFIERS));
 }

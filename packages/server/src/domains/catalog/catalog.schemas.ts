@@ -1,5 +1,5 @@
-import { Type, type Static, type TSchema } from 'typebox';
-import { Obj, OneOf } from '../../platform/http.ts';
+import { Type, type Static } from 'typebox';
+import { DateTime, Nullable, Obj, OneOf, Uuid } from '../../platform/http.ts';
 
 const Txt = (max: number) => Type.String({ maxLength: max });
 const NullTxt = (max: number) => Type.Union([Type.String({ maxLength: max }), Type.Null()]);
@@ -116,9 +116,7 @@ export const SettingsBody = Obj({
 });
 
 // ---------------------------------------------------------------- responses: what a client really receives
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const Uuid = Type.String({ format: 'uuid' });
-const Time = Type.String({ format: 'date-time' });
+const Time = DateTime;
 const NullableDate = Nullable(DateStr);
 
 /** A deadline in working days: open, due today, or overdue. */

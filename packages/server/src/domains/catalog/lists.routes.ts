@@ -1,15 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from 'typebox';
-import { Obj, OneOf } from '../../platform/http.ts';
+import { Type } from 'typebox';
+import { DateTime, Nullable, Obj, OneOf, Uuid } from '../../platform/http.ts';
 import { ROLES } from '../../platform/context.ts';
 import { sendXlsx, XLSX_TYPE } from '../../platform/xlsx.ts';
 import type { ListsService } from './lists.service.ts';
 import type { CatalogService } from './catalog.service.ts';
 
 const Id = Obj({ id: Type.String({ format: 'uuid' }) });
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const Time = Type.String({ format: 'date-time' });
-const Uuid = Type.String({ format: 'uuid' });
+const Time = DateTime;
 
 const ResponsibilityRow = Type.Object({
   id: Uuid,

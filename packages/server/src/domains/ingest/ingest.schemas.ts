@@ -1,8 +1,8 @@
 // The ingest API's request schemas (TypeBox): what a route accepts is declared here, once.
-import { Type, type TSchema } from 'typebox';
-import { Obj } from '../../platform/http.ts';
+import { Type } from 'typebox';
+import { Nullable, Obj, Uuid } from '../../platform/http.ts';
 
-export const Uuid = Type.String({ format: 'uuid' });
+export { Uuid };
 
 /** A resource by id or by its catalog code (what an integrating system knows). */
 export const Ref = Type.String({
@@ -124,7 +124,6 @@ export const PullPatch = Obj({
 });
 
 // ---------------------------------------------------------------- responses: what a client really receives
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 /** A message in both languages. */
 export const Msg = Type.Object({ zh: Type.String(), en: Type.String() });
 const Time = Type.String({ format: 'date-time', description: 'ISO 8601, UTC' });

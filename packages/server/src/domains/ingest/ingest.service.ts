@@ -278,6 +278,7 @@ export class IngestService {
 
     const id = await this.startBatch(ctx, resource, start);
     this.active.add(id);
+    // Not a job: the heartbeat says this process is still driving this batch, so only this process can beat.
     const beat = setInterval(() => void repo.heartbeat(this.db, id).catch(() => {}), HEARTBEAT_MS);
     beat.unref();
     let lastBytes = 0;

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from 'typebox';
-import { Obj } from '../../platform/http.ts';
+import { Type } from 'typebox';
+import { Nullable, Obj, Uuid } from '../../platform/http.ts';
 import { ROLES } from '../../platform/context.ts';
 import type { MaskingService } from './masking.service.ts';
 
-const Uuid = Type.String({ format: 'uuid' });
 const RuleSchema = Obj({
   rule: Type.String({ maxLength: 20, pattern: '^[a-z_]+$' }),
   keepFirst: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
@@ -14,7 +13,6 @@ const RuleSchema = Obj({
   bucket: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })),
 });
 const Rules = Type.Record(Type.String({ maxLength: 63 }), RuleSchema);
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 /** A rule as stored and shown (the rule's name and its parameters). */
 const RuleOut = Type.Object({
   rule: Type.String(),

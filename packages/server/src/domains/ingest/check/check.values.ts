@@ -10,18 +10,10 @@ import {
   isUscc,
   parseChineseDate,
 } from '../../../platform/formats.ts';
+import type { PublishedItem } from '../../catalog/index.ts';
 
-export interface ItemSpec {
-  code: string;
-  name: string;
-  dataType: string;
-  length: number | null;
-  precision: number | null;
-  required: boolean;
-  primaryKey: boolean;
-  piiKind: string | null;
-  valueSet: string[];
-}
+/** An information item as its values are checked: the catalog's published item, without what masking reads. */
+export type ItemSpec = Omit<PublishedItem, 'sensitivity' | 'maskingRule'>;
 
 export interface Problem {
   zh: string;
