@@ -17,7 +17,13 @@ export type DbOrTrx = Db | Trx;
  * Bulk load: COPY text-format rows (already escaped, one per line) into a table, outside any transaction.
  * `table` and `columns` must already be quoted identifiers.
  */
-export type CopyIn = (table: string, columns: string[], text: string | Buffer) => Promise<void>;
+/** COPY rows into a table: COPY text (the pipeline's), or a whole COPY binary stream (header to trailer). */
+export type CopyIn = (
+  table: string,
+  columns: string[],
+  data: string | Buffer,
+  format?: 'text' | 'binary',
+) => Promise<void>;
 
 /** A dedicated PostgreSQL connection: Kysely bound to it (queries share its transaction) and COPY streams. */
 export interface BulkSession {
@@ -63,14 +69,16 @@ export async function openDatabase(opts: {
       process.stderr.write(`PostgreSQL connection lost: ${err.message}\n`);
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    const copyIn: CopyIn = async (table, columns, text) => {
+    const copyIn: CopyIn = async (table, columns, data, format = 'text') => {
       const client = await pool.connect();
       try {
-        const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+        const stream = client.query(
+          copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN${format === 'binary' ? ' (FORMAT binary)' : ''}`),
+        );
         await new Promise<void>((resolve, reject) => {
           stream.on('error', reject);
           stream.on('finish', resolve);
-          stream.end(text);
+          stream.end(data);
         });
       } finally {
         client.release();
@@ -126,11 +134,13 @@ export async function openDatabase(opts: {
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
   // Through Kysely's connection, so the COPY waits its turn on PGlite's single connection and never lands
   // inside another request's open transaction.
-  const copyIn: CopyIn = (table, columns, text) =>
+  const copyIn: CopyIn = (table, columns, data, format = 'text') =>
     db.connection().execute(async () => {
-      await pglite.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'`, [], {
-        blob: new Blob([text as BlobPart]),
-      });
+      await pglite.query(
+        `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob'${format === 'binary' ? ' (FORMAT binary)' : ''}`,
+        [],
+        { blob: new Blob([data as BlobPart]) },
+      );
     });
   // The job queue's statements go to PGlite directly: PGlite runs each one outside any open transaction (it waits
   // for the transaction to end), and a script without parameters (pg-boss's schema) runs as one simple query.
