@@ -113,6 +113,12 @@ export default tseslint.config(
     rules: { 'house/sql-in-repository': 'error' },
   },
   {
+    // Each table has an owner domain (db/table-owners.json): its repositories write it; others read it only if shared.
+    files: ['packages/server/src/domains/**/*.repository.ts', 'packages/server/src/platform/**/*.repository.ts'],
+    plugins: { house },
+    rules: { 'house/table-owner': 'error' },
+  },
+  {
     // Role checks only in policy files (platform/context.ts defines them; tests aside). The console has none: it
     // shows what the session's abilities say.
     files: ['packages/server/src/**/*.ts', 'packages/cli/src/**/*.ts', 'packages/web/src/**/*.{ts,tsx}'],

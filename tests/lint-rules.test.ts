@@ -182,3 +182,82 @@ it('role checks are made only in policy files', async () => {
     ).includes(rule),
   );
 });
+
+it("a repository writes only its domain's tables and reads another's only where that domain shares it", async () => {
+  const hits = async (code: string, file: string) =>
+    (await eslint.lintText(code, { filePath: file }))[0]!.messages
+      .filter((m) => m.ruleId === 'house/table-owner')
+      .map((m) => m.message);
+  const head = `import { sql } from 'kysely';\nimport type { Db } from '../../db/database.ts';\n`;
+  const ingest = 'packages/server/src/domains/ingest/ingest.repository.ts';
+  const catalog = 'packages/server/src/domains/catalog/catalog.repository.ts';
+  // another domain's table, read by the builder, joined, or named in raw SQL
+  assert.match(
+    (await hits(`${head}export const f = (db: Db) => db.selectFrom('resource').selectAll().execute();\n`, ingest))[0]!,
+    /resource belongs to catalog/,
+  );
+  assert.match(
+    (
+      await hits(
+        `${head}export const f = (db: Db) => db.selectFrom('ingest_batch as b').innerJoin('resource_item as i', 'i.resource_id', 'b.resource_id').selectAll().execute();\n`,
+        ingest,
+      )
+    )[0]!,
+    /resource_item belongs to catalog/,
+  );
+  assert.match(
+    (await hits(`${head}export const f = (db: Db) => sql\`SELECT r.id FROM resource r\`.execute(db);\n`, ingest))[0]!,
+    /resource belongs to catalog/,
+  );
+  // another domain's table written, even one it shares for reading
+  assert.match(
+    (
+      await hits(
+        `${head}export const f = (db: Db) => db.updateTable('organisation').set({ name: 'x' }).execute();\n`,
+        catalog,
+      )
+    )[0]!,
+    /only auth's repositories change it/,
+  );
+  assert.match(
+    (
+      await hits(
+        `${head}export const f = (db: Db) => sql\`UPDATE app_user SET active = false\`.execute(db);\n`,
+        catalog,
+      )
+    )[0]!,
+    /app_user belongs to auth/,
+  );
+  // a table nobody declared, from a new domain's repository or platform/
+  assert.match(
+    (
+      await hits(
+        `${head}export const f = (db: Db) => db.insertInto('share_grant' as never).values({} as never).execute();\n`,
+        'packages/server/src/domains/sharing/sharing.repository.ts',
+      )
+    )[0]!,
+    /share_grant has no owner/,
+  );
+  assert.match(
+    (
+      await hits(
+        `${head}export const f = (db: Db) => db.selectFrom('session').selectAll().execute();\n`,
+        'packages/server/src/platform/jobs.repository.ts',
+      )
+    )[0]!,
+    /session belongs to auth/,
+  );
+  // allowed: its own tables, a shared read (a unit's name), CTEs, functions, system catalogs, ON CONFLICT DO UPDATE
+  assert.deepEqual(
+    await hits(
+      `${head}export const f = (db: Db) => db.selectFrom('resource as r').innerJoin('organisation as o', 'o.id', 'r.org_id').selectAll().execute();
+export const g = (db: Db) => sql\`WITH hits AS (SELECT id FROM resource) SELECT * FROM hits JOIN organisation o ON true, unnest(ARRAY[1]) u\`.execute(db);
+export const h = (db: Db) => sql\`INSERT INTO catalog_code (k) VALUES (1) ON CONFLICT (k) DO UPDATE SET k = 2\`.execute(db);
+export const i = (db: Db) => sql\`SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace\`.execute(db);
+export const j = (db: Db) => sql\`SELECT extract(epoch FROM now())\`.execute(db);
+`,
+      catalog,
+    ),
+    [],
+  );
+});
