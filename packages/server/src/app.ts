@@ -38,7 +38,7 @@ import { OutboundGuard } from './platform/outbound.ts';
 import { JobQueue, type JobBackend } from './platform/jobs.ts';
 import { jobsRoutes } from './platform/jobs.routes.ts';
 import { databaseRateLimitStore } from './platform/rate-limit.ts';
-import { pruneCounters } from './platform/rate-limit.repository.ts';
+import { countRequest, pruneCounters } from './platform/rate-limit.repository.ts';
 
 export interface AppDeps {
   db: Db;
@@ -162,26 +162,30 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.decorateRequest('ctx', null as never);
 
   installValidators(app);
-  installErrorHandling(app, async (req, r) => {
-    // Refusals and server errors are part of the trail: who tried what, and what failed.
-    const objectId = `${req.method} ${req.routeOptions.url ?? req.url}`.slice(0, 100);
-    await deps.db.transaction().execute((trx) =>
-      writeAudit(trx, req.ctx, {
-        action: r.kind === 'forbidden' ? 'access.denied' : r.kind === 'refused' ? 'access.refused' : 'server.error',
-        objectType: 'route',
-        objectId,
-        outcome: r.kind === 'server_error' ? 'failure' : 'denied',
-        diff:
-          r.kind === 'server_error'
-            ? { code: r.code, error: r.error }
-            : {
-                code: r.code,
-                ...(r.reason ? { reason: r.reason } : {}),
-                ...(r.fields.length ? { fields: r.fields.map((f) => f.field) } : {}),
-              },
-      }),
-    );
-  });
+  installErrorHandling(
+    app,
+    async (req, r) => {
+      // Refusals and server errors are part of the trail: who tried what, and what failed.
+      const objectId = `${req.method} ${req.routeOptions.url ?? req.url}`.slice(0, 100);
+      await deps.db.transaction().execute((trx) =>
+        writeAudit(trx, req.ctx, {
+          action: r.kind === 'forbidden' ? 'access.denied' : r.kind === 'refused' ? 'access.refused' : 'server.error',
+          objectType: 'route',
+          objectId,
+          outcome: r.kind === 'server_error' ? 'failure' : 'denied',
+          diff:
+            r.kind === 'server_error'
+              ? { code: r.code, error: r.error }
+              : {
+                  code: r.code,
+                  ...(r.reason ? { reason: r.reason } : {}),
+                  ...(r.fields.length ? { fields: r.fields.map((f) => f.field) } : {}),
+                },
+        }),
+      );
+    },
+    async (key, windowMs) => (await countRequest(deps.db, `audit-once|${key}`, windowMs)).current === 1,
+  );
 
   // In tests, a reply with a property its schema leaves out fails (the serializer would drop it silently).
   if (config.env === 'test') checkResponses(app);
@@ -228,29 +232,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     crossOriginEmbedderPolicy: false,
   });
   await app.register(cookie);
-  // Throttled guessing is a security refusal: audited once per client and route per minute (not once per request,
-  // so a flood does not become a flood of audit records).
-  const throttled = new Map<string, number>();
+  // Throttled guessing is a security refusal: audited once per client and route per minute across all app nodes (not
+  // once per request, so a flood does not become a flood of audit records).
   await app.register(rateLimit, {
     global: false,
     // counted in the database, so the limit holds across every app node
     store: databaseRateLimitStore(deps.db),
-    errorResponseBuilder: (req, ctx) => {
-      const now = Date.now();
-      const key = `${req.ip} ${req.routeOptions.url ?? ''}`;
-      const first = (throttled.get(key) ?? 0) < now;
-      if (first) {
-        throttled.set(key, now + 60_000);
-        if (throttled.size > 10_000) for (const [k, until] of throttled) if (until < now) throttled.delete(k);
-      }
-      const e = new AppError(
+    errorResponseBuilder: (req, ctx) =>
+      new AppError(
         429,
         'request.rate_limited',
         `请求过于频繁，请在 ${Math.ceil(ctx.ttl / 1000)} 秒后重试`,
         `rate limit exceeded, retry in ${ctx.after}`,
-      );
-      return first ? e.audited('rate_limited') : e;
-    },
+      ).auditedOncePer('rate_limited', `${req.ip} ${req.routeOptions.url ?? ''}`, 60_000),
   });
   await app.register(swagger, {
     openapi: {

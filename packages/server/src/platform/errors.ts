@@ -18,12 +18,40 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 
+  /** Set when the refusal is audited at most once per key and window, across every app node (a flood of refusals
+   * is one record, not thousands). */
+  auditOnce: { key: string; windowMs: number } | null = null;
+
   /** Marks the refusal as made for a security reason, so it is audited whatever its status. */
   audited(reason: string): this {
     this.securityReason = reason;
     return this;
   }
+
+  /** As audited(), but written only for the first such refusal of `key` in `windowMs`. */
+  auditedOncePer(reason: string, key: string, windowMs: number): this {
+    this.securityReason = reason;
+    this.auditOnce = { key, windowMs };
+    return this;
+  }
 }
+
+/** What each kind of object is called, for messages a person reads (a new kind joins here). */
+export const OBJECT_NAMES = {
+  resource: ['数据资源', 'resource'],
+  version: ['目录版本', 'catalog version'],
+  demand: ['数据需求', 'data demand'],
+  system_plan: ['信息系统建设论证', 'system plan'],
+  info_system: ['信息系统', 'information system'],
+  organisation: ['单位', 'organisation'],
+  user: ['用户', 'user'],
+  credential: ['接口凭据', 'API credential'],
+  pull_source: ['定时抽取源', 'scheduled pull source'],
+  ingest_batch: ['归集批次', 'batch'],
+  masking_profile: ['脱敏方案', 'masking profile'],
+  policy: ['政策参数版本', 'policy version'],
+} as const satisfies Record<string, readonly [string, string]>;
+export type ObjectType = keyof typeof OBJECT_NAMES;
 
 export const errors = {
   unauthenticated: () => new AppError(401, 'auth.unauthenticated', '请先登录', 'Please log in first'),
@@ -34,8 +62,13 @@ export const errors = {
       `无权执行此操作${what ? '：' + what : ''}`,
       `You may not do this${what ? ': ' + what : ''}`,
     ),
-  notFound: (type: string, id: string) =>
-    new AppError(404, `${type}.not_found`, `未找到${type}：${id}`, `No ${type} with id ${id}`),
+  notFound: (type: ObjectType, id: string) =>
+    new AppError(
+      404,
+      `${type}.not_found`,
+      `未找到该${OBJECT_NAMES[type][0]}（${id}），可能已被删除或编号有误`,
+      `No ${OBJECT_NAMES[type][1]} ${id}: it may have been removed, or the id is wrong`,
+    ),
   validation: (fields: FieldError[]) =>
     new AppError(
       400,

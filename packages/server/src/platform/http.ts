@@ -204,7 +204,20 @@ export type Refusal =
   | { kind: 'forbidden' | 'refused'; code: string; reason: string | null; fields: FieldError[] }
   | { kind: 'server_error'; code: string; error: string };
 
-export function installErrorHandling(app: FastifyInstance, audit?: (req: FastifyRequest, r: Refusal) => Promise<void>) {
+export function installErrorHandling(
+  app: FastifyInstance,
+  audit?: (req: FastifyRequest, r: Refusal) => Promise<void>,
+  /** whether this is the first refusal of `key` in the window, counted across app nodes (AppError.auditOnce) */
+  firstInWindow?: (key: string, windowMs: number) => Promise<boolean>,
+) {
+  const due = async (err: AppError) => {
+    if (!err.auditOnce || !firstInWindow) return true;
+    try {
+      return await firstInWindow(err.auditOnce.key, err.auditOnce.windowMs);
+    } catch {
+      return true; // when in doubt, the trail gets the record
+    }
+  };
   const record = async (request: FastifyRequest, r: Refusal) => {
     if (!audit || !request.ctx) return;
     try {
@@ -216,7 +229,7 @@ export function installErrorHandling(app: FastifyInstance, audit?: (req: Fastify
   app.setErrorHandler(
     async (err: FastifyError & { validationContext?: string }, request: FastifyRequest, reply: FastifyReply) => {
       if (err instanceof AppError) {
-        if (err.status === 403 || err.securityReason)
+        if ((err.status === 403 || err.securityReason) && (await due(err)))
           await record(request, {
             kind: err.status === 403 ? 'forbidden' : 'refused',
             code: err.code,
