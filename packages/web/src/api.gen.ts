@@ -372,6 +372,7 @@ export interface paths {
                                 contactPhone: string | null;
                                 id: string;
                                 isDemo: boolean;
+                                /** OrgKind */
                                 kind: "center" | "cac" | "town_street" | "bureau" | "institution" | "vertical";
                                 name: string;
                                 parentId: string | null;
@@ -3809,7 +3810,10 @@ export interface paths {
                             code: string;
                             dueDate: string | null;
                             format: string;
-                            /** @description fresh; due (within the grace, in working days); overdue; never loaded; irregular cycle; no table */
+                            /**
+                             * Freshness
+                             * @description fresh; due (within the grace, in working days); overdue; never loaded; irregular cycle; no table
+                             */
                             freshness: "fresh" | "due" | "overdue" | "never" | "irregular" | "no_table";
                             /** Format: uuid */
                             id: string;
@@ -3864,7 +3868,10 @@ export interface paths {
                             archivedTables: string[];
                             code: string;
                             dueDate: string | null;
-                            /** @description fresh; due (within the grace, in working days); overdue; never loaded; irregular cycle; no table */
+                            /**
+                             * Freshness
+                             * @description fresh; due (within the grace, in working days); overdue; never loaded; irregular cycle; no table
+                             */
                             freshness: "fresh" | "due" | "overdue" | "never" | "irregular" | "no_table";
                             /** Format: uuid */
                             id: string;
@@ -4524,6 +4531,7 @@ export interface paths {
                                 retryLimit: number;
                                 startAfter: string | null;
                                 startedAt: string | null;
+                                /** JobState */
                                 state: "created" | "retry" | "active" | "completed" | "cancelled" | "failed";
                                 title: {
                                     en: string;
@@ -4954,8 +4962,10 @@ export interface paths {
                             contactEmail: string | null;
                             contactName: string | null;
                             contactPhone: string | null;
+                            grantableRoles: ("center_admin" | "center_reviewer" | "supervisor" | "unit_admin" | "unit_security_officer" | "unit_user" | "cac_officer")[];
                             id: string;
                             isDemo: boolean;
+                            /** OrgKind */
                             kind: "center" | "cac" | "town_street" | "bureau" | "institution" | "vertical";
                             name: string;
                             parentId: string | null;
@@ -4981,6 +4991,7 @@ export interface paths {
                         contactEmail?: string | null;
                         contactName?: string | null;
                         contactPhone?: string | null;
+                        /** OrgKind */
                         kind: "center" | "cac" | "town_street" | "bureau" | "institution" | "vertical";
                         name: string;
                         parentId?: string | null;
@@ -5003,6 +5014,7 @@ export interface paths {
                             contactPhone: string | null;
                             id: string;
                             isDemo: boolean;
+                            /** OrgKind */
                             kind: "center" | "cac" | "town_street" | "bureau" | "institution" | "vertical";
                             name: string;
                             parentId: string | null;
@@ -5050,6 +5062,7 @@ export interface paths {
                             contactPhone: string | null;
                             id: string;
                             isDemo: boolean;
+                            /** OrgKind */
                             kind: "center" | "cac" | "town_street" | "bureau" | "institution" | "vertical";
                             name: string;
                             parentId: string | null;
@@ -5082,6 +5095,7 @@ export interface paths {
                         contactEmail?: string | null;
                         contactName?: string | null;
                         contactPhone?: string | null;
+                        /** OrgKind */
                         kind?: "center" | "cac" | "town_street" | "bureau" | "institution" | "vertical";
                         name?: string;
                         parentId?: string | null;
@@ -5104,6 +5118,7 @@ export interface paths {
                             contactPhone: string | null;
                             id: string;
                             isDemo: boolean;
+                            /** OrgKind */
                             kind: "center" | "cac" | "town_street" | "bureau" | "institution" | "vertical";
                             name: string;
                             parentId: string | null;

@@ -1,5 +1,5 @@
 // zh-CN by default, English on request; the choice is remembered in the browser.
-import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { dict, type Key } from './messages.ts';
 
 export type Lang = 'zh' | 'en';
@@ -15,12 +15,15 @@ const Ctx = createContext<I18n | null>(null);
 
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem('gongshu.lang') === 'en' ? 'en' : 'zh'));
+  // the page's language follows the choice from the first render (screen readers, fonts, hyphenation)
+  useEffect(() => {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  }, [lang]);
   const value = useMemo<I18n>(
     () => ({
       lang,
       setLang(l) {
         localStorage.setItem('gongshu.lang', l);
-        document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
         setLangState(l);
       },
       t(key, vars) {

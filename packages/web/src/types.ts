@@ -1,24 +1,6 @@
-// Shapes of the API replies the console uses (see /api/openapi.json).
+// Shapes of the API replies the console uses, named for the pages: all taken from the generated OpenAPI types.
 import type { Reply } from './api.types.ts';
-export type Role =
-  | 'center_admin'
-  | 'center_reviewer'
-  | 'supervisor'
-  | 'unit_admin'
-  | 'unit_security_officer'
-  | 'unit_user'
-  | 'cac_officer';
-export const ROLES: Role[] = [
-  'center_admin',
-  'center_reviewer',
-  'supervisor',
-  'unit_admin',
-  'unit_security_officer',
-  'unit_user',
-  'cac_officer',
-];
-export type OrgKind = 'center' | 'cac' | 'town_street' | 'bureau' | 'institution' | 'vertical';
-export const ORG_KINDS: OrgKind[] = ['center', 'cac', 'town_street', 'bureau', 'institution', 'vertical'];
+export { OrgKind, Role } from './api.enums.gen.ts';
 
 export type Org = Reply<'/api/orgs'>[number];
 export type User = Reply<'/api/users'>[number];

@@ -26,28 +26,46 @@ export function useProblem() {
   );
 }
 
-/** Loads data from the API and reloads on demand; errors go to the problem display. */
-export function useLoad<T>(
-  loader: () => Promise<T>,
-  deps: unknown[],
-): { data: T | undefined; loading: boolean; reload(): void } {
+/** A load's state: the data once there, whether a request is running, and why the last one failed. */
+export interface Load<T> {
+  data: T | undefined;
+  loading: boolean;
+  error: unknown;
+  reload(): void;
+}
+
+/**
+ * Loads data from the API and reloads on demand. A failure is kept (and the stale data dropped), for the page to
+ * show where the data would be — `Loaded`, `useTableState` or `LoadAlert` in states.tsx — not as a passing toast.
+ */
+export function useLoad<T>(loader: () => Promise<T>, deps: unknown[]): Load<T> {
   const [data, setData] = useState<T>();
+  const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
-  const problem = useProblem();
   useEffect(() => {
     let live = true;
     setLoading(true);
     loader()
-      .then((d) => live && setData(d))
-      .catch((e) => live && problem(e))
+      .then((d) => {
+        if (!live) return;
+        setData(d);
+        setError(null);
+      })
+      .catch((e: unknown) => {
+        if (!live) return;
+        if (!(e instanceof ApiError)) console.error(e);
+        setData(undefined);
+        setError(e);
+      })
       .finally(() => live && setLoading(false));
     return () => {
       live = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
-  return { data, loading, reload: () => setTick((x) => x + 1) };
+  const reload = useCallback(() => setTick((x) => x + 1), []);
+  return { data, loading, error, reload };
 }
 
 export function fmtTime(iso: string | null | undefined): string {

@@ -5,7 +5,8 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
 
-export type OrgKind = 'center' | 'cac' | 'town_street' | 'bureau' | 'institution' | 'vertical';
+export const ORG_KINDS = ['center', 'cac', 'town_street', 'bureau', 'institution', 'vertical'] as const;
+export type OrgKind = (typeof ORG_KINDS)[number];
 
 export interface OrganisationTable {
   id: string;

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../db/database.ts';
-import { Obj } from './http.ts';
+import { Obj, OneOf } from './http.ts';
 import type { JobQueue } from './jobs.ts';
 import {
   countByState,
@@ -19,14 +19,7 @@ import {
 export const JOB_VIEWERS = ['center_admin'] as const;
 
 const Words = Type.Object({ zh: Type.String(), en: Type.String() });
-const State = Type.Union([
-  Type.Literal('created'),
-  Type.Literal('retry'),
-  Type.Literal('active'),
-  Type.Literal('completed'),
-  Type.Literal('cancelled'),
-  Type.Literal('failed'),
-]);
+const State = OneOf(JOB_STATES, { title: 'JobState' });
 const Counts = Type.Object(
   Object.fromEntries(JOB_STATES.map((s) => [s, Type.Integer()])) as Record<JobState, ReturnType<typeof Type.Integer>>,
 );

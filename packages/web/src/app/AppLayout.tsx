@@ -54,7 +54,12 @@ export function AppLayout() {
     icon: n.icon,
     label: t(`nav.${n.page}` as Key),
   }));
-  const selected = NAV.filter((n) => n.path !== '/' && loc.pathname.startsWith(n.path)).map((n) => n.path)[0] ?? '/';
+  // the page you are on: its own menu entry, or for an object page opened from a list (`?from=ingest`) that list's
+  const from = NAV.find((n) => n.page === new URLSearchParams(loc.search).get('from'));
+  const selected =
+    from?.path ??
+    NAV.find((n) => n.path !== '/' && (loc.pathname === n.path || loc.pathname.startsWith(n.path + '/')))?.path ??
+    '/';
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider width={220} breakpoint="lg" collapsedWidth={0} theme="dark">

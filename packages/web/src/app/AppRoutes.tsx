@@ -1,4 +1,4 @@
-import { Navigate, Route, Routes } from 'react-router-dom';
+import { Route, Routes } from 'react-router-dom';
 import { Spin } from 'antd';
 import { useSession } from '../session.tsx';
 import { sees, type Page } from '../abilities.ts';
@@ -6,6 +6,7 @@ import { AppLayout } from './AppLayout.tsx';
 import { LoginPage } from '../domains/auth/LoginPage.tsx';
 import { CodesProvider } from '../domains/catalog/codes.tsx';
 import { lazy, Suspense, type ReactElement } from 'react';
+import { ForbiddenPage, NotFoundPage } from '../states.tsx';
 
 // Each page is its own chunk, loaded when first opened: the log-in page does not carry the whole console.
 const page = <K extends string>(load: () => Promise<Record<K, React.ComponentType>>, name: K) =>
@@ -40,7 +41,8 @@ export function AppRoutes() {
         <ForcedPasswordChange />
       </Suspense>
     );
-  const guard = (page: Page, el: ReactElement) => (sees(me, page) ? el : <Navigate to="/" replace />);
+  // a page the user's roles do not open says so (the server refuses its data too); it never lands silently elsewhere
+  const guard = (page: Page, el: ReactElement) => (sees(me, page) ? el : <ForbiddenPage />);
   return (
     <CodesProvider>
       <Routes>
@@ -64,7 +66,7 @@ export function AppRoutes() {
           <Route path="policy" element={guard('policy', <PolicyPage />)} />
           <Route path="jobs" element={guard('jobs', <JobsPage />)} />
           <Route path="account" element={<AccountPage />} />
-          <Route path="*" element={<Navigate to="/" replace />} />
+          <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>
     </CodesProvider>

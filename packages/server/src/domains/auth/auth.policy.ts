@@ -66,6 +66,12 @@ export function mayGrantRoles(actor: Actor, roles: Role[]): boolean {
   return roles.every((r) => UNIT_ROLES.includes(r));
 }
 
+/** The roles the actor may give users of an organisation: those its kind allows and the actor may grant. */
+export function grantableRoles(actor: Actor | null, org: { id: string; kind: OrgKind }): Role[] {
+  if (!actor || !can(actor, 'user.create', org.id)) return [];
+  return rolesForOrgKind(org.kind).filter((r) => mayGrantRoles(actor, [r]));
+}
+
 /** A Center admin must use a second factor: enrolment at the first log-in, and it cannot be switched off. */
 export const totpRequired = (roles: readonly string[]): boolean => roles.includes('center_admin');
 

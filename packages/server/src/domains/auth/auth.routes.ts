@@ -178,7 +178,7 @@ export const authRoutes =
           tags: otags,
           summary: 'The directory of organisations',
           querystring: S.OrgListQuery,
-          response: { 200: Type.Array(S.Org) },
+          response: { 200: Type.Array(S.ListedOrg) },
         },
         config: { allow: 'authenticated' },
       },

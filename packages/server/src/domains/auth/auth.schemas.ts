@@ -2,12 +2,14 @@ import { Type } from 'typebox';
 import { AbilitySetSchema } from '../../platform/abilities.ts';
 import { Obj, OneOf } from '../../platform/http.ts';
 import { ROLES } from '../../platform/context.ts';
+import { ORG_KINDS } from '../../db/schema.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 export const Uuid = Type.String({ format: 'uuid' });
 export const IdParams = Obj({ id: Uuid });
-export const RoleSchema = OneOf(ROLES);
-export const OrgKindSchema = OneOf(['center', 'cac', 'town_street', 'bureau', 'institution', 'vertical']);
+// titled enumerations reach the console as constants (api.enums.gen.ts, generated from the OpenAPI document)
+export const RoleSchema = OneOf(ROLES, { title: 'Role' });
+export const OrgKindSchema = OneOf(ORG_KINDS, { title: 'OrgKind' });
 const Phone = Type.String({ maxLength: 40, pattern: '^[0-9+()\\- ]{5,40}$' });
 const Email = Type.String({ maxLength: 200, format: 'email' });
 const Name = Type.String({ minLength: 1, maxLength: 100 });
@@ -40,6 +42,8 @@ export const Org = Type.Object({
   active: Type.Boolean(),
   isDemo: Type.Boolean(),
 });
+/** An organisation in the directory, with the roles the caller may give its users (none: may not manage them). */
+export const ListedOrg = Type.Object({ ...Org.properties, grantableRoles: Type.Array(RoleSchema) });
 const orgFields = {
   name: Name,
   code: Type.String({ minLength: 2, maxLength: 40, pattern: '^[a-z0-9][a-z0-9_-]*$' }),

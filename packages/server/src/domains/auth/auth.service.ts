@@ -9,7 +9,15 @@ import { AppError, errors } from '../../platform/errors.ts';
 import { hmacSm3Hex, randomToken, safeEqualHex } from '../../platform/crypto.ts';
 import { writeAudit, diffOf } from '../audit/index.ts';
 import * as repo from './auth.repository.ts';
-import { authorize, can, dropsOwnCenterAdmin, mayGrantRoles, rolesForOrgKind, totpRequired } from './auth.policy.ts';
+import {
+  authorize,
+  can,
+  dropsOwnCenterAdmin,
+  grantableRoles,
+  mayGrantRoles,
+  rolesForOrgKind,
+  totpRequired,
+} from './auth.policy.ts';
 import { burnPasswordCheck, hashPassword, passwordProblem, verifyPassword } from './password.ts';
 import { newTotpSecret, totpMatch, totpUri } from './totp.ts';
 import { checkUscc, usccMessages } from '../../platform/uscc.ts';
@@ -442,7 +450,10 @@ export class AuthService {
 
   async listOrgs(ctx: RequestContext, f: { kind?: OrgKind; q?: string }) {
     authorize(ctx.actor, 'org.list');
-    return (await repo.listOrgs(this.d.db, f)).map(presentOrg);
+    return (await repo.listOrgs(this.d.db, f)).map((o) => ({
+      ...presentOrg(o),
+      grantableRoles: grantableRoles(ctx.actor, o),
+    }));
   }
 
   async getOrg(ctx: RequestContext, id: string) {

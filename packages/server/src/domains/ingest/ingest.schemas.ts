@@ -1,6 +1,6 @@
 // The ingest API's request schemas (TypeBox): what a route accepts is declared here, once.
 import { Type } from 'typebox';
-import { Nullable, Obj, Uuid } from '../../platform/http.ts';
+import { Nullable, Obj, OneOf, Uuid } from '../../platform/http.ts';
 
 export { Uuid };
 
@@ -15,17 +15,12 @@ export const Ref = Type.String({
 export const RefParams = Obj({ ref: Ref });
 export const IdParams = Obj({ id: Uuid });
 
-export const FreshnessSchema = Type.Union(
-  [
-    Type.Literal('fresh'),
-    Type.Literal('due'),
-    Type.Literal('overdue'),
-    Type.Literal('never'),
-    Type.Literal('irregular'),
-    Type.Literal('no_table'),
-  ],
-  { description: 'fresh; due (within the grace, in working days); overdue; never loaded; irregular cycle; no table' },
-);
+export const FRESHNESS = ['fresh', 'due', 'overdue', 'never', 'irregular', 'no_table'] as const;
+export type Freshness = (typeof FRESHNESS)[number];
+export const FreshnessSchema = OneOf(FRESHNESS, {
+  title: 'Freshness',
+  description: 'fresh; due (within the grace, in working days); overdue; never loaded; irregular cycle; no table',
+});
 
 export const Mode = Type.Union([Type.Literal('upsert'), Type.Literal('append'), Type.Literal('replace')]);
 

@@ -1,6 +1,7 @@
 // Aggregation (SPEC §2, §15-18): the batches that load each approved tabular resource's data table, their
 // reports and rejected rows, and freshness against the update cycle. The tables themselves are
 // table/table.service.ts's; the data browser is browse/browse.service.ts's.
+import type { Freshness } from './ingest.schemas.ts';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { BulkSession, CopyIn, Db, DbOrTrx, Trx } from '../../db/database.ts';
@@ -41,7 +42,7 @@ export const CYCLE_DAYS: Record<string, number | null> = {
   irregular: null,
 };
 
-export type Freshness = 'fresh' | 'due' | 'overdue' | 'never' | 'irregular' | 'no_table';
+export type { Freshness };
 
 /** An approved resource at its current version, as ingest reads it from the catalog. */
 export type ResourceMeta = PublishedResource;

@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
+import { LoadAlert, tableState } from '../../states.tsx';
 import type { AuditRecord, Org } from '../../types.ts';
 import type { Key } from '../../messages.ts';
 import type { Reply } from '../../api.types.ts';
@@ -196,11 +197,11 @@ export function AuditPage() {
           </Space>
         </Form.Item>
       </Form>
+      <LoadAlert load={orgs} />
       <Table<AuditRecord>
         rowKey="seq"
         size="small"
-        loading={list.loading}
-        dataSource={list.data?.items}
+        {...tableState(list, t('audit.none'), (d) => d.items)}
         data-testid="audit-table"
         pagination={{
           current: page,

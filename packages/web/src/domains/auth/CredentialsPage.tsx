@@ -19,6 +19,7 @@ import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
+import { LoadAlert, tableState } from '../../states.tsx';
 import type { Credential, Org } from '../../types.ts';
 import type { Key } from '../../messages.ts';
 import type { Dayjs } from 'dayjs';
@@ -90,11 +91,11 @@ export function CredentialsPage() {
       }
     >
       <Typography.Paragraph type="secondary">{t('cred.help')}</Typography.Paragraph>
+      <LoadAlert load={orgs} />
       <Table<Credential>
         rowKey="id"
         size="middle"
-        loading={list.loading}
-        dataSource={list.data}
+        {...tableState(list, t('cred.none'))}
         columns={[
           { title: t('cred.system'), dataIndex: 'systemName' },
           { title: t('cred.keyId'), dataIndex: 'keyId', render: (v) => <Typography.Text code>{v}</Typography.Text> },

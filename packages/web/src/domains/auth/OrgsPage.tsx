@@ -5,7 +5,8 @@ import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
 import { useLoad, useProblem } from '../../ui.tsx';
-import { ORG_KINDS, type Org, type OrgKind } from '../../types.ts';
+import { tableState } from '../../states.tsx';
+import { OrgKind, type Org } from '../../types.ts';
 import type { Key } from '../../messages.ts';
 
 export function OrgsPage() {
@@ -14,7 +15,7 @@ export function OrgsPage() {
   const problem = useProblem();
   const [kind, setKind] = useState<OrgKind | undefined>();
   const [q, setQ] = useState('');
-  const { data, loading, reload } = useLoad(() => get<Org[]>(`/api/orgs${qs({ kind, q })}`), [kind, q]);
+  const list = useLoad(() => get<Org[]>(`/api/orgs${qs({ kind, q })}`), [kind, q]);
   const [editing, setEditing] = useState<Org | 'new' | null>(null);
   const [form] = Form.useForm();
   const manage = can(me, 'org.create');
@@ -37,7 +38,7 @@ export function OrgsPage() {
         if (Object.keys(changed).length) await patch(`/api/orgs/${editing.id}`, changed);
       }
       setEditing(null);
-      reload();
+      list.reload();
     } catch (e) {
       problem(e, form);
     }
@@ -55,7 +56,7 @@ export function OrgsPage() {
             style={{ width: 160 }}
             value={kind}
             onChange={setKind}
-            options={ORG_KINDS.map((k) => ({ value: k, label: t(`kind.${k}` as Key) }))}
+            options={OrgKind.map((k) => ({ value: k, label: t(`kind.${k}` as Key) }))}
           />
           <Input.Search allowClear placeholder={t('common.search')} onSearch={setQ} style={{ width: 220 }} />
           {manage && (
@@ -69,8 +70,7 @@ export function OrgsPage() {
       <Table<Org>
         rowKey="id"
         size="middle"
-        loading={loading}
-        dataSource={data}
+        {...tableState(list, t('orgs.none'))}
         pagination={{ pageSize: 20 }}
         columns={[
           {
@@ -129,7 +129,7 @@ export function OrgsPage() {
           <Form.Item name="kind" label={t('orgs.kind')} rules={[{ required: true, message: t('form.required') }]}>
             <Select
               disabled={contactOnly}
-              options={ORG_KINDS.map((k) => ({ value: k, label: t(`kind.${k}` as Key) }))}
+              options={OrgKind.map((k) => ({ value: k, label: t(`kind.${k}` as Key) }))}
               data-testid="org-kind"
             />
           </Form.Item>
@@ -142,7 +142,7 @@ export function OrgsPage() {
               showSearch
               optionFilterProp="label"
               disabled={contactOnly}
-              options={(data ?? [])
+              options={(list.data ?? [])
                 .filter((o) => editing === 'new' || o.id !== (editing as Org | null)?.id)
                 .map((o) => ({ value: o.id, label: o.name }))}
             />

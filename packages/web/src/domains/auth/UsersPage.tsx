@@ -5,14 +5,9 @@ import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
-import type { Org, OrgKind, Role, User } from '../../types.ts';
+import type { Org, Role, User } from '../../types.ts';
+import { LoadAlert, tableState } from '../../states.tsx';
 import type { Key } from '../../messages.ts';
-
-export function rolesFor(kind: OrgKind | undefined): Role[] {
-  if (kind === 'center') return ['center_admin', 'center_reviewer', 'supervisor'];
-  if (kind === 'cac') return ['cac_officer'];
-  return ['unit_admin', 'unit_security_officer', 'unit_user'];
-}
 
 export function UsersPage() {
   const { t } = useI18n();
@@ -31,9 +26,9 @@ export function UsersPage() {
   const [pwForm] = Form.useForm();
   const manage = can(me, 'user.manage');
   const formOrgId = Form.useWatch('orgId', form) as string | undefined;
-  const roleOptions = rolesFor(
-    orgById.get(editing === 'new' ? (formOrgId ?? '') : (editing?.orgId ?? ''))?.kind,
-  ).filter((r) => can(me, 'user.grant_center_roles') || !['center_admin', 'center_reviewer', 'supervisor'].includes(r));
+  // the server says, per organisation, which roles this user may give its users
+  const roleOptions: Role[] =
+    orgById.get(editing === 'new' ? (formOrgId ?? '') : (editing?.orgId ?? ''))?.grantableRoles ?? [];
 
   function open(u: User | 'new') {
     setEditing(u);
@@ -105,11 +100,11 @@ export function UsersPage() {
         </Space>
       }
     >
+      <LoadAlert load={orgs} />
       <Table<User>
         rowKey="id"
         size="middle"
-        loading={users.loading}
-        dataSource={users.data}
+        {...tableState(users, t('users.none'))}
         pagination={{ pageSize: 20 }}
         columns={[
           { title: t('auth.username'), dataIndex: 'username' },

@@ -21,6 +21,7 @@ import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
 import { useLoad, useProblem } from '../../ui.tsx';
+import { LoadAlert } from '../../states.tsx';
 import type { DayInfo } from '../../types.ts';
 import type { Key } from '../../messages.ts';
 
@@ -68,6 +69,7 @@ export function CalendarPage() {
           </Space>
         }
       >
+        <LoadAlert load={cal} />
         {cal.data && cal.data.source !== 'state_council' && (
           <Alert
             style={{ marginBottom: 16 }}

@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
+import { tableState } from '../../states.tsx';
 import type { PolicyDef, PolicySnapshot } from '../../types.ts';
 import type { Key } from '../../messages.ts';
 
@@ -62,8 +63,7 @@ export function PolicyPage() {
           rowKey="key"
           size="middle"
           pagination={false}
-          loading={cur.loading}
-          dataSource={defs}
+          {...tableState(cur, t('policy.none'), (d) => d.definitions)}
           columns={[
             { title: t('policy.param'), render: (_, d) => (lang === 'zh' ? d.zh : d.en) },
             {
@@ -83,8 +83,7 @@ export function PolicyPage() {
         <Table<PolicySnapshot>
           rowKey="version"
           size="small"
-          loading={versions.loading}
-          dataSource={versions.data}
+          {...tableState(versions, t('policy.versionsNone'))}
           columns={[
             { title: t('policy.version'), dataIndex: 'version', render: (v) => `v${v}` },
             { title: t('audit.time'), dataIndex: 'createdAt', render: fmtTime },

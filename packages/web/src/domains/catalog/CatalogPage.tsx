@@ -1,10 +1,11 @@
 // The district catalog: search (partial Chinese terms) with facets.
 import { useMemo, useState } from 'react';
-import { Button, Card, Col, Empty, Input, Row, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Col, Input, Row, Space, Table, Tag, Typography } from 'antd';
 import { useNavigate } from 'react-router-dom';
 import { get, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useLoad } from '../../ui.tsx';
+import { LoadAlert, tableState } from '../../states.tsx';
 import { useCodes } from './codes.tsx';
 import type { Org } from '../../types.ts';
 import type { Reply } from '../../api.types.ts';
@@ -36,6 +37,7 @@ export function CatalogPage() {
     [q, filters, page],
   );
   const orgs = useLoad(() => get<Org[]>('/api/orgs'), []);
+  const table = tableState(res, t('catalog.noResults'), (d) => d.items);
   const orgName = useMemo(() => new Map((orgs.data ?? []).map((o) => [o.id, o.name])), [orgs.data]);
   const facetLabel = (key: string, table: string | null, value: string) =>
     key === 'orgId'
@@ -50,6 +52,7 @@ export function CatalogPage() {
     <Row gutter={16}>
       <Col xs={24} md={6}>
         <Card size="small" title={t('catalog.filters')}>
+          <LoadAlert load={orgs} />
           {FACETS.map((f) => (
             <div key={f.key} style={{ marginBottom: 12 }}>
               <Typography.Text type="secondary">{t(`catalog.facet.${f.key}` as never)}</Typography.Text>
@@ -96,9 +99,7 @@ export function CatalogPage() {
           <Table<Hit>
             rowKey="id"
             size="middle"
-            loading={res.loading}
-            dataSource={res.data?.items}
-            locale={{ emptyText: <Empty description={t('catalog.noResults')} /> }}
+            {...table}
             onRow={(r) => ({ onClick: () => nav(`/catalog/${r.id}`), style: { cursor: 'pointer' } })}
             pagination={{
               current: page,

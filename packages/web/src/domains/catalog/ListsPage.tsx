@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
+import { LoadAlert, tableState } from '../../states.tsx';
 import { useCodes } from './codes.tsx';
 import type { Org } from '../../types.ts';
 import type { Reply } from '../../api.types.ts';
@@ -53,11 +54,11 @@ function Demands() {
         )}
         <Button href="/api/demands.xlsx">{t('lists.exportXlsx')}</Button>
       </Space>
+      <LoadAlert load={orgs} />
       <Table<Demand>
         rowKey="id"
         size="middle"
-        loading={list.loading}
-        dataSource={list.data}
+        {...tableState(list, t('demands.none'))}
         expandable={{
           expandedRowRender: (d) => (
             <Space direction="vertical">
@@ -310,8 +311,7 @@ export function ListsPage() {
                 <Table
                   rowKey="id"
                   size="small"
-                  loading={resp.loading}
-                  dataSource={resp.data}
+                  {...tableState(resp, t('lists.respNone'))}
                   pagination={{ pageSize: 20 }}
                   columns={[
                     { title: t('catalog.code'), dataIndex: 'code' },
@@ -351,8 +351,7 @@ export function ListsPage() {
                 <Table
                   rowKey={(r) => `${r.id}-${r.itemCode ?? ''}`}
                   size="small"
-                  loading={nonShare.loading}
-                  dataSource={nonShare.data}
+                  {...tableState(nonShare, t('lists.nonShareNone'))}
                   columns={[
                     { title: t('catalog.name'), dataIndex: 'name' },
                     { title: t('lists.owner'), dataIndex: 'orgName' },
@@ -375,8 +374,7 @@ export function ListsPage() {
               <Table
                 rowKey="id"
                 size="small"
-                loading={projects.loading}
-                dataSource={projects.data}
+                {...tableState(projects, t('lists.projectsNone'))}
                 columns={[
                   { title: t('lists.projectName'), dataIndex: 'name' },
                   {

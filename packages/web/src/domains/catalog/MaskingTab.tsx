@@ -5,6 +5,7 @@ import { get, post } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { useLoad, useProblem } from '../../ui.tsx';
+import { LoadAlert } from '../../states.tsx';
 import type { Version } from './types.ts';
 import { can } from '../../abilities.ts';
 import type { Reply } from '../../api.types.ts';
@@ -41,6 +42,7 @@ export function MaskingTab({ resourceId, version }: { resourceId: string; versio
 
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
+      <LoadAlert load={profiles} />
       <Space wrap>
         <Select
           value={profileId}

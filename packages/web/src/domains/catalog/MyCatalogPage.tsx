@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
 import { fmtTime, useLoad } from '../../ui.tsx';
+import { tableState } from '../../states.tsx';
 import { DueTag, StatusTag } from './codes.tsx';
 import { ImportButton } from './ImportButton.tsx';
 import type { Reply } from '../../api.types.ts';
@@ -36,11 +37,10 @@ export function MyCatalogPage() {
       <Table<Row>
         rowKey="id"
         size="middle"
-        loading={list.loading}
-        dataSource={list.data}
+        {...tableState(list, t('mycatalog.none'))}
         pagination={{ pageSize: 20 }}
         data-testid="mycatalog-table"
-        onRow={(r) => ({ onClick: () => nav(`/catalog/${r.id}`), style: { cursor: 'pointer' } })}
+        onRow={(r) => ({ onClick: () => nav(`/catalog/${r.id}?from=mycatalog`), style: { cursor: 'pointer' } })}
         columns={[
           { title: t('catalog.code'), dataIndex: 'code', width: 140 },
           { title: t('catalog.name'), dataIndex: 'name' },

@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
+import { tableState } from '../../states.tsx';
 import type { Reply } from '../../api.types.ts';
 
 type Plan = Reply<'/api/system-plans'>[number];
@@ -46,8 +47,7 @@ export function PlansPage() {
       <Table<Plan>
         rowKey="id"
         size="middle"
-        loading={list.loading}
-        dataSource={list.data}
+        {...tableState(list, t('plans.none'))}
         expandable={{
           expandedRowRender: (p) => (
             <Space direction="vertical">

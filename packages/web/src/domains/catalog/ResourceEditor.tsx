@@ -11,6 +11,7 @@ import {
   Input,
   InputNumber,
   Modal,
+  Result,
   Row,
   Select,
   Space,
@@ -22,6 +23,7 @@ import { useNavigate, useParams } from 'react-router-dom';
 import { ApiError, get, post, put } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useProblem, useLoad } from '../../ui.tsx';
+import { ErrorState, LoadAlert, PageLoading } from '../../states.tsx';
 import { useCodes } from './codes.tsx';
 import type { Item, ResourceFields, ResourceView } from './types.ts';
 
@@ -215,8 +217,20 @@ export function ResourceEditor() {
     </div>
   );
 
+  if (id && existing.error) return <ErrorState error={existing.error} reload={existing.reload} />;
+  if (id && !existing.data) return <PageLoading />;
+  if (id && !working)
+    return (
+      <Result
+        status="info"
+        title={t('catalog.noDraft')}
+        extra={<Button onClick={() => nav(`/catalog/${id}`)}>{t('common.back')}</Button>}
+        data-testid="no-draft"
+      />
+    );
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
+      <LoadAlert load={systems} />
       {working?.status === 'returned' && (
         <Alert
           type="warning"

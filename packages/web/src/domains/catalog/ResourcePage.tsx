@@ -25,6 +25,7 @@ import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
+import { ErrorState, LoadAlert, PageLoading, tableState } from '../../states.tsx';
 import { DueTag, StatusTag, useCodes } from './codes.tsx';
 import type { Item, ResourceView, Version } from './types.ts';
 import type { Dayjs } from 'dayjs';
@@ -140,6 +141,7 @@ function DiffView({ id, versions }: { id: string; versions: { version: number }[
     x === null || x === undefined || x === '' ? '—' : Array.isArray(x) ? x.join('、') : String(x);
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
+      <LoadAlert load={d} />
       <Space>
         <Select value={from} options={opts} onChange={setFrom} style={{ width: 90 }} /> →{' '}
         <Select value={to} options={opts} onChange={setTo} style={{ width: 90 }} />
@@ -232,7 +234,7 @@ export function ResourcePage() {
       problem(e);
     }
   }
-  if (!res.data) return <Card loading={res.loading} />;
+  if (!res.data) return res.error ? <ErrorState error={res.error} reload={res.reload} /> : <PageLoading />;
   const r = res.data;
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
@@ -347,7 +349,7 @@ export function ResourcePage() {
                   size="small"
                   rowKey="version"
                   pagination={false}
-                  dataSource={versions.data}
+                  {...tableState(versions, t('catalog.noVersions'))}
                   columns={[
                     { title: t('catalog.version'), dataIndex: 'version', render: (v) => `v${v}` },
                     { title: t('users.status'), dataIndex: 'status', render: (s) => <StatusTag status={s} /> },
@@ -375,7 +377,9 @@ export function ResourcePage() {
                   {
                     key: 'timeline',
                     label: t('catalog.timeline'),
-                    children: (
+                    children: timeline.error ? (
+                      <LoadAlert load={timeline} />
+                    ) : (
                       <Timeline
                         items={(timeline.data ?? []).map((e) => ({
                           children: (

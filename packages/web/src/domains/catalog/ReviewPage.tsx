@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
 import { fmtTime, useLoad } from '../../ui.tsx';
+import { tableState } from '../../states.tsx';
 import { DueTag } from './codes.tsx';
 import type { Reply } from '../../api.types.ts';
 
@@ -22,7 +23,10 @@ export function ReviewPage() {
     [reviewer],
   );
   const overdue = useLoad(() => get<OverdueRow[]>('/api/catalog/overdue'), []);
-  const open = (r: { id: string }) => ({ onClick: () => nav(`/catalog/${r.id}`), style: { cursor: 'pointer' } });
+  const open = (r: { id: string }) => ({
+    onClick: () => nav(`/catalog/${r.id}?from=review`),
+    style: { cursor: 'pointer' },
+  });
   return (
     <Card title={t('nav.review')}>
       <Tabs
@@ -36,8 +40,7 @@ export function ReviewPage() {
                     <Table<QueueRow>
                       rowKey="id"
                       size="middle"
-                      loading={queue.loading}
-                      dataSource={queue.data}
+                      {...tableState(queue, t('review.none'))}
                       onRow={open}
                       data-testid="review-queue"
                       columns={[
@@ -67,8 +70,7 @@ export function ReviewPage() {
               <Table<OverdueRow>
                 rowKey={(r) => `${r.id}-${r.kind}`}
                 size="middle"
-                loading={overdue.loading}
-                dataSource={overdue.data}
+                {...tableState(overdue, t('review.overdueNone'))}
                 onRow={open}
                 columns={[
                   { title: t('catalog.owner'), dataIndex: 'orgName' },

@@ -20,6 +20,7 @@ import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
 import { useLoad, useProblem } from '../../ui.tsx';
+import { LoadAlert, tableState } from '../../states.tsx';
 import type { CodeTable } from './codes.tsx';
 import type { Reply } from '../../api.types.ts';
 
@@ -50,8 +51,7 @@ function Systems() {
       <Table<System>
         rowKey="id"
         size="small"
-        loading={list.loading}
-        dataSource={list.data}
+        {...tableState(list, t('systems.none'))}
         columns={[
           { title: t('systems.name'), dataIndex: 'name' },
           { title: t('users.org'), dataIndex: 'orgName' },
@@ -163,7 +163,7 @@ function CodeTables() {
         rowKey="code"
         size="small"
         pagination={false}
-        dataSource={cur?.codes}
+        {...tableState(tables, t('codes.none'), (d) => d.find((x) => x.key === table)?.codes ?? [])}
         columns={[
           { title: t('codes.code'), dataIndex: 'code' },
           { title: '中文', dataIndex: 'zh' },
@@ -190,6 +190,7 @@ function CodeTables() {
         ]}
       />
       <Card size="small" title={t('codes.format')}>
+        <LoadAlert load={fmt} />
         {fmt.data && (
           <Form
             form={fmtForm}

@@ -4,6 +4,7 @@ import { Tag } from 'antd';
 import { get } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useLoad } from '../../ui.tsx';
+import { LoadAlert } from '../../states.tsx';
 import type { Reply } from '../../api.types.ts';
 
 export type CodeTable = Reply<'/api/catalog/code-tables'>[number];
@@ -11,8 +12,14 @@ export type CodeTable = Reply<'/api/catalog/code-tables'>[number];
 const Ctx = createContext<CodeTable[]>([]);
 
 export function CodesProvider({ children }: { children: ReactNode }) {
-  const { data } = useLoad(() => get<CodeTable[]>('/api/catalog/code-tables'), []);
-  return <Ctx.Provider value={data ?? []}>{children}</Ctx.Provider>;
+  const load = useLoad(() => get<CodeTable[]>('/api/catalog/code-tables'), []);
+  return (
+    <Ctx.Provider value={load.data ?? []}>
+      {/* without the code tables every label would read as a code: say so */}
+      <LoadAlert load={load} />
+      {children}
+    </Ctx.Provider>
+  );
 }
 
 export function useCodes() {

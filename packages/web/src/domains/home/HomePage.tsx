@@ -5,6 +5,7 @@ import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { sees, type Page } from '../../abilities.ts';
 import { useLoad } from '../../ui.tsx';
+import { LoadAlert } from '../../states.tsx';
 import type { PolicySnapshot } from '../../types.ts';
 import type { Key } from '../../messages.ts';
 
@@ -35,6 +36,11 @@ export function HomePage() {
           </Descriptions>
         </Card>
       </Col>
+      {!!(due.error || policy.error) && (
+        <Col span={24}>
+          <LoadAlert load={due.error ? due : policy} />
+        </Col>
+      )}
       <Col xs={24} md={8}>
         <Card>
           <Statistic title={t('home.tenDays')} value={due.data?.date ?? '—'} />

@@ -21,6 +21,7 @@ import { UploadOutlined } from '@ant-design/icons';
 import { get, qs, uploadWithProgress } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
+import { ErrorState, PageLoading, tableState } from '../../states.tsx';
 import { FreshnessTag } from './FreshnessTag.tsx';
 import { PullSources } from './PullSources.tsx';
 import type { Batch, BrowsePage, DataInfo } from './types.ts';
@@ -300,9 +301,8 @@ function Browser({ info }: { info: DataInfo }) {
         {d && !d.raw && d.columns.some((c) => c.masked) && <Alert type="info" showIcon message={t('ingest.masked')} />}
         <Table
           size="small"
-          loading={data.loading}
           rowKey={(_, i) => String(i)}
-          dataSource={d?.rows}
+          {...tableState(data, t('ingest.noRows'), (x) => x.rows)}
           scroll={{ x: true }}
           data-testid="data-browser"
           pagination={{
@@ -357,8 +357,9 @@ export function DataTab({ resourceId }: { resourceId: string }) {
     [resourceId, info.data?.lastLoadAt],
   );
   const [report, setReport] = useState<Batch | null>(null);
+  const problem = useProblem();
   const i = info.data;
-  if (!i) return null;
+  if (!i) return info.error ? <ErrorState error={info.error} reload={info.reload} compact /> : <PageLoading />;
   if (!i.tabular) return <Alert type="info" message={t('ingest.noTable')} />;
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
@@ -400,8 +401,7 @@ export function DataTab({ resourceId }: { resourceId: string }) {
         <Table<Batch>
           size="small"
           rowKey="id"
-          loading={batches.loading}
-          dataSource={batches.data?.batches}
+          {...tableState(batches, t('ingest.batchesNone'), (d) => d.batches)}
           pagination={false}
           data-testid="batch-history"
           columns={[
@@ -422,7 +422,10 @@ export function DataTab({ resourceId }: { resourceId: string }) {
               render: (_, b) => (
                 <Space>
                   {b.error && <Typography.Text type="danger">{pick(b.error)}</Typography.Text>}
-                  <Button size="small" onClick={() => void get<Batch>(`/api/ingest/batches/${b.id}`).then(setReport)}>
+                  <Button
+                    size="small"
+                    onClick={() => void get<Batch>(`/api/ingest/batches/${b.id}`).then(setReport, problem)}
+                  >
                     {t('ingest.report')}
                   </Button>
                 </Space>

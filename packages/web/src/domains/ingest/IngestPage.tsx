@@ -7,6 +7,8 @@ import { get, post, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
+import { tableState } from '../../states.tsx';
+import { Freshness as FRESHNESS } from '../../api.enums.gen.ts';
 import { useCodes } from '../catalog/codes.tsx';
 import { FreshnessTag } from './FreshnessTag.tsx';
 import type { Freshness, OverviewRow } from './types.ts';
@@ -51,15 +53,14 @@ function OneSource({ mayRun }: { mayRun: boolean }) {
       <Table<Conflicts['byResource'][number]>
         rowKey={(r) => `${r.resourceId}-${r.itemCode}`}
         size="small"
-        loading={data.loading}
-        dataSource={d?.byResource}
+        {...tableState(data, t('conflict.none'), (x) => x.byResource)}
         pagination={false}
         data-testid="conflicts-by-resource"
         columns={[
           {
             title: t('catalog.name'),
             dataIndex: 'name',
-            render: (n: string, r) => <Link to={`/catalog/${r.resourceId}?tab=data`}>{n}</Link>,
+            render: (n: string, r) => <Link to={`/catalog/${r.resourceId}?tab=data&from=ingest`}>{n}</Link>,
           },
           { title: t('lists.owner'), dataIndex: 'orgName' },
           { title: t('catalog.itemCode'), dataIndex: 'itemCode' },
@@ -73,7 +74,7 @@ function OneSource({ mayRun }: { mayRun: boolean }) {
       <Table
         rowKey="id"
         size="small"
-        dataSource={d?.conflicts}
+        {...tableState(data, t('conflict.none'), (x) => x.conflicts)}
         pagination={{ pageSize: 20 }}
         columns={[
           { title: t('catalog.name'), dataIndex: 'name' },
@@ -117,7 +118,7 @@ export function IngestPage() {
           onChange={setFreshness}
           style={{ width: 160 }}
           data-testid="freshness-filter"
-          options={(['fresh', 'due', 'overdue', 'never', 'irregular', 'no_table'] as const).map((f) => ({
+          options={FRESHNESS.map((f) => ({
             value: f,
             label: t(`ingest.fresh.${f}` as never),
           }))}
@@ -131,8 +132,7 @@ export function IngestPage() {
       <Table<OverviewRow>
         rowKey="id"
         size="small"
-        loading={list.loading}
-        dataSource={list.data}
+        {...tableState(list, t('ingest.overviewNone'))}
         pagination={{ pageSize: 20 }}
         data-testid="ingest-overview"
         columns={[
@@ -140,7 +140,7 @@ export function IngestPage() {
           {
             title: t('catalog.name'),
             dataIndex: 'name',
-            render: (n, r) => <Link to={`/catalog/${r.id}?tab=data`}>{n}</Link>,
+            render: (n, r) => <Link to={`/catalog/${r.id}?tab=data&from=ingest`}>{n}</Link>,
           },
           ...(center ? [{ title: t('lists.owner'), dataIndex: 'orgName' }] : []),
           {
@@ -175,8 +175,7 @@ export function IngestPage() {
                     <Table
                       rowKey="orgId"
                       size="small"
-                      loading={byUnit.loading}
-                      dataSource={byUnit.data}
+                      {...tableState(byUnit, t('ingest.byUnitNone'))}
                       pagination={{ pageSize: 20 }}
                       data-testid="overdue-by-unit"
                       columns={[

@@ -19,6 +19,7 @@ import {
 import { get, patch, post } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
+import { tableState } from '../../states.tsx';
 import type { Batch, Msg } from './types.ts';
 import type { Reply } from '../../api.types.ts';
 
@@ -101,8 +102,7 @@ export function PullSources({
       <Table<PullSource>
         size="small"
         rowKey="id"
-        loading={list.loading}
-        dataSource={list.data}
+        {...tableState(list, t('pull.none'))}
         pagination={false}
         data-testid="pull-sources"
         columns={[

@@ -8,9 +8,10 @@ import { useI18n } from '../../i18n.tsx';
 import { fmtTime, useLoad } from '../../ui.tsx';
 import type { Key } from '../../messages.ts';
 import type { Reply } from '../../api.types.ts';
+import { JobState } from '../../api.enums.gen.ts';
+import { tableState } from '../../states.tsx';
 
-type JobState = 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
-const STATES: JobState[] = ['created', 'retry', 'active', 'completed', 'cancelled', 'failed'];
+const STATES = JobState;
 const COLOR: Record<JobState, string> = {
   created: 'default',
   retry: 'orange',
@@ -54,9 +55,7 @@ export function JobsPage() {
           rowKey="name"
           size="middle"
           pagination={false}
-          loading={view.loading}
-          dataSource={view.data?.queues ?? []}
-          locale={{ emptyText: t('jobs.noKinds') }}
+          {...tableState(view, t('jobs.noKinds'), (d) => d.queues)}
           columns={[
             { title: t('jobs.kind'), render: (_, q) => pick(q.title) },
             {
@@ -110,9 +109,7 @@ export function JobsPage() {
         <Table
           rowKey="id"
           size="small"
-          loading={view.loading}
-          dataSource={view.data?.jobs ?? []}
-          locale={{ emptyText: t('jobs.none') }}
+          {...tableState(view, t('jobs.none'), (d) => d.jobs)}
           pagination={{
             current: page,
             pageSize,
