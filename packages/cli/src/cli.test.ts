@@ -57,7 +57,7 @@ it('usage errors exit 2 with a clear message', () => {
   const [, row] = masked.out.trim().split('\n');
   const cells = row!.split(',');
   assert.equal(cells[0], '欧阳**');
-  assert.match(cells[1]!, /^[0-9a-f]{18}$/);
+  assert.match(cells[1]!, /^ps_[0-9a-f]{16}$/, 'a pseudonym says it is one');
   assert.equal(cells[3], '**', 'a column the profile does not name is masked whole');
   assert.match(masked.err, /Masked 1 rows/);
   writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ columns: { 姓名: 'reveal' } }));

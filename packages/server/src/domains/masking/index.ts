@@ -2,6 +2,7 @@ export { MaskingService } from './masking.service.ts';
 export { maskingRoutes } from './masking.routes.ts';
 export {
   maskValue,
+  describeRule,
   scopeKeys,
   tokenize,
   detokenize,
@@ -16,3 +17,4 @@ export { defaultProfile, looserItems } from './masking.profile.ts';
 export { maskCsv, type CsvProfile } from './masking.stream.ts';
 export { csvProfileOf, ProfileUnavailable } from './masking.offline.ts';
 export * as maskingPolicy from './masking.policy.ts';
+export { maskingLabels } from './masking.labels.ts';

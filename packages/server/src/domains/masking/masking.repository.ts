@@ -36,3 +36,9 @@ export function findProfileByName(db: DbOrTrx, resourceId: string, name: string)
     .where('name', '=', name)
     .executeTakeFirst();
 }
+
+export function profileNames(db: DbOrTrx, ids: string[]) {
+  return ids.length
+    ? db.selectFrom('masking_profile').select(['id', 'name', 'resource_id']).where('id', 'in', ids).execute()
+    : Promise.resolve([]);
+}

@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { Nullable, Obj, Uuid } from '../../platform/http.ts';
+import { Nullable, Obj, OneOf, Uuid } from '../../platform/http.ts';
+import { RULES } from './masking.rules.ts';
 import { ROLES } from '../../platform/context.ts';
 import type { MaskingService } from './masking.service.ts';
 
 const RuleSchema = Obj({
+  // any word here: the service names every unknown rule and item at once (a schema enum would stop at the first)
   rule: Type.String({ maxLength: 20, pattern: '^[a-z_]+$' }),
   keepFirst: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
   keepLast: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
@@ -15,19 +17,24 @@ const RuleSchema = Obj({
 const Rules = Type.Record(Type.String({ maxLength: 63 }), RuleSchema);
 /** A rule as stored and shown (the rule's name and its parameters). */
 const RuleOut = Type.Object({
-  rule: Type.String(),
+  rule: OneOf(RULES, { title: 'MaskingRule', description: 'stored rules are checked against these when saved' }),
   keepFirst: Type.Optional(Type.Integer()),
   keepLast: Type.Optional(Type.Integer()),
   fill: Type.Optional(Type.String()),
   to: Type.Optional(Type.String()),
   bucket: Type.Optional(Type.Integer()),
 });
+const Words = Type.Object({ zh: Type.String(), en: Type.String() });
 const Profile = Type.Object({
   id: Type.String({ description: 'a profile id, or "default"' }),
   name: Type.String(),
-  purpose: Type.String({ description: 'default, grant, release or custom' }),
-  status: Type.String({ description: 'active, or pending_approval (it loosens the default)' }),
+  purpose: OneOf(['default', 'grant', 'release', 'custom'], { title: 'MaskingPurpose' }),
+  status: OneOf(['active', 'pending_approval'], {
+    title: 'MaskingProfileStatus',
+    description: 'active, or pending_approval (it loosens the default)',
+  }),
   rules: Type.Record(Type.String(), RuleOut),
+  words: Type.Record(Type.String(), Words, { description: "each item's rule in words, with its parameters" }),
   looserItems: Type.Array(Type.String()),
 });
 const Suggestion = Type.Object({

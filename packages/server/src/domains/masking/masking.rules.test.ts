@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { detokenize, maskValue, scopeKeys, tokenize, type Column, type Rule } from './masking.rules.ts';
 import { suggestFromName, suggestFromValues, suggest } from './masking.detect.ts';
 import { defaultProfile, looserItems } from './masking.profile.ts';
+import fc from 'fast-check';
 import { isBankCard, isResidentId, isUscc, parseChineseDate, residentIdCheck } from '../../platform/formats.ts';
 
 const master = randomBytes(32);
@@ -60,10 +61,10 @@ describe('mask, by kind', () => {
 });
 
 describe('hash, tokenize, generalize, truncate, suppress, none', () => {
-  it('hash is a keyed pseudonym: the same within a scope, different across scopes, and fits the column', () => {
+  it('hash is a keyed pseudonym: the same within a scope, different across scopes, and marked as one', () => {
     const a = m('64010619900307123X', S('id_card', 18), { rule: 'hash' });
     assert.equal(a, m('64010619900307123X', S('id_card', 18), { rule: 'hash' }));
-    assert.equal((a as string).length, 18);
+    assert.match(a as string, /^ps_[0-9a-f]{16}$/);
     const other = maskValue('64010619900307123X', S('id_card', 18), { rule: 'hash' }, scopeKeys(master, 'grant-2'));
     assert.notEqual(a, other);
   });
@@ -74,19 +75,30 @@ describe('hash, tokenize, generalize, truncate, suppress, none', () => {
     assert.throws(() => detokenize(scopeKeys(master, 'grant-2'), t));
     assert.throws(() => detokenize(keys, t.slice(0, -2) + 'AA'));
   });
-  it('generalize keeps the column type: date to year or month, birth date to an age band, numbers to buckets, addresses to a level', () => {
+  it('generalize writes a range or a period as one: a year, a month, an age band, a bucket, an address level', () => {
     const date: Column = { code: 'd', dataType: 'date', piiKind: null };
-    assert.equal(m('2024-07-19', date, { rule: 'generalize', to: 'year' }), '2024-01-01');
-    assert.equal(m('2024-07-19', date, { rule: 'generalize', to: 'month' }), '2024-07-01');
-    assert.equal(m('1990-03-07', S('birth_date'), { rule: 'generalize' }), '30-39');
-    assert.equal(m(123456, { code: 'n', dataType: 'integer' }, { rule: 'generalize', bucket: 10000 }), 120000);
+    assert.equal(m('2024-07-19', date, { rule: 'generalize', to: 'year' }), '2024年');
+    assert.equal(m('2024-07-19', date, { rule: 'generalize', to: 'month' }), '2024年7月');
+    assert.equal(
+      m(new Date('2024-07-19T08:00:00Z'), { code: 't', dataType: 'datetime' }, { rule: 'generalize' }),
+      '2024年',
+    );
+    // the birth date of the issue: 1950-1956 births no longer read as a birthday (1947-01-01)
+    assert.equal(m('1990-03-07', S('birth_date'), { rule: 'generalize' }), '30-39岁');
+    assert.equal(
+      m('1953-05-01', { code: 'b', dataType: 'date', piiKind: 'birth_date' }, { rule: 'generalize' }),
+      '70-79岁',
+    );
+    assert.equal(m(123456, { code: 'n', dataType: 'integer' }, { rule: 'generalize', bucket: 10000 }), '120000-129999');
+    assert.equal(m('3456.78', { code: 'n', dataType: 'decimal' }, { rule: 'generalize' }), '[3000, 4000)');
     assert.equal(
       m('宁夏回族自治区银川市金凤区满城北街街道阅海万家', S('address'), { rule: 'generalize', to: 'district' }),
-      '宁夏回族自治区银川市金凤区',
+      '宁夏回族自治区银川市金凤区（以下略）',
     );
   });
   it('truncate, suppress and none', () => {
-    assert.equal(m('银川市金凤区', S(null), { rule: 'truncate', keepFirst: 3 }), '银川市');
+    assert.equal(m('银川市金凤区', S(null), { rule: 'truncate', keepFirst: 3 }), '银川市…');
+    assert.equal(m('王伟', S('name'), { rule: 'truncate', keepFirst: 3 }), '王伟…', 'marked even when nothing was cut');
     assert.equal(m('x', S(null), { rule: 'suppress' }), null);
     assert.equal(m('x', S(null), { rule: 'none' }), 'x');
   });
@@ -94,6 +106,85 @@ describe('hash, tokenize, generalize, truncate, suppress, none', () => {
     assert.equal(m(42, { code: 'n', dataType: 'integer' }, { rule: 'mask' }), null);
     assert.equal(m('2024-01-01', { code: 'd', dataType: 'date' }, { rule: 'hash' }), null);
   });
+});
+
+describe('a masked value never passes for a real one', () => {
+  // a fixed seed: the same values every run (a failure names the value and the rule)
+  const sample = <T>(arb: fc.Arbitrary<T>, n: number) => fc.sample(arb, { numRuns: n, seed: 20261206 });
+  const digits = (n: number) => fc.stringMatching(new RegExp(`^[0-9]{${n}}$`));
+  const residentIds = fc
+    .tuple(
+      fc.integer({ min: 110000, max: 659999 }),
+      fc.date({ min: new Date('1930-01-01'), max: new Date('2020-12-31'), noInvalidDate: true }),
+      digits(3),
+    )
+    .map(([region, born, seq]) => {
+      const first17 = `${region}${born.toISOString().slice(0, 10).replace(/-/g, '')}${seq}`;
+      return first17 + residentIdCheck(first17);
+    });
+  const mobiles = fc.tuple(fc.constantFrom('13', '15', '17', '18', '19'), digits(9)).map(([a, b]) => a + b);
+  const luhn = (body: string) => {
+    let sum = 0;
+    for (let i = 0; i < body.length; i++) {
+      let d = Number(body[body.length - 1 - i]);
+      if (i % 2 === 0) d *= 2;
+      sum += d > 9 ? d - 9 : d;
+    }
+    return body + ((10 - (sum % 10)) % 10);
+  };
+  const bankCards = digits(15).map((b) => luhn('6' + b));
+  const dates = fc
+    .date({ min: new Date('1930-01-01'), max: new Date('2030-12-31'), noInvalidDate: true })
+    .map((d) => d.toISOString().slice(0, 10));
+  const valid: { kind: string; col: Column; values: string[]; isValid(v: string): boolean }[] = [
+    { kind: 'id_card', col: S('id_card', 18), values: sample(residentIds, 200), isValid: isResidentId },
+    { kind: 'mobile', col: S('mobile', 11), values: sample(mobiles, 200), isValid: (v) => /^1[3-9][0-9]{9}$/.test(v) },
+    { kind: 'bank_card', col: S('bank_card', 19), values: sample(bankCards, 200), isValid: isBankCard },
+    {
+      kind: 'birth_date',
+      col: { code: 'b', dataType: 'date', piiKind: 'birth_date' },
+      values: sample(dates, 200),
+      isValid: (v) => parseChineseDate(v) !== null,
+    },
+    {
+      kind: 'date',
+      col: { code: 'd', dataType: 'date', piiKind: null },
+      values: sample(dates, 200),
+      isValid: (v) => parseChineseDate(v) !== null,
+    },
+    {
+      kind: 'amount',
+      col: { code: 'n', dataType: 'integer', piiKind: null },
+      values: sample(fc.integer({ min: 0, max: 10_000_000 }), 200).map(String),
+      isValid: (v) => /^-?[0-9]+(\.[0-9]+)?$/.test(v),
+    },
+  ];
+  const rules: Rule[] = [
+    { rule: 'mask' },
+    { rule: 'hash' },
+    { rule: 'tokenize' },
+    { rule: 'generalize' },
+    { rule: 'generalize', to: 'year' },
+    { rule: 'generalize', to: 'month' },
+    { rule: 'generalize', to: 'age_band' },
+    { rule: 'truncate', keepFirst: 30 },
+    { rule: 'suppress' },
+    { rule: 'no-such-rule' },
+  ];
+  for (const v of valid)
+    it(`${v.kind}: no strategy's output is a valid ${v.kind} (nor a parseable date, nor a plain number)`, () => {
+      for (const r of rules)
+        for (const value of v.values) {
+          const out = m(value, v.col, r);
+          if (out === null) continue; // suppressed: no value at all
+          const text = String(out);
+          const what = `${r.rule}${r.to ? `/${r.to}` : ''} of ${value} gave ${text}`;
+          assert.equal(v.isValid(text), false, what);
+          assert.equal(parseChineseDate(text), null, `${what}: reads as a date`);
+          assert.ok(!/^-?[0-9]+(\.[0-9]+)?$/.test(text), `${what}: reads as a number`);
+          assert.notEqual(text, value, what);
+        }
+    });
 });
 
 describe('fail closed', () => {

@@ -1,5 +1,7 @@
-// Masking strategies, per value. Every function keeps the value valid for its column's data type, and the
-// engine fails closed: an unknown rule or kind masks the whole value rather than passing it through.
+// Masking strategies, per value. A masked value never passes for a real one: it is text that shows what was done
+// (`139****5678`, `ps_3fa9…`, `1985年`, `60-69岁`, `3000-3999`, `银川市金凤区（以下略）`, `张…`), never a valid
+// resident ID, a parseable date or a plain number that could be read as the person's own. Suppressed values are
+// null. The engine fails closed: an unknown rule or kind masks the whole value rather than passing it through.
 import { createCipheriv, createHmac, type Cipher } from 'node:crypto';
 import { Sm3Hmac } from '../../platform/sm3-hmac.ts';
 import { addressPrefix, surnameOf, ADDRESS_LEVELS, type AddressLevel } from './masking.names.ts';
@@ -127,13 +129,15 @@ function maskByKind(value: string, kind: string | null | undefined, r: Rule): st
   }
 }
 
-export function hashValue(keys: ScopeKeys, value: string, length?: number | null): string {
-  const n = Math.max(8, Math.min(length ?? 32, 32));
-  return keys.hash
-    .digest(value)
-    .toString('hex', 0, Math.ceil(n / 2))
-    .slice(0, n);
+/** A pseudonym: `ps_` and 16 hex digits (64 bits) of HMAC-SM3 — stable within a scope, never a valid original. */
+export const PSEUDONYM_PREFIX = 'ps_';
+export function hashValue(keys: ScopeKeys, value: string): string {
+  return PSEUDONYM_PREFIX + keys.hash.digest(value).toString('hex', 0, 8);
 }
+
+/** What generalising and truncating append: the value says it is not the whole. */
+export const OMITTED = '（以下略）';
+export const TRUNCATED = '…';
 
 /** SM4-CTR key stream from a 16-byte IV, through the scope's ECB cipher. */
 function keystream(keys: ScopeKeys, iv: Buffer, n: number): Buffer {
@@ -176,8 +180,17 @@ export function detokenize(keys: ScopeKeys, token: string): string {
   return body.toString('utf8');
 }
 
-function generalize(value: unknown, col: Column, r: Rule, today: Date): unknown {
-  const to =
+/** A date or date-time as `YYYY-MM-DD…` text (a driver may hand a timestamp over as a Date). */
+const dateText = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value));
+
+/**
+ * Generalises to a range or a period written as one: `2024年`, `2024年7月`, `30-39岁`, `120000-129999` or
+ * `[3000, 4000)` for decimals, `宁夏回族自治区银川市金凤区（以下略）`. Whatever the column's type, the result is text
+ * that cannot be read as an exact value.
+ */
+/** What a generalize rule generalises to: its `to`, or by the column (birth dates to age bands, …). */
+function generalizeTo(col: Column, r: Rule): string {
+  return (
     r.to ??
     (col.piiKind === 'birth_date'
       ? 'age_band'
@@ -185,19 +198,17 @@ function generalize(value: unknown, col: Column, r: Rule, today: Date): unknown 
         ? 'district'
         : col.dataType === 'date' || col.dataType === 'datetime'
           ? 'year'
-          : 'bucket');
-  const s = String(value);
+          : 'bucket')
+  );
+}
+
+function generalize(value: unknown, col: Column, r: Rule, today: Date): string | null {
+  const to = generalizeTo(col, r);
+  const s = dateText(value);
   if (to === 'year' || to === 'month') {
     const m = /^(\d{4})-(\d{2})/.exec(s);
     if (!m) return null;
-    const date = to === 'year' ? `${m[1]}-01-01` : `${m[1]}-${m[2]}-01`;
-    return col.dataType === 'datetime'
-      ? `${date}T00:00:00`
-      : col.dataType === 'date'
-        ? date
-        : to === 'year'
-          ? m[1]
-          : `${m[1]}-${m[2]}`;
+    return to === 'year' ? `${m[1]}年` : `${m[1]}年${Number(m[2])}月`;
   }
   if (to === 'age_band') {
     const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
@@ -208,28 +219,27 @@ function generalize(value: unknown, col: Column, r: Rule, today: Date): unknown 
       (today.getUTCMonth() + 1 === Number(m[2]) && today.getUTCDate() < Number(m[3]))
     )
       age--;
-    const lo = Math.floor(age / 10) * 10;
-    // an age band is text; a date column cannot hold it, so it keeps the decade's first year instead
-    if (col.dataType === 'date' || col.dataType === 'datetime') return `${today.getUTCFullYear() - lo - 9}-01-01`;
-    return `${lo}-${lo + 9}`;
+    const lo = Math.floor(Math.max(age, 0) / 10) * 10;
+    return `${lo}-${lo + 9}岁`;
   }
   if (to === 'bucket') {
     const n = Number(value);
     if (!Number.isFinite(n)) return null;
     const b = r.bucket ?? 1000;
     const lo = Math.floor(n / b) * b;
-    return col.dataType === 'integer' || col.dataType === 'decimal' ? lo : `${lo}-${lo + b - 1}`;
+    // whole numbers in whole buckets read as an inclusive range; anything else as a half-open interval
+    return Number.isInteger(n) && Number.isInteger(b) ? `${lo}-${lo + b - 1}` : `[${lo}, ${lo + b})`;
   }
   if ((ADDRESS_LEVELS as readonly string[]).includes(to)) {
     const kept = addressPrefix(s, to as AddressLevel);
-    return kept || null;
+    return kept ? kept + OMITTED : null;
   }
   return null;
 }
 
 /**
- * Masks one value. Null and empty values stay as they are. Non-string columns accept only rules that keep
- * their type (none, generalize, suppress); anything else suppresses them.
+ * Masks one value. Null and empty values stay as they are. Non-string columns take none, generalize (as text) and
+ * suppress; a rule that works on characters (mask, truncate, hash, tokenize) suppresses them.
  */
 export function maskValue(
   value: unknown,
@@ -253,12 +263,14 @@ export function maskValue(
       return fit(maskByKind(String(value), col.piiKind, rule), col.length);
     case 'truncate':
       if (!textual) return null;
-      return chars(String(value))
-        .slice(0, rule.keepFirst ?? 1)
-        .join('');
+      return (
+        chars(String(value))
+          .slice(0, rule.keepFirst ?? 1)
+          .join('') + TRUNCATED
+      );
     case 'hash':
       if (!textual) return null;
-      return hashValue(keys, String(value), col.length);
+      return hashValue(keys, String(value));
     case 'tokenize':
       if (!textual) return null;
       return tokenize(keys, String(value));
@@ -270,4 +282,94 @@ export function maskValue(
 
 function fit(s: string, length?: number | null): string {
   return length && chars(s).length > length ? chars(s).slice(0, length).join('') : s;
+}
+
+const ADDRESS_WORDS: Record<AddressLevel, [string, string]> = {
+  province: ['省', 'province'],
+  city: ['市', 'city'],
+  district: ['区县', 'district'],
+  street: ['街道乡镇', 'street or township'],
+};
+
+/**
+ * A rule in words, with its parameters, as it applies to a column (the defaults of its PII kind included): what the
+ * console shows for each item of a masking profile. Written beside maskValue so the words say what the code does.
+ */
+export function describeRule(r: Rule | undefined, col: Column): { zh: string; en: string } {
+  const textual = col.dataType === 'string' || col.dataType === undefined;
+  const typed = {
+    zh: '屏蔽（该数据类型不能按字符脱敏）',
+    en: 'suppressed (this data type cannot be masked by character)',
+  };
+  switch (r?.rule) {
+    case 'none':
+      return { zh: '不脱敏', en: 'not masked' };
+    case 'suppress':
+      return { zh: '屏蔽（不提供该项）', en: 'suppressed (not given)' };
+    case 'hash':
+      return textual
+        ? {
+            zh: '哈希假名（ps_ 开头，同一授权内一致，不可还原）',
+            en: 'pseudonym (ps_…, stable within a grant, irreversible)',
+          }
+        : typed;
+    case 'tokenize':
+      return textual
+        ? {
+            zh: '可逆令牌（tk1. 开头，仅运营中心管理员可还原）',
+            en: 'reversible token (tk1.…, only a Center admin reverses it)',
+          }
+        : typed;
+    case 'truncate':
+      return textual
+        ? {
+            zh: `截断：保留前 ${r.keepFirst ?? 1} 个字，后加“…”`,
+            en: `truncated: the first ${r.keepFirst ?? 1} characters, then “…”`,
+          }
+        : typed;
+    case 'mask': {
+      if (!textual) return typed;
+      const fill = r.fill ?? '*';
+      if (r.keepFirst !== undefined || r.keepLast !== undefined)
+        return {
+          zh: `遮盖：保留前 ${r.keepFirst ?? 0} 位、后 ${r.keepLast ?? 0} 位，其余用“${fill}”`,
+          en: `masked: keeps the first ${r.keepFirst ?? 0} and last ${r.keepLast ?? 0}, the rest as “${fill}”`,
+        };
+      if (col.piiKind === 'name') return { zh: '遮盖：保留姓氏', en: 'masked: keeps the surname' };
+      if (col.piiKind === 'address')
+        return { zh: '遮盖：保留到街道', en: 'masked: keeps the address down to the street' };
+      if (col.piiKind === 'email')
+        return { zh: '遮盖：保留首字符和邮箱域名', en: 'masked: keeps the first character and the domain' };
+      const d = col.piiKind ? MASK_DEFAULTS[col.piiKind] : undefined;
+      return d
+        ? { zh: `遮盖：保留前 ${d[0]} 位、后 ${d[1]} 位`, en: `masked: keeps the first ${d[0]} and last ${d[1]}` }
+        : { zh: '遮盖：全部遮盖', en: 'masked: every character' };
+    }
+    case 'generalize': {
+      const to = generalizeTo(col, r);
+      if (to === 'year') return { zh: '泛化到年份（如“1985年”）', en: 'generalised to the year (e.g. “1985年”)' };
+      if (to === 'month')
+        return { zh: '泛化到月份（如“1985年7月”）', en: 'generalised to the month (e.g. “1985年7月”)' };
+      if (to === 'age_band')
+        return { zh: '泛化为年龄段（如“30-39岁”）', en: 'generalised to an age band (e.g. “30-39岁”)' };
+      if (to === 'bucket') {
+        const b = r.bucket ?? 1000;
+        return {
+          zh: `泛化为区间（每 ${b} 一档，如“0-${b - 1}”）`,
+          en: `generalised to a range (steps of ${b}, e.g. “0-${b - 1}”)`,
+        };
+      }
+      const level = ADDRESS_WORDS[to as AddressLevel];
+      if (level)
+        return {
+          zh: `泛化到${level[0]}（其余写作“${OMITTED}”）`,
+          en: `generalised to the ${level[1]} (the rest as “${OMITTED}”)`,
+        };
+      return { zh: '屏蔽（未知的泛化方式）', en: 'suppressed (unknown generalisation)' };
+    }
+    default:
+      return textual
+        ? { zh: '全部遮盖（规则缺失或未知）', en: 'fully masked (missing or unknown rule)' }
+        : { zh: '屏蔽（规则缺失或未知）', en: 'suppressed (missing or unknown rule)' };
+  }
 }

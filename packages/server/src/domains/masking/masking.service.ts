@@ -7,10 +7,23 @@ import { AppError, errors } from '../../platform/errors.ts';
 import { writeAudit } from '../audit/index.ts';
 import type { CatalogService, PresentedVersion } from '../catalog/index.ts';
 import { defaultProfile, looserItems, type Rules } from './masking.profile.ts';
-import { detokenize, maskValue, RULES, scopeKeys, type Column } from './masking.rules.ts';
+import {
+  describeRule,
+  detokenize,
+  maskValue,
+  RULES,
+  scopeKeys,
+  type Column,
+  type Rule,
+  type RuleName,
+} from './masking.rules.ts';
 import { suggest, suggestFromValues } from './masking.detect.ts';
 import * as repo from './masking.repository.ts';
 import { authorize } from './masking.policy.ts';
+
+/** Rules as shown: every stored rule passed the RULES check when it was saved, and defaults come from the code. */
+type ShownRules = Record<string, Rule & { rule: RuleName }>;
+const shown = (r: Rules) => r as ShownRules;
 
 export class MaskingService {
   constructor(
@@ -46,13 +59,18 @@ export class MaskingService {
   async profiles(ctx: RequestContext, resourceId: string) {
     const v = await this.currentVersion(ctx, resourceId);
     const stored = await repo.listProfiles(this.db, resourceId);
+    // each item's rule in words, with its parameters and its PII kind's defaults
+    const words = (rules: Rules) =>
+      Object.fromEntries(v.items.map((i) => [i.code, describeRule(rules[i.code], { ...i, dataType: i.dataType })]));
+    const defaults = this.defaultRules(v);
     return [
       {
         id: 'default',
-        name: '默认方案 / default',
-        purpose: 'default',
-        status: 'active',
-        rules: this.defaultRules(v),
+        name: '默认方案',
+        purpose: 'default' as const,
+        status: 'active' as const,
+        rules: shown(defaults),
+        words: words(defaults),
         looserItems: [] as string[],
       },
       ...stored.map((p) => ({
@@ -60,7 +78,8 @@ export class MaskingService {
         name: p.name,
         purpose: p.purpose,
         status: p.status,
-        rules: p.rules as Rules,
+        rules: shown(p.rules as Rules),
+        words: words(p.rules as Rules),
         looserItems: p.looser_items,
       })),
     ];
@@ -172,7 +191,12 @@ export class MaskingService {
       }),
     );
     return {
-      items: v.items.map((i) => ({ code: i.code, name: i.name, piiKind: i.piiKind, rule: rules[i.code] ?? null })),
+      items: v.items.map((i) => ({
+        code: i.code,
+        name: i.name,
+        piiKind: i.piiKind,
+        rule: shown(rules)[i.code] ?? null,
+      })),
       rows: body.rows.map((row) =>
         Object.fromEntries(
           cols.map((c) => [

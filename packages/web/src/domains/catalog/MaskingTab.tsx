@@ -9,12 +9,15 @@ import { LoadAlert } from '../../states.tsx';
 import type { Version } from './types.ts';
 import { can } from '../../abilities.ts';
 import type { Reply } from '../../api.types.ts';
+import { MaskingRule } from '../../api.enums.gen.ts';
+import { useCodes } from './codes.tsx';
 
 type Profile = Reply<'/api/masking/resources/{id}/profiles'>[number];
-const RULES = ['none', 'mask', 'hash', 'tokenize', 'generalize', 'truncate', 'suppress'];
 
 export function MaskingTab({ resourceId, version }: { resourceId: string; version: Version }) {
-  const { t } = useI18n();
+  const { t, pick } = useI18n();
+  const { label } = useCodes();
+  const profileName = (p: Profile) => (p.id === 'default' ? t('masking.defaultProfile') : p.name);
   const { me } = useSession();
   const problem = useProblem();
   const profiles = useLoad(() => get<Profile[]>(`/api/masking/resources/${resourceId}/profiles`), [resourceId]);
@@ -25,7 +28,7 @@ export function MaskingTab({ resourceId, version }: { resourceId: string; versio
   const [form] = Form.useForm();
   const current = profiles.data?.find((p) => p.id === profileId);
   const show = (v: unknown) =>
-    v === null || v === undefined ? <Typography.Text type="secondary">NULL</Typography.Text> : String(v);
+    v === null || v === undefined ? <Typography.Text type="secondary">—</Typography.Text> : String(v);
 
   async function runPreview() {
     const lines = sample.split(/\r?\n/).filter((l) => l.trim());
@@ -50,8 +53,9 @@ export function MaskingTab({ resourceId, version }: { resourceId: string; versio
           style={{ width: 260 }}
           options={(profiles.data ?? []).map((p) => ({
             value: p.id,
-            label: `${p.name}${p.status === 'pending_approval' ? `（${t('masking.pending')}）` : ''}`,
+            label: `${profileName(p)} · ${t(`masking.purpose.${p.purpose}`)}${p.status === 'pending_approval' ? `（${t('masking.pending')}）` : ''}`,
           }))}
+          data-testid="masking-profile"
         />
         <Button
           onClick={() => {
@@ -91,15 +95,24 @@ export function MaskingTab({ resourceId, version }: { resourceId: string; versio
           {
             title: t('catalog.piiKind'),
             dataIndex: 'piiKind',
-            render: (k) => (k ? <Tag color="purple">{k}</Tag> : ''),
+            render: (k) => (k ? <Tag color="purple">{label('pii_kind', k)}</Tag> : ''),
           },
           {
             title: t('masking.rule'),
-            render: (_, i) => (
-              <Tag color={current?.rules[i.code]?.rule === 'none' ? 'default' : 'blue'}>
-                {t(`masking.rule.${current?.rules[i.code]?.rule ?? 'suppress'}` as never)}
-              </Tag>
-            ),
+            render: (_, i) => {
+              const rule = current?.rules[i.code]?.rule;
+              const words = current?.words[i.code];
+              return (
+                <Space size={4}>
+                  <Tag color={rule === 'none' ? 'default' : 'blue'}>
+                    {(MaskingRule as readonly string[]).includes(rule ?? '')
+                      ? t(`masking.rule.${rule as MaskingRule}`)
+                      : t('masking.rule.unknown')}
+                  </Tag>
+                  {words && <Typography.Text type="secondary">{pick(words)}</Typography.Text>}
+                </Space>
+              );
+            },
           },
         ]}
       />
@@ -143,7 +156,13 @@ export function MaskingTab({ resourceId, version }: { resourceId: string; versio
                     {show(r[i.code]?.before)}
                   </Typography.Text>
                 ) : null}
-                <b>{show(r[i.code]?.after)}</b>
+                <b>
+                  {current?.rules[i.code]?.rule === 'suppress' ? (
+                    <Typography.Text type="secondary">{t('masking.suppressedValue')}</Typography.Text>
+                  ) : (
+                    show(r[i.code]?.after)
+                  )}
+                </b>
               </Space>
             ),
           }))}
@@ -185,9 +204,9 @@ export function MaskingTab({ resourceId, version }: { resourceId: string; versio
           </Form.Item>
           <Form.Item name="purpose" label={t('masking.purpose')} initialValue="grant">
             <Select
-              options={['grant', 'release', 'custom'].map((p) => ({
+              options={(['grant', 'release', 'custom'] as const).map((p) => ({
                 value: p,
-                label: t(`masking.purpose.${p}` as never),
+                label: t(`masking.purpose.${p}`),
               }))}
             />
           </Form.Item>
@@ -195,10 +214,10 @@ export function MaskingTab({ resourceId, version }: { resourceId: string; versio
             <Form.Item
               key={i.code}
               name={['rules', i.code]}
-              label={`${i.name} (${i.code}) · ${t('masking.default')}: ${t(`masking.rule.${profiles.data?.[0]?.rules[i.code]?.rule ?? 'none'}` as never)}`}
+              label={`${i.name}（${i.code}）· ${t('masking.defaultProfile')}：${profiles.data?.[0]?.words[i.code] ? pick(profiles.data[0].words[i.code]!) : '—'}`}
               style={{ marginBottom: 6 }}
             >
-              <Select allowClear options={RULES.map((r) => ({ value: r, label: t(`masking.rule.${r}` as never) }))} />
+              <Select allowClear options={MaskingRule.map((r) => ({ value: r, label: t(`masking.rule.${r}`) }))} />
             </Form.Item>
           ))}
         </Form>

@@ -5,9 +5,9 @@ import type { Db } from '../../../db/database.ts';
 import type { DataColumn } from '../../../db/schema.ts';
 import type { RequestContext } from '../../../platform/context.ts';
 import { AppError, errors } from '../../../platform/errors.ts';
-import { writeAudit } from '../../audit/index.ts';
+import { writeAudit, type AuditAction } from '../../audit/index.ts';
 import { findPublished, type PublishedItem, type PublishedResource } from '../../catalog/index.ts';
-import { maskValue, type Column, type MaskingService } from '../../masking/index.ts';
+import { describeRule, maskValue, type Column, type MaskingService } from '../../masking/index.ts';
 import { compileItem, type Problem } from '../check/check.values.ts';
 import * as registry from '../ingest.repository.ts';
 import { authorize, can } from '../ingest.policy.ts';
@@ -53,7 +53,7 @@ export class BrowseService {
     return resource.items.filter((i) => present.has(i.code));
   }
 
-  private audit(ctx: RequestContext, resource: PublishedResource, action: string, diff: Record<string, unknown>) {
+  private audit(ctx: RequestContext, resource: PublishedResource, action: AuditAction, diff: Record<string, unknown>) {
     return this.db
       .transaction()
       .execute((trx) =>
@@ -165,6 +165,10 @@ export class BrowseService {
         dataType: i.dataType,
         primaryKey: i.primaryKey,
         masked: maskedItems.includes(i.code),
+        // what the mask did, so a reader never takes a masked value (or a suppressed one's blank) for the data
+        masking: maskedItems.includes(i.code)
+          ? { rule: rules[i.code]?.rule ?? 'unknown', words: describeRule(rules[i.code], maskingColumn(i)) }
+          : null,
       })),
       rows: out,
       total,
