@@ -120,12 +120,13 @@ for (const { kind, skip } of dbKinds()) {
       const r = run(['ingest', '--resource', code, '--as', 'gaj.admin', path.join(dir, 'hukou.csv')], env);
       assert.equal(r.code, 3, r.out + r.err);
       assert.match(r.out, /3 rows read, 2 loaded, 1 rejected/);
-      assert.match(r.out, /row 4: .*GB 11643/);
+      assert.match(r.out, /第 3 条数据（文件第 4 行） \/ data row 3 \(line 4 of the file\): .*GB 11643/);
       const again = run(
         ['ingest', '--resource', code, '--as', 'gaj.admin', '--mode', 'append', path.join(dir, 'hukou.csv')],
         env,
       );
       assert.match(again.out, /0 loaded, 3 rejected/);
+      assert.equal(again.code, 4, 'nothing loaded: exit 4');
       for (const [args, msg] of [
         [['ingest', '--as', 'gaj.admin', 'x.csv'], /--resource CODE is required/],
         [['ingest', '--resource', code, 'x.csv'], /--as USERNAME is required/],

@@ -4,9 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { loadConfig, ConfigError, startServer, openRuntime, type Config } from '@gongshu/server';
-import { seedDemo, formatDemoLogins } from '@gongshu/server/demo/seed-demo.ts';
-import { DEMO_BATCH_NAME, seedDemoData } from '@gongshu/server/demo/data-seed.ts';
+import { buildApp, loadConfig, ConfigError, startServer, openRuntime, type Config } from '@gongshu/server';
+import { loadDemoCatalog, loadDemoWorkflows } from '@gongshu/server/demo/load-demo.ts';
 import { verifyChain } from '@gongshu/server/domains/audit/index.ts';
 import { authPolicy, centerOrgs } from '@gongshu/server/domains/auth/index.ts';
 import { isValidDate } from '@gongshu/server/domains/calendar/index.ts';
@@ -51,7 +50,8 @@ Usage:
                                       load a CSV or XLSX file into a resource's data table as one batch
                                       (validated; rejected rows listed with reasons, and downloadable from
                                       the console). USERNAME is the unit's data officer on record.
-                                      Exit 0: all rows loaded; 3: loaded, some rows rejected; 1: failed.
+                                      Exit 0: all rows loaded; 3: some rows rejected, the rest loaded;
+                                      4: every row rejected, nothing loaded; 1: failed, nothing changed.
 
 All commands use DATABASE_URL when set, else the embedded database in GONGSHU_DATA_DIR (./data).
 Roles: ${ROLES.join(', ')}`;
@@ -90,15 +90,25 @@ async function main(argv: string[]): Promise<number> {
       noArgs(rest, 'seed-demo');
       const rt = await openRuntime(config);
       try {
-        const r = await seedDemo(rt.database.db, rt.auth, rt.catalog);
-        console.log(
-          r.loaded
-            ? formatDemoLogins(r.logins) + `\n  Demo catalog: ${r.resources} resources.`
-            : 'The demo district is already loaded.',
-        );
-        const n = await seedDemoData(rt.database.db, rt.ingest, rt.auth);
-        if (n)
-          console.log(`  Demo data: ${n} resources loaded with generated rows (batches named "${DEMO_BATCH_NAME}").`);
+        const db = rt.database.db;
+        const first = await loadDemoCatalog(db, rt);
+        // the app's services, as the server has them: data tables for what the catalog approved, then the workflows
+        const app = await buildApp(config, {
+          db,
+          dbKind: rt.database.kind,
+          keys: rt.keys,
+          copyIn: rt.database.copyIn,
+          bulkSession: rt.database.bulkSession,
+          jobBackend: rt.database.jobBackend,
+        });
+        try {
+          await app.services.ingest.ensureAllTables();
+          const rest = await loadDemoWorkflows(db, app.services);
+          const lines = [...first, ...rest];
+          console.log(lines.length ? lines.join('\n') : 'The demo district is already loaded.');
+        } finally {
+          await app.close();
+        }
       } finally {
         await rt.close();
       }
@@ -454,12 +464,16 @@ async function ingestCommand(config: Config, args: string[]): Promise<number> {
       `Batch ${b.id}: ${b.received} rows read, ${b.accepted} loaded, ${b.rejected} rejected in ${secs.toFixed(1)} s (${Math.round(b.received / Math.max(secs, 0.001))} rows/s).`,
     );
     for (const w of b.warnings) console.log(`  note: ${w.zh} / ${w.en}`);
-    for (const r of b.rejectedSample) console.log(`  row ${r.rowNo}: ${r.errors.map((e) => e.zh).join('；')}`);
+    for (const r of b.rejectedSample)
+      console.log(`  ${r.where.zh} / ${r.where.en}: ${r.errors.map((e) => e.zh).join('；')}`);
     if (b.rejected > b.rejectedSample.length)
       console.log(
         `  … ${b.rejected - b.rejectedSample.length} more; download them all from the console (batch ${b.id}).`,
       );
-    return b.rejected ? 3 : 0;
+    // the outcome as the exit code: 0 every row loaded (or none sent), 3 some rejected, 4 none loaded
+    if (b.outcome === 'none_accepted')
+      console.log(`  Nothing was loaded: every row was rejected (outcome none_accepted).`);
+    return b.outcome === 'partly_accepted' ? 3 : b.outcome === 'none_accepted' ? 4 : 0;
   } finally {
     await rt.close();
   }

@@ -370,7 +370,10 @@ export interface Msg {
 
 export interface IngestRejectedTable {
   batch_id: string;
+  /** where the row is: the file's line (CSV, NDJSON), the worksheet's row (XLSX), the entry (JSON, pulls) */
   row_no: number;
+  /** which data row it is: 1 for the first after the header (null before migration 2026-12-06) */
+  data_row: ColumnType<number | null, number | null | undefined, number | null>;
   raw: ColumnType<unknown[], string, string>;
   errors: ColumnType<{ field: string; zh: string; en: string }[], string, string>;
 }

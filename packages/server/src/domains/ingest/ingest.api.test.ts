@@ -83,7 +83,12 @@ describeEachDb('ingest', (env) => {
     assert.match(reasons[6], /不在值域内/);
     assert.match(reasons[8], /不是有效日期/);
     assert.match(reasons[10], /本行有 9 列，表头有 8 列/);
-    assert.match(reasons[12], /与本批次第 3 行重复/);
+    assert.match(reasons[12], /与本批次文件第 3 行的数据重复/);
+    // where a row is, in words that cannot be mistaken: the data row and the file's line (the header is line 1)
+    const first = b.rejectedSample.find((x: { rowNo: number }) => x.rowNo === 4);
+    assert.equal(first.dataRow, 3);
+    assert.deepEqual(first.where, { zh: '第 3 条数据（文件第 4 行）', en: 'data row 3 (line 4 of the file)' });
+    assert.equal(b.outcome, 'partly_accepted');
     const info = (await unit.get(`/api/ingest/resources/${res.id}`)).json;
     assert.equal(info.rowCount, 15);
     assert.equal(await count(info.table), 15);
@@ -98,6 +103,7 @@ describeEachDb('ingest', (env) => {
     const csv = await unit.get(`/api/ingest/batches/${b.id}/rejected.csv`);
     assert.equal(csv.status, 200);
     assert.match(String(csv.headers['content-type']), /text\/csv/);
+    assert.match(csv.body, /第 3 条数据（文件第 4 行）：[^\r\n]*GB 11643/);
     const out = csv.body
       .replace(/^\uFEFF/, '')
       .trim()
@@ -441,8 +447,10 @@ describeEachDb('ingest', (env) => {
               x.errors.map((e) => e.zh).join(),
             ]),
           );
-          assert.match(reasons[6], /与本批次(第 3 行|前面的一行)重复/, `${label} ${mode}`);
-          assert.match(reasons[7], /与本批次第 5 行重复/, `${label} ${mode}`);
+          assert.match(reasons[6], /与本批次(文件第 3 行的数据|前面的一行)重复/, `${label} ${mode}`);
+          assert.match(reasons[7], /与本批次文件第 5 行的数据重复/, `${label} ${mode}`);
+          // rows refused when the batch is applied name their data row too (kept in staging with the line)
+          for (const x of b.rejectedSample) assert.equal(x.dataRow, x.rowNo - 1, `${label} ${mode} row ${x.rowNo}`);
           assert.equal((await unit.get(`/api/ingest/resources/${res.id}`)).json.rowCount, 5, `${label} ${mode}`);
         }
         if (label === 'worker') assert.ok(laneThreads.started > started, 'the worker thread ran');

@@ -223,7 +223,7 @@ export async function countBatches(db: DbOrTrx, resourceId: string): Promise<num
 // ---------------------------------------------------------------- rejected rows
 export async function insertRejected(
   db: DbOrTrx,
-  rows: { batch_id: string; row_no: number; raw: string; errors: string }[],
+  rows: { batch_id: string; row_no: number; data_row: number; raw: string; errors: string }[],
 ) {
   await db
     .insertInto('ingest_rejected')
@@ -236,10 +236,21 @@ export async function insertRejected(
 export function listRejected(db: DbOrTrx, batchId: string, page: { after: number; limit: number }) {
   return db
     .selectFrom('ingest_rejected')
-    .select(['row_no', 'raw', 'errors'])
+    .select(['row_no', 'data_row', 'raw', 'errors'])
     .where('batch_id', '=', batchId)
     .where('row_no', '>', page.after)
     .orderBy('row_no')
     .limit(page.limit)
     .execute();
+}
+
+// ---------------------------------------------------------------- labels (records that name these objects)
+export function batchNames(db: DbOrTrx, ids: string[]) {
+  return ids.length
+    ? db
+        .selectFrom('ingest_batch')
+        .select(['id', 'resource_id', 'file_name', 'source', 'started_at'])
+        .where('id', 'in', ids)
+        .execute()
+    : Promise.resolve([]);
 }

@@ -15,6 +15,15 @@ export const Ref = Type.String({
 export const RefParams = Obj({ ref: Ref });
 export const IdParams = Obj({ id: Uuid });
 
+export const BATCH_OUTCOMES = [
+  'running',
+  'all_accepted',
+  'partly_accepted',
+  'none_accepted',
+  'empty',
+  'failed',
+] as const;
+export type BatchOutcomeWord = (typeof BATCH_OUTCOMES)[number];
 export const FRESHNESS = ['fresh', 'due', 'overdue', 'never', 'irregular', 'no_table'] as const;
 export type Freshness = (typeof FRESHNESS)[number];
 export const FreshnessSchema = OneOf(FRESHNESS, {
@@ -191,7 +200,15 @@ export const Batch = Type.Object({
   version: Type.Integer(),
   source: Type.Union([Type.Literal('push'), Type.Literal('upload'), Type.Literal('cli'), Type.Literal('pull')]),
   mode: Mode,
-  status: Type.Union([Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')]),
+  status: OneOf(['running', 'succeeded', 'failed'], {
+    title: 'BatchStatus',
+    description: 'whether the batch ran to its end (succeeded) or changed nothing (failed); see outcome for its rows',
+  }),
+  outcome: OneOf(BATCH_OUTCOMES, {
+    title: 'BatchOutcome',
+    description:
+      'all_accepted; partly_accepted (some rows rejected); none_accepted (every row rejected); empty (no rows); failed (nothing changed); running',
+  }),
   phase: Nullable(Type.String({ description: 'receiving, loading, applying, done' })),
   fileName: Nullable(Type.String()),
   fileFormat: Nullable(Type.String()),
@@ -216,7 +233,16 @@ export const BatchReport = Type.Object({
   ...Batch.properties,
   rejectedSample: Type.Array(
     Type.Object({
-      rowNo: Type.Integer(),
+      rowNo: Type.Integer({
+        description: "where the row is: the file's line (CSV, NDJSON), the worksheet's row (XLSX), the entry (JSON)",
+      }),
+      dataRow: Type.Union([Type.Integer(), Type.Null()], {
+        description: 'which data row it is: 1 for the first row after the header (blank lines not counted)',
+      }),
+      where: Type.Object(
+        { zh: Type.String(), en: Type.String() },
+        { description: 'both in words: 第 4 条数据（文件第 5 行）' },
+      ),
       raw: Type.Unknown({ description: 'the values as sent (null for a caller outside the owner unit)' }),
       errors: Type.Array(RowError),
     }),
@@ -239,6 +265,12 @@ export const BrowsePage = Type.Object({
       dataType: Type.String(),
       primaryKey: Type.Boolean(),
       masked: Type.Boolean(),
+      masking: Nullable(
+        Type.Object(
+          { rule: Type.String(), words: Type.Object({ zh: Type.String(), en: Type.String() }) },
+          { description: "the item's masking rule and what it does, in words (null: shown as loaded)" },
+        ),
+      ),
     }),
   ),
   rows: Type.Array(Type.Record(Type.String(), Type.Unknown()), {

@@ -2,6 +2,7 @@
 // reports and rejected rows, and freshness against the update cycle. The tables themselves are
 // table/table.service.ts's; the data browser is browse/browse.service.ts's.
 import type { Freshness } from './ingest.schemas.ts';
+import { batchOutcome } from './ingest.outcome.ts';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { BulkSession, CopyIn, Db, DbOrTrx, Trx } from '../../db/database.ts';
@@ -13,7 +14,7 @@ import { storableJson, storableText } from '../../platform/text.ts';
 import { writeAudit } from '../audit/index.ts';
 import { shiftDays, todayInShanghai, type CalendarService, type WorkingCalendar } from '../calendar/index.ts';
 import { findPublished, findResourceOwner, listPublished, type PublishedResource } from '../catalog/index.ts';
-import { FileError } from './check/check.row-errors.ts';
+import { FileError, rowPlaceOf, rowWhere } from './check/check.row-errors.ts';
 import type { Problem } from './check/check.values.ts';
 import * as repo from './ingest.repository.ts';
 import { authorize, authorizeUnlessScheduled, can, mayReadRejectedValues, unitScope } from './ingest.policy.ts';
@@ -94,6 +95,7 @@ function presentBatch(b: repo.BatchRow) {
     source: b.source,
     mode: b.mode,
     status: b.status,
+    outcome: batchOutcome(b),
     phase: b.phase,
     fileName: b.file_name,
     fileFormat: b.file_format,
@@ -298,6 +300,8 @@ export class IngestService {
           version: resource.version,
           table: table.table_name,
           columns: table.columns as DataColumn[],
+          place: rowPlaceOf(start.fileFormat),
+          fileName: start.fileName ?? null,
           items: resource.items,
           mode: start.mode,
           strictWidth: start.strictWidth,
@@ -308,8 +312,8 @@ export class IngestService {
       );
       await repo.setBatchChecksum(this.db, id, src.checksum(), Math.max(src.stats.bytes, lastBytes));
     } catch (e) {
-      await this.fail(ctx, resource, id, failureReason(e, id), lastBytes).catch((err: unknown) =>
-        process.stderr.write(`ingest batch ${id}: could not record the failure: ${String(err)}\n`),
+      await this.fail(ctx, resource, id, failureReason(e, id), lastBytes, start.fileName ?? null).catch(
+        (err: unknown) => process.stderr.write(`ingest batch ${id}: could not record the failure: ${String(err)}\n`),
       );
       // Not the caller's input: keep the cause in the log, answer with the batch.
       if (!(e instanceof FileError) && !(e instanceof AppError))
@@ -322,7 +326,14 @@ export class IngestService {
   }
 
   /** Marks the batch failed with a bounded reason, and audits the failure with the same reason. */
-  private async fail(ctx: RequestContext, resource: ResourceMeta, id: string, problem: Problem, bytes: number) {
+  private async fail(
+    ctx: RequestContext,
+    resource: ResourceMeta,
+    id: string,
+    problem: Problem,
+    bytes: number,
+    fileName: string | null = null,
+  ) {
     const reason = { zh: storableText(problem.zh, 2000), en: storableText(problem.en, 2000) };
     await this.db.transaction().execute(async (trx) => {
       await repo.setBatchFailed(trx, id, reason, bytes);
@@ -332,7 +343,7 @@ export class IngestService {
         objectId: id,
         orgId: resource.orgId,
         outcome: 'failure',
-        diff: { resource: resource.id, bytes, reason },
+        diff: { resource: resource.id, outcome: 'failed', ...(fileName ? { file: fileName } : {}), bytes, reason },
       });
     });
   }
@@ -371,9 +382,16 @@ export class IngestService {
     const [b] = await repo.listBatches(this.db, { id, limit: 1, offset: 0 });
     if (!b) throw errors.notFound('ingest_batch', id);
     const sample = await repo.listRejected(this.db, id, { after: -1, limit: 20 });
+    const place = rowPlaceOf(b.file_format);
     return {
       ...presentBatch(b),
-      rejectedSample: sample.map((r) => ({ rowNo: r.row_no, raw: withValues ? r.raw : null, errors: r.errors })),
+      rejectedSample: sample.map((r) => ({
+        rowNo: r.row_no,
+        dataRow: r.data_row,
+        where: rowWhere(place, r.row_no, r.data_row),
+        raw: withValues ? r.raw : null,
+        errors: r.errors,
+      })),
     };
   }
 
@@ -409,7 +427,8 @@ export class IngestService {
       for (const r of rows) {
         const cells = header.length ? header.map((_, i) => r.raw[i]) : r.raw;
         // A row the reader could not split (no cells) keeps its place with its reason.
-        out += [...cells, `第 ${r.row_no} 行：${r.errors.map((e) => e.zh).join('；')}`].map(csvCell).join(',') + '\r\n';
+        const where = rowWhere(rowPlaceOf(b.file_format), r.row_no, r.data_row).zh;
+        out += [...cells, `${where}：${r.errors.map((e) => e.zh).join('；')}`].map(csvCell).join(',') + '\r\n';
         after = r.row_no;
       }
       yield out;

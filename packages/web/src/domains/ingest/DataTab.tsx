@@ -14,6 +14,7 @@ import {
   Switch,
   Table,
   Tag,
+  Tooltip,
   Typography,
   Upload,
 } from 'antd';
@@ -23,6 +24,7 @@ import { useI18n } from '../../i18n.tsx';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import { ErrorState, PageLoading, tableState } from '../../states.tsx';
 import { FreshnessTag } from './FreshnessTag.tsx';
+import { MaskingRule } from '../../api.enums.gen.ts';
 import { PullSources } from './PullSources.tsx';
 import type { Batch, BrowsePage, DataInfo } from './types.ts';
 
@@ -32,11 +34,21 @@ function kb(n: number) {
   return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
 }
 
-export function BatchStatus({ b }: { b: Pick<Batch, 'status'> }) {
+const OUTCOME_COLOR: Record<Batch['outcome'], string> = {
+  running: 'processing',
+  all_accepted: 'green',
+  partly_accepted: 'orange',
+  none_accepted: 'red',
+  empty: 'default',
+  failed: 'red',
+};
+
+/** What became of a batch, in words and colour: every row loaded, N rejected, nothing loaded, failed. */
+export function BatchStatus({ b }: { b: Pick<Batch, 'outcome' | 'rejected'> }) {
   const { t } = useI18n();
   return (
-    <Tag color={b.status === 'succeeded' ? 'green' : b.status === 'failed' ? 'red' : 'blue'}>
-      {t(`ingest.status.${b.status}` as never)}
+    <Tag color={OUTCOME_COLOR[b.outcome]} data-testid="batch-outcome" data-outcome={b.outcome}>
+      {t(`ingest.outcome.${b.outcome}`, { n: b.rejected })}
     </Tag>
   );
 }
@@ -100,7 +112,7 @@ export function BatchReport({ batch, onClose }: { batch: Batch | null; onClose()
               pagination={false}
               dataSource={batch.rejectedSample}
               columns={[
-                { title: t('ingest.rowNo'), dataIndex: 'rowNo', width: 70 },
+                { title: t('ingest.rowWhere'), width: 220, render: (_, r) => pick(r.where) },
                 { title: t('ingest.reasons'), render: (_, r) => r.errors.map((e, i) => <div key={i}>{pick(e)}</div>) },
               ]}
             />
@@ -223,7 +235,7 @@ function UploadCard({ info, onDone }: { info: DataInfo; onDone(b: Batch): void }
 }
 
 function Browser({ info }: { info: DataInfo }) {
-  const { t } = useI18n();
+  const { t, pick } = useI18n();
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(20);
   const [sort, setSort] = useState<{ field?: string; order?: 'asc' | 'desc' }>({});
@@ -323,11 +335,19 @@ function Browser({ info }: { info: DataInfo }) {
             });
           }}
           columns={(d?.columns ?? []).map((c) => ({
-            title: (
-              <span>
-                {c.name}
-                {c.masked && !d?.raw ? ' 🔒' : ''}
-              </span>
+            title: c.masking ? (
+              <Tooltip title={pick(c.masking.words)}>
+                <span data-testid={`masked-${c.code}`}>
+                  {c.name}{' '}
+                  <Tag color="blue">
+                    {(MaskingRule as readonly string[]).includes(c.masking.rule)
+                      ? t(`masking.rule.${c.masking.rule as MaskingRule}`)
+                      : t('masking.rule.unknown')}
+                  </Tag>
+                </span>
+              </Tooltip>
+            ) : (
+              c.name
             ),
             dataIndex: c.code,
             key: c.code,
@@ -335,7 +355,9 @@ function Browser({ info }: { info: DataInfo }) {
             sorter: !(c.masked && !d?.raw),
             sortOrder: sort.field === c.code ? (sort.order === 'desc' ? 'descend' : 'ascend') : null,
             render: (v: unknown) =>
-              v === null || v === undefined ? (
+              c.masking?.rule === 'suppress' ? (
+                <Typography.Text type="secondary">{t('masking.suppressedValue')}</Typography.Text>
+              ) : v === null || v === undefined ? (
                 <Typography.Text type="secondary">—</Typography.Text>
               ) : typeof v === 'boolean' ? (
                 t(v ? 'common.yes' : 'common.no')

@@ -107,7 +107,11 @@ export function PullSources({
         data-testid="pull-sources"
         columns={[
           { title: t('pull.name'), dataIndex: 'name' },
-          { title: t('pull.kind'), dataIndex: 'kind', render: (k) => <Tag>{k}</Tag> },
+          {
+            title: t('pull.kind'),
+            dataIndex: 'kind',
+            render: (k: 'postgres' | 'mysql' | 'http') => <Tag>{t(`pull.kind.${k}`)}</Tag>,
+          },
           {
             title: t('pull.interval'),
             dataIndex: 'intervalMinutes',
@@ -120,7 +124,7 @@ export function PullSources({
                 {fmtTime(s.lastRunAt)}
                 {s.lastStatus && (
                   <Tag color={s.lastStatus === 'succeeded' ? 'green' : 'red'}>
-                    {t(`ingest.status.${s.lastStatus}` as never)}
+                    {t(s.lastStatus === 'succeeded' ? 'common.done' : 'pull.status.failed')}
                   </Tag>
                 )}
                 {s.lastError && <Typography.Text type="danger">{pick(s.lastError)}</Typography.Text>}

@@ -13,11 +13,41 @@ export const fieldError = (it: Pick<ItemSpec, 'code' | 'name'>, r: Problem): Row
   en: `${it.code}: ${r.en}`,
 });
 
-export const duplicateKeyError = (it: Pick<ItemSpec, 'code'>, firstRow: number): RowError => ({
-  field: it.code,
-  zh: `主键与本批次第 ${firstRow} 行重复`,
-  en: `the key repeats row ${firstRow} of this batch`,
-});
+/**
+ * How a batch numbers where a row is: the file's line (CSV, NDJSON; a quoted value may span lines, the row is where
+ * it starts), the worksheet's row (XLSX), or the entry (a JSON array, a pull's rows), which is also its data row.
+ */
+export type RowPlace = 'line' | 'sheet_row' | 'entry';
+
+export function rowPlaceOf(fileFormat: string | null | undefined): RowPlace {
+  return fileFormat === 'csv' || fileFormat === 'ndjson' ? 'line' : fileFormat === 'xlsx' ? 'sheet_row' : 'entry';
+}
+
+/** A position alone, in words, as [before the number, after it] (SQL builds the text of staged repeats with it). */
+export function rowAtParts(place: RowPlace): { zh: [string, string]; en: [string, string] } {
+  if (place === 'line') return { zh: ['文件第 ', ' 行'], en: ['line ', ' of the file'] };
+  if (place === 'sheet_row') return { zh: ['工作表第 ', ' 行'], en: ['row ', ' of the worksheet'] };
+  return { zh: ['第 ', ' 条数据'], en: ['data row ', ''] };
+}
+
+/** Where a row is, in words that cannot be mistaken: 第 4 条数据（文件第 5 行）, data row 4 (line 5 of the file). */
+export function rowWhere(place: RowPlace, rowNo: number, dataRow: number | null): { zh: string; en: string } {
+  const at = rowAtParts(place);
+  const zhAt = `${at.zh[0]}${rowNo}${at.zh[1]}`;
+  const enAt = `${at.en[0]}${rowNo}${at.en[1]}`;
+  if (place === 'entry') return { zh: `第 ${dataRow ?? rowNo} 条数据`, en: `data row ${dataRow ?? rowNo}` };
+  if (dataRow === null) return { zh: zhAt, en: enAt };
+  return { zh: `第 ${dataRow} 条数据（${zhAt}）`, en: `data row ${dataRow} (${enAt})` };
+}
+
+export const duplicateKeyError = (it: Pick<ItemSpec, 'code'>, firstRow: number, place: RowPlace): RowError => {
+  const at = rowAtParts(place);
+  return {
+    field: it.code,
+    zh: `主键与本批次${at.zh[0]}${firstRow}${at.zh[1]}的数据重复`,
+    en: `the key repeats the row at ${at.en[0]}${firstRow}${at.en[1]} of this batch`,
+  };
+};
 
 export const raggedError = (cells: number, width: number): RowError => ({
   field: 'row',

@@ -184,7 +184,7 @@ async function textPath(
         if (!errs) {
           keys.pushString(out[0] as string);
           const first = keys.commit(row.rowNo);
-          if (first >= 0) errs = [duplicateKeyError(ITEMS[0]!, first)];
+          if (first >= 0) errs = [duplicateKeyError(ITEMS[0]!, first, 'line')];
           else {
             o.counts.accepted++;
             o.accepted.push(`${out.join('\t')}${suffix}`);
@@ -384,4 +384,51 @@ it('the key set finds every repeat and nothing else, across growth', () => {
     wide.commit(n++);
   }
   assert.ok(n >= 4 && n <= 7, `${n} keys of 300 KB fill 2 MB`);
+});
+
+it('a row is numbered by the line it starts on: quoted values across lines and blank lines counted, lane and text alike', async () => {
+  const file = Buffer.from(
+    [
+      'a,b,c',
+      '1,plain,x', // line 2: the byte lane
+      '', // line 3: blank
+      '2,"two', // line 4: a quoted value over two lines (the text reader takes over)
+      'lines",y',
+      '3,after,z', // line 6
+      '"4","quoted',
+      '',
+      'three lines",w', // a record on lines 7-9
+      '5,last,v', // line 10
+    ].join('\n') + '\n',
+  );
+  for (const chunk of [3, 1 << 20]) {
+    async function* chunks() {
+      for (let i = 0; i < file.length; i += chunk) yield file.subarray(i, i + chunk);
+    }
+    const src = await openCsv(chunks());
+    const rows: number[] = [];
+    if (src.lane) {
+      // the lane reads the first rows, then hands the rest (from the quote on) to the text reader
+      const numbered: number[] = [];
+      const rest = await runLane(src.lane, {
+        items: [],
+        checkers: [],
+        index: [],
+        width: 3,
+        keyIdx: [],
+        keys: null,
+        withRowNo: true,
+        suffix: '',
+        counts: { received: 0, accepted: 0, rejected: 0 },
+        reject: () => {},
+        flush: async (copy) => {
+          for (const line of copy.toString('latin1').split('\n').filter(Boolean))
+            numbered.push(Number(line.split('\t')[0]));
+        },
+      });
+      rows.push(...numbered);
+      if (rest) for await (const batch of rest) for (const r of batch) rows.push(r.rowNo);
+    } else for await (const batch of src.rows) for (const r of batch as InRow[]) rows.push(r.rowNo);
+    assert.deepEqual(rows, [2, 4, 6, 7, 10], `chunks of ${chunk}`);
+  }
 });

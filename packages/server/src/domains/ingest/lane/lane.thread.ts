@@ -38,7 +38,7 @@ export type ToLane = { type: 'chunk'; chunk: Uint8Array } | { type: 'end' };
 interface Progress {
   received: number;
   accepted: number;
-  rejects: [number, unknown[], RowError[]][];
+  rejects: [number, unknown[], RowError[], number][];
 }
 type FromLane =
   | { type: 'ready' }
@@ -206,7 +206,7 @@ export async function runLaneAuto(
     const apply = (m: Progress) => {
       c.counts.received = m.received;
       c.counts.accepted = m.accepted;
-      for (const [rowNo, cells, errs] of m.rejects) c.reject(rowNo, cells, errs);
+      for (const [rowNo, cells, errs, dataRow] of m.rejects) c.reject(rowNo, cells, errs, dataRow);
     };
     for (let k = 0; k < AHEAD; k++) await send();
     for (;;) {

@@ -33,7 +33,8 @@ export interface LaneContext {
   withRowNo: boolean;
   suffix: string;
   counts: { received: number; accepted: number; rejected: number };
-  reject(rowNo: number, cells: unknown[], errs: RowError[]): void;
+  /** `dataRow`: which data row it is (the rows received so far), when the caller cannot count them itself */
+  reject(rowNo: number, cells: unknown[], errs: RowError[], dataRow?: number): void;
   /**
    * Hands COPY text of accepted rows to the sink (and keeps rejected rows and progress moving); the buffer
    * is the receiver's. `unchecked`: rows after the key set filled up, written with their row numbers and
@@ -209,7 +210,7 @@ class LaneRun {
       keys.push(this.out, this.outStart[keyIdx[k]!]!, this.outEnd[keyIdx[k]!]!);
     }
     const first = keys.commit(this.rowNo);
-    return first >= 0 ? [duplicateKeyError(this.items[keyIdx[0]!]!, first)] : null;
+    return first >= 0 ? [duplicateKeyError(this.items[keyIdx[0]!]!, first, 'line')] : null;
   }
 
   /** One line [ls, le) without its line break. False: it has a quote (the text reader takes over). */
@@ -235,10 +236,13 @@ class LaneRun {
       this.suffix = Buffer.from('\n');
     }
     // room for the values copied or written by the byte checks (at most two bytes more each)
-    this.ensure(le - ls + 3 * this.nItems + this.suffix.length + 16);
+    this.ensure(le - ls + 3 * this.nItems + this.suffix.length + 32);
     const rowStart = this.written;
     if (this.rowNoFirst) {
+      // staging form: where the row is (its line), which data row it is, then the values
       this.written += this.out.write(String(this.rowNo), this.written, 'latin1');
+      this.out[this.written++] = 9;
+      this.written += this.out.write(String(this.c.counts.received), this.written, 'latin1');
       this.out[this.written++] = 9;
     }
     const errs = this.writeValues(b) ?? this.repeatedKey();

@@ -16,7 +16,7 @@ const queue: (Buffer | null)[] = [];
 let waiting: ((b: Buffer | null) => void) | null = null;
 let bailed = false;
 let consumed = 0;
-let rejects: [number, unknown[], RowError[]][] = [];
+let rejects: [number, unknown[], RowError[], number][] = [];
 const counts = { received: 0, accepted: 0, rejected: 0 };
 const progress = () => {
   const r = rejects;
@@ -78,7 +78,7 @@ async function main() {
       counts,
       reject: (rowNo, cells, errs) => {
         counts.rejected++;
-        rejects.push([rowNo, cells, errs]);
+        rejects.push([rowNo, cells, errs, counts.received]);
       },
       flush: async (copy, unchecked) => {
         // an empty hand-over carries only rejected rows and progress (and must not detach a shared buffer)

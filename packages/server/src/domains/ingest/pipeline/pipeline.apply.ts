@@ -4,6 +4,7 @@
 import type { DbOrTrx } from '../../../db/database.ts';
 import { writeAudit } from '../../audit/index.ts';
 import * as registry from '../ingest.repository.ts';
+import { batchOutcome } from '../ingest.outcome.ts';
 import { FileError } from '../check/check.row-errors.ts';
 import type { Problem } from '../check/check.values.ts';
 import { countRows } from '../table/table.repository.ts';
@@ -15,6 +16,8 @@ export interface Counts {
   accepted: number;
   rejected: number;
   warnings: Problem[];
+  /** bytes read from the file or body */
+  bytes?: number;
 }
 
 export interface ApplyOptions {
@@ -97,7 +100,17 @@ export async function applyBatch(
     objectType: 'ingest_batch',
     objectId: batch.batchId,
     orgId: batch.orgId,
-    diff: { resource: batch.resourceId, mode: batch.mode, received: counts.received, accepted, rejected, rowCount },
+    diff: {
+      resource: batch.resourceId,
+      mode: batch.mode,
+      outcome: batchOutcome({ status: 'succeeded', received: counts.received, accepted, rejected }),
+      ...(batch.fileName ? { file: batch.fileName } : {}),
+      ...(counts.bytes !== undefined ? { bytes: counts.bytes } : {}),
+      received: counts.received,
+      accepted,
+      rejected,
+      rowCount,
+    },
   });
   return { received: counts.received, accepted, rejected, rowCount, warnings };
 }

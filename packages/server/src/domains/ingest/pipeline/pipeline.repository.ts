@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { DbOrTrx } from '../../../db/database.ts';
 import type { DataColumn } from '../../../db/schema.ts';
 import { dataTable, ident } from '../table/table.ts';
+import { rowAtParts, type RowPlace } from '../check/check.row-errors.ts';
 
 export const stagingTable = (batchId: string) => `stg_${batchId.replace(/-/g, '')}`;
 /** The staging table of a PGlite batch (unlogged, in schema "data"), quoted. */
@@ -11,9 +12,13 @@ export const stagingName = (batchId: string) => dataTable(stagingTable(batchId))
 /** The staging table of a PostgreSQL batch (temporary, dropped at commit), quoted. */
 export const tempStagingName = (batchId: string) => ident(stagingTable(batchId));
 
-/** A staging table's columns: the row number, then the items with their types. */
+/** A staging table's columns: where the row is in the file, which data row it is, then the items with their types. */
 const stagingColumns = (columns: DataColumn[]) =>
-  [`${ident('row_no')} integer NOT NULL`, ...columns.map((c) => `${ident(c.code)} ${c.sqlType}`)].join(', ');
+  [
+    `${ident('row_no')} integer NOT NULL`,
+    `${ident('data_row')} integer NOT NULL`,
+    ...columns.map((c) => `${ident(c.code)} ${c.sqlType}`),
+  ].join(', ');
 
 export async function createStaging(db: DbOrTrx, batchId: string, columns: DataColumn[]) {
   await sql.raw(`CREATE UNLOGGED TABLE ${stagingName(batchId)} (${stagingColumns(columns)})`).execute(db);
@@ -70,6 +75,8 @@ export interface Staged {
   /** For each item, its position in the file's header, or -1. */
   index: number[];
   header: string[];
+  /** how the batch says where a row is */
+  place: RowPlace;
 }
 
 const keysOf = (s: Staged) => s.columns.filter((c) => c.key).map((c) => ident(c.code));
@@ -94,8 +101,8 @@ function valuesAsSent(s: Staged): string {
 export async function rejectStagedKeysInTable(db: DbOrTrx, s: Staged, errors: unknown): Promise<number> {
   const T = dataTable(s.table);
   const r = await sql`
-    INSERT INTO ingest_rejected (batch_id, row_no, raw, errors)
-    SELECT ${s.batchId}::uuid, s.row_no, ${sql.raw(valuesAsSent(s))}, ${JSON.stringify(errors)}::jsonb
+    INSERT INTO ingest_rejected (batch_id, row_no, data_row, raw, errors)
+    SELECT ${s.batchId}::uuid, s.row_no, s.data_row, ${sql.raw(valuesAsSent(s))}, ${JSON.stringify(errors)}::jsonb
     FROM ${sql.raw(s.staging)} s
     WHERE EXISTS (SELECT 1 FROM ${sql.raw(T)} t WHERE ${sql.raw(sameKey(s))})
     ON CONFLICT DO NOTHING`.execute(db);
@@ -114,11 +121,13 @@ export async function rejectStagedKeysInTable(db: DbOrTrx, s: Staged, errors: un
 export async function rejectStagedRepeats(db: DbOrTrx, s: Staged): Promise<number> {
   const keyCode = s.columns.find((c) => c.key)?.code ?? 'row';
   const firsts = `(SELECT row_no, min(row_no) OVER (PARTITION BY ${keysOf(s).join(', ')}) AS first FROM ${s.staging})`;
+  const at = rowAtParts(s.place);
   const r = await sql`
-    INSERT INTO ingest_rejected (batch_id, row_no, raw, errors)
-    SELECT ${s.batchId}::uuid, s.row_no, ${sql.raw(valuesAsSent(s))},
+    INSERT INTO ingest_rejected (batch_id, row_no, data_row, raw, errors)
+    SELECT ${s.batchId}::uuid, s.row_no, s.data_row, ${sql.raw(valuesAsSent(s))},
       jsonb_build_array(jsonb_build_object('field', ${keyCode}::text,
-        'zh', '主键与本批次第 ' || d.first || ' 行重复', 'en', 'the key repeats row ' || d.first || ' of this batch'))
+        'zh', ${'主键与本批次' + at.zh[0]}::text || d.first || ${at.zh[1] + '的数据重复'}::text,
+        'en', ${'the key repeats the row at ' + at.en[0]}::text || d.first || ${at.en[1] + ' of this batch'}::text))
     FROM ${sql.raw(s.staging)} s JOIN ${sql.raw(firsts)} d ON d.row_no = s.row_no
     WHERE d.first < s.row_no
     ON CONFLICT DO NOTHING`.execute(db);

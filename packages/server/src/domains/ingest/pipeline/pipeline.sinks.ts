@@ -21,7 +21,11 @@ export interface Sink {
   close(): Promise<void>;
 }
 
-const stagingColumnList = (b: BatchContext) => [ident('row_no'), ...b.columns.map((c) => ident(c.code))];
+const stagingColumnList = (b: BatchContext) => [
+  ident('row_no'),
+  ident('data_row'),
+  ...b.columns.map((c) => ident(c.code)),
+];
 
 /**
  * PGlite (one connection in this process): rows are staged chunk by chunk in an unlogged table outside any

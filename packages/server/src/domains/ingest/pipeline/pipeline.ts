@@ -143,7 +143,7 @@ export async function runPipeline(batch: BatchContext, src: OpenedSource): Promi
     const counts = { received: 0, accepted: 0, rejected: 0 };
     let text = '';
     let inChunk = 0;
-    let rejects: { batch_id: string; row_no: number; raw: string; errors: string }[] = [];
+    let rejects: { batch_id: string; row_no: number; data_row: number; raw: string; errors: string }[] = [];
     const side = new SideWrites();
     let lastProgress = 0;
     const progress = (force = false) => {
@@ -170,11 +170,13 @@ export async function runPipeline(batch: BatchContext, src: OpenedSource): Promi
       progress();
       side.throwIfFailed();
     };
-    const reject = (rowNo: number, cells: unknown[], errs: RowError[]) => {
+    // the data row is the count of rows received so far (the byte lane's worker hands its own count over)
+    const reject = (rowNo: number, cells: unknown[], errs: RowError[], dataRow = counts.received) => {
       counts.rejected++;
       rejects.push({
         batch_id: batch.batchId,
         row_no: rowNo,
+        data_row: dataRow,
         raw: JSON.stringify(cells.map(rawCell)),
         errors: JSON.stringify(errs),
       });
@@ -217,12 +219,14 @@ export async function runPipeline(batch: BatchContext, src: OpenedSource): Promi
                 keys.pushString(out[k]!);
               });
               const first = keys.commit(row.rowNo);
-              if (first >= 0) errs = [duplicateKeyError(batch.items[keyIdx[0]!]!, first)];
+              if (first >= 0) errs = [duplicateKeyError(batch.items[keyIdx[0]!]!, first, batch.place)];
             }
             if (errs) reject(row.rowNo, row.cells, errs);
             else {
               counts.accepted++;
-              text += lineRowNo ? `${row.rowNo}\t${out.join('\t')}${lineSuffix}\n` : `${out.join('\t')}${lineSuffix}\n`;
+              text += lineRowNo
+                ? `${row.rowNo}\t${counts.received}\t${out.join('\t')}${lineSuffix}\n`
+                : `${out.join('\t')}${lineSuffix}\n`;
               inChunk++;
             }
           }
@@ -267,7 +271,7 @@ export async function runPipeline(batch: BatchContext, src: OpenedSource): Promi
         zh: '没有数据行（只有表头或内容为空）',
         en: 'There are no data rows (only a header, or nothing)',
       });
-    const outcome = await sink.finish({ ...counts, warnings }, src.header, mapped.index);
+    const outcome = await sink.finish({ ...counts, warnings, bytes: src.stats.bytes }, src.header, mapped.index);
     return outcome;
   } finally {
     await sink.close();

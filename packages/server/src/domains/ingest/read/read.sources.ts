@@ -289,7 +289,7 @@ export async function openCsv(
   if (header.every((h) => h === '')) throw fileError('表头行为空', 'The header row is empty');
 
   async function* rows(): AsyncGenerator<InRow[]> {
-    yield* inRows(pending, records, 1, 0);
+    yield* inRows(pending, records, head.lines, 0);
     stats.bytes = meter.bytes;
   }
 
@@ -330,18 +330,22 @@ export async function openCsv(
         const recs = csvRecords(decoded([pendingBytes], more, encoding, null), delimiter, MAX_RECORD)[
           Symbol.asyncIterator
         ]();
-        return inRows([], recs, lastRowNo, lastRowNo);
+        return inRows([], recs, 0, lastRowNo);
       },
     };
   }
   return { header, rows: rows(), ...(lane ? { lane } : {}), stats, checksum: () => meter.hash.copy().digest('hex') };
 }
 
-/** CSV events to rows numbered from `rowNo` + 1 (the header is row 1); a blank line is skipped but counted. */
+/**
+ * CSV events to rows, each numbered by the file's line it starts on (a quoted value may span lines; the header is
+ * line 1; a blank line is skipped but counted). `prevLines`: the lines the reader had read before the first event;
+ * `lineOffset`: the file's lines before the reader started (the byte lane's, when it hands a file over).
+ */
 async function* inRows(
   pending: CsvEvent[],
   records: AsyncIterator<CsvEvent[]>,
-  rowNo: number,
+  prevLines: number,
   lineOffset: number,
 ): AsyncGenerator<InRow[]> {
   let batch = pending;
@@ -349,7 +353,8 @@ async function* inRows(
     const out: InRow[] = [];
     let stop = false;
     for (const e of batch) {
-      rowNo++;
+      const rowNo = lineOffset + prevLines + 1;
+      prevLines = e.lines;
       if ('error' in e) {
         out.push({
           rowNo,
