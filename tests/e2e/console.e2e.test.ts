@@ -67,18 +67,29 @@ describeEachDb(
 
         // the unit admin sees its own unit's trail: the unit's creation and its own account's
         await page.getByTestId('main-nav').getByText('审计日志').click();
+        // in words (issue 11: actions were codes such as org.create, objects UUIDs), each object by its name
         const table = page.getByTestId('audit-table');
-        await table.getByText('org.create').first().waitFor();
-        await table.getByText('user.create').first().waitFor();
+        await table.getByText('新建单位').first().waitFor();
+        await table.getByText('新建用户').first().waitFor();
         const rows = await table.locator('tbody tr').allInnerTexts();
         assert.ok(
-          rows.some((r) => r.includes('org.create') && r.includes(admin.username)),
+          rows.some(
+            (r) => r.includes('新建单位') && r.includes('金凤区数据测试街道办事处') && r.includes(admin.username),
+          ),
           rows.join('\n'),
         );
         assert.ok(
-          rows.some((r) => r.includes('user.create') && r.includes(admin.username)),
+          rows.some((r) => r.includes('新建用户') && r.includes('e2e.admin') && r.includes(admin.username)),
           rows.join('\n'),
         );
+        assert.ok(!rows.some((r) => /org\.create|user\.create/.test(r)), 'no action codes');
+        // the raw record is one click away
+        await table.locator('.ant-table-row-expand-icon').first().click();
+        await page
+          .getByTestId('audit-raw')
+          .first()
+          .getByText(/"action": "/)
+          .waitFor();
 
         // the English switch
         await page.getByTestId('lang-switch').getByText('EN').click();

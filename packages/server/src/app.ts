@@ -20,13 +20,14 @@ import { abilitiesOf } from './abilities.policy.ts';
 import { AppError } from './platform/errors.ts';
 import { checkRequestText, installErrorHandling, installValidators, sendProblem, type Allow } from './platform/http.ts';
 import { admits, type CallerRole } from './platform/context.ts';
-import { AuthService, authRoutes, SESSION_COOKIE, type Keys } from './domains/auth/index.ts';
+import { AuthService, authLabels, authRoutes, SESSION_COOKIE, type Keys } from './domains/auth/index.ts';
 import { auditRoutes, writeAudit } from './domains/audit/index.ts';
 import { CalendarService, calendarRoutes } from './domains/calendar/index.ts';
-import { CatalogService, catalogRoutes, ListsService, listsRoutes } from './domains/catalog/index.ts';
-import { MaskingService, maskingRoutes } from './domains/masking/index.ts';
+import { CatalogService, catalogLabels, catalogRoutes, ListsService, listsRoutes } from './domains/catalog/index.ts';
+import { MaskingService, maskingLabels, maskingRoutes } from './domains/masking/index.ts';
 import {
   IngestService,
+  ingestLabels,
   BrowseService,
   ingestRoutes,
   OneSourceService,
@@ -84,6 +85,9 @@ declare module 'fastify' {
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The platform's mark for the API documentation's header: the console's red square and name. */
+const API_LOGO = `<svg xmlns="http://www.w3.org/2000/svg" width="220" height="40" viewBox="0 0 220 40"><rect width="40" height="40" rx="6" fill="#b8312f"/><text x="52" y="27" font-family="sans-serif" font-size="20" fill="#ffffff">公数 Gongshu API</text></svg>`;
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -273,7 +277,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       security: [{ session: [] }, { credential: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', validatorUrl: null } });
+  // the API's pages carry the platform's name and mark, not Swagger's
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    uiConfig: { docExpansion: 'list', validatorUrl: null },
+    theme: { title: '公数 Gongshu · API 文档' },
+    logo: { type: 'image/svg+xml', content: Buffer.from(API_LOGO), href: '/', target: '_self' },
+  });
 
   app.addHook('onRequest', async (req) => {
     req.ctx = { actor: null, requestId: req.id, ip: req.ip };
@@ -401,7 +411,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.get('/api/openapi.json', { schema: { hide: true }, config: { allow: 'public' } }, async () => app.swagger());
 
   await app.register(authRoutes(services.auth, config.sessionAbsoluteHours, abilitiesOf));
-  await app.register(auditRoutes(deps.db));
+  // the trail names objects by name and code: each domain says how to name its own
+  await app.register(
+    auditRoutes(deps.db, {
+      ...authLabels(deps.db),
+      ...catalogLabels(deps.db),
+      ...ingestLabels(deps.db),
+      ...maskingLabels(deps.db),
+    }),
+  );
   await app.register(calendarRoutes(services.calendar));
   await app.register(catalogRoutes(services.catalog));
   await app.register(listsRoutes(services.lists, services.catalog));

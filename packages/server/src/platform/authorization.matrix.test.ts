@@ -133,6 +133,12 @@ const CASES: Case[] = [
     url: (t) => `/api/audit/export.csv?orgId=${t.orgA}`,
     allow: ['center_admin', 'supervisor'],
   },
+  {
+    method: 'GET',
+    route: '/api/audit/vocabulary',
+    url: () => '/api/audit/vocabulary',
+    allow: ['center_admin', 'supervisor', 'unit_admin', 'unit_security_officer', 'cac_officer'],
+  },
   { method: 'POST', route: '/api/audit/verify', url: () => '/api/audit/verify', allow: ['center_admin', 'supervisor'] },
   { method: 'GET', route: '/api/jobs', url: () => '/api/jobs', allow: ['center_admin'] },
   {

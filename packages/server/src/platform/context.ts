@@ -10,6 +10,17 @@ export const ROLES = [
 ] as const;
 export type Role = (typeof ROLES)[number];
 
+/** Each role in words (the console's messages say the same: role.* in packages/web/src/messages.ts, held by a test). */
+export const ROLE_WORDS: Record<Role, readonly [zh: string, en: string]> = {
+  center_admin: ['运营中心管理员', 'Center admin'],
+  center_reviewer: ['运营中心审核员', 'Center reviewer'],
+  supervisor: ['考核监督员', 'Supervisor'],
+  unit_admin: ['单位数据管理员', 'Unit data admin'],
+  unit_security_officer: ['单位安全责任人', 'Unit security officer'],
+  unit_user: ['单位业务人员', 'Unit user'],
+  cac_officer: ['网信办专员', 'Cyberspace office officer'],
+};
+
 /** Pseudo-role held by an API credential (a unit's information system). */
 export type CallerRole = Role | 'system';
 

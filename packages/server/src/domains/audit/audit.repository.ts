@@ -27,6 +27,8 @@ export interface AuditFilter {
   actor?: string | undefined;
   orgId?: string | undefined;
   action?: string | undefined;
+  /** the part of the action before its first dot (auth, catalog, ingest, …) */
+  family?: string | undefined;
   objectType?: string | undefined;
   objectId?: string | undefined;
   outcome?: string | undefined;
@@ -40,6 +42,7 @@ function applyFilter(db: Db, f: AuditFilter) {
     q = q.where((eb) => eb.or([eb('actor_name', '=', f.actor!), eb(sql<string>`actor_user_id::text`, '=', f.actor!)]));
   if (f.orgId) q = q.where('org_id', '=', f.orgId);
   if (f.action) q = q.where('action', 'like', f.action.replace(/[%_\\]/g, '\\$&') + '%');
+  if (f.family) q = q.where('action', 'like', f.family.replace(/[%_\\]/g, '\\$&') + '.%');
   if (f.objectType) q = q.where('object_type', '=', f.objectType);
   if (f.objectId) q = q.where('object_id', '=', f.objectId);
   if (f.outcome) q = q.where('outcome', '=', f.outcome as 'success');

@@ -1,14 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Db } from '../../db/database.ts';
-import { Obj } from '../../platform/http.ts';
-import { AuditService, listRecords } from './audit.service.ts';
+import { DateTime, Nullable, Obj, OneOf } from '../../platform/http.ts';
+import type { AuditLabels } from './audit.present.ts';
+import { ACTION_FAMILIES, AUDIT_ACTIONS, familyOf, OBJECT_TYPES, words } from './audit.words.ts';
+import { AuditService } from './audit.service.ts';
 import { AUDIT_READERS, AUDIT_VERIFIERS } from './audit.policy.ts';
 
 const Filter = {
   actor: Type.Optional(Type.String({ maxLength: 100 })),
   orgId: Type.Optional(Type.String({ format: 'uuid' })),
   action: Type.Optional(Type.String({ maxLength: 100 })),
+  family: Type.Optional(Type.String({ maxLength: 40, pattern: '^[a-z_]+$' })),
   objectType: Type.Optional(Type.String({ maxLength: 50 })),
   objectId: Type.Optional(Type.String({ maxLength: 100 })),
   outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('denied'), Type.Literal('failure')])),
@@ -22,21 +25,51 @@ const ListQuery = Obj({
 });
 const ExportQuery = Obj(Filter);
 
+const Words = Type.Object({ zh: Type.String(), en: Type.String() });
 const Record_ = Type.Object({
   seq: Type.Integer(),
-  occurredAt: Type.String(),
-  actorUserId: Type.Union([Type.String(), Type.Null()]),
-  actorName: Type.Union([Type.String(), Type.Null()]),
-  orgId: Type.Union([Type.String(), Type.Null()]),
-  credentialId: Type.Union([Type.String(), Type.Null()]),
-  action: Type.String(),
-  objectType: Type.Union([Type.String(), Type.Null()]),
-  objectId: Type.Union([Type.String(), Type.Null()]),
-  outcome: Type.String(),
-  clientIp: Type.Union([Type.String(), Type.Null()]),
-  requestId: Type.Union([Type.String(), Type.Null()]),
-  diff: Type.Unknown(),
+  occurredAt: DateTime,
+  actorUserId: Nullable(Type.String()),
+  actorName: Nullable(Type.String()),
+  orgId: Nullable(Type.String()),
+  orgName: Nullable(Type.String({ description: 'the unit the record belongs to, by name' })),
+  credentialId: Nullable(Type.String()),
+  action: Type.String({ description: 'the action code (raw)' }),
+  actionWords: Words,
+  family: Type.String({ description: 'the action family: the part of the code before its first dot' }),
+  familyWords: Words,
+  objectType: Nullable(Type.String()),
+  objectTypeWords: Nullable(Words),
+  objectId: Nullable(Type.String()),
+  object: Nullable(
+    Type.Object(
+      { name: Type.String(), code: Nullable(Type.String()), link: Nullable(Type.String()) },
+      { description: 'the object by its name and code, and its console page' },
+    ),
+  ),
+  outcome: OneOf(['success', 'denied', 'failure'], { title: 'AuditOutcome' }),
+  outcomeWords: Words,
+  clientIp: Nullable(Type.String()),
+  requestId: Nullable(Type.String()),
+  details: Type.Array(
+    Type.Object({
+      field: Type.String(),
+      label: Words,
+      before: Nullable(Words),
+      after: Nullable(Words),
+      value: Nullable(Words),
+    }),
+    { description: "the record's details as labelled fields: a change as before → after, a fact as a value" },
+  ),
+  diff: Type.Unknown({ description: 'the details as recorded (raw)' }),
+  prevHash: Type.String(),
   hash: Type.String(),
+});
+
+const Vocabulary = Type.Object({
+  families: Type.Array(Type.Object({ family: Type.String(), words: Words })),
+  actions: Type.Array(Type.Object({ action: Type.String(), family: Type.String(), words: Words })),
+  objectTypes: Type.Array(Type.Object({ objectType: Type.String(), words: Words })),
 });
 
 const ChainProblem_ = Type.Object({
@@ -45,31 +78,11 @@ const ChainProblem_ = Type.Object({
   detail: Type.String(),
 });
 
-type Row = Awaited<ReturnType<typeof listRecords>>['rows'][number];
-function present(r: Row) {
-  return {
-    seq: r.seq,
-    occurredAt: r.occurred_at.toISOString(),
-    actorUserId: r.actor_user_id,
-    actorName: r.actor_name,
-    orgId: r.org_id,
-    credentialId: r.credential_id,
-    action: r.action,
-    objectType: r.object_type,
-    objectId: r.object_id,
-    outcome: r.outcome,
-    clientIp: r.client_ip,
-    requestId: r.request_id,
-    diff: r.diff,
-    hash: r.hash,
-  };
-}
-
 export const auditRoutes =
-  (db: Db): FastifyPluginAsyncTypebox =>
+  (db: Db, labels: AuditLabels = {}): FastifyPluginAsyncTypebox =>
   async (app) => {
     const tags = ['audit'];
-    const svc = new AuditService(db);
+    const svc = new AuditService(db, labels);
     app.get(
       '/api/audit',
       {
@@ -83,9 +96,29 @@ export const auditRoutes =
       },
       async (req) => {
         const { limit = 50, offset = 0, ...f } = req.query;
-        const { rows, total } = await svc.browse(req.ctx, f, { limit, offset });
-        return { total, items: rows.map(present) };
+        return svc.browse(req.ctx, f, { limit, offset });
       },
+    );
+
+    app.get(
+      '/api/audit/vocabulary',
+      {
+        schema: {
+          tags,
+          summary: 'The trail in words: action families, actions and kinds of object (zh-CN and en), for filters',
+          response: { 200: Vocabulary },
+        },
+        config: { allow: AUDIT_READERS },
+      },
+      async () => ({
+        families: Object.entries(ACTION_FAMILIES).map(([family, w]) => ({ family, words: words(w) })),
+        actions: Object.entries(AUDIT_ACTIONS).map(([action, w]) => ({
+          action,
+          family: familyOf(action),
+          words: words(w),
+        })),
+        objectTypes: Object.entries(OBJECT_TYPES).map(([objectType, w]) => ({ objectType, words: words(w) })),
+      }),
     );
 
     app.get(

@@ -14,10 +14,17 @@ import { storableJson, storableText } from '../../platform/text.ts';
 import * as repo from './audit.repository.ts';
 import { readAuditScope } from './audit.policy.ts';
 import { csvCell } from '../../platform/csv.ts';
+import type { AuditAction, OBJECT_TYPES } from './audit.words.ts';
+import { presentRecords, type AuditLabels, type PresentedRecord } from './audit.present.ts';
+import { shanghaiDateTime } from '../../platform/time.ts';
+import type { AuditRecordTable } from '../../db/schema.ts';
+
+type ObjectType = keyof typeof OBJECT_TYPES;
 
 export interface AuditEntry {
-  action: string;
-  objectType?: string | null;
+  /** one of the actions the trail has words for (audit.words.ts) */
+  action: AuditAction;
+  objectType?: ObjectType | null;
   objectId?: string | null;
   outcome?: 'success' | 'denied' | 'failure';
   diff?: unknown;
@@ -112,23 +119,35 @@ export { listRecords, streamRecords, type AuditFilter } from './audit.repository
 
 const CSV_HEADER = [
   '序号 seq',
-  '时间 time',
+  '时间（北京时间） time (Asia/Shanghai)',
   '操作人 actor',
-  '单位 org',
-  '凭据 credential',
+  '单位 unit',
   '操作 action',
   '对象类型 object type',
   '对象 object',
   '结果 outcome',
+  '详情 details',
   '地址 client ip',
   '请求 request id',
-  '变更 diff',
+  '操作代码 action code',
+  '对象编号 object id',
   '哈希 hash',
 ];
 
+/** Details as one line of text: 字段：前 → 后；字段：值 */
+function detailsLine(r: PresentedRecord): string {
+  return r.details
+    .map((d) => (d.value ? `${d.label.zh}：${d.value.zh}` : `${d.label.zh}：${d.before?.zh} → ${d.after?.zh}`))
+    .join('；');
+}
+
 /** Reading the trail: each read is itself on the trail, with the filter the caller was held to. */
 export class AuditService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** how to name the objects records point at (the app gathers them from every domain) */
+    private readonly labels: AuditLabels = {},
+  ) {}
 
   private record(ctx: RequestContext, e: AuditEntry) {
     return this.db.transaction().execute((trx) => writeAudit(trx, ctx, e));
@@ -148,38 +167,55 @@ export class AuditService {
       objectType: 'audit',
       diff: { filter: f, offset: page.offset, returned: rows.length },
     });
-    return { rows, total };
+    return { items: await presentRecords(rows, this.labels), total };
   }
 
-  /** The records as CSV lines (UTF-8 with BOM, for Excel), newest first; the export is audited before any line. */
+  /**
+   * The records as CSV lines (UTF-8 with BOM, for Excel), newest first, in the words the console shows (times in
+   * Asia/Shanghai), with the raw codes at the end for machines; the export is audited before any line.
+   */
   async exportCsv(ctx: RequestContext, filter: repo.AuditFilter): Promise<AsyncGenerator<string>> {
     const f = this.scoped(ctx, filter);
     await this.record(ctx, { action: 'audit.export', objectType: 'audit', diff: { filter: f } });
     const db = this.db;
-    async function* lines() {
+    const labels = this.labels;
+    const lines = (rows: PresentedRecord[]) =>
+      rows
+        .map(
+          (r) =>
+            [
+              r.seq,
+              shanghaiDateTime(new Date(r.occurredAt)),
+              r.actorName,
+              r.orgName ?? r.orgId,
+              r.actionWords.zh,
+              r.objectTypeWords?.zh ?? '',
+              r.object ? `${r.object.name}${r.object.code ? `（${r.object.code}）` : ''}` : (r.objectId ?? ''),
+              r.outcomeWords.zh,
+              detailsLine(r),
+              r.clientIp,
+              r.requestId,
+              r.action,
+              r.objectId,
+              r.hash,
+            ]
+              .map(csvCell)
+              .join(',') + '\r\n',
+        )
+        .join('');
+    async function* out() {
       yield '\uFEFF' + CSV_HEADER.map(csvCell).join(',') + '\r\n';
-      for await (const r of repo.streamRecords(db, f, 'desc'))
-        yield (
-          [
-            r.seq,
-            r.occurred_at.toISOString(),
-            r.actor_name,
-            r.org_id,
-            r.credential_id,
-            r.action,
-            r.object_type,
-            r.object_id,
-            r.outcome,
-            r.client_ip,
-            r.request_id,
-            r.diff,
-            r.hash,
-          ]
-            .map(csvCell)
-            .join(',') + '\r\n'
-        );
+      let chunk: AuditRecordTable[] = [];
+      for await (const r of repo.streamRecords(db, f, 'desc')) {
+        chunk.push(r);
+        if (chunk.length >= 500) {
+          yield lines(await presentRecords(chunk, labels));
+          chunk = [];
+        }
+      }
+      if (chunk.length) yield lines(await presentRecords(chunk, labels));
     }
-    return lines();
+    return out();
   }
 
   async verify(ctx: RequestContext): Promise<ChainReport> {

@@ -8,4 +8,5 @@ export {
   type AuditFilter,
 } from './audit.service.ts';
 export { auditRoutes } from './audit.routes.ts';
+export type { AuditAction } from './audit.words.ts';
 export * as auditPolicy from './audit.policy.ts';

@@ -148,3 +148,20 @@ export async function updateCredential(db: DbOrTrx, id: string, patch: Updateabl
 export function centerOrgs(db: DbOrTrx) {
   return listOrgs(db, { kind: 'center' });
 }
+
+// ---------------------------------------------------------------- labels (records that name these objects)
+export function orgNames(db: DbOrTrx, ids: string[]) {
+  return ids.length
+    ? db.selectFrom('organisation').select(['id', 'name', 'code']).where('id', 'in', ids).execute()
+    : [];
+}
+export function userNames(db: DbOrTrx, ids: string[]) {
+  return ids.length
+    ? db.selectFrom('app_user').select(['id', 'display_name', 'username']).where('id', 'in', ids).execute()
+    : [];
+}
+export function credentialNames(db: DbOrTrx, ids: string[]) {
+  return ids.length
+    ? db.selectFrom('api_credential').select(['id', 'system_name', 'key_id']).where('id', 'in', ids).execute()
+    : [];
+}

@@ -187,7 +187,7 @@ export const authRoutes =
     app.get(
       '/api/orgs/:id',
       {
-        schema: { tags: otags, params: S.IdParams, response: { 200: S.Org } },
+        schema: { tags: otags, summary: 'One organisation', params: S.IdParams, response: { 200: S.Org } },
         config: { allow: 'authenticated' },
       },
       async (req) => svc.getOrg(req.ctx, req.params.id),
@@ -225,7 +225,12 @@ export const authRoutes =
     app.get(
       '/api/users',
       {
-        schema: { tags: utags, querystring: S.UserListQuery, response: { 200: Type.Array(S.User) } },
+        schema: {
+          tags: utags,
+          summary: "Users (a unit's admin sees their own unit's; the read is audited)",
+          querystring: S.UserListQuery,
+          response: { 200: Type.Array(S.User) },
+        },
         config: { allow: ['center_admin', 'supervisor', 'unit_admin'] },
       },
       async (req) => svc.listUsers(req.ctx, req.query),
@@ -233,7 +238,12 @@ export const authRoutes =
     app.get(
       '/api/users/:id',
       {
-        schema: { tags: utags, params: S.IdParams, response: { 200: S.User } },
+        schema: {
+          tags: utags,
+          summary: 'One user (the read is audited)',
+          params: S.IdParams,
+          response: { 200: S.User },
+        },
         config: { allow: ['center_admin', 'supervisor', 'unit_admin'] },
       },
       async (req) => svc.getUser(req.ctx, req.params.id),
@@ -241,7 +251,7 @@ export const authRoutes =
     app.post(
       '/api/users',
       {
-        schema: { tags: utags, body: S.UserCreateBody, response: { 201: S.User } },
+        schema: { tags: utags, summary: 'Create a user', body: S.UserCreateBody, response: { 201: S.User } },
         config: { allow: ['center_admin', 'unit_admin'] },
       },
       async (req, reply) => reply.status(201).send(await svc.createUser(req.ctx, req.body)),
@@ -249,7 +259,13 @@ export const authRoutes =
     app.patch(
       '/api/users/:id',
       {
-        schema: { tags: utags, params: S.IdParams, body: S.UserUpdateBody, response: { 200: S.User } },
+        schema: {
+          tags: utags,
+          summary: 'Change a user: name, contact, roles, active, unlock',
+          params: S.IdParams,
+          body: S.UserUpdateBody,
+          response: { 200: S.User },
+        },
         config: { allow: ['center_admin', 'unit_admin'] },
       },
       async (req) => svc.updateUser(req.ctx, req.params.id, req.body),
@@ -293,7 +309,12 @@ export const authRoutes =
     app.get(
       '/api/credentials',
       {
-        schema: { tags: ctags, querystring: S.CredentialListQuery, response: { 200: Type.Array(S.Credential) } },
+        schema: {
+          tags: ctags,
+          summary: "API credentials of units' information systems (hashes only, never secrets)",
+          querystring: S.CredentialListQuery,
+          response: { 200: Type.Array(S.Credential) },
+        },
         config: { allow: ['center_admin', 'supervisor', 'unit_admin'] },
       },
       async (req) => svc.listCredentials(req.ctx, req.query),
@@ -314,7 +335,12 @@ export const authRoutes =
     app.post(
       '/api/credentials/:id/revoke',
       {
-        schema: { tags: ctags, params: S.IdParams, response: { 200: S.Credential } },
+        schema: {
+          tags: ctags,
+          summary: 'Revoke an API credential',
+          params: S.IdParams,
+          response: { 200: S.Credential },
+        },
         config: { allow: ['center_admin', 'unit_admin'] },
       },
       async (req) => svc.revokeCredential(req.ctx, req.params.id),

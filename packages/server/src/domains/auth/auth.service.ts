@@ -7,7 +7,7 @@ import type { Actor, CredentialActor, RequestContext, Role, UserActor } from '..
 import { ROLES } from '../../platform/context.ts';
 import { AppError, errors } from '../../platform/errors.ts';
 import { hmacSm3Hex, randomToken, safeEqualHex } from '../../platform/crypto.ts';
-import { writeAudit, diffOf } from '../audit/index.ts';
+import { writeAudit, diffOf, type AuditAction } from '../audit/index.ts';
 import * as repo from './auth.repository.ts';
 import {
   authorize,
@@ -266,7 +266,7 @@ export class AuthService {
     ctx: RequestContext,
     user: repo.UserRow,
     reason: string,
-    action = 'auth.login',
+    action: AuditAction = 'auth.login',
   ): Promise<Date | null> {
     const failures = user.failed_logins + 1;
     const lock = failures >= this.d.config.loginMaxFailures;
@@ -371,7 +371,13 @@ export class AuthService {
    * A signed-in user confirms a change with the current password. A wrong one counts like a failed log-in
    * (audited, and the account locks after too many, ending this session); a locked account may not try.
    */
-  private async confirmPassword(ctx: RequestContext, s: SessionInfo, password: string, field: string, action: string) {
+  private async confirmPassword(
+    ctx: RequestContext,
+    s: SessionInfo,
+    password: string,
+    field: string,
+    action: AuditAction,
+  ) {
     const user = (await repo.findUser(this.d.db, s.user.id))!;
     if (user.locked_until && user.locked_until > new Date()) {
       await repo.revokeSession(this.d.db, s.id);
@@ -599,8 +605,8 @@ export class AuthService {
   /** Reading people's records and credentials is a data access: it leaves an audit record too. */
   private async recordRead(
     ctx: RequestContext,
-    action: string,
-    objectType: string,
+    action: AuditAction,
+    objectType: 'user' | 'credential',
     objectId: string | null,
     orgId: string | null,
     diff?: unknown,
@@ -880,6 +886,7 @@ export class AuthService {
       totpSecret?: string;
       mustChangePassword?: boolean;
       passwordHash?: string;
+      phone?: string | null;
     },
   ) {
     const org = await repo.findOrg(this.d.db, input.orgId);

@@ -6,3 +6,4 @@ export { totpNow } from './totp.ts';
 export { hashPassword } from './password.ts';
 export { centerOrgs } from './auth.repository.ts';
 export * as authPolicy from './auth.policy.ts';
+export { authLabels } from './auth.labels.ts';

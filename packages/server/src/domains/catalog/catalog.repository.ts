@@ -465,3 +465,24 @@ export function listExportRefs(db: DbOrTrx, orgId?: string) {
   else q = q.where('r.current_version', 'is not', null);
   return q.orderBy('o.code').orderBy('r.code').execute();
 }
+
+// ---------------------------------------------------------------- labels (records that name these objects)
+/** Resources by id with the name of their approved version, or of the draft when none is approved yet. */
+export function resourceNames(db: DbOrTrx, ids: string[]) {
+  if (!ids.length) return Promise.resolve([]);
+  return db
+    .selectFrom('resource as r')
+    .innerJoin('resource_version as v', (j) =>
+      j
+        .onRef('v.resource_id', '=', 'r.id')
+        .on((eb) => eb('v.version', '=', eb.fn.coalesce('r.current_version', 'r.working_version'))),
+    )
+    .select(['r.id', 'r.code', 'v.name'])
+    .where('r.id', 'in', ids)
+    .execute();
+}
+export function systemNames(db: DbOrTrx, ids: string[]) {
+  return ids.length
+    ? db.selectFrom('info_system').select(['id', 'name']).where('id', 'in', ids).execute()
+    : Promise.resolve([]);
+}

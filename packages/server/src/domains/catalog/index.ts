@@ -18,3 +18,4 @@ export {
   type PublishedSummary,
 } from './catalog.published.repository.ts';
 export * as catalogPolicy from './catalog.policy.ts';
+export { catalogLabels } from './catalog.labels.ts';

@@ -113,3 +113,15 @@ export async function updatePlan(db: DbOrTrx, id: string, patch: Updateable<Syst
     .where('id', '=', id)
     .execute();
 }
+
+// ---------------------------------------------------------------- labels (records that name these objects)
+export function demandTitles(db: DbOrTrx, ids: string[]) {
+  return ids.length
+    ? db.selectFrom('demand').select(['id', 'title']).where('id', 'in', ids).execute()
+    : Promise.resolve([]);
+}
+export function planNames(db: DbOrTrx, ids: string[]) {
+  return ids.length
+    ? db.selectFrom('system_plan').select(['id', 'name']).where('id', 'in', ids).execute()
+    : Promise.resolve([]);
+}

@@ -19,3 +19,4 @@ export { PullService, CYCLE_INTERVAL_MINUTES } from './pull/pull.service.ts';
 export { OneSourceService } from './one-source/one-source.service.ts';
 export { registerIngestJobs, INGEST_JOBS } from './ingest.jobs.ts';
 export * as ingestPolicy from './ingest.policy.ts';
+export { ingestLabels } from './ingest.labels.ts';

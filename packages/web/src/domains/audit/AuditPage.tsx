@@ -1,11 +1,12 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
+import { Link } from 'react-router-dom';
 import { Alert, Button, Card, DatePicker, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { get, post, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
-import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
+import { fmtTime, shanghaiDayStart, useLoad, useProblem } from '../../ui.tsx';
 import { LoadAlert, tableState } from '../../states.tsx';
 import type { AuditRecord, Org } from '../../types.ts';
 import type { Key } from '../../messages.ts';
@@ -14,6 +15,7 @@ import type { Reply } from '../../api.types.ts';
 interface Filters {
   actor?: string;
   orgId?: string;
+  family?: string;
   action?: string;
   objectType?: string;
   objectId?: string;
@@ -25,31 +27,36 @@ function toQuery(f: Filters) {
   return {
     actor: f.actor?.trim(),
     orgId: f.orgId,
+    family: f.family,
     action: f.action?.trim(),
     objectType: f.objectType?.trim(),
     objectId: f.objectId?.trim(),
     outcome: f.outcome,
-    from: f.range?.[0]?.startOf('day').toISOString(),
-    to: f.range?.[1]?.endOf('day').toISOString(),
+    // the days picked are days in Asia/Shanghai, whatever the browser's zone
+    from: f.range?.[0] ? shanghaiDayStart(f.range[0].format('YYYY-MM-DD')) : undefined,
+    to: f.range?.[1] ? shanghaiDayStart(f.range[1].format('YYYY-MM-DD'), true) : undefined,
   };
 }
 
-function Diff({ diff }: { diff: unknown }) {
-  if (!diff || typeof diff !== 'object') return null;
-  const entries = Object.entries(diff as Record<string, unknown>);
+/** A record's details as labelled fields: a change as before → after, a fact as its value. */
+function Details({ r }: { r: AuditRecord }) {
+  const { pick } = useI18n();
+  if (!r.details.length) return null;
   return (
-    <table style={{ fontSize: 12 }}>
+    <table style={{ fontSize: 12 }} data-testid="audit-details">
       <tbody>
-        {entries.map(([k, v]) => (
-          <tr key={k}>
-            <td style={{ paddingRight: 12, color: '#888' }}>{k}</td>
+        {r.details.map((d) => (
+          <tr key={d.field}>
+            <td style={{ paddingRight: 12, color: '#888', whiteSpace: 'nowrap', verticalAlign: 'top' }}>
+              {pick(d.label)}
+            </td>
             <td>
-              {Array.isArray(v) && v.length === 2 ? (
-                <>
-                  <del>{JSON.stringify(v[0])}</del> → <b>{JSON.stringify(v[1])}</b>
-                </>
+              {d.value ? (
+                pick(d.value)
               ) : (
-                JSON.stringify(v)
+                <>
+                  <del>{pick(d.before!)}</del> → <b>{pick(d.after!)}</b>
+                </>
               )}
             </td>
           </tr>
@@ -59,10 +66,38 @@ function Diff({ diff }: { diff: unknown }) {
   );
 }
 
+/** The record exactly as stored, for auditors: codes, ids, the raw details and the hashes. */
+function RawRecord({ r }: { r: AuditRecord }) {
+  const raw = {
+    seq: r.seq,
+    occurredAt: r.occurredAt,
+    action: r.action,
+    actorUserId: r.actorUserId,
+    actorName: r.actorName,
+    orgId: r.orgId,
+    credentialId: r.credentialId,
+    objectType: r.objectType,
+    objectId: r.objectId,
+    outcome: r.outcome,
+    clientIp: r.clientIp,
+    requestId: r.requestId,
+    diff: r.diff,
+    prevHash: r.prevHash,
+    hash: r.hash,
+  };
+  return (
+    <Typography.Paragraph copyable style={{ fontSize: 11, margin: 0 }}>
+      <pre style={{ margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }} data-testid="audit-raw">
+        {JSON.stringify(raw, null, 2)}
+      </pre>
+    </Typography.Paragraph>
+  );
+}
+
 type ChainReport = Reply<'/api/audit/verify', 'post'>;
 
 export function AuditPage() {
-  const { t } = useI18n();
+  const { t, pick } = useI18n();
   const { me } = useSession();
   const problem = useProblem();
   const [form] = Form.useForm<Filters>();
@@ -71,7 +106,8 @@ export function AuditPage() {
   const pageSize = 50;
   const isCenter = can(me, 'units.all');
   const orgs = useLoad(() => get<Org[]>('/api/orgs'), []);
-  const orgName = useMemo(() => new Map((orgs.data ?? []).map((o) => [o.id, o.name])), [orgs.data]);
+  const vocab = useLoad(() => get<Reply<'/api/audit/vocabulary'>>('/api/audit/vocabulary'), []);
+  const family = Form.useWatch('family', form) as string | undefined;
   const list = useLoad(
     () =>
       get<{ total: number; items: AuditRecord[] }>(
@@ -160,11 +196,36 @@ export function AuditPage() {
             />
           </Form.Item>
         )}
+        <Form.Item name="family">
+          <Select
+            allowClear
+            placeholder={t('audit.family')}
+            style={{ width: 150 }}
+            options={(vocab.data?.families ?? []).map((f) => ({ value: f.family, label: pick(f.words) }))}
+            onChange={() => form.setFieldValue('action', undefined)}
+            data-testid="audit-family"
+          />
+        </Form.Item>
         <Form.Item name="action">
-          <Input placeholder={t('audit.action')} allowClear data-testid="audit-action" />
+          <Select
+            allowClear
+            showSearch
+            optionFilterProp="label"
+            placeholder={t('audit.action')}
+            style={{ width: 200 }}
+            options={(vocab.data?.actions ?? [])
+              .filter((a) => !family || a.family === family)
+              .map((a) => ({ value: a.action, label: pick(a.words) }))}
+            data-testid="audit-action"
+          />
         </Form.Item>
         <Form.Item name="objectType">
-          <Input placeholder={t('audit.objectType')} allowClear style={{ width: 130 }} />
+          <Select
+            allowClear
+            placeholder={t('audit.objectType')}
+            style={{ width: 150 }}
+            options={(vocab.data?.objectTypes ?? []).map((o) => ({ value: o.objectType, label: pick(o.words) }))}
+          />
         </Form.Item>
         <Form.Item name="objectId">
           <Input placeholder={t('audit.objectId')} allowClear />
@@ -198,6 +259,7 @@ export function AuditPage() {
         </Form.Item>
       </Form>
       <LoadAlert load={orgs} />
+      <LoadAlert load={vocab} />
       <Table<AuditRecord>
         rowKey="seq"
         size="small"
@@ -212,19 +274,12 @@ export function AuditPage() {
           showTotal: (n) => t('common.total', { n }),
         }}
         expandable={{
-          expandedRowRender: (r) => (
-            <Space direction="vertical">
-              <Diff diff={r.diff} />
-              <Typography.Text type="secondary" style={{ fontSize: 11 }}>
-                SM3 {r.hash} · {r.requestId}
-              </Typography.Text>
-            </Space>
-          ),
-          rowExpandable: (r) => !!r.diff,
+          // the raw record is one click away, for auditors
+          expandedRowRender: (r) => <RawRecord r={r} />,
         }}
         columns={[
           { title: '#', dataIndex: 'seq', width: 70 },
-          { title: t('audit.time'), dataIndex: 'occurredAt', render: fmtTime, width: 150 },
+          { title: t('audit.time'), dataIndex: 'occurredAt', render: fmtTime, width: 140 },
           {
             title: t('audit.actor'),
             dataIndex: 'actorName',
@@ -232,25 +287,35 @@ export function AuditPage() {
           },
           {
             title: t('users.org'),
-            dataIndex: 'orgId',
-            render: (id: string | null) => (id ? (orgName.get(id) ?? id.slice(0, 8)) : '—'),
+            render: (_, r) => r.orgName ?? (r.orgId ? r.orgId.slice(0, 8) : '—'),
           },
           {
             title: t('audit.action'),
-            dataIndex: 'action',
-            render: (a: string) => <Typography.Text code>{a}</Typography.Text>,
+            render: (_, r) => <span title={r.action}>{pick(r.actionWords)}</span>,
           },
-          { title: t('audit.object'), render: (_, r) => [r.objectType, r.objectId].filter(Boolean).join(' · ') },
+          {
+            title: t('audit.object'),
+            render: (_, r) => {
+              const kind = r.objectTypeWords ? pick(r.objectTypeWords) : '';
+              if (!r.object) return [kind, r.objectId].filter(Boolean).join(' · ') || '—';
+              const name = `${r.object.name}${r.object.code ? `（${r.object.code}）` : ''}`;
+              return (
+                <span>
+                  {kind && <Typography.Text type="secondary">{kind} · </Typography.Text>}
+                  {r.object.link ? <Link to={r.object.link}>{name}</Link> : name}
+                </span>
+              );
+            },
+          },
+          { title: t('audit.details'), render: (_, r) => <Details r={r} /> },
           {
             title: t('audit.outcome'),
             dataIndex: 'outcome',
-            render: (o: string) => (
-              <Tag color={o === 'success' ? 'green' : o === 'denied' ? 'orange' : 'red'}>
-                {t(`audit.outcome.${o}` as Key)}
-              </Tag>
+            render: (o: AuditRecord['outcome'], r) => (
+              <Tag color={o === 'success' ? 'green' : o === 'denied' ? 'orange' : 'red'}>{pick(r.outcomeWords)}</Tag>
             ),
           },
-          { title: 'IP', dataIndex: 'clientIp' },
+          { title: t('audit.clientIp'), dataIndex: 'clientIp' },
         ]}
       />
     </Card>

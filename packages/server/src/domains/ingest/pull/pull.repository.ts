@@ -44,3 +44,9 @@ export function claimDue(db: DbOrTrx): Promise<PullRow[]> {
     .returningAll()
     .execute();
 }
+
+export function sourceNames(db: DbOrTrx, ids: string[]) {
+  return ids.length
+    ? db.selectFrom('pull_source').select(['id', 'name', 'resource_id']).where('id', 'in', ids).execute()
+    : Promise.resolve([]);
+}

@@ -3,7 +3,7 @@
 // table is kept, archived). Each change is audited in the caller's transaction.
 import type { Db, Trx } from '../../../db/database.ts';
 import type { RequestContext } from '../../../platform/context.ts';
-import { writeAudit } from '../../audit/index.ts';
+import { writeAudit, type AuditAction } from '../../audit/index.ts';
 import { findPublished, listPublished, type PublishedResource } from '../../catalog/index.ts';
 import * as registry from '../ingest.repository.ts';
 import { baseTableName, columnsOf, planMigration } from './table.ts';
@@ -40,7 +40,7 @@ export class DataTables {
     const cols = columnsOf(resource.items);
     const keyColumns = cols.filter((c) => c.key).map((c) => c.code);
     const existing = await registry.findDataTable(trx, resource.id, { forUpdate: true });
-    const audit = (action: string, diff: Record<string, unknown>) =>
+    const audit = (action: AuditAction, diff: Record<string, unknown>) =>
       writeAudit(trx, TABLE_CTX, {
         action,
         objectType: 'resource',

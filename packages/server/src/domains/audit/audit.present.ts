@@ -1,0 +1,196 @@
+// An audit record as a person reads it: the action in words, the object by its name and code with its page, the
+// unit by name, and the details as labelled fields (a change as before → after), values in words where they are
+// the platform's own codes. The raw record stays beside it for auditors.
+import type { AuditRecordTable } from '../../db/schema.ts';
+import { ROLE_WORDS, ROLES, type Role } from '../../platform/context.ts';
+import { uuidsOnly, type LabelLookup, type ObjectLabel } from '../../platform/labels.ts';
+import {
+  ACTION_FAMILIES,
+  actionWords,
+  familyOf,
+  fieldWords,
+  objectTypeWords,
+  words,
+  type ActionFamily,
+} from './audit.words.ts';
+
+/** How to name each kind of object a record may point at (the app gathers them from every domain's index.ts). */
+export type AuditLabels = Partial<Record<string, LabelLookup>>;
+
+type Text = { zh: string; en: string };
+
+const OUTCOMES: Record<string, readonly [string, string]> = {
+  success: ['成功', 'Succeeded'],
+  denied: ['拒绝', 'Denied'],
+  failure: ['失败', 'Failed'],
+};
+
+/** Values that are the platform's own codes, in words, by the field that carries them. */
+const VALUE_WORDS: Record<string, Record<string, readonly [string, string]>> = {
+  outcome: {
+    ...OUTCOMES,
+    all_accepted: ['全部入库', 'All rows loaded'],
+    partly_accepted: ['部分入库', 'Partly loaded'],
+    none_accepted: ['未入库（全部未通过）', 'Nothing loaded (all rejected)'],
+    empty: ['无数据行', 'No rows'],
+    failed: ['失败，未写入任何数据', 'Failed, nothing changed'],
+  },
+  mode: {
+    upsert: ['按主键更新', 'Upsert by key'],
+    append: ['追加', 'Append'],
+    replace: ['全量替换', 'Replace all'],
+  },
+  reason: {
+    rate_limited: ['请求过于频繁', 'Too many requests'],
+    role_not_allowed: ['该单位不能拥有此角色', 'A role the organisation may not hold'],
+    wrong_password: ['密码错误', 'Wrong password'],
+    wrong_totp: ['动态口令错误', 'Wrong one-time code'],
+    totp_replay: ['动态口令重复使用', 'One-time code used again'],
+  },
+  mfa: { totp: ['动态口令', 'One-time code'] },
+  kind: {
+    center: ['运营中心', 'Center'],
+    cac: ['网信办', 'Cyberspace office'],
+    town_street: ['镇街', 'Town / street'],
+    bureau: ['委办局', 'Bureau'],
+    institution: ['事业单位', 'Public institution'],
+    vertical: ['垂管单位', 'Vertical unit'],
+    postgres: ['PostgreSQL 数据库', 'PostgreSQL database'],
+    mysql: ['MySQL 数据库', 'MySQL database'],
+    http: ['HTTP 接口', 'HTTP API'],
+  },
+  /** the statuses of catalog versions, demands, system plans and masking profiles */
+  status: {
+    draft: ['草稿', 'Draft'],
+    submitted: ['待审核', 'Submitted'],
+    returned: ['退回修改', 'Returned'],
+    approved: ['已通过', 'Approved'],
+    superseded: ['已被替代', 'Superseded'],
+    withdrawn: ['已撤回', 'Withdrawn'],
+    matched: ['已匹配资源', 'Matched'],
+    topic_approved: ['批准为主题库', 'Approved as a topic library'],
+    rejected: ['已驳回', 'Rejected'],
+    active: ['启用', 'Active'],
+    pending_approval: ['待运营中心审批', 'Awaiting the Center'],
+  },
+  purpose: {
+    grant: ['共享授权', 'Share grant'],
+    release: ['开放发布', 'Open-data release'],
+    custom: ['其他', 'Other'],
+  },
+  decision: { approve: ['通过', 'Approve'], return: ['退回', 'Return'] },
+  shareType: {
+    unconditional: ['无条件共享', 'Unconditional'],
+    conditional: ['有条件共享', 'Conditional'],
+    none: ['不予共享', 'Not shared'],
+  },
+};
+VALUE_WORDS.share_type = VALUE_WORDS.shareType!;
+
+const isRole = (v: unknown): v is Role => typeof v === 'string' && (ROLES as readonly string[]).includes(v);
+
+/** A value as text in both languages: codes of the platform in words, lists joined, objects as labelled fields. */
+function valueText(field: string, v: unknown, depth = 0): Text {
+  if (v === null || v === undefined || v === '') return { zh: '—', en: '—' };
+  if (typeof v === 'boolean') return v ? { zh: '是', en: 'yes' } : { zh: '否', en: 'no' };
+  if (typeof v === 'number') return { zh: String(v), en: String(v) };
+  if (typeof v === 'string') {
+    const known = VALUE_WORDS[field]?.[v];
+    if (known) return words(known);
+    if (isRole(v)) return words(ROLE_WORDS[v]);
+    return { zh: v, en: v };
+  }
+  if (Array.isArray(v)) {
+    const parts = v.map((x) => valueText(field, x, depth + 1));
+    return { zh: parts.map((p) => p.zh).join('、'), en: parts.map((p) => p.en).join(', ') };
+  }
+  if (typeof v === 'object' && depth < 3) {
+    const parts = Object.entries(v as Record<string, unknown>).map(([k, x]) => {
+      const label = fieldWords(k);
+      const text = valueText(k, x, depth + 1);
+      return { zh: `${label.zh}：${text.zh}`, en: `${label.en}: ${text.en}` };
+    });
+    return { zh: parts.map((p) => p.zh).join('；'), en: parts.map((p) => p.en).join('; ') };
+  }
+  const s = JSON.stringify(v);
+  return { zh: s, en: s };
+}
+
+export interface Detail {
+  field: string;
+  label: Text;
+  /** a change: the value before and after */
+  before: Text | null;
+  after: Text | null;
+  /** a fact of the record (no change) */
+  value: Text | null;
+}
+
+/** The details of a record as labelled fields; `[before, after]` pairs are changes. */
+export function detailsOf(diff: unknown): Detail[] {
+  if (!diff || typeof diff !== 'object' || Array.isArray(diff)) return [];
+  return Object.entries(diff as Record<string, unknown>).map(([field, v]) => {
+    const change = Array.isArray(v) && v.length === 2 && field !== 'roles' && field !== 'looser';
+    return {
+      field,
+      label: fieldWords(field),
+      before: change ? valueText(field, v[0]) : null,
+      after: change ? valueText(field, v[1]) : null,
+      value: change ? null : valueText(field, v),
+    };
+  });
+}
+
+type Row = AuditRecordTable;
+
+/** Looks up every object and unit the rows name, one query per kind of object. */
+async function labelsFor(rows: Row[], labels: AuditLabels) {
+  const byType = new Map<string, string[]>();
+  for (const r of rows)
+    if (r.object_type && r.object_id)
+      (byType.get(r.object_type) ?? byType.set(r.object_type, []).get(r.object_type)!).push(r.object_id);
+  const found = new Map<string, ObjectLabel>();
+  for (const [type, ids] of byType) {
+    const lookup = labels[type];
+    if (!lookup) continue;
+    for (const [id, label] of await lookup(uuidsOnly(ids))) found.set(`${type}:${id}`, label);
+  }
+  const orgs = labels.organisation ? await labels.organisation(uuidsOnly(rows.map((r) => r.org_id))) : new Map();
+  return { objects: found, orgs };
+}
+
+export async function presentRecords(rows: Row[], labels: AuditLabels) {
+  const { objects, orgs } = await labelsFor(rows, labels);
+  return rows.map((r) => {
+    const family = familyOf(r.action);
+    const familyWords = (ACTION_FAMILIES as Record<string, readonly [string, string]>)[family];
+    return {
+      seq: r.seq,
+      occurredAt: r.occurred_at.toISOString(),
+      actorUserId: r.actor_user_id,
+      actorName: r.actor_name,
+      orgId: r.org_id,
+      orgName: (r.org_id && orgs.get(r.org_id)?.name) ?? null,
+      credentialId: r.credential_id,
+      action: r.action,
+      actionWords: actionWords(r.action),
+      family,
+      familyWords: familyWords ? words(familyWords) : { zh: family, en: family },
+      objectType: r.object_type,
+      objectTypeWords: objectTypeWords(r.object_type),
+      objectId: r.object_id,
+      object: (r.object_type && r.object_id && objects.get(`${r.object_type}:${r.object_id}`)) || null,
+      outcome: r.outcome,
+      outcomeWords: words(OUTCOMES[r.outcome] ?? [r.outcome, r.outcome]),
+      clientIp: r.client_ip,
+      requestId: r.request_id,
+      details: detailsOf(r.diff),
+      diff: r.diff,
+      prevHash: r.prev_hash,
+      hash: r.hash,
+    };
+  });
+}
+
+export type PresentedRecord = Awaited<ReturnType<typeof presentRecords>>[number];
+export type { ActionFamily };
