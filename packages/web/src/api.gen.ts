@@ -13,6 +13,7 @@ export interface paths {
                 query?: {
                     action?: string;
                     actor?: string;
+                    family?: string;
                     from?: string;
                     limit?: number;
                     objectId?: string;
@@ -36,18 +37,70 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                /** @description the action code (raw) */
                                 action: string;
+                                actionWords: {
+                                    en: string;
+                                    zh: string;
+                                };
                                 actorName: string | null;
                                 actorUserId: string | null;
                                 clientIp: string | null;
                                 credentialId: string | null;
+                                /** @description the record's details as labelled fields: a change as before → after, a fact as a value */
+                                details: {
+                                    after: {
+                                        en: string;
+                                        zh: string;
+                                    } | null;
+                                    before: {
+                                        en: string;
+                                        zh: string;
+                                    } | null;
+                                    field: string;
+                                    label: {
+                                        en: string;
+                                        zh: string;
+                                    };
+                                    value: {
+                                        en: string;
+                                        zh: string;
+                                    } | null;
+                                }[];
+                                /** @description the details as recorded (raw) */
                                 diff: unknown;
+                                /** @description the action family: the part of the code before its first dot */
+                                family: string;
+                                familyWords: {
+                                    en: string;
+                                    zh: string;
+                                };
                                 hash: string;
+                                object: {
+                                    code: string | null;
+                                    link: string | null;
+                                    name: string;
+                                } | null;
                                 objectId: string | null;
                                 objectType: string | null;
+                                objectTypeWords: {
+                                    en: string;
+                                    zh: string;
+                                } | null;
+                                /** Format: date-time */
                                 occurredAt: string;
                                 orgId: string | null;
-                                outcome: string;
+                                orgName: string | null;
+                                /**
+                                 * AuditOutcome
+                                 * @enum {string}
+                                 */
+                                outcome: "success" | "denied" | "failure";
+                                outcomeWords: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                prevHash: string;
                                 requestId: string | null;
                                 seq: number;
                             }[];
@@ -78,6 +131,7 @@ export interface paths {
                 query?: {
                     action?: string;
                     actor?: string;
+                    family?: string;
                     from?: string;
                     objectId?: string;
                     objectType?: string;
@@ -162,6 +216,65 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/vocabulary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The trail in words: action families, actions and kinds of object (zh-CN and en), for filters */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: {
+                                action: string;
+                                family: string;
+                                words: {
+                                    en: string;
+                                    zh: string;
+                                };
+                            }[];
+                            families: {
+                                family: string;
+                                words: {
+                                    en: string;
+                                    zh: string;
+                                };
+                            }[];
+                            objectTypes: {
+                                objectType: string;
+                                words: {
+                                    en: string;
+                                    zh: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -372,7 +485,10 @@ export interface paths {
                                 contactPhone: string | null;
                                 id: string;
                                 isDemo: boolean;
-                                /** OrgKind */
+                                /**
+                                 * OrgKind
+                                 * @enum {string}
+                                 */
                                 kind: "center" | "cac" | "town_street" | "bureau" | "institution" | "vertical";
                                 name: string;
                                 parentId: string | null;
@@ -676,6 +792,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The Center's working-day overrides */
         get: {
             parameters: {
                 query?: {
@@ -755,6 +872,7 @@ export interface paths {
             };
         };
         post?: never;
+        /** Remove an override: the day follows the State Council schedule again */
         delete: {
             parameters: {
                 query?: never;
@@ -852,6 +970,7 @@ export interface paths {
                             days: {
                                 date: string;
                                 name: string | null;
+                                /** @enum {string} */
                                 reason: "weekday" | "weekend" | "holiday" | "makeup_workday" | "override";
                                 working: boolean;
                             }[];
@@ -1018,6 +1137,7 @@ export interface paths {
                                 daysLeft: number;
                                 daysOverdue: number;
                                 due: string;
+                                /** @enum {string} */
                                 state: "open" | "due_today" | "overdue";
                                 today: string;
                             } | null;
@@ -1047,8 +1167,10 @@ export interface paths {
                                 valueSet: string[];
                             }[];
                             keywords: string[];
+                            /** @enum {string} */
                             kind: "new" | "change";
                             name: string;
+                            /** @enum {string} */
                             openAttribute: "closed" | "conditional" | "open";
                             openCondition: string | null;
                             /** Format: uuid */
@@ -1069,7 +1191,9 @@ export interface paths {
                             shareBasis: string | null;
                             shareCondition: string | null;
                             shareMethods: string[];
+                            /** @enum {string} */
                             shareType: "unconditional" | "conditional" | "none";
+                            /** @enum {string} */
                             status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
                             submittedAt: string | null;
                             summary: string;
@@ -1156,6 +1280,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             accepted: {
+                                /** @enum {string} */
                                 action: "created" | "updated";
                                 code: string;
                                 name: string;
@@ -1238,6 +1363,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The non-share list as an Excel workbook */
         get: {
             parameters: {
                 query?: never;
@@ -1290,7 +1416,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description aggregated once a batch has loaded */
+                            /**
+                             * @description aggregated once a batch has loaded
+                             * @enum {string}
+                             */
                             aggregationStatus: "aggregated" | "not_aggregated";
                             approvedAt: string | null;
                             code: string;
@@ -1326,6 +1455,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The responsibility list as an Excel workbook */
         get: {
             parameters: {
                 query?: {
@@ -1387,6 +1517,7 @@ export interface paths {
                                 daysLeft: number;
                                 daysOverdue: number;
                                 due: string;
+                                /** @enum {string} */
                                 state: "open" | "due_today" | "overdue";
                                 today: string;
                             } | null;
@@ -1443,17 +1574,20 @@ export interface paths {
                                 daysLeft: number;
                                 daysOverdue: number;
                                 due: string;
+                                /** @enum {string} */
                                 state: "open" | "due_today" | "overdue";
                                 today: string;
                             } | null;
                             dueDate: string | null;
                             /** Format: uuid */
                             id: string;
+                            /** @enum {string} */
                             kind: "review" | "filing";
                             name: string;
                             /** Format: uuid */
                             orgId: string;
                             orgName: string;
+                            /** @enum {string} */
                             status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
                             version: number;
                         }[];
@@ -1674,6 +1808,7 @@ export interface paths {
                                     daysLeft: number;
                                     daysOverdue: number;
                                     due: string;
+                                    /** @enum {string} */
                                     state: "open" | "due_today" | "overdue";
                                     today: string;
                                 } | null;
@@ -1703,8 +1838,10 @@ export interface paths {
                                     valueSet: string[];
                                 }[];
                                 keywords: string[];
+                                /** @enum {string} */
                                 kind: "new" | "change";
                                 name: string;
+                                /** @enum {string} */
                                 openAttribute: "closed" | "conditional" | "open";
                                 openCondition: string | null;
                                 /** Format: uuid */
@@ -1724,7 +1861,9 @@ export interface paths {
                                 shareBasis: string | null;
                                 shareCondition: string | null;
                                 shareMethods: string[];
+                                /** @enum {string} */
                                 shareType: "unconditional" | "conditional" | "none";
+                                /** @enum {string} */
                                 status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
                                 submittedAt: string | null;
                                 summary: string;
@@ -1750,6 +1889,7 @@ export interface paths {
                                     daysLeft: number;
                                     daysOverdue: number;
                                     due: string;
+                                    /** @enum {string} */
                                     state: "open" | "due_today" | "overdue";
                                     today: string;
                                 } | null;
@@ -1779,8 +1919,10 @@ export interface paths {
                                     valueSet: string[];
                                 }[];
                                 keywords: string[];
+                                /** @enum {string} */
                                 kind: "new" | "change";
                                 name: string;
+                                /** @enum {string} */
                                 openAttribute: "closed" | "conditional" | "open";
                                 openCondition: string | null;
                                 /** Format: uuid */
@@ -1800,7 +1942,9 @@ export interface paths {
                                 shareBasis: string | null;
                                 shareCondition: string | null;
                                 shareMethods: string[];
+                                /** @enum {string} */
                                 shareType: "unconditional" | "conditional" | "none";
+                                /** @enum {string} */
                                 status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
                                 submittedAt: string | null;
                                 summary: string;
@@ -1869,6 +2013,7 @@ export interface paths {
                                 daysLeft: number;
                                 daysOverdue: number;
                                 due: string;
+                                /** @enum {string} */
                                 state: "open" | "due_today" | "overdue";
                                 today: string;
                             } | null;
@@ -1898,8 +2043,10 @@ export interface paths {
                                 valueSet: string[];
                             }[];
                             keywords: string[];
+                            /** @enum {string} */
                             kind: "new" | "change";
                             name: string;
+                            /** @enum {string} */
                             openAttribute: "closed" | "conditional" | "open";
                             openCondition: string | null;
                             /** Format: uuid */
@@ -1919,7 +2066,9 @@ export interface paths {
                             shareBasis: string | null;
                             shareCondition: string | null;
                             shareMethods: string[];
+                            /** @enum {string} */
                             shareType: "unconditional" | "conditional" | "none";
+                            /** @enum {string} */
                             status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
                             submittedAt: string | null;
                             summary: string;
@@ -1975,6 +2124,7 @@ export interface paths {
                             }[];
                             from: number;
                             items: {
+                                /** @enum {string} */
                                 change: "added" | "removed" | "changed";
                                 code: string;
                                 fields: {
@@ -2078,6 +2228,7 @@ export interface paths {
                                 daysLeft: number;
                                 daysOverdue: number;
                                 due: string;
+                                /** @enum {string} */
                                 state: "open" | "due_today" | "overdue";
                                 today: string;
                             } | null;
@@ -2107,8 +2258,10 @@ export interface paths {
                                 valueSet: string[];
                             }[];
                             keywords: string[];
+                            /** @enum {string} */
                             kind: "new" | "change";
                             name: string;
+                            /** @enum {string} */
                             openAttribute: "closed" | "conditional" | "open";
                             openCondition: string | null;
                             /** Format: uuid */
@@ -2128,7 +2281,9 @@ export interface paths {
                             shareBasis: string | null;
                             shareCondition: string | null;
                             shareMethods: string[];
+                            /** @enum {string} */
                             shareType: "unconditional" | "conditional" | "none";
+                            /** @enum {string} */
                             status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
                             submittedAt: string | null;
                             summary: string;
@@ -2198,6 +2353,7 @@ export interface paths {
                                 daysLeft: number;
                                 daysOverdue: number;
                                 due: string;
+                                /** @enum {string} */
                                 state: "open" | "due_today" | "overdue";
                                 today: string;
                             } | null;
@@ -2227,8 +2383,10 @@ export interface paths {
                                 valueSet: string[];
                             }[];
                             keywords: string[];
+                            /** @enum {string} */
                             kind: "new" | "change";
                             name: string;
+                            /** @enum {string} */
                             openAttribute: "closed" | "conditional" | "open";
                             openCondition: string | null;
                             /** Format: uuid */
@@ -2248,7 +2406,9 @@ export interface paths {
                             shareBasis: string | null;
                             shareCondition: string | null;
                             shareMethods: string[];
+                            /** @enum {string} */
                             shareType: "unconditional" | "conditional" | "none";
+                            /** @enum {string} */
                             status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
                             submittedAt: string | null;
                             summary: string;
@@ -2307,6 +2467,7 @@ export interface paths {
                                 daysLeft: number;
                                 daysOverdue: number;
                                 due: string;
+                                /** @enum {string} */
                                 state: "open" | "due_today" | "overdue";
                                 today: string;
                             } | null;
@@ -2336,8 +2497,10 @@ export interface paths {
                                 valueSet: string[];
                             }[];
                             keywords: string[];
+                            /** @enum {string} */
                             kind: "new" | "change";
                             name: string;
+                            /** @enum {string} */
                             openAttribute: "closed" | "conditional" | "open";
                             openCondition: string | null;
                             /** Format: uuid */
@@ -2357,7 +2520,9 @@ export interface paths {
                             shareBasis: string | null;
                             shareCondition: string | null;
                             shareMethods: string[];
+                            /** @enum {string} */
                             shareType: "unconditional" | "conditional" | "none";
+                            /** @enum {string} */
                             status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
                             submittedAt: string | null;
                             summary: string;
@@ -2430,6 +2595,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A resource's versions, newest first */
         get: {
             parameters: {
                 query?: never;
@@ -2452,10 +2618,12 @@ export interface paths {
                             changeReason: string | null;
                             /** Format: date-time */
                             createdAt: string;
+                            /** @enum {string} */
                             kind: "new" | "change";
                             name: string;
                             policyVersion: number;
                             reviewedAt: string | null;
+                            /** @enum {string} */
                             status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
                             submittedAt: string | null;
                             version: number;
@@ -2479,6 +2647,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One version of a resource, with its items */
         get: {
             parameters: {
                 query?: never;
@@ -2509,6 +2678,7 @@ export interface paths {
                                 daysLeft: number;
                                 daysOverdue: number;
                                 due: string;
+                                /** @enum {string} */
                                 state: "open" | "due_today" | "overdue";
                                 today: string;
                             } | null;
@@ -2538,8 +2708,10 @@ export interface paths {
                                 valueSet: string[];
                             }[];
                             keywords: string[];
+                            /** @enum {string} */
                             kind: "new" | "change";
                             name: string;
+                            /** @enum {string} */
                             openAttribute: "closed" | "conditional" | "open";
                             openCondition: string | null;
                             /** Format: uuid */
@@ -2559,7 +2731,9 @@ export interface paths {
                             shareBasis: string | null;
                             shareCondition: string | null;
                             shareMethods: string[];
+                            /** @enum {string} */
                             shareType: "unconditional" | "conditional" | "none";
+                            /** @enum {string} */
                             status: "draft" | "submitted" | "returned" | "approved" | "superseded" | "withdrawn";
                             submittedAt: string | null;
                             summary: string;
@@ -2647,11 +2821,13 @@ export interface paths {
                                 daysLeft: number;
                                 daysOverdue: number;
                                 due: string;
+                                /** @enum {string} */
                                 state: "open" | "due_today" | "overdue";
                                 today: string;
                             } | null;
                             /** Format: uuid */
                             id: string;
+                            /** @enum {string} */
                             kind: "new" | "change";
                             name: string;
                             /** Format: uuid */
@@ -2706,6 +2882,7 @@ export interface paths {
                 };
             };
         };
+        /** Change the resource code format (Center admin) */
         put: {
             parameters: {
                 query?: never;
@@ -2785,6 +2962,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** Register an information system */
         post: {
             parameters: {
                 query?: never;
@@ -2842,6 +3020,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /** Change an information system */
         patch: {
             parameters: {
                 query?: never;
@@ -2890,6 +3069,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** API credentials of units' information systems (hashes only, never secrets) */
         get: {
             parameters: {
                 query?: {
@@ -2988,6 +3168,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Revoke an API credential */
         post: {
             parameters: {
                 query?: never;
@@ -3070,6 +3251,7 @@ export interface paths {
                             purpose: string;
                             reviewComment: string | null;
                             reviewedAt: string | null;
+                            /** @enum {string} */
                             status: "submitted" | "matched" | "topic_approved" | "rejected";
                             title: string;
                         }[];
@@ -3124,6 +3306,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The demand list as an Excel workbook */
         get: {
             parameters: {
                 query?: never;
@@ -3210,6 +3393,7 @@ export interface paths {
                             purpose: string;
                             reviewComment: string | null;
                             reviewedAt: string | null;
+                            /** @enum {string} */
                             status: "submitted" | "matched" | "topic_approved" | "rejected";
                             title: string;
                         };
@@ -3332,12 +3516,20 @@ export interface paths {
                             id: string;
                             idempotencyKey: string | null;
                             mode: "upsert" | "append" | "replace";
+                            /**
+                             * BatchOutcome
+                             * @description all_accepted; partly_accepted (some rows rejected); none_accepted (every row rejected); empty (no rows); failed (nothing changed); running
+                             * @enum {string}
+                             */
+                            outcome: "running" | "all_accepted" | "partly_accepted" | "none_accepted" | "empty" | "failed";
                             phase: string | null;
                             pullSourceId: string | null;
                             received: number;
                             rejected: number;
                             /** @description the first 20 rejected rows */
                             rejectedSample: {
+                                /** @description which data row it is: 1 for the first row after the header (blank lines not counted) */
+                                dataRow: number | null;
                                 errors: {
                                     en: string;
                                     field: string;
@@ -3345,7 +3537,13 @@ export interface paths {
                                 }[];
                                 /** @description the values as sent (null for a caller outside the owner unit) */
                                 raw: unknown;
+                                /** @description where the row is: the file's line (CSV, NDJSON), the worksheet's row (XLSX), the entry (JSON) */
                                 rowNo: number;
+                                /** @description both in words: 第 4 条数据（文件第 5 行） */
+                                where: {
+                                    en: string;
+                                    zh: string;
+                                };
                             }[];
                             /** Format: uuid */
                             resourceId: string;
@@ -3355,6 +3553,11 @@ export interface paths {
                              * @description ISO 8601, UTC
                              */
                             startedAt: string;
+                            /**
+                             * BatchStatus
+                             * @description whether the batch ran to its end (succeeded) or changed nothing (failed); see outcome for its rows
+                             * @enum {string}
+                             */
                             status: "running" | "succeeded" | "failed";
                             totalBytes: number | null;
                             version: number;
@@ -3707,12 +3910,20 @@ export interface paths {
                                 id: string;
                                 idempotencyKey: string | null;
                                 mode: "upsert" | "append" | "replace";
+                                /**
+                                 * BatchOutcome
+                                 * @description all_accepted; partly_accepted (some rows rejected); none_accepted (every row rejected); empty (no rows); failed (nothing changed); running
+                                 * @enum {string}
+                                 */
+                                outcome: "running" | "all_accepted" | "partly_accepted" | "none_accepted" | "empty" | "failed";
                                 phase: string | null;
                                 pullSourceId: string | null;
                                 received: number;
                                 rejected: number;
                                 /** @description the first 20 rejected rows */
                                 rejectedSample: {
+                                    /** @description which data row it is: 1 for the first row after the header (blank lines not counted) */
+                                    dataRow: number | null;
                                     errors: {
                                         en: string;
                                         field: string;
@@ -3720,7 +3931,13 @@ export interface paths {
                                     }[];
                                     /** @description the values as sent (null for a caller outside the owner unit) */
                                     raw: unknown;
+                                    /** @description where the row is: the file's line (CSV, NDJSON), the worksheet's row (XLSX), the entry (JSON) */
                                     rowNo: number;
+                                    /** @description both in words: 第 4 条数据（文件第 5 行） */
+                                    where: {
+                                        en: string;
+                                        zh: string;
+                                    };
                                 }[];
                                 /** Format: uuid */
                                 resourceId: string;
@@ -3730,6 +3947,11 @@ export interface paths {
                                  * @description ISO 8601, UTC
                                  */
                                 startedAt: string;
+                                /**
+                                 * BatchStatus
+                                 * @description whether the batch ran to its end (succeeded) or changed nothing (failed); see outcome for its rows
+                                 * @enum {string}
+                                 */
                                 status: "running" | "succeeded" | "failed";
                                 totalBytes: number | null;
                                 version: number;
@@ -3813,6 +4035,7 @@ export interface paths {
                             /**
                              * Freshness
                              * @description fresh; due (within the grace, in working days); overdue; never loaded; irregular cycle; no table
+                             * @enum {string}
                              */
                             freshness: "fresh" | "due" | "overdue" | "never" | "irregular" | "no_table";
                             /** Format: uuid */
@@ -3871,6 +4094,7 @@ export interface paths {
                             /**
                              * Freshness
                              * @description fresh; due (within the grace, in working days); overdue; never loaded; irregular cycle; no table
+                             * @enum {string}
                              */
                             freshness: "fresh" | "due" | "overdue" | "never" | "irregular" | "no_table";
                             /** Format: uuid */
@@ -3965,6 +4189,12 @@ export interface paths {
                                 id: string;
                                 idempotencyKey: string | null;
                                 mode: "upsert" | "append" | "replace";
+                                /**
+                                 * BatchOutcome
+                                 * @description all_accepted; partly_accepted (some rows rejected); none_accepted (every row rejected); empty (no rows); failed (nothing changed); running
+                                 * @enum {string}
+                                 */
+                                outcome: "running" | "all_accepted" | "partly_accepted" | "none_accepted" | "empty" | "failed";
                                 phase: string | null;
                                 pullSourceId: string | null;
                                 received: number;
@@ -3977,6 +4207,11 @@ export interface paths {
                                  * @description ISO 8601, UTC
                                  */
                                 startedAt: string;
+                                /**
+                                 * BatchStatus
+                                 * @description whether the batch ran to its end (succeeded) or changed nothing (failed); see outcome for its rows
+                                 * @enum {string}
+                                 */
                                 status: "running" | "succeeded" | "failed";
                                 totalBytes: number | null;
                                 version: number;
@@ -4223,6 +4458,13 @@ export interface paths {
                                 code: string;
                                 dataType: string;
                                 masked: boolean;
+                                masking: {
+                                    rule: string;
+                                    words: {
+                                        en: string;
+                                        zh: string;
+                                    };
+                                } | null;
                                 name: string;
                                 primaryKey: boolean;
                             }[];
@@ -4284,12 +4526,20 @@ export interface paths {
                                 id: string;
                                 idempotencyKey: string | null;
                                 mode: "upsert" | "append" | "replace";
+                                /**
+                                 * BatchOutcome
+                                 * @description all_accepted; partly_accepted (some rows rejected); none_accepted (every row rejected); empty (no rows); failed (nothing changed); running
+                                 * @enum {string}
+                                 */
+                                outcome: "running" | "all_accepted" | "partly_accepted" | "none_accepted" | "empty" | "failed";
                                 phase: string | null;
                                 pullSourceId: string | null;
                                 received: number;
                                 rejected: number;
                                 /** @description the first 20 rejected rows */
                                 rejectedSample: {
+                                    /** @description which data row it is: 1 for the first row after the header (blank lines not counted) */
+                                    dataRow: number | null;
                                     errors: {
                                         en: string;
                                         field: string;
@@ -4297,7 +4547,13 @@ export interface paths {
                                     }[];
                                     /** @description the values as sent (null for a caller outside the owner unit) */
                                     raw: unknown;
+                                    /** @description where the row is: the file's line (CSV, NDJSON), the worksheet's row (XLSX), the entry (JSON) */
                                     rowNo: number;
+                                    /** @description both in words: 第 4 条数据（文件第 5 行） */
+                                    where: {
+                                        en: string;
+                                        zh: string;
+                                    };
                                 }[];
                                 /** Format: uuid */
                                 resourceId: string;
@@ -4307,6 +4563,11 @@ export interface paths {
                                  * @description ISO 8601, UTC
                                  */
                                 startedAt: string;
+                                /**
+                                 * BatchStatus
+                                 * @description whether the batch ran to its end (succeeded) or changed nothing (failed); see outcome for its rows
+                                 * @enum {string}
+                                 */
                                 status: "running" | "succeeded" | "failed";
                                 totalBytes: number | null;
                                 version: number;
@@ -4346,12 +4607,20 @@ export interface paths {
                                 id: string;
                                 idempotencyKey: string | null;
                                 mode: "upsert" | "append" | "replace";
+                                /**
+                                 * BatchOutcome
+                                 * @description all_accepted; partly_accepted (some rows rejected); none_accepted (every row rejected); empty (no rows); failed (nothing changed); running
+                                 * @enum {string}
+                                 */
+                                outcome: "running" | "all_accepted" | "partly_accepted" | "none_accepted" | "empty" | "failed";
                                 phase: string | null;
                                 pullSourceId: string | null;
                                 received: number;
                                 rejected: number;
                                 /** @description the first 20 rejected rows */
                                 rejectedSample: {
+                                    /** @description which data row it is: 1 for the first row after the header (blank lines not counted) */
+                                    dataRow: number | null;
                                     errors: {
                                         en: string;
                                         field: string;
@@ -4359,7 +4628,13 @@ export interface paths {
                                     }[];
                                     /** @description the values as sent (null for a caller outside the owner unit) */
                                     raw: unknown;
+                                    /** @description where the row is: the file's line (CSV, NDJSON), the worksheet's row (XLSX), the entry (JSON) */
                                     rowNo: number;
+                                    /** @description both in words: 第 4 条数据（文件第 5 行） */
+                                    where: {
+                                        en: string;
+                                        zh: string;
+                                    };
                                 }[];
                                 /** Format: uuid */
                                 resourceId: string;
@@ -4369,6 +4644,11 @@ export interface paths {
                                  * @description ISO 8601, UTC
                                  */
                                 startedAt: string;
+                                /**
+                                 * BatchStatus
+                                 * @description whether the batch ran to its end (succeeded) or changed nothing (failed); see outcome for its rows
+                                 * @enum {string}
+                                 */
                                 status: "running" | "succeeded" | "failed";
                                 totalBytes: number | null;
                                 version: number;
@@ -4444,12 +4724,20 @@ export interface paths {
                                 id: string;
                                 idempotencyKey: string | null;
                                 mode: "upsert" | "append" | "replace";
+                                /**
+                                 * BatchOutcome
+                                 * @description all_accepted; partly_accepted (some rows rejected); none_accepted (every row rejected); empty (no rows); failed (nothing changed); running
+                                 * @enum {string}
+                                 */
+                                outcome: "running" | "all_accepted" | "partly_accepted" | "none_accepted" | "empty" | "failed";
                                 phase: string | null;
                                 pullSourceId: string | null;
                                 received: number;
                                 rejected: number;
                                 /** @description the first 20 rejected rows */
                                 rejectedSample: {
+                                    /** @description which data row it is: 1 for the first row after the header (blank lines not counted) */
+                                    dataRow: number | null;
                                     errors: {
                                         en: string;
                                         field: string;
@@ -4457,7 +4745,13 @@ export interface paths {
                                     }[];
                                     /** @description the values as sent (null for a caller outside the owner unit) */
                                     raw: unknown;
+                                    /** @description where the row is: the file's line (CSV, NDJSON), the worksheet's row (XLSX), the entry (JSON) */
                                     rowNo: number;
+                                    /** @description both in words: 第 4 条数据（文件第 5 行） */
+                                    where: {
+                                        en: string;
+                                        zh: string;
+                                    };
                                 }[];
                                 /** Format: uuid */
                                 resourceId: string;
@@ -4467,6 +4761,11 @@ export interface paths {
                                  * @description ISO 8601, UTC
                                  */
                                 startedAt: string;
+                                /**
+                                 * BatchStatus
+                                 * @description whether the batch ran to its end (succeeded) or changed nothing (failed); see outcome for its rows
+                                 * @enum {string}
+                                 */
                                 status: "running" | "succeeded" | "failed";
                                 totalBytes: number | null;
                                 version: number;
@@ -4531,7 +4830,10 @@ export interface paths {
                                 retryLimit: number;
                                 startAfter: string | null;
                                 startedAt: string | null;
-                                /** JobState */
+                                /**
+                                 * JobState
+                                 * @enum {string}
+                                 */
                                 state: "created" | "retry" | "active" | "completed" | "cancelled" | "failed";
                                 title: {
                                     en: string;
@@ -4663,7 +4965,12 @@ export interface paths {
                                     fill?: string;
                                     keepFirst?: number;
                                     keepLast?: number;
-                                    rule: string;
+                                    /**
+                                     * MaskingRule
+                                     * @description stored rules are checked against these when saved
+                                     * @enum {string}
+                                     */
+                                    rule: "none" | "mask" | "hash" | "tokenize" | "generalize" | "truncate" | "suppress";
                                     to?: string;
                                 } | null;
                             }[];
@@ -4750,20 +5057,39 @@ export interface paths {
                             id: string;
                             looserItems: string[];
                             name: string;
-                            /** @description default, grant, release or custom */
-                            purpose: string;
+                            /**
+                             * MaskingPurpose
+                             * @enum {string}
+                             */
+                            purpose: "default" | "grant" | "release" | "custom";
                             rules: {
                                 [key: string]: {
                                     bucket?: number;
                                     fill?: string;
                                     keepFirst?: number;
                                     keepLast?: number;
-                                    rule: string;
+                                    /**
+                                     * MaskingRule
+                                     * @description stored rules are checked against these when saved
+                                     * @enum {string}
+                                     */
+                                    rule: "none" | "mask" | "hash" | "tokenize" | "generalize" | "truncate" | "suppress";
                                     to?: string;
                                 };
                             };
-                            /** @description active, or pending_approval (it loosens the default) */
-                            status: string;
+                            /**
+                             * MaskingProfileStatus
+                             * @description active, or pending_approval (it loosens the default)
+                             * @enum {string}
+                             */
+                            status: "active" | "pending_approval";
+                            /** @description each item's rule in words, with its parameters */
+                            words: {
+                                [key: string]: {
+                                    en: string;
+                                    zh: string;
+                                };
+                            };
                         }[];
                     };
                 };
@@ -4965,7 +5291,10 @@ export interface paths {
                             grantableRoles: ("center_admin" | "center_reviewer" | "supervisor" | "unit_admin" | "unit_security_officer" | "unit_user" | "cac_officer")[];
                             id: string;
                             isDemo: boolean;
-                            /** OrgKind */
+                            /**
+                             * OrgKind
+                             * @enum {string}
+                             */
                             kind: "center" | "cac" | "town_street" | "bureau" | "institution" | "vertical";
                             name: string;
                             parentId: string | null;
@@ -4991,7 +5320,10 @@ export interface paths {
                         contactEmail?: string | null;
                         contactName?: string | null;
                         contactPhone?: string | null;
-                        /** OrgKind */
+                        /**
+                         * OrgKind
+                         * @enum {string}
+                         */
                         kind: "center" | "cac" | "town_street" | "bureau" | "institution" | "vertical";
                         name: string;
                         parentId?: string | null;
@@ -5014,7 +5346,10 @@ export interface paths {
                             contactPhone: string | null;
                             id: string;
                             isDemo: boolean;
-                            /** OrgKind */
+                            /**
+                             * OrgKind
+                             * @enum {string}
+                             */
                             kind: "center" | "cac" | "town_street" | "bureau" | "institution" | "vertical";
                             name: string;
                             parentId: string | null;
@@ -5037,6 +5372,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One organisation */
         get: {
             parameters: {
                 query?: never;
@@ -5062,7 +5398,10 @@ export interface paths {
                             contactPhone: string | null;
                             id: string;
                             isDemo: boolean;
-                            /** OrgKind */
+                            /**
+                             * OrgKind
+                             * @enum {string}
+                             */
                             kind: "center" | "cac" | "town_street" | "bureau" | "institution" | "vertical";
                             name: string;
                             parentId: string | null;
@@ -5095,7 +5434,10 @@ export interface paths {
                         contactEmail?: string | null;
                         contactName?: string | null;
                         contactPhone?: string | null;
-                        /** OrgKind */
+                        /**
+                         * OrgKind
+                         * @enum {string}
+                         */
                         kind?: "center" | "cac" | "town_street" | "bureau" | "institution" | "vertical";
                         name?: string;
                         parentId?: string | null;
@@ -5118,7 +5460,10 @@ export interface paths {
                             contactPhone: string | null;
                             id: string;
                             isDemo: boolean;
-                            /** OrgKind */
+                            /**
+                             * OrgKind
+                             * @enum {string}
+                             */
                             kind: "center" | "cac" | "town_street" | "bureau" | "institution" | "vertical";
                             name: string;
                             parentId: string | null;
@@ -5230,6 +5575,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Every policy version, newest first */
         get: {
             parameters: {
                 query?: never;
@@ -5273,6 +5619,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One policy version (a case keeps the version it started under) */
         get: {
             parameters: {
                 query?: never;
@@ -5348,6 +5695,7 @@ export interface paths {
                             purpose: string;
                             reviewComment: string | null;
                             reviewedAt: string | null;
+                            /** @enum {string} */
                             status: "submitted" | "approved" | "returned";
                             /** Format: date-time */
                             updatedAt: string;
@@ -5449,6 +5797,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Review a system plan: approve, or return with comments (Center) */
         post: {
             parameters: {
                 query?: never;
@@ -5561,6 +5910,7 @@ export interface paths {
                             description: string | null;
                             /** Format: uuid */
                             id: string;
+                            /** @enum {string} */
                             kind: "topic" | "special";
                             leadName: string | null;
                             /** Format: uuid */
@@ -5588,6 +5938,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Users (a unit's admin sees their own unit's; the read is audited) */
         get: {
             parameters: {
                 query?: {
@@ -5629,6 +5980,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** Create a user */
         post: {
             parameters: {
                 query?: never;
@@ -5692,6 +6044,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** One user (the read is audited) */
         get: {
             parameters: {
                 query?: never;
@@ -5735,6 +6088,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /** Change a user: name, contact, roles, active, unlock */
         patch: {
             parameters: {
                 query?: never;

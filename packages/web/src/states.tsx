@@ -130,10 +130,10 @@ export function NotFoundPage() {
   const { t } = useI18n();
   const nav = useNavigate();
   return (
+    // the page's heading already says 没有这个页面 (AppLayout): the result says why and what to do
     <Result
       status="404"
-      title={t('state.noPage')}
-      subTitle={t('state.noPageHint')}
+      title={t('state.noPageHint')}
       extra={
         <Button type="primary" onClick={() => nav('/')} data-testid="state-home">
           {t('state.home')}

@@ -1,6 +1,7 @@
 // Small shared helpers: show server problems in the user's language, on the form fields they name.
 import { App, type FormInstance } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { ApiError } from './api.ts';
 import { useI18n } from './i18n.tsx';
 
@@ -68,9 +69,55 @@ export function useLoad<T>(loader: () => Promise<T>, deps: unknown[]): Load<T> {
   return { data, loading, error, reload };
 }
 
+// Dates and times as the district reads them: Asia/Shanghai, whatever zone the browser is in.
+const SHANGHAI = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
+
+/** `2026-12-03 04:38` in Asia/Shanghai. */
 export function fmtTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  return Number.isNaN(d.getTime()) ? '—' : SHANGHAI.format(d).replace('T', ' ');
+}
+
+/** Today's date in Asia/Shanghai, `YYYY-MM-DD`. */
+export function todayShanghai(now = new Date()): string {
+  return SHANGHAI.format(now).slice(0, 10);
+}
+
+/** The start of a day (`YYYY-MM-DD`) in Asia/Shanghai, as an instant; `end` gives the start of the next day. */
+export function shanghaiDayStart(day: string, end = false): string {
+  const start = new Date(`${day}T00:00:00+08:00`);
+  return new Date(start.getTime() + (end ? 86_400_000 : 0)).toISOString();
+}
+
+/**
+ * A page's search state in the address (`?q=户籍&page=2`), so a search can be bookmarked, shared and survives a
+ * reload; setting a value to undefined or '' removes it. Changing the search replaces the history entry.
+ */
+export function useUrlState(): [Record<string, string>, (patch: Record<string, string | number | undefined>) => void] {
+  const [params, setParams] = useSearchParams();
+  const state = useMemo(() => Object.fromEntries(params.entries()), [params]);
+  const set = useCallback(
+    (patch: Record<string, string | number | undefined>) =>
+      setParams(
+        (prev) => {
+          const next = new URLSearchParams(prev);
+          for (const [k, v] of Object.entries(patch))
+            if (v === undefined || v === '') next.delete(k);
+            else next.set(k, String(v));
+          return next;
+        },
+        { replace: true },
+      ),
+    [setParams],
+  );
+  return [state, set];
 }

@@ -1,5 +1,5 @@
 import { Suspense } from 'react';
-import { Layout, Menu, Dropdown, Space, Segmented, Spin, Tag, Typography } from 'antd';
+import { Alert, Layout, Menu, Dropdown, Space, Segmented, Spin, Tag, Typography } from 'antd';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import {
@@ -56,20 +56,30 @@ export function AppLayout() {
   }));
   // the page you are on: its own menu entry, or for an object page opened from a list (`?from=ingest`) that list's
   const from = NAV.find((n) => n.page === new URLSearchParams(loc.search).get('from'));
-  const selected =
-    from?.path ??
-    NAV.find((n) => n.path !== '/' && (loc.pathname === n.path || loc.pathname.startsWith(n.path + '/')))?.path ??
-    '/';
+  const own =
+    loc.pathname === '/'
+      ? NAV[0]
+      : NAV.find((n) => n.path !== '/' && (loc.pathname === n.path || loc.pathname.startsWith(n.path + '/')));
+  const current = from ?? own;
+  // an address no page answers marks no menu entry
+  const selected = current ? [current.path] : [];
+  // every page has a heading: its menu entry's name (the account page, or the not-found page, otherwise)
+  const heading = current
+    ? t(`nav.${current.page}` as Key)
+    : loc.pathname === '/account'
+      ? t('nav.account')
+      : t('state.noPage');
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Sider width={220} breakpoint="lg" collapsedWidth={0} theme="dark">
+      {/* English labels are longer: the menu widens so none is cut off */}
+      <Layout.Sider width={lang === 'en' ? 264 : 220} breakpoint="lg" collapsedWidth={0} theme="dark">
         <div style={{ color: '#fff', padding: '18px 20px', fontSize: 18, fontWeight: 600 }}>
           公数 <span style={{ fontSize: 12, opacity: 0.7 }}>Gongshu</span>
         </div>
         <Menu
           theme="dark"
           mode="inline"
-          selectedKeys={[selected]}
+          selectedKeys={selected}
           items={items}
           onClick={(e) => nav(e.key)}
           data-testid="main-nav"
@@ -114,7 +124,20 @@ export function AppLayout() {
             </Dropdown>
           </Space>
         </Layout.Header>
-        <Layout.Content style={{ margin: 24 }}>
+        <Layout.Content style={{ margin: 24 }} data-testid="page-content">
+          <Typography.Title level={4} style={{ marginTop: 0 }} data-testid="page-heading">
+            {heading}
+          </Typography.Title>
+          {me.user.isDemo && (
+            <Alert
+              type="warning"
+              showIcon
+              banner
+              message={t('demo.banner')}
+              style={{ marginBottom: 16 }}
+              data-testid="demo-banner"
+            />
+          )}
           {/* a page that fails to load or crashes shows why, and the navigation stays usable */}
           <ErrorBoundary key={loc.pathname}>
             <Suspense fallback={<Spin style={{ display: 'block', margin: '120px auto' }} data-testid="page-loading" />}>

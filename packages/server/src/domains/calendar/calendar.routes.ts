@@ -119,6 +119,7 @@ export const calendarRoutes =
       '/api/calendar/overrides',
       {
         schema: {
+          summary: "The Center's working-day overrides",
           tags,
           querystring: Obj({ year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100 })) }),
           response: {
@@ -156,7 +157,12 @@ export const calendarRoutes =
     app.delete(
       '/api/calendar/overrides/:date',
       {
-        schema: { tags, params: Obj({ date: DateStr }), response: { 204: Type.Null() } },
+        schema: {
+          tags,
+          summary: 'Remove an override: the day follows the State Council schedule again',
+          params: Obj({ date: DateStr }),
+          response: { 204: Type.Null() },
+        },
         config: { allow: ['center_admin'] },
       },
       async (req, reply) => {
@@ -199,7 +205,7 @@ export const calendarRoutes =
     app.get(
       '/api/policy/versions',
       {
-        schema: { tags: ptags, response: { 200: Type.Array(Policy) } },
+        schema: { tags: ptags, summary: 'Every policy version, newest first', response: { 200: Type.Array(Policy) } },
         config: { allow: 'authenticated' },
       },
       async () => svc.listPolicies(),
@@ -209,6 +215,7 @@ export const calendarRoutes =
       '/api/policy/versions/:version',
       {
         schema: {
+          summary: 'One policy version (a case keeps the version it started under)',
           tags: ptags,
           params: Obj({ version: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }),
           response: { 200: Policy },

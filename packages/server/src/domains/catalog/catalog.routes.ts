@@ -152,7 +152,12 @@ export const catalogRoutes =
     app.get(
       '/api/catalog/resources/:id/versions',
       {
-        schema: { tags, params: Id, response: { 200: Type.Array(S.VersionSummary) } },
+        schema: {
+          tags,
+          summary: "A resource's versions, newest first",
+          params: Id,
+          response: { 200: Type.Array(S.VersionSummary) },
+        },
         config: { allow: ALL },
       },
       async (req) => svc.versions(req.ctx, req.params.id),
@@ -161,7 +166,12 @@ export const catalogRoutes =
     app.get(
       '/api/catalog/resources/:id/versions/:version',
       {
-        schema: { tags, params: IdVersion, response: { 200: S.Version } },
+        schema: {
+          tags,
+          summary: 'One version of a resource, with its items',
+          params: IdVersion,
+          response: { 200: S.Version },
+        },
         config: { allow: ALL },
       },
       async (req) => svc.getVersion(req.ctx, req.params.id, req.params.version),
@@ -335,7 +345,12 @@ export const catalogRoutes =
     app.put(
       '/api/catalog/settings',
       {
-        schema: { tags, body: S.SettingsBody, response: { 200: S.CodeFormat } },
+        schema: {
+          tags,
+          summary: 'Change the resource code format (Center admin)',
+          body: S.SettingsBody,
+          response: { 200: S.CodeFormat },
+        },
         config: { allow: ['center_admin'] },
       },
       async (req) => svc.codes.setCodeFormat(req.ctx, req.body),
@@ -358,7 +373,12 @@ export const catalogRoutes =
     app.post(
       '/api/catalog/systems',
       {
-        schema: { tags, body: S.SystemBody, response: { 201: S.InfoSystem } },
+        schema: {
+          tags,
+          summary: 'Register an information system',
+          body: S.SystemBody,
+          response: { 201: S.InfoSystem },
+        },
         config: { allow: ['unit_admin', 'center_admin'] },
       },
       async (req, reply) => reply.status(201).send(await svc.systems.create(req.ctx, req.body)),
@@ -367,7 +387,13 @@ export const catalogRoutes =
     app.patch(
       '/api/catalog/systems/:id',
       {
-        schema: { tags, params: Id, body: S.SystemPatch, response: { 200: S.InfoSystem } },
+        schema: {
+          tags,
+          summary: 'Change an information system',
+          params: Id,
+          body: S.SystemPatch,
+          response: { 200: S.InfoSystem },
+        },
         config: { allow: ['unit_admin', 'center_admin'] },
       },
       async (req) => svc.systems.update(req.ctx, req.params.id, req.body),

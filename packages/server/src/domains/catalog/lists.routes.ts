@@ -113,7 +113,12 @@ export const listsRoutes =
     app.get(
       '/api/catalog/lists/responsibility.xlsx',
       {
-        schema: { tags, querystring: Obj({ orgId: Type.Optional(Type.String({ format: 'uuid' })) }), produces: [XLSX] },
+        schema: {
+          tags,
+          summary: 'The responsibility list as an Excel workbook',
+          querystring: Obj({ orgId: Type.Optional(Type.String({ format: 'uuid' })) }),
+          produces: [XLSX],
+        },
         config: { allow: ROLES },
       },
       async (req, reply) => {
@@ -139,7 +144,10 @@ export const listsRoutes =
     );
     app.get(
       '/api/catalog/lists/non-share.xlsx',
-      { schema: { tags, produces: [XLSX] }, config: { allow: ROLES } },
+      {
+        schema: { tags, summary: 'The non-share list as an Excel workbook', produces: [XLSX] },
+        config: { allow: ROLES },
+      },
       async (req, reply) => sendXlsx(reply, '不予共享数据清单', await svc.nonShareXlsx(req.ctx)),
     );
 
@@ -158,7 +166,10 @@ export const listsRoutes =
     );
     app.get(
       '/api/demands.xlsx',
-      { schema: { tags: dtags, produces: [XLSX] }, config: { allow: ROLES } },
+      {
+        schema: { tags: dtags, summary: 'The demand list as an Excel workbook', produces: [XLSX] },
+        config: { allow: ROLES },
+      },
       async (req, reply) => sendXlsx(reply, '公共数据资源需求清单', await svc.demandsXlsx(req.ctx)),
     );
     app.post(
@@ -267,6 +278,7 @@ export const listsRoutes =
       '/api/system-plans/:id/review',
       {
         schema: {
+          summary: 'Review a system plan: approve, or return with comments (Center)',
           tags: ptags,
           params: Id,
           body: Obj({

@@ -18,7 +18,7 @@ import { get, post, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
-import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
+import { fmtTime, shanghaiDayStart, useLoad, useProblem } from '../../ui.tsx';
 import { LoadAlert, tableState } from '../../states.tsx';
 import type { Credential, Org } from '../../types.ts';
 import type { Key } from '../../messages.ts';
@@ -49,7 +49,8 @@ export function CredentialsPage() {
         ...(v.orgId ? { orgId: v.orgId } : {}),
         systemName: v.systemName,
         ...(v.description ? { description: v.description } : {}),
-        ...(v.expiresAt ? { expiresAt: v.expiresAt.endOf('day').toISOString() } : {}),
+        // valid through the day picked, in Asia/Shanghai
+        ...(v.expiresAt ? { expiresAt: shanghaiDayStart(v.expiresAt.format('YYYY-MM-DD'), true) } : {}),
       });
       setCreating(false);
       setIssued(c);

@@ -4,7 +4,7 @@ import { get, patch, post, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
-import { useLoad, useProblem } from '../../ui.tsx';
+import { useLoad, useProblem, useUrlState } from '../../ui.tsx';
 import { tableState } from '../../states.tsx';
 import { OrgKind, type Org } from '../../types.ts';
 import type { Key } from '../../messages.ts';
@@ -13,8 +13,11 @@ export function OrgsPage() {
   const { t } = useI18n();
   const { me } = useSession();
   const problem = useProblem();
-  const [kind, setKind] = useState<OrgKind | undefined>();
-  const [q, setQ] = useState('');
+  const [url, setUrl] = useUrlState();
+  const kind = (OrgKind as readonly string[]).includes(url.kind ?? '') ? (url.kind as OrgKind) : undefined;
+  const q = url.q ?? '';
+  const setKind = (k: OrgKind | undefined) => setUrl({ kind: k });
+  const setQ = (v: string) => setUrl({ q: v.trim() });
   const list = useLoad(() => get<Org[]>(`/api/orgs${qs({ kind, q })}`), [kind, q]);
   const [editing, setEditing] = useState<Org | 'new' | null>(null);
   const [form] = Form.useForm();
@@ -58,7 +61,13 @@ export function OrgsPage() {
             onChange={setKind}
             options={OrgKind.map((k) => ({ value: k, label: t(`kind.${k}` as Key) }))}
           />
-          <Input.Search allowClear placeholder={t('common.search')} onSearch={setQ} style={{ width: 220 }} />
+          <Input.Search
+            allowClear
+            defaultValue={q}
+            placeholder={t('common.search')}
+            onSearch={setQ}
+            style={{ width: 220 }}
+          />
           {manage && (
             <Button type="primary" onClick={() => open('new')} data-testid="org-new">
               {t('orgs.new')}

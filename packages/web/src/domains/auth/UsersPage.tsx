@@ -4,7 +4,7 @@ import { get, patch, post, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
-import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
+import { fmtTime, useLoad, useProblem, useUrlState } from '../../ui.tsx';
 import type { Org, Role, User } from '../../types.ts';
 import { LoadAlert, tableState } from '../../states.tsx';
 import type { Key } from '../../messages.ts';
@@ -15,8 +15,11 @@ export function UsersPage() {
   const { message } = App.useApp();
   const problem = useProblem();
   const isCenter = can(me, 'units.all');
-  const [orgId, setOrgId] = useState<string | undefined>();
-  const [q, setQ] = useState('');
+  const [url, setUrl] = useUrlState();
+  const orgId = url.orgId;
+  const q = url.q ?? '';
+  const setOrgId = (id: string | undefined) => setUrl({ orgId: id });
+  const setQ = (v: string) => setUrl({ q: v.trim() });
   const users = useLoad(() => get<User[]>(`/api/users${qs({ orgId, q })}`), [orgId, q]);
   const orgs = useLoad(() => get<Org[]>('/api/orgs'), []);
   const orgById = useMemo(() => new Map((orgs.data ?? []).map((o) => [o.id, o])), [orgs.data]);
@@ -91,7 +94,13 @@ export function UsersPage() {
               options={(orgs.data ?? []).map((o) => ({ value: o.id, label: o.name }))}
             />
           )}
-          <Input.Search allowClear placeholder={t('common.search')} onSearch={setQ} style={{ width: 200 }} />
+          <Input.Search
+            allowClear
+            defaultValue={q}
+            placeholder={t('common.search')}
+            onSearch={setQ}
+            style={{ width: 200 }}
+          />
           {manage && (
             <Button type="primary" onClick={() => open('new')} data-testid="user-new">
               {t('users.new')}

@@ -20,7 +20,7 @@ import { del, get, put } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { can } from '../../abilities.ts';
-import { useLoad, useProblem } from '../../ui.tsx';
+import { todayShanghai, useLoad, useProblem } from '../../ui.tsx';
 import { LoadAlert } from '../../states.tsx';
 import type { DayInfo } from '../../types.ts';
 import type { Key } from '../../messages.ts';
@@ -37,7 +37,7 @@ export function CalendarPage() {
   const { t, lang } = useI18n();
   const { me } = useSession();
   const problem = useProblem();
-  const [year, setYear] = useState(new Date().getFullYear());
+  const [year, setYear] = useState(() => Number(todayShanghai().slice(0, 4)));
   const cal = useLoad(
     () => get<{ year: number; source: string; days: DayInfo[] }>(`/api/calendar/years/${year}`),
     [year],

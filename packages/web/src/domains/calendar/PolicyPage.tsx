@@ -90,12 +90,16 @@ export function PolicyPage() {
             { title: t('cal.note'), dataIndex: 'note' },
             {
               title: t('policy.values'),
+              // each parameter by its name in words, with its unit (never the parameter's code)
               render: (_, p) =>
-                Object.entries(p.params).map(([k, v]) => (
-                  <Tag key={k}>
-                    {k}={v}
-                  </Tag>
-                )),
+                Object.entries(p.params).map(([k, v]) => {
+                  const d = defs.find((x) => x.key === k);
+                  return (
+                    <Tag key={k} title={k}>
+                      {d ? `${lang === 'zh' ? d.zh : d.en}：${v} ${t(`policy.unit.${d.unit}` as Key)}` : `${k}：${v}`}
+                    </Tag>
+                  );
+                }),
             },
           ]}
         />

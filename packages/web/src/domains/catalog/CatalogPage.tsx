@@ -1,10 +1,10 @@
 // The district catalog: search (partial Chinese terms) with facets.
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { Button, Card, Col, Input, Row, Space, Table, Tag, Typography } from 'antd';
 import { useNavigate } from 'react-router-dom';
 import { get, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
-import { useLoad } from '../../ui.tsx';
+import { useLoad, useUrlState } from '../../ui.tsx';
 import { LoadAlert, tableState } from '../../states.tsx';
 import { useCodes } from './codes.tsx';
 import type { Org } from '../../types.ts';
@@ -26,15 +26,18 @@ export function CatalogPage() {
   const { t } = useI18n();
   const nav = useNavigate();
   const { label } = useCodes();
-  const [q, setQ] = useState('');
-  const [filters, setFilters] = useState<Record<string, string | undefined>>({});
-  const [page, setPage] = useState(1);
+  // the search lives in the address: a search can be bookmarked and shared
+  const [url, setUrl] = useUrlState();
+  const q = url.q ?? '';
+  const page = Math.max(1, Number(url.page) || 1);
+  const filters = Object.fromEntries(FACETS.map((f) => [f.key, url[f.key]]));
+  const setPage = (p: number) => setUrl({ page: p > 1 ? p : undefined });
   const res = useLoad(
     () =>
       get<{ total: number; items: Hit[]; facets: Facets }>(
         `/api/catalog/resources${qs({ q, ...filters, limit: 20, offset: (page - 1) * 20 })}`,
       ),
-    [q, filters, page],
+    [q, JSON.stringify(filters), page],
   );
   const orgs = useLoad(() => get<Org[]>('/api/orgs'), []);
   const table = tableState(res, t('catalog.noResults'), (d) => d.items);
@@ -61,10 +64,7 @@ export function CatalogPage() {
                   <Tag.CheckableTag
                     key={v.value}
                     checked={filters[f.key] === v.value}
-                    onChange={(on) => {
-                      setPage(1);
-                      setFilters({ ...filters, [f.key]: on ? v.value : undefined });
-                    }}
+                    onChange={(on) => setUrl({ page: undefined, [f.key]: on ? v.value : undefined })}
                     data-testid={`facet-${f.key}-${v.value}`}
                   >
                     {facetLabel(f.key, f.table, v.value)} ({v.count})
@@ -89,10 +89,8 @@ export function CatalogPage() {
             placeholder={t('catalog.searchPlaceholder')}
             allowClear
             enterButton
-            onSearch={(v) => {
-              setPage(1);
-              setQ(v);
-            }}
+            defaultValue={q}
+            onSearch={(v) => setUrl({ q: v.trim(), page: undefined })}
             style={{ marginBottom: 16 }}
             data-testid="catalog-search"
           />

@@ -330,7 +330,10 @@ export function ListsPage() {
                       title: t('lists.aggregation'),
                       dataIndex: 'aggregationStatus',
                       render: (s) => (
-                        <Tag color={s === 'aggregated' ? 'green' : 'default'}>{t(`lists.agg.${s}` as never)}</Tag>
+                        <Tag color={s === 'aggregated' ? 'green' : 'default'}>
+                          {/* one name for one state: never loaded reads the same as on the aggregation page */}
+                          {t(s === 'aggregated' ? 'lists.agg.aggregated' : 'ingest.fresh.never')}
+                        </Tag>
                       ),
                     },
                     { title: t('lists.rowCount'), dataIndex: 'rowCount', render: (n: number | null) => n ?? '—' },

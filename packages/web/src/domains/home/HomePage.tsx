@@ -4,7 +4,7 @@ import { get } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { sees, type Page } from '../../abilities.ts';
-import { useLoad } from '../../ui.tsx';
+import { todayShanghai, useLoad } from '../../ui.tsx';
 import { LoadAlert } from '../../states.tsx';
 import type { PolicySnapshot } from '../../types.ts';
 import type { Key } from '../../messages.ts';
@@ -13,7 +13,7 @@ export function HomePage() {
   const { t } = useI18n();
   const { me } = useSession();
   const nav = useNavigate();
-  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const today = todayShanghai();
   const due = useLoad(() => get<{ date: string }>(`/api/calendar/working-days?from=${today}&add=10`), [today]);
   const policy = useLoad(() => get<{ current: PolicySnapshot }>('/api/policy'), []);
   if (!me) return null;

@@ -6,7 +6,7 @@ import { Link } from 'react-router-dom';
 import { get, post, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
-import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
+import { fmtTime, useLoad, useProblem, useUrlState } from '../../ui.tsx';
 import { tableState } from '../../states.tsx';
 import { Freshness as FRESHNESS } from '../../api.enums.gen.ts';
 import { useCodes } from '../catalog/codes.tsx';
@@ -93,8 +93,14 @@ export function IngestPage() {
   const { me } = useSession();
   const { label } = useCodes();
   const center = can(me, 'units.all');
-  const [freshness, setFreshness] = useState<Freshness | undefined>();
-  const [orgId, setOrgId] = useState<string | undefined>();
+  // the filters live in the address (bookmarkable, shared)
+  const [url, setUrl] = useUrlState();
+  const freshness = (FRESHNESS as readonly string[]).includes(url.freshness ?? '')
+    ? (url.freshness as Freshness)
+    : undefined;
+  const orgId = url.orgId;
+  const setFreshness = (f: Freshness | undefined) => setUrl({ freshness: f });
+  const setOrgId = (id: string | undefined) => setUrl({ orgId: id });
   const list = useLoad(
     () => get<OverviewRow[]>(`/api/ingest/resources${qs({ freshness, orgId })}`),
     [freshness, orgId],
@@ -191,7 +197,7 @@ export function IngestPage() {
                           dataIndex: 'overdue',
                           render: (n: number) => (n ? <Typography.Text type="danger">{n}</Typography.Text> : 0),
                         },
-                        { title: t('ingest.never'), dataIndex: 'never' },
+                        { title: t('ingest.fresh.never'), dataIndex: 'never' },
                         { title: t('ingest.due'), dataIndex: 'due' },
                         { title: t('ingest.total'), dataIndex: 'total' },
                       ]}
