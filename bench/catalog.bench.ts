@@ -132,7 +132,7 @@ async function generate(db: Db, orgId: string) {
           (i >= templates.length * PREFIXES.length
             ? `第${Math.floor(i / (templates.length * PREFIXES.length)) + 1}批`
             : ''),
-        '王伟',
+        { person: '王伟', phone: '0951-5100001' },
       );
       const its = [...input.items];
       for (let k = 0; its.length < ITEMS_PER; k++)

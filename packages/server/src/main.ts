@@ -2,8 +2,8 @@
 import type { Config } from './config.ts';
 import { buildApp } from './app.ts';
 import { openRuntime } from './runtime.ts';
-import { formatDemoLogins, isDemoLoaded, seedDemo } from './demo/seed-demo.ts';
-import { DEMO_BATCH_NAME, seedDemoData } from './demo/data-seed.ts';
+import { isDemoLoaded } from './demo/seed-demo.ts';
+import { loadDemoCatalog, loadDemoWorkflows } from './demo/load-demo.ts';
 
 export async function startServer(config: Config): Promise<{ close(): Promise<void>; url: string }> {
   const rt = await openRuntime(config);
@@ -16,11 +16,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
     const wantDemo =
       config.demo === 'on' || (config.demo === 'auto' && !config.databaseUrl && (await rt.auth.countOrgs()) === 0);
     if (wantDemo) {
-      const r = await seedDemo(db, rt.auth, rt.catalog);
-      if (r.loaded)
-        console.log(
-          formatDemoLogins(r.logins) + `\n  Demo catalog: ${r.resources} resources in every workflow state.\n`,
-        );
+      for (const line of await loadDemoCatalog(db, rt)) console.log(line);
     } else if (await isDemoLoaded(db)) {
       console.log('Demo district loaded; log-ins are listed in the README (password Gongshu@2026).');
     }
@@ -42,11 +38,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
     if (tables) console.log(`Created or migrated ${tables} data table(s).`);
     const recovered = await app.services.ingest.recoverStale();
     if (recovered) console.log(`Marked ${recovered} interrupted batch(es) as failed.`);
-    if (await isDemoLoaded(db)) {
-      const n = await seedDemoData(db, app.services.ingest, rt.auth);
-      if (n)
-        console.log(`  Demo data: ${n} resources loaded with generated rows (batches named "${DEMO_BATCH_NAME}").\n`);
-    }
+    if (await isDemoLoaded(db)) for (const line of await loadDemoWorkflows(db, app.services)) console.log(line);
     // scheduled pulls, the one-source comparison and every other background job (platform/jobs.ts); inside the lock
     // too: two nodes creating the queue's tables and queues at once deadlocked
     await app.jobs.start();

@@ -7,7 +7,8 @@ import type { RequestContext, Role } from '../platform/context.ts';
 import { demoCatalogPlan, templateToInput } from './catalog-templates.ts';
 import * as repo from './demo.repository.ts';
 
-async function actorFor(db: Db, username: string): Promise<RequestContext> {
+/** A demo user's request context, as if they had logged in (the demo acts through the services). */
+export async function actorFor(db: Db, username: string): Promise<RequestContext> {
   const u = await repo.findUserWithOrg(db, username);
   return {
     actor: {
@@ -26,15 +27,21 @@ async function actorFor(db: Db, username: string): Promise<RequestContext> {
 
 export async function seedDemoCatalog(db: Db, catalog: CatalogService): Promise<number> {
   const orgs = await repo.listDemoOrgs(db);
-  const contact = new Map(orgs.map((o) => [o.code, o.contact_name ?? '']));
+  // a resource's contact is its unit's, as the Organisations page lists it: one set of people and phones
+  const contact = new Map(
+    orgs.map((o) => [o.code, { person: o.contact_name ?? '数据管理员', phone: o.contact_phone ?? '0951-5100000' }]),
+  );
+  /** catalog codes of the resources made so far, by `unit/name` (sources are made before the resources naming them) */
+  const codes = new Map<string, string>();
   const reviewer = await actorFor(db, 'center.reviewer');
   const plan = demoCatalogPlan(orgs);
   const today = catalog.today();
   let n = 0;
   for (const p of plan) {
     const unit = await actorFor(db, `${p.orgCode}.admin`);
-    const input = templateToInput(p.template, p.prefix, contact.get(p.orgCode) || '数据管理员');
-    const { id } = await catalog.create(unit, input, { isDemo: true });
+    const input = templateToInput(p.template, p.prefix, contact.get(p.orgCode)!, codes);
+    const { id, code } = await catalog.create(unit, input, { isDemo: true });
+    codes.set(`${p.orgCode}/${input.name}`, code);
     n++;
     if (p.state === 'draft') continue;
     if (p.state === 'withdrawn') {

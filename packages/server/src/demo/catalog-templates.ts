@@ -110,6 +110,8 @@ export interface ResourceTemplate {
   key: string; // item code of the primary key
   items: string[];
   summary: string;
+  /** items whose authoritative source (§16, one data one source) is another unit's resource: item → [resource, unit, item] */
+  sources?: Record<string, [resource: string, orgCode: string, item: string]>;
 }
 
 const T = (
@@ -236,6 +238,14 @@ export const TEMPLATES: Record<string, ResourceTemplate[]> = {
       ['id_no', 'person_name', 'hukou_address', 'bank_account', 'amount', 'issue_month'],
       '城乡最低生活保障对象及救助金发放信息',
       ['低保', '社会救助'],
+      {
+        // the person's identity comes from the household register (§16): the comparison checks it agrees
+        sources: {
+          id_no: ['户籍人口信息', 'gaj', 'id_no'],
+          person_name: ['户籍人口信息', 'gaj', 'person_name'],
+          hukou_address: ['户籍人口信息', 'gaj', 'hukou_address'],
+        },
+      },
     ),
     T(
       '特困供养人员信息',
@@ -533,12 +543,31 @@ export const TEMPLATES: Record<string, ResourceTemplate[]> = {
   ],
 };
 
-/** A template made into a resource body (the unit's name leads for town-level templates). */
-export function templateToInput(t: ResourceTemplate, prefix: string, person: string): ResourceInput {
+/**
+ * A template made into a resource body (the unit's name leads for town-level templates); the contact is the unit's
+ * own, as the Organisations page lists it. `sourceCodes` gives the catalog code of each source resource already made.
+ */
+export function templateToInput(
+  t: ResourceTemplate,
+  prefix: string,
+  contact: { person: string; phone: string },
+  sourceCodes: Map<string, string> = new Map(),
+): ResourceInput {
   const items: ItemInput[] = t.items.map((k) => {
     const [code, name, dataType, extra] = I[k]!;
     const primaryKey = k === t.key;
-    return { code, name, dataType, required: primaryKey, primaryKey, sensitivity: 'none', ...extra };
+    const source = t.sources?.[k];
+    const sourceCode = source ? sourceCodes.get(`${source[1]}/${source[0]}`) : undefined;
+    return {
+      code,
+      name,
+      dataType,
+      required: primaryKey,
+      primaryKey,
+      sensitivity: 'none',
+      ...extra,
+      ...(source && sourceCode ? { sourceResourceCode: sourceCode, sourceItemCode: source[2] } : {}),
+    };
   });
   const restricted = t.shareType !== 'unconditional';
   return {
@@ -568,8 +597,8 @@ export function templateToInput(t: ResourceTemplate, prefix: string, person: str
       : items.some((i) => i.piiKind)
         ? 'L2'
         : 'L1',
-    responsiblePerson: person,
-    responsiblePhone: '0951-5100000',
+    responsiblePerson: contact.person,
+    responsiblePhone: contact.phone,
     items,
   };
 }

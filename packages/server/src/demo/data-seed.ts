@@ -48,6 +48,17 @@ function residentId(i: number): string {
   return f17 + residentIdCheck(f17);
 }
 
+/** A bank card number with its Luhn check digit (ISO/IEC 7812), as a card printed by the bank has. */
+function bankCard(body: string): string {
+  let sum = 0;
+  for (let k = 0; k < body.length; k++) {
+    let d = Number(body[body.length - 1 - k]);
+    if (k % 2 === 0) d *= 2;
+    sum += d > 9 ? d - 9 : d;
+  }
+  return body + ((10 - (sum % 10)) % 10);
+}
+
 function uscc(i: number): string {
   const f17 = `91640106${String(227000000 + i * 37).padStart(9, '0')}`;
   return f17 + usccCheckChar(f17)!;
@@ -94,7 +105,7 @@ function value(code: string, dataType: string, length: number | null, i: number)
     case 'house_area':
       return (60 + (i % 90) + 0.25).toFixed(2);
     case 'bank_account':
-      return `6228480${String(100000000000 + i * 17).slice(0, 12)}`;
+      return bankCard(`622848${String(100000000000 + i * 17).slice(0, 12)}`);
     case 'amount':
       return (612 + (i % 5) * 10).toFixed(2);
     case 'issue_month':
@@ -127,6 +138,33 @@ function value(code: string, dataType: string, length: number | null, i: number)
   }
 }
 
+/** `n` generated rows for a resource's items (the same rows every time). */
+export function generatedRows(
+  items: { code: string; dataType: string; length: number | null }[],
+  n: number,
+  from = 0,
+): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = [];
+  for (let i = from; i < from + n; i++)
+    rows.push(Object.fromEntries(items.map((it) => [it.code, value(it.code, it.dataType, it.length, i)])));
+  return rows;
+}
+
+/**
+ * Rows of a holder that a unit typed differently from the authoritative source (§16): the one-source comparison
+ * finds them. Every 13th welfare recipient's name carries another character, every 17th lives at another number.
+ */
+function withSourceConflicts(name: string, rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  if (name !== '低保救助对象信息') return rows;
+  return rows.map((r, i) => ({
+    ...r,
+    ...(i % 13 === 6 ? { person_name: demoPersonName(i + 1301) } : {}),
+    ...(i % 17 === 9 && typeof r.hukou_address === 'string'
+      ? { hukou_address: String(r.hukou_address).replace(/(\d+)号/, (_, n: string) => `${Number(n) + 2}号`) }
+      : {}),
+  }));
+}
+
 /** Loads the demo rows once; returns how many batches it ran. */
 export async function seedDemoData(db: Db, ingest: IngestService, auth: AuthService): Promise<number> {
   if (await repo.metaIsSet(db, 'demo_data_loaded_at')) return 0;
@@ -136,9 +174,7 @@ export async function seedDemoData(db: Db, ingest: IngestService, auth: AuthServ
     if (!resourceId) continue;
     const meta = await ingest.meta(db, resourceId);
     if (!meta || !meta.items.length) continue;
-    const rows: Record<string, unknown>[] = [];
-    for (let i = 0; i < n; i++)
-      rows.push(Object.fromEntries(meta.items.map((it) => [it.code, value(it.code, it.dataType, it.length, i)])));
+    const rows = withSourceConflicts(name, generatedRows(meta.items, n));
     // two rows a data officer would have to fix: a mistyped resident ID, an impossible date
     const idItem = meta.items.find((it) => it.piiKind === 'id_card');
     const good = residentId(n + 1);

@@ -32,7 +32,7 @@ export async function userExists(db: DbOrTrx, username: string): Promise<boolean
 export function listDemoOrgs(db: DbOrTrx) {
   return db
     .selectFrom('organisation')
-    .select(['code', 'name', 'kind', 'contact_name'])
+    .select(['code', 'name', 'kind', 'contact_name', 'contact_phone'])
     .where('is_demo', '=', true)
     .orderBy('code')
     .execute();

@@ -4,7 +4,7 @@ import type { AuthService } from '../domains/auth/index.ts';
 import type { CatalogService } from '../domains/catalog/index.ts';
 import { seedDemoCatalog } from './catalog-seed.ts';
 import { authPolicy, hashPassword } from '../domains/auth/index.ts';
-import { systemContext, type Role } from '../platform/context.ts';
+import { ROLE_WORDS, systemContext, type Role } from '../platform/context.ts';
 import {
   DEMO_ORGS,
   DEMO_PASSWORD,
@@ -35,6 +35,14 @@ export async function seedDemo(
   if (await isDemoLoaded(db)) return { loaded: false, logins: await demoLogins(db), resources: 0 };
   const ctx = systemContext('seed-demo');
   const orgIds = new Map<string, string>();
+  // one set of people: each unit's contact is its first user (its data administrator), with the unit's phone
+  const firstUser = new Map<string, number>();
+  let k = 0;
+  for (const o of DEMO_ORGS) {
+    firstUser.set(o.code, k);
+    k += demoUsersFor(o.kind).length;
+  }
+  const phoneOf = (i: number) => `0951-${String(5100000 + i * 137).slice(0, 7)}`;
   const center = DEMO_ORGS[0]!;
   for (const o of DEMO_ORGS) {
     const existing = await auth.findOrgByCode(o.code);
@@ -48,13 +56,15 @@ export async function seedDemo(
       kind: o.kind,
       uscc: demoUscc(o.name, DEMO_REGION_CODE, o.kind === 'institution'),
       parentId: o.kind === 'center' ? null : (orgIds.get(center.code) ?? null),
-      contactName: demoPersonName(orgIds.size + 100),
-      contactPhone: `0951-${String(5100000 + orgIds.size * 137).slice(0, 7)}`,
+      contactName: demoPersonName(firstUser.get(o.code)!),
+      contactPhone: phoneOf(orgIds.size),
       isDemo: true,
     });
     orgIds.set(o.code, created.id);
   }
-  // One argon2id hash per user; a few at a time keeps start-up short on two cores.
+  // Every demo user has the same published password: one argon2id hash serves them all (a hundred hashes cost
+  // seconds on two cores, at every first start and in every test that loads the demo).
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
   const jobs: (() => Promise<void>)[] = [];
   let n = 0;
   for (const o of DEMO_ORGS) {
@@ -67,8 +77,10 @@ export async function seedDemo(
           orgId: orgIds.get(o.code)!,
           username,
           displayName: `${demoPersonName(i)}（${u.title}）`,
+          // the unit's contact (its first user) answers the unit's phone
+          ...(i === firstUser.get(o.code) ? { phone: phoneOf(DEMO_ORGS.indexOf(o)) } : {}),
           password: DEMO_PASSWORD,
-          passwordHash: await hashPassword(DEMO_PASSWORD),
+          passwordHash,
           roles: u.roles as Role[],
           isDemo: true,
           ...(authPolicy.totpRequired(u.roles) ? { totpSecret: DEMO_TOTP_SECRET } : {}),
@@ -97,7 +109,13 @@ export function formatDemoLogins(logins: DemoLogin[]): string {
     '  │',
   ];
   const show = logins.filter((l) => /^(center|cac|mcbj|fgj|gaj|cdc)\./.test(l.username));
-  for (const l of show) lines.push(`  │ ${l.username.padEnd(20)} ${l.roles.join(',').padEnd(24)} ${l.org}`);
+  // roles in words (the console's names), padded by display width: a CJK character takes two columns
+  const width = (x: string) => [...x].reduce((n, ch) => n + (/[\u2e80-\uffef]/.test(ch) ? 2 : 1), 0);
+  const pad = (x: string, n: number) => x + ' '.repeat(Math.max(1, n - width(x)));
+  for (const l of show) {
+    const roles = l.roles.map((r) => ROLE_WORDS[r as Role]?.[0] ?? r).join('、');
+    lines.push(`  │ ${l.username.padEnd(20)} ${pad(roles, 18)} ${l.org}`);
+  }
   lines.push(
     `  │ … and <unit>.admin / <unit>.security / <unit>.user for all ${new Set(logins.map((l) => l.org)).size} organisations (see the Users page)`,
   );
