@@ -183,6 +183,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
               : {
                   code: r.code,
                   ...(r.reason ? { reason: r.reason } : {}),
+                  ...(r.detail ? { refused: r.detail } : {}),
                   ...(r.fields.length ? { fields: r.fields.map((f) => f.field) } : {}),
                 },
         }),

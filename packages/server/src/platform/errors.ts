@@ -7,6 +7,9 @@ export interface FieldError {
 export class AppError extends Error {
   /** Set for a refusal made for a security reason: the error handler writes an audit record with this reason. */
   securityReason: string | null = null;
+  /** For engineers and auditors, never for the console: what was refused (a policy action), kept in the problem's
+   * `detail` and the audit record, not in the message a person reads. */
+  detail: string | null = null;
   constructor(
     public readonly status: number,
     public readonly code: string,
@@ -55,13 +58,12 @@ export type ObjectType = keyof typeof OBJECT_NAMES;
 
 export const errors = {
   unauthenticated: () => new AppError(401, 'auth.unauthenticated', '请先登录', 'Please log in first'),
-  forbidden: (what = '') =>
-    new AppError(
-      403,
-      'auth.forbidden',
-      `无权执行此操作${what ? '：' + what : ''}`,
-      `You may not do this${what ? ': ' + what : ''}`,
-    ),
+  /** A refusal by role or unit. The message is words only; `what` (often a policy action) goes to `detail`. */
+  forbidden: (what = '') => {
+    const e = new AppError(403, 'auth.forbidden', '无权执行此操作', 'You may not do this');
+    e.detail = what || null;
+    return e;
+  },
   notFound: (type: ObjectType, id: string) =>
     new AppError(
       404,

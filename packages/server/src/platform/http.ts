@@ -164,13 +164,14 @@ export function sendProblem(
   zh: string,
   en: string,
   fields: FieldError[] = [],
+  detail: string | null = null,
 ) {
   const body: Problem = {
     type: `https://gongshu.dev/problems/${code}`,
     title: en,
     status,
     code,
-    detail: en,
+    detail: detail ? `${en} (${detail})` : en,
     message: { zh, en },
     ...(fields.length ? { errors: fields } : {}),
     instance: reply.request.id,
@@ -193,7 +194,14 @@ const pgCodes: Record<string, [number, string, string, string]> = {
 
 /** What the error handler asks to be audited: a refusal for a security reason, or a server error. */
 export type Refusal =
-  | { kind: 'forbidden' | 'refused'; code: string; reason: string | null; fields: FieldError[] }
+  | {
+      kind: 'forbidden' | 'refused';
+      code: string;
+      reason: string | null;
+      fields: FieldError[];
+      /** what was refused (a policy action), for the auditor */
+      detail: string | null;
+    }
   | { kind: 'server_error'; code: string; error: string };
 
 export function installErrorHandling(
@@ -227,8 +235,9 @@ export function installErrorHandling(
             code: err.code,
             reason: err.securityReason,
             fields: err.fields,
+            detail: err.detail,
           });
-        return sendProblem(reply, err.status, err.code, err.zh, err.en, err.fields);
+        return sendProblem(reply, err.status, err.code, err.zh, err.en, err.fields, err.detail);
       }
       if (err.validation) {
         const fields = ajvToFieldErrors(err.validation as ErrorObject[], err.validationContext);

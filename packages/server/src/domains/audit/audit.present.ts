@@ -46,8 +46,14 @@ const VALUE_WORDS: Record<string, Record<string, readonly [string, string]>> = {
     wrong_password: ['密码错误', 'Wrong password'],
     wrong_totp: ['动态口令错误', 'Wrong one-time code'],
     totp_replay: ['动态口令重复使用', 'One-time code used again'],
+    locked: ['账号已临时锁定', 'Account locked for a while'],
   },
-  mfa: { totp: ['动态口令', 'One-time code'] },
+  mfa: {
+    totp: ['动态口令', 'One-time code'],
+    totp_pending: ['待输入动态口令', 'One-time code next'],
+    enrol_required: ['须先绑定动态口令', 'One-time-code set-up required'],
+    complete: ['已完成', 'Complete'],
+  },
   kind: {
     center: ['运营中心', 'Center'],
     cac: ['网信办', 'Cyberspace office'],
@@ -79,6 +85,13 @@ const VALUE_WORDS: Record<string, Record<string, readonly [string, string]>> = {
     custom: ['其他', 'Other'],
   },
   decision: { approve: ['通过', 'Approve'], return: ['退回', 'Return'] },
+  /** the error codes refusals are recorded with */
+  code: {
+    'auth.forbidden': ['无权执行此操作', 'Not permitted'],
+    'auth.unauthenticated': ['未登录', 'Not logged in'],
+    'request.rate_limited': ['请求过于频繁', 'Too many requests'],
+    'server.error': ['服务器内部错误', 'Server error'],
+  },
   shareType: {
     unconditional: ['无条件共享', 'Unconditional'],
     conditional: ['有条件共享', 'Conditional'],
@@ -86,6 +99,13 @@ const VALUE_WORDS: Record<string, Record<string, readonly [string, string]>> = {
   },
 };
 VALUE_WORDS.share_type = VALUE_WORDS.shareType!;
+
+const isWords = (v: unknown): v is Text =>
+  !!v &&
+  typeof v === 'object' &&
+  Object.keys(v).length === 2 &&
+  typeof (v as Text).zh === 'string' &&
+  typeof (v as Text).en === 'string';
 
 const isRole = (v: unknown): v is Role => typeof v === 'string' && (ROLES as readonly string[]).includes(v);
 
@@ -100,6 +120,8 @@ function valueText(field: string, v: unknown, depth = 0): Text {
     if (isRole(v)) return words(ROLE_WORDS[v]);
     return { zh: v, en: v };
   }
+  // a message kept in both languages (a batch's failure reason): the words themselves
+  if (isWords(v)) return { zh: v.zh, en: v.en };
   if (Array.isArray(v)) {
     const parts = v.map((x) => valueText(field, x, depth + 1));
     return { zh: parts.map((p) => p.zh).join('、'), en: parts.map((p) => p.en).join(', ') };

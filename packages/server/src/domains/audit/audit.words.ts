@@ -195,6 +195,7 @@ export const FIELD_WORDS: Record<string, Words> = {
   scope: ['范围', 'Scope'],
   profile: ['脱敏方案', 'Profile'],
   columns: ['字段', 'Columns'],
+  refused: ['被拒绝的操作', 'What was refused'],
 };
 
 export const words = (w: Words) => ({ zh: w[0], en: w[1] });

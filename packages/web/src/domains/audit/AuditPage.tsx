@@ -119,7 +119,6 @@ export function AuditPage() {
 
   return (
     <Card
-      title={t('nav.audit')}
       extra={
         <Space>
           <Button href={`/api/audit/export.csv${qs(toQuery(filters))}`} data-testid="audit-export">
@@ -265,6 +264,7 @@ export function AuditPage() {
         size="small"
         {...tableState(list, t('audit.none'), (d) => d.items)}
         data-testid="audit-table"
+        scroll={{ x: 1500 }}
         pagination={{
           current: page,
           pageSize,
@@ -283,18 +283,22 @@ export function AuditPage() {
           {
             title: t('audit.actor'),
             dataIndex: 'actorName',
+            width: 130,
             render: (a: string | null) => a ?? <Typography.Text type="secondary">{t('audit.system')}</Typography.Text>,
           },
           {
             title: t('users.org'),
+            width: 170,
             render: (_, r) => r.orgName ?? (r.orgId ? r.orgId.slice(0, 8) : '—'),
           },
           {
             title: t('audit.action'),
+            width: 170,
             render: (_, r) => <span title={r.action}>{pick(r.actionWords)}</span>,
           },
           {
             title: t('audit.object'),
+            width: 240,
             render: (_, r) => {
               const kind = r.objectTypeWords ? pick(r.objectTypeWords) : '';
               if (!r.object) return [kind, r.objectId].filter(Boolean).join(' · ') || '—';
@@ -307,7 +311,7 @@ export function AuditPage() {
               );
             },
           },
-          { title: t('audit.details'), render: (_, r) => <Details r={r} /> },
+          { title: t('audit.details'), width: 320, render: (_, r) => <Details r={r} /> },
           {
             title: t('audit.outcome'),
             dataIndex: 'outcome',

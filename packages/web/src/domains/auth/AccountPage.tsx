@@ -96,7 +96,7 @@ export function AccountPage() {
   const u = me.user;
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
-      <Card title={t('nav.account')}>
+      <Card>
         <Descriptions column={2}>
           <Descriptions.Item label={t('auth.username')}>{u.username}</Descriptions.Item>
           <Descriptions.Item label={t('users.displayName')}>{u.displayName}</Descriptions.Item>

@@ -62,7 +62,6 @@ export function CredentialsPage() {
 
   return (
     <Card
-      title={t('nav.credentials')}
       extra={
         <Space>
           {isCenter && (

@@ -50,7 +50,6 @@ export function OrgsPage() {
 
   return (
     <Card
-      title={t('nav.orgs')}
       extra={
         <Space>
           <Select

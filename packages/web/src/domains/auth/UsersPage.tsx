@@ -79,7 +79,6 @@ export function UsersPage() {
 
   return (
     <Card
-      title={t('nav.users')}
       extra={
         <Space>
           {isCenter && (

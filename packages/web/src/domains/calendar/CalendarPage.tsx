@@ -58,7 +58,6 @@ export function CalendarPage() {
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       <Card
-        title={t('nav.calendar')}
         extra={
           <Space>
             <Button onClick={() => setYear(year - 1)}>‹</Button>

@@ -77,7 +77,6 @@ export function CatalogPage() {
       </Col>
       <Col xs={24} md={18}>
         <Card
-          title={t('nav.catalog')}
           extra={
             <Space>
               <Button href="/api/catalog/export.xlsx">{t('catalog.exportXlsx')}</Button>

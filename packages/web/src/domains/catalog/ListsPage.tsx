@@ -297,7 +297,7 @@ export function ListsPage() {
     [],
   );
   return (
-    <Card title={t('nav.lists')}>
+    <Card>
       <Tabs
         items={[
           {

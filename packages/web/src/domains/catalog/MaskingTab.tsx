@@ -102,15 +102,15 @@ export function MaskingTab({ resourceId, version }: { resourceId: string; versio
             render: (_, i) => {
               const rule = current?.rules[i.code]?.rule;
               const words = current?.words[i.code];
+              // the rule in words with its parameters (遮盖：保留前 6 位、后 4 位), in the rule's colour
               return (
-                <Space size={4}>
-                  <Tag color={rule === 'none' ? 'default' : 'blue'}>
-                    {(MaskingRule as readonly string[]).includes(rule ?? '')
+                <Tag color={rule === 'none' ? 'default' : 'blue'} data-testid={`rule-${i.code}`}>
+                  {words
+                    ? pick(words)
+                    : (MaskingRule as readonly string[]).includes(rule ?? '')
                       ? t(`masking.rule.${rule as MaskingRule}`)
                       : t('masking.rule.unknown')}
-                  </Tag>
-                  {words && <Typography.Text type="secondary">{pick(words)}</Typography.Text>}
-                </Space>
+                </Tag>
               );
             },
           },

@@ -28,7 +28,6 @@ export function PlansPage() {
   const review = can(me, 'catalog.review');
   return (
     <Card
-      title={t('nav.plans')}
       extra={
         file && (
           <Button

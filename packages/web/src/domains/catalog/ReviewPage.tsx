@@ -28,7 +28,7 @@ export function ReviewPage() {
     style: { cursor: 'pointer' },
   });
   return (
-    <Card title={t('nav.review')}>
+    <Card>
       <Tabs
         items={[
           ...(reviewer

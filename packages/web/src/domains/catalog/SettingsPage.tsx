@@ -268,7 +268,7 @@ export function CatalogSettingsPage() {
   const { me } = useSession();
   const center = can(me, 'catalog.configure');
   return (
-    <Card title={t('nav.catalogSettings')}>
+    <Card>
       <Tabs
         items={[
           { key: 'systems', label: t('systems.title'), children: <Systems /> },

@@ -163,7 +163,7 @@ export function IngestPage() {
     </Space>
   );
   return (
-    <Card title={t('nav.ingest')}>
+    <Card>
       <Tabs
         items={[
           { key: 'resources', label: t('ingest.resources'), children: resources },

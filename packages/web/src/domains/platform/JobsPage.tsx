@@ -40,7 +40,6 @@ export function JobsPage() {
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }} data-testid="jobs-page">
       <Card
-        title={t('nav.jobs')}
         extra={
           <Button icon={<ReloadOutlined />} onClick={view.reload}>
             {t('jobs.refresh')}
