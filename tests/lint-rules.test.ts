@@ -143,7 +143,7 @@ it('SQL is written only in repository files (and migrations, tests and test help
     ).includes(sqlRule),
   );
   for (const file of [
-    'packages/server/src/domains/sharing/sharing.repository.ts',
+    'packages/server/src/domains/quality/quality.repository.ts',
     'packages/server/src/domains/ingest/pull/pull.repository.ts',
     'packages/server/src/db/migrations/0099_example.ts',
     'packages/server/src/domains/sharing/sharing.api.test.ts',
@@ -232,11 +232,11 @@ it("a repository writes only its domain's tables and reads another's only where 
   assert.match(
     (
       await hits(
-        `${head}export const f = (db: Db) => db.insertInto('share_grant' as never).values({} as never).execute();\n`,
-        'packages/server/src/domains/sharing/sharing.repository.ts',
+        `${head}export const f = (db: Db) => db.insertInto('quality_rule' as never).values({} as never).execute();\n`,
+        'packages/server/src/domains/quality/quality.repository.ts',
       )
     )[0]!,
-    /share_grant has no owner/,
+    /quality_rule has no owner/,
   );
   assert.match(
     (

@@ -8,6 +8,7 @@ import { calendarPolicy } from './domains/calendar/index.ts';
 import { catalogPolicy } from './domains/catalog/index.ts';
 import { ingestPolicy } from './domains/ingest/index.ts';
 import { maskingPolicy } from './domains/masking/index.ts';
+import { sharingPolicy } from './domains/sharing/index.ts';
 import { JOB_VIEWERS } from './platform/jobs.routes.ts';
 
 export function abilitiesOf(actor: Actor): AbilitySet {
@@ -23,6 +24,7 @@ export function abilitiesOf(actor: Actor): AbilitySet {
     // information systems: the Center and the units (the cyberspace office keeps none)
     catalogSettings: hasRole(actor, ...CENTER_ROLES, ...UNIT_ROLES),
     ingest: hasRole(actor, ...ingestPolicy.BROWSE_ROLES),
+    sharing: hasRole(actor, ...sharingPolicy.SHARING_READERS),
     orgs: authPolicy.can(actor, 'org.list'),
     users: authPolicy.can(actor, 'user.list', own),
     credentials: authPolicy.can(actor, 'credential.list', own),
@@ -49,6 +51,8 @@ export function abilitiesOf(actor: Actor): AbilitySet {
     'audit.verify': auditPolicy.can(actor, 'audit.verify'),
     'masking.approve': maskingPolicy.can(actor, 'masking.approve'),
     'ingest.one_source.check': ingestPolicy.can(actor, 'ingest.one_source.check'),
+    'sharing.apply': sharingPolicy.can(actor, 'application.apply'),
+    'sharing.center': sharingPolicy.can(actor, 'application.center'),
     'totp.optional': !authPolicy.totpRequired(actor.roles),
   };
   return { pages, can };

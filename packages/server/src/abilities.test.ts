@@ -13,6 +13,7 @@ const PAGE_ROUTES = {
   credentials: '/api/credentials',
   audit: '/api/audit?limit=1',
   jobs: '/api/jobs?limit=1',
+  sharing: '/api/sharing/applications?limit=1',
 } as const;
 
 describeEachDb('what the console may offer', (env) => {

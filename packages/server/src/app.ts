@@ -33,7 +33,16 @@ import {
   OneSourceService,
   PullService,
   registerIngestJobs,
+  DataServer,
 } from './domains/ingest/index.ts';
+import {
+  ApplicationService,
+  GrantService,
+  ShareServer,
+  sharingLabels,
+  sharingRoutes,
+  shareRoutes,
+} from './domains/sharing/index.ts';
 import { maskingMaster } from './platform/crypto.ts';
 import { OutboundGuard } from './platform/outbound.ts';
 import { JobQueue, type JobBackend } from './platform/jobs.ts';
@@ -65,6 +74,9 @@ export interface Services {
   browse: BrowseService;
   pull: PullService;
   oneSource: OneSourceService;
+  applications: ApplicationService;
+  grants: GrantService;
+  share: ShareServer;
 }
 
 export interface RouteInfo {
@@ -133,6 +145,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const outbound =
     deps.outbound ??
     new OutboundGuard({ allowLoopback: config.pullAllowLoopback, platformDatabase: config.databaseUrl });
+  // sharing reads loaded data through ingest's DataServer, masks with the masking domain's rules
+  const dataServer = new DataServer(deps.db);
+  const applications = new ApplicationService(deps.db, calendar, catalog, masking);
+  const grants = new GrantService(deps.db, calendar, catalog, masking, dataServer);
+  applications.grants = grants;
   const services: Services = {
     auth: new AuthService({ db: deps.db, config, keys: deps.keys }),
     calendar,
@@ -143,6 +160,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     browse: new BrowseService(deps.db, masking),
     pull: new PullService(deps.db, ingest, deps.keys.sm4, outbound),
     oneSource: new OneSourceService(deps.db),
+    applications,
+    grants,
+    share: new ShareServer(deps.db, masking, dataServer),
   };
   const jobs = new JobQueue(deps.jobBackend, {
     pollingSeconds: config.jobPollSeconds,
@@ -348,7 +368,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   // Every call by an information system is a data access: one audit record per call.
   app.addHook('onResponse', async (req, reply) => {
-    if (req.actor?.kind !== 'credential') return;
+    if (req.actor?.kind !== 'credential' || req.routeOptions.config?.auditedByRoute) return;
     try {
       await deps.db.transaction().execute((trx) =>
         writeAudit(trx, req.ctx, {
@@ -419,6 +439,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       ...catalogLabels(deps.db),
       ...ingestLabels(deps.db),
       ...maskingLabels(deps.db),
+      ...sharingLabels(deps.db),
     }),
   );
   await app.register(calendarRoutes(services.calendar));
@@ -426,6 +447,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(listsRoutes(services.lists, services.catalog));
   await app.register(maskingRoutes(services.masking));
   await app.register(ingestRoutes(services.ingest, services.browse, services.pull, services.oneSource));
+  await app.register(sharingRoutes(services.applications, services.grants));
+  await app.register(shareRoutes(services.share));
   await app.register(jobsRoutes(jobs, deps.db));
   app.addHook('onClose', async () => {
     await jobs.stop();

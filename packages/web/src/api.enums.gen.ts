@@ -11,8 +11,14 @@ export type BatchStatus = (typeof BatchStatus)[number];
 export const Freshness = ['fresh', 'due', 'overdue', 'never', 'irregular', 'no_table'] as const;
 export type Freshness = (typeof Freshness)[number];
 
+export const GrantState = ['active', 'suspended', 'revoked', 'expired', 'not_yet'] as const;
+export type GrantState = (typeof GrantState)[number];
+
 export const JobState = ['created', 'retry', 'active', 'completed', 'cancelled', 'failed'] as const;
 export type JobState = (typeof JobState)[number];
+
+export const LegalBasisKind = ['law', 'regulation', 'rule', 'normative'] as const;
+export type LegalBasisKind = (typeof LegalBasisKind)[number];
 
 export const MaskingProfileStatus = ['active', 'pending_approval'] as const;
 export type MaskingProfileStatus = (typeof MaskingProfileStatus)[number];
@@ -28,3 +34,18 @@ export type OrgKind = (typeof OrgKind)[number];
 
 export const Role = ['center_admin', 'center_reviewer', 'supervisor', 'unit_admin', 'unit_security_officer', 'unit_user', 'cac_officer'] as const;
 export type Role = (typeof Role)[number];
+
+export const ShareEvent = ['submit', 'confirm', 'approve', 'return', 'deny', 'resubmit', 'consent', 'refuse', 'profile_accept', 'profile_return', 'uphold', 'overrule', 'withdraw', 'attach'] as const;
+export type ShareEvent = (typeof ShareEvent)[number];
+
+export const ShareMethod = ['api', 'file', 'db_sync'] as const;
+export type ShareMethod = (typeof ShareMethod)[number];
+
+export const SharePath = ['unconditional', 'conditional', 'desensitized'] as const;
+export type SharePath = (typeof SharePath)[number];
+
+export const ShareStatus = ['center_confirm', 'center_review', 'returned', 'owner_consent', 'profile_confirm', 'refusal_review', 'granted', 'denied', 'withdrawn'] as const;
+export type ShareStatus = (typeof ShareStatus)[number];
+
+export const VerifyResult = ['match', 'no_match'] as const;
+export type VerifyResult = (typeof VerifyResult)[number];

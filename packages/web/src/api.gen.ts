@@ -449,6 +449,8 @@ export interface paths {
                                     "org.create": boolean;
                                     "org.update_own_contact": boolean;
                                     "policy.edit": boolean;
+                                    "sharing.apply": boolean;
+                                    "sharing.center": boolean;
                                     "totp.optional": boolean;
                                     "units.all": boolean;
                                     "user.grant_center_roles": boolean;
@@ -471,6 +473,7 @@ export interface paths {
                                     plans: boolean;
                                     policy: boolean;
                                     review: boolean;
+                                    sharing: boolean;
                                     users: boolean;
                                 };
                             };
@@ -5645,6 +5648,1520 @@ export interface paths {
                                 [key: string]: number;
                             };
                             version: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/share/grants/{id}/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One record of a grant by its key (the key items as query parameters) */
+        get: {
+            parameters: {
+                query?: {
+                    fields?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            record: {
+                                [key: string]: string | number | boolean | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/share/grants/{id}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rows of a grant: a where over its items, fields, a sort, cursor pages; masked as the grant says */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the `next` of the previous page */
+                    cursor?: string;
+                    /** @description item codes, comma-separated (all when left out) */
+                    fields?: string;
+                    limit?: number;
+                    order?: "asc" | "desc";
+                    sort?: string;
+                    /** @description a filter over the grant's items, e.g. 所属社区 = '宝湖社区' AND 年龄 >= 60 */
+                    where?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                code: string;
+                                dataType: string;
+                                masked: boolean;
+                                name: string;
+                            }[];
+                            next: string | null;
+                            rows: {
+                                [key: string]: string | number | boolean | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/share/grants/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify values against a record of a grant: match or no match per item; the stored values never leave */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description item code → value: the key items and the items to check */
+                        values: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            result: {
+                                [key: string]: "match" | "no_match";
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Share applications: a unit sees those it applied for or owns the data of, the Center all */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    q?: string;
+                    side?: "consumer" | "owner";
+                    status?: "center_confirm" | "center_review" | "returned" | "owner_consent" | "profile_confirm" | "refusal_review" | "granted" | "denied" | "withdrawn";
+                    /** @description only the cases waiting for the caller */
+                    waiting?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                businessProcess: string;
+                                commitment: {
+                                    /** Format: date-time */
+                                    acceptedAt: string;
+                                    text: string;
+                                    version: number;
+                                };
+                                consumer: {
+                                    id: string;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                createdAt: string;
+                                demandId: string | null;
+                                due: {
+                                    date: string;
+                                    daysLeft: number;
+                                    daysOverdue: number;
+                                    /** @enum {string} */
+                                    state: "open" | "due_today" | "overdue";
+                                } | null;
+                                id: string;
+                                items: {
+                                    code: string;
+                                    name: string;
+                                }[];
+                                legalBasis: string | null;
+                                maskingProfileId: string | null;
+                                /** @description what the caller may do with the case now (the server checks again) */
+                                may: {
+                                    answer: boolean;
+                                    attach: boolean;
+                                    center: boolean;
+                                    resubmit: boolean;
+                                    withdraw: boolean;
+                                };
+                                methods: ("api" | "file" | "db_sync")[];
+                                no: string;
+                                owner: {
+                                    id: string;
+                                    name: string;
+                                };
+                                /**
+                                 * SharePath
+                                 * @enum {string}
+                                 */
+                                path: "unconditional" | "conditional" | "desensitized";
+                                policyVersion: number;
+                                purpose: string;
+                                refusal: {
+                                    article: string;
+                                    /**
+                                     * LegalBasisKind
+                                     * @enum {string}
+                                     */
+                                    kind: "law" | "regulation" | "rule" | "normative";
+                                    name: string;
+                                    reason: string;
+                                } | null;
+                                resource: {
+                                    code: string | null;
+                                    id: string;
+                                    name: string;
+                                    version: number;
+                                };
+                                rowFilter: string | null;
+                                scenario: string;
+                                /**
+                                 * ShareStatus
+                                 * @enum {string}
+                                 */
+                                status: "center_confirm" | "center_review" | "returned" | "owner_consent" | "profile_confirm" | "refusal_review" | "granted" | "denied" | "withdrawn";
+                                systemId: string | null;
+                                validUntil: string;
+                                waitingFor: ("consumer" | "owner" | "center") | null;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Apply for a resource (or some of its items), accepting the usage commitment */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        businessProcess: string;
+                        /** @description the usage commitment accepted (its version) */
+                        commitmentVersion: number;
+                        demandId?: string | null;
+                        /** @description item codes (all items when left out) */
+                        items?: string[];
+                        legalBasis?: string | null;
+                        methods: ("api" | "file" | "db_sync")[];
+                        purpose: string;
+                        /** @description resource id, or its catalog code */
+                        resource: string;
+                        scenario: string;
+                        systemId?: string | null;
+                        /** @description YYYY-MM-DD */
+                        validUntil: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            no: string;
+                            /**
+                             * SharePath
+                             * @enum {string}
+                             */
+                            path: "unconditional" | "conditional" | "desensitized";
+                            /**
+                             * ShareStatus
+                             * @enum {string}
+                             */
+                            status: "center_confirm" | "center_review" | "returned" | "owner_consent" | "profile_confirm" | "refusal_review" | "granted" | "denied" | "withdrawn";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One application with its due date, timeline and attachments */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                contentType: string;
+                                fileName: string;
+                                id: string;
+                                size: number;
+                                sm3: string;
+                                /** Format: date-time */
+                                uploadedAt: string;
+                            }[];
+                            businessProcess: string;
+                            commitment: {
+                                /** Format: date-time */
+                                acceptedAt: string;
+                                text: string;
+                                version: number;
+                            };
+                            consumer: {
+                                id: string;
+                                name: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            demandId: string | null;
+                            due: {
+                                date: string;
+                                daysLeft: number;
+                                daysOverdue: number;
+                                /** @enum {string} */
+                                state: "open" | "due_today" | "overdue";
+                            } | null;
+                            grantId: string | null;
+                            id: string;
+                            items: {
+                                code: string;
+                                name: string;
+                            }[];
+                            legalBasis: string | null;
+                            maskingProfileId: string | null;
+                            /** @description what the caller may do with the case now (the server checks again) */
+                            may: {
+                                answer: boolean;
+                                attach: boolean;
+                                center: boolean;
+                                resubmit: boolean;
+                                withdraw: boolean;
+                            };
+                            methods: ("api" | "file" | "db_sync")[];
+                            no: string;
+                            owner: {
+                                id: string;
+                                name: string;
+                            };
+                            /**
+                             * SharePath
+                             * @enum {string}
+                             */
+                            path: "unconditional" | "conditional" | "desensitized";
+                            policyVersion: number;
+                            purpose: string;
+                            refusal: {
+                                article: string;
+                                /**
+                                 * LegalBasisKind
+                                 * @enum {string}
+                                 */
+                                kind: "law" | "regulation" | "rule" | "normative";
+                                name: string;
+                                reason: string;
+                            } | null;
+                            resource: {
+                                code: string | null;
+                                id: string;
+                                name: string;
+                                version: number;
+                            };
+                            rowFilter: string | null;
+                            scenario: string;
+                            /**
+                             * ShareStatus
+                             * @enum {string}
+                             */
+                            status: "center_confirm" | "center_review" | "returned" | "owner_consent" | "profile_confirm" | "refusal_review" | "granted" | "denied" | "withdrawn";
+                            systemId: string | null;
+                            timeline: {
+                                /**
+                                 * ShareEvent
+                                 * @enum {string}
+                                 */
+                                action: "submit" | "confirm" | "approve" | "return" | "deny" | "resubmit" | "consent" | "refuse" | "profile_accept" | "profile_return" | "uphold" | "overrule" | "withdraw" | "attach";
+                                actor: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                due: string | null;
+                                from: string | null;
+                                org: string | null;
+                                to: string | null;
+                            }[];
+                            validUntil: string;
+                            waitingFor: ("consumer" | "owner" | "center") | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/applications/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The owner consents (filter, masking profile) or refuses with its legal basis */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description consent (a row filter, a masking profile) or refuse with the legal basis (§23: no basis, no refusal) */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        basis?: {
+                            article: string;
+                            /**
+                             * LegalBasisKind
+                             * @enum {string}
+                             */
+                            kind: "law" | "regulation" | "rule" | "normative";
+                            name: string;
+                            reason: string;
+                        };
+                        comment?: string;
+                        /** @enum {string} */
+                        decision: "consent" | "refuse";
+                        maskingProfileId?: string | null;
+                        rowFilter?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            due: string | null;
+                            /**
+                             * ShareStatus
+                             * @enum {string}
+                             */
+                            status: "center_confirm" | "center_review" | "returned" | "owner_consent" | "profile_confirm" | "refusal_review" | "granted" | "denied" | "withdrawn";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/applications/{id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach a document (the stamped request letter): the body is the PDF, PNG or JPEG file, at most 20 MB */
+        post: {
+            parameters: {
+                query: {
+                    fileName: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contentType: string;
+                            fileName: string;
+                            id: string;
+                            size: number;
+                            sm3: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/applications/{id}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a document of a case (its parties and the Center; audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    attachmentId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/applications/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The Center confirms an unconditional supply: a grant issues */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                        methods?: ("api" | "file" | "db_sync")[];
+                        rowFilter?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            due: string | null;
+                            /**
+                             * ShareStatus
+                             * @enum {string}
+                             */
+                            status: "center_confirm" | "center_review" | "returned" | "owner_consent" | "profile_confirm" | "refusal_review" | "granted" | "denied" | "withdrawn";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/applications/{id}/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The Center accepts or returns the owner's masking profile of a desensitised supply */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                        /** @enum {string} */
+                        decision: "accept" | "return";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            due: string | null;
+                            /**
+                             * ShareStatus
+                             * @enum {string}
+                             */
+                            status: "center_confirm" | "center_review" | "returned" | "owner_consent" | "profile_confirm" | "refusal_review" | "granted" | "denied" | "withdrawn";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/applications/{id}/refusal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The Center reviews the owner's refusal: upheld, or overruled */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                        /** @enum {string} */
+                        decision: "uphold" | "overrule";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            due: string | null;
+                            /**
+                             * ShareStatus
+                             * @enum {string}
+                             */
+                            status: "center_confirm" | "center_review" | "returned" | "owner_consent" | "profile_confirm" | "refusal_review" | "granted" | "denied" | "withdrawn";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/applications/{id}/resubmit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The applicant sends a returned case again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        businessProcess: string;
+                        /** @description the usage commitment accepted (its version) */
+                        commitmentVersion: number;
+                        /** @description item codes (all items when left out) */
+                        items?: string[];
+                        legalBasis?: string | null;
+                        methods: ("api" | "file" | "db_sync")[];
+                        purpose: string;
+                        scenario: string;
+                        systemId?: string | null;
+                        /** @description YYYY-MM-DD */
+                        validUntil: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            due: string | null;
+                            /**
+                             * ShareStatus
+                             * @enum {string}
+                             */
+                            status: "center_confirm" | "center_review" | "returned" | "owner_consent" | "profile_confirm" | "refusal_review" | "granted" | "denied" | "withdrawn";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/applications/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The Center reviews a conditional case: to the owner, back to the applicant, or denied */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                        /** @enum {string} */
+                        decision: "approve" | "return" | "deny";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            due: string | null;
+                            /**
+                             * ShareStatus
+                             * @enum {string}
+                             */
+                            status: "center_confirm" | "center_review" | "returned" | "owner_consent" | "profile_confirm" | "refusal_review" | "granted" | "denied" | "withdrawn";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/applications/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The applicant withdraws an open case */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            due: string | null;
+                            /**
+                             * ShareStatus
+                             * @enum {string}
+                             */
+                            status: "center_confirm" | "center_review" | "returned" | "owner_consent" | "profile_confirm" | "refusal_review" | "granted" | "denied" | "withdrawn";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What an applicant sees before applying: the items with their share types, systems, commitment */
+        get: {
+            parameters: {
+                query: {
+                    /** @description resource id, or its catalog code */
+                    resource: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            commitment: {
+                                en: string;
+                                version: number;
+                                zh: string;
+                            };
+                            items: {
+                                code: string;
+                                dataType: string;
+                                name: string;
+                                sensitivity: string;
+                                shareBasis: string | null;
+                                /** @enum {string} */
+                                shareType: "unconditional" | "conditional" | "none";
+                            }[];
+                            ownResource: boolean;
+                            resource: {
+                                code: string;
+                                id: string;
+                                name: string;
+                                orgId: string;
+                                shareBasis: string | null;
+                                shareCondition: string | null;
+                                shareMethods: string[];
+                                /** @enum {string} */
+                                shareType: "unconditional" | "conditional" | "none";
+                            };
+                            systems: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Grants: a unit sees those it receives or gives, the Center all */
+        get: {
+            parameters: {
+                query?: {
+                    resourceId?: string;
+                    side?: "consumer" | "owner";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            applicationId: string;
+                            consumer: {
+                                id: string;
+                                name: string;
+                            };
+                            credentials: {
+                                id: string;
+                                keyId: string | null;
+                                systemName: string;
+                            }[];
+                            dailyRows: number;
+                            id: string;
+                            items: {
+                                code: string;
+                                masking: {
+                                    en: string;
+                                    zh: string;
+                                } | null;
+                                name: string;
+                                /** @description false: the catalog no longer has the item; it drops out */
+                                served: boolean;
+                            }[];
+                            maskingProfileId: string;
+                            may: {
+                                bind: boolean;
+                                manage: boolean;
+                            };
+                            methods: ("api" | "file" | "db_sync")[];
+                            owner: {
+                                id: string;
+                                name: string;
+                            };
+                            ratePerMinute: number;
+                            resource: {
+                                code: string | null;
+                                id: string;
+                                name: string;
+                            };
+                            rowFilter: string | null;
+                            /**
+                             * GrantState
+                             * @enum {string}
+                             */
+                            state: "active" | "suspended" | "revoked" | "expired" | "not_yet";
+                            stateReason: string | null;
+                            today: {
+                                calls: number;
+                                refused: number;
+                                rows: number;
+                            };
+                            validFrom: string;
+                            validUntil: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/grants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One grant */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            applicationId: string;
+                            consumer: {
+                                id: string;
+                                name: string;
+                            };
+                            credentials: {
+                                id: string;
+                                keyId: string | null;
+                                systemName: string;
+                            }[];
+                            dailyRows: number;
+                            id: string;
+                            items: {
+                                code: string;
+                                masking: {
+                                    en: string;
+                                    zh: string;
+                                } | null;
+                                name: string;
+                                /** @description false: the catalog no longer has the item; it drops out */
+                                served: boolean;
+                            }[];
+                            maskingProfileId: string;
+                            may: {
+                                bind: boolean;
+                                manage: boolean;
+                            };
+                            methods: ("api" | "file" | "db_sync")[];
+                            owner: {
+                                id: string;
+                                name: string;
+                            };
+                            ratePerMinute: number;
+                            resource: {
+                                code: string | null;
+                                id: string;
+                                name: string;
+                            };
+                            rowFilter: string | null;
+                            /**
+                             * GrantState
+                             * @enum {string}
+                             */
+                            state: "active" | "suspended" | "revoked" | "expired" | "not_yet";
+                            stateReason: string | null;
+                            today: {
+                                calls: number;
+                                refused: number;
+                                rows: number;
+                            };
+                            validFrom: string;
+                            validUntil: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a grant's row filter, masking profile or limits (the owner or the Center) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        dailyRows?: number;
+                        maskingProfileId?: string;
+                        ratePerMinute?: number;
+                        rowFilter?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            applicationId: string;
+                            consumer: {
+                                id: string;
+                                name: string;
+                            };
+                            credentials: {
+                                id: string;
+                                keyId: string | null;
+                                systemName: string;
+                            }[];
+                            dailyRows: number;
+                            id: string;
+                            items: {
+                                code: string;
+                                masking: {
+                                    en: string;
+                                    zh: string;
+                                } | null;
+                                name: string;
+                                /** @description false: the catalog no longer has the item; it drops out */
+                                served: boolean;
+                            }[];
+                            maskingProfileId: string;
+                            may: {
+                                bind: boolean;
+                                manage: boolean;
+                            };
+                            methods: ("api" | "file" | "db_sync")[];
+                            owner: {
+                                id: string;
+                                name: string;
+                            };
+                            ratePerMinute: number;
+                            resource: {
+                                code: string | null;
+                                id: string;
+                                name: string;
+                            };
+                            rowFilter: string | null;
+                            /**
+                             * GrantState
+                             * @enum {string}
+                             */
+                            state: "active" | "suspended" | "revoked" | "expired" | "not_yet";
+                            stateReason: string | null;
+                            today: {
+                                calls: number;
+                                refused: number;
+                                rows: number;
+                            };
+                            validFrom: string;
+                            validUntil: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/sharing/grants/{id}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Which of the consumer unit's API credentials may call the grant */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        credentialIds: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            applicationId: string;
+                            consumer: {
+                                id: string;
+                                name: string;
+                            };
+                            credentials: {
+                                id: string;
+                                keyId: string | null;
+                                systemName: string;
+                            }[];
+                            dailyRows: number;
+                            id: string;
+                            items: {
+                                code: string;
+                                masking: {
+                                    en: string;
+                                    zh: string;
+                                } | null;
+                                name: string;
+                                /** @description false: the catalog no longer has the item; it drops out */
+                                served: boolean;
+                            }[];
+                            maskingProfileId: string;
+                            may: {
+                                bind: boolean;
+                                manage: boolean;
+                            };
+                            methods: ("api" | "file" | "db_sync")[];
+                            owner: {
+                                id: string;
+                                name: string;
+                            };
+                            ratePerMinute: number;
+                            resource: {
+                                code: string | null;
+                                id: string;
+                                name: string;
+                            };
+                            rowFilter: string | null;
+                            /**
+                             * GrantState
+                             * @enum {string}
+                             */
+                            state: "active" | "suspended" | "revoked" | "expired" | "not_yet";
+                            stateReason: string | null;
+                            today: {
+                                calls: number;
+                                refused: number;
+                                rows: number;
+                            };
+                            validFrom: string;
+                            validUntil: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/grants/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the consumer will see: the first rows, filtered and masked (the owner and the Center) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            columns: {
+                                code: string;
+                                masking: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                name: string;
+                            }[];
+                            rows: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/grants/{id}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suspend, resume or revoke a grant (the owner or the Center; a reason for suspending or revoking) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        action: "suspend" | "resume" | "revoke";
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many cases wait for the caller, by side */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description waiting for the Center */
+                            center: number;
+                            /** @description returned to the caller’s unit for more material */
+                            consumer: number;
+                            /** @description waiting for the caller’s unit to consent or refuse */
+                            owner: number;
                         };
                     };
                 };

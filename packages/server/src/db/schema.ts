@@ -303,6 +303,127 @@ export interface DB {
   source_conflict: SourceConflictTable;
   source_check_run: SourceCheckRunTable;
   rate_limit_counter: { key: string; count: number; window_ends: Date };
+  share_application: ShareApplicationTable;
+  share_event: ShareEventTable;
+  share_attachment: ShareAttachmentTable;
+  share_grant: ShareGrantTable;
+  share_usage: ShareUsageTable;
+}
+
+export const SHARE_STATUSES = [
+  'center_confirm',
+  'center_review',
+  'returned',
+  'owner_consent',
+  'profile_confirm',
+  'refusal_review',
+  'granted',
+  'denied',
+  'withdrawn',
+] as const;
+export type ShareStatus = (typeof SHARE_STATUSES)[number];
+export const SHARE_PATHS = ['unconditional', 'conditional', 'desensitized'] as const;
+export type SharePath = (typeof SHARE_PATHS)[number];
+export const SHARE_METHODS = ['api', 'file', 'db_sync'] as const;
+export type ShareMethod = (typeof SHARE_METHODS)[number];
+
+/** A legal basis cited by a refusal (§23: no basis, no refusal). */
+export interface LegalBasis {
+  kind: 'law' | 'regulation' | 'rule' | 'normative';
+  name: string;
+  article: string;
+  reason: string;
+}
+
+export interface ShareApplicationTable {
+  id: string;
+  no: string;
+  consumer_org_id: string;
+  resource_id: string;
+  owner_org_id: string;
+  resource_version: number;
+  items: string[];
+  path: SharePath;
+  purpose: string;
+  business_process: string;
+  scenario: string;
+  legal_basis: string | null;
+  methods: ShareMethod[];
+  valid_until: string;
+  system_id: string | null;
+  demand_id: string | null;
+  status: ShareStatus;
+  due_date: string | null;
+  step_started_at: DefaultTimestamp;
+  policy_version: number;
+  commitment_version: number;
+  commitment_text: string;
+  committed_by: string;
+  committed_at: Timestamp;
+  masking_profile_id: string | null;
+  row_filter: string | null;
+  refusal: ColumnType<LegalBasis | null, string | null, string | null>;
+  created_by: string;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface ShareEventTable {
+  id: Generated<number>;
+  application_id: string;
+  at: DefaultTimestamp;
+  actor_user_id: string | null;
+  actor_name: string | null;
+  org_id: string | null;
+  action: string;
+  from_status: string | null;
+  to_status: string | null;
+  comment: string | null;
+  due_date: string | null;
+}
+
+export interface ShareAttachmentTable {
+  id: string;
+  application_id: string;
+  file_name: string;
+  content_type: string;
+  size: number;
+  sm3: string;
+  content: Buffer;
+  uploaded_by: string;
+  uploaded_at: DefaultTimestamp;
+}
+
+export interface ShareGrantTable {
+  id: string;
+  application_id: string;
+  consumer_org_id: string;
+  owner_org_id: string;
+  resource_id: string;
+  items: string[];
+  row_filter: string | null;
+  masking_profile_id: Generated<string>;
+  methods: ShareMethod[];
+  credential_ids: Generated<string[]>;
+  valid_from: string;
+  valid_until: string;
+  rate_per_minute: number;
+  verify_per_minute: number;
+  daily_rows: number;
+  state: 'active' | 'suspended' | 'revoked';
+  state_reason: string | null;
+  state_changed_by: string | null;
+  state_changed_at: NullableTimestamp;
+  secret: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface ShareUsageTable {
+  grant_id: string;
+  day: string;
+  calls: Generated<number>;
+  rows: Generated<number>;
+  refused: Generated<number>;
 }
 
 export interface DataColumn {

@@ -12,6 +12,7 @@ export const PAGES = [
   'plans',
   'catalogSettings',
   'ingest',
+  'sharing',
   'orgs',
   'users',
   'credentials',
@@ -40,6 +41,8 @@ export const ABILITIES = [
   'audit.verify',
   'masking.approve',
   'ingest.one_source.check',
+  'sharing.apply', // apply for another unit's data
+  'sharing.center', // confirm and review share cases, review refusals (the Center)
   'totp.optional', // may switch one's own second factor off
 ] as const;
 export type Ability = (typeof ABILITIES)[number];

@@ -22,6 +22,10 @@ interface Target {
   planA: string;
   batchA: string;
   pullA: string;
+  appB: string; // unit B's application for A's resource, waiting for the Center's review
+  attachmentB: string;
+  grantB: string; // a grant to unit B of A's resource, B's system bound
+  credB: string;
 }
 interface Case {
   method: string;
@@ -37,6 +41,31 @@ interface Case {
 const uniq = () => randomBytes(3).toString('hex');
 const CENTER: Actor[] = ['center_admin', 'center_reviewer', 'supervisor'];
 const noOrgA = (json: unknown, t: Target) => !JSON.stringify(json).includes(t.orgA);
+const SHARE_READERS: Actor[] = [
+  'center_admin',
+  'center_reviewer',
+  'supervisor',
+  'unit_admin',
+  'unit_security_officer',
+  'unit_user',
+];
+/** unit B's cases and grants: the Center and unit B's users that read sharing */
+const SHARE_PARTY_B: Actor[] = SHARE_READERS;
+const inMonths = (m: number) => {
+  const d = new Date();
+  d.setUTCMonth(d.getUTCMonth() + m);
+  return d.toISOString().slice(0, 10);
+};
+const shareApplication = (resource: string) => ({
+  resource,
+  purpose: '房屋安全巡查',
+  businessProcess: '网格员按名单巡查',
+  scenario: '老旧房屋安全管理',
+  legalBasis: '《城市危险房屋管理规定》第六条',
+  methods: ['api'],
+  validUntil: inMonths(6),
+  commitmentVersion: 1,
+});
 
 const CASES: Case[] = [
   { method: 'GET', route: '/api/orgs', url: () => '/api/orgs', allow: ALL_USERS },
@@ -538,6 +567,147 @@ const CASES: Case[] = [
     allow: ['center_admin', 'center_reviewer'],
   },
   { method: 'GET', route: '/api/ingest/conflicts', url: () => '/api/ingest/conflicts', allow: ALL_USERS },
+  // sharing: unit B (the matrix's unit roles) applies for unit A's resource; the Center and B are its parties
+  {
+    method: 'GET',
+    route: '/api/sharing/draft',
+    url: (t) => `/api/sharing/draft?resource=${t.resApproved}`,
+    allow: ['unit_admin', 'unit_user'],
+  },
+  {
+    method: 'POST',
+    route: '/api/sharing/applications',
+    url: () => '/api/sharing/applications',
+    body: (t) => shareApplication(t.resApproved),
+    allow: ['unit_admin', 'unit_user'],
+  },
+  { method: 'GET', route: '/api/sharing/applications', url: () => '/api/sharing/applications', allow: SHARE_READERS },
+  { method: 'GET', route: '/api/sharing/inbox', url: () => '/api/sharing/inbox', allow: SHARE_READERS },
+  {
+    method: 'GET',
+    route: '/api/sharing/applications/:id',
+    url: (t) => `/api/sharing/applications/${t.appB}`,
+    allow: SHARE_PARTY_B,
+  },
+  {
+    method: 'POST',
+    route: '/api/sharing/applications/:id/confirm',
+    url: (t) => `/api/sharing/applications/${t.appB}/confirm`,
+    body: () => ({}),
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  {
+    method: 'POST',
+    route: '/api/sharing/applications/:id/review',
+    url: (t) => `/api/sharing/applications/${t.appB}/review`,
+    body: () => ({ decision: 'deny' }),
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  {
+    method: 'POST',
+    route: '/api/sharing/applications/:id/resubmit',
+    url: (t) => `/api/sharing/applications/${t.appB}/resubmit`,
+    body: (t) => {
+      const { resource: _r, ...rest } = shareApplication(t.resApproved);
+      return rest;
+    },
+    allow: ['unit_admin', 'unit_user'],
+  },
+  {
+    method: 'POST',
+    route: '/api/sharing/applications/:id/answer',
+    url: (t) => `/api/sharing/applications/${t.appB}/answer`,
+    body: () => ({ decision: 'consent' }),
+    allow: [], // only the owner unit (A) answers
+  },
+  {
+    method: 'POST',
+    route: '/api/sharing/applications/:id/profile',
+    url: (t) => `/api/sharing/applications/${t.appB}/profile`,
+    body: () => ({ decision: 'return' }),
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  {
+    method: 'POST',
+    route: '/api/sharing/applications/:id/refusal',
+    url: (t) => `/api/sharing/applications/${t.appB}/refusal`,
+    body: () => ({ decision: 'uphold' }),
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  {
+    method: 'POST',
+    route: '/api/sharing/applications/:id/attachments',
+    url: (t) => `/api/sharing/applications/${t.appB}/attachments?fileName=letter.pdf`,
+    body: () => Buffer.from('%PDF-1.4\n%%EOF\n'),
+    headers: { 'content-type': 'application/pdf' },
+    allow: ['unit_admin', 'unit_user'],
+  },
+  {
+    method: 'GET',
+    route: '/api/sharing/applications/:id/attachments/:attachmentId',
+    url: (t) => `/api/sharing/applications/${t.appB}/attachments/${t.attachmentB}`,
+    allow: SHARE_PARTY_B,
+  },
+  {
+    method: 'POST',
+    route: '/api/sharing/applications/:id/withdraw',
+    url: (t) => `/api/sharing/applications/${t.appB}/withdraw`,
+    body: () => ({}),
+    allow: ['unit_admin', 'unit_user'],
+  },
+  { method: 'GET', route: '/api/sharing/grants', url: () => '/api/sharing/grants', allow: SHARE_READERS },
+  {
+    method: 'GET',
+    route: '/api/sharing/grants/:id',
+    url: (t) => `/api/sharing/grants/${t.grantB}`,
+    allow: SHARE_PARTY_B,
+  },
+  {
+    method: 'POST',
+    route: '/api/sharing/grants/:id/state',
+    url: (t) => `/api/sharing/grants/${t.grantB}/state`,
+    body: () => ({ action: 'suspend' }),
+    allow: ['center_admin', 'center_reviewer'], // and the owner unit's admin (A)
+  },
+  {
+    method: 'PATCH',
+    route: '/api/sharing/grants/:id',
+    url: (t) => `/api/sharing/grants/${t.grantB}`,
+    body: () => ({ ratePerMinute: 600 }),
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  {
+    method: 'PUT',
+    route: '/api/sharing/grants/:id/credentials',
+    url: (t) => `/api/sharing/grants/${t.grantB}/credentials`,
+    body: (t) => ({ credentialIds: [t.credB] }),
+    allow: ['unit_admin'], // the consumer unit's admin
+  },
+  {
+    method: 'GET',
+    route: '/api/sharing/grants/:id/preview',
+    url: (t) => `/api/sharing/grants/${t.grantB}/preview`,
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  {
+    method: 'GET',
+    route: '/api/share/grants/:id/rows',
+    url: (t) => `/api/share/grants/${t.grantB}/rows?limit=1`,
+    allow: ['system'],
+  },
+  {
+    method: 'GET',
+    route: '/api/share/grants/:id/lookup',
+    url: (t) => `/api/share/grants/${t.grantB}/lookup?repair_no=R1`,
+    allow: ['system'],
+  },
+  {
+    method: 'POST',
+    route: '/api/share/grants/:id/verify',
+    url: (t) => `/api/share/grants/${t.grantB}/verify`,
+    body: () => ({ values: { repair_no: 'R1', owner_name: '王伟' } }),
+    allow: ['system'],
+  },
   {
     method: 'POST',
     route: '/api/auth/totp/disable',
@@ -619,6 +789,10 @@ describeEachDb('authorization matrix', (env) => {
       planA: planA.json.id,
       batchA: batchA.json.batch.id,
       pullA: pullA.json.id,
+      appB: '',
+      attachmentB: '',
+      grantB: '',
+      credB: '',
     };
     const orgB = await e.makeOrg({ kind: 'bureau' });
     for (const role of ROLES)
@@ -634,6 +808,32 @@ describeEachDb('authorization matrix', (env) => {
     sys.bearer = (await adminB.post('/api/credentials', { systemName: '乙单位系统' })).json.token;
     clients.set('system', sys);
     clients.set('anonymous', e.client());
+    // unit B applies for A's published resource twice: one case stays with the Center, one is granted
+    const appB = await adminB.post('/api/sharing/applications', shareApplication(t.resApproved));
+    assert.equal(appB.status, 201, appB.body);
+    const att = await adminB.req(
+      'POST',
+      `/api/sharing/applications/${appB.json.id}/attachments?fileName=letter.pdf`,
+      Buffer.from('%PDF-1.4\n%%EOF\n'),
+      { 'content-type': 'application/pdf' },
+    );
+    assert.equal(att.status, 201, att.body);
+    const second = await adminB.post('/api/sharing/applications', shareApplication(t.resApproved));
+    assert.equal(
+      (await reviewer.post(`/api/sharing/applications/${second.json.id}/review`, { decision: 'approve' })).status,
+      200,
+    );
+    const consent = await adminA.post(`/api/sharing/applications/${second.json.id}/answer`, { decision: 'consent' });
+    assert.equal(consent.json.status, 'granted', consent.body);
+    const grantB = (await adminB.get(`/api/sharing/applications/${second.json.id}`)).json.grantId;
+    const credB = (await adminB.get('/api/credentials')).json.find(
+      (c: { systemName: string }) => c.systemName === '乙单位系统',
+    ).id;
+    assert.equal(
+      (await adminB.put(`/api/sharing/grants/${grantB}/credentials`, { credentialIds: [credB] })).status,
+      200,
+    );
+    Object.assign(t, { appB: appB.json.id, attachmentB: att.json.id, grantB, credB });
   });
 
   it('every API route is in the matrix or declared public', () => {

@@ -6,6 +6,8 @@ import fc from 'fast-check';
 import { describeEachDb, type Client, type Reply } from '../testing/test-env.ts';
 import { verifyChain } from '../domains/audit/index.ts';
 import { storableText } from './text.ts';
+import { CENTER_ROLES, ROLES, type CallerRole } from './context.ts';
+import type { RouteInfo } from '../app.ts';
 
 interface JsonSchema {
   type?: string | string[];
@@ -86,9 +88,29 @@ function fillPath(url: string): string {
 
 describeEachDb('bad input on every route', (env) => {
   let admin: Client;
+  const callers = new Map<CallerRole, Client>();
   before(async () => {
     admin = await env().as('center_admin');
+    callers.set('center_admin', admin);
+    const unit = await env().makeOrg();
+    for (const role of ROLES.filter((x) => x !== 'center_admin'))
+      callers.set(
+        role,
+        await env().as(role, CENTER_ROLES.includes(role) || role === 'cac_officer' ? undefined : unit.id),
+      );
+    const system = env().client();
+    system.bearer = (
+      await callers.get('unit_admin')!.post('/api/credentials', { systemName: '坏输入测试系统' })
+    ).json.token;
+    callers.set('system', system);
   });
+  /** A caller the route admits (the Center admin where it may), so bad input meets the route's own checks. */
+  const callerFor = (r: RouteInfo): Client =>
+    typeof r.allow === 'string' || r.allow.includes('center_admin')
+      ? admin
+      : callers.get(
+          (['unit_admin', 'unit_user', 'system', ...ROLES] as CallerRole[]).find((x) => r.allow.includes(x))!,
+        )!;
 
   it('every string field in a body or query has a length limit (or an enum, pattern or format)', () => {
     const unbounded: string[] = [];
@@ -131,7 +153,7 @@ describeEachDb('bad input on every route', (env) => {
         }
       }
       for (const [label, body, field] of bodies) {
-        const res = await admin.req(r.method, url, body);
+        const res = await callerFor(r).req(r.method, url, body);
         const where = `${r.method} ${r.url} — ${label}`;
         if (res.status < 400 || res.status >= 500) problems.push(`${where}: ${res.status} ${res.body.slice(0, 200)}`);
         else if (!String(res.headers['content-type']).startsWith('application/problem+json'))
@@ -157,7 +179,7 @@ describeEachDb('bad input on every route', (env) => {
           p === ':year' ? '99999' : p === ':version' ? 'abc' : p === ':date' ? '2026-02-30' : 'not-a-uuid',
         );
         const s = r.schema?.body as JsonSchema | undefined;
-        const res = await admin.req(
+        const res = await callerFor(r).req(
           r.method,
           url,
           s ? goodBody(s) : r.method === 'GET' || r.method === 'DELETE' ? undefined : {},
@@ -177,7 +199,7 @@ describeEachDb('bad input on every route', (env) => {
           (q!.required ?? []).filter((x) => x !== k).map((x) => [x, String(goodValue(x, q!.properties![x]!))]),
         );
         const qs = new URLSearchParams({ ...valid }).toString();
-        const res = await admin.req(r.method, `${base}?${qs}${qs ? '&' : ''}${k}=${bad}`);
+        const res = await callerFor(r).req(r.method, `${base}?${qs}${qs ? '&' : ''}${k}=${bad}`);
         if (res.status !== 400)
           problems.push(`${r.method} ${r.url}?${k}=${bad.slice(0, 20)}: ${res.status} ${res.body.slice(0, 200)}`);
       }
@@ -195,7 +217,6 @@ describeEachDb('bad input on every route', (env) => {
       else if (res.status >= 400 && !String(res.headers['content-type']).startsWith('application/problem+json'))
         problems.push(`${where}: not problem+json`);
     };
-    const adminClient = admin;
     const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
     const deepObj = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
     const anon = env().client();
@@ -204,7 +225,7 @@ describeEachDb('bad input on every route', (env) => {
       const where = `${r.method} ${r.url}`;
       // a route that ends the session (log-out) is called without one: it must still never answer 5xx
       const ending = SESSION_ENDING.has(r.url);
-      const admin = ending ? env().client() : adminClient;
+      const admin = ending ? env().client() : callerFor(r);
       const check = (w: string, res: Reply, want400 = true) => checkReply(w, res, want400 && !ending);
       if (['POST', 'PUT', 'PATCH'].includes(r.method)) {
         for (const n of [3000, 10_000]) {
@@ -281,7 +302,6 @@ describeEachDb('bad input on every route', (env) => {
   it('a bounded fuzz run over every route: random JSON bodies and query strings never answer 5xx', async () => {
     const problems: string[] = [];
     const routes = env().app.routeTable.filter((x) => !x.url.startsWith('/api/docs'));
-    const adminClient = admin;
     const text = fc.string({ unit: 'binary', maxLength: 40 });
     const json = fc.jsonValue({ maxDepth: 4 });
     for (const r of routes) {
@@ -299,7 +319,7 @@ describeEachDb('bad input on every route', (env) => {
       const query = fc.array(fc.tuple(qNames.length ? fc.oneof(fc.constantFrom(...qNames), text) : text, text), {
         maxLength: 4,
       });
-      const admin = SESSION_ENDING.has(r.url) ? env().client() : adminClient;
+      const admin = SESSION_ENDING.has(r.url) ? env().client() : callerFor(r);
       await fc.assert(
         fc.asyncProperty(body, query, async (b, qs) => {
           const search = qs

@@ -10,6 +10,8 @@ export class AppError extends Error {
   /** For engineers and auditors, never for the console: what was refused (a policy action), kept in the problem's
    * `detail` and the audit record, not in the message a person reads. */
   detail: string | null = null;
+  /** For a 429: seconds after which the caller may try again (sent as Retry-After). */
+  retryAfter: number | null = null;
   constructor(
     public readonly status: number,
     public readonly code: string,
@@ -53,6 +55,9 @@ export const OBJECT_NAMES = {
   ingest_batch: ['归集批次', 'batch'],
   masking_profile: ['脱敏方案', 'masking profile'],
   policy: ['政策参数版本', 'policy version'],
+  share_application: ['共享申请', 'share application'],
+  share_attachment: ['申请材料', 'attachment'],
+  share_grant: ['共享授权', 'share grant'],
 } as const satisfies Record<string, readonly [string, string]>;
 export type ObjectType = keyof typeof OBJECT_NAMES;
 

@@ -19,6 +19,8 @@ declare module 'fastify' {
     allowPendingMfa?: boolean;
     /** the body's text is judged row by row by the route (a data push), not refused whole for one bad character */
     bodyTextPerRow?: boolean;
+    /** the route writes its own access record for a credential's call (the data services): no api.call record */
+    auditedByRoute?: boolean;
   }
   interface FastifyRequest {
     actor: Actor | null;
@@ -237,6 +239,7 @@ export function installErrorHandling(
             fields: err.fields,
             detail: err.detail,
           });
+        if (err.retryAfter !== null) reply.header('retry-after', String(err.retryAfter));
         return sendProblem(reply, err.status, err.code, err.zh, err.en, err.fields, err.detail);
       }
       if (err.validation) {

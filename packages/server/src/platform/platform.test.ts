@@ -75,7 +75,7 @@ describeEachDb('health, OpenAPI and the policy', (env) => {
     for (const r of env().app.routeTable.filter(
       (x) => !x.url.startsWith('/api/docs') && x.url !== '/api/openapi.json',
     )) {
-      const p = r.url.replace(/:([a-z]+)/g, '{$1}');
+      const p = r.url.replace(/:([A-Za-z]+)/g, '{$1}');
       assert.ok(paths.includes(p), `${p} missing from OpenAPI`);
       assert.ok(doc.paths[p][r.method.toLowerCase()], `${r.method} ${p} missing from OpenAPI`);
     }

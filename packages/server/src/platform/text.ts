@@ -78,6 +78,8 @@ export function findBodyFault(body: unknown, maxDepth: number, checkText = true)
     return u ? { kind: u, path: '' } : null;
   }
   if (body === null || typeof body !== 'object') return null;
+  // a file's bytes (an attachment) are not text: their reader checks them
+  if (ArrayBuffer.isView(body)) return null;
   const stack: [unknown, string, number][] = [[body, '', 1]];
   while (stack.length) {
     const [v, path, depth] = stack.pop()!;
@@ -94,7 +96,7 @@ export function findBodyFault(body: unknown, maxDepth: number, checkText = true)
       if (typeof x === 'string') {
         const u = checkText ? unstorable(x) : null;
         if (u) return { kind: u, path: p };
-      } else if (x !== null && typeof x === 'object') stack.push([x, p, depth + 1]);
+      } else if (x !== null && typeof x === 'object' && !ArrayBuffer.isView(x)) stack.push([x, p, depth + 1]);
     }
   }
   return null;

@@ -16,10 +16,10 @@ export async function lockChainAndGetHead(trx: DbOrTrx): Promise<{ seq: number; 
   return row ?? null;
 }
 
-export async function insertRecord(trx: DbOrTrx, r: AuditRecordTable): Promise<void> {
+export async function insertRecords(trx: DbOrTrx, rows: AuditRecordTable[]): Promise<void> {
   await trx
     .insertInto('audit_record')
-    .values({ ...r, diff: r.diff === null || r.diff === undefined ? null : JSON.stringify(r.diff) })
+    .values(rows.map((r) => ({ ...r, diff: r.diff === null || r.diff === undefined ? null : JSON.stringify(r.diff) })))
     .execute();
 }
 

@@ -32,15 +32,13 @@ export interface AuditEntry {
   orgId?: string | null;
 }
 
-/** Append one record. Call it inside the same transaction as the change it records. */
-export async function writeAudit(trx: DbOrTrx, ctx: RequestContext, e: AuditEntry): Promise<number> {
-  const head = await repo.lockChainAndGetHead(trx);
+/** A record's fields (not yet chained): every text put in its stored form, so the hash covers what is kept. */
+function recordOf(seq: number, ctx: RequestContext, e: AuditEntry) {
   const a = ctx.actor;
-  // Every text is put in its stored form first, so the hash covers exactly what the database keeps.
   const text = (s: string | null | undefined) =>
     s === null || s === undefined ? null : storableText(s, AUDIT_FIELD_MAX);
-  const rec = {
-    seq: (head?.seq ?? 0) + 1,
+  return {
+    seq,
     occurred_at: new Date(),
     actor_user_id: a?.kind === 'user' ? a.userId : null,
     actor_name: text(actorName(a)),
@@ -54,9 +52,80 @@ export async function writeAudit(trx: DbOrTrx, ctx: RequestContext, e: AuditEntr
     request_id: text(ctx.requestId),
     diff: e.diff === undefined ? null : storableJson(e.diff, AUDIT_DIFF_TEXT_MAX),
   } as const;
-  const prev = head?.hash ?? GENESIS_HASH;
-  await repo.insertRecord(trx, { ...rec, prev_hash: prev, hash: recordHash(prev, rec) });
-  return rec.seq;
+}
+
+/** Append one record. Call it inside the same transaction as the change it records. */
+export async function writeAudit(trx: DbOrTrx, ctx: RequestContext, e: AuditEntry): Promise<number> {
+  return (await writeAuditBatch(trx, [{ ctx, entry: e }]))[0]!;
+}
+
+/** Append records in order, under one hold of the chain's lock and in one statement; returns their numbers. */
+export async function writeAuditBatch(trx: DbOrTrx, list: { ctx: RequestContext; entry: AuditEntry }[]) {
+  if (!list.length) return [];
+  const head = await repo.lockChainAndGetHead(trx);
+  let seq = head?.seq ?? 0;
+  let prev = head?.hash ?? GENESIS_HASH;
+  const rows = list.map(({ ctx, entry }) => {
+    const rec = recordOf(++seq, ctx, entry);
+    const hash = recordHash(prev, rec);
+    const row = { ...rec, prev_hash: prev, hash };
+    prev = hash;
+    return row;
+  });
+  await repo.insertRecords(trx, rows);
+  return rows.map((r) => r.seq);
+}
+
+/**
+ * Access records at the rate data is served (group commit, ADR 0010): a call's record joins the records waiting
+ * when it arrives, and they are written together in one transaction — with whatever the owner of the batcher
+ * writes for the whole group in it (`onGroup`: usage counters, summed) — while the next group gathers. `append`
+ * resolves only once its record is committed, so no data leaves before its record exists; a failed write rejects
+ * every call of its group.
+ */
+export class AuditBatcher<D = undefined> {
+  private queue: { ctx: RequestContext; entry: AuditEntry; data: D; done: (e?: unknown) => void }[] = [];
+  private writing = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: {
+      maxGroup?: number;
+      onGroup?: (trx: DbOrTrx, data: D[]) => Promise<void>;
+    } = {},
+  ) {}
+
+  /** Writes the record (and the group's `onGroup`, in the same transaction); resolves once it is committed. */
+  append(ctx: RequestContext, entry: AuditEntry, data: D) {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ ctx, entry, data, done: (e) => (e === undefined ? resolve() : reject(e)) });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  private async drain() {
+    this.writing = true;
+    try {
+      while (this.queue.length) {
+        const group = this.queue.splice(0, this.opts.maxGroup ?? 500);
+        try {
+          await this.db.transaction().execute(async (trx) => {
+            await writeAuditBatch(trx, group);
+            if (this.opts.onGroup)
+              await this.opts.onGroup(
+                trx,
+                group.map((g) => g.data),
+              );
+          });
+          for (const g of group) g.done();
+        } catch (e) {
+          for (const g of group) g.done(e ?? new Error('audit write failed'));
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
 }
 
 /** Compact diff of two flat objects: { field: [before, after] } for fields that changed. Secrets are redacted. */

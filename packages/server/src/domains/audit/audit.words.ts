@@ -74,6 +74,31 @@ export const AUDIT_ACTIONS = {
   'ingest.pull_source.update': ['修改定时抽取源', 'Changed a scheduled pull source'],
   'ingest.pull_source.refused': ['拒绝定时抽取地址（安全原因）', 'Refused a pull address (security reason)'],
   'ingest.one_source.check': ['一数一源比对', 'One-source comparison'],
+  'share.application.submit': ['提交共享申请', 'Applied for shared data'],
+  'share.application.confirm': ['确认无条件共享供给', 'Confirmed an unconditional supply'],
+  'share.application.approve': ['共享申请审核通过，征求数据责任单位意见', 'Passed a share request on to the owner'],
+  'share.application.return': ['共享申请退回补充材料', 'Returned a share request for more material'],
+  'share.application.deny': ['共享申请不予通过', 'Denied a share request'],
+  'share.application.resubmit': ['重新提交共享申请', 'Resubmitted a share request'],
+  'share.application.consent': ['数据责任单位同意共享', 'The owner consented'],
+  'share.application.refuse': ['数据责任单位不同意共享（附依据）', 'The owner refused (with its legal basis)'],
+  'share.application.profile_accept': ['确认脱敏供给方案', 'Accepted the masking profile of a desensitised supply'],
+  'share.application.profile_return': ['退回脱敏供给方案', 'Returned the masking profile to the owner'],
+  'share.application.uphold': ['维持不同意共享', 'Upheld a refusal'],
+  'share.application.overrule': ['驳回不同意共享理由，准予共享', 'Overruled a refusal: shared'],
+  'share.application.withdraw': ['撤回共享申请', 'Withdrew a share request'],
+  'share.attachment.upload': ['上传申请材料', 'Attached a document'],
+  'share.attachment.download': ['下载申请材料', 'Downloaded a document'],
+  'share.grant.create': ['生成共享授权', 'Issued a grant'],
+  'share.grant.suspend': ['暂停共享授权', 'Suspended a grant'],
+  'share.grant.resume': ['恢复共享授权', 'Resumed a grant'],
+  'share.grant.revoke': ['撤销共享授权', 'Revoked a grant'],
+  'share.grant.update': ['修改共享授权', 'Changed a grant'],
+  'share.grant.bind': ['设置可调用的接口凭据', 'Set the credentials that may call'],
+  'share.grant.preview': ['预览共享数据', 'Previewed the shared data'],
+  'share.query': ['共享数据查询', 'Queried shared data'],
+  'share.lookup': ['共享数据按主键查询', 'Looked up shared data by key'],
+  'share.verify': ['共享数据核验', 'Verified values against shared data'],
 } as const satisfies Record<string, Words>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
@@ -95,6 +120,7 @@ export const ACTION_FAMILIES = {
   system_plan: ['系统建设论证', 'System plans'],
   masking: ['脱敏', 'Masking'],
   ingest: ['数据归集', 'Data aggregation'],
+  share: ['数据共享', 'Data sharing'],
 } as const satisfies Record<string, Words>;
 export type ActionFamily = keyof typeof ACTION_FAMILIES;
 
@@ -122,6 +148,8 @@ export const OBJECT_TYPES = {
   audit: ['审计日志', 'Audit log'],
   route: ['接口地址', 'API route'],
   source_check_run: ['一数一源比对', 'One-source comparison'],
+  share_application: ['共享申请', 'Share application'],
+  share_grant: ['共享授权', 'Share grant'],
   token: ['脱敏令牌', 'Masking token'],
 } as const satisfies Record<string, Words>;
 
@@ -196,6 +224,27 @@ export const FIELD_WORDS: Record<string, Words> = {
   profile: ['脱敏方案', 'Profile'],
   columns: ['字段', 'Columns'],
   refused: ['被拒绝的操作', 'What was refused'],
+  no: ['编号', 'Number'],
+  items: ['信息项', 'Items'],
+  path: ['共享流程', 'Path'],
+  methods: ['共享方式', 'Methods'],
+  commitment: ['使用承诺版本', 'Commitment version'],
+  policy: ['政策参数版本', 'Policy version'],
+  basis: ['依据', 'Legal basis'],
+  application: ['共享申请', 'Share application'],
+  rowFilter: ['行过滤条件', 'Row filter'],
+  row_filter: ['行过滤条件', 'Row filter'],
+  validUntil: ['有效期至', 'Valid until'],
+  credentials: ['接口凭据', 'Credentials'],
+  state: ['状态', 'State'],
+  masking_profile_id: ['脱敏方案', 'Profile'],
+  rate_per_minute: ['每分钟调用上限', 'Calls a minute'],
+  daily_rows: ['每日行数上限', 'Rows a day'],
+  where: ['查询条件', 'Where'],
+  sort: ['排序', 'Sort'],
+  key: ['主键', 'Key'],
+  found: ['找到记录', 'Record found'],
+  sm3: ['SM3 摘要', 'SM3 digest'],
 };
 
 export const words = (w: Words) => ({ zh: w[0], en: w[1] });

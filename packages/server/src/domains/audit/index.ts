@@ -1,5 +1,7 @@
 export {
   writeAudit,
+  writeAuditBatch,
+  AuditBatcher,
   diffOf,
   verifyChain,
   listRecords,

@@ -165,3 +165,15 @@ export function credentialNames(db: DbOrTrx, ids: string[]) {
     ? db.selectFrom('api_credential').select(['id', 'system_name', 'key_id']).where('id', 'in', ids).execute()
     : [];
 }
+
+/** The active credentials of a unit's information system (by the system's name), for binding to a grant. */
+export async function activeCredentialIds(db: DbOrTrx, orgId: string, systemName?: string) {
+  let q = db
+    .selectFrom('api_credential')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', new Date())]));
+  if (systemName !== undefined) q = q.where('system_name', '=', systemName);
+  return (await q.execute()).map((r) => r.id);
+}

@@ -7,3 +7,4 @@ export { hashPassword } from './password.ts';
 export { centerOrgs } from './auth.repository.ts';
 export * as authPolicy from './auth.policy.ts';
 export { authLabels } from './auth.labels.ts';
+export { activeCredentialIds } from './auth.repository.ts';

@@ -2,7 +2,7 @@
 export interface PolicyParamDef {
   key: string;
   default: number;
-  unit: 'working_days' | 'months';
+  unit: 'working_days' | 'months' | 'per_minute' | 'rows';
   min: number;
   max: number;
   clause: string;
@@ -32,6 +32,26 @@ export const POLICY_PARAMS: PolicyParamDef[] = [
     en: 'Center catalog review limit (from receipt)',
   },
   {
+    key: 'share_center_confirm_days',
+    default: 1,
+    unit: 'working_days',
+    min: 1,
+    max: 30,
+    clause: '§25',
+    zh: '运营中心确认无条件共享供给方式时限',
+    en: 'Center confirmation of an unconditional share',
+  },
+  {
+    key: 'share_center_review_days',
+    default: 2,
+    unit: 'working_days',
+    min: 1,
+    max: 30,
+    clause: '§25',
+    zh: '运营中心审核有条件共享申请时限',
+    en: 'Center review of a conditional share request',
+  },
+  {
     key: 'share_owner_consent_days',
     default: 5,
     unit: 'working_days',
@@ -40,6 +60,66 @@ export const POLICY_PARAMS: PolicyParamDef[] = [
     clause: '§25',
     zh: '数据责任单位答复有条件共享申请时限',
     en: 'Owner answer to a conditional share request',
+  },
+  {
+    key: 'share_refusal_review_days',
+    default: 5,
+    unit: 'working_days',
+    min: 1,
+    max: 30,
+    clause: '§25',
+    zh: '运营中心审核不同意共享理由时限',
+    en: "Center review of an owner's refusal",
+  },
+  {
+    key: 'share_grant_max_months',
+    default: 12,
+    unit: 'months',
+    min: 1,
+    max: 60,
+    clause: '§23',
+    zh: '共享授权最长有效期',
+    en: 'Longest validity of a share grant',
+  },
+  {
+    key: 'share_grant_expiry_notice_days',
+    default: 10,
+    unit: 'working_days',
+    min: 1,
+    max: 60,
+    clause: '§23',
+    zh: '共享授权到期提醒（到期前）',
+    en: 'Notice before a share grant expires',
+  },
+  {
+    key: 'share_rate_per_minute',
+    default: 600,
+    unit: 'per_minute',
+    min: 1,
+    max: 100000,
+    clause: '§26',
+    zh: '共享接口默认调用频率上限',
+    en: 'Default call rate limit of a share grant',
+  },
+  {
+    key: 'share_verify_per_minute',
+    default: 60,
+    unit: 'per_minute',
+    min: 1,
+    max: 100000,
+    clause: '§26',
+    zh: '核验接口调用频率上限（防止枚举）',
+    en: 'Rate limit of verification calls (against enumeration)',
+  },
+  {
+    key: 'share_daily_rows',
+    default: 1000000,
+    unit: 'rows',
+    min: 1,
+    max: 1000000000,
+    clause: '§26',
+    zh: '共享授权默认每日数据行数上限',
+    en: 'Default daily row quota of a share grant',
   },
   {
     key: 'ticket_fix_days',

@@ -20,6 +20,10 @@ export interface PublishedItem {
   sensitivity: string;
   /** The rule the catalog names for the item, if any. */
   maskingRule: string | null;
+  /** The item's own share type when stricter than the resource's (null: the resource's). */
+  shareType: 'unconditional' | 'conditional' | 'none' | null;
+  shareCondition: string | null;
+  shareBasis: string | null;
 }
 
 /** An approved resource at its current version. */
@@ -32,6 +36,10 @@ export interface PublishedResource {
   format: string;
   updateCycle: string;
   securityGrade: string;
+  shareType: 'unconditional' | 'conditional' | 'none';
+  shareCondition: string | null;
+  shareBasis: string | null;
+  shareMethods: string[];
   items: PublishedItem[];
 }
 
@@ -54,7 +62,20 @@ export async function findPublished(db: DbOrTrx, ref: string): Promise<Published
     .innerJoin('resource_version as v', (j) =>
       j.onRef('v.resource_id', '=', 'r.id').onRef('v.version', '=', 'r.current_version'),
     )
-    .select(['r.id', 'r.code', 'r.org_id', 'v.name', 'v.version', 'v.format', 'v.update_cycle', 'v.security_grade'])
+    .select([
+      'r.id',
+      'r.code',
+      'r.org_id',
+      'v.name',
+      'v.version',
+      'v.format',
+      'v.update_cycle',
+      'v.security_grade',
+      'v.share_type',
+      'v.share_condition',
+      'v.share_basis',
+      'v.share_methods',
+    ])
     .where(`r.${refColumn(ref)}`, '=', ref)
     .executeTakeFirst();
   if (!r) return null;
@@ -74,6 +95,10 @@ export async function findPublished(db: DbOrTrx, ref: string): Promise<Published
     format: r.format,
     updateCycle: r.update_cycle,
     securityGrade: r.security_grade,
+    shareType: r.share_type,
+    shareCondition: r.share_condition,
+    shareBasis: r.share_basis,
+    shareMethods: r.share_methods,
     items: items.map((i) => ({
       code: i.code,
       name: i.name,
@@ -86,6 +111,9 @@ export async function findPublished(db: DbOrTrx, ref: string): Promise<Published
       valueSet: i.value_set ?? [],
       sensitivity: i.sensitivity,
       maskingRule: i.masking_rule,
+      shareType: (i.share_type as PublishedItem['shareType']) ?? null,
+      shareCondition: i.share_condition,
+      shareBasis: i.share_basis,
     })),
   };
 }

@@ -19,3 +19,5 @@ export {
 } from './catalog.published.repository.ts';
 export * as catalogPolicy from './catalog.policy.ts';
 export { catalogLabels } from './catalog.labels.ts';
+export { findSystem as findInfoSystem } from './catalog.repository.ts';
+export { findDemand } from './lists.repository.ts';

@@ -20,3 +20,12 @@ export { OneSourceService } from './one-source/one-source.service.ts';
 export { registerIngestJobs, INGEST_JOBS } from './ingest.jobs.ts';
 export * as ingestPolicy from './ingest.policy.ts';
 export { ingestLabels } from './ingest.labels.ts';
+export { DataServer } from './serve/serve.service.ts';
+export {
+  itemsOf,
+  type Condition,
+  type PageEnd,
+  type PageSpec,
+  type ServedRow,
+  type ServedColumn,
+} from './serve/serve.types.ts';

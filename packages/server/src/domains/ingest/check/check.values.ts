@@ -13,7 +13,10 @@ import {
 import type { PublishedItem } from '../../catalog/index.ts';
 
 /** An information item as its values are checked: the catalog's published item, without what masking reads. */
-export type ItemSpec = Omit<PublishedItem, 'sensitivity' | 'maskingRule'>;
+export type ItemSpec = Omit<
+  PublishedItem,
+  'sensitivity' | 'maskingRule' | 'shareType' | 'shareCondition' | 'shareBasis'
+>;
 
 export interface Problem {
   zh: string;

@@ -1,0 +1,139 @@
+// SQL of the data served to other domains: conditions compiled to parameterised SQL (identifiers through ident(),
+// every value bound and cast to its column's type), keyset pages, a lookup by key, and comparisons whose stored
+// values never leave the database. Values come back as text, typed by the service.
+import { sql, type RawBuilder } from 'kysely';
+import type { DbOrTrx } from '../../../db/database.ts';
+import type { DataColumn } from '../../../db/schema.ts';
+import { dataTable, ident } from '../table/table.ts';
+import type { Condition, PageEnd, PageSpec } from './serve.types.ts';
+
+export interface TableShape {
+  table: string;
+  columns: Map<string, DataColumn>;
+  keys: DataColumn[];
+}
+
+const col = (c: DataColumn) => sql.raw(ident(c.code));
+const cast = (t: TableShape, code: string, value: string) => sql`CAST(${value} AS ${sql.raw(column(t, code).sqlType)})`;
+
+function column(t: TableShape, code: string): DataColumn {
+  const c = t.columns.get(code);
+  if (!c) throw new Error(`serve: ${code} is not a column of ${t.table}`);
+  return c;
+}
+
+const CMP = { '=': '=', '<>': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' } as const;
+
+/** A condition tree as SQL: every column checked against the table, every value bound. */
+export function compile(t: TableShape, c: Condition): RawBuilder<unknown> {
+  switch (c.op) {
+    case 'and':
+    case 'or':
+      if (!c.args.length) return c.op === 'and' ? sql`TRUE` : sql`FALSE`;
+      return sql`(${sql.join(
+        c.args.map((a) => compile(t, a)),
+        c.op === 'and' ? sql` AND ` : sql` OR `,
+      )})`;
+    case 'not':
+      return sql`(NOT ${compile(t, c.arg)})`;
+    case 'cmp':
+      return sql`${col(column(t, c.item))} ${sql.raw(CMP[c.cmp])} ${cast(t, c.item, c.value)}`;
+    case 'in': {
+      const list = sql.join(c.values.map((v) => cast(t, c.item, v)));
+      return c.negated
+        ? sql`(${col(column(t, c.item))} IS NOT NULL AND ${col(column(t, c.item))} NOT IN (${list}))`
+        : sql`${col(column(t, c.item))} IN (${list})`;
+    }
+    case 'between':
+      return sql`${col(column(t, c.item))} BETWEEN ${cast(t, c.item, c.low)} AND ${cast(t, c.item, c.high)}`;
+    case 'null':
+      return c.negated ? sql`${col(column(t, c.item))} IS NOT NULL` : sql`${col(column(t, c.item))} IS NULL`;
+    case 'prefix':
+      return sql`starts_with(${col(column(t, c.item))}::text, ${c.value})`;
+  }
+}
+
+const whereAll = (t: TableShape, conds: RawBuilder<unknown>[]) =>
+  conds.length ? sql`WHERE ${sql.join(conds, sql` AND `)}` : sql``;
+
+/** The key's columns (or the row's position, in a table without a key), ascending: the tie-break of every order. */
+function keyList(t: TableShape): RawBuilder<unknown> {
+  return t.keys.length ? sql.join(t.keys.map(col)) : sql.raw('ctid');
+}
+
+/** Rows after a page's end, in the page's order (NULLs last; ties by key). */
+function afterCondition(t: TableShape, spec: PageSpec, end: PageEnd): RawBuilder<unknown> {
+  const keyTuple = t.keys.length
+    ? sql`(${keyList(t)}) > (${sql.join(t.keys.map((k, i) => cast(t, k.code, end.key[i] ?? '')))})`
+    : sql`ctid > CAST(${end.key[0] ?? '(0,0)'} AS tid)`;
+  if (!spec.sort) return keyTuple;
+  const s = col(column(t, spec.sort.item));
+  if (end.sort === null) return sql`(${s} IS NULL AND ${keyTuple})`;
+  const v = cast(t, spec.sort.item, end.sort);
+  const beyond = spec.sort.desc ? sql`${s} < ${v}` : sql`${s} > ${v}`;
+  return sql`(${beyond} OR (${s} = ${v} AND ${keyTuple}) OR ${s} IS NULL)`;
+}
+
+/** One page (one row more than asked, to tell whether another follows), with each row's sort value and key. */
+export async function selectPage(db: DbOrTrx, t: TableShape, spec: PageSpec) {
+  const items = spec.items.map((code) => sql.raw(`${ident(code)}::text AS ${ident(code)}`));
+  const keyOut = t.keys.length
+    ? t.keys.map((k, i) => sql.raw(`${ident(k.code)}::text AS ${ident(`__k${i}`)}`))
+    : [sql.raw(`ctid::text AS ${ident('__k0')}`)];
+  const sortOut = spec.sort ? [sql.raw(`${ident(spec.sort.item)}::text AS ${ident('__s')}`)] : [];
+  const conds = [...spec.where.map((c) => compile(t, c)), ...(spec.after ? [afterCondition(t, spec, spec.after)] : [])];
+  const order = spec.sort
+    ? sql`${col(column(t, spec.sort.item))} ${sql.raw(spec.sort.desc ? 'DESC' : 'ASC')} NULLS LAST, ${keyList(t)}`
+    : keyList(t);
+  const { rows } = await sql<Record<string, string | null>>`
+    SELECT ${sql.join([...items, ...keyOut, ...sortOut])} FROM ${sql.raw(dataTable(t.table))}
+    ${whereAll(t, conds)} ORDER BY ${order} LIMIT ${spec.limit + 1}`.execute(db);
+  return rows;
+}
+
+/** The row with this key that meets the conditions, or nothing. */
+export async function selectByKey(
+  db: DbOrTrx,
+  t: TableShape,
+  key: Record<string, string>,
+  items: string[],
+  where: Condition[],
+) {
+  const conds = [
+    ...t.keys.map((k) => sql`${col(k)} = ${cast(t, k.code, key[k.code]!)}`),
+    ...where.map((c) => compile(t, c)),
+  ];
+  const { rows } = await sql<Record<string, string | null>>`
+    SELECT ${sql.join(items.map((code) => sql.raw(`${ident(code)}::text AS ${ident(code)}`)))}
+    FROM ${sql.raw(dataTable(t.table))} ${whereAll(t, conds)} LIMIT 1`.execute(db);
+  return rows[0] ?? null;
+}
+
+/**
+ * Whether the row with this key (meeting the conditions) holds each of the given values: true or false per item,
+ * computed in the database, so the stored values never reach the caller. No row: null.
+ */
+export async function compareByKey(
+  db: DbOrTrx,
+  t: TableShape,
+  key: Record<string, string>,
+  values: Record<string, string>,
+  where: Condition[],
+): Promise<Record<string, boolean> | null> {
+  const entries = Object.entries(values);
+  const tests = entries.length
+    ? entries.map(
+        ([code, v], i) =>
+          sql`coalesce(${col(column(t, code))} = ${cast(t, code, v)}, false) AS ${sql.raw(ident(`__m${i}`))}`,
+      )
+    : [sql`TRUE AS "__found"`];
+  const conds = [
+    ...t.keys.map((k) => sql`${col(k)} = ${cast(t, k.code, key[k.code]!)}`),
+    ...where.map((c) => compile(t, c)),
+  ];
+  const { rows } = await sql<Record<string, boolean>>`
+    SELECT ${sql.join(tests)} FROM ${sql.raw(dataTable(t.table))} ${whereAll(t, conds)} LIMIT 1`.execute(db);
+  const row = rows[0];
+  if (!row) return null;
+  return Object.fromEntries(entries.map(([code], i) => [code, row[`__m${i}`] === true]));
+}

@@ -1,0 +1,93 @@
+// A resource's loaded data as other domains may read it (sharing's data services): pages in a stable order,
+// one row by its key, and comparisons that say match or no match without the stored values. Who may read what is
+// the caller's business (a grant); this side owns the tables, the SQL, and the types of the values.
+import type { Db } from '../../../db/database.ts';
+import type { DataColumn } from '../../../db/schema.ts';
+import { findDataTable } from '../ingest.repository.ts';
+import * as repo from './serve.repository.ts';
+import type { TableShape } from './serve.repository.ts';
+import type { Condition, PageEnd, PageSpec, ServedColumn, ServedRow } from './serve.types.ts';
+
+/** How long a table's shape is kept in memory (a new catalog version changes it; calls are many). */
+const SHAPE_TTL_MS = 5_000;
+
+/** Text from the database typed as the item says: whole numbers and booleans as such, everything else as text. */
+function typed(dataType: string, v: string | null): string | number | boolean | null {
+  if (v === null) return null;
+  if (dataType === 'integer') return Number(v);
+  if (dataType === 'boolean') return v === 'true';
+  return v;
+}
+
+export class DataServer {
+  private readonly shapes = new Map<
+    string,
+    { at: number; shape: (TableShape & { columnList: ServedColumn[] }) | null }
+  >();
+
+  constructor(private readonly db: Db) {}
+
+  /** The data table of a resource: its columns and key; null when it has none. */
+  async shape(resourceId: string) {
+    const hit = this.shapes.get(resourceId);
+    if (hit && Date.now() - hit.at < SHAPE_TTL_MS) return hit.shape;
+    const t = await findDataTable(this.db, resourceId);
+    const shape = t
+      ? (() => {
+          const cols = t.columns as DataColumn[];
+          return {
+            table: t.table_name,
+            columns: new Map(cols.map((c) => [c.code, c])),
+            keys: t.key_columns.map((k) => cols.find((c) => c.code === k)!).filter(Boolean),
+            columnList: cols.map((c) => ({
+              code: c.code,
+              name: c.name,
+              dataType: c.dataType,
+              sqlType: c.sqlType,
+              key: c.key,
+            })),
+          };
+        })()
+      : null;
+    this.shapes.set(resourceId, { at: Date.now(), shape });
+    return shape;
+  }
+
+  private typedRow(shape: TableShape, items: string[], row: Record<string, string | null>): ServedRow {
+    return Object.fromEntries(items.map((code) => [code, typed(shape.columns.get(code)!.dataType, row[code] ?? null)]));
+  }
+
+  /** A page of rows in a stable order, and where the next page starts (null: this was the last). */
+  async page(resourceId: string, spec: PageSpec): Promise<{ rows: ServedRow[]; end: PageEnd | null } | null> {
+    const shape = await this.shape(resourceId);
+    if (!shape) return null;
+    const got = await repo.selectPage(this.db, shape, spec);
+    const more = got.length > spec.limit;
+    const rows = more ? got.slice(0, spec.limit) : got;
+    const last = rows.at(-1);
+    const keyCount = Math.max(shape.keys.length, 1);
+    const end: PageEnd | null =
+      more && last
+        ? {
+            sort: spec.sort ? (last.__s ?? null) : null,
+            key: Array.from({ length: keyCount }, (_, i) => last[`__k${i}`] ?? null),
+          }
+        : null;
+    return { rows: rows.map((r) => this.typedRow(shape, spec.items, r)), end };
+  }
+
+  /** One row by its key, if it meets the conditions. */
+  async lookup(resourceId: string, key: Record<string, string>, items: string[], where: Condition[]) {
+    const shape = await this.shape(resourceId);
+    if (!shape) return null;
+    const row = await repo.selectByKey(this.db, shape, key, items, where);
+    return row ? this.typedRow(shape, items, row) : null;
+  }
+
+  /** For the row with this key (meeting the conditions), whether it holds each value; null: no such row. */
+  async compare(resourceId: string, key: Record<string, string>, values: Record<string, string>, where: Condition[]) {
+    const shape = await this.shape(resourceId);
+    if (!shape) return null;
+    return repo.compareByKey(this.db, shape, key, values, where);
+  }
+}

@@ -1,0 +1,82 @@
+// SQL of grants and their daily usage (sharing's own tables).
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import type { DbOrTrx } from '../../../db/database.ts';
+import type { ShareGrantTable } from '../../../db/schema.ts';
+
+export type GrantRow = Selectable<ShareGrantTable>;
+
+export async function insertGrant(db: DbOrTrx, row: Insertable<ShareGrantTable>) {
+  await db.insertInto('share_grant').values(row).execute();
+}
+
+export function findGrant(db: DbOrTrx, id: string) {
+  return db.selectFrom('share_grant').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function findGrantOfApplication(db: DbOrTrx, applicationId: string) {
+  return db.selectFrom('share_grant').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
+}
+
+export async function updateGrant(db: DbOrTrx, id: string, set: Updateable<ShareGrantTable>) {
+  await db.updateTable('share_grant').set(set).where('id', '=', id).execute();
+}
+
+export function listGrants(
+  db: DbOrTrx,
+  f: { orgId?: string | undefined; side?: 'consumer' | 'owner' | undefined; resourceId?: string | undefined },
+) {
+  let q = db.selectFrom('share_grant').selectAll();
+  if (f.orgId)
+    q =
+      f.side === 'consumer'
+        ? q.where('consumer_org_id', '=', f.orgId)
+        : f.side === 'owner'
+          ? q.where('owner_org_id', '=', f.orgId)
+          : q.where((eb) => eb.or([eb('consumer_org_id', '=', f.orgId!), eb('owner_org_id', '=', f.orgId!)]));
+  if (f.resourceId) q = q.where('resource_id', '=', f.resourceId);
+  return q.orderBy('created_at', 'desc').execute();
+}
+
+/** Calls and rows of a group of served calls, added to each grant's day (one statement per grant and day). */
+export async function addUsage(
+  db: DbOrTrx,
+  rows: { grantId: string; day: string; calls: number; rows: number; refused: number }[],
+) {
+  for (const u of rows)
+    await sql`
+      INSERT INTO share_usage AS u (grant_id, day, calls, rows, refused)
+      VALUES (${u.grantId}, ${u.day}, ${u.calls}, ${u.rows}, ${u.refused})
+      ON CONFLICT (grant_id, day) DO UPDATE SET calls = u.calls + excluded.calls, rows = u.rows + excluded.rows,
+        refused = u.refused + excluded.refused`.execute(db);
+}
+
+export function usageOf(db: DbOrTrx, grantId: string, day: string) {
+  return db
+    .selectFrom('share_usage')
+    .select(['calls', 'rows', 'refused'])
+    .where('grant_id', '=', grantId)
+    .where('day', '=', day)
+    .executeTakeFirst();
+}
+
+export function usageSeries(db: DbOrTrx, grantIds: string[], from: string) {
+  if (!grantIds.length) return Promise.resolve([]);
+  return db
+    .selectFrom('share_usage')
+    .select(['grant_id', 'day', 'calls', 'rows', 'refused'])
+    .where('grant_id', 'in', grantIds)
+    .where('day', '>=', from)
+    .orderBy('day')
+    .execute();
+}
+
+/** What names some grants in records: their case's number. */
+export function grantNumbers(db: DbOrTrx, ids: string[]) {
+  if (!ids.length) return Promise.resolve([]);
+  return db
+    .selectFrom('share_grant')
+    .innerJoin('share_application', 'share_application.id', 'share_grant.application_id')
+    .select(['share_grant.id as id', 'share_application.no as no'])
+    .where('share_grant.id', 'in', ids)
+    .execute();
+}

@@ -1,0 +1,409 @@
+// The data services of a grant (/api/share/…), for the consumer unit's information systems: query (filter, fields,
+// sort, signed cursor), lookup by key and verify (match / no match; the stored values never leave). Nothing
+// outside the grant is ever returned — not an item, not a row, not a count — and every value is masked as the
+// grant's profile says. Each call's access record is committed before its data leaves (group commit, ADR 0010).
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Db, DbOrTrx } from '../../../db/database.ts';
+import type { RequestContext } from '../../../platform/context.ts';
+import { AppError, errors } from '../../../platform/errors.ts';
+import { countRequest } from '../../../platform/rate-limit.repository.ts';
+import { AuditBatcher } from '../../audit/index.ts';
+import { todayInShanghai } from '../../calendar/index.ts';
+import { findPublished, type PublishedItem, type PublishedResource } from '../../catalog/index.ts';
+import { itemsOf, type Condition, type DataServer, type PageEnd } from '../../ingest/index.ts';
+import { maskValue, type MaskingService, type ScopeKeys } from '../../masking/index.ts';
+import { filterItems } from '../application/application.service.ts';
+import { filterProblem, FilterError, parseFilter } from '../filter/filter.parse.ts';
+import * as grants from '../grant/grant.repository.ts';
+import { servedItems, stateOf } from '../grant/grant.service.ts';
+import { authorize } from '../sharing.policy.ts';
+
+type ServedValue = string | number | boolean | null;
+
+/** What a served call adds to its grant's day. */
+interface Usage {
+  grantId: string;
+  day: string;
+  rows: number;
+}
+
+/** A grant resolved for a call: everything the call may touch, and how values are masked. */
+interface Served {
+  grant: grants.GrantRow;
+  resource: PublishedResource;
+  items: PublishedItem[];
+  filter: Condition | null;
+  rules: Record<string, { rule: string }>;
+  keys: ScopeKeys;
+  /** rows the grant may still serve today (its daily quota less what it served) */
+  remaining: number;
+}
+
+const inactive = (state: string) =>
+  new AppError(
+    403,
+    `sharing.grant_${state}`,
+    state === 'expired'
+      ? '该共享授权已过期，请重新申请'
+      : state === 'revoked'
+        ? '该共享授权已撤销'
+        : state === 'suspended'
+          ? '该共享授权已暂停'
+          : '该共享授权尚未生效',
+    state === 'expired'
+      ? 'This grant has expired; apply again'
+      : state === 'revoked'
+        ? 'This grant is revoked'
+        : state === 'suspended'
+          ? 'This grant is suspended'
+          : 'This grant is not valid yet',
+  );
+
+const badCursor = () =>
+  new AppError(400, 'sharing.bad_cursor', '翻页游标无效或已被改动', 'The paging cursor is invalid or was altered', [
+    { field: 'cursor', message: { zh: '翻页游标无效或已被改动', en: 'is invalid or was altered' } },
+  ]).audited('tampered_cursor');
+
+export class ShareServer {
+  private readonly access: AuditBatcher<Usage>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly masking: MaskingService,
+    private readonly data: DataServer,
+  ) {
+    this.access = new AuditBatcher<Usage>(db, {
+      onGroup: (trx: DbOrTrx, usage) => {
+        const sums = new Map<string, { grantId: string; day: string; calls: number; rows: number; refused: number }>();
+        for (const u of usage) {
+          const k = `${u.grantId}|${u.day}`;
+          const s = sums.get(k) ?? { grantId: u.grantId, day: u.day, calls: 0, rows: 0, refused: 0 };
+          s.calls++;
+          s.rows += u.rows;
+          sums.set(k, s);
+        }
+        return grants.addUsage(trx, [...sums.values()]);
+      },
+    });
+  }
+
+  today: () => string = () => todayInShanghai();
+
+  /** The grant as this caller may use it now: its credential bound, the grant valid, within its limits. */
+  private async resolve(ctx: RequestContext, grantId: string, kind: 'call' | 'verify'): Promise<Served> {
+    const g = await grants.findGrant(this.db, grantId);
+    if (!g) throw errors.notFound('share_grant', grantId);
+    authorize(ctx.actor, 'share.call', {
+      consumerOrgId: g.consumer_org_id,
+      ownerOrgId: g.owner_org_id,
+      credentialIds: g.credential_ids,
+    });
+    const today = this.today();
+    const state = stateOf(g, today);
+    if (state !== 'active') throw inactive(state);
+    if (!g.methods.includes('api')) throw errors.forbidden('the grant does not allow the API method');
+    // the rate limit counts every node's calls (the platform's counters), verification more strictly
+    const limit = kind === 'verify' ? g.verify_per_minute : g.rate_per_minute;
+    const count = await countRequest(this.db, `share|${kind}|${g.id}`, 60_000);
+    if (count.current > limit)
+      throw Object.assign(
+        new AppError(
+          429,
+          'sharing.rate_limited',
+          `调用过于频繁：本授权每分钟最多 ${limit} 次${kind === 'verify' ? '核验' : ''}，请在 ${Math.ceil(count.ttl / 1000)} 秒后重试`,
+          `Too many calls: this grant allows ${limit} ${kind === 'verify' ? 'verifications' : 'calls'} a minute; retry in ${Math.ceil(count.ttl / 1000)} s`,
+        ).auditedOncePer('rate_limited', `share ${g.id}`, 60_000),
+        { retryAfter: Math.ceil(count.ttl / 1000) },
+      );
+    const used = await grants.usageOf(this.db, g.id, today);
+    const remaining = g.daily_rows - Number(used?.rows ?? 0);
+    if (remaining <= 0)
+      throw Object.assign(
+        new AppError(
+          429,
+          'sharing.quota_exhausted',
+          `本授权今日数据行数已达上限（${g.daily_rows} 行），请明日再试`,
+          `This grant's rows for today are used up (${g.daily_rows}); try tomorrow`,
+        ),
+        { retryAfter: 3600 },
+      );
+    const resource = await findPublished(this.db, g.resource_id);
+    if (!resource) throw errors.notFound('resource', g.resource_id);
+    const items = servedItems(g, resource);
+    let filter: Condition | null = null;
+    if (g.row_filter)
+      try {
+        filter = parseFilter(g.row_filter, filterItems(resource, g.items));
+      } catch {
+        // a filter naming an item the catalog has since removed serves nothing rather than everything
+        filter = { op: 'or', args: [] };
+      }
+    const rules = (await this.masking.rulesOf(g.resource_id, g.masking_profile_id)) as Served['rules'];
+    return { grant: g, resource, items, filter, rules, keys: this.masking.keys(`share-grant:${g.id}`), remaining };
+  }
+
+  private masked(s: Served, code: string) {
+    return (s.rules[code]?.rule ?? 'suppress') !== 'none';
+  }
+
+  /** A row as the consumer receives it: each value masked as the grant says (text when masked, else typed). */
+  private maskRow(s: Served, fields: PublishedItem[], row: Record<string, unknown>): Record<string, ServedValue> {
+    return Object.fromEntries(
+      fields.map((i) => [
+        i.code,
+        maskValue(row[i.code] ?? null, { ...i }, s.rules[i.code] as never, s.keys) as ServedValue,
+      ]),
+    );
+  }
+
+  /** The consumer's `where` over the grant's items; a masked item cannot be filtered on (use verify). */
+  private consumerWhere(s: Served, where: string | undefined): Condition | null {
+    if (!where?.trim()) return null;
+    let c: Condition | null;
+    try {
+      c = parseFilter(
+        where,
+        filterItems(
+          s.resource,
+          s.items.map((i) => i.code),
+        ),
+      );
+    } catch (e) {
+      // a where that does not parse (an injection attempt, say) is refused and kept on the trail
+      if (e instanceof FilterError) throw errors.validation([filterProblem('where', e)]).audited('bad_filter');
+      throw e;
+    }
+    const masked = [...itemsOf(c!)].filter((code) => this.masked(s, code));
+    if (masked.length)
+      throw errors
+        .field(
+          'where',
+          `这些信息项在本授权中脱敏提供，不能作为查询条件（请用核验接口）：${masked.join('、')}`,
+          `these items are masked in this grant and cannot be filtered on (use verify): ${masked.join(', ')}`,
+        )
+        .audited('masked_item');
+    return c;
+  }
+
+  private fields(s: Served, asked: string[] | undefined): PublishedItem[] {
+    if (!asked?.length) return s.items;
+    const unknown = asked.filter((c) => !s.items.some((i) => i.code === c));
+    if (unknown.length)
+      throw errors
+        .field(
+          'fields',
+          `不是本授权中的信息项：${unknown.join('、')}`,
+          `not items of this grant: ${unknown.join(', ')}`,
+        )
+        .audited('outside_grant');
+    return s.items.filter((i) => asked.includes(i.code));
+  }
+
+  // ---------------------------------------------------------------- the signed cursor
+  private sign(s: Served, body: string) {
+    return createHmac('sm3', s.grant.secret).update(body).digest('base64url').slice(0, 22);
+  }
+
+  private cursorOf(s: Served, end: PageEnd, query: string) {
+    const body = Buffer.from(JSON.stringify({ e: end, q: query })).toString('base64url');
+    return `${body}.${this.sign(s, body)}`;
+  }
+
+  private readCursor(s: Served, cursor: string, query: string): PageEnd {
+    const [body, mac] = cursor.split('.');
+    if (!body || !mac || mac.length !== 22) throw badCursor();
+    const want = Buffer.from(this.sign(s, body));
+    if (want.length !== Buffer.byteLength(mac) || !timingSafeEqual(want, Buffer.from(mac))) throw badCursor();
+    let parsed: { e?: PageEnd; q?: string };
+    try {
+      parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { e?: PageEnd; q?: string };
+    } catch {
+      throw badCursor();
+    }
+    if (parsed.q !== query || !parsed.e || !Array.isArray(parsed.e.key))
+      throw new AppError(
+        400,
+        'sharing.cursor_of_another_query',
+        '翻页游标属于另一个查询：请用同样的条件和排序翻页',
+        'The cursor belongs to another query: page with the same where and sort',
+        [{ field: 'cursor', message: { zh: '属于另一个查询', en: 'belongs to another query' } }],
+      );
+    return parsed.e;
+  }
+
+  /** Records the call (and its rows) and waits for the record to be committed: only then may the data leave. */
+  private async record(
+    ctx: RequestContext,
+    s: Served,
+    action: 'share.query' | 'share.lookup' | 'share.verify',
+    rows: number,
+    diff: Record<string, unknown>,
+  ) {
+    await this.access.append(
+      ctx,
+      {
+        action,
+        objectType: 'share_grant',
+        objectId: s.grant.id,
+        orgId: s.grant.consumer_org_id,
+        diff: { resource: s.grant.resource_id, rows, ...diff },
+      },
+      { grantId: s.grant.id, day: this.today(), rows },
+    );
+  }
+
+  /** Rows of the grant: the consumer's where within the grant's filter, chosen fields, an order, cursor pages. */
+  async query(
+    ctx: RequestContext,
+    grantId: string,
+    q: { where?: string; fields?: string[]; sort?: string; order?: 'asc' | 'desc'; cursor?: string; limit?: number },
+  ) {
+    const s = await this.resolve(ctx, grantId, 'call');
+    const fields = this.fields(s, q.fields);
+    const where = this.consumerWhere(s, q.where);
+    if (q.sort) {
+      if (!s.items.some((i) => i.code === q.sort))
+        throw errors
+          .field('sort', `不是本授权中的信息项：${q.sort}`, `not an item of this grant: ${q.sort}`)
+          .audited('outside_grant');
+      if (this.masked(s, q.sort))
+        throw errors
+          .field(
+            'sort',
+            `${q.sort} 在本授权中脱敏提供，不能排序`,
+            `${q.sort} is masked in this grant and cannot be sorted on`,
+          )
+          .audited('masked_item');
+    }
+    const query = JSON.stringify([q.where ?? '', q.sort ?? '', q.order ?? 'asc']);
+    const after = q.cursor ? this.readCursor(s, q.cursor, query) : null;
+    // a page never takes the grant past its daily quota
+    const limit = Math.min(q.limit ?? 100, 1000, s.remaining);
+    const page = await this.data.page(s.grant.resource_id, {
+      items: fields.map((i) => i.code),
+      where: [...(s.filter ? [s.filter] : []), ...(where ? [where] : [])],
+      sort: q.sort ? { item: q.sort, desc: q.order === 'desc' } : null,
+      after,
+      limit,
+    });
+    const rows = page?.rows ?? [];
+    await this.record(ctx, s, 'share.query', rows.length, {
+      items: fields.map((i) => i.code),
+      ...(q.where ? { where: q.where } : {}),
+      ...(q.sort ? { sort: `${q.sort} ${q.order ?? 'asc'}` } : {}),
+    });
+    return {
+      items: fields.map((i) => ({ code: i.code, name: i.name, dataType: i.dataType, masked: this.masked(s, i.code) })),
+      rows: rows.map((r) => this.maskRow(s, fields, r)),
+      next: page?.end ? this.cursorOf(s, page.end, query) : null,
+    };
+  }
+
+  /** One record by its key, if it is within the grant; masked as the grant says. */
+  async lookup(ctx: RequestContext, grantId: string, key: Record<string, string>, asked?: string[]) {
+    const s = await this.resolve(ctx, grantId, 'call');
+    const keyItems = s.resource.items.filter((i) => i.primaryKey);
+    if (!keyItems.length)
+      throw new AppError(
+        409,
+        'sharing.no_key',
+        '该资源没有主键，不能按主键查询',
+        'The resource has no key to look up by',
+      );
+    const outside = keyItems.filter((k) => !s.items.some((i) => i.code === k.code) || this.masked(s, k.code));
+    if (outside.length)
+      throw errors
+        .field(
+          'key',
+          '本授权不提供（或脱敏提供）主键，不能按主键查询；请用核验接口',
+          'the grant does not give the key in clear: use verify',
+        )
+        .audited('outside_grant');
+    const keyValues = this.checkedKey(s, keyItems, key);
+    const fields = this.fields(s, asked);
+    const row = await this.data.lookup(
+      s.grant.resource_id,
+      keyValues,
+      fields.map((i) => i.code),
+      s.filter ? [s.filter] : [],
+    );
+    await this.record(ctx, s, 'share.lookup', row ? 1 : 0, {
+      items: fields.map((i) => i.code),
+      key: Object.keys(keyValues),
+    });
+    // a row outside the grant's filter is as absent as a row that does not exist
+    if (!row)
+      throw new AppError(
+        404,
+        'sharing.no_record',
+        '本授权范围内没有该主键的记录',
+        'No record with this key within the grant',
+      );
+    return { record: this.maskRow(s, fields, row) };
+  }
+
+  private checkedKey(s: Served, keyItems: PublishedItem[], key: Record<string, string>) {
+    const items = filterItems(
+      s.resource,
+      keyItems.map((k) => k.code),
+    );
+    const problems = [];
+    const out: Record<string, string> = {};
+    for (const it of items) {
+      const v = key[it.code];
+      if (v === undefined || v === '') {
+        problems.push({ field: it.code, message: { zh: '为必填主键', en: 'is a key item and required' } });
+        continue;
+      }
+      const checked = it.check(v);
+      if (typeof checked === 'string') out[it.code] = checked;
+      else problems.push({ field: it.code, message: checked });
+    }
+    if (problems.length) throw errors.validation(problems);
+    return out;
+  }
+
+  /**
+   * Whether the record with the given key holds the given values, item by item: match or no match. A key outside
+   * the grant (or its filter) answers like a key that does not exist. Stored values never leave the database.
+   */
+  async verify(ctx: RequestContext, grantId: string, values: Record<string, string>) {
+    const s = await this.resolve(ctx, grantId, 'verify');
+    const keyItems = s.resource.items.filter((i) => i.primaryKey);
+    if (!keyItems.length)
+      throw new AppError(
+        409,
+        'sharing.no_key',
+        '该资源没有主键，不能核验',
+        'The resource has no key to verify against',
+      );
+    const unknown = Object.keys(values).filter((c) => !s.items.some((i) => i.code === c));
+    if (unknown.length)
+      throw errors
+        .field(
+          'values',
+          `不是本授权中的信息项：${unknown.join('、')}`,
+          `not items of this grant: ${unknown.join(', ')}`,
+        )
+        .audited('outside_grant');
+    const keyValues = this.checkedKey(s, keyItems, values);
+    const others = filterItems(
+      s.resource,
+      Object.keys(values).filter((c) => !keyValues[c]),
+    );
+    const problems = [];
+    const compare: Record<string, string> = {};
+    for (const it of others) {
+      const checked = it.check(values[it.code]!);
+      if (typeof checked === 'string') compare[it.code] = checked;
+      else problems.push({ field: it.code, message: checked });
+    }
+    if (problems.length) throw errors.validation(problems);
+    const got = await this.data.compare(s.grant.resource_id, keyValues, compare, s.filter ? [s.filter] : []);
+    await this.record(ctx, s, 'share.verify', 0, { items: Object.keys(values), found: !!got });
+    const result: Record<string, 'match' | 'no_match'> = {};
+    for (const k of Object.keys(keyValues)) result[k] = got ? 'match' : 'no_match';
+    for (const k of Object.keys(compare)) result[k] = got?.[k] ? 'match' : 'no_match';
+    return { result };
+  }
+}
