@@ -19,6 +19,7 @@ import {
   SettingOutlined,
   TeamOutlined,
   UserOutlined,
+  ShareAltOutlined,
 } from '@ant-design/icons';
 import { useI18n } from '../i18n.tsx';
 import type { Key } from '../messages.ts';
@@ -33,6 +34,7 @@ const NAV: { page: Page; path: string; icon: React.ReactNode }[] = [
   { page: 'lists', path: '/lists', icon: <OrderedListOutlined /> },
   { page: 'plans', path: '/plans', icon: <ProjectOutlined /> },
   { page: 'ingest', path: '/ingest', icon: <DatabaseOutlined /> },
+  { page: 'sharing', path: '/sharing', icon: <ShareAltOutlined /> },
   { page: 'catalogSettings', path: '/catalog-settings', icon: <ControlOutlined /> },
   { page: 'orgs', path: '/orgs', icon: <ApartmentOutlined /> },
   { page: 'users', path: '/users', icon: <TeamOutlined /> },

@@ -29,6 +29,10 @@ const ListsPage = page(() => import('../domains/catalog/ListsPage.tsx'), 'ListsP
 const PlansPage = page(() => import('../domains/catalog/PlansPage.tsx'), 'PlansPage');
 const CatalogSettingsPage = page(() => import('../domains/catalog/SettingsPage.tsx'), 'CatalogSettingsPage');
 const IngestPage = page(() => import('../domains/ingest/IngestPage.tsx'), 'IngestPage');
+const SharingPage = page(() => import('../domains/sharing/SharingPage.tsx'), 'SharingPage');
+const ApplyPage = page(() => import('../domains/sharing/ApplyPage.tsx'), 'ApplyPage');
+const CasePage = page(() => import('../domains/sharing/CasePage.tsx'), 'CasePage');
+const GrantPage = page(() => import('../domains/sharing/GrantPage.tsx'), 'GrantPage');
 const JobsPage = page(() => import('../domains/platform/JobsPage.tsx'), 'JobsPage');
 
 export function AppRoutes() {
@@ -57,6 +61,10 @@ export function AppRoutes() {
           <Route path="lists" element={<ListsPage />} />
           <Route path="plans" element={<PlansPage />} />
           <Route path="ingest" element={guard('ingest', <IngestPage />)} />
+          <Route path="sharing" element={guard('sharing', <SharingPage />)} />
+          <Route path="sharing/apply" element={guard('sharing', <ApplyPage />)} />
+          <Route path="sharing/applications/:id" element={guard('sharing', <CasePage />)} />
+          <Route path="sharing/grants/:id" element={guard('sharing', <GrantPage />)} />
           <Route path="catalog-settings" element={guard('catalogSettings', <CatalogSettingsPage />)} />
           <Route path="orgs" element={guard('orgs', <OrgsPage />)} />
           <Route path="users" element={guard('users', <UsersPage />)} />

@@ -1,6 +1,7 @@
 // The regulation's lists: responsibility (§13), non-share (§14), demands (§11-12) with topic libraries.
 import { useState } from 'react';
 import { Button, Card, Form, Input, Modal, Select, Space, Table, Tabs, Tag } from 'antd';
+import { useNavigate } from 'react-router-dom';
 import { get, post } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
@@ -23,6 +24,7 @@ function Demands() {
   const { t } = useI18n();
   const { me } = useSession();
   const problem = useProblem();
+  const nav = useNavigate();
   const list = useLoad(() => get<Demand[]>('/api/demands'), []);
   const orgs = useLoad(() => get<Org[]>('/api/orgs'), []);
   const [filing, setFiling] = useState(false);
@@ -97,7 +99,23 @@ function Demands() {
           {
             title: '',
             render: (_, d) =>
-              can(me, 'catalog.review') && d.status === 'submitted' ? (
+              // one step from a matched demand to the sharing application for each resource the Center named
+              d.status === 'matched' && d.orgId === me?.org.id && can(me, 'sharing.apply') ? (
+                <Space wrap>
+                  {d.matchedResourceIds.map((r, i) => (
+                    <Button
+                      key={r}
+                      size="small"
+                      type="primary"
+                      onClick={() => nav(`/sharing/apply?resource=${r}&demand=${d.id}`)}
+                      data-testid="demand-apply"
+                    >
+                      {t('sharing.fromDemand')}
+                      {d.matchedResourceIds.length > 1 ? ` ${i + 1}` : ''}
+                    </Button>
+                  ))}
+                </Space>
+              ) : can(me, 'catalog.review') && d.status === 'submitted' ? (
                 <Button
                   size="small"
                   onClick={() => {

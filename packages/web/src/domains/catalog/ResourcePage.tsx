@@ -283,6 +283,11 @@ export function ResourcePage() {
                 {t('catalog.changeRequest')}
               </Button>
             )}
+            {!owner && r.current && can(me, 'sharing.apply') && (
+              <Button type="primary" onClick={() => nav(`/sharing/apply?resource=${id}`)} data-testid="res-apply">
+                {t('sharing.applyFor')}
+              </Button>
+            )}
             {review && w?.status === 'submitted' && (
               <Button
                 type="primary"

@@ -1,0 +1,333 @@
+// One grant: what the consumer may reach (items, masking, row filter, limits, validity), its state and today's use;
+// the owner and the Center change, suspend or revoke it and preview what the consumer sees; the consumer's data
+// admin binds the systems' API credentials that may call it.
+import { useState } from 'react';
+import {
+  Alert,
+  Button,
+  Card,
+  Descriptions,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
+import { Link, useParams } from 'react-router-dom';
+import { get, patch, post, put, qs } from '../../api.ts';
+import { useI18n } from '../../i18n.tsx';
+import { useSession } from '../../session.tsx';
+import { useLoad, useProblem } from '../../ui.tsx';
+import { Loaded } from '../../states.tsx';
+import type { Credential } from '../../types.ts';
+import type { Reply } from '../../api.types.ts';
+import { GrantStateTag, MethodTags, type Grant } from './parts.tsx';
+
+type Preview = Reply<'/api/sharing/grants/{id}/preview'>;
+type Profile = Reply<'/api/masking/resources/{id}/profiles'>[number];
+
+export function GrantPage() {
+  const { id } = useParams();
+  const load = useLoad(() => get<Grant>(`/api/sharing/grants/${id}`), [id]);
+  return <Loaded load={load}>{(g) => <GrantView g={g} reload={load.reload} />}</Loaded>;
+}
+
+function GrantView({ g, reload }: { g: Grant; reload(): void }) {
+  const { t, pick } = useI18n();
+  const problem = useProblem();
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [acting, setActing] = useState<'suspend' | 'resume' | 'revoke' | 'edit' | 'bind' | null>(null);
+  const runPreview = async () => {
+    try {
+      setPreview(await get<Preview>(`/api/sharing/grants/${g.id}/preview`));
+    } catch (e) {
+      problem(e);
+    }
+  };
+  const live = g.state === 'active' || g.state === 'suspended' || g.state === 'not_yet';
+  const base = `/api/share/grants/${g.id}`;
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} size="middle">
+      <Card
+        title={
+          <Space wrap>
+            <span>{g.resource.name}</span>
+            <GrantStateTag state={g.state} />
+          </Space>
+        }
+        extra={
+          <Space wrap>
+            {g.may.manage && g.state === 'active' && (
+              <Button onClick={() => setActing('suspend')} data-testid="grant-suspend">
+                {t('grant.suspend')}
+              </Button>
+            )}
+            {g.may.manage && g.state === 'suspended' && (
+              <Button onClick={() => setActing('resume')} data-testid="grant-resume">
+                {t('grant.resume')}
+              </Button>
+            )}
+            {g.may.manage && live && (
+              <Button onClick={() => setActing('edit')} data-testid="grant-edit">
+                {t('grant.edit')}
+              </Button>
+            )}
+            {g.may.manage && live && (
+              <Button danger onClick={() => setActing('revoke')} data-testid="grant-revoke">
+                {t('grant.revoke')}
+              </Button>
+            )}
+            {g.may.bind && live && (
+              <Button type="primary" onClick={() => setActing('bind')} data-testid="grant-bind">
+                {t('grant.bind')}
+              </Button>
+            )}
+          </Space>
+        }
+      >
+        {g.stateReason && <Alert type="warning" showIcon style={{ marginBottom: 12 }} message={g.stateReason} />}
+        <Descriptions column={{ xs: 1, md: 2 }} size="small" bordered>
+          <Descriptions.Item label={t('sharing.resource')}>
+            <Link to={`/catalog/${g.resource.id}?from=sharing`}>
+              {g.resource.code} {g.resource.name}
+            </Link>
+          </Descriptions.Item>
+          <Descriptions.Item label={t('sharing.tab.applications')}>
+            <Link to={`/sharing/applications/${g.applicationId}`}>{t('sharing.openCase')}</Link>
+          </Descriptions.Item>
+          <Descriptions.Item label={t('sharing.consumer')}>{g.consumer.name}</Descriptions.Item>
+          <Descriptions.Item label={t('sharing.owner')}>{g.owner.name}</Descriptions.Item>
+          <Descriptions.Item label={t('sharing.methods')}>
+            <MethodTags methods={g.methods} />
+          </Descriptions.Item>
+          <Descriptions.Item label={t('grant.validity')}>
+            {g.validFrom} ~ {g.validUntil}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('grant.rate')}>
+            {g.ratePerMinute} {t('policy.unit.per_minute')}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('grant.dailyRows')}>
+            {g.dailyRows.toLocaleString()} {t('policy.unit.rows')}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('sharing.rowFilter')} span={2}>
+            {g.rowFilter ? <Typography.Text code>{g.rowFilter}</Typography.Text> : '—'}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('grant.today')} span={2}>
+            <Space size={4} wrap data-testid="grant-today">
+              <Tag>{t('grant.todayCalls', { n: g.today.calls })}</Tag>
+              <Tag>{t('grant.todayRows', { n: g.today.rows })}</Tag>
+              <Tag color={g.today.refused ? 'red' : undefined}>{t('grant.todayRefused', { n: g.today.refused })}</Tag>
+            </Space>
+          </Descriptions.Item>
+        </Descriptions>
+      </Card>
+      <Card title={t('grant.items')}>
+        <Table
+          rowKey="code"
+          size="small"
+          pagination={false}
+          dataSource={g.items}
+          columns={[
+            { title: t('catalog.itemName'), dataIndex: 'name' },
+            { title: t('catalog.itemCode'), dataIndex: 'code' },
+            {
+              title: t('grant.masking'),
+              render: (_, i) =>
+                !i.served ? (
+                  <Tag color="default">{t('grant.dropped')}</Tag>
+                ) : i.masking ? (
+                  <Tag color="blue">{pick(i.masking)}</Tag>
+                ) : (
+                  t('grant.noMasking')
+                ),
+            },
+          ]}
+        />
+      </Card>
+      <Card title={t('grant.credentials')}>
+        {g.credentials.length ? (
+          <Space wrap>
+            {g.credentials.map((c) => (
+              <Tag key={c.id}>
+                {c.systemName} {c.keyId && <Typography.Text code>{c.keyId}</Typography.Text>}
+              </Tag>
+            ))}
+          </Space>
+        ) : (
+          <Alert type="info" showIcon message={t('grant.noCredentials')} />
+        )}
+        <Typography.Title level={5} style={{ marginTop: 16 }}>
+          {t('grant.api')}
+        </Typography.Title>
+        <Typography.Paragraph type="secondary">{t('grant.apiHelp')}</Typography.Paragraph>
+        <Typography.Paragraph>
+          <Typography.Text code copyable>{`GET ${base}/rows?where=…&fields=…&limit=100`}</Typography.Text>
+          <br />
+          <Typography.Text code copyable>{`GET ${base}/lookup?<key>=…`}</Typography.Text>
+          <br />
+          <Typography.Text code copyable>{`POST ${base}/verify`}</Typography.Text>
+        </Typography.Paragraph>
+      </Card>
+      {g.may.manage && (
+        <Card
+          title={t('grant.preview')}
+          extra={
+            <Button onClick={() => void runPreview()} data-testid="grant-preview">
+              {t('grant.previewRun')}
+            </Button>
+          }
+        >
+          {preview && (
+            <Table
+              size="small"
+              rowKey={(_, i) => String(i)}
+              scroll={{ x: true }}
+              pagination={false}
+              dataSource={preview.rows}
+              columns={preview.columns.map((c) => ({
+                key: c.code,
+                title: (
+                  <Space direction="vertical" size={0}>
+                    <span>{c.name}</span>
+                    <Typography.Text type="secondary" style={{ fontSize: 12, fontWeight: 'normal' }}>
+                      {pick(c.masking)}
+                    </Typography.Text>
+                  </Space>
+                ),
+                render: (_: unknown, row: Record<string, unknown>) =>
+                  row[c.code] === null || row[c.code] === undefined ? '' : String(row[c.code]),
+              }))}
+              data-testid="grant-preview-table"
+            />
+          )}
+        </Card>
+      )}
+      {acting && (
+        <ActModal
+          g={g}
+          act={acting}
+          onClose={(moved) => {
+            setActing(null);
+            if (moved) reload();
+          }}
+        />
+      )}
+    </Space>
+  );
+}
+
+function ActModal({
+  g,
+  act,
+  onClose,
+}: {
+  g: Grant;
+  act: 'suspend' | 'resume' | 'revoke' | 'edit' | 'bind';
+  onClose(moved: boolean): void;
+}) {
+  const { t } = useI18n();
+  const { me } = useSession();
+  const problem = useProblem();
+  const [form] = Form.useForm();
+  const [busy, setBusy] = useState(false);
+  const profiles = useLoad(
+    () =>
+      act === 'edit'
+        ? get<Profile[]>(`/api/masking/resources/${g.resource.id}/profiles`)
+        : Promise.resolve([] as Profile[]),
+    [act],
+  );
+  const creds = useLoad(
+    () =>
+      act === 'bind'
+        ? get<Credential[]>(`/api/credentials${qs({ orgId: me?.org.id })}`)
+        : Promise.resolve([] as Credential[]),
+    [act],
+  );
+  const ok = async () => {
+    const v = (await form.validateFields()) as Record<string, unknown>;
+    setBusy(true);
+    try {
+      if (act === 'edit')
+        await patch(`/api/sharing/grants/${g.id}`, { ...v, rowFilter: (v.rowFilter as string)?.trim() || null });
+      else if (act === 'bind') await put(`/api/sharing/grants/${g.id}/credentials`, v);
+      else await post(`/api/sharing/grants/${g.id}/state`, { action: act, reason: v.reason });
+      onClose(true);
+    } catch (e) {
+      problem(e, form);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const title = act === 'edit' ? t('grant.edit') : act === 'bind' ? t('grant.bind') : t(`grant.${act}`);
+  return (
+    <Modal
+      open
+      title={`${title} · ${g.resource.name}`}
+      onCancel={() => onClose(false)}
+      onOk={() => void ok()}
+      confirmLoading={busy}
+      okButtonProps={{ 'data-testid': 'grant-ok' } as never}
+    >
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={{
+          rowFilter: g.rowFilter ?? '',
+          maskingProfileId: g.maskingProfileId,
+          ratePerMinute: g.ratePerMinute,
+          dailyRows: g.dailyRows,
+          credentialIds: g.credentials.map((c) => c.id),
+        }}
+      >
+        {(act === 'suspend' || act === 'revoke' || act === 'resume') && (
+          <Form.Item
+            name="reason"
+            label={t('grant.reason')}
+            rules={[{ required: act !== 'resume', message: t('grant.reasonRequired') }, { max: 2000 }]}
+          >
+            <Input.TextArea rows={3} data-testid="grant-reason" />
+          </Form.Item>
+        )}
+        {act === 'edit' && (
+          <>
+            <Form.Item name="rowFilter" label={t('sharing.rowFilter')} extra={t('sharing.rowFilterHelp')}>
+              <Input.TextArea rows={2} data-testid="grant-filter" />
+            </Form.Item>
+            <Form.Item name="maskingProfileId" label={t('sharing.maskingProfile')}>
+              <Select
+                loading={profiles.loading}
+                options={(profiles.data ?? []).map((p) => ({
+                  value: p.id,
+                  label: p.id === 'default' ? t('masking.defaultProfile') : p.name,
+                }))}
+              />
+            </Form.Item>
+            <Form.Item name="ratePerMinute" label={`${t('grant.rate')}（${t('policy.unit.per_minute')}）`}>
+              <InputNumber min={1} max={100000} />
+            </Form.Item>
+            <Form.Item name="dailyRows" label={`${t('grant.dailyRows')}（${t('policy.unit.rows')}）`}>
+              <InputNumber min={1} max={1000000000} style={{ width: 200 }} />
+            </Form.Item>
+          </>
+        )}
+        {act === 'bind' && (
+          <Form.Item name="credentialIds" label={t('grant.credentials')}>
+            <Select
+              mode="multiple"
+              loading={creds.loading}
+              options={(creds.data ?? [])
+                .filter((c) => c.status === 'active')
+                .map((c) => ({ value: c.id, label: `${c.systemName} · ${c.keyId}` }))}
+              data-testid="grant-creds"
+            />
+          </Form.Item>
+        )}
+      </Form>
+    </Modal>
+  );
+}
