@@ -165,6 +165,7 @@ for (const { kind, skip } of dbKinds()) {
       assert.ok(n >= 150, `demo catalog has ${n} resources`);
       const d = Number(/Demo data: (\d+) resources loaded/.exec(s.out)?.[1]);
       assert.ok(d >= 5, `demo data for ${d} resources: ${s.out}`);
+      assert.match(s.out, /12 sharing cases in every state/);
       const again = run(['seed-demo'], env);
       assert.match(again.out, /already loaded/);
     });

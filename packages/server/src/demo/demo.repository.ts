@@ -72,3 +72,8 @@ export function listDemoUsers(db: DbOrTrx) {
     .orderBy('app_user.username')
     .execute();
 }
+
+export async function findDemoDemand(db: DbOrTrx, title: string): Promise<string | null> {
+  const d = await db.selectFrom('demand').select('id').where('title', '=', title).executeTakeFirst();
+  return d?.id ?? null;
+}
