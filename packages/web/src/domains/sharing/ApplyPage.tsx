@@ -42,7 +42,7 @@ function ApplyForm({ draft, demandId }: { draft: Draft; demandId: string | null 
   const r = draft.resource;
   if (draft.ownResource) return <Result status="info" title={t('sharing.ownResource')} />;
   const submit = async () => {
-    const v = (await form.validateFields()) as {
+    const v = (await form.validateFields().catch(() => null)) as {
       purpose: string;
       businessProcess: string;
       scenario: string;
@@ -50,7 +50,8 @@ function ApplyForm({ draft, demandId }: { draft: Draft; demandId: string | null 
       methods: string[];
       validUntil: Dayjs;
       systemId?: string;
-    };
+    } | null;
+    if (!v) return; // the form shows what is missing on its fields
     setBusy(true);
     try {
       const a = await post<{ id: string; no: string }>('/api/sharing/applications', {
@@ -173,7 +174,11 @@ function ApplyForm({ draft, demandId }: { draft: Draft; demandId: string | null 
           label={t('sharing.system')}
           extra={draft.systems.length ? null : t('sharing.noSystem')}
         >
-          <Select allowClear options={draft.systems.map((s) => ({ value: s.id, label: s.name }))} />
+          <Select
+            allowClear
+            options={draft.systems.map((s) => ({ value: s.id, label: s.name }))}
+            data-testid="apply-system"
+          />
         </Form.Item>
         <Card
           size="small"

@@ -273,7 +273,8 @@ function StepModal({ c, step, onClose }: { c: Case; step: Step; onClose(moved: b
     withdraw: {},
   };
   const ok = async () => {
-    const v = (await form.validateFields()) as Record<string, unknown>;
+    const v = (await form.validateFields().catch(() => null)) as Record<string, unknown> | null;
+    if (!v) return; // the form shows what is missing on its fields
     let body: Record<string, unknown> = v;
     if (step === 'confirm') body = { ...v, rowFilter: (v.rowFilter as string)?.trim() || null };
     if (step === 'answer')

@@ -249,7 +249,8 @@ function ActModal({
     [act],
   );
   const ok = async () => {
-    const v = (await form.validateFields()) as Record<string, unknown>;
+    const v = (await form.validateFields().catch(() => null)) as Record<string, unknown> | null;
+    if (!v) return; // the form shows what is missing on its fields
     setBusy(true);
     try {
       if (act === 'edit')
