@@ -6,7 +6,8 @@
 import { before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDb, type Reply } from '../../testing/test-env.ts';
-import { residentId } from '../../testing/ingest-fixtures.ts';
+import { personResource, residentId } from '../../testing/ingest-fixtures.ts';
+import { todayInShanghai } from '../calendar/index.ts';
 import {
   clearKeyProfile,
   grantedCase,
@@ -297,9 +298,47 @@ describeEachDb('sharing: data services', (env) => {
     const rv = await w.system.get(url);
     assert.equal(rv.json.code, 'sharing.grant_revoked');
     assert.equal((await w.owner.post(`/api/sharing/grants/${g}/state`, { action: 'resume' })).status, 409);
+    // revoked is final: nor can its filter or limits be changed
+    const edit = await w.owner.patch(`/api/sharing/grants/${g}`, { dailyRows: 5 });
+    assert.equal(edit.status, 409);
+    assert.equal(edit.json.code, 'sharing.grant_revoked');
     const view = (await w.consumer.get(`/api/sharing/grants/${g}`)).json;
     assert.equal(view.state, 'revoked');
     assert.equal(view.stateReason, '超范围使用');
+  });
+
+  it('an item the catalog removes drops out of the grant: no longer listed as served, never returned', async () => {
+    const res = await ownerResource(w, { name: '救助对象联系信息' }, 5);
+    const { grantId: g } = await grantedCase(w, res.id, { apply: { items: ['id_no', 'name', 'mobile', 'level'] } });
+    const before_ = await w.system.get(`/api/share/grants/${g}/rows?limit=2`);
+    assert.ok('mobile' in before_.json.rows[0], before_.body);
+    // the owner's next version no longer has the mobile number
+    const c = await w.owner.post(`/api/catalog/resources/${res.id}/change`, {
+      changeDate: todayInShanghai(),
+      reason: '不再采集联系电话',
+    });
+    assert.equal(c.status, 200, c.body);
+    const draft = personResource({ name: '救助对象联系信息' });
+    const put = await w.owner.put(`/api/catalog/resources/${res.id}/draft`, {
+      ...draft,
+      items: draft.items.filter((i) => i.code !== 'mobile'),
+    });
+    assert.equal(put.status, 200, put.body);
+    assert.equal((await w.owner.post(`/api/catalog/resources/${res.id}/submit`)).status, 200);
+    const ok = await w.reviewer.post(`/api/catalog/resources/${res.id}/review`, { decision: 'approve' });
+    assert.equal(ok.status, 200, ok.body);
+    const view = (await w.consumer.get(`/api/sharing/grants/${g}`)).json;
+    assert.equal(view.items.find((i: { code: string }) => i.code === 'mobile').served, false);
+    assert.equal(view.items.find((i: { code: string }) => i.code === 'name').served, true);
+    const after_ = await w.system.get(`/api/share/grants/${g}/rows?limit=2`);
+    assert.equal(after_.status, 200, after_.body);
+    assert.ok(!('mobile' in after_.json.rows[0]), after_.body);
+    assert.deepEqual(
+      after_.json.items.map((i: { code: string }) => i.code),
+      ['id_no', 'name', 'level'],
+    );
+    const asked = await w.system.get(`/api/share/grants/${g}/rows?fields=id_no,mobile`);
+    assert.equal(asked.status, 400, asked.body);
   });
 
   it('rate limit: 429 with Retry-After past the grant’s calls a minute; the daily row quota holds', async () => {

@@ -31,6 +31,14 @@ export function stateOf(g: repo.GrantRow, today: string): GrantState {
 /** The items a grant serves today: those granted that the resource's current version still has. */
 export const servedItems = (g: repo.GrantRow, r: PublishedResource) => r.items.filter((i) => g.items.includes(i.code));
 
+const revokedIsFinal = () =>
+  new AppError(
+    409,
+    'sharing.grant_revoked',
+    '该授权已撤销，不能再更改；如需使用请重新申请',
+    'This grant is revoked; apply again to use the data',
+  );
+
 export class GrantService {
   constructor(
     private readonly db: Db,
@@ -198,13 +206,7 @@ export class GrantService {
     return this.db.transaction().execute(async (trx) => {
       const g = await this.load(id, trx);
       authorize(ctx.actor, 'grant.manage', this.parties(g));
-      if (g.state === 'revoked')
-        throw new AppError(
-          409,
-          'sharing.grant_revoked',
-          '该授权已撤销，不能再更改；如需使用请重新申请',
-          'This grant is revoked; apply again to use the data',
-        );
+      if (g.state === 'revoked') throw revokedIsFinal();
       const to = body.action === 'resume' ? 'active' : body.action === 'suspend' ? 'suspended' : 'revoked';
       if (body.action === 'resume' && g.state !== 'suspended')
         throw new AppError(409, 'sharing.grant_not_suspended', '该授权没有暂停', 'This grant is not suspended');
@@ -235,6 +237,7 @@ export class GrantService {
   ) {
     const g = await this.load(id);
     authorize(ctx.actor, 'grant.manage', this.parties(g));
+    if (g.state === 'revoked') throw revokedIsFinal();
     const r = await findPublished(this.db, g.resource_id);
     if (!r) throw errors.notFound('resource', g.resource_id);
     let rowFilter = g.row_filter;
