@@ -846,6 +846,7 @@ export const dict = {
   'grant.preview': ['申请单位将看到的数据（已脱敏，前 20 行）', 'What the consumer will see (masked, first 20 rows)'],
   'grant.previewRun': ['预览', 'Preview'],
   'grant.api': ['调用方式', 'How to call'],
+  'grant.openapi': ['下载本授权的接口文档（OpenAPI）', 'Download this grant\u2019s API document (OpenAPI)'],
   'grant.apiHelp': [
     '申请单位的信息系统使用绑定的接口凭据调用以下地址；每次调用均记入审计日志。',
     'The consumer\u2019s system calls these addresses with a bound API credential; every call is written to the audit log.',

@@ -685,6 +685,12 @@ const CASES: Case[] = [
   },
   {
     method: 'GET',
+    route: '/api/share/grants/:id/openapi.json',
+    url: (t) => `/api/share/grants/${t.grantB}/openapi.json`,
+    allow: [...SHARE_PARTY_B, 'system'], // unit B's users and its bound system, the Center
+  },
+  {
+    method: 'GET',
     route: '/api/sharing/grants/:id/preview',
     url: (t) => `/api/sharing/grants/${t.grantB}/preview`,
     allow: ['center_admin', 'center_reviewer'],

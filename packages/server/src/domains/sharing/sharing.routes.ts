@@ -262,6 +262,19 @@ export const sharingRoutes =
       async (req) => grants.bind(req.ctx, req.params.id, req.body.credentialIds),
     );
     app.get(
+      '/api/share/grants/:id/openapi.json',
+      {
+        schema: {
+          tags: ['share'],
+          summary: "The grant's own OpenAPI 3.1 document: its services with the granted items as typed schemas",
+          params: S.IdParams,
+          response: { 200: Type.Object({}, { additionalProperties: true }) },
+        },
+        config: { allow: ['system', ...SHARING_READERS] },
+      },
+      async (req) => grants.openapi(req.ctx, req.params.id),
+    );
+    app.get(
       '/api/sharing/grants/:id/preview',
       {
         schema: {

@@ -341,6 +341,31 @@ describeEachDb('sharing: data services', (env) => {
     assert.equal(asked.status, 400, asked.body);
   });
 
+  it('each grant has its own OpenAPI document: its services, with the granted items as typed schemas', async () => {
+    const { grantId: g } = await grantedCase(w, resource.id, { apply: { items: ['id_no', 'members', 'level'] } });
+    const doc = await w.system.get(`/api/share/grants/${g}/openapi.json`);
+    assert.equal(doc.status, 200, doc.body);
+    assert.equal(doc.json.openapi, '3.1.0');
+    assert.deepEqual(Object.keys(doc.json.paths).sort(), [
+      `/api/share/grants/${g}/lookup`,
+      `/api/share/grants/${g}/rows`,
+      `/api/share/grants/${g}/verify`,
+    ]);
+    const props = doc.json.components.schemas.Record.properties;
+    assert.deepEqual(Object.keys(props), ['id_no', 'members', 'level'], 'only the granted items');
+    assert.deepEqual(props.members.type, ['integer', 'null']);
+    assert.deepEqual(props.id_no.type, ['string', 'null'], 'a masked item is served as text');
+    assert.match(props.id_no.description, /脱敏/);
+    assert.deepEqual(
+      doc.json.paths[`/api/share/grants/${g}/lookup`].get.parameters.map((p: { name: string }) => p.name),
+      ['id_no'],
+    );
+    // the consumer's users read it in the console; the owner's too; another unit's system does not
+    assert.equal((await w.consumerUser.get(`/api/share/grants/${g}/openapi.json`)).status, 200);
+    const other = await sharingWorld(env());
+    assert.equal((await other.system.get(`/api/share/grants/${g}/openapi.json`)).status, 403);
+  });
+
   it('rate limit: 429 with Retry-After past the grant’s calls a minute; the daily row quota holds', async () => {
     const { grantId: g } = await grantedCase(w, resource.id, { apply: { items: ['id_no', 'level'] } });
     const patch = await w.owner.patch(`/api/sharing/grants/${g}`, { ratePerMinute: 3 });

@@ -163,7 +163,12 @@ function GrantView({ g, reload }: { g: Grant; reload(): void }) {
         <Typography.Title level={5} style={{ marginTop: 16 }}>
           {t('grant.api')}
         </Typography.Title>
-        <Typography.Paragraph type="secondary">{t('grant.apiHelp')}</Typography.Paragraph>
+        <Typography.Paragraph type="secondary">
+          {t('grant.apiHelp')}{' '}
+          <a href={`${base}/openapi.json`} download={`grant-${g.id}-openapi.json`} data-testid="grant-openapi">
+            {t('grant.openapi')}
+          </a>
+        </Typography.Paragraph>
         <Typography.Paragraph>
           <Typography.Text code copyable>{`GET ${base}/rows?where=…&fields=…&limit=100`}</Typography.Text>
           <br />

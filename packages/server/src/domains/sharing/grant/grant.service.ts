@@ -17,6 +17,7 @@ import { filterItems } from '../application/application.service.ts';
 import { filterProblem, FilterError, parseFilter } from '../filter/filter.parse.ts';
 import { authorize, can, listScope, type Parties } from '../sharing.policy.ts';
 import * as repo from './grant.repository.ts';
+import { grantOpenApi } from './grant.openapi.ts';
 
 export type GrantState = 'active' | 'suspended' | 'revoked' | 'expired' | 'not_yet';
 
@@ -293,6 +294,28 @@ export class GrantService {
       });
     });
     return this.get(ctx, id);
+  }
+
+  /**
+   * The grant's own OpenAPI document (its items as typed schemas), for the consumer's systems bound to it and for
+   * the parties and the Center in the console.
+   */
+  async openapi(ctx: RequestContext, id: string) {
+    const g = await this.load(id);
+    if (ctx.actor?.kind === 'credential')
+      authorize(ctx.actor, 'share.call', { ...this.parties(g), credentialIds: g.credential_ids });
+    else authorize(ctx.actor, 'grant.read', this.parties(g));
+    const r = await findPublished(this.db, g.resource_id);
+    if (!r) throw errors.notFound('resource', g.resource_id);
+    const rules = await this.masking.rulesOf(g.resource_id, g.masking_profile_id);
+    const name = await this.orgNames([g]);
+    return grantOpenApi(
+      g,
+      r,
+      servedItems(g, r),
+      (code) => (rules[code]?.rule ?? 'suppress') !== 'none',
+      name(g.consumer_org_id),
+    );
   }
 
   /** What the consumer will see: the first rows as the grant serves them (filtered, masked), for the owner and the Center. */
