@@ -1,6 +1,6 @@
 // Sharing in a real browser, on both databases: unit B applies for unit A's conditional resource, the Center
 // reviews it, A consents, B's information system queries the grant over the API and gets masked rows, and the
-// Center sees the call: in the grant's use of the day and in the audit log.
+// Center sees the call: in the grant's use of the day, in the usage charts and in the audit log.
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { describeEachDb, TEST_PASSWORD, TEST_TOTP_SECRET } from '../../packages/server/src/testing/test-env.ts';
@@ -100,6 +100,15 @@ describeEachDb('sharing in the browser', (env) => {
       await page.goto(`${base}/sharing/grants/${grantId}`);
       await page.getByTestId('grant-today').getByText('调用 1 次').waitFor();
       await page.getByTestId('grant-today').getByText('返回 10 行').waitFor();
+      // … in the usage charts (and the figures beside them)
+      await page.goto(`${base}/sharing?tab=usage`);
+      await page.getByTestId('usage-daily').locator('canvas').waitFor();
+      await page
+        .getByTestId('usage-byConsumer')
+        .getByText(/长城中路街道/)
+        .waitFor();
+      const byConsumer = await page.getByTestId('usage-byConsumer').innerText();
+      assert.match(byConsumer, /长城中路街道\d+\s+1\s+10\s+0/, byConsumer);
       await page.getByTestId('main-nav').getByText('审计日志').click();
       await page.getByTestId('audit-table').getByText('共享数据查询').first().waitFor();
       assert.deepEqual(errors, [], errors.join('\n'));

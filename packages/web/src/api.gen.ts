@@ -7215,6 +7215,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sharing/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Use of the data services per day and by resource, consumer and owner (the Center: all; a unit: its grants) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM-DD */
+                    from?: string;
+                    /** @description YYYY-MM-DD */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            byConsumer: {
+                                calls: number;
+                                id: string;
+                                name: string;
+                                refused: number;
+                                rows: number;
+                            }[];
+                            byOwner: {
+                                calls: number;
+                                id: string;
+                                name: string;
+                                refused: number;
+                                rows: number;
+                            }[];
+                            byResource: {
+                                calls: number;
+                                id: string;
+                                name: string;
+                                refused: number;
+                                rows: number;
+                            }[];
+                            days: {
+                                calls: number;
+                                day: string;
+                                refused: number;
+                                rows: number;
+                            }[];
+                            from: string;
+                            to: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/system-plans": {
         parameters: {
             query?: never;

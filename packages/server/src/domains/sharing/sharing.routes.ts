@@ -262,6 +262,20 @@ export const sharingRoutes =
       async (req) => grants.bind(req.ctx, req.params.id, req.body.credentialIds),
     );
     app.get(
+      '/api/sharing/usage',
+      {
+        schema: {
+          tags,
+          summary:
+            'Use of the data services per day and by resource, consumer and owner (the Center: all; a unit: its grants)',
+          querystring: S.UsageQuery,
+          response: { 200: S.Usage },
+        },
+        config: { allow: SHARING_READERS },
+      },
+      async (req) => grants.usage(req.ctx, req.query),
+    );
+    app.get(
       '/api/share/grants/:id/openapi.json',
       {
         schema: {

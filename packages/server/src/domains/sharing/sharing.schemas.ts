@@ -309,3 +309,23 @@ export const VerifyBody = Obj({
 export const Verified = Type.Object({
   result: Type.Record(Type.String(), OneOf(['match', 'no_match'], { title: 'VerifyResult' })),
 });
+
+// ---------------------------------------------------------------- usage
+export const UsageQuery = Obj({ from: Type.Optional(Day), to: Type.Optional(Day) });
+const UsageSum = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  calls: Type.Integer(),
+  rows: Type.Integer(),
+  refused: Type.Integer(),
+});
+export const Usage = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  days: Type.Array(
+    Type.Object({ day: Type.String(), calls: Type.Integer(), rows: Type.Integer(), refused: Type.Integer() }),
+  ),
+  byResource: Type.Array(UsageSum),
+  byConsumer: Type.Array(UsageSum),
+  byOwner: Type.Array(UsageSum),
+});

@@ -381,6 +381,9 @@ describeEachDb('sharing: data services', (env) => {
     assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
     assert.ok(Number(last!.headers['retry-after']) > 0, 'Retry-After');
     assert.equal(last!.json.code, 'sharing.rate_limited');
+    // the refused calls count in the grant's day beside the served ones
+    const limited = (await w.consumer.get(`/api/sharing/grants/${g}`)).json;
+    assert.deepEqual([limited.today.calls, limited.today.refused], [3, 2]);
 
     const { grantId: q2 } = await grantedCase(w, resource.id, { apply: { items: ['id_no', 'level'] } });
     assert.equal((await w.owner.patch(`/api/sharing/grants/${q2}`, { dailyRows: 7 })).status, 200);
@@ -416,5 +419,34 @@ describeEachDb('sharing: data services', (env) => {
     // the owner sees the calls on its grants as well
     const g = (await w.owner.get(`/api/sharing/grants/${grantId}`)).json;
     assert.ok(g.today.calls >= calls);
+  });
+
+  it('usage statistics: per day and by resource, consumer and owner; a unit sees its own grants, the Center all', async () => {
+    const today = todayInShanghai();
+    const mine = await w.consumer.get('/api/sharing/usage');
+    assert.equal(mine.status, 200, mine.body);
+    assert.equal(mine.json.to, today);
+    assert.equal(mine.json.days.length, 30, 'thirty days, the quiet ones at zero');
+    const day = mine.json.days.find((d: { day: string }) => d.day === today);
+    assert.ok(day.calls >= 12 && day.rows > 0, JSON.stringify(day));
+    assert.equal(mine.json.byConsumer.length, 1);
+    assert.equal(mine.json.byConsumer[0].id, w.consumerOrg);
+    assert.ok(mine.json.byResource.some((r: { name: string }) => r.name === '低保救助对象信息'));
+    assert.ok(mine.json.byConsumer[0].refused >= 2, 'refused calls counted');
+    const owner = (await w.owner.get('/api/sharing/usage')).json;
+    assert.equal(owner.byOwner[0].calls, mine.json.byOwner[0].calls, 'the owner sees the same calls');
+    // another unit sees none of it; the Center sees it among the district's
+    const stranger = await env().as('unit_admin');
+    const none = (await stranger.get('/api/sharing/usage')).json;
+    assert.deepEqual([none.byResource, none.byConsumer], [[], []]);
+    assert.ok(none.days.every((d: { calls: number }) => d.calls === 0));
+    const center = (await w.reviewer.get('/api/sharing/usage')).json;
+    assert.ok(center.byConsumer.some((c: { id: string }) => c.id === w.consumerOrg));
+    // bad ranges are refused naming the field
+    const back = await w.consumer.get(`/api/sharing/usage?from=${today}&to=2020-01-01`);
+    assert.equal(back.status, 400);
+    assert.equal(back.json.errors[0].field, 'from');
+    const long = await w.consumer.get(`/api/sharing/usage?from=2020-01-01&to=${today}`);
+    assert.equal(long.status, 400);
   });
 });

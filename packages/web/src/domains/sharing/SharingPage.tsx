@@ -9,6 +9,7 @@ import { useLoad, useUrlState } from '../../ui.tsx';
 import { LoadAlert, tableState } from '../../states.tsx';
 import { ShareStatus } from '../../api.enums.gen.ts';
 import type { Reply } from '../../api.types.ts';
+import { UsageTab } from './UsageTab.tsx';
 import { DueTag, GrantStateTag, MethodTags, StatusTag, type Application, type Grant } from './parts.tsx';
 
 type Inbox = Reply<'/api/sharing/inbox'>;
@@ -17,7 +18,7 @@ export function SharingPage() {
   const { t } = useI18n();
   const { me } = useSession();
   const [url, setUrl] = useUrlState();
-  const tab = url.tab === 'grants' ? 'grants' : 'applications';
+  const tab = url.tab === 'grants' || url.tab === 'usage' ? url.tab : 'applications';
   const center = can(me, 'sharing.center');
   const inbox = useLoad(() => get<Inbox>('/api/sharing/inbox'), []);
   const box = (key: 'consumer' | 'owner' | 'center', side?: string) => (
@@ -39,10 +40,11 @@ export function SharingPage() {
       <Card>
         <Tabs
           activeKey={tab}
-          onChange={(k) => setUrl({ tab: k === 'grants' ? k : undefined, page: undefined })}
+          onChange={(k) => setUrl({ tab: k === 'applications' ? undefined : k, page: undefined })}
           items={[
             { key: 'applications', label: t('sharing.tab.applications'), children: <Applications /> },
             { key: 'grants', label: t('sharing.tab.grants'), children: <Grants /> },
+            { key: 'usage', label: t('sharing.tab.usage'), children: <UsageTab /> },
           ]}
         />
       </Card>

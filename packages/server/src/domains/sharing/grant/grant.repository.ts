@@ -80,3 +80,26 @@ export function grantNumbers(db: DbOrTrx, ids: string[]) {
     .where('share_grant.id', 'in', ids)
     .execute();
 }
+
+/** Daily use summed by day, resource, consumer and owner, between two days; a unit's own (as either party) or all. */
+export function usageStats(db: DbOrTrx, f: { orgId?: string | undefined; from: string; to: string }) {
+  let q = db
+    .selectFrom('share_usage as u')
+    .innerJoin('share_grant as g', 'g.id', 'u.grant_id')
+    .select((eb) => [
+      'u.day',
+      'g.resource_id',
+      'g.consumer_org_id',
+      'g.owner_org_id',
+      eb.fn.sum<string>('u.calls').as('calls'),
+      eb.fn.sum<string>('u.rows').as('rows'),
+      eb.fn.sum<string>('u.refused').as('refused'),
+    ])
+    .where('u.day', '>=', f.from)
+    .where('u.day', '<=', f.to);
+  if (f.orgId) {
+    const org = f.orgId;
+    q = q.where((eb) => eb.or([eb('g.consumer_org_id', '=', org), eb('g.owner_org_id', '=', org)]));
+  }
+  return q.groupBy(['u.day', 'g.resource_id', 'g.consumer_org_id', 'g.owner_org_id']).orderBy('u.day').execute();
+}

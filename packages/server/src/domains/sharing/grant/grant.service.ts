@@ -10,7 +10,13 @@ import { AppError, errors } from '../../../platform/errors.ts';
 import { writeAudit } from '../../audit/index.ts';
 import { activeCredentialIds, authLabels } from '../../auth/index.ts';
 import { todayInShanghai, type CalendarService, type PolicySnapshot } from '../../calendar/index.ts';
-import { findInfoSystem, findPublished, type CatalogService, type PublishedResource } from '../../catalog/index.ts';
+import {
+  findInfoSystem,
+  findPublished,
+  resourceLabels,
+  type CatalogService,
+  type PublishedResource,
+} from '../../catalog/index.ts';
 import { describeRule, maskValue, type MaskingService } from '../../masking/index.ts';
 import type { DataServer } from '../../ingest/index.ts';
 import { filterItems } from '../application/application.service.ts';
@@ -31,6 +37,10 @@ export function stateOf(g: repo.GrantRow, today: string): GrantState {
 
 /** The items a grant serves today: those granted that the resource's current version still has. */
 export const servedItems = (g: repo.GrantRow, r: PublishedResource) => r.items.filter((i) => g.items.includes(i.code));
+
+/** A day `n` days after `day` (YYYY-MM-DD; n may be negative). */
+const shiftDays = (day: string, n: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 const revokedIsFinal = () =>
   new AppError(
@@ -294,6 +304,56 @@ export class GrantService {
       });
     });
     return this.get(ctx, id);
+  }
+
+  /**
+   * Use of the data services between two days (at most a year): per day, and summed by resource, consumer and
+   * owner. The Center sees the district's; a unit sees the grants it receives or gives.
+   */
+  async usage(ctx: RequestContext, f: { from?: string | undefined; to?: string | undefined }) {
+    if (!ctx.actor) throw errors.unauthenticated();
+    const to = f.to ?? this.today();
+    const from = f.from ?? shiftDays(to, -29);
+    if (from > to) throw errors.field('from', '开始日期不能晚于结束日期', 'must not be after `to`');
+    if (shiftDays(from, 366) < to) throw errors.field('from', '一次最多统计一年', 'at most a year at a time');
+    const rows = await repo.usageStats(this.db, { orgId: listScope(ctx.actor), from, to });
+    const orgs = await authLabels(this.db).organisation([
+      ...new Set(rows.flatMap((r) => [r.consumer_org_id, r.owner_org_id])),
+    ]);
+    const resources = await resourceLabels(
+      this.db,
+      rows.map((r) => r.resource_id),
+    );
+    const days = new Map<string, { day: string; calls: number; rows: number; refused: number }>();
+    for (let d = from; d <= to; d = shiftDays(d, 1)) days.set(d, { day: d, calls: 0, rows: 0, refused: 0 });
+    const by = (key: 'resource_id' | 'consumer_org_id' | 'owner_org_id', name: (id: string) => string) => {
+      const m = new Map<string, { id: string; name: string; calls: number; rows: number; refused: number }>();
+      for (const r of rows) {
+        const id = r[key];
+        const e = m.get(id) ?? { id, name: name(id), calls: 0, rows: 0, refused: 0 };
+        e.calls += Number(r.calls);
+        e.rows += Number(r.rows);
+        e.refused += Number(r.refused);
+        m.set(id, e);
+      }
+      return [...m.values()].sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name));
+    };
+    for (const r of rows) {
+      const d = days.get(String(r.day));
+      if (!d) continue;
+      d.calls += Number(r.calls);
+      d.rows += Number(r.rows);
+      d.refused += Number(r.refused);
+    }
+    const org = (id: string) => orgs.get(id)?.name ?? id;
+    return {
+      from,
+      to,
+      days: [...days.values()],
+      byResource: by('resource_id', (id) => resources.get(id)?.name ?? id),
+      byConsumer: by('consumer_org_id', org),
+      byOwner: by('owner_org_id', org),
+    };
   }
 
   /**

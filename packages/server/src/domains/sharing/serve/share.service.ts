@@ -20,6 +20,15 @@ import { authorize } from '../sharing.policy.ts';
 
 type ServedValue = string | number | boolean | null;
 
+type Query = {
+  where?: string;
+  fields?: string[];
+  sort?: string;
+  order?: 'asc' | 'desc';
+  cursor?: string;
+  limit?: number;
+};
+
 /** What a served call adds to its grant's day. */
 interface Usage {
   grantId: string;
@@ -253,11 +262,35 @@ export class ShareServer {
   }
 
   /** Rows of the grant: the consumer's where within the grant's filter, chosen fields, an order, cursor pages. */
-  async query(
-    ctx: RequestContext,
-    grantId: string,
-    q: { where?: string; fields?: string[]; sort?: string; order?: 'asc' | 'desc'; cursor?: string; limit?: number },
-  ) {
+  query(ctx: RequestContext, grantId: string, q: Query) {
+    return this.counting(grantId, () => this.queryCall(ctx, grantId, q));
+  }
+
+  lookup(ctx: RequestContext, grantId: string, key: Record<string, string>, asked?: string[]) {
+    return this.counting(grantId, () => this.lookupCall(ctx, grantId, key, asked));
+  }
+
+  verify(ctx: RequestContext, grantId: string, values: Record<string, string>) {
+    return this.counting(grantId, () => this.verifyCall(ctx, grantId, values));
+  }
+
+  /**
+   * A refused call (its grant exists: wrong credential, state, filter, item, cursor, limit) counts in the grant's
+   * day as refused, beside the served calls the access records count.
+   */
+  private async counting<T>(grantId: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      if (e instanceof AppError && [400, 403, 409, 429].includes(e.status))
+        await grants
+          .addUsage(this.db, [{ grantId, day: this.today(), calls: 0, rows: 0, refused: 1 }])
+          .catch(() => undefined); // the refusal itself stands, counted or not
+      throw e;
+    }
+  }
+
+  private async queryCall(ctx: RequestContext, grantId: string, q: Query) {
     const s = await this.resolve(ctx, grantId, 'call');
     const fields = this.fields(s, q.fields);
     const where = this.consumerWhere(s, q.where);
@@ -300,7 +333,7 @@ export class ShareServer {
   }
 
   /** One record by its key, if it is within the grant; masked as the grant says. */
-  async lookup(ctx: RequestContext, grantId: string, key: Record<string, string>, asked?: string[]) {
+  private async lookupCall(ctx: RequestContext, grantId: string, key: Record<string, string>, asked?: string[]) {
     const s = await this.resolve(ctx, grantId, 'call');
     const keyItems = s.resource.items.filter((i) => i.primaryKey);
     if (!keyItems.length)
@@ -367,7 +400,7 @@ export class ShareServer {
    * Whether the record with the given key holds the given values, item by item: match or no match. A key outside
    * the grant (or its filter) answers like a key that does not exist. Stored values never leave the database.
    */
-  async verify(ctx: RequestContext, grantId: string, values: Record<string, string>) {
+  private async verifyCall(ctx: RequestContext, grantId: string, values: Record<string, string>) {
     const s = await this.resolve(ctx, grantId, 'verify');
     const keyItems = s.resource.items.filter((i) => i.primaryKey);
     if (!keyItems.length)
