@@ -53,6 +53,9 @@ export async function login(page: Page, base: string, username: string, password
 }
 
 export async function logout(page: Page) {
+  // from the top of the page: the user menu's dropdown opens under the header, where nothing covers it (after a
+  // long page was scrolled, the content could take the pointer while the dropdown slides in)
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.getByTestId('user-menu').hover();
   await page.getByText(/退出登录|Log out/).click();
   await page.getByTestId('login-username').waitFor();

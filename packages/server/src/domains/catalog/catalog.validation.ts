@@ -1,7 +1,13 @@
 // Rules for a resource and its items, with a field path for every problem (items.3.code …).
 // 'save' checks shapes and identifiers; 'submit' adds the completeness rules a reviewer relies on.
 import type { FieldError } from '../../platform/errors.ts';
-import { PII_MIN_SENSITIVITY, SENSITIVITY_ORDER, SHARE_ORDER } from './catalog.codes.ts';
+import { CODE_TABLES, PII_MIN_SENSITIVITY, SENSITIVITY_ORDER, SHARE_ORDER } from './catalog.codes.ts';
+
+/** A built-in code's words ({ zh, en }), or the code itself when the table does not have it. */
+const wordsOf = (table: string, code: string) => {
+  const c = CODE_TABLES[table]?.codes.find((x) => x.code === code);
+  return { zh: c?.zh ?? code, en: c?.en ?? code };
+};
 import type { ResourceInput } from './catalog.schemas.ts';
 
 /** Item codes become column names of the resource's data table: never a reserved word or a system column. */
@@ -94,8 +100,8 @@ export function validateResource(input: ResourceInput, mode: 'save' | 'submit', 
       if ((SENSITIVITY_ORDER[it.sensitivity ?? 'none'] ?? 0) < SENSITIVITY_ORDER[min]!)
         add(
           f('sensitivity'),
-          `个人信息类别为 ${it.piiKind} 的信息项，敏感程度至少为 ${min}`,
-          `an item of PII kind ${it.piiKind} is at least ${min}`,
+          `个人信息类别为“${wordsOf('pii_kind', it.piiKind).zh}”的信息项，敏感程度至少为“${wordsOf('sensitivity', min).zh}”`,
+          `an item of PII kind “${wordsOf('pii_kind', it.piiKind).en}” is at least “${wordsOf('sensitivity', min).en}”`,
         );
     }
     if (it.shareType) {
