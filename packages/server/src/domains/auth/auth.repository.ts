@@ -122,8 +122,15 @@ export async function revokeUserSessions(db: DbOrTrx, userId: string, exceptId?:
 }
 
 // --- API credentials
-export function findCredentialByKeyId(db: DbOrTrx, keyId: string) {
-  return db.selectFrom('api_credential').selectAll().where('key_id', '=', keyId).executeTakeFirst();
+/** A credential with its unit's kind and whether the unit is active, in one round trip (every system call asks). */
+export function findCredentialWithOrg(db: DbOrTrx, keyId: string) {
+  return db
+    .selectFrom('api_credential as c')
+    .innerJoin('organisation as o', 'o.id', 'c.org_id')
+    .selectAll('c')
+    .select(['o.kind as org_kind', 'o.active as org_active'])
+    .where('c.key_id', '=', keyId)
+    .executeTakeFirst();
 }
 export function findCredential(db: DbOrTrx, id: string) {
   return db.selectFrom('api_credential').selectAll().where('id', '=', id).executeTakeFirst();

@@ -157,11 +157,10 @@ export class AuthService {
   async resolveCredential(bearer: string, ip: string | null, now = new Date()): Promise<CredentialActor | null> {
     const m = /^(gsk_[0-9a-f]{16})\.([A-Za-z0-9_-]{20,100})$/.exec(bearer);
     if (!m) return null;
-    const c = await repo.findCredentialByKeyId(this.d.db, m[1]!);
+    const c = await repo.findCredentialWithOrg(this.d.db, m[1]!);
     if (!c || c.revoked_at || (c.expires_at && c.expires_at <= now)) return null;
     if (!safeEqualHex(c.secret_hash, this.hmac(m[2]!))) return null;
-    const org = await repo.findOrg(this.d.db, c.org_id);
-    if (!org || !org.active) return null;
+    if (!c.org_active) return null;
     if (!c.last_used_at || now.getTime() - c.last_used_at.getTime() > 60_000 || c.last_used_ip !== ip)
       await repo.updateCredential(this.d.db, c.id, { last_used_at: now, last_used_ip: ip });
     return {
@@ -169,7 +168,7 @@ export class AuthService {
       credentialId: c.id,
       keyId: c.key_id,
       orgId: c.org_id,
-      orgKind: org.kind,
+      orgKind: c.org_kind,
       systemName: c.system_name,
       roles: ['system'],
     };

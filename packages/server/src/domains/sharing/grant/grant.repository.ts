@@ -103,3 +103,28 @@ export function usageStats(db: DbOrTrx, f: { orgId?: string | undefined; from: s
   }
   return q.groupBy(['u.day', 'g.resource_id', 'g.consumer_org_id', 'g.owner_org_id']).orderBy('u.day').execute();
 }
+
+/**
+ * A grant as a data-service call needs it, in one statement: the grant, its resource's current version, the rows
+ * it served today and its rate window's committed count (each call pays one round trip for all of them).
+ */
+export async function findGrantForCall(db: DbOrTrx, id: string, day: string, rateKey: string) {
+  const r = await sql<
+    Selectable<ShareGrantTable> & {
+      resource_version: number;
+      used_rows: number | string | null;
+      rate_count: number | null;
+      rate_ttl: number | null;
+    }
+  >`
+    SELECT g.*, r.current_version AS resource_version, u.rows AS used_rows,
+      CASE WHEN c.window_ends > now() THEN c.count END AS rate_count,
+      CASE WHEN c.window_ends > now()
+        THEN greatest(0, ceil(extract(epoch FROM (c.window_ends - now())) * 1000))::int END AS rate_ttl
+    FROM share_grant g
+    JOIN resource r ON r.id = g.resource_id
+    LEFT JOIN share_usage u ON u.grant_id = g.id AND u.day = ${day}
+    LEFT JOIN rate_limit_counter c ON c.key = ${rateKey}
+    WHERE g.id = ${id}`.execute(db);
+  return r.rows[0];
+}

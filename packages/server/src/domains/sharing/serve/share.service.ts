@@ -6,7 +6,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db, DbOrTrx } from '../../../db/database.ts';
 import type { RequestContext } from '../../../platform/context.ts';
 import { AppError, errors } from '../../../platform/errors.ts';
-import { countRequest } from '../../../platform/rate-limit.repository.ts';
+import { addToCount } from '../../../platform/rate-limit.repository.ts';
+
+const RATE_WINDOW_MS = 60_000;
 import { AuditBatcher } from '../../audit/index.ts';
 import { todayInShanghai } from '../../calendar/index.ts';
 import { findPublished, type PublishedItem, type PublishedResource } from '../../catalog/index.ts';
@@ -34,6 +36,13 @@ interface Usage {
   grantId: string;
   day: string;
   rows: number;
+  /** the rate-limit window the call counts in */
+  rateKey: string;
+}
+
+/** A call's place in its grant's rate: set once the call is admitted, given back when it ends. */
+interface Slot {
+  key: string | null;
 }
 
 /** A grant resolved for a call: everything the call may touch, and how values are masked. */
@@ -46,6 +55,8 @@ interface Served {
   keys: ScopeKeys;
   /** rows the grant may still serve today (its daily quota less what it served) */
   remaining: number;
+  /** the rate-limit window the call counts in */
+  rateKey: string;
 }
 
 const inactive = (state: string) =>
@@ -75,6 +86,10 @@ const badCursor = () =>
 
 export class ShareServer {
   private readonly access: AuditBatcher<Usage>;
+  /** calls admitted on this node and not yet recorded, by rate window */
+  private readonly inFlight = new Map<string, number>();
+  /** published resources by id, each the version it was read at */
+  private readonly published = new Map<string, PublishedResource>();
 
   constructor(
     private readonly db: Db,
@@ -82,7 +97,7 @@ export class ShareServer {
     private readonly data: DataServer,
   ) {
     this.access = new AuditBatcher<Usage>(db, {
-      onGroup: (trx: DbOrTrx, usage) => {
+      onGroup: async (trx: DbOrTrx, usage) => {
         const sums = new Map<string, { grantId: string; day: string; calls: number; rows: number; refused: number }>();
         for (const u of usage) {
           const k = `${u.grantId}|${u.day}`;
@@ -91,7 +106,11 @@ export class ShareServer {
           s.rows += u.rows;
           sums.set(k, s);
         }
-        return grants.addUsage(trx, [...sums.values()]);
+        await grants.addUsage(trx, [...sums.values()]);
+        // the calls count in their rate windows with their records: no write of its own per call
+        const rates = new Map<string, number>();
+        for (const u of usage) rates.set(u.rateKey, (rates.get(u.rateKey) ?? 0) + 1);
+        for (const [key, n] of rates) await addToCount(trx, key, n, RATE_WINDOW_MS);
       },
     });
   }
@@ -99,33 +118,39 @@ export class ShareServer {
   today: () => string = () => todayInShanghai();
 
   /** The grant as this caller may use it now: its credential bound, the grant valid, within its limits. */
-  private async resolve(ctx: RequestContext, grantId: string, kind: 'call' | 'verify'): Promise<Served> {
-    const g = await grants.findGrant(this.db, grantId);
-    if (!g) throw errors.notFound('share_grant', grantId);
+  private async resolve(ctx: RequestContext, grantId: string, kind: 'call' | 'verify', slot: Slot): Promise<Served> {
+    // one round trip: the grant, its resource's version, today's rows and the rate window's committed count
+    const key = `share|${kind}|${grantId}`;
+    const today = this.today();
+    const row = await grants.findGrantForCall(this.db, grantId, today, key);
+    if (!row) throw errors.notFound('share_grant', grantId);
+    const { resource_version: version, used_rows: usedRows, rate_count: rateCount, rate_ttl: rateTtl, ...g } = row;
     authorize(ctx.actor, 'share.call', {
       consumerOrgId: g.consumer_org_id,
       ownerOrgId: g.owner_org_id,
       credentialIds: g.credential_ids,
     });
-    const today = this.today();
     const state = stateOf(g, today);
     if (state !== 'active') throw inactive(state);
     if (!g.methods.includes('api')) throw errors.forbidden('the grant does not allow the API method');
-    // the rate limit counts every node's calls (the platform's counters), verification more strictly
+    // the rate limit counts every node's calls (the platform's counters, written with the access records), and
+    // this node's calls in flight; verification more strictly
     const limit = kind === 'verify' ? g.verify_per_minute : g.rate_per_minute;
-    const count = await countRequest(this.db, `share|${kind}|${g.id}`, 60_000);
-    if (count.current > limit)
+    const current = (rateCount ?? 0) + (this.inFlight.get(key) ?? 0) + 1;
+    const ttl = rateTtl || RATE_WINDOW_MS;
+    if (current > limit)
       throw Object.assign(
         new AppError(
           429,
           'sharing.rate_limited',
-          `调用过于频繁：本授权每分钟最多 ${limit} 次${kind === 'verify' ? '核验' : ''}，请在 ${Math.ceil(count.ttl / 1000)} 秒后重试`,
-          `Too many calls: this grant allows ${limit} ${kind === 'verify' ? 'verifications' : 'calls'} a minute; retry in ${Math.ceil(count.ttl / 1000)} s`,
+          `调用过于频繁：本授权每分钟最多 ${limit} 次${kind === 'verify' ? '核验' : ''}，请在 ${Math.ceil(ttl / 1000)} 秒后重试`,
+          `Too many calls: this grant allows ${limit} ${kind === 'verify' ? 'verifications' : 'calls'} a minute; retry in ${Math.ceil(ttl / 1000)} s`,
         ).auditedOncePer('rate_limited', `share ${g.id}`, 60_000),
-        { retryAfter: Math.ceil(count.ttl / 1000) },
+        { retryAfter: Math.ceil(ttl / 1000) },
       );
-    const used = await grants.usageOf(this.db, g.id, today);
-    const remaining = g.daily_rows - Number(used?.rows ?? 0);
+    this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
+    slot.key = key;
+    const remaining = g.daily_rows - Number(usedRows ?? 0);
     if (remaining <= 0)
       throw Object.assign(
         new AppError(
@@ -136,8 +161,14 @@ export class ShareServer {
         ),
         { retryAfter: 3600 },
       );
-    const resource = await findPublished(this.db, g.resource_id);
-    if (!resource) throw errors.notFound('resource', g.resource_id);
+    // a resource's approved version does not change: it is read once per version
+    let resource = this.published.get(g.resource_id);
+    if (resource?.version !== version) {
+      const read = await findPublished(this.db, g.resource_id);
+      if (!read) throw errors.notFound('resource', g.resource_id);
+      this.published.set(g.resource_id, read);
+      resource = read;
+    }
     const items = servedItems(g, resource);
     let filter: Condition | null = null;
     if (g.row_filter)
@@ -148,7 +179,16 @@ export class ShareServer {
         filter = { op: 'or', args: [] };
       }
     const rules = (await this.masking.rulesOf(g.resource_id, g.masking_profile_id)) as Served['rules'];
-    return { grant: g, resource, items, filter, rules, keys: this.masking.keys(`share-grant:${g.id}`), remaining };
+    return {
+      grant: g,
+      resource,
+      items,
+      filter,
+      rules,
+      keys: this.masking.keys(`share-grant:${g.id}`),
+      remaining,
+      rateKey: key,
+    };
   }
 
   private masked(s: Served, code: string) {
@@ -257,41 +297,49 @@ export class ShareServer {
         orgId: s.grant.consumer_org_id,
         diff: { resource: s.grant.resource_id, rows, ...diff },
       },
-      { grantId: s.grant.id, day: this.today(), rows },
+      { grantId: s.grant.id, day: this.today(), rows, rateKey: s.rateKey },
     );
   }
 
   /** Rows of the grant: the consumer's where within the grant's filter, chosen fields, an order, cursor pages. */
   query(ctx: RequestContext, grantId: string, q: Query) {
-    return this.counting(grantId, () => this.queryCall(ctx, grantId, q));
+    return this.counting(grantId, (slot) => this.queryCall(ctx, grantId, q, slot));
   }
 
   lookup(ctx: RequestContext, grantId: string, key: Record<string, string>, asked?: string[]) {
-    return this.counting(grantId, () => this.lookupCall(ctx, grantId, key, asked));
+    return this.counting(grantId, (slot) => this.lookupCall(ctx, grantId, key, asked, slot));
   }
 
   verify(ctx: RequestContext, grantId: string, values: Record<string, string>) {
-    return this.counting(grantId, () => this.verifyCall(ctx, grantId, values));
+    return this.counting(grantId, (slot) => this.verifyCall(ctx, grantId, values, slot));
   }
 
   /**
    * A refused call (its grant exists: wrong credential, state, filter, item, cursor, limit) counts in the grant's
    * day as refused, beside the served calls the access records count.
    */
-  private async counting<T>(grantId: string, call: () => Promise<T>): Promise<T> {
+  private async counting<T>(grantId: string, call: (slot: Slot) => Promise<T>): Promise<T> {
+    const slot: Slot = { key: null };
     try {
-      return await call();
+      return await call(slot);
     } catch (e) {
       if (e instanceof AppError && [400, 403, 409, 429].includes(e.status))
         await grants
           .addUsage(this.db, [{ grantId, day: this.today(), calls: 0, rows: 0, refused: 1 }])
           .catch(() => undefined); // the refusal itself stands, counted or not
       throw e;
+    } finally {
+      // recorded (its group committed the count) or failed (it never counted): no longer in flight
+      if (slot.key) {
+        const n = (this.inFlight.get(slot.key) ?? 1) - 1;
+        if (n > 0) this.inFlight.set(slot.key, n);
+        else this.inFlight.delete(slot.key);
+      }
     }
   }
 
-  private async queryCall(ctx: RequestContext, grantId: string, q: Query) {
-    const s = await this.resolve(ctx, grantId, 'call');
+  private async queryCall(ctx: RequestContext, grantId: string, q: Query, slot: Slot) {
+    const s = await this.resolve(ctx, grantId, 'call', slot);
     const fields = this.fields(s, q.fields);
     const where = this.consumerWhere(s, q.where);
     if (q.sort) {
@@ -333,8 +381,14 @@ export class ShareServer {
   }
 
   /** One record by its key, if it is within the grant; masked as the grant says. */
-  private async lookupCall(ctx: RequestContext, grantId: string, key: Record<string, string>, asked?: string[]) {
-    const s = await this.resolve(ctx, grantId, 'call');
+  private async lookupCall(
+    ctx: RequestContext,
+    grantId: string,
+    key: Record<string, string>,
+    asked: string[] | undefined,
+    slot: Slot,
+  ) {
+    const s = await this.resolve(ctx, grantId, 'call', slot);
     const keyItems = s.resource.items.filter((i) => i.primaryKey);
     if (!keyItems.length)
       throw new AppError(
@@ -400,8 +454,8 @@ export class ShareServer {
    * Whether the record with the given key holds the given values, item by item: match or no match. A key outside
    * the grant (or its filter) answers like a key that does not exist. Stored values never leave the database.
    */
-  private async verifyCall(ctx: RequestContext, grantId: string, values: Record<string, string>) {
-    const s = await this.resolve(ctx, grantId, 'verify');
+  private async verifyCall(ctx: RequestContext, grantId: string, values: Record<string, string>, slot: Slot) {
+    const s = await this.resolve(ctx, grantId, 'verify', slot);
     const keyItems = s.resource.items.filter((i) => i.primaryKey);
     if (!keyItems.length)
       throw new AppError(

@@ -1,0 +1,240 @@
+// npm run bench:share — the data services of a grant under load. A 1,000,000-row resource of people (loaded through
+// the real pipeline) and a grant whose profile masks 4 items (name, mobile, address, e-mail; the key in clear so
+// lookups by key work), called by the consumer's system with its API credential: keyed lookups and 100-row pages,
+// driven by autocannon for a fixed time at concurrency 32. In the same run, the same lookups and pages against a
+// bare Fastify route on the same database (the same SELECT, no auth, grant check, masking or audit). Every shared
+// call is audited (the bench checks the access records). PostgreSQL first, then PGlite; BENCH_DB picks one.
+// Prints requests/s, p50 and p99 for both and the ratio; ends with one JSON line.
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { sql } from 'kysely';
+import { createTestEnv } from '../packages/server/src/testing/test-env.ts';
+import { publish, residentId } from '../packages/server/src/testing/ingest-fixtures.ts';
+import { itemBody, resourceBody } from '../packages/server/src/testing/catalog-fixtures.ts';
+import { openCsv } from '../packages/server/src/domains/ingest/index.ts';
+import type { Db } from '../packages/server/src/db/database.ts';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const CONNECTIONS = 32;
+const only = process.env.BENCH_DB; // 'postgres' | 'pglite' | undefined (both)
+
+const ITEMS = [
+  itemBody('id_no', '公民身份号码', {
+    primaryKey: true,
+    required: true,
+    length: 18,
+    piiKind: 'id_card',
+    sensitivity: 'sensitive_personal',
+  }),
+  itemBody('name', '姓名', { required: true, length: 30, piiKind: 'name', sensitivity: 'personal' }),
+  itemBody('mobile', '联系电话', { length: 20, piiKind: 'mobile', sensitivity: 'personal' }),
+  itemBody('address', '现住址', { length: 200, piiKind: 'address', sensitivity: 'personal' }),
+  itemBody('email', '电子邮箱', { length: 100, piiKind: 'email', sensitivity: 'personal' }),
+  itemBody('amount', '救助金额', { dataType: 'decimal', length: 10, precision: 2 }),
+  itemBody('members', '家庭人口数', { dataType: 'integer', length: null }),
+  itemBody('level', '救助类别', { length: 10, valueSet: ['A类', 'B类', 'C类'] }),
+];
+const STREETS = ['满城北街街道', '黄河东路街道', '北京中路街道', '长城中路街道', '阅海街道'];
+
+/** Row i's key (unique for i below a million per birth day). */
+function keyOf(i: number) {
+  const birth = new Date(Date.UTC(1950, 0, 1) + Math.floor(i / 1000) * 86_400_000).toISOString().slice(0, 10);
+  return residentId(birth, i);
+}
+
+function generate(file: string) {
+  const lines = ['公民身份号码,姓名,联系电话,现住址,电子邮箱,救助金额,家庭人口数,救助类别'];
+  for (let i = 0; i < ROWS; i++)
+    lines.push(
+      [
+        keyOf(i),
+        `张${'伟芳娜敏静'[i % 5]}${i}`,
+        `139${String(i).padStart(8, '0')}`,
+        `金凤区${STREETS[i % 5]}${(i % 300) + 1}号`,
+        `user${i}@example.cn`,
+        `${(i % 900) + 100}.50`,
+        `${1 + (i % 6)}`,
+        ['A类', 'B类', 'C类'][i % 3],
+      ].join(','),
+    );
+  writeFileSync(file, lines.join('\n') + '\n');
+}
+
+const rnd = () => Math.floor(Math.random() * ROWS);
+
+async function drive(url: string, headers: Record<string, string>, pathOf: () => string) {
+  const r = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers,
+    requests: [{ setupRequest: (req) => ({ ...req, path: pathOf() }) }],
+  });
+  const bad = r.non2xx + r.errors + r.timeouts;
+  if (bad) throw new Error(`${bad} of ${r.requests.total} requests failed (${url}${pathOf()})`);
+  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total };
+}
+
+async function run(kind: 'postgres' | 'pglite', file: string) {
+  const env = await createTestEnv(kind);
+  const bare = Fastify();
+  try {
+    const app = env.app;
+    const db = env.database.db;
+    const owner = await env.as('unit_admin');
+    const consumer = await env.as('unit_admin');
+    const reviewer = await env.as('center_reviewer');
+    const centerAdmin = await env.as('center_admin');
+    const sys = await consumer.post('/api/catalog/systems', { name: '基准测试系统' });
+    const cred = await consumer.post('/api/credentials', { systemName: '基准测试系统' });
+    const { id } = await publish(owner, reviewer, resourceBody({ name: '救助对象信息（基准）', items: ITEMS }));
+    const t0 = performance.now();
+    const actor = await app.services.auth.cliActor(owner.username);
+    const batch = await app.services.ingest.ingest(
+      { actor, requestId: 'bench', ip: null },
+      id,
+      { source: 'cli', mode: 'append', fileName: 'bench.csv', fileFormat: 'csv', strictWidth: true },
+      (onBytes) => openCsv(createReadStream(file, { highWaterMark: 1 << 20 }), { onBytes }),
+    );
+    if (batch.batch.accepted !== ROWS) throw new Error(`loaded ${batch.batch.accepted} rows of ${ROWS}`);
+    console.log(`[${kind}] ${ROWS.toLocaleString()} rows loaded in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+
+    // the grant: the key in clear, name, mobile, address and e-mail masked; limits out of the way
+    const profile = await owner.post(`/api/masking/resources/${id}/profiles`, {
+      name: '基准方案',
+      purpose: 'grant',
+      rules: { id_no: { rule: 'none' } },
+    });
+    await centerAdmin.post(`/api/masking/profiles/${profile.json.id}/approve`);
+    const a = await consumer.post('/api/sharing/applications', {
+      resource: id,
+      purpose: '基准测试',
+      businessProcess: '基准测试',
+      scenario: '基准测试',
+      legalBasis: '基准测试',
+      methods: ['api'],
+      validUntil: new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10),
+      systemId: sys.json.id,
+      commitmentVersion: 1,
+    });
+    await reviewer.post(`/api/sharing/applications/${a.json.id}/review`, { decision: 'approve' });
+    await owner.post(`/api/sharing/applications/${a.json.id}/answer`, {
+      decision: 'consent',
+      maskingProfileId: profile.json.id,
+    });
+    const grantId = (await consumer.get(`/api/sharing/applications/${a.json.id}`)).json.grantId as string;
+    await owner.patch(`/api/sharing/grants/${grantId}`, { ratePerMinute: 100_000, dailyRows: 1_000_000_000 });
+    const grant = (await consumer.get(`/api/sharing/grants/${grantId}`)).json;
+    const masked = grant.items.filter(
+      (i: { masking: { zh: string } | null }) => i.masking && i.masking.zh !== '不脱敏',
+    );
+    if (masked.length !== 4) throw new Error(`the grant masks ${masked.length} items, not 4`);
+    const probe = await fetchJson(await app.listen({ port: 0, host: '127.0.0.1' }), grantId, cred.json.token);
+    if (!/\*/.test(String(probe.record.name))) throw new Error(`the name is not masked: ${JSON.stringify(probe)}`);
+    const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+
+    // the bare route: the same SELECT on the same database, nothing else
+    const table = (
+      await db.selectFrom('data_table').select('table_name').where('resource_id', '=', id).executeTakeFirstOrThrow()
+    ).table_name;
+    const cols = sql.raw(ITEMS.map((i) => `"${i.code}"`).join(', '));
+    const from = sql.raw(`data."${table}"`);
+    bare.get<{ Querystring: { id_no: string } }>('/lookup', async (req) => {
+      const r = await sql`SELECT ${cols} FROM ${from} WHERE id_no = ${req.query.id_no}`.execute(db);
+      return { record: r.rows[0] ?? null };
+    });
+    bare.get<{ Querystring: { after: string } }>('/rows', async (req) => {
+      const r =
+        await sql`SELECT ${cols} FROM ${from} WHERE id_no > ${req.query.after} ORDER BY id_no LIMIT 100`.execute(db);
+      return { rows: r.rows };
+    });
+    const bareBase = await bare.listen({ port: 0, host: '127.0.0.1' });
+
+    const before = await auditCount(db);
+    const auth = { authorization: `Bearer ${cred.json.token}` };
+    const results = {
+      lookup: {
+        shared: await drive(base, auth, () => `/api/share/grants/${grantId}/lookup?id_no=${keyOf(rnd())}`),
+        bare: await drive(bareBase, {}, () => `/lookup?id_no=${keyOf(rnd())}`),
+      },
+      page: {
+        shared: await drive(
+          base,
+          auth,
+          () =>
+            `/api/share/grants/${grantId}/rows?limit=100&sort=id_no&where=${encodeURIComponent(`id_no > '${keyOf(rnd())}'`)}`,
+        ),
+        bare: await drive(bareBase, {}, () => `/rows?after=${keyOf(rnd())}`),
+      },
+    };
+    // every shared call left its access record
+    const audited = (await auditCount(db)) - before;
+    const calls = results.lookup.shared.total + results.page.shared.total;
+    if (audited < calls) throw new Error(`${calls} calls answered, ${audited} access records`);
+    for (const [name, r] of Object.entries(results))
+      console.log(
+        `  ${name.padEnd(6)} shared ${String(r.shared.rps).padStart(6)} req/s  p50 ${r.shared.p50} ms  p99 ${r.shared.p99} ms` +
+          `  | bare ${String(r.bare.rps).padStart(6)} req/s  p50 ${r.bare.p50} ms  p99 ${r.bare.p99} ms` +
+          `  | ratio ${(r.shared.rps / r.bare.rps).toFixed(2)}`,
+      );
+    console.log(`  ${audited.toLocaleString()} access records written for ${calls.toLocaleString()} answered calls`);
+    return {
+      db: kind,
+      lookup_rps: results.lookup.shared.rps,
+      lookup_p50_ms: results.lookup.shared.p50,
+      lookup_p99_ms: results.lookup.shared.p99,
+      baseline_lookup_rps: results.lookup.bare.rps,
+      baseline_lookup_p99_ms: results.lookup.bare.p99,
+      lookup_ratio: Number((results.lookup.shared.rps / results.lookup.bare.rps).toFixed(2)),
+      page_rps: results.page.shared.rps,
+      page_p99_ms: results.page.shared.p99,
+      baseline_page_rps: results.page.bare.rps,
+      page_ratio: Number((results.page.shared.rps / results.page.bare.rps).toFixed(2)),
+      audited_calls: audited,
+    };
+  } finally {
+    await bare.close();
+    await env.close();
+  }
+}
+
+async function auditCount(db: Db) {
+  const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_record`.execute(db);
+  return r.rows[0]!.n;
+}
+
+async function fetchJson(base: string, grantId: string, token: string) {
+  const r = await fetch(`${base}/api/share/grants/${grantId}/lookup?id_no=${keyOf(1)}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (r.status !== 200) throw new Error(`probe lookup: ${r.status} ${await r.text()}`);
+  return (await r.json()) as { record: Record<string, unknown> };
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'gs-bench-share-'));
+const file = path.join(dir, 'rows.csv');
+try {
+  generate(file);
+  const out = [];
+  for (const kind of ['postgres', 'pglite'] as const) if (!only || only === kind) out.push(await run(kind, file));
+  const pg = out.find((x) => x.db === 'postgres') ?? out[0]!;
+  console.log(
+    JSON.stringify({
+      bench: 'share',
+      rows: ROWS,
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      rps: pg.lookup_rps,
+      p99_ms: pg.lookup_p99_ms,
+      baseline_rps: pg.baseline_lookup_rps,
+      ratio: pg.lookup_ratio,
+      runs: out,
+    }),
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
