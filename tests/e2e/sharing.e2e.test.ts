@@ -42,6 +42,7 @@ describeEachDb('sharing in the browser', (env) => {
       await page.getByTestId('case-no').waitFor();
       await page.getByTestId('share-status').getByText('待运营中心审核').waitFor();
       const caseUrl = page.url();
+      const caseNo = (await page.getByTestId('case-no').innerText()).trim();
       await logout(page);
 
       // the Center finds it in its inbox and passes it to the owner
@@ -55,11 +56,15 @@ describeEachDb('sharing in the browser', (env) => {
       await page.getByTestId('share-status').getByText('待提供单位答复').waitFor();
       await logout(page);
 
-      // the owner consents with the default masking
+      // the owner's bell says the case waits for it; from there it consents with the default masking
       await login(page, base, nameOf(w.owner), TEST_PASSWORD);
-      await page.getByTestId('main-nav').getByText('数据共享').click();
-      await page.getByTestId('inbox-owner').click();
-      await page.locator(`a[href="${new URL(caseUrl).pathname}"]`).click();
+      await page.getByTestId('notice-count').locator('.ant-badge-count').waitFor();
+      await page.getByTestId('notice-bell').click();
+      await page
+        .getByTestId('notice-list')
+        .getByText(new RegExp(`${caseNo}.*等待本单位办理`))
+        .click();
+      await page.getByTestId('case-no').getByText(caseNo).waitFor();
       await page.getByTestId('case-answer').click();
       await page.getByTestId('step-ok').click();
       await page.getByTestId('share-status').getByText('已授权').waitFor();

@@ -41,8 +41,10 @@ import {
   ShareServer,
   sharingLabels,
   sharingRoutes,
+  registerSharingJobs,
   shareRoutes,
 } from './domains/sharing/index.ts';
+import { NotifyService, notifyRoutes } from './domains/notify/index.ts';
 import { maskingMaster } from './platform/crypto.ts';
 import { OutboundGuard } from './platform/outbound.ts';
 import { JobQueue, type JobBackend } from './platform/jobs.ts';
@@ -76,6 +78,7 @@ export interface Services {
   oneSource: OneSourceService;
   applications: ApplicationService;
   grants: GrantService;
+  notify: NotifyService;
   share: ShareServer;
 }
 
@@ -149,6 +152,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const dataServer = new DataServer(deps.db);
   const applications = new ApplicationService(deps.db, calendar, catalog, masking);
   const grants = new GrantService(deps.db, calendar, catalog, masking, dataServer);
+  const notifications = new NotifyService(deps.db);
   applications.grants = grants;
   const services: Services = {
     auth: new AuthService({ db: deps.db, config, keys: deps.keys }),
@@ -162,6 +166,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     oneSource: new OneSourceService(deps.db),
     applications,
     grants,
+    notify: notifications,
     share: new ShareServer(deps.db, masking, dataServer),
   };
   const jobs = new JobQueue(deps.jobBackend, {
@@ -169,6 +174,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     cronMonitorSeconds: config.jobCronCheckSeconds,
   });
   registerIngestJobs(jobs, services.pull, services.oneSource, config);
+  // 08:00 Asia/Shanghai, before the working day starts
+  registerSharingJobs(jobs, services.applications, services.grants, '0 8 * * *');
   jobs.register({
     name: 'platform.rate_limit.prune',
     title: { zh: '清理过期的限流计数', en: 'Prune expired rate-limit counters' },
@@ -448,6 +455,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(maskingRoutes(services.masking));
   await app.register(ingestRoutes(services.ingest, services.browse, services.pull, services.oneSource));
   await app.register(sharingRoutes(services.applications, services.grants));
+  await app.register(notifyRoutes(services.notify));
   await app.register(shareRoutes(services.share));
   await app.register(jobsRoutes(jobs, deps.db));
   app.addHook('onClose', async () => {

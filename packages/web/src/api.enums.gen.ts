@@ -29,6 +29,9 @@ export type MaskingPurpose = (typeof MaskingPurpose)[number];
 export const MaskingRule = ['none', 'mask', 'hash', 'tokenize', 'generalize', 'truncate', 'suppress'] as const;
 export type MaskingRule = (typeof MaskingRule)[number];
 
+export const NoticeKind = ['share.waiting', 'share.decided', 'share.overdue', 'grant.expiring'] as const;
+export type NoticeKind = (typeof NoticeKind)[number];
+
 export const OrgKind = ['center', 'cac', 'town_street', 'bureau', 'institution', 'vertical'] as const;
 export type OrgKind = (typeof OrgKind)[number];
 

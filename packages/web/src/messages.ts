@@ -687,6 +687,22 @@ export const dict = {
   'sharing.tab.applications': ['共享申请', 'Applications'],
   'sharing.tab.grants': ['共享授权', 'Grants'],
   'sharing.tab.usage': ['使用统计', 'Usage'],
+  'notice.title': ['待办提醒', 'Notifications'],
+  'notice.none': ['没有提醒', 'Nothing to see'],
+  'notice.readAll': ['全部标为已读', 'Mark all read'],
+  'notice.share.waiting': [
+    '共享申请 {no}「{status}」，等待本单位办理',
+    'Sharing case {no} ({status}) waits for your unit',
+  ],
+  'notice.share.decided': ['共享申请 {no} 已办结：{status}', 'Sharing case {no} is decided: {status}'],
+  'notice.share.overdue': [
+    '共享申请 {no}「{status}」已超过办理时限 {due}',
+    'Sharing case {no} ({status}) is past its due date {due}',
+  ],
+  'notice.grant.expiring': [
+    '共享授权（申请 {no}）将于 {due} 到期，如需继续使用请重新申请',
+    'The grant of case {no} ends on {due}; apply again to keep using the data',
+  ],
   'usage.calls': ['调用次数', 'Calls'],
   'usage.rows': ['返回行数', 'Rows returned'],
   'usage.refused': ['拒绝次数', 'Refused'],

@@ -10,6 +10,7 @@ import * as searchIndex from './migrations/2026-11-29T05-00_search_index.ts';
 import * as rateLimit from './migrations/2026-12-03T00-00_rate_limit.ts';
 import * as rejectedDataRow from './migrations/2026-12-06T00-00_rejected_data_row.ts';
 import * as sharing from './migrations/2026-12-06T01-00_sharing.ts';
+import * as notifications from './migrations/2026-12-06T02-00_notifications.ts';
 
 const migrations: Record<string, Migration> = {
   '2026-11-29T00-00_foundation': foundation,
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-03T00-00_rate_limit': rateLimit,
   '2026-12-06T00-00_rejected_data_row': rejectedDataRow,
   '2026-12-06T01-00_sharing': sharing,
+  '2026-12-06T02-00_notifications': notifications,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -308,6 +308,8 @@ export interface DB {
   share_attachment: ShareAttachmentTable;
   share_grant: ShareGrantTable;
   share_usage: ShareUsageTable;
+  notification: NotificationTable;
+  notification_read: { notification_id: string; user_id: string; read_at: DefaultTimestamp };
 }
 
 export const SHARE_STATUSES = [
@@ -540,4 +542,15 @@ export interface SourceCheckRunTable {
   pairs: Generated<number>;
   conflicts: Generated<number>;
   actor_name: string | null;
+}
+
+export interface NotificationTable {
+  id: string;
+  org_id: string;
+  kind: string;
+  object_type: string;
+  object_id: string;
+  params: ColumnType<Record<string, unknown>, string, string>;
+  dedup_key: string | null;
+  created_at: DefaultTimestamp;
 }

@@ -655,6 +655,14 @@ const CASES: Case[] = [
     body: () => ({}),
     allow: ['unit_admin', 'unit_user'],
   },
+  { method: 'GET', route: '/api/notifications', url: () => '/api/notifications', allow: ALL_USERS },
+  {
+    method: 'POST',
+    route: '/api/notifications/read',
+    url: () => '/api/notifications/read',
+    body: () => ({}),
+    allow: ALL_USERS,
+  },
   { method: 'GET', route: '/api/sharing/usage', url: () => '/api/sharing/usage', allow: SHARE_READERS },
   { method: 'GET', route: '/api/sharing/grants', url: () => '/api/sharing/grants', allow: SHARE_READERS },
   {

@@ -1,4 +1,4 @@
-import { Suspense } from 'react';
+import { lazy, Suspense } from 'react';
 import { Alert, Layout, Menu, Dropdown, Space, Segmented, Spin, Tag, Typography } from 'antd';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
@@ -25,6 +25,9 @@ import { useI18n } from '../i18n.tsx';
 import type { Key } from '../messages.ts';
 import { useSession } from '../session.tsx';
 import { sees, type Page } from '../abilities.ts';
+
+// the bell loads after log-in, in its own chunk (the log-in page does not carry its list and popover)
+const NotificationBell = lazy(() => import('./NotificationBell.tsx').then((m) => ({ default: m.NotificationBell })));
 
 const NAV: { page: Page; path: string; icon: React.ReactNode }[] = [
   { page: 'home', path: '/', icon: <HomeOutlined /> },
@@ -99,6 +102,9 @@ export function AppLayout() {
         >
           <Typography.Text strong>{t('app.title')}</Typography.Text>
           <Space size="large">
+            <Suspense fallback={null}>
+              <NotificationBell />
+            </Suspense>
             <Segmented
               size="small"
               value={lang}

@@ -6,3 +6,4 @@ export { sharingLabels } from './sharing.labels.ts';
 export { parseFilter, FilterError } from './filter/filter.parse.ts';
 export { COMMITMENTS, currentCommitment } from './sharing.commitment.ts';
 export * as sharingPolicy from './sharing.policy.ts';
+export { registerSharingJobs, SHARING_JOBS } from './sharing.jobs.ts';

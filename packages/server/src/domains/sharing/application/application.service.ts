@@ -21,6 +21,7 @@ import { currentCommitment } from '../sharing.commitment.ts';
 import { authorize, can, listScope, type Parties } from '../sharing.policy.ts';
 import type { GrantService } from '../grant/grant.service.ts';
 import * as repo from './application.repository.ts';
+import { notify } from '../../notify/index.ts';
 
 /** The steps that wait for someone, and who: the consumer, the owner or the Center. */
 export const WAITING: Record<ShareStatus, 'consumer' | 'owner' | 'center' | null> = {
@@ -312,6 +313,7 @@ export class ApplicationService {
         orgId: actor.orgId,
         diff: { no, resource: r.id, items, path, methods, commitment: commitment.version, policy: policy.version },
       });
+      await this.tell(trx, { id, no, consumer_org_id: actor.orgId, owner_org_id: r.orgId }, status, due);
       return no;
     });
     return { id, no, status, path };
@@ -361,8 +363,54 @@ export class ApplicationService {
         },
       });
       if (policy) await this.grants.issue(trx, ctx, { ...a, ...(extra as Partial<repo.ApplicationRow>) }, policy);
+      await this.tell(trx, a, step.to, due);
       return { status: step.to, due };
     });
+  }
+
+  /** Each open case whose step is past its due date tells the party it waits for, once per step (job). */
+  async remindOverdue(today = this.today()) {
+    const late = (await repo.listOpenDue(this.db, today)).filter((a) => a.due_date && a.due_date < today);
+    await notify(
+      this.db,
+      late.map((a) => {
+        const waiting = WAITING[a.status];
+        return {
+          orgId: waiting === 'consumer' ? a.consumer_org_id : waiting === 'owner' ? a.owner_org_id : 'center',
+          kind: 'share.overdue' as const,
+          objectType: 'share_application',
+          objectId: a.id,
+          params: { no: a.no, status: a.status, due: a.due_date },
+          dedupKey: `overdue|${a.id}|${a.status}|${a.due_date}`,
+        };
+      }),
+    );
+    return late.length;
+  }
+
+  /** The bell: the party the case now waits for is told, and the applicant of the outcome. */
+  private async tell(
+    trx: DbOrTrx,
+    a: { id: string; no: string; consumer_org_id: string; owner_org_id: string },
+    to: ShareStatus,
+    due: string | null,
+  ) {
+    const waiting = WAITING[to];
+    const params = { no: a.no, status: to, due };
+    if (waiting)
+      await notify(trx, [
+        {
+          orgId: waiting === 'consumer' ? a.consumer_org_id : waiting === 'owner' ? a.owner_org_id : 'center',
+          kind: 'share.waiting',
+          objectType: 'share_application',
+          objectId: a.id,
+          params,
+        },
+      ]);
+    else if (to === 'granted' || to === 'denied')
+      await notify(trx, [
+        { orgId: a.consumer_org_id, kind: 'share.decided', objectType: 'share_application', objectId: a.id, params },
+      ]);
   }
 
   private needComment(comment: string | undefined, zh: string, en: string) {

@@ -128,3 +128,15 @@ export async function findGrantForCall(db: DbOrTrx, id: string, day: string, rat
     WHERE g.id = ${id}`.execute(db);
   return r.rows[0];
 }
+
+/** Active grants whose validity ends between two days (for the notice before expiry), with their case's number. */
+export function listEnding(db: DbOrTrx, from: string, to: string) {
+  return db
+    .selectFrom('share_grant as g')
+    .innerJoin('share_application as a', 'a.id', 'g.application_id')
+    .select(['g.id', 'g.valid_until', 'g.consumer_org_id', 'g.owner_org_id', 'a.no'])
+    .where('g.state', '=', 'active')
+    .where('g.valid_until', '>=', from)
+    .where('g.valid_until', '<=', to)
+    .execute();
+}

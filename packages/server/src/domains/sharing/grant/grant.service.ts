@@ -23,6 +23,7 @@ import { filterItems } from '../application/application.service.ts';
 import { filterProblem, FilterError, parseFilter } from '../filter/filter.parse.ts';
 import { authorize, can, listScope, type Parties } from '../sharing.policy.ts';
 import * as repo from './grant.repository.ts';
+import { notify } from '../../notify/index.ts';
 import { grantOpenApi } from './grant.openapi.ts';
 
 export type GrantState = 'active' | 'suspended' | 'revoked' | 'expired' | 'not_yet';
@@ -127,6 +128,30 @@ export class GrantService {
       },
     });
     return id;
+  }
+
+  /**
+   * Grants that end within the policy's notice (working days) tell the consumer and the owner, once per grant and
+   * end date (job); renewing means a new application.
+   */
+  async remindExpiring(today = this.today()) {
+    const policy = await this.calendar.currentPolicy();
+    const until = await this.calendar.addWorkingDays(today, policy.params.share_grant_expiry_notice_days!);
+    const ending = await repo.listEnding(this.db, today, until);
+    await notify(
+      this.db,
+      ending.flatMap((g) =>
+        [g.consumer_org_id, g.owner_org_id].map((orgId) => ({
+          orgId,
+          kind: 'grant.expiring' as const,
+          objectType: 'share_grant',
+          objectId: g.id,
+          params: { no: g.no, due: g.valid_until },
+          dedupKey: `expiring|${g.id}|${g.valid_until}`,
+        })),
+      ),
+    );
+    return ending.length;
   }
 
   ofApplication(applicationId: string) {
