@@ -193,8 +193,13 @@ it("a repository writes only its domain's tables and reads another's only where 
   const catalog = 'packages/server/src/domains/catalog/catalog.repository.ts';
   // another domain's table, read by the builder, joined, or named in raw SQL
   assert.match(
-    (await hits(`${head}export const f = (db: Db) => db.selectFrom('resource').selectAll().execute();\n`, ingest))[0]!,
-    /resource belongs to catalog/,
+    (
+      await hits(
+        `${head}export const f = (db: Db) => db.selectFrom('resource_version').selectAll().execute();\n`,
+        ingest,
+      )
+    )[0]!,
+    /resource_version belongs to catalog/,
   );
   assert.match(
     (
@@ -206,8 +211,13 @@ it("a repository writes only its domain's tables and reads another's only where 
     /resource_item belongs to catalog/,
   );
   assert.match(
-    (await hits(`${head}export const f = (db: Db) => sql\`SELECT r.id FROM resource r\`.execute(db);\n`, ingest))[0]!,
-    /resource belongs to catalog/,
+    (
+      await hits(
+        `${head}export const f = (db: Db) => sql\`SELECT v.name FROM resource_version v\`.execute(db);\n`,
+        ingest,
+      )
+    )[0]!,
+    /resource_version belongs to catalog/,
   );
   // another domain's table written, even one it shares for reading
   assert.match(
