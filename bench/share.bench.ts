@@ -4,7 +4,8 @@
 // driven by autocannon for a fixed time at concurrency 32. In the same run, the same lookups and pages against a
 // bare Fastify route on the same database (the same SELECT, no auth, grant check, masking or audit). Every shared
 // call is audited (the bench checks the access records). PostgreSQL first, then PGlite; BENCH_DB picks one.
-// Prints requests/s, p50 and p99 for both and the ratio; ends with one JSON line.
+// Prints requests/s, p50 and p99 for both and the ratio; ends with one JSON line. BENCH_ONLY=lookup runs only the
+// shared lookups (for a CPU profile).
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -156,9 +157,14 @@ async function run(kind: 'postgres' | 'pglite', file: string) {
 
     const before = await auditCount(db);
     const auth = { authorization: `Bearer ${cred.json.token}` };
+    const lookupShared = await drive(base, auth, () => `/api/share/grants/${grantId}/lookup?id_no=${keyOf(rnd())}`);
+    if (process.env.BENCH_ONLY === 'lookup') {
+      console.log(`  lookup shared ${lookupShared.rps} req/s  p50 ${lookupShared.p50} ms  p99 ${lookupShared.p99} ms`);
+      return null;
+    }
     const results = {
       lookup: {
-        shared: await drive(base, auth, () => `/api/share/grants/${grantId}/lookup?id_no=${keyOf(rnd())}`),
+        shared: lookupShared,
         bare: await drive(bareBase, {}, () => `/lookup?id_no=${keyOf(rnd())}`),
       },
       page: {
@@ -220,7 +226,12 @@ const file = path.join(dir, 'rows.csv');
 try {
   generate(file);
   const out = [];
-  for (const kind of ['postgres', 'pglite'] as const) if (!only || only === kind) out.push(await run(kind, file));
+  for (const kind of ['postgres', 'pglite'] as const)
+    if (!only || only === kind) {
+      const r = await run(kind, file);
+      if (r) out.push(r);
+    }
+  if (!out.length) process.exit(0); // BENCH_ONLY: a profile of one phase, no figures to print
   const pg = out.find((x) => x.db === 'postgres') ?? out[0]!;
   console.log(
     JSON.stringify({
