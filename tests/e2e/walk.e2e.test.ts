@@ -157,6 +157,13 @@ describeEachDb('every role walks the demo district', (env) => {
             const text = await settled(page);
             for (const c of codeWordsIn(text, hukouItems)) found.push(`户籍人口信息 ${tab}: ${c}`);
           }
+        // the bell's notifications read as words too
+        await page.getByTestId('notice-bell').click();
+        const notices = await page.getByTestId('notice-list').innerText();
+        for (const c of codeWordsIn(notices)) found.push(`bell: ${c}`);
+        if (w.username === 'center.admin') assert.match(notices, /GX\d+/, 'the Center is told of the demo cases');
+        await page.getByTestId('notice-bell').click();
+        await page.getByTestId('notice-list').waitFor({ state: 'hidden' });
         // every sharing case and grant the role reads (the demo has them in every state)
         if (entries.includes('数据共享'))
           for (const tab of ['', '?tab=grants']) {

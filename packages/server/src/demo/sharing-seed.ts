@@ -6,7 +6,7 @@
 import type { Db } from '../db/database.ts';
 import type { AuthService } from '../domains/auth/index.ts';
 import type { MaskingService } from '../domains/masking/index.ts';
-import type { ApplicationService, GrantService } from '../domains/sharing/index.ts';
+import type { ApplicationService, GrantService, ShareServer } from '../domains/sharing/index.ts';
 import { currentCommitment } from '../domains/sharing/index.ts';
 import type { RequestContext } from '../platform/context.ts';
 import { actorFor } from './catalog-seed.ts';
@@ -17,6 +17,7 @@ export interface DemoSharingServices {
   masking: MaskingService;
   applications: ApplicationService;
   grants: GrantService;
+  share: ShareServer;
 }
 
 type Method = 'api' | 'file' | 'db_sync';
@@ -97,7 +98,16 @@ export async function seedDemoSharing(db: Db, s: DemoSharingServices): Promise<s
     description: '调用户籍人口信息共享接口（演示数据）',
   });
   const g1 = (await s.applications.get(reviewer, a1)).grantId;
-  if (g1) await s.grants.bind(mzj!, g1, [cred.id]);
+  if (g1) {
+    await s.grants.bind(mzj!, g1, [cred.id]);
+    // the welfare system's first calls, through the data service as any call (masked, audited, counted)
+    const system = await s.auth.resolveCredential(cred.token, null);
+    if (!system) throw new Error('demo: the welfare system\u2019s credential does not resolve');
+    const call = { actor: system, requestId: 'seed-demo-sharing', ip: null };
+    const first = await s.share.query(call, g1, { limit: 20 });
+    if (first.next) await s.share.query(call, g1, { limit: 20, cursor: first.next });
+    await s.share.query(call, g1, { limit: 10, where: "gender = '女'" });
+  }
 
   // granted (unconditional): the Center confirms the supply; then the owner suspends it for a maintenance window
   const a2 = await apply(fgj!, {
@@ -243,5 +253,7 @@ export async function seedDemoSharing(db: Db, s: DemoSharingServices): Promise<s
   await s.applications.withdraw(fgj!, a12, { comment: '补贴发放方式调整，不再需要（演示）' });
 
   await repo.setMetaOnce(db, 'demo_sharing_loaded_at', new Date().toISOString());
-  return ['12 sharing cases in every state and grants in use, suspended and revoked'];
+  return [
+    '12 sharing cases in every state, grants in use (with the welfare system\u2019s first calls), suspended and revoked',
+  ];
 }
