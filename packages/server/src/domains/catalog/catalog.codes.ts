@@ -155,3 +155,9 @@ export const SENSITIVITY_ORDER: Record<string, number> = {
   trade_secret: 1,
   sensitive_personal: 2,
 };
+
+/** A built-in code's words ({ zh, en }), or the code itself when the table does not have it. */
+export function codeWords(table: string, code: string): { zh: string; en: string } {
+  const c = CODE_TABLES[table]?.codes.find((x) => x.code === code);
+  return { zh: c?.zh ?? code, en: c?.en ?? code };
+}

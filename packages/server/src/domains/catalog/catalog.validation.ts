@@ -1,13 +1,7 @@
 // Rules for a resource and its items, with a field path for every problem (items.3.code …).
 // 'save' checks shapes and identifiers; 'submit' adds the completeness rules a reviewer relies on.
 import type { FieldError } from '../../platform/errors.ts';
-import { CODE_TABLES, PII_MIN_SENSITIVITY, SENSITIVITY_ORDER, SHARE_ORDER } from './catalog.codes.ts';
-
-/** A built-in code's words ({ zh, en }), or the code itself when the table does not have it. */
-const wordsOf = (table: string, code: string) => {
-  const c = CODE_TABLES[table]?.codes.find((x) => x.code === code);
-  return { zh: c?.zh ?? code, en: c?.en ?? code };
-};
+import { codeWords as wordsOf, PII_MIN_SENSITIVITY, SENSITIVITY_ORDER, SHARE_ORDER } from './catalog.codes.ts';
 import type { ResourceInput } from './catalog.schemas.ts';
 
 /** Item codes become column names of the resource's data table: never a reserved word or a system column. */

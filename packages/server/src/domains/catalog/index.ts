@@ -1,6 +1,6 @@
 export { CatalogService, diffVersions, type PresentedVersion } from './catalog.service.ts';
 export { catalogRoutes } from './catalog.routes.ts';
-export { CODE_TABLES } from './catalog.codes.ts';
+export { CODE_TABLES, codeWords } from './catalog.codes.ts';
 export { indexKeys, queryKeys, normaliseText } from './catalog.search-text.ts';
 export { RESERVED_ITEM_CODES, ITEM_CODE_RE } from './catalog.validation.ts';
 export type { ResourceInput, ItemInput } from './catalog.schemas.ts';

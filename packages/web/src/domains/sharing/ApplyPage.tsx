@@ -158,7 +158,7 @@ function ApplyForm({ draft, demandId }: { draft: Draft; demandId: string | null 
           <Checkbox.Group
             options={ShareMethod.filter((m) => !r.shareMethods.length || r.shareMethods.includes(m)).map((m) => ({
               value: m,
-              label: t(`sharing.method.${m}`),
+              label: label('share_method', m),
             }))}
           />
         </Form.Item>

@@ -27,6 +27,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { Link, useParams } from 'react-router-dom';
 import { get, post, qs, upload } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
+import { useCodes } from '../catalog/codes.tsx';
 import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import { Loaded } from '../../states.tsx';
 import { LegalBasisKind, ShareMethod } from '../../api.enums.gen.ts';
@@ -236,6 +237,7 @@ function CaseView({ c, reload }: { c: Case; reload(): void }) {
 
 function StepModal({ c, step, onClose }: { c: Case; step: Step; onClose(moved: boolean): void }) {
   const { t, pick } = useI18n();
+  const { label } = useCodes();
   const problem = useProblem();
   const [form] = Form.useForm();
   const [busy, setBusy] = useState(false);
@@ -323,7 +325,7 @@ function StepModal({ c, step, onClose }: { c: Case; step: Step; onClose(moved: b
         {step === 'confirm' && (
           <>
             <Form.Item name="methods" label={t('sharing.methods')} rules={required}>
-              <Checkbox.Group options={ShareMethod.map((m) => ({ value: m, label: t(`sharing.method.${m}`) }))} />
+              <Checkbox.Group options={ShareMethod.map((m) => ({ value: m, label: label('share_method', m) }))} />
             </Form.Item>
             <Form.Item name="rowFilter" label={t('sharing.rowFilter')} extra={t('sharing.rowFilterHelp')}>
               <Input.TextArea rows={2} />
@@ -417,7 +419,7 @@ function StepModal({ c, step, onClose }: { c: Case; step: Step; onClose(moved: b
               <Input.TextArea rows={2} />
             </Form.Item>
             <Form.Item name="methods" label={t('sharing.methods')} rules={required}>
-              <Checkbox.Group options={ShareMethod.map((m) => ({ value: m, label: t(`sharing.method.${m}`) }))} />
+              <Checkbox.Group options={ShareMethod.map((m) => ({ value: m, label: label('share_method', m) }))} />
             </Form.Item>
             <Form.Item name="validUntil" label={t('sharing.validUntil')} rules={required}>
               <DatePicker />

@@ -1,6 +1,7 @@
 // Small pieces the sharing pages share: a case's status, its due date in working days, methods and grant states.
 import { Space, Tag } from 'antd';
 import { useI18n } from '../../i18n.tsx';
+import { useCodes } from '../catalog/codes.tsx';
 import type { Reply } from '../../api.types.ts';
 
 export type Application = Reply<'/api/sharing/applications'>['items'][number];
@@ -46,11 +47,12 @@ export function DueTag({ due }: { due: Application['due'] }) {
 }
 
 export function MethodTags({ methods }: { methods: readonly Application['methods'][number][] }) {
-  const { t } = useI18n();
+  // the catalog's words for its share methods (the code table the catalog's entries use too)
+  const { label } = useCodes();
   return (
     <>
       {methods.map((m) => (
-        <Tag key={m}>{t(`sharing.method.${m}`)}</Tag>
+        <Tag key={m}>{label('share_method', m)}</Tag>
       ))}
     </>
   );

@@ -13,7 +13,13 @@ import { sm3Hex } from '../../../platform/crypto.ts';
 import { writeAudit, type AuditAction } from '../../audit/index.ts';
 import { authLabels } from '../../auth/index.ts';
 import { todayInShanghai, type CalendarService } from '../../calendar/index.ts';
-import { findDemand, findPublished, type CatalogService, type PublishedResource } from '../../catalog/index.ts';
+import {
+  codeWords,
+  findDemand,
+  findPublished,
+  type CatalogService,
+  type PublishedResource,
+} from '../../catalog/index.ts';
 import { compileItem } from '../../ingest/index.ts';
 import type { MaskingService } from '../../masking/index.ts';
 import { filterProblem, FilterError, parseFilter, type FilterItem } from '../filter/filter.parse.ts';
@@ -76,12 +82,6 @@ export interface ApplicationInput {
   demandId?: string | null | undefined;
   commitmentVersion: number;
 }
-
-const METHOD_WORDS: Record<string, readonly [string, string]> = {
-  api: ['接口调用', 'API'],
-  file: ['文件导出', 'file export'],
-  db_sync: ['库表交换', 'database sync'],
-};
 
 const wrongState = (status: ShareStatus) =>
   new AppError(
@@ -178,8 +178,8 @@ export class ApplicationService {
       problems.push({
         field: 'methods',
         message: {
-          zh: `目录中该资源不提供这些共享方式：${notOffered.map((m) => METHOD_WORDS[m]![0]).join('、')}`,
-          en: `the catalog does not offer these methods for the resource: ${notOffered.map((m) => METHOD_WORDS[m]![1]).join(', ')}`,
+          zh: `目录中该资源不提供这些共享方式：${notOffered.map((m) => codeWords('share_method', m).zh).join('、')}`,
+          en: `the catalog does not offer these methods for the resource: ${notOffered.map((m) => codeWords('share_method', m).en).join(', ')}`,
         },
       });
     if (path !== 'unconditional' && !input.legalBasis?.trim())

@@ -9,7 +9,7 @@ import type { RequestContext } from '../../../platform/context.ts';
 import { AppError, errors } from '../../../platform/errors.ts';
 import { writeAudit } from '../../audit/index.ts';
 import { activeCredentialIds, authLabels } from '../../auth/index.ts';
-import { todayInShanghai, type CalendarService, type PolicySnapshot } from '../../calendar/index.ts';
+import { shiftDays, todayInShanghai, type CalendarService, type PolicySnapshot } from '../../calendar/index.ts';
 import {
   findInfoSystem,
   findPublished,
@@ -38,10 +38,6 @@ export function stateOf(g: repo.GrantRow, today: string): GrantState {
 
 /** The items a grant serves today: those granted that the resource's current version still has. */
 export const servedItems = (g: repo.GrantRow, r: PublishedResource) => r.items.filter((i) => g.items.includes(i.code));
-
-/** A day `n` days after `day` (YYYY-MM-DD; n may be negative). */
-const shiftDays = (day: string, n: number) =>
-  new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 const revokedIsFinal = () =>
   new AppError(

@@ -90,6 +90,7 @@ export class ShareServer {
   private readonly inFlight = new Map<string, number>();
   /** published resources by id, each the version it was read at */
   private readonly published = new Map<string, PublishedResource>();
+  private readonly scopeKeys = new Map<string, ScopeKeys>();
 
   constructor(
     private readonly db: Db,
@@ -185,10 +186,20 @@ export class ShareServer {
       items,
       filter,
       rules,
-      keys: this.masking.keys(`share-grant:${g.id}`),
+      keys: this.keysOf(g.id),
       remaining,
       rateKey: key,
     };
+  }
+
+  /** A grant's masking keys (pseudonyms stable within the grant): derived once per grant, not per call. */
+  private keysOf(grantId: string) {
+    let k = this.scopeKeys.get(grantId);
+    if (!k) {
+      k = this.masking.keys(`share-grant:${grantId}`);
+      this.scopeKeys.set(grantId, k);
+    }
+    return k;
   }
 
   private masked(s: Served, code: string) {
@@ -234,17 +245,18 @@ export class ShareServer {
     return c;
   }
 
-  private fields(s: Served, asked: string[] | undefined): PublishedItem[] {
-    if (!asked?.length) return s.items;
-    const unknown = asked.filter((c) => !s.items.some((i) => i.code === c));
+  /** Refuses (and audits) item codes the grant does not serve, naming them. */
+  private withinGrant(s: Served, codes: string[], field: string) {
+    const unknown = codes.filter((c) => !s.items.some((i) => i.code === c));
     if (unknown.length)
       throw errors
-        .field(
-          'fields',
-          `不是本授权中的信息项：${unknown.join('、')}`,
-          `not items of this grant: ${unknown.join(', ')}`,
-        )
+        .field(field, `不是本授权中的信息项：${unknown.join('、')}`, `not items of this grant: ${unknown.join(', ')}`)
         .audited('outside_grant');
+  }
+
+  private fields(s: Served, asked: string[] | undefined): PublishedItem[] {
+    if (!asked?.length) return s.items;
+    this.withinGrant(s, asked, 'fields');
     return s.items.filter((i) => asked.includes(i.code));
   }
 
@@ -464,15 +476,7 @@ export class ShareServer {
         '该资源没有主键，不能核验',
         'The resource has no key to verify against',
       );
-    const unknown = Object.keys(values).filter((c) => !s.items.some((i) => i.code === c));
-    if (unknown.length)
-      throw errors
-        .field(
-          'values',
-          `不是本授权中的信息项：${unknown.join('、')}`,
-          `not items of this grant: ${unknown.join(', ')}`,
-        )
-        .audited('outside_grant');
+    this.withinGrant(s, Object.keys(values), 'values');
     const keyValues = this.checkedKey(s, keyItems, values);
     const others = filterItems(
       s.resource,
