@@ -77,7 +77,7 @@ export function AppLayout() {
   return (
     <Layout style={{ minHeight: '100vh' }}>
       {/* English labels are longer: the menu widens so none is cut off */}
-      <Layout.Sider width={lang === 'en' ? 280 : 220} breakpoint="lg" collapsedWidth={0} theme="dark">
+      <Layout.Sider width={lang === 'en' ? 300 : 220} breakpoint="lg" collapsedWidth={0} theme="dark">
         <div style={{ color: '#fff', padding: '18px 20px', fontSize: 18, fontWeight: 600 }}>
           公数 <span style={{ fontSize: 12, opacity: 0.7 }}>Gongshu</span>
         </div>
