@@ -194,6 +194,11 @@ describeEachDb('every role walks the demo district', (env) => {
         // in English the menu widens: no entry's label is cut off
         await page.getByTestId('lang-switch').getByText('EN').click();
         await page.getByTestId('main-nav').getByText('Home').waitFor();
+        // the sider's width is animated: measure once it has reached the width it is set to, not mid-transition
+        await page.waitForFunction(() => {
+          const s = document.querySelector<HTMLElement>('.ant-layout-sider');
+          return !!s && Math.abs(s.getBoundingClientRect().width - parseFloat(s.style.width)) < 0.5;
+        });
         const cut = await page
           .getByTestId('main-nav')
           .locator('.ant-menu-title-content')
