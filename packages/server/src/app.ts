@@ -39,8 +39,10 @@ import {
   ApplicationService,
   GrantService,
   ShareServer,
+  TraceService,
   sharingLabels,
   sharingRoutes,
+  traceRoutes,
   registerSharingJobs,
   shareRoutes,
 } from './domains/sharing/index.ts';
@@ -80,6 +82,7 @@ export interface Services {
   grants: GrantService;
   notify: NotifyService;
   share: ShareServer;
+  trace: TraceService;
 }
 
 export interface RouteInfo {
@@ -168,6 +171,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     grants,
     notify: notifications,
     share: new ShareServer(deps.db, masking, dataServer),
+    trace: new TraceService(deps.db, masking),
   };
   const jobs = new JobQueue(deps.jobBackend, {
     pollingSeconds: config.jobPollSeconds,
@@ -455,6 +459,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(maskingRoutes(services.masking));
   await app.register(ingestRoutes(services.ingest, services.browse, services.pull, services.oneSource));
   await app.register(sharingRoutes(services.applications, services.grants));
+  await app.register(traceRoutes(services.trace));
   await app.register(notifyRoutes(services.notify));
   await app.register(shareRoutes(services.share));
   await app.register(jobsRoutes(jobs, deps.db));

@@ -11,6 +11,7 @@ import * as rateLimit from './migrations/2026-12-03T00-00_rate_limit.ts';
 import * as rejectedDataRow from './migrations/2026-12-06T00-00_rejected_data_row.ts';
 import * as sharing from './migrations/2026-12-06T01-00_sharing.ts';
 import * as notifications from './migrations/2026-12-06T02-00_notifications.ts';
+import * as shareExport from './migrations/2026-12-07T00-00_share_export.ts';
 
 const migrations: Record<string, Migration> = {
   '2026-11-29T00-00_foundation': foundation,
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-06T00-00_rejected_data_row': rejectedDataRow,
   '2026-12-06T01-00_sharing': sharing,
   '2026-12-06T02-00_notifications': notifications,
+  '2026-12-07T00-00_share_export': shareExport,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -308,6 +308,7 @@ export interface DB {
   share_attachment: ShareAttachmentTable;
   share_grant: ShareGrantTable;
   share_usage: ShareUsageTable;
+  share_export: ShareExportTable;
   notification: NotificationTable;
   notification_read: { notification_id: string; user_id: string; read_at: DefaultTimestamp };
 }
@@ -426,6 +427,31 @@ export interface ShareUsageTable {
   calls: Generated<number>;
   rows: Generated<number>;
   refused: Generated<number>;
+}
+
+/** A column as an export wrote it: its header, and which fingerprint it carries (ADR 0011). */
+export interface ExportColumn {
+  code: string;
+  name: string;
+  carrier: 'fill' | 'decimal' | null;
+}
+
+export interface ShareExportTable {
+  id: string;
+  grant_id: string;
+  resource_id: string;
+  consumer_org_id: string;
+  credential_id: string | null;
+  system_name: string | null;
+  user_id: string | null;
+  format: 'csv' | 'xlsx';
+  encoding: 'utf-8' | 'gb18030';
+  columns: ColumnType<ExportColumn[], string, string>;
+  row_filter: string | null;
+  status: 'writing' | 'done' | 'failed';
+  rows: Generated<number>;
+  started_at: DefaultTimestamp;
+  finished_at: NullableTimestamp;
 }
 
 export interface DataColumn {

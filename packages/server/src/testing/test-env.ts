@@ -86,6 +86,8 @@ export interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** the body's bytes, for files that are not UTF-8 text */
+  raw: Buffer;
   json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
@@ -120,7 +122,7 @@ export class Client {
     } catch {
       json = null;
     }
-    return { status: r.statusCode, headers: r.headers as Reply['headers'], body: r.body, json };
+    return { status: r.statusCode, headers: r.headers as Reply['headers'], body: r.body, raw: r.rawPayload, json };
   }
   get(url: string) {
     return this.req('GET', url);

@@ -97,6 +97,9 @@ export const AUDIT_ACTIONS = {
   'share.grant.bind': ['设置可调用的接口凭据', 'Set the credentials that may call'],
   'share.grant.preview': ['预览共享数据', 'Previewed the shared data'],
   'share.query': ['共享数据查询', 'Queried shared data'],
+  'share.export': ['导出共享数据文件', 'Exported shared data to a file'],
+  'share.export.done': ['共享数据文件导出完成', 'Finished an export of shared data'],
+  'share.trace': ['追溯泄露文件', 'Traced a leaked file'],
   'share.lookup': ['共享数据按主键查询', 'Looked up shared data by key'],
   'share.verify': ['共享数据核验', 'Verified values against shared data'],
 } as const satisfies Record<string, Words>;

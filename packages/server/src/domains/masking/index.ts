@@ -4,6 +4,7 @@ export {
   maskValue,
   describeRule,
   scopeKeys,
+  scopeHash,
   tokenize,
   detokenize,
   RULES,

@@ -51,12 +51,18 @@ export interface ScopeKeys {
   ecb: Cipher;
 }
 
+const deriveKey = (master: Buffer, label: string, scope: string) =>
+  createHmac('sm3', master).update(`gongshu-masking\u0000${label}\u0000${scope}`).digest();
+
 export function scopeKeys(master: Buffer, scope: string): ScopeKeys {
-  const derive = (label: string) =>
-    createHmac('sm3', master).update(`gongshu-masking\u0000${label}\u0000${scope}`).digest();
-  const ecb = createCipheriv('sm4-ecb', derive('sm4').subarray(0, 16), null);
+  const ecb = createCipheriv('sm4-ecb', deriveKey(master, 'sm4', scope).subarray(0, 16), null);
   ecb.setAutoPadding(false);
-  return { hash: new HmacSm3(derive('hash')), siv: new HmacSm3(derive('sm4-iv')), ecb };
+  return { hash: scopeHash(master, scope), siv: new HmacSm3(deriveKey(master, 'sm4-iv', scope)), ecb };
+}
+
+/** Only the scope's pseudonym key (the same as scopeKeys(…).hash), for callers that need nothing else. */
+export function scopeHash(master: Buffer, scope: string): HmacSm3 {
+  return new HmacSm3(deriveKey(master, 'hash', scope));
 }
 
 /** Default mask shapes by PII kind (keep first, keep last). */

@@ -13,6 +13,7 @@ import {
   maskValue,
   RULES,
   scopeKeys,
+  scopeHash,
   type Column,
   type Rule,
   type RuleName,
@@ -34,6 +35,11 @@ export class MaskingService {
 
   keys(scope: string) {
     return scopeKeys(this.master, scope);
+  }
+
+  /** The scope's keyed hash alone (as keys(scope).hash): an export's fingerprint key. */
+  hashKey(scope: string) {
+    return scopeHash(this.master, scope);
   }
 
   private async currentVersion(ctx: RequestContext, resourceId: string): Promise<PresentedVersion> {

@@ -1,7 +1,9 @@
 export { ApplicationService } from './application/application.service.ts';
 export { GrantService } from './grant/grant.service.ts';
 export { ShareServer } from './serve/share.service.ts';
-export { sharingRoutes, shareRoutes } from './sharing.routes.ts';
+export { TraceService, type TraceOutcome } from './export/trace.service.ts';
+export { FALSE_ATTRIBUTION_BOUND } from './export/fingerprint.ts';
+export { sharingRoutes, shareRoutes, traceRoutes } from './sharing.routes.ts';
 export { sharingLabels } from './sharing.labels.ts';
 export { parseFilter, FilterError } from './filter/filter.parse.ts';
 export { COMMITMENTS, currentCommitment } from './sharing.commitment.ts';

@@ -1,6 +1,6 @@
 // Who may do what in sharing (§23-25, §28). A case is the consumer unit's (it applies), the owner unit's (it
 // consents or refuses) and the Center's (it reviews, confirms, and reviews refusals). Data reaches a consumer only
-// through a grant, by one of its bound API credentials.
+// through a grant: by one of its bound API credentials, or as a file its own staff export.
 import { hasRole, isCenter, type Actor } from '../../platform/context.ts';
 import { errors } from '../../platform/errors.ts';
 
@@ -13,7 +13,9 @@ export type SharingAction =
   | 'grant.read' // the consumer, the owner and the Center
   | 'grant.manage' // suspend, resume, revoke, change filter / profile / limits: the owner's admin, the Center
   | 'grant.bind' // which of its credentials may call: the consumer unit's admin
-  | 'share.call'; // the data services: a credential of the consumer unit bound to the grant
+  | 'share.call' // the data services: a credential of the consumer unit bound to the grant
+  | 'share.export' // a file of the grant's data: a bound credential, or the consumer unit's admin or user
+  | 'share.trace'; // which export a leaked file came from: the Center
 
 /** The parties of a case or grant. */
 export interface Parties {
@@ -51,6 +53,13 @@ export function can(actor: Actor | null, action: SharingAction, p?: Parties & { 
         actor.orgId === p.consumerOrgId &&
         (p.credentialIds ?? []).includes(actor.credentialId)
       );
+    case 'share.export':
+      return (
+        can(actor, 'share.call', p) ||
+        (actor.kind === 'user' && !!p && actor.orgId === p.consumerOrgId && hasRole(actor, 'unit_admin', 'unit_user'))
+      );
+    case 'share.trace':
+      return actor.kind === 'user' && hasRole(actor, 'center_admin', 'center_reviewer');
   }
 }
 

@@ -8,6 +8,9 @@ import type { CallerRole, RequestContext } from '../../platform/context.ts';
 import type { ApplicationService } from './application/application.service.ts';
 import type { GrantService } from './grant/grant.service.ts';
 import type { ShareServer } from './serve/share.service.ts';
+import type { TraceService } from './export/trace.service.ts';
+import { XLSX_TYPE } from '../../platform/xlsx.ts';
+import { errors } from '../../platform/errors.ts';
 import { SHARING_READERS } from './sharing.policy.ts';
 import * as S from './sharing.schemas.ts';
 
@@ -289,6 +292,19 @@ export const sharingRoutes =
       async (req) => grants.openapi(req.ctx, req.params.id),
     );
     app.get(
+      '/api/sharing/grants/:id/exports',
+      {
+        schema: {
+          tags,
+          summary: "The grant's file exports: who exported which rows when, as what (the parties and the Center)",
+          params: S.IdParams,
+          response: { 200: S.ExportList },
+        },
+        config: { allow: SHARING_READERS },
+      },
+      async (req) => grants.exports(req.ctx, req.params.id),
+    );
+    app.get(
       '/api/sharing/grants/:id/preview',
       {
         schema: {
@@ -300,6 +316,36 @@ export const sharingRoutes =
         config: { allow: ['center_admin', 'center_reviewer', 'unit_admin'] },
       },
       async (req) => grants.preview(req.ctx, req.params.id),
+    );
+  };
+
+/** Tracing a leaked file, for the Center: the file comes as its own body, streamed (only its carriers are kept). */
+export const traceRoutes =
+  (trace: TraceService): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const tags = ['sharing'];
+    app.addContentTypeParser(['text/csv', 'text/plain', 'application/octet-stream', XLSX_TYPE], (_req, payload, done) =>
+      done(null, payload),
+    );
+    app.post(
+      '/api/sharing/trace',
+      {
+        schema: {
+          tags,
+          summary:
+            'Trace a leaked file (CSV in any encoding, or XLSX, as the body) to the export it came from: grant, consumer, system, user, time',
+          querystring: S.TraceQuery,
+          consumes: ['text/csv', 'application/octet-stream', XLSX_TYPE],
+          response: { 200: S.TraceResult },
+        },
+        config: { allow: ['center_admin', 'center_reviewer'] },
+      },
+      async (req) => {
+        const body = req.body as AsyncIterable<Buffer> | undefined;
+        if (!body || !(Symbol.asyncIterator in Object(body)))
+          throw errors.field('body', '请上传要追溯的文件', 'send the file to trace as the body');
+        return trace.trace(req.ctx, body, req.query.fileName ?? null);
+      },
     );
   };
 
@@ -345,6 +391,33 @@ export const shareRoutes =
       async (req) => {
         const { fields, ...key } = req.query as Record<string, string>;
         return server.lookup(req.ctx, req.params.id, key, fieldsOf(fields));
+      },
+    );
+    app.get(
+      '/api/share/grants/:id/export',
+      {
+        schema: {
+          tags,
+          summary:
+            "A file of the grant's rows (CSV in UTF-8 with BOM or GB18030, or XLSX), masked, streamed and fingerprinted; the consumer's systems and staff",
+          params: S.IdParams,
+          querystring: S.ExportQuery,
+          produces: ['text/csv', XLSX_TYPE],
+        },
+        config: { allow: ['system', 'unit_admin', 'unit_user'], auditedByRoute: true },
+      },
+      async (req, reply) => {
+        const { fields, ...q } = req.query;
+        const f = await server.export(req.ctx, req.params.id, { ...q, fields: fieldsOf(fields) });
+        return reply
+          .header('content-type', f.contentType)
+          .header(
+            'content-disposition',
+            `attachment; filename="export.${q.format}"; filename*=UTF-8''${encodeURIComponent(f.fileName)}`,
+          )
+          .header('x-export-id', f.id)
+          .header('x-export-rows', String(f.rows))
+          .send(f.stream);
       },
     );
     app.post(

@@ -310,6 +310,70 @@ export const Verified = Type.Object({
   result: Type.Record(Type.String(), OneOf(['match', 'no_match'], { title: 'VerifyResult' })),
 });
 
+// ---------------------------------------------------------------- exports and tracing (ADR 0011)
+export const ExportQuery = Obj({
+  format: OneOf(['csv', 'xlsx'], { title: 'ExportFormat', description: 'csv or xlsx' }),
+  encoding: Type.Optional(
+    OneOf(['utf-8', 'gb18030'], {
+      title: 'ExportEncoding',
+      description: 'CSV only: utf-8 (with a BOM, the default) or gb18030 (for tools that want GBK)',
+    }),
+  ),
+  where: RowsQuery.properties.where,
+  fields: RowsQuery.properties.fields,
+});
+export const ExportEntry = Type.Object({
+  id: Type.String(),
+  format: Type.String(),
+  encoding: Type.String(),
+  status: OneOf(['writing', 'done', 'failed'], { title: 'ExportStatus' }),
+  rows: Type.Integer(),
+  columns: Type.Integer(),
+  where: Nullable(Type.String()),
+  by: Type.String({ description: "the user's name, or the information system's" }),
+  startedAt: DateTime,
+  finishedAt: Nullable(DateTime),
+});
+export const ExportList = Type.Object({ exports: Type.Array(ExportEntry) });
+export const TraceQuery = Obj({
+  fileName: Type.Optional(Type.String({ maxLength: 255, description: 'the file name, for the record' })),
+});
+const TraceEvidence = Type.Object({
+  family: OneOf(['fill', 'decimal'], { title: 'TraceCarrier' }),
+  bits: Type.Integer({ description: 'carrier bits compared' }),
+  agreeing: Type.Integer({ description: 'of them, those that agree with the export' }),
+  chance: Type.String({
+    description: 'the chance that an export which did not write the file agrees as well (union bound)',
+  }),
+});
+export const TraceResult = Type.Object({
+  fileName: Nullable(Type.String()),
+  sm3: Type.String(),
+  rowsRead: Type.Integer(),
+  columnsRead: Type.Integer(),
+  headerMatched: Type.Boolean({ description: "whether the file's first row was read as the export's header" }),
+  carriers: Type.Integer({ description: 'distinct carrier bits found in the file' }),
+  candidates: Type.Integer({ description: 'exports compared' }),
+  verdict: OneOf(['named', 'not_named', 'ambiguous', 'no_carriers'], { title: 'TraceVerdict' }),
+  named: Nullable(
+    Type.Object({
+      exportId: Type.String(),
+      grantId: Type.String(),
+      resourceId: Type.String(),
+      consumer: Type.Object({ id: Type.String(), name: Type.String() }),
+      system: Nullable(Type.String()),
+      user: Nullable(Type.Object({ id: Type.String(), name: Type.String(), username: Type.String() })),
+      exportedAt: DateTime,
+      format: Type.String(),
+      encoding: Type.String(),
+      rows: Type.Integer(),
+    }),
+  ),
+  evidence: Nullable(TraceEvidence),
+  runnerUp: Nullable(TraceEvidence),
+  falseAttributionBound: Type.Number(),
+});
+
 // ---------------------------------------------------------------- usage
 export const UsageQuery = Obj({ from: Type.Optional(Day), to: Type.Optional(Day) });
 const UsageSum = Type.Object({

@@ -91,6 +91,15 @@ export async function selectPage(db: DbOrTrx, t: TableShape, spec: PageSpec) {
   return rows;
 }
 
+/** How many rows meet the conditions. */
+export async function countRows(db: DbOrTrx, t: TableShape, where: Condition[]) {
+  const { rows } = await sql<{ n: string }>`
+    SELECT count(*)::text AS n FROM ${sql.raw(dataTable(t.table))} ${whereAll(t, where.map((c) => compile(t, c)))}`.execute(
+    db,
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
 /** The row with this key that meets the conditions, or nothing. */
 export async function selectByKey(
   db: DbOrTrx,

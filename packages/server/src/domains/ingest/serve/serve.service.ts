@@ -76,6 +76,12 @@ export class DataServer {
     return { rows: rows.map((r) => this.typedRow(shape, spec.items, r)), end };
   }
 
+  /** How many rows meet the conditions (0 when the resource has no data yet). */
+  async count(resourceId: string, where: Condition[]) {
+    const shape = await this.shape(resourceId);
+    return shape ? repo.countRows(this.db, shape, where) : 0;
+  }
+
   /** One row by its key, if it meets the conditions. */
   async lookup(resourceId: string, key: Record<string, string>, items: string[], where: Condition[]) {
     const shape = await this.shape(resourceId);

@@ -23,6 +23,7 @@ import { filterItems } from '../application/application.service.ts';
 import { filterProblem, FilterError, parseFilter } from '../filter/filter.parse.ts';
 import { authorize, can, listScope, type Parties } from '../sharing.policy.ts';
 import * as repo from './grant.repository.ts';
+import * as exportsRepo from '../export/export.repository.ts';
 import { notify } from '../../notify/index.ts';
 import { grantOpenApi } from './grant.openapi.ts';
 
@@ -381,6 +382,28 @@ export class GrantService {
    * The grant's own OpenAPI document (its items as typed schemas), for the consumer's systems bound to it and for
    * the parties and the Center in the console.
    */
+  /** The grant's file exports, newest first: who took which rows when, as what. */
+  async exports(ctx: RequestContext, id: string) {
+    const g = await this.load(id);
+    authorize(ctx.actor, 'grant.read', this.parties(g));
+    const rows = await exportsRepo.exportsOfGrant(this.db, id, 200);
+    const users = await authLabels(this.db).user([...new Set(rows.flatMap((r) => (r.user_id ? [r.user_id] : [])))]);
+    return {
+      exports: rows.map((r) => ({
+        id: r.id,
+        format: r.format,
+        encoding: r.encoding,
+        status: r.status,
+        rows: Number(r.rows),
+        columns: (r.columns as unknown[]).length,
+        where: r.row_filter,
+        by: r.user_id ? (users.get(r.user_id)?.name ?? r.user_id) : (r.system_name ?? ''),
+        startedAt: r.started_at.toISOString(),
+        finishedAt: r.finished_at?.toISOString() ?? null,
+      })),
+    };
+  }
+
   async openapi(ctx: RequestContext, id: string) {
     const g = await this.load(id);
     if (ctx.actor?.kind === 'credential')

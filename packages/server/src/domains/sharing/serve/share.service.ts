@@ -2,14 +2,14 @@
 // sort, signed cursor), lookup by key and verify (match / no match; the stored values never leave). Nothing
 // outside the grant is ever returned — not an item, not a row, not a count — and every value is masked as the
 // grant's profile says. Each call's access record is committed before its data leaves (group commit, ADR 0010).
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Db, DbOrTrx } from '../../../db/database.ts';
 import type { RequestContext } from '../../../platform/context.ts';
 import { AppError, errors } from '../../../platform/errors.ts';
 import { addToCount } from '../../../platform/rate-limit.repository.ts';
 
 const RATE_WINDOW_MS = 60_000;
-import { AuditBatcher } from '../../audit/index.ts';
+import { AuditBatcher, writeAudit } from '../../audit/index.ts';
 import { todayInShanghai } from '../../calendar/index.ts';
 import { findPublished, type PublishedItem, type PublishedResource } from '../../catalog/index.ts';
 import { itemsOf, type Condition, type DataServer, type PageEnd } from '../../ingest/index.ts';
@@ -19,8 +19,23 @@ import { filterProblem, FilterError, parseFilter } from '../filter/filter.parse.
 import * as grants from '../grant/grant.repository.ts';
 import { servedItems, stateOf } from '../grant/grant.service.ts';
 import { authorize } from '../sharing.policy.ts';
+import * as exportsRepo from '../export/export.repository.ts';
+import { writeExport, type Row } from '../export/export.write.ts';
+import type { ExportColumn } from '../../../db/schema.ts';
+import { XLSX_TYPE } from '../../../platform/xlsx.ts';
 
 type ServedValue = string | number | boolean | null;
+
+/** An export's request: the file's format and encoding, and like a query its fields and where. */
+export type ExportQuery = {
+  format: 'csv' | 'xlsx';
+  encoding?: 'utf-8' | 'gb18030';
+  fields?: string[];
+  where?: string;
+};
+
+/** Rows read per page while an export is written. */
+const EXPORT_PAGE = 5000;
 
 type Query = {
   where?: string;
@@ -119,21 +134,33 @@ export class ShareServer {
   today: () => string = () => todayInShanghai();
 
   /** The grant as this caller may use it now: its credential bound, the grant valid, within its limits. */
-  private async resolve(ctx: RequestContext, grantId: string, kind: 'call' | 'verify', slot: Slot): Promise<Served> {
+  private async resolve(
+    ctx: RequestContext,
+    grantId: string,
+    kind: 'call' | 'verify',
+    slot: Slot,
+    via: { method: 'api' | 'file'; action: 'share.call' | 'share.export' } = { method: 'api', action: 'share.call' },
+  ): Promise<Served> {
     // one round trip: the grant, its resource's version, today's rows and the rate window's committed count
     const key = `share|${kind}|${grantId}`;
     const today = this.today();
     const row = await grants.findGrantForCall(this.db, grantId, today, key);
     if (!row) throw errors.notFound('share_grant', grantId);
     const { resource_version: version, used_rows: usedRows, rate_count: rateCount, rate_ttl: rateTtl, ...g } = row;
-    authorize(ctx.actor, 'share.call', {
+    authorize(ctx.actor, via.action, {
       consumerOrgId: g.consumer_org_id,
       ownerOrgId: g.owner_org_id,
       credentialIds: g.credential_ids,
     });
     const state = stateOf(g, today);
     if (state !== 'active') throw inactive(state);
-    if (!g.methods.includes('api')) throw errors.forbidden('the grant does not allow the API method');
+    if (!g.methods.includes(via.method))
+      throw new AppError(
+        403,
+        'sharing.method_not_granted',
+        via.method === 'file' ? '本授权不包含文件下载方式' : '本授权不包含接口共享方式',
+        via.method === 'file' ? 'This grant does not allow file export' : 'This grant does not allow the API',
+      ).audited('method_not_granted');
     // the rate limit counts every node's calls (the platform's counters, written with the access records), and
     // this node's calls in flight; verification more strictly
     const limit = kind === 'verify' ? g.verify_per_minute : g.rate_per_minute;
@@ -296,7 +323,7 @@ export class ShareServer {
   private async record(
     ctx: RequestContext,
     s: Served,
-    action: 'share.query' | 'share.lookup' | 'share.verify',
+    action: 'share.query' | 'share.lookup' | 'share.verify' | 'share.export',
     rows: number,
     diff: Record<string, unknown>,
   ) {
@@ -324,6 +351,123 @@ export class ShareServer {
 
   verify(ctx: RequestContext, grantId: string, values: Record<string, string>) {
     return this.counting(grantId, (slot) => this.verifyCall(ctx, grantId, values, slot));
+  }
+
+  /**
+   * A file of the grant's rows (its where within the grant's filter, its fields), masked and fingerprinted, written
+   * as it is read. The export's record and its access record are committed before the first byte; the rows it
+   * will hold count against the day's quota up front, so an export that would pass the quota is refused whole.
+   */
+  export(ctx: RequestContext, grantId: string, q: ExportQuery) {
+    return this.counting(grantId, (slot) => this.exportCall(ctx, grantId, q, slot));
+  }
+
+  private async exportCall(ctx: RequestContext, grantId: string, q: ExportQuery, slot: Slot) {
+    const s = await this.resolve(ctx, grantId, 'call', slot, { method: 'file', action: 'share.export' });
+    const fields = this.fields(s, q.fields);
+    const where = this.consumerWhere(s, q.where);
+    const conds = [...(s.filter ? [s.filter] : []), ...(where ? [where] : [])];
+    const encoding = q.format === 'xlsx' ? 'utf-8' : (q.encoding ?? 'utf-8');
+    const total = await this.data.count(s.grant.resource_id, conds);
+    if (total > s.remaining)
+      throw Object.assign(
+        new AppError(
+          429,
+          'sharing.quota_exhausted',
+          `导出将有 ${total} 行，超过本授权今日剩余的 ${s.remaining} 行：请加条件缩小范围，或明日再导`,
+          `The export would hold ${total} rows, more than the ${s.remaining} this grant has left today: narrow it with a where, or export tomorrow`,
+        ),
+        { retryAfter: 3600 },
+      );
+    const id = randomUUID();
+    const columns: (ExportColumn & { numeric: boolean })[] = fields.map((i) => {
+      const rule = s.rules[i.code] as { rule: string; fill?: string } | undefined;
+      const textual = i.dataType === 'string';
+      const carrier =
+        rule?.rule === 'mask' && textual && (rule.fill ?? '*') === '*'
+          ? 'fill'
+          : rule?.rule === 'none' && i.dataType === 'decimal' && q.format === 'csv'
+            ? 'decimal'
+            : null;
+      return {
+        code: i.code,
+        name: i.name,
+        carrier,
+        numeric: (rule?.rule ?? 'suppress') === 'none' && (i.dataType === 'integer' || i.dataType === 'decimal'),
+      };
+    });
+    const actor = ctx.actor!;
+    await exportsRepo.insertExport(this.db, {
+      id,
+      grant_id: s.grant.id,
+      resource_id: s.grant.resource_id,
+      consumer_org_id: s.grant.consumer_org_id,
+      credential_id: actor.kind === 'credential' ? actor.credentialId : null,
+      system_name: actor.kind === 'credential' ? actor.systemName : null,
+      user_id: actor.kind === 'user' ? actor.userId : null,
+      format: q.format,
+      encoding,
+      columns: JSON.stringify(columns.map(({ code, name, carrier }) => ({ code, name, carrier }))),
+      row_filter: q.where?.trim() || null,
+      status: 'writing',
+    });
+    // the access record is committed before any of the data leaves
+    await this.record(ctx, s, 'share.export', total, {
+      export: id,
+      items: fields.map((i) => i.code),
+      format: q.format,
+      encoding,
+      ...(q.where ? { where: q.where } : {}),
+    });
+    const data = this.data;
+    const maskRow = (r: Row) => this.maskRow(s, fields, r);
+    async function* pages() {
+      let after = null;
+      let left = total;
+      while (left > 0) {
+        const page = await data.page(s.grant.resource_id, {
+          items: fields.map((i) => i.code),
+          where: conds,
+          sort: null,
+          after,
+          limit: Math.min(EXPORT_PAGE, left),
+        });
+        if (!page?.rows.length) break;
+        left -= page.rows.length;
+        yield page.rows.map(maskRow);
+        if (!page.end) break;
+        after = page.end;
+      }
+    }
+    const db = this.db;
+    const stream = writeExport({
+      format: q.format,
+      encoding,
+      columns,
+      prf: this.masking.hashKey(`share-export:${id}`),
+      pages: pages(),
+      async onEnd(rows, error) {
+        await exportsRepo.finishExport(db, id, error ? 'failed' : 'done', rows);
+        await db.transaction().execute((trx) =>
+          writeAudit(trx, ctx, {
+            action: 'share.export.done',
+            objectType: 'share_grant',
+            objectId: s.grant.id,
+            orgId: s.grant.consumer_org_id,
+            diff: { export: id, rows, ...(error ? { stopped: error instanceof Error ? error.message : String(error) } : {}) },
+          }),
+        );
+      },
+    });
+    const date = this.today();
+    const name = `${s.resource.name}-${date}-${id.slice(0, 8)}.${q.format}`;
+    return {
+      id,
+      fileName: name,
+      contentType: q.format === 'xlsx' ? XLSX_TYPE : `text/csv; charset=${encoding}`,
+      rows: total,
+      stream,
+    };
   }
 
   /**

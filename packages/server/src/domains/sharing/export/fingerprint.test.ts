@@ -1,0 +1,224 @@
+// The fingerprint scheme on its own (ADR 0011), over thousands of exports: any 10% of an export's rows, reordered,
+// with columns dropped and re-encoded to GBK, names that export and no other; files no candidate wrote (another
+// export's, or masked data that carries no fingerprint) name none; values keep their meaning and form.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import iconv from 'iconv-lite';
+import { scopeHash, scopeKeys, maskValue } from '../../masking/index.ts';
+import { residentId } from '../../../testing/ingest-fixtures.ts';
+import {
+  CarrierSet,
+  embedDecimal,
+  embedFill,
+  evidenceFor,
+  FULL_STAR,
+  logTail,
+  names,
+  readDecimal,
+  readFill,
+  shortestDecimal,
+  type Carrier,
+} from './fingerprint.ts';
+
+// a fixed platform key: every run compares the same keys, so a failure replays
+const master = Buffer.alloc(32, 0x5a);
+const derived = new Map<string, ReturnType<typeof scopeHash>>();
+/** An export's key, as the platform derives it (once per export, as the tracer keeps them) */
+const keyOf = (id: string) => {
+  let k = derived.get(id);
+  if (!k) derived.set(id, (k = scopeHash(master, `share-export:${id}`)));
+  return k;
+};
+const grantKeys = scopeKeys(master, 'share-grant:g1');
+
+/** A seeded generator, so a failure can be replayed. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const ROWS = 200;
+const COLUMNS = ['id_no', 'name', 'mobile', 'amount', 'level'] as const;
+const CARRIERS: Record<string, Carrier | null> = {
+  id_no: 'fill',
+  name: 'fill',
+  mobile: 'fill',
+  amount: 'decimal',
+  level: null,
+};
+/** The rows as served (masked as a grant's default profile masks them). */
+const served = Array.from({ length: ROWS }, (_, i) => ({
+  id_no: maskValue(
+    residentId('1960-01-01', i),
+    { code: 'id_no', dataType: 'string', piiKind: 'id_card' },
+    { rule: 'mask' },
+    grantKeys,
+  ) as string,
+  name: maskValue(
+    `${'张王李赵刘'[i % 5]}${'伟芳娜敏静'[i % 5]}${'一二三'[i % 3]}`,
+    { code: 'name', dataType: 'string', piiKind: 'name' },
+    { rule: 'mask' },
+    grantKeys,
+  ) as string,
+  mobile: maskValue(
+    `139${String(i).padStart(8, '0')}`,
+    { code: 'mobile', dataType: 'string', piiKind: 'mobile' },
+    { rule: 'mask' },
+    grantKeys,
+  ) as string,
+  amount: (300 + ((i * 37) % 900) + (i % 4) / 4).toFixed(2),
+  level: ['A类', 'B类', 'C类'][i % 3]!,
+}));
+
+/** An export's file as rows of text, each value written with the export's fingerprint. */
+function exportOf(id: string): Record<string, string>[] {
+  const prf = keyOf(id);
+  return served.map((r) =>
+    Object.fromEntries(
+      COLUMNS.map((c) => [
+        c,
+        CARRIERS[c] === 'fill' ? embedFill(prf, r[c]) : CARRIERS[c] === 'decimal' ? embedDecimal(prf, r[c]) : r[c],
+      ]),
+    ),
+  );
+}
+
+/** A leak: a tenth of the rows, shuffled, some columns dropped, through GBK and back. */
+function leak(rows: Record<string, string>[], rand: () => number, keep: string[]) {
+  const picked = rows
+    .map((r) => ({ r, k: rand() }))
+    .sort((a, b) => a.k - b.k)
+    .slice(0, Math.ceil(rows.length / 10))
+    .map((x) => x.r);
+  const csv = [keep.join(','), ...picked.map((r) => keep.map((c) => r[c]).join(','))].join('\r\n');
+  const back = iconv.decode(iconv.encode(csv, 'gbk'), 'gbk');
+  const [head, ...lines] = back.split('\r\n');
+  const cols = head!.split(',');
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i]!, v])));
+}
+
+function carriersOf(rows: Record<string, string>[]) {
+  const set = new CarrierSet();
+  for (const r of rows) for (const [c, v] of Object.entries(r)) if (CARRIERS[c]) set.add(CARRIERS[c]!, v);
+  return set;
+}
+
+/** Which candidates the evidence names (the union bound over every candidate and family). */
+function trace(set: CarrierSet, candidates: string[]) {
+  const tried = candidates.length * 2;
+  return candidates.filter((id) => names(evidenceFor(keyOf(id), set, ['fill', 'decimal'], tried), tried));
+}
+
+describe('export fingerprint', () => {
+  it('keeps every value’s meaning and form: a masked ID is still a masked ID, a decimal the same number', () => {
+    const prf = keyOf('x');
+    for (const r of served) {
+      const id = embedFill(prf, r.id_no);
+      assert.equal(id.replaceAll(FULL_STAR, '*'), r.id_no);
+      assert.equal([...id].length, 18);
+      assert.equal(
+        id.slice(0, 6) + id.slice(14),
+        r.id_no.slice(0, 6) + r.id_no.slice(14),
+        'the shown digits are as served',
+      );
+      const a = embedDecimal(prf, r.amount);
+      assert.equal(Number(a), Number(r.amount));
+      const short = shortestDecimal(r.amount);
+      assert.ok([short, short + (short.includes('.') ? '0' : '.0')].includes(a), a);
+      assert.deepEqual(readFill(id)!.canonical, r.id_no);
+      assert.equal(readDecimal(a)!.canonical, shortestDecimal(r.amount));
+    }
+    // both forms of the fill survive GBK
+    assert.equal(
+      iconv.decode(iconv.encode(`640106${FULL_STAR}*${FULL_STAR}`, 'gbk'), 'gbk'),
+      `640106${FULL_STAR}*${FULL_STAR}`,
+    );
+    // text without fill and non-decimals are left alone
+    assert.equal(embedFill(prf, 'A类'), 'A类');
+    assert.equal(embedDecimal(prf, '2024-01-01'), '2024-01-01');
+  });
+
+  it('the binomial tail is exact where it can be checked by hand', () => {
+    assert.equal(Math.exp(logTail(1, 1)), 0.5);
+    assert.ok(Math.abs(Math.exp(logTail(10, 10)) - 1 / 1024) < 1e-15);
+    assert.ok(Math.abs(Math.exp(logTail(10, 8)) - 56 / 1024) < 1e-12);
+    assert.equal(logTail(10, 0), 0);
+  });
+
+  it('over 2,000 exports: any 10% of one, reordered, columns dropped, in GBK, names it and no other', () => {
+    const ids = Array.from({ length: 2000 }, (_, i) => `export-${i}`);
+    const rand = rng(20261207);
+    // every layout keeps a column with enough fill: masked IDs (8 positions) or mobiles (4)
+    const layouts = [
+      ['id_no', 'name', 'mobile', 'amount', 'level'],
+      ['name', 'mobile', 'level'],
+      ['mobile', 'amount'],
+      ['id_no'],
+      ['level', 'id_no'],
+    ];
+    let traced = 0;
+    for (let t = 0; t < 100; t++) {
+      const source = ids[Math.floor(rand() * ids.length)]!;
+      const keep = layouts[t % layouts.length]!;
+      const set = carriersOf(leak(exportOf(source), rand, keep));
+      const named = trace(set, ids);
+      assert.deepEqual(named, [source], `leak ${t} of ${source} (${keep.join(',')}): ${set.bits} bits`);
+      traced++;
+    }
+    assert.equal(traced, 100);
+  });
+
+  it('too little left to tell (names and amounts only): names none rather than a wrong one', () => {
+    const ids = Array.from({ length: 2000 }, (_, i) => `export-${i}`);
+    const rand = rng(11);
+    for (let t = 0; t < 10; t++) {
+      const source = ids[t * 97]!;
+      const named = trace(carriersOf(leak(exportOf(source), rand, ['name', 'amount', 'level'])), ids);
+      assert.ok(named.length === 0 || (named.length === 1 && named[0] === source), `${named}`);
+    }
+  });
+
+  it('names none for a file no candidate wrote: another export’s, or masked data with no fingerprint', () => {
+    const ids = Array.from({ length: 2000 }, (_, i) => `export-${i}`);
+    const rand = rng(7);
+    for (let t = 0; t < 20; t++) {
+      const outsider = exportOf(`not-a-candidate-${t}`);
+      assert.deepEqual(trace(carriersOf(leak(outsider, rand, [...COLUMNS])), ids), []);
+    }
+    // served rows as they are (every fill `*`, decimals in the database's form): no export wrote them
+    const plain = served.map((r) => ({ ...r, amount: r.amount }));
+    assert.deepEqual(trace(carriersOf(plain), ids), []);
+  });
+
+  it('the chance of a wrong export agreeing is what the binomial says: measured over 2,000 wrong keys', () => {
+    const set = carriersOf(leak(exportOf('the-source'), rng(3), ['mobile']));
+    // every bit compared (no early drop): what each wrong key would have written in place of what the file shows
+    let best = 0;
+    let agreeing = 0;
+    let compared = 0;
+    for (let i = 0; i < 2000; i++) {
+      let m = 0;
+      let n = 0;
+      for (const [canonical, seen] of set.families.fill) {
+        const bits = readFill(embedFill(keyOf(`wrong-${i}`), canonical))!.bits;
+        seen.forEach((b, j) => {
+          n++;
+          if (bits[j] === b) m++;
+        });
+      }
+      best = Math.max(best, m / n);
+      agreeing += m;
+      compared += n;
+    }
+    // on average a wrong key agrees on half the bits, as the scheme assumes
+    assert.ok(Math.abs(agreeing / compared - 0.5) < 0.01, `${agreeing / compared}`);
+    // 20 rows × 4 fill positions = 80 bits; a wrong key agrees on about half, never on nearly all
+    assert.ok(set.bits >= 64, `${set.bits}`);
+    assert.ok(best < 0.8, `a wrong key agreed on ${best}`);
+    const right = evidenceFor(keyOf('the-source'), set, ['fill'])!;
+    assert.equal(right.agreeing, right.bits);
+  });
+});

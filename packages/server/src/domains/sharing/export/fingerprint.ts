@@ -1,0 +1,191 @@
+// The fingerprint an exported file carries (ADR 0011). It lives in how values are written, never in what they
+// say, so no value changes its meaning and none fails a check it passed:
+//   - a masked value's fill characters: each `*` is written as `*` or as the full-width `＊` (GBK A3AA);
+//   - a decimal: in its shortest form (`1200.5`), or with one trailing zero more (`1200.50`, `1200.0`).
+// Which form a value takes is a bit of HMAC-SM3 under the export's own key, of the value's canonical form (the
+// `*` form, the shortest decimal). Each value carries its bits by itself: rows may be reordered, subset or
+// re-encoded to GBK and columns dropped, and any surviving value still reads. Unmasked text, integers, dates,
+// codes and pseudonyms are written exactly as served: an ID number keeps its check digit.
+//
+// Tracing compares a file's carriers with what each candidate export would have written. A wrong export agrees
+// on each distinct carrier bit with probability ½ (HMAC as a PRF), so with n bits compared and m agreeing its
+// chance of agreeing as well is P[Bin(n, ½) ≥ m]. An export is named only when that chance, times the number of
+// candidates and carrier families tried, is at most FALSE_ATTRIBUTION_BOUND.
+import type { ScopeKeys } from '../../masking/index.ts';
+
+export type Carrier = 'fill' | 'decimal';
+
+export const FULL_STAR = '\uFF0A';
+/** The bound on the probability of naming a wrong export, whatever the file. */
+export const FALSE_ATTRIBUTION_BOUND = 1e-9;
+/** At most this many distinct carriers of a family are compared per candidate (a file may hold millions). */
+const MAX_CARRIERS = 512;
+/** A candidate that agrees on fewer than this share of its first bits is dropped before the rest are computed. */
+const EARLY_SHARE = 0.7;
+const EARLY_BITS = 32;
+
+type Prf = ScopeKeys['hash'];
+
+function bitsOf(prf: Prf, kind: Carrier, canonical: string): Buffer {
+  return prf.digest((kind === 'fill' ? 'f\u0000' : 'd\u0000') + canonical);
+}
+const bit = (d: Buffer, i: number) => (d[(i >> 3) % d.length]! >> (i & 7)) & 1;
+
+/** Writes a masked value's `*` fill as `*` or `＊`, bit by bit (at most 256 carry; the rest stay `*`). */
+export function embedFill(prf: Prf, masked: string): string {
+  if (!masked.includes('*')) return masked;
+  const d = bitsOf(prf, 'fill', masked);
+  let out = '';
+  let k = 0;
+  for (const ch of masked) {
+    if (ch === '*') out += k < 256 && bit(d, k++) ? FULL_STAR : '*';
+    else out += ch;
+  }
+  return out;
+}
+
+const DECIMAL = /^-?\d+(?:\.\d+)?$/;
+
+/** A decimal's shortest form: no trailing zeros after the point, no bare point. */
+export function shortestDecimal(text: string): string {
+  if (!text.includes('.')) return text;
+  const t = text.replace(/0+$/, '');
+  return t.endsWith('.') ? t.slice(0, -1) : t;
+}
+
+/** Writes a decimal in its shortest form or with one zero more, by its bit. */
+export function embedDecimal(prf: Prf, text: string): string {
+  if (!DECIMAL.test(text)) return text;
+  const s = shortestDecimal(text);
+  return bit(bitsOf(prf, 'decimal', s), 0) ? s + (s.includes('.') ? '0' : '.0') : s;
+}
+
+/** A carrier as read from a file: its canonical form and the bits it shows. */
+export interface ReadCarrier {
+  canonical: string;
+  bits: number[];
+}
+
+/** What a cell of a fill column shows: null when it has no fill. */
+export function readFill(cell: string): ReadCarrier | null {
+  if (!cell.includes('*') && !cell.includes(FULL_STAR)) return null;
+  let canonical = '';
+  const bits: number[] = [];
+  for (const ch of cell) {
+    if (ch === '*' || ch === FULL_STAR) {
+      canonical += '*';
+      if (bits.length < 256) bits.push(ch === FULL_STAR ? 1 : 0);
+    } else canonical += ch;
+  }
+  return { canonical, bits };
+}
+
+/** What a cell of a decimal column shows: null when it is not a decimal in one of the two forms written. */
+export function readDecimal(cell: string): ReadCarrier | null {
+  const t = cell.trim();
+  if (!DECIMAL.test(t)) return null;
+  const s = shortestDecimal(t);
+  if (t === s) return { canonical: s, bits: [0] };
+  if (t === s + (s.includes('.') ? '0' : '.0')) return { canonical: s, bits: [1] };
+  return null; // two zeros more, or a fixed scale: not a form an export writes
+}
+
+/** A file's carriers by family, distinct by canonical form (the first seen counts), at most MAX_CARRIERS each. */
+export class CarrierSet {
+  readonly families: Record<Carrier, Map<string, number[]>> = { fill: new Map(), decimal: new Map() };
+  add(kind: Carrier, cell: unknown) {
+    if (cell === null || cell === undefined) return;
+    let text = typeof cell === 'string' ? cell : String(cell);
+    // a value the CSV writer kept from reading as a formula (platform/csv.ts) carries its bits after the quote
+    if (/^'[=+\-@\t\r]/.test(text)) text = text.slice(1);
+    const c = kind === 'fill' ? readFill(text) : readDecimal(text);
+    const f = this.families[kind];
+    if (c && c.bits.length && f.size < MAX_CARRIERS && !f.has(c.canonical)) f.set(c.canonical, c.bits);
+  }
+  bitsOf(family: Carrier) {
+    let n = 0;
+    for (const b of this.families[family].values()) n += b.length;
+    return n;
+  }
+  get bits() {
+    return this.bitsOf('fill') + this.bitsOf('decimal');
+  }
+}
+
+/** ln P[Bin(n, ½) ≥ m], exactly (log-sum of the binomial terms), for n up to a few hundred thousand. */
+export function logTail(n: number, m: number): number {
+  if (m <= 0) return 0;
+  if (m > n) return -Infinity;
+  // ln C(n, k) by lgamma-free recurrence from k = m upwards, summed in log space
+  let lc = lnChoose(n, m);
+  let acc = lc;
+  for (let k = m + 1; k <= n; k++) {
+    lc += Math.log((n - k + 1) / k);
+    if (lc < acc - 50) break; // the rest no longer counts
+    acc = acc > lc ? acc + Math.log1p(Math.exp(lc - acc)) : lc + Math.log1p(Math.exp(acc - lc));
+  }
+  return acc - n * Math.LN2;
+}
+
+function lnChoose(n: number, k: number): number {
+  k = Math.min(k, n - k);
+  let s = 0;
+  for (let i = 1; i <= k; i++) s += Math.log((n - k + i) / i);
+  return s;
+}
+
+export interface Evidence {
+  family: Carrier;
+  bits: number;
+  agreeing: number;
+  /** ln of the chance that an export that did not write the file agrees as well */
+  logChance: number;
+}
+
+/** The fewest bits that, all agreeing, could name an export among `tried` (a family with fewer is not read). */
+export function bitsNeeded(tried: number): number {
+  return Math.ceil((Math.log(Math.max(1, tried)) - Math.log(FALSE_ATTRIBUTION_BOUND)) / Math.LN2);
+}
+
+/**
+ * How far a candidate export's key explains a file's carriers, per family; the strongest family counts. A family
+ * too small to name anything among `tried` is skipped, and a candidate whose first bits agree no better than
+ * chance is dropped early: neither can change whether an export is named.
+ */
+export function evidenceFor(prf: Prf, carriers: CarrierSet, families: Carrier[], tried = 1): Evidence | null {
+  let best: Evidence | null = null;
+  const needed = bitsNeeded(tried);
+  for (const family of families) {
+    if (carriers.bitsOf(family) < needed) continue;
+    let n = 0;
+    let m = 0;
+    for (const [canonical, seen] of carriers.families[family]) {
+      const d = bitsOf(prf, family, canonical);
+      for (let i = 0; i < seen.length; i++) {
+        n++;
+        if (bit(d, i) === seen[i]) m++;
+      }
+      // most candidates are someone else's: drop them once their first bits disagree as chance does
+      if (n >= EARLY_BITS && m < n * EARLY_SHARE) break;
+    }
+    if (!n) continue;
+    const e: Evidence = { family, bits: n, agreeing: m, logChance: logTail(n, m) };
+    if (!best || e.logChance < best.logChance) best = e;
+  }
+  return best;
+}
+
+/**
+ * Whether evidence names its export: its chance, times the candidates and families tried (a union bound), is at
+ * most FALSE_ATTRIBUTION_BOUND.
+ */
+export function names(e: Evidence | null, tried: number): boolean {
+  return !!e && e.logChance + Math.log(Math.max(1, tried)) <= Math.log(FALSE_ATTRIBUTION_BOUND);
+}
+
+/** The probability in words a person can read: `< 1e-300` when it is smaller than a double holds. */
+export function chanceText(logChance: number, tried: number): string {
+  const l10 = (logChance + Math.log(Math.max(1, tried))) / Math.LN10;
+  if (l10 < -300) return '< 1e-300';
+  return `${Math.pow(10, l10 - Math.floor(l10)).toFixed(1)}e${Math.floor(l10)}`;
+}
