@@ -724,6 +724,26 @@ const CASES: Case[] = [
     allow: ['system'],
   },
   {
+    method: 'GET',
+    route: '/api/share/grants/:id/export',
+    url: (t) => `/api/share/grants/${t.grantB}/export?format=csv`,
+    allow: ['system', 'unit_admin', 'unit_user'], // unit B's bound system and its staff
+  },
+  {
+    method: 'GET',
+    route: '/api/sharing/grants/:id/exports',
+    url: (t) => `/api/sharing/grants/${t.grantB}/exports`,
+    allow: SHARE_PARTY_B,
+  },
+  {
+    method: 'POST',
+    route: '/api/sharing/trace',
+    url: () => '/api/sharing/trace?fileName=leak.csv',
+    body: () => 'repair_no,owner_name\nR1,王*\n',
+    headers: { 'content-type': 'text/csv' },
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  {
     method: 'POST',
     route: '/api/auth/totp/disable',
     url: () => '/api/auth/totp/disable',
@@ -761,7 +781,10 @@ describeEachDb('authorization matrix', (env) => {
     const adminA = await e.as('unit_admin', orgA.id);
     const cred = await adminA.post('/api/credentials', { systemName: '甲单位系统' });
     const resA = await adminA.post('/api/catalog/resources', resourceBody({ name: '甲单位草稿资源' }));
-    const resApproved = await adminA.post('/api/catalog/resources', resourceBody({ name: '甲单位已发布资源' }));
+    const resApproved = await adminA.post(
+      '/api/catalog/resources',
+      resourceBody({ name: '甲单位已发布资源', shareMethods: ['api', 'file', 'db_sync'] }),
+    );
     assert.equal((await adminA.post(`/api/catalog/resources/${resApproved.json.id}/submit`)).status, 200);
     const reviewer = await e.as('center_reviewer');
     assert.equal(
@@ -833,7 +856,10 @@ describeEachDb('authorization matrix', (env) => {
       { 'content-type': 'application/pdf' },
     );
     assert.equal(att.status, 201, att.body);
-    const second = await adminB.post('/api/sharing/applications', shareApplication(t.resApproved));
+    const second = await adminB.post('/api/sharing/applications', {
+      ...shareApplication(t.resApproved),
+      methods: ['api', 'file'],
+    });
     assert.equal(
       (await reviewer.post(`/api/sharing/applications/${second.json.id}/review`, { decision: 'approve' })).status,
       200,

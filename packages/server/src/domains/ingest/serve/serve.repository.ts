@@ -94,9 +94,10 @@ export async function selectPage(db: DbOrTrx, t: TableShape, spec: PageSpec) {
 /** How many rows meet the conditions. */
 export async function countRows(db: DbOrTrx, t: TableShape, where: Condition[]) {
   const { rows } = await sql<{ n: string }>`
-    SELECT count(*)::text AS n FROM ${sql.raw(dataTable(t.table))} ${whereAll(t, where.map((c) => compile(t, c)))}`.execute(
-    db,
-  );
+    SELECT count(*)::text AS n FROM ${sql.raw(dataTable(t.table))} ${whereAll(
+      t,
+      where.map((c) => compile(t, c)),
+    )}`.execute(db);
   return Number(rows[0]?.n ?? 0);
 }
 

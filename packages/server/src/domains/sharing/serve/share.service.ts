@@ -454,7 +454,11 @@ export class ShareServer {
             objectType: 'share_grant',
             objectId: s.grant.id,
             orgId: s.grant.consumer_org_id,
-            diff: { export: id, rows, ...(error ? { stopped: error instanceof Error ? error.message : String(error) } : {}) },
+            diff: {
+              export: id,
+              rows,
+              ...(error ? { stopped: error instanceof Error ? error.message : String(error) } : {}),
+            },
           }),
         );
       },
