@@ -169,5 +169,31 @@ for (const { kind, skip } of dbKinds()) {
       const again = run(['seed-demo'], env);
       assert.match(again.out, /already loaded/);
     });
+
+    it('trace names the export a leaked file came from; says so when none can be named; refuses what it cannot read', () => {
+      // the demo's leaked-file sample: a tenth of the welfare system's export, reordered, a column dropped, in GBK
+      const sample = /a leaked-file sample to trace[^:]*: (.+)$/m.exec(run(['seed-demo'], env).out)?.[1];
+      const file = sample ?? path.join(env.GONGSHU_DATA_DIR!, 'demo', '泄露样例（演示数据）.csv');
+      const t = run(['trace', file], env);
+      assert.equal(t.code, 0, t.out + t.err);
+      assert.match(t.out, /source named/);
+      assert.match(t.out, /社会救助信息系统/);
+      assert.match(t.out, /民政局/);
+      const json = run(['trace', '--json', file], env);
+      assert.equal(JSON.parse(json.out).verdict, 'named');
+      const plain = path.join(env.GONGSHU_DATA_DIR!, 'plain.csv');
+      writeFileSync(plain, '姓名,性别\n张*,男\n王**,女\n');
+      const none = run(['trace', plain], env);
+      assert.equal(none.code, 3, none.out + none.err);
+      const empty = path.join(env.GONGSHU_DATA_DIR!, 'empty.csv');
+      writeFileSync(empty, '');
+      const bad = run(['trace', empty], env);
+      assert.equal(bad.code, 1, bad.out + bad.err);
+      assert.match(bad.err, /文件为空|empty/);
+      assert.equal(run(['trace'], env).code, 2);
+      assert.equal(run(['trace', path.join(env.GONGSHU_DATA_DIR!, 'nope.csv')], env).code, 2);
+      const audit = run(['audit', 'verify'], env);
+      assert.equal(audit.code, 0, audit.err);
+    });
   });
 }

@@ -38,7 +38,8 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
     if (tables) console.log(`Created or migrated ${tables} data table(s).`);
     const recovered = await app.services.ingest.recoverStale();
     if (recovered) console.log(`Marked ${recovered} interrupted batch(es) as failed.`);
-    if (await isDemoLoaded(db)) for (const line of await loadDemoWorkflows(db, app.services)) console.log(line);
+    if (await isDemoLoaded(db))
+      for (const line of await loadDemoWorkflows(db, app.services, { dataDir: config.dataDir })) console.log(line);
     // scheduled pulls, the one-source comparison and every other background job (platform/jobs.ts); inside the lock
     // too: two nodes creating the queue's tables and queues at once deadlocked
     await app.jobs.start();

@@ -433,7 +433,7 @@ export interface ShareUsageTable {
 export interface ExportColumn {
   code: string;
   name: string;
-  carrier: 'fill' | 'decimal' | null;
+  carrier: 'fill' | 'decimal' | 'hex' | null;
 }
 
 export interface ShareExportTable {

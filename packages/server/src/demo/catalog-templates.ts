@@ -589,7 +589,7 @@ export function templateToInput(
         ? '《中华人民共和国个人信息保护法》第二十八条'
         : '《中华人民共和国个人信息保护法》第十三条；《金凤区公共数据资源管理办法(试行)》第二十四条'
       : null,
-    shareMethods: t.shareType === 'none' ? [] : ['api', 'db_sync'],
+    shareMethods: t.shareType === 'none' ? [] : ['api', 'file', 'db_sync'],
     openAttribute: t.openAttribute ?? 'closed',
     openCondition: null,
     securityGrade: items.some((i) => i.sensitivity === 'sensitive_personal')

@@ -17,14 +17,18 @@ export async function loadDemoCatalog(db: Db, app: Pick<FastifyInstance['service
 }
 
 /** The data and the workflows, once the data tables exist. */
-export async function loadDemoWorkflows(db: Db, services: FastifyInstance['services']): Promise<string[]> {
+export async function loadDemoWorkflows(
+  db: Db,
+  services: FastifyInstance['services'],
+  opts: { dataDir?: string } = {},
+): Promise<string[]> {
   const lines: string[] = [];
   const n = await seedDemoData(db, services.ingest, services.auth);
   if (n) lines.push(`  Demo data: ${n} resources loaded with generated rows (batches named "${DEMO_BATCH_NAME}").`);
   const made = [
     ...(await seedDemoWorkflows(db, services)),
     ...(await seedDemoOutcomes(db, services)),
-    ...(await seedDemoSharing(db, services)),
+    ...(await seedDemoSharing(db, services, opts.dataDir)),
   ];
   if (made.length) lines.push(`  Demo workflows: ${made.join(', ')}.`);
   return lines;

@@ -3,6 +3,9 @@
 // material, waiting for the owner, a desensitised supply waiting for the Center to agree the profile, a refusal
 // under review, one refusal upheld (denied), one overruled (granted), a withdrawn case; grants in use, suspended
 // and revoked. Runs once, after the other demo workflows; never outside the demo.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import iconv from 'iconv-lite';
 import type { Db } from '../db/database.ts';
 import type { AuthService } from '../domains/auth/index.ts';
 import type { MaskingService } from '../domains/masking/index.ts';
@@ -23,7 +26,7 @@ export interface DemoSharingServices {
 type Method = 'api' | 'file' | 'db_sync';
 
 /** Loads the demo's sharing cases once; returns what it made, for the start-up log. */
-export async function seedDemoSharing(db: Db, s: DemoSharingServices): Promise<string[]> {
+export async function seedDemoSharing(db: Db, s: DemoSharingServices, dataDir?: string): Promise<string[]> {
   if (await repo.metaIsSet(db, 'demo_sharing_loaded_at')) return [];
   const admin = (org: string) => actorFor(db, `${org}.admin`);
   const reviewer = await actorFor(db, 'center.reviewer');
@@ -68,6 +71,7 @@ export async function seedDemoSharing(db: Db, s: DemoSharingServices): Promise<s
     ['mzj', 'rsj', 'fgj', 'swj', 'zjj', 'jyj', 'gaj', 'scj', 'zrj', 'mzj'].map(admin),
   );
   const welfareDemand = await repo.findDemoDemand(db, '低保对象家庭成员户籍核查（演示）');
+  let sample: Buffer | null = null;
 
   // granted (conditional, from the matched demand): the Center approves, the police consent with the minimal profile
   const a1 = await apply(mzj!, {
@@ -77,7 +81,7 @@ export async function seedDemoSharing(db: Db, s: DemoSharingServices): Promise<s
     businessProcess: '街道受理低保申请 → 民政局审核 → 核查家庭成员户籍和人数 → 审批公示',
     scenario: '社会救助信息系统在审核环节按身份证号码查询户籍信息',
     legalBasis: '《社会救助暂行办法》第十一条',
-    methods: ['api'],
+    methods: ['api', 'file'],
     demandId: welfareDemand,
   });
   await s.applications.review(reviewer, a1, { decision: 'approve', comment: '用途明确，依据充分，转公安分局答复' });
@@ -107,6 +111,11 @@ export async function seedDemoSharing(db: Db, s: DemoSharingServices): Promise<s
     const first = await s.share.query(call, g1, { limit: 20 });
     if (first.next) await s.share.query(call, g1, { limit: 20, cursor: first.next });
     await s.share.query(call, g1, { limit: 10, where: "gender = '女'" });
+    // the welfare office's officer exports the list as a spreadsheet, the system a CSV: both fingerprinted
+    await drain((await s.share.export(mzj!, g1, { format: 'xlsx' })).stream);
+    const csv = await s.share.export(call, g1, { format: 'csv', where: "gender = '女'" });
+    const text = (await drain(csv.stream)).toString('utf8');
+    sample = leakSample(text);
   }
 
   // granted (unconditional): the Center confirms the supply; then the owner suspends it for a maintenance window
@@ -253,7 +262,38 @@ export async function seedDemoSharing(db: Db, s: DemoSharingServices): Promise<s
   await s.applications.withdraw(fgj!, a12, { comment: '补贴发放方式调整，不再需要（演示）' });
 
   await repo.setMetaOnce(db, 'demo_sharing_loaded_at', new Date().toISOString());
-  return [
-    '12 sharing cases in every state, grants in use (with the welfare system\u2019s first calls), suspended and revoked',
+  const lines = [
+    '12 sharing cases in every state, grants in use (with the welfare system\u2019s first calls and two file exports), suspended and revoked',
   ];
+  if (sample && dataDir) {
+    const file = path.join(dataDir, 'demo', DEMO_LEAK_SAMPLE);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, sample);
+    lines.push(`a leaked-file sample to trace (gongshu trace, or the console's leak-trace page): ${file}`);
+  }
+  return lines;
+}
+
+/** The demo's leaked-file sample: its name says it is demo data. */
+export const DEMO_LEAK_SAMPLE = '泄露样例（演示数据）.csv';
+
+async function drain(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of stream) parts.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(parts);
+}
+
+/**
+ * DEMO: what a leak looks like — every tenth row of an export, its rows reversed, the last column dropped, saved
+ * as GBK the way a spreadsheet on an office PC saves it.
+ */
+function leakSample(csv: string): Buffer {
+  const lines = csv
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\r\n');
+  const [header, ...rows] = lines;
+  const kept = rows.filter((_, i) => i % 10 === 0).reverse();
+  const dropLast = (l: string) => l.split(',').slice(0, -1).join(',');
+  return iconv.encode([header!, ...kept].map(dropLast).join('\r\n') + '\r\n', 'gbk');
 }

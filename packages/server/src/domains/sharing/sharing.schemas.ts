@@ -339,7 +339,7 @@ export const TraceQuery = Obj({
   fileName: Type.Optional(Type.String({ maxLength: 255, description: 'the file name, for the record' })),
 });
 const TraceEvidence = Type.Object({
-  family: OneOf(['fill', 'decimal'], { title: 'TraceCarrier' }),
+  family: OneOf(['fill', 'decimal', 'hex'], { title: 'TraceCarrier' }),
   bits: Type.Integer({ description: 'carrier bits compared' }),
   agreeing: Type.Integer({ description: 'of them, those that agree with the export' }),
   chance: Type.String({

@@ -8,7 +8,7 @@ import type { ExportColumn } from '../../../db/schema.ts';
 import { csvCell } from '../../../platform/csv.ts';
 import { loadExcel } from '../../../platform/xlsx.ts';
 import type { ScopeKeys } from '../../masking/index.ts';
-import { embedDecimal, embedFill } from './fingerprint.ts';
+import { embedDecimal, embedFill, embedHex } from './fingerprint.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -29,6 +29,7 @@ function cellOf(plan: ExportPlan, c: ExportPlan['columns'][number], v: unknown):
   if (v === null || v === undefined) return null;
   if (c.carrier === 'fill') return embedFill(plan.prf, String(v));
   if (c.carrier === 'decimal') return embedDecimal(plan.prf, String(v));
+  if (c.carrier === 'hex') return embedHex(plan.prf, String(v));
   if (plan.format === 'xlsx' && c.numeric && typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Number(v);
   return v;
 }

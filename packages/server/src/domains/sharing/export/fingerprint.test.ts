@@ -10,7 +10,10 @@ import {
   CarrierSet,
   embedDecimal,
   embedFill,
+  embedHex,
   evidenceFor,
+  readHex,
+  CARRIERS as ALL,
   FULL_STAR,
   logTail,
   names,
@@ -41,13 +44,14 @@ function rng(seed: number) {
 }
 
 const ROWS = 200;
-const COLUMNS = ['id_no', 'name', 'mobile', 'amount', 'level'] as const;
+const COLUMNS = ['id_no', 'name', 'mobile', 'amount', 'level', 'pid'] as const;
 const CARRIERS: Record<string, Carrier | null> = {
   id_no: 'fill',
   name: 'fill',
   mobile: 'fill',
   amount: 'decimal',
   level: null,
+  pid: 'hex',
 };
 /** The rows as served (masked as a grant's default profile masks them). */
 const served = Array.from({ length: ROWS }, (_, i) => ({
@@ -71,6 +75,13 @@ const served = Array.from({ length: ROWS }, (_, i) => ({
   ) as string,
   amount: (300 + ((i * 37) % 900) + (i % 4) / 4).toFixed(2),
   level: ['A类', 'B类', 'C类'][i % 3]!,
+  // the ID as a pseudonym (a hash rule): `ps_` and 16 hex digits
+  pid: maskValue(
+    residentId('1960-01-01', i),
+    { code: 'pid', dataType: 'string', piiKind: 'id_card' },
+    { rule: 'hash' },
+    grantKeys,
+  ) as string,
 }));
 
 /** An export's file as rows of text, each value written with the export's fingerprint. */
@@ -80,7 +91,13 @@ function exportOf(id: string): Record<string, string>[] {
     Object.fromEntries(
       COLUMNS.map((c) => [
         c,
-        CARRIERS[c] === 'fill' ? embedFill(prf, r[c]) : CARRIERS[c] === 'decimal' ? embedDecimal(prf, r[c]) : r[c],
+        CARRIERS[c] === 'fill'
+          ? embedFill(prf, r[c])
+          : CARRIERS[c] === 'decimal'
+            ? embedDecimal(prf, r[c])
+            : CARRIERS[c] === 'hex'
+              ? embedHex(prf, r[c])
+              : r[c],
       ]),
     ),
   );
@@ -108,8 +125,8 @@ function carriersOf(rows: Record<string, string>[]) {
 
 /** Which candidates the evidence names (the union bound over every candidate and family). */
 function trace(set: CarrierSet, candidates: string[]) {
-  const tried = candidates.length * 2;
-  return candidates.filter((id) => names(evidenceFor(keyOf(id), set, ['fill', 'decimal'], tried), tried));
+  const tried = candidates.length * ALL.length;
+  return candidates.filter((id) => names(evidenceFor(keyOf(id), set, ALL, tried), tried));
 }
 
 describe('export fingerprint', () => {
@@ -131,6 +148,11 @@ describe('export fingerprint', () => {
       assert.deepEqual(readFill(id)!.canonical, r.id_no);
       assert.equal(readDecimal(a)!.canonical, shortestDecimal(r.amount));
     }
+    // a pseudonym keeps its digits; only the case of its letters varies
+    const p = embedHex(prf, served[0]!.pid);
+    assert.equal(p.toLowerCase(), served[0]!.pid);
+    assert.match(p, /^ps_[0-9a-fA-F]{16}$/);
+    assert.equal(readHex(p)!.canonical, served[0]!.pid);
     // both forms of the fill survive GBK
     assert.equal(
       iconv.decode(iconv.encode(`640106${FULL_STAR}*${FULL_STAR}`, 'gbk'), 'gbk'),
@@ -158,6 +180,7 @@ describe('export fingerprint', () => {
       ['mobile', 'amount'],
       ['id_no'],
       ['level', 'id_no'],
+      ['pid', 'level'],
     ];
     let traced = 0;
     for (let t = 0; t < 100; t++) {

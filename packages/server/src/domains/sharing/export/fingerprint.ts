@@ -1,7 +1,9 @@
 // The fingerprint an exported file carries (ADR 0011). It lives in how values are written, never in what they
 // say, so no value changes its meaning and none fails a check it passed:
 //   - a masked value's fill characters: each `*` is written as `*` or as the full-width `＊` (GBK A3AA);
-//   - a decimal: in its shortest form (`1200.5`), or with one trailing zero more (`1200.50`, `1200.0`).
+//   - a decimal: in its shortest form (`1200.5`), or with one trailing zero more (`1200.50`, `1200.0`);
+//   - a pseudonym (`ps_` and 16 hex digits): each of its letters a-f in lower or upper case (pseudonyms in a file
+//     compare without regard to case).
 // Which form a value takes is a bit of HMAC-SM3 under the export's own key, of the value's canonical form (the
 // `*` form, the shortest decimal). Each value carries its bits by itself: rows may be reordered, subset or
 // re-encoded to GBK and columns dropped, and any surviving value still reads. Unmasked text, integers, dates,
@@ -13,7 +15,8 @@
 // candidates and carrier families tried, is at most FALSE_ATTRIBUTION_BOUND.
 import type { ScopeKeys } from '../../masking/index.ts';
 
-export type Carrier = 'fill' | 'decimal';
+export type Carrier = 'fill' | 'decimal' | 'hex';
+export const CARRIERS: Carrier[] = ['fill', 'decimal', 'hex'];
 
 export const FULL_STAR = '\uFF0A';
 /** The bound on the probability of naming a wrong export, whatever the file. */
@@ -27,7 +30,7 @@ const EARLY_BITS = 32;
 type Prf = ScopeKeys['hash'];
 
 function bitsOf(prf: Prf, kind: Carrier, canonical: string): Buffer {
-  return prf.digest((kind === 'fill' ? 'f\u0000' : 'd\u0000') + canonical);
+  return prf.digest(kind[0] + '\u0000' + canonical);
 }
 const bit = (d: Buffer, i: number) => (d[(i >> 3) % d.length]! >> (i & 7)) & 1;
 
@@ -60,6 +63,22 @@ export function embedDecimal(prf: Prf, text: string): string {
   return bit(bitsOf(prf, 'decimal', s), 0) ? s + (s.includes('.') ? '0' : '.0') : s;
 }
 
+const PSEUDONYM = /^ps_[0-9a-f]{16}$/;
+const PSEUDONYM_ANY_CASE = /^ps_[0-9a-fA-F]{16}$/;
+
+/** Writes a pseudonym's hex letters in lower or upper case, bit by bit. */
+export function embedHex(prf: Prf, pseudonym: string): string {
+  if (!PSEUDONYM.test(pseudonym)) return pseudonym;
+  const d = bitsOf(prf, 'hex', pseudonym);
+  let out = 'ps_';
+  let k = 0;
+  for (let i = 3; i < pseudonym.length; i++) {
+    const ch = pseudonym[i]!;
+    out += ch >= 'a' && bit(d, k++) ? ch.toUpperCase() : ch;
+  }
+  return out;
+}
+
 /** A carrier as read from a file: its canonical form and the bits it shows. */
 export interface ReadCarrier {
   canonical: string;
@@ -90,15 +109,35 @@ export function readDecimal(cell: string): ReadCarrier | null {
   return null; // two zeros more, or a fixed scale: not a form an export writes
 }
 
+/** What a cell of a pseudonym column shows: null when it is not a pseudonym or has no letters. */
+export function readHex(cell: string): ReadCarrier | null {
+  const t = cell.trim();
+  if (!PSEUDONYM_ANY_CASE.test(t)) return null;
+  const bits: number[] = [];
+  for (let i = 3; i < t.length; i++) {
+    const ch = t[i]!;
+    if (/[a-f]/i.test(ch)) bits.push(ch >= 'a' ? 0 : 1);
+  }
+  return bits.length ? { canonical: t.toLowerCase(), bits } : null;
+}
+
+const READERS: Record<Carrier, (cell: string) => ReadCarrier | null> = {
+  fill: readFill,
+  decimal: readDecimal,
+  hex: readHex,
+};
+
 /** A file's carriers by family, distinct by canonical form (the first seen counts), at most MAX_CARRIERS each. */
 export class CarrierSet {
-  readonly families: Record<Carrier, Map<string, number[]>> = { fill: new Map(), decimal: new Map() };
-  add(kind: Carrier, cell: unknown) {
+  readonly families: Record<Carrier, Map<string, number[]>> = { fill: new Map(), decimal: new Map(), hex: new Map() };
+  /** `auto`: a column whose export is not known (no header): a pseudonym or a fill, by the cell's look */
+  add(kind: Carrier | 'auto', cell: unknown) {
     if (cell === null || cell === undefined) return;
     let text = typeof cell === 'string' ? cell : String(cell);
     // a value the CSV writer kept from reading as a formula (platform/csv.ts) carries its bits after the quote
     if (/^'[=+\-@\t\r]/.test(text)) text = text.slice(1);
-    const c = kind === 'fill' ? readFill(text) : readDecimal(text);
+    if (kind === 'auto') kind = PSEUDONYM_ANY_CASE.test(text.trim()) ? 'hex' : 'fill';
+    const c = READERS[kind](text);
     const f = this.families[kind];
     if (c && c.bits.length && f.size < MAX_CARRIERS && !f.has(c.canonical)) f.set(c.canonical, c.bits);
   }
@@ -108,7 +147,7 @@ export class CarrierSet {
     return n;
   }
   get bits() {
-    return this.bitsOf('fill') + this.bitsOf('decimal');
+    return CARRIERS.reduce((n, f) => n + this.bitsOf(f), 0);
   }
 }
 

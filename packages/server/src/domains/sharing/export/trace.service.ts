@@ -15,6 +15,7 @@ import { authorize } from '../sharing.policy.ts';
 import * as repo from './export.repository.ts';
 import {
   CarrierSet,
+  CARRIERS,
   chanceText,
   evidenceFor,
   FALSE_ATTRIBUTION_BOUND,
@@ -83,6 +84,13 @@ export class TraceService {
   async trace(ctx: RequestContext, input: AsyncIterable<Buffer>, fileName: string | null): Promise<TraceOutcome> {
     authorize(ctx.actor, 'share.trace');
     const out = await this.traceFile(input, fileName);
+    await this.record(ctx, out);
+    return out;
+  }
+
+  /** Keeps a trace on the audit trail: the file's SM3 and name, the verdict, the export named. */
+  async record(ctx: RequestContext, out: TraceOutcome) {
+    const fileName = out.fileName;
     await this.db.transaction().execute((trx) =>
       writeAudit(trx, ctx, {
         action: 'share.trace',
@@ -92,7 +100,6 @@ export class TraceService {
         diff: { file: fileName, sm3: out.sm3, verdict: out.verdict, export: out.named?.exportId ?? null },
       }),
     );
-    return out;
   }
 
   /** Reads a file and names the export it came from, if the evidence allows (the CLI calls this directly). */
@@ -111,8 +118,8 @@ export class TraceService {
     // carriers depend only on which file column carries what: candidates with the same columns share them
     const byLayout = new Map<string, CarrierSet>();
     const carriersOf = (columns: ExportColumn[]) => {
-      const kinds = cells.map((_, i): Carrier | null => {
-        if (!headerMatched) return 'fill';
+      const kinds = cells.map((_, i): Carrier | 'auto' | null => {
+        if (!headerMatched) return 'auto';
         const col = columns.find((c) => c.name === headerNames[i]);
         return col?.carrier ?? null;
       });
@@ -134,7 +141,7 @@ export class TraceService {
         !headerMatched ||
         headerNames.every((h) => h === '' || (c.columns as ExportColumn[]).some((col) => col.name === h)),
     );
-    const families: Carrier[] = ['fill', 'decimal'];
+    const families = CARRIERS;
     const tried = Math.max(1, fits.length) * families.length;
     const scored: { c: (typeof candidates)[number]; e: Evidence }[] = [];
     let carrierBits = 0;

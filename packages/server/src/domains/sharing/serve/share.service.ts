@@ -386,9 +386,11 @@ export class ShareServer {
       const carrier =
         rule?.rule === 'mask' && textual && (rule.fill ?? '*') === '*'
           ? 'fill'
-          : rule?.rule === 'none' && i.dataType === 'decimal' && q.format === 'csv'
-            ? 'decimal'
-            : null;
+          : rule?.rule === 'hash' && textual
+            ? 'hex'
+            : rule?.rule === 'none' && i.dataType === 'decimal' && q.format === 'csv'
+              ? 'decimal'
+              : null;
       return {
         code: i.code,
         name: i.name,
