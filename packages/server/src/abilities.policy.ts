@@ -53,6 +53,7 @@ export function abilitiesOf(actor: Actor): AbilitySet {
     'ingest.one_source.check': ingestPolicy.can(actor, 'ingest.one_source.check'),
     'sharing.apply': sharingPolicy.can(actor, 'application.apply'),
     'sharing.center': sharingPolicy.can(actor, 'application.center'),
+    'sharing.trace': sharingPolicy.can(actor, 'share.trace'),
     'totp.optional': !authPolicy.totpRequired(actor.roles),
   };
   return { pages, can };

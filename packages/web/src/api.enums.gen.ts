@@ -8,6 +8,15 @@ export type BatchOutcome = (typeof BatchOutcome)[number];
 export const BatchStatus = ['running', 'succeeded', 'failed'] as const;
 export type BatchStatus = (typeof BatchStatus)[number];
 
+export const ExportEncoding = ['utf-8', 'gb18030'] as const;
+export type ExportEncoding = (typeof ExportEncoding)[number];
+
+export const ExportFormat = ['csv', 'xlsx'] as const;
+export type ExportFormat = (typeof ExportFormat)[number];
+
+export const ExportStatus = ['writing', 'done', 'failed'] as const;
+export type ExportStatus = (typeof ExportStatus)[number];
+
 export const Freshness = ['fresh', 'due', 'overdue', 'never', 'irregular', 'no_table'] as const;
 export type Freshness = (typeof Freshness)[number];
 
@@ -49,6 +58,12 @@ export type SharePath = (typeof SharePath)[number];
 
 export const ShareStatus = ['center_confirm', 'center_review', 'returned', 'owner_consent', 'profile_confirm', 'refusal_review', 'granted', 'denied', 'withdrawn'] as const;
 export type ShareStatus = (typeof ShareStatus)[number];
+
+export const TraceCarrier = ['fill', 'decimal', 'hex'] as const;
+export type TraceCarrier = (typeof TraceCarrier)[number];
+
+export const TraceVerdict = ['named', 'not_named', 'ambiguous', 'no_carriers'] as const;
+export type TraceVerdict = (typeof TraceVerdict)[number];
 
 export const VerifyResult = ['match', 'no_match'] as const;
 export type VerifyResult = (typeof VerifyResult)[number];

@@ -451,6 +451,7 @@ export interface paths {
                                     "policy.edit": boolean;
                                     "sharing.apply": boolean;
                                     "sharing.center": boolean;
+                                    "sharing.trace": boolean;
                                     "totp.optional": boolean;
                                     "units.all": boolean;
                                     "user.grant_center_roles": boolean;
@@ -5756,6 +5757,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/share/grants/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A file of the grant's rows (CSV in UTF-8 with BOM or GB18030, or XLSX), masked, streamed and fingerprinted; the consumer's systems and staff */
+        get: {
+            parameters: {
+                query: {
+                    /** @description CSV only: utf-8 (with a BOM, the default) or gb18030 (for tools that want GBK) */
+                    encoding?: "utf-8" | "gb18030";
+                    /** @description item codes, comma-separated (all when left out) */
+                    fields?: string;
+                    /** @description csv or xlsx */
+                    format: "csv" | "xlsx";
+                    /** @description a filter over the grant's items, e.g. 所属社区 = '宝湖社区' AND 年龄 >= 60 */
+                    where?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/share/grants/{id}/lookup": {
         parameters: {
             query?: never;
@@ -6861,6 +6907,7 @@ export interface paths {
                             maskingProfileId: string;
                             may: {
                                 bind: boolean;
+                                export: boolean;
                                 manage: boolean;
                             };
                             methods: ("api" | "file" | "db_sync")[];
@@ -6952,6 +6999,7 @@ export interface paths {
                             maskingProfileId: string;
                             may: {
                                 bind: boolean;
+                                export: boolean;
                                 manage: boolean;
                             };
                             methods: ("api" | "file" | "db_sync")[];
@@ -7042,6 +7090,7 @@ export interface paths {
                             maskingProfileId: string;
                             may: {
                                 bind: boolean;
+                                export: boolean;
                                 manage: boolean;
                             };
                             methods: ("api" | "file" | "db_sync")[];
@@ -7134,6 +7183,7 @@ export interface paths {
                             maskingProfileId: string;
                             may: {
                                 bind: boolean;
+                                export: boolean;
                                 manage: boolean;
                             };
                             methods: ("api" | "file" | "db_sync")[];
@@ -7166,6 +7216,63 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/grants/{id}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The grant's file exports: who exported which rows when, as what (the parties and the Center) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            exports: {
+                                /** @description the user's name, or the information system's */
+                                by: string;
+                                columns: number;
+                                encoding: string;
+                                finishedAt: string | null;
+                                format: string;
+                                id: string;
+                                rows: number;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /**
+                                 * ExportStatus
+                                 * @enum {string}
+                                 */
+                                status: "writing" | "done" | "failed";
+                                where: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -7304,6 +7411,108 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/trace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Trace a leaked file (CSV in any encoding, or XLSX, as the body) to the export it came from: grant, consumer, system, user, time */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description the file name, for the record */
+                    fileName?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description exports compared */
+                            candidates: number;
+                            /** @description distinct carrier bits found in the file */
+                            carriers: number;
+                            columnsRead: number;
+                            evidence: {
+                                /** @description of them, those that agree with the export */
+                                agreeing: number;
+                                /** @description carrier bits compared */
+                                bits: number;
+                                /** @description the chance that an export which did not write the file agrees as well (union bound) */
+                                chance: string;
+                                /**
+                                 * TraceCarrier
+                                 * @enum {string}
+                                 */
+                                family: "fill" | "decimal" | "hex";
+                            } | null;
+                            falseAttributionBound: number;
+                            fileName: string | null;
+                            /** @description whether the file's first row was read as the export's header */
+                            headerMatched: boolean;
+                            named: {
+                                consumer: {
+                                    id: string;
+                                    name: string;
+                                };
+                                encoding: string;
+                                /** Format: date-time */
+                                exportedAt: string;
+                                exportId: string;
+                                format: string;
+                                grantId: string;
+                                resourceId: string;
+                                rows: number;
+                                system: string | null;
+                                user: {
+                                    id: string;
+                                    name: string;
+                                    username: string;
+                                } | null;
+                            } | null;
+                            rowsRead: number;
+                            runnerUp: {
+                                /** @description of them, those that agree with the export */
+                                agreeing: number;
+                                /** @description carrier bits compared */
+                                bits: number;
+                                /** @description the chance that an export which did not write the file agrees as well (union bound) */
+                                chance: string;
+                                /**
+                                 * TraceCarrier
+                                 * @enum {string}
+                                 */
+                                family: "fill" | "decimal" | "hex";
+                            } | null;
+                            sm3: string;
+                            /**
+                             * TraceVerdict
+                             * @enum {string}
+                             */
+                            verdict: "named" | "not_named" | "ambiguous" | "no_carriers";
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -43,6 +43,7 @@ export const ABILITIES = [
   'ingest.one_source.check',
   'sharing.apply', // apply for another unit's data
   'sharing.center', // confirm and review share cases, review refusals (the Center)
+  'sharing.trace', // name the export a leaked file came from (the Center)
   'totp.optional', // may switch one's own second factor off
 ] as const;
 export type Ability = (typeof ABILITIES)[number];

@@ -249,7 +249,7 @@ export const GrantView = Type.Object({
   state: GrantState,
   stateReason: Nullable(Type.String()),
   today: Type.Object({ calls: Type.Integer(), rows: Type.Integer(), refused: Type.Integer() }),
-  may: Type.Object({ manage: Type.Boolean(), bind: Type.Boolean() }),
+  may: Type.Object({ manage: Type.Boolean(), bind: Type.Boolean(), export: Type.Boolean() }),
 });
 export const GrantStateBody = Obj({ action: OneOf(['suspend', 'resume', 'revoke']), reason: Comment });
 export const GrantPatch = Type.Partial(

@@ -18,10 +18,10 @@ import {
   Typography,
 } from 'antd';
 import { Link, useParams } from 'react-router-dom';
-import { get, patch, post, put, qs } from '../../api.ts';
+import { ApiError, get, patch, post, put, qs } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
-import { useLoad, useProblem } from '../../ui.tsx';
+import { fmtTime, useLoad, useProblem } from '../../ui.tsx';
 import { Loaded } from '../../states.tsx';
 import type { Credential } from '../../types.ts';
 import type { Reply } from '../../api.types.ts';
@@ -177,6 +177,7 @@ function GrantView({ g, reload }: { g: Grant; reload(): void }) {
           <Typography.Text code copyable>{`POST ${base}/verify`}</Typography.Text>
         </Typography.Paragraph>
       </Card>
+      {g.methods.includes('file') && <ExportsCard g={g} />}
       {g.may.manage && (
         <Card
           title={t('grant.preview')}
@@ -222,6 +223,116 @@ function GrantView({ g, reload }: { g: Grant; reload(): void }) {
         />
       )}
     </Space>
+  );
+}
+
+type Exports = Reply<'/api/sharing/grants/{id}/exports'>['exports'];
+type ExportChoice = 'csv' | 'csv-gb18030' | 'xlsx';
+
+/** The consumer's staff export a file of the grant (masked, fingerprinted); every party sees who exported what. */
+function ExportsCard({ g }: { g: Grant }) {
+  const { t } = useI18n();
+  const problem = useProblem();
+  const list = useLoad(() => get<{ exports: Exports }>(`/api/sharing/grants/${g.id}/exports`), [g.id]);
+  const [choice, setChoice] = useState<ExportChoice>('csv');
+  const [where, setWhere] = useState('');
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    try {
+      const q = qs({
+        format: choice === 'xlsx' ? 'xlsx' : 'csv',
+        encoding: choice === 'csv-gb18030' ? 'gb18030' : undefined,
+        where: where.trim() || undefined,
+      });
+      const res = await fetch(`/api/share/grants/${g.id}/export${q}`, { credentials: 'same-origin' });
+      if (!res.ok) {
+        const body = (await res.json().catch(() => null)) as {
+          status?: number;
+          code?: string;
+          message?: { zh: string; en: string };
+          errors?: { field: string; message: { zh: string; en: string } }[];
+        } | null;
+        throw new ApiError(
+          res.status,
+          body?.code ?? 'http',
+          body?.message ?? { zh: `导出失败（${res.status}）`, en: `Export failed (${res.status})` },
+          body?.errors ?? [],
+        );
+      }
+      const name = /filename\*=UTF-8''([^;]+)/.exec(res.headers.get('content-disposition') ?? '')?.[1];
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(await res.blob());
+      a.download = name ? decodeURIComponent(name) : `export.${choice === 'xlsx' ? 'xlsx' : 'csv'}`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      list.reload();
+    } catch (e) {
+      problem(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card title={t('export.title')}>
+      {g.may.export && g.state === 'active' && (
+        <Space direction="vertical" style={{ width: '100%', marginBottom: 16 }}>
+          <Typography.Text type="secondary">{t('export.help')}</Typography.Text>
+          <Space wrap>
+            <Select<ExportChoice>
+              value={choice}
+              onChange={setChoice}
+              style={{ width: 240 }}
+              options={(['csv', 'csv-gb18030', 'xlsx'] as const).map((c) => ({
+                value: c,
+                label: t(`export.choice.${c}`),
+              }))}
+              data-testid="export-format"
+            />
+            <Input
+              value={where}
+              onChange={(e) => setWhere(e.target.value)}
+              placeholder={t('export.where')}
+              style={{ width: 360 }}
+              maxLength={4000}
+              data-testid="export-where"
+            />
+            <Button type="primary" loading={busy} onClick={() => void run()} data-testid="export-run">
+              {t('export.run')}
+            </Button>
+          </Space>
+        </Space>
+      )}
+      <Table
+        size="small"
+        rowKey="id"
+        loading={list.loading}
+        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        dataSource={list.data?.exports ?? []}
+        locale={{ emptyText: t('export.none') }}
+        columns={[
+          { title: t('export.at'), dataIndex: 'startedAt', render: fmtTime },
+          { title: t('export.by'), dataIndex: 'by' },
+          {
+            title: t('export.file'),
+            render: (_, e) =>
+              `${t(`export.format.${e.format}` as 'export.format.csv')}${e.format === 'csv' ? ` · ${t(`export.encoding.${e.encoding}` as 'export.encoding.utf-8')}` : ''}`,
+          },
+          { title: t('export.rows'), dataIndex: 'rows', render: (n: number) => n.toLocaleString() },
+          {
+            title: t('export.status'),
+            dataIndex: 'status',
+            render: (st: string) => (
+              <Tag color={st === 'done' ? 'green' : st === 'failed' ? 'red' : 'blue'}>
+                {t(`export.status.${st}` as 'export.status.done')}
+              </Tag>
+            ),
+          },
+          { title: t('export.whereCol'), dataIndex: 'where', render: (w: string | null) => w ?? '—' },
+        ]}
+        data-testid="export-list"
+      />
+    </Card>
   );
 }
 

@@ -10,6 +10,7 @@ import { LoadAlert, tableState } from '../../states.tsx';
 import { ShareStatus } from '../../api.enums.gen.ts';
 import type { Reply } from '../../api.types.ts';
 import { UsageTab } from './UsageTab.tsx';
+import { TraceTab } from './TraceTab.tsx';
 import { DueTag, GrantStateTag, MethodTags, StatusTag, type Application, type Grant } from './parts.tsx';
 
 type Inbox = Reply<'/api/sharing/inbox'>;
@@ -18,7 +19,8 @@ export function SharingPage() {
   const { t } = useI18n();
   const { me } = useSession();
   const [url, setUrl] = useUrlState();
-  const tab = url.tab === 'grants' || url.tab === 'usage' ? url.tab : 'applications';
+  const tracer = can(me, 'sharing.trace');
+  const tab = url.tab === 'grants' || url.tab === 'usage' || (url.tab === 'trace' && tracer) ? url.tab : 'applications';
   const center = can(me, 'sharing.center');
   const inbox = useLoad(() => get<Inbox>('/api/sharing/inbox'), []);
   const box = (key: 'consumer' | 'owner' | 'center', side?: string) => (
@@ -45,6 +47,7 @@ export function SharingPage() {
             { key: 'applications', label: t('sharing.tab.applications'), children: <Applications /> },
             { key: 'grants', label: t('sharing.tab.grants'), children: <Grants /> },
             { key: 'usage', label: t('sharing.tab.usage'), children: <UsageTab /> },
+            ...(tracer ? [{ key: 'trace', label: t('sharing.tab.trace'), children: <TraceTab /> }] : []),
           ]}
         />
       </Card>

@@ -205,6 +205,8 @@ export class GrantService {
       may: {
         manage: can(ctx.actor, 'grant.manage', p),
         bind: can(ctx.actor, 'grant.bind', p),
+        // a file of the data: the consumer's staff, when the grant gives the file method
+        export: g.methods.includes('file') && can(ctx.actor, 'share.export', { ...p, credentialIds: [] }),
       },
     };
   }
