@@ -92,7 +92,11 @@ async function run(kind: 'postgres' | 'pglite', file: string) {
     const centerAdmin = await env.as('center_admin');
     const sys = await consumer.post('/api/catalog/systems', { name: '基准测试系统' });
     const cred = await consumer.post('/api/credentials', { systemName: '基准测试系统' });
-    const { id } = await publish(owner, reviewer, resourceBody({ name: '救助对象信息（基准）', items: ITEMS }));
+    const { id } = await publish(
+      owner,
+      reviewer,
+      resourceBody({ name: '救助对象信息（基准）', items: ITEMS, shareMethods: ['api', 'file'] }),
+    );
     const t0 = performance.now();
     const actor = await app.services.auth.cliActor(owner.username);
     const batch = await app.services.ingest.ingest(
@@ -117,7 +121,7 @@ async function run(kind: 'postgres' | 'pglite', file: string) {
       businessProcess: '基准测试',
       scenario: '基准测试',
       legalBasis: '基准测试',
-      methods: ['api'],
+      methods: ['api', 'file'],
       validUntil: new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10),
       systemId: sys.json.id,
       commitmentVersion: 1,
@@ -155,8 +159,19 @@ async function run(kind: 'postgres' | 'pglite', file: string) {
     });
     const bareBase = await bare.listen({ port: 0, host: '127.0.0.1' });
 
-    const before = await auditCount(db);
     const auth = { authorization: `Bearer ${cred.json.token}` };
+    // the export: the whole grant as one CSV over HTTP, against COPY … TO STDOUT of the same rows and columns
+    const exported = await timeExport(`${base}/api/share/grants/${grantId}/export?format=csv`, auth);
+    const copied =
+      kind === 'postgres' ? await timeCopy(env.database.url!, table, ITEMS.map((i) => `"${i.code}"`).join(', ')) : null;
+    console.log(
+      `  export ${Math.round(exported.rowsPerS).toLocaleString()} rows/s (${(exported.bytes / 2 ** 20).toFixed(0)} MB in ${exported.seconds.toFixed(1)} s, heap +${exported.heapMb.toFixed(0)} MB at most)` +
+        (copied
+          ? `  | COPY TO STDOUT ${Math.round(copied.rowsPerS).toLocaleString()} rows/s  | ratio ${(exported.rowsPerS / copied.rowsPerS).toFixed(2)}`
+          : '  | COPY TO STDOUT: not measured on PGlite'),
+    );
+    if (process.env.BENCH_ONLY === 'export') return null;
+    const before = await auditCount(db);
     const lookupShared = await drive(base, auth, () => `/api/share/grants/${grantId}/lookup?id_no=${keyOf(rnd())}`);
     if (process.env.BENCH_ONLY === 'lookup') {
       console.log(`  lookup shared ${lookupShared.rps} req/s  p50 ${lookupShared.p50} ms  p99 ${lookupShared.p99} ms`);
@@ -201,10 +216,55 @@ async function run(kind: 'postgres' | 'pglite', file: string) {
       baseline_page_rps: results.page.bare.rps,
       page_ratio: Number((results.page.shared.rps / results.page.bare.rps).toFixed(2)),
       audited_calls: audited,
+      export_rows_per_s: Math.round(exported.rowsPerS),
+      export_heap_mb: Math.round(exported.heapMb),
+      baseline_copy_rows_per_s: copied ? Math.round(copied.rowsPerS) : null,
+      export_ratio: copied ? Number((exported.rowsPerS / copied.rowsPerS).toFixed(2)) : null,
     };
   } finally {
     await bare.close();
     await env.close();
+  }
+}
+
+/** Reads an export to its end, counting rows and bytes; the heap is sampled while it streams. */
+async function timeExport(url: string, headers: Record<string, string>) {
+  global.gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  let heapMax = heap0;
+  const t0 = performance.now();
+  const res = await fetch(url, { headers });
+  if (res.status !== 200) throw new Error(`export: ${res.status} ${await res.text()}`);
+  let bytes = 0;
+  let lines = 0;
+  let n = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.length;
+    for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+    if (++n % 64 === 0) heapMax = Math.max(heapMax, process.memoryUsage().heapUsed);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const rows = lines - 1;
+  if (rows !== ROWS) throw new Error(`the export holds ${rows} rows, not ${ROWS}`);
+  return { rowsPerS: rows / seconds, seconds, bytes, heapMb: (heapMax - heap0) / 2 ** 20 };
+}
+
+/** COPY (the same columns, in key order) TO STDOUT as CSV, read to its end. */
+async function timeCopy(url: string, table: string, cols: string) {
+  const { default: pg } = await import('pg');
+  const { to } = await import('pg-copy-streams');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const text = `COPY (SELECT ${cols} FROM data."${table}" ORDER BY id_no) TO STDOUT WITH (FORMAT csv, HEADER)`;
+    const t0 = performance.now();
+    let lines = 0;
+    for await (const chunk of client.query(to(text)) as AsyncIterable<Buffer>)
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+    const seconds = (performance.now() - t0) / 1000;
+    return { rowsPerS: (lines - 1) / seconds, seconds };
+  } finally {
+    await client.end();
   }
 }
 

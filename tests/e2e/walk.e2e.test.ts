@@ -56,6 +56,10 @@ const CODE_WORDS = [
   'conditional',
   'topic_approved',
   'not_aggregated',
+  // exports and tracing
+  'writing',
+  'not_named',
+  'no_carriers',
 ];
 
 /** Data that may look like a code: user names (gaj.admin), key ids, pseudonyms and tokens, resource codes. */

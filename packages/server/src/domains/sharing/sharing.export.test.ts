@@ -10,6 +10,7 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { describeEachDb, type Reply } from '../../testing/test-env.ts';
 import { grantedCase, ownerResource, sharingWorld, type SharingWorld } from '../../testing/sharing-fixtures.ts';
+import { residentId } from '../../testing/ingest-fixtures.ts';
 import { FULL_STAR } from './export/fingerprint.ts';
 
 const ROWS = 120;
@@ -195,5 +196,29 @@ describeEachDb('sharing: exports and leak tracing', (env) => {
     assert.equal(over.status, 429, over.body);
     assert.match(over.json.message.zh, /导出将有 120 行，超过本授权今日剩余的 10 行/);
     assert.ok(over.headers['retry-after']);
+  });
+
+  it('pages sort numbers as numbers and keep to the key\u2019s order (the order names the table\u2019s columns)', async () => {
+    // two more rows whose amounts and household sizes have more digits than the rest
+    const more = [
+      '公民身份号码,姓名,联系电话,救助金额,家庭人口数,批准日期,救助类别,是否在保',
+      `${residentId('1949-12-31', 1)},赵一,13900000001,5.50,12,2024年1月1日,A类,是`,
+      `${residentId('1949-12-31', 2)},赵二,13900000002,1000.50,9,2024年1月1日,A类,是`,
+    ].join('\r\n');
+    const up = await w.owner.req('POST', `/api/ingest/resources/${resource.id}/upload`, more, {
+      'content-type': 'text/csv',
+    });
+    assert.equal(up.status, 200, up.body);
+    const r = await w.system.get(`/api/share/grants/${grantId}/rows?sort=members&order=desc&limit=3`);
+    assert.equal(r.status, 200, r.body);
+    assert.deepEqual(
+      r.json.rows.map((x: { members: number }) => x.members),
+      [12, 9, 6],
+    );
+    const a = await w.system.get(`/api/share/grants/${grantId}/rows?sort=amount&limit=2`);
+    assert.deepEqual(
+      a.json.rows.map((x: { amount: string }) => Number(x.amount)),
+      [5.5, 100.5],
+    );
   });
 });

@@ -82,9 +82,13 @@ export async function selectPage(db: DbOrTrx, t: TableShape, spec: PageSpec) {
     : [sql.raw(`ctid::text AS ${ident('__k0')}`)];
   const sortOut = spec.sort ? [sql.raw(`${ident(spec.sort.item)}::text AS ${ident('__s')}`)] : [];
   const conds = [...spec.where.map((c) => compile(t, c)), ...(spec.after ? [afterCondition(t, spec, spec.after)] : [])];
+  // ORDER BY names the table's columns, qualified: unqualified, a name resolves to the output column of the same
+  // name (its ::text), which sorts numbers as text and cannot use the key's index
+  const own = (c: DataColumn) => sql.raw(`${dataTable(t.table)}.${ident(c.code)}`);
+  const keys = t.keys.length ? sql.join(t.keys.map(own)) : sql.raw('ctid');
   const order = spec.sort
-    ? sql`${col(column(t, spec.sort.item))} ${sql.raw(spec.sort.desc ? 'DESC' : 'ASC')} NULLS LAST, ${keyList(t)}`
-    : keyList(t);
+    ? sql`${own(column(t, spec.sort.item))} ${sql.raw(spec.sort.desc ? 'DESC' : 'ASC')} NULLS LAST, ${keys}`
+    : keys;
   const { rows } = await sql<Record<string, string | null>>`
     SELECT ${sql.join([...items, ...keyOut, ...sortOut])} FROM ${sql.raw(dataTable(t.table))}
     ${whereAll(t, conds)} ORDER BY ${order} LIMIT ${spec.limit + 1}`.execute(db);

@@ -29,15 +29,39 @@ const EARLY_BITS = 32;
 
 type Prf = ScopeKeys['hash'];
 
-function bitsOf(prf: Prf, kind: Carrier, canonical: string): Buffer {
-  return prf.digest(kind[0] + '\u0000' + canonical);
+/**
+ * Digests already computed, per key: masked values repeat (a surname and its fill, a street and its fill), so an
+ * export computes each distinct value's bits once. Bounded: past the bound, the oldest half is forgotten.
+ */
+const memo = new WeakMap<Prf, Map<string, Buffer>>();
+const MEMO_MAX = 20_000;
+
+function bitsOf(prf: Prf, kind: Carrier, canonical: string, remember = false): Buffer {
+  const input = kind[0] + '\u0000' + canonical;
+  // tracing compares each value once per export: nothing to remember there
+  if (!remember) return prf.digest(input);
+  let m = memo.get(prf);
+  if (!m) memo.set(prf, (m = new Map()));
+  let d = m.get(input);
+  if (!d) {
+    d = prf.digest(input);
+    if (m.size >= MEMO_MAX) {
+      let drop = MEMO_MAX / 2;
+      for (const k of m.keys()) {
+        m.delete(k);
+        if (--drop <= 0) break;
+      }
+    }
+    m.set(input, d);
+  }
+  return d;
 }
 const bit = (d: Buffer, i: number) => (d[(i >> 3) % d.length]! >> (i & 7)) & 1;
 
 /** Writes a masked value's `*` fill as `*` or `＊`, bit by bit (at most 256 carry; the rest stay `*`). */
 export function embedFill(prf: Prf, masked: string): string {
   if (!masked.includes('*')) return masked;
-  const d = bitsOf(prf, 'fill', masked);
+  const d = bitsOf(prf, 'fill', masked, true);
   let out = '';
   let k = 0;
   for (const ch of masked) {
@@ -60,7 +84,7 @@ export function shortestDecimal(text: string): string {
 export function embedDecimal(prf: Prf, text: string): string {
   if (!DECIMAL.test(text)) return text;
   const s = shortestDecimal(text);
-  return bit(bitsOf(prf, 'decimal', s), 0) ? s + (s.includes('.') ? '0' : '.0') : s;
+  return bit(bitsOf(prf, 'decimal', s, true), 0) ? s + (s.includes('.') ? '0' : '.0') : s;
 }
 
 const PSEUDONYM = /^ps_[0-9a-f]{16}$/;
@@ -69,7 +93,7 @@ const PSEUDONYM_ANY_CASE = /^ps_[0-9a-fA-F]{16}$/;
 /** Writes a pseudonym's hex letters in lower or upper case, bit by bit. */
 export function embedHex(prf: Prf, pseudonym: string): string {
   if (!PSEUDONYM.test(pseudonym)) return pseudonym;
-  const d = bitsOf(prf, 'hex', pseudonym);
+  const d = bitsOf(prf, 'hex', pseudonym, true);
   let out = 'ps_';
   let k = 0;
   for (let i = 3; i < pseudonym.length; i++) {

@@ -423,22 +423,26 @@ export class ShareServer {
     });
     const data = this.data;
     const maskRow = (r: Row) => this.maskRow(s, fields, r);
+    // the next page is read while this one is masked and written (the database and the process work together)
+    const read = (after: PageEnd | null, left: number) =>
+      data.page(s.grant.resource_id, {
+        items: fields.map((i) => i.code),
+        where: conds,
+        sort: null,
+        after,
+        limit: Math.min(EXPORT_PAGE, left),
+      });
     async function* pages() {
-      let after = null;
       let left = total;
-      while (left > 0) {
-        const page = await data.page(s.grant.resource_id, {
-          items: fields.map((i) => i.code),
-          where: conds,
-          sort: null,
-          after,
-          limit: Math.min(EXPORT_PAGE, left),
-        });
+      let next = left > 0 ? read(null, left) : null;
+      while (next) {
+        const page = await next;
         if (!page?.rows.length) break;
         left -= page.rows.length;
+        next = page.end && left > 0 ? read(page.end, left) : null;
+        // a read started ahead and never awaited (the reader went away) must not surface as an unhandled rejection
+        next?.catch(() => undefined);
         yield page.rows.map(maskRow);
-        if (!page.end) break;
-        after = page.end;
       }
     }
     const db = this.db;
