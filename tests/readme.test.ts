@@ -1,5 +1,6 @@
 // The README's API examples run as printed: every ```sh block of its "API" section is run by bash against a
-// server with the demo catalog loaded (the quick start's), with a credential of 北京中路街道 as $TOKEN. Each
+// server with the demo district loaded (the quick start's), with a credential of 北京中路街道 as $TOKEN, and for the
+// sharing examples 民政局's grant of 户籍人口信息 as $GRANT with a bound credential of its system as $SHARE_TOKEN. Each
 // `# → …` line names text the block's output must contain. Only the address changes (the test server's port).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -8,7 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { describeEachDb } from '../packages/server/src/testing/test-env.ts';
-import { loadDemoCatalog } from '../packages/server/src/demo/load-demo.ts';
+import { sql } from 'kysely';
+import { loadDemoCatalog, loadDemoWorkflows } from '../packages/server/src/demo/load-demo.ts';
+import type { ShareMethod } from '../packages/server/src/db/schema.ts';
 import { actorFor } from '../packages/server/src/demo/catalog-seed.ts';
 import { listen } from './e2e/browser.ts';
 
@@ -52,6 +55,8 @@ it('the README promises an output for every API example', () => {
 describeEachDb('the README examples', (env) => {
   let base = '';
   let token = '';
+  let grantId = '';
+  let shareToken = '';
   let dir = '';
   before(async () => {
     base = await listen(env().app);
@@ -62,6 +67,20 @@ describeEachDb('the README examples', (env) => {
       systemName: '社区网格化服务管理系统',
     });
     token = issued.token;
+    // the sharing examples: the demo's workflows (民政局's grant of 户籍人口信息), a credential of its system bound
+    await loadDemoWorkflows(db, env().app.services);
+    const mzj = await actorFor(db, 'mzj.admin');
+    const grant = await db
+      .selectFrom('share_grant')
+      .select('id')
+      .where('consumer_org_id', '=', mzj.actor!.orgId)
+      .where('methods', '@>', sql<ShareMethod[]>`ARRAY['file']::text[]`)
+      .executeTakeFirstOrThrow();
+    const share = await env().app.services.auth.createCredential(mzj, { systemName: '社会救助信息系统' });
+    const g = await env().app.services.grants.get(mzj, grant.id);
+    await env().app.services.grants.bind(mzj, grant.id, [...g.credentials.map((c) => c.id), share.id]);
+    grantId = grant.id;
+    shareToken = share.token;
     dir = mkdtempSync(path.join(tmpdir(), 'gs-readme-'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,7 +89,10 @@ describeEachDb('the README examples', (env) => {
     for (const b of shellBlocks('API')) {
       const script = b.script.replaceAll('http://localhost:8080', base);
       // not spawnSync: the server answering the script runs in this process
-      const r = await run(script, { cwd: dir, env: { ...process.env, TOKEN: token, LC_ALL: 'C.UTF-8' } });
+      const r = await run(script, {
+        cwd: dir,
+        env: { ...process.env, TOKEN: token, GRANT: grantId, SHARE_TOKEN: shareToken, LC_ALL: 'C.UTF-8' },
+      });
       assert.equal(r.status, 0, `${b.script}\n${r.stderr}`);
       for (const e of b.expect)
         assert.ok(r.stdout.includes(e), `expected ${e} in the reply of\n${b.script}\n${r.stdout}`);

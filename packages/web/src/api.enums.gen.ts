@@ -8,6 +8,9 @@ export type BatchOutcome = (typeof BatchOutcome)[number];
 export const BatchStatus = ['running', 'succeeded', 'failed'] as const;
 export type BatchStatus = (typeof BatchStatus)[number];
 
+export const ChangeOp = ['upsert', 'delete'] as const;
+export type ChangeOp = (typeof ChangeOp)[number];
+
 export const ExportEncoding = ['utf-8', 'gb18030'] as const;
 export type ExportEncoding = (typeof ExportEncoding)[number];
 

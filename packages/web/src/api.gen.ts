@@ -5757,6 +5757,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/share/grants/{id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What changed since a cursor (rows inserted or updated, keys deleted), for a consumer that keeps a copy; masked as the grant says */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the `next` of the last sync; left out: from the first change */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            changes: {
+                                /**
+                                 * ChangeOp
+                                 * @enum {string}
+                                 */
+                                op: "upsert" | "delete";
+                                /** @description upsert: the row as served; delete: its key items only */
+                                record: {
+                                    [key: string]: string | number | boolean | null;
+                                };
+                            }[];
+                            items: {
+                                code: string;
+                                dataType: string;
+                                masked: boolean;
+                                name: string;
+                            }[];
+                            /** @description the key items: a delete names the row by them (masked as served) */
+                            key: string[];
+                            /** @description whether more changes are waiting now (ask again at once) */
+                            more: boolean;
+                            /** @description where the next sync goes on from: keep it, and ask again with it */
+                            next: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/share/grants/{id}/export": {
         parameters: {
             query?: never;

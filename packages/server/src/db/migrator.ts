@@ -12,6 +12,7 @@ import * as rejectedDataRow from './migrations/2026-12-06T00-00_rejected_data_ro
 import * as sharing from './migrations/2026-12-06T01-00_sharing.ts';
 import * as notifications from './migrations/2026-12-06T02-00_notifications.ts';
 import * as shareExport from './migrations/2026-12-07T00-00_share_export.ts';
+import * as ingestChanges from './migrations/2026-12-07T01-00_ingest_changes.ts';
 
 const migrations: Record<string, Migration> = {
   '2026-11-29T00-00_foundation': foundation,
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-06T01-00_sharing': sharing,
   '2026-12-06T02-00_notifications': notifications,
   '2026-12-07T00-00_share_export': shareExport,
+  '2026-12-07T01-00_ingest_changes': ingestChanges,
 };
 
 class StaticProvider implements MigrationProvider {

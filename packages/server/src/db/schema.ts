@@ -309,6 +309,13 @@ export interface DB {
   share_grant: ShareGrantTable;
   share_usage: ShareUsageTable;
   share_export: ShareExportTable;
+  ingest_prior_row: {
+    resource_id: string;
+    batch_id: string;
+    key: string[];
+    kind: 'deleted' | 'replaced';
+    row: ColumnType<Record<string, unknown>, string, string>;
+  };
   notification: NotificationTable;
   notification_read: { notification_id: string; user_id: string; read_at: DefaultTimestamp };
 }
@@ -510,6 +517,8 @@ export interface IngestBatchTable {
   heartbeat_at: Date | null;
   started_at: DefaultTimestamp;
   finished_at: Date | null;
+  /** the order succeeded batches of a resource committed in (sync's change feed) */
+  change_seq: number | null;
 }
 
 export interface Msg {

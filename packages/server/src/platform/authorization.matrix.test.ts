@@ -725,6 +725,12 @@ const CASES: Case[] = [
   },
   {
     method: 'GET',
+    route: '/api/share/grants/:id/changes',
+    url: (t) => `/api/share/grants/${t.grantB}/changes?limit=1`,
+    allow: ['system'],
+  },
+  {
+    method: 'GET',
     route: '/api/share/grants/:id/export',
     url: (t) => `/api/share/grants/${t.grantB}/export?format=csv`,
     allow: ['system', 'unit_admin', 'unit_user'], // unit B's bound system and its staff

@@ -98,6 +98,7 @@ export const AUDIT_ACTIONS = {
   'share.grant.preview': ['预览共享数据', 'Previewed the shared data'],
   'share.query': ['共享数据查询', 'Queried shared data'],
   'share.export': ['导出共享数据文件', 'Exported shared data to a file'],
+  'share.sync': ['共享数据变更同步', 'Synced changes of shared data'],
   'share.export.done': ['共享数据文件导出完成', 'Finished an export of shared data'],
   'share.trace': ['追溯泄露文件', 'Traced a leaked file'],
   'share.lookup': ['共享数据按主键查询', 'Looked up shared data by key'],

@@ -26,6 +26,8 @@ export {
   type Condition,
   type PageEnd,
   type PageSpec,
+  type Change,
+  type ChangeEnd,
   type ServedRow,
   type ServedColumn,
 } from './serve/serve.types.ts';

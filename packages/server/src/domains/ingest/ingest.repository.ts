@@ -1,7 +1,7 @@
 // The ingest domain's own tables: the registry of data tables (data_table), batches (ingest_batch) and their
 // rejected rows (ingest_rejected). The per-resource tables in schema "data" are table/table.repository.ts's;
 // applying a batch is pipeline/pipeline.repository.ts's.
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { DataColumn, DataTableTable, IngestBatchTable, Msg } from '../../db/schema.ts';
 
@@ -174,6 +174,8 @@ export async function setBatchSucceeded(
       warnings: JSON.stringify(o.warnings),
       finished_at: o.at,
       heartbeat_at: o.at,
+      // taken under the resource's lock, inside the batch's transaction: the resource's batches in commit order
+      change_seq: sql<number>`nextval('ingest_change_seq')`,
     })
     .where('id', '=', batchId)
     .execute();

@@ -394,6 +394,21 @@ export const shareRoutes =
       },
     );
     app.get(
+      '/api/share/grants/:id/changes',
+      {
+        schema: {
+          tags,
+          summary:
+            'What changed since a cursor (rows inserted or updated, keys deleted), for a consumer that keeps a copy; masked as the grant says',
+          params: S.IdParams,
+          querystring: S.ChangesQuery,
+          response: { 200: S.Changes },
+        },
+        config: { allow: ['system'], auditedByRoute: true },
+      },
+      async (req) => server.sync(req.ctx, req.params.id, req.query),
+    );
+    app.get(
       '/api/share/grants/:id/export',
       {
         schema: {

@@ -310,6 +310,27 @@ export const Verified = Type.Object({
   result: Type.Record(Type.String(), OneOf(['match', 'no_match'], { title: 'VerifyResult' })),
 });
 
+export const ChangesQuery = Obj({
+  cursor: Type.Optional(
+    Type.String({ maxLength: 2000, description: 'the `next` of the last sync; left out: from the first change' }),
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 500 })),
+});
+export const Changes = Type.Object({
+  items: RowsPage.properties.items,
+  key: Type.Array(Type.String(), { description: 'the key items: a delete names the row by them (masked as served)' }),
+  changes: Type.Array(
+    Type.Object({
+      op: OneOf(['upsert', 'delete'], { title: 'ChangeOp' }),
+      record: Type.Record(Type.String(), Value, {
+        description: 'upsert: the row as served; delete: its key items only',
+      }),
+    }),
+  ),
+  next: Type.String({ description: 'where the next sync goes on from: keep it, and ask again with it' }),
+  more: Type.Boolean({ description: 'whether more changes are waiting now (ask again at once)' }),
+});
+
 // ---------------------------------------------------------------- exports and tracing (ADR 0011)
 export const ExportQuery = Obj({
   format: OneOf(['csv', 'xlsx'], { title: 'ExportFormat', description: 'csv or xlsx' }),

@@ -82,7 +82,14 @@ export async function applyBatch(
       zh: '全量替换的批次没有一行通过校验，已有数据保持不变',
       en: 'No row of this full replacement passed the checks; the loaded data is unchanged',
     });
-  if (batch.mode === 'replace' && options.deleteOnReplace) await repo.deleteAllRows(trx, batch.table);
+  if (batch.mode === 'replace' && options.deleteOnReplace) await repo.deleteAllRows(trx, batch);
+  if (options.staging && batch.mode === 'upsert')
+    await repo.keepOverwrittenRows(trx, {
+      ...batch,
+      staging: options.staging,
+      header: options.header,
+      index: options.index,
+    });
   if (options.staging)
     await repo.insertStaged(
       trx,
@@ -90,6 +97,7 @@ export async function applyBatch(
       batch.mode === 'upsert',
     );
 
+  if (batch.mode === 'replace') await repo.markReturnedRows(trx, batch);
   const rowCount = await countRows(trx, batch.table);
   const at = new Date();
   const warnings = [...counts.warnings];

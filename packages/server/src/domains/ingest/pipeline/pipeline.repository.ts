@@ -55,8 +55,38 @@ export function lockDataTable(db: DbOrTrx, resourceId: string) {
     .executeTakeFirst();
 }
 
-export async function deleteAllRows(db: DbOrTrx, table: string) {
-  await sql.raw(`DELETE FROM ${dataTable(table)}`).execute(db);
+/** The key's columns as text, in key order: how a prior row's key is kept. */
+const keyText = (columns: DataColumn[], alias: string) =>
+  `ARRAY[${columns
+    .filter((c) => c.key)
+    .map((c) => `${alias}.${ident(c.code)}::text`)
+    .join(', ')}]::text[]`;
+
+/**
+ * A replacement removes every loaded row; the rows it removes are kept first, as they were (ingest_prior_row,
+ * 'deleted'), for the change feed: those the new data brings back become 'replaced' when the batch applies.
+ */
+export async function deleteAllRows(
+  db: DbOrTrx,
+  batch: { table: string; batchId: string; resourceId: string; columns: DataColumn[] },
+) {
+  if (batch.columns.some((c) => c.key))
+    await sql`
+      INSERT INTO ingest_prior_row (resource_id, batch_id, key, kind, row)
+      SELECT ${batch.resourceId}, ${batch.batchId}, ${sql.raw(keyText(batch.columns, 't'))}, 'deleted', to_jsonb(t)
+        FROM ${sql.raw(dataTable(batch.table))} t
+      ON CONFLICT DO NOTHING`.execute(db);
+  await sql.raw(`DELETE FROM ${dataTable(batch.table)}`).execute(db);
+}
+
+/** The rows a replacement loaded again were replaced, not deleted. */
+export async function markReturnedRows(db: DbOrTrx, batch: { table: string; batchId: string; columns: DataColumn[] }) {
+  if (!batch.columns.some((c) => c.key)) return;
+  await sql`
+    UPDATE ingest_prior_row d SET kind = 'replaced' WHERE d.batch_id = ${batch.batchId}
+       AND EXISTS (SELECT 1 FROM ${sql.raw(dataTable(batch.table))} t WHERE ${sql.raw(keyText(batch.columns, 't'))} = d.key)`.execute(
+    db,
+  );
 }
 
 export async function isEmpty(db: DbOrTrx, table: string): Promise<boolean> {
@@ -143,6 +173,17 @@ export async function rejectStagedRepeats(db: DbOrTrx, s: Staged): Promise<numbe
  * The staged rows into the data table, in file order. Upsert: a row whose key is loaded replaces the values of the
  * items the file has (an item without a column keeps its value).
  */
+/** The loaded rows an upsert is about to overwrite, kept as they were (ingest_prior_row, 'replaced'). */
+export async function keepOverwrittenRows(db: DbOrTrx, s: Staged & { resourceId: string }) {
+  if (!keysOf(s).length) return;
+  await sql`
+    INSERT INTO ingest_prior_row (resource_id, batch_id, key, kind, row)
+    SELECT ${s.resourceId}, ${s.batchId}, ${sql.raw(keyText(s.columns, 't'))}, 'replaced', to_jsonb(t)
+      FROM ${sql.raw(dataTable(s.table))} t
+     WHERE EXISTS (SELECT 1 FROM ${sql.raw(s.staging)} s WHERE ${sql.raw(sameKey(s))})
+    ON CONFLICT DO NOTHING`.execute(db);
+}
+
 export async function insertStaged(db: DbOrTrx, s: Staged, upsert: boolean) {
   const cols = s.columns.map((c) => ident(c.code));
   const present = s.columns.filter((c, i) => s.index[i]! >= 0 && !c.key).map((c) => ident(c.code));

@@ -93,7 +93,7 @@ export class StreamSink implements Sink {
     await repo.begin(db);
     await lockTable(db, batch);
     const keyed = batch.columns.some((c) => c.key);
-    if (batch.mode === 'replace') await repo.deleteAllRows(db, batch.table);
+    if (batch.mode === 'replace') await repo.deleteAllRows(db, batch);
     const empty = batch.mode === 'replace' || (await repo.isEmpty(db, batch.table));
     this.direct = empty || (batch.mode === 'append' && !keyed);
     if (this.direct) {

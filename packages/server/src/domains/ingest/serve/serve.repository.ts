@@ -5,7 +5,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTrx } from '../../../db/database.ts';
 import type { DataColumn } from '../../../db/schema.ts';
 import { dataTable, ident } from '../table/table.ts';
-import type { Condition, PageEnd, PageSpec } from './serve.types.ts';
+import type { ChangeEnd, Condition, PageEnd, PageSpec } from './serve.types.ts';
 
 export interface TableShape {
   table: string;
@@ -150,4 +150,69 @@ export async function compareByKey(
   const row = rows[0];
   if (!row) return null;
   return Object.fromEntries(entries.map(([code], i) => [code, row[`__m${i}`] === true]));
+}
+
+// ---------------------------------------------------------------- the change feed (sharing's sync)
+/** The resource's first succeeded batch numbered after `seq` (or `seq` itself, to go on within it). */
+export async function changedBatch(db: DbOrTrx, resourceId: string, seq: number, same: boolean) {
+  return db
+    .selectFrom('ingest_batch')
+    .select(['id', 'change_seq'])
+    .where('resource_id', '=', resourceId)
+    .where('change_seq', same ? '=' : '>', seq)
+    .orderBy('change_seq')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/**
+ * The rows a batch wrote that no later batch rewrote (their batch_id is still this batch), in key order after
+ * `after`, each with whether it meets `filter` (a row that left a grant's filter is reported as deleted).
+ */
+export async function selectChangedRows(
+  db: DbOrTrx,
+  t: TableShape,
+  batchId: string,
+  items: string[],
+  filter: Condition | null,
+  after: ChangeEnd['key'],
+  limit: number,
+) {
+  const out = items.map((code) => sql.raw(`${ident(code)}::text AS ${ident(code)}`));
+  const keyOut = t.keys.map((k, i) => sql.raw(`${ident(k.code)}::text AS ${ident(`__k${i}`)}`));
+  const inFilter = filter ? sql`COALESCE((${compile(t, filter)}), false)` : sql`true`;
+  const own = (c: DataColumn) => sql.raw(`${dataTable(t.table)}.${ident(c.code)}`);
+  const conds = [
+    sql`${sql.raw(ident('batch_id'))} = ${batchId}`,
+    ...(after
+      ? [afterCondition(t, { items, where: [], sort: null, after: null, limit }, { sort: null, key: after })]
+      : []),
+  ];
+  const { rows } = await sql<Record<string, string | null> & { __in: boolean }>`
+    SELECT ${sql.join([...out, ...keyOut])}, ${inFilter} AS ${sql.raw(ident('__in'))}
+      FROM ${sql.raw(dataTable(t.table))} ${whereAll(t, conds)}
+     ORDER BY ${sql.join(t.keys.map(own))} LIMIT ${limit}`.execute(db);
+  return rows;
+}
+
+/** The rows a replacement removed and did not bring back, as they were, in key order after `after`. */
+export async function selectDeletedRows(db: DbOrTrx, batchId: string, after: string[] | null, limit: number) {
+  let q = db
+    .selectFrom('ingest_prior_row')
+    .select(['key', 'row'])
+    .where('batch_id', '=', batchId)
+    .where('kind', '=', 'deleted');
+  if (after) q = q.where('key', '>', sql<string[]>`${after}::text[]`);
+  return q.orderBy('key').limit(limit).execute();
+}
+
+/** The rows with these keys as they were before the batch overwrote them (those it did). */
+export async function priorRowsOf(db: DbOrTrx, batchId: string, keys: string[][]) {
+  if (!keys.length) return [];
+  return db
+    .selectFrom('ingest_prior_row')
+    .select(['key', 'row'])
+    .where('batch_id', '=', batchId)
+    .where(sql<boolean>`key IN (${sql.join(keys.map((k) => sql`${k}::text[]`))})`)
+    .execute();
 }

@@ -6,7 +6,16 @@ import type { DataColumn } from '../../../db/schema.ts';
 import { findDataTable } from '../ingest.repository.ts';
 import * as repo from './serve.repository.ts';
 import type { TableShape } from './serve.repository.ts';
-import type { Condition, PageEnd, PageSpec, ServedColumn, ServedRow } from './serve.types.ts';
+import {
+  meets,
+  type Change,
+  type ChangeEnd,
+  type Condition,
+  type PageEnd,
+  type PageSpec,
+  type ServedColumn,
+  type ServedRow,
+} from './serve.types.ts';
 
 /** How long a table's shape is kept in memory (a new catalog version changes it; calls are many). */
 const SHAPE_TTL_MS = 5_000;
@@ -74,6 +83,65 @@ export class DataServer {
           }
         : null;
     return { rows: rows.map((r) => this.typedRow(shape, spec.items, r)), end };
+  }
+
+  /**
+   * What changed after `after` (from the first batch when null), batch by batch in commit order, at most `limit`
+   * changes: rows written (or, when they no longer meet `filter`, their keys as deleted), then the keys a
+   * replacement removed. `end` is where the next call goes on from; `more` says whether changes remain now.
+   * A table without a key has no change feed: null.
+   */
+  async changes(
+    resourceId: string,
+    spec: { items: string[]; filter: Condition | null; after: ChangeEnd | null; limit: number },
+  ): Promise<{ changes: Change[]; end: ChangeEnd; more: boolean } | null> {
+    const shape = await this.shape(resourceId);
+    if (!shape || !shape.keys.length) return null;
+    const keyOf = (values: (string | null)[]) =>
+      Object.fromEntries(shape.keys.map((k, i) => [k.code, values[i] ?? ''])) as Record<string, string>;
+    const changes: Change[] = [];
+    // a row the grant no longer serves was served before if its prior form met the filter: only then is it sent
+    // as deleted (a key the grant never served is never named)
+    const numeric = (code: string) => ['integer', 'decimal'].includes(shape.columns.get(code)?.dataType ?? '');
+    const servedBefore = (prior: Record<string, unknown>) =>
+      !spec.filter || meets(spec.filter, prior, numeric) === true;
+    let pos: ChangeEnd = spec.after ?? { seq: 0, phase: 'done', key: null };
+    let batch = pos.phase === 'done' ? null : await repo.changedBatch(this.db, resourceId, pos.seq, true);
+    for (;;) {
+      if (pos.phase === 'done' || !batch) {
+        batch = await repo.changedBatch(this.db, resourceId, pos.seq, false);
+        if (!batch) return { changes, end: pos, more: false };
+        pos = { seq: batch.change_seq!, phase: 'rows', key: null };
+      }
+      const room = spec.limit - changes.length;
+      if (room <= 0) return { changes, end: pos, more: true };
+      if (pos.phase === 'rows') {
+        const rows = await repo.selectChangedRows(this.db, shape, batch.id, spec.items, spec.filter, pos.key, room);
+        const keyText = (r: Record<string, unknown>) => shape.keys.map((_, i) => String(r[`__k${i}`] ?? ''));
+        const outside = rows.filter((r) => !r.__in).map(keyText);
+        const priors = new Map(
+          (await repo.priorRowsOf(this.db, batch.id, outside)).map((p) => [JSON.stringify(p.key), p.row]),
+        );
+        for (const r of rows) {
+          if (r.__in) changes.push({ op: 'upsert', row: this.typedRow(shape, spec.items, r) });
+          else {
+            const prior = priors.get(JSON.stringify(keyText(r)));
+            if (prior && servedBefore(prior)) changes.push({ op: 'delete', key: keyOf(keyText(r)) });
+          }
+        }
+        pos =
+          rows.length < room
+            ? { seq: pos.seq, phase: 'deletes', key: null }
+            : { seq: pos.seq, phase: 'rows', key: keyText(rows.at(-1)!) };
+      } else {
+        const gone = await repo.selectDeletedRows(this.db, batch.id, pos.key, room);
+        for (const g of gone) if (servedBefore(g.row)) changes.push({ op: 'delete', key: keyOf(g.key) });
+        pos =
+          gone.length < room
+            ? { seq: pos.seq, phase: 'done', key: null }
+            : { seq: pos.seq, phase: 'deletes', key: gone.at(-1)!.key };
+      }
+    }
   }
 
   /** How many rows meet the conditions (0 when the resource has no data yet). */

@@ -12,7 +12,7 @@ const RATE_WINDOW_MS = 60_000;
 import { AuditBatcher, writeAudit } from '../../audit/index.ts';
 import { todayInShanghai } from '../../calendar/index.ts';
 import { findPublished, type PublishedItem, type PublishedResource } from '../../catalog/index.ts';
-import { itemsOf, type Condition, type DataServer, type PageEnd } from '../../ingest/index.ts';
+import { itemsOf, type ChangeEnd, type Condition, type DataServer, type PageEnd } from '../../ingest/index.ts';
 import { maskValue, type MaskingService, type ScopeKeys } from '../../masking/index.ts';
 import { filterItems } from '../application/application.service.ts';
 import { filterProblem, FilterError, parseFilter } from '../filter/filter.parse.ts';
@@ -323,7 +323,7 @@ export class ShareServer {
   private async record(
     ctx: RequestContext,
     s: Served,
-    action: 'share.query' | 'share.lookup' | 'share.verify' | 'share.export',
+    action: 'share.query' | 'share.lookup' | 'share.verify' | 'share.export' | 'share.sync',
     rows: number,
     diff: Record<string, unknown>,
   ) {
@@ -351,6 +351,92 @@ export class ShareServer {
 
   verify(ctx: RequestContext, grantId: string, values: Record<string, string>) {
     return this.counting(grantId, (slot) => this.verifyCall(ctx, grantId, values, slot));
+  }
+
+  /**
+   * What changed since the cursor, for a consumer that keeps a copy: rows inserted or updated (masked as the grant
+   * says), and the keys of rows deleted — by a replacement, or because they no longer meet the grant's filter —
+   * batch by batch in the order they were loaded. Without a cursor the feed starts from the first batch (a full
+   * copy). `next` is always given: the consumer keeps it and asks again later; `more` says whether to ask now.
+   */
+  sync(ctx: RequestContext, grantId: string, q: { cursor?: string; limit?: number }) {
+    return this.counting(grantId, (slot) => this.syncCall(ctx, grantId, q, slot));
+  }
+
+  private async syncCall(ctx: RequestContext, grantId: string, q: { cursor?: string; limit?: number }, slot: Slot) {
+    const s = await this.resolve(ctx, grantId, 'call', slot);
+    const keyItems = s.resource.items.filter((i) => i.primaryKey);
+    if (!keyItems.length || keyItems.some((k) => !s.items.some((i) => i.code === k.code)))
+      throw new AppError(
+        409,
+        'sharing.sync_needs_key',
+        '该资源没有主键，或本授权不含主键，无法按变更同步：请用分页查询接口',
+        'The resource has no key, or the grant does not give it: changes cannot be synced; page through rows instead',
+      );
+    const after = q.cursor ? this.readChangeCursor(s, q.cursor) : null;
+    const limit = Math.min(q.limit ?? 500, 1000, s.remaining);
+    const got = await this.data.changes(s.grant.resource_id, {
+      items: s.items.map((i) => i.code),
+      filter: s.filter,
+      after,
+      limit,
+    });
+    if (!got) throw errors.notFound('resource', s.grant.resource_id);
+    await this.record(ctx, s, 'share.sync', got.changes.length, {
+      items: s.items.map((i) => i.code),
+      upserts: got.changes.filter((c) => c.op === 'upsert').length,
+      deletes: got.changes.filter((c) => c.op === 'delete').length,
+    });
+    return {
+      items: s.items.map((i) => ({
+        code: i.code,
+        name: i.name,
+        dataType: i.dataType,
+        masked: this.masked(s, i.code),
+      })),
+      key: keyItems.map((k) => k.code),
+      changes: got.changes.map((c) =>
+        c.op === 'upsert'
+          ? { op: c.op, record: this.maskRow(s, s.items, c.row) }
+          : { op: c.op, record: this.maskRow(s, keyItems, c.key) },
+      ),
+      next: this.changeCursorOf(s, got.end),
+      more: got.more,
+    };
+  }
+
+  private changeCursorOf(s: Served, end: ChangeEnd) {
+    const body = Buffer.from(JSON.stringify({ c: end, q: 'changes' })).toString('base64url');
+    return `${body}.${this.sign(s, body)}`;
+  }
+
+  private readChangeCursor(s: Served, cursor: string): ChangeEnd {
+    const [body, mac] = cursor.split('.');
+    if (!body || !mac || mac.length !== 22) throw badCursor();
+    const want = Buffer.from(this.sign(s, body));
+    if (want.length !== Buffer.byteLength(mac) || !timingSafeEqual(want, Buffer.from(mac))) throw badCursor();
+    let parsed: { c?: ChangeEnd; q?: string };
+    try {
+      parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { c?: ChangeEnd; q?: string };
+    } catch {
+      throw badCursor();
+    }
+    const c = parsed.c;
+    if (
+      parsed.q !== 'changes' ||
+      !c ||
+      !Number.isSafeInteger(c.seq) ||
+      !['rows', 'deletes', 'done'].includes(c.phase) ||
+      !(c.key === null || (Array.isArray(c.key) && c.key.every((k) => typeof k === 'string')))
+    )
+      throw new AppError(
+        400,
+        'sharing.cursor_of_another_query',
+        '这不是变更同步的游标：请用上次变更同步返回的 next',
+        'Not a cursor of the change feed: use the next the last sync returned',
+        [{ field: 'cursor', message: { zh: '不是变更同步的游标', en: 'is not a cursor of the change feed' } }],
+      );
+    return c;
   }
 
   /**
