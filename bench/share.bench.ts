@@ -161,15 +161,21 @@ async function run(kind: 'postgres' | 'pglite', file: string) {
 
     const auth = { authorization: `Bearer ${cred.json.token}` };
     // the export: the whole grant as one CSV over HTTP, against COPY … TO STDOUT of the same rows and columns
-    const exported = await timeExport(`${base}/api/share/grants/${grantId}/export?format=csv`, auth);
+    const exported =
+      process.env.BENCH_ONLY === 'lookup'
+        ? null
+        : await timeExport(`${base}/api/share/grants/${grantId}/export?format=csv`, auth);
     const copied =
-      kind === 'postgres' ? await timeCopy(env.database.url!, table, ITEMS.map((i) => `"${i.code}"`).join(', ')) : null;
-    console.log(
-      `  export ${Math.round(exported.rowsPerS).toLocaleString()} rows/s (${(exported.bytes / 2 ** 20).toFixed(0)} MB in ${exported.seconds.toFixed(1)} s, heap +${exported.heapMb.toFixed(0)} MB at most)` +
-        (copied
-          ? `  | COPY TO STDOUT ${Math.round(copied.rowsPerS).toLocaleString()} rows/s  | ratio ${(exported.rowsPerS / copied.rowsPerS).toFixed(2)}`
-          : '  | COPY TO STDOUT: not measured on PGlite'),
-    );
+      exported && kind === 'postgres'
+        ? await timeCopy(env.database.url!, table, ITEMS.map((i) => `"${i.code}"`).join(', '))
+        : null;
+    if (exported)
+      console.log(
+        `  export ${Math.round(exported.rowsPerS).toLocaleString()} rows/s (${(exported.bytes / 2 ** 20).toFixed(0)} MB in ${exported.seconds.toFixed(1)} s, heap +${exported.heapMb.toFixed(0)} MB at most)` +
+          (copied
+            ? `  | COPY TO STDOUT ${Math.round(copied.rowsPerS).toLocaleString()} rows/s  | ratio ${(exported.rowsPerS / copied.rowsPerS).toFixed(2)}`
+            : '  | COPY TO STDOUT: not measured on PGlite'),
+      );
     if (process.env.BENCH_ONLY === 'export') return null;
     const before = await auditCount(db);
     const lookupShared = await drive(base, auth, () => `/api/share/grants/${grantId}/lookup?id_no=${keyOf(rnd())}`);
@@ -216,10 +222,10 @@ async function run(kind: 'postgres' | 'pglite', file: string) {
       baseline_page_rps: results.page.bare.rps,
       page_ratio: Number((results.page.shared.rps / results.page.bare.rps).toFixed(2)),
       audited_calls: audited,
-      export_rows_per_s: Math.round(exported.rowsPerS),
-      export_heap_mb: Math.round(exported.heapMb),
+      export_rows_per_s: exported ? Math.round(exported.rowsPerS) : null,
+      export_heap_mb: exported ? Math.round(exported.heapMb) : null,
       baseline_copy_rows_per_s: copied ? Math.round(copied.rowsPerS) : null,
-      export_ratio: copied ? Number((exported.rowsPerS / copied.rowsPerS).toFixed(2)) : null,
+      export_ratio: copied && exported ? Number((exported.rowsPerS / copied.rowsPerS).toFixed(2)) : null,
     };
   } finally {
     await bare.close();

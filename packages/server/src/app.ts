@@ -157,6 +157,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const grants = new GrantService(deps.db, calendar, catalog, masking, dataServer);
   const notifications = new NotifyService(deps.db);
   applications.grants = grants;
+  const share = new ShareServer(deps.db, masking, dataServer);
+  // a grant changed here is read again by this node's data services at once (other nodes within GRANT_TTL_MS)
+  grants.onChanged = (id) => share.forget(id);
+  catalog.onApproved(async (_trx, id) => share.versionApproved(id));
   const services: Services = {
     auth: new AuthService({ db: deps.db, config, keys: deps.keys }),
     calendar,
@@ -170,7 +174,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     applications,
     grants,
     notify: notifications,
-    share: new ShareServer(deps.db, masking, dataServer),
+    share,
     trace: new TraceService(deps.db, masking),
   };
   const jobs = new JobQueue(deps.jobBackend, {

@@ -91,7 +91,8 @@ export class AuditBatcher<D = undefined> {
     private readonly db: Db,
     private readonly opts: {
       maxGroup?: number;
-      onGroup?: (trx: DbOrTrx, data: D[]) => Promise<void>;
+      /** what the owner writes for the group in its transaction; may return what to do once it has committed */
+      onGroup?: (trx: DbOrTrx, data: D[]) => Promise<void | (() => void)>;
     } = {},
   ) {}
 
@@ -109,14 +110,16 @@ export class AuditBatcher<D = undefined> {
       while (this.queue.length) {
         const group = this.queue.splice(0, this.opts.maxGroup ?? 500);
         try {
+          const after: { committed?: void | (() => void) } = {};
           await this.db.transaction().execute(async (trx) => {
             await writeAuditBatch(trx, group);
             if (this.opts.onGroup)
-              await this.opts.onGroup(
+              after.committed = await this.opts.onGroup(
                 trx,
                 group.map((g) => g.data),
               );
           });
+          after.committed?.();
           for (const g of group) g.done();
         } catch (e) {
           for (const g of group) g.done(e ?? new Error('audit write failed'));

@@ -102,6 +102,9 @@ export function presentCredential(c: repo.CredentialRow & { org_name?: string })
   };
 }
 
+/** How long a credential as read is used before it is read again (revocation elsewhere takes effect within it). */
+export const CREDENTIAL_TTL_MS = 5_000;
+
 export class AuthService {
   constructor(private readonly d: AuthDeps) {}
 
@@ -154,15 +157,38 @@ export class AuthService {
   }
 
   /** `Authorization: Bearer <keyId>.<secret>` for a unit's information system. */
+  /**
+   * Credentials as last read, by key id, for CREDENTIAL_TTL_MS: a system calling a thousand times a second is not a
+   * thousand reads. This node forgets them at once when one is revoked or a unit changes; another node within the
+   * TTL (the same bound as masking rules and grants, docs/architecture.md).
+   */
+  private readonly credentials = new Map<
+    string,
+    { at: number; c: Awaited<ReturnType<typeof repo.findCredentialWithOrg>> }
+  >();
+
+  forgetCredentials() {
+    this.credentials.clear();
+  }
+
   async resolveCredential(bearer: string, ip: string | null, now = new Date()): Promise<CredentialActor | null> {
     const m = /^(gsk_[0-9a-f]{16})\.([A-Za-z0-9_-]{20,100})$/.exec(bearer);
     if (!m) return null;
-    const c = await repo.findCredentialWithOrg(this.d.db, m[1]!);
+    const hit = this.credentials.get(m[1]!);
+    let c = hit && now.getTime() - hit.at < CREDENTIAL_TTL_MS ? hit.c : undefined;
+    if (!hit || c === undefined) {
+      c = await repo.findCredentialWithOrg(this.d.db, m[1]!);
+      if (this.credentials.size > 10_000) this.credentials.clear();
+      if (c) this.credentials.set(m[1]!, { at: now.getTime(), c });
+    }
     if (!c || c.revoked_at || (c.expires_at && c.expires_at <= now)) return null;
     if (!safeEqualHex(c.secret_hash, this.hmac(m[2]!))) return null;
     if (!c.org_active) return null;
-    if (!c.last_used_at || now.getTime() - c.last_used_at.getTime() > 60_000 || c.last_used_ip !== ip)
+    if (!c.last_used_at || now.getTime() - c.last_used_at.getTime() > 60_000 || c.last_used_ip !== ip) {
       await repo.updateCredential(this.d.db, c.id, { last_used_at: now, last_used_ip: ip });
+      c.last_used_at = now;
+      c.last_used_ip = ip;
+    }
     return {
       kind: 'credential',
       credentialId: c.id,
@@ -538,6 +564,7 @@ export class AuthService {
   }
 
   async updateOrg(ctx: RequestContext, id: string, input: OrgInput & { active?: boolean }) {
+    this.forgetCredentials();
     const before = await repo.findOrg(this.d.db, id);
     if (!before) {
       authorize(ctx.actor, 'org.update_contact', id);
@@ -546,27 +573,30 @@ export class AuthService {
     const contactOnly = Object.keys(input).every((k) => k.startsWith('contact'));
     authorize(ctx.actor, contactOnly ? 'org.update_contact' : 'org.update', id);
     await this.checkOrgFields(input, id);
-    return this.d.db.transaction().execute(async (trx) => {
-      const row = await repo.updateOrg(trx, id, {
-        ...(input.name !== undefined ? { name: input.name } : {}),
-        ...(input.code !== undefined ? { code: input.code } : {}),
-        ...(input.kind !== undefined ? { kind: input.kind } : {}),
-        ...(input.uscc !== undefined ? { uscc: input.uscc } : {}),
-        ...(input.parentId !== undefined ? { parent_id: input.parentId } : {}),
-        ...(input.contactName !== undefined ? { contact_name: input.contactName } : {}),
-        ...(input.contactPhone !== undefined ? { contact_phone: input.contactPhone } : {}),
-        ...(input.contactEmail !== undefined ? { contact_email: input.contactEmail } : {}),
-        ...(input.active !== undefined ? { active: input.active } : {}),
-      });
-      await writeAudit(trx, ctx, {
-        action: 'org.update',
-        objectType: 'organisation',
-        objectId: id,
-        orgId: id,
-        diff: diffOf(presentOrg(before), presentOrg(row)),
-      });
-      return presentOrg(row);
-    });
+    return this.d.db
+      .transaction()
+      .execute(async (trx) => {
+        const row = await repo.updateOrg(trx, id, {
+          ...(input.name !== undefined ? { name: input.name } : {}),
+          ...(input.code !== undefined ? { code: input.code } : {}),
+          ...(input.kind !== undefined ? { kind: input.kind } : {}),
+          ...(input.uscc !== undefined ? { uscc: input.uscc } : {}),
+          ...(input.parentId !== undefined ? { parent_id: input.parentId } : {}),
+          ...(input.contactName !== undefined ? { contact_name: input.contactName } : {}),
+          ...(input.contactPhone !== undefined ? { contact_phone: input.contactPhone } : {}),
+          ...(input.contactEmail !== undefined ? { contact_email: input.contactEmail } : {}),
+          ...(input.active !== undefined ? { active: input.active } : {}),
+        });
+        await writeAudit(trx, ctx, {
+          action: 'org.update',
+          objectType: 'organisation',
+          objectId: id,
+          orgId: id,
+          diff: diffOf(presentOrg(before), presentOrg(row)),
+        });
+        return presentOrg(row);
+      })
+      .finally(() => this.forgetCredentials());
   }
 
   // ---------------------------------------------------------------- users
@@ -832,24 +862,29 @@ export class AuthService {
   }
 
   async revokeCredential(ctx: RequestContext, id: string) {
+    this.forgetCredentials();
     const c = await repo.findCredential(this.d.db, id);
     authorize(ctx.actor, 'credential.revoke', c?.org_id ?? '__missing__');
     if (!c) throw errors.notFound('credential', id);
     if (c.revoked_at) return presentCredential(c);
-    return this.d.db.transaction().execute(async (trx) => {
-      const row = await repo.updateCredential(trx, id, {
-        revoked_at: new Date(),
-        revoked_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null,
-      });
-      await writeAudit(trx, ctx, {
-        action: 'credential.revoke',
-        objectType: 'credential',
-        objectId: id,
-        orgId: c.org_id,
-        diff: { status: ['active', 'revoked'] },
-      });
-      return presentCredential(row);
-    });
+    // forgotten again once committed: a call between the two reads the revoked row
+    return this.d.db
+      .transaction()
+      .execute(async (trx) => {
+        const row = await repo.updateCredential(trx, id, {
+          revoked_at: new Date(),
+          revoked_by: ctx.actor?.kind === 'user' ? ctx.actor.userId : null,
+        });
+        await writeAudit(trx, ctx, {
+          action: 'credential.revoke',
+          objectType: 'credential',
+          objectId: id,
+          orgId: c.org_id,
+          diff: { status: ['active', 'revoked'] },
+        });
+        return presentCredential(row);
+      })
+      .finally(() => this.forgetCredentials());
   }
 
   // ---------------------------------------------------------------- bootstrap (CLI, demo)

@@ -42,12 +42,18 @@ export async function addUsage(
   db: DbOrTrx,
   rows: { grantId: string; day: string; calls: number; rows: number; refused: number }[],
 ) {
-  for (const u of rows)
-    await sql`
+  const totals: { grantId: string; day: string; rows: number }[] = [];
+  for (const u of rows) {
+    const r = await sql<{ rows: number | string }>`
       INSERT INTO share_usage AS u (grant_id, day, calls, rows, refused)
       VALUES (${u.grantId}, ${u.day}, ${u.calls}, ${u.rows}, ${u.refused})
       ON CONFLICT (grant_id, day) DO UPDATE SET calls = u.calls + excluded.calls, rows = u.rows + excluded.rows,
-        refused = u.refused + excluded.refused`.execute(db);
+        refused = u.refused + excluded.refused
+      RETURNING rows`.execute(db);
+    totals.push({ grantId: u.grantId, day: u.day, rows: Number(r.rows[0]?.rows ?? 0) });
+  }
+  /** each grant's rows of the day, every node's, as committed with these */
+  return totals;
 }
 
 export function usageOf(db: DbOrTrx, grantId: string, day: string) {

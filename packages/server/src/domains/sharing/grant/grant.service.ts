@@ -237,8 +237,11 @@ export class GrantService {
   }
 
   /** Suspend, resume or revoke (with a reason): the owner's data admin or the Center. Revoked is final. */
+  /** Told when a grant changes (state, limits, filter, profile, credentials): the data services forget it. */
+  onChanged: (grantId: string) => void = () => {};
+
   async setState(ctx: RequestContext, id: string, body: { action: 'suspend' | 'resume' | 'revoke'; reason?: string }) {
-    return this.db.transaction().execute(async (trx) => {
+    await this.db.transaction().execute(async (trx) => {
       const g = await this.load(id, trx);
       authorize(ctx.actor, 'grant.manage', this.parties(g));
       if (g.state === 'revoked') throw revokedIsFinal();
@@ -262,6 +265,7 @@ export class GrantService {
         diff: { state: [g.state, to], ...(reason ? { reason } : {}) },
       });
     });
+    this.onChanged(id);
   }
 
   /** The owner or the Center changes a grant's row filter, masking profile or limits. */
@@ -305,6 +309,7 @@ export class GrantService {
         ),
       });
     });
+    this.onChanged(id);
     return this.get(ctx, id);
   }
 
@@ -327,6 +332,7 @@ export class GrantService {
         diff: { credentials: [g.credential_ids.length, wanted.length] },
       });
     });
+    this.onChanged(id);
     return this.get(ctx, id);
   }
 

@@ -9,6 +9,8 @@ import { AppError, errors } from '../../../platform/errors.ts';
 import { addToCount } from '../../../platform/rate-limit.repository.ts';
 
 const RATE_WINDOW_MS = 60_000;
+/** How long a grant as read serves calls before it is read again: a change made on another node takes effect within it. */
+export const GRANT_TTL_MS = 5_000;
 import { AuditBatcher, writeAudit } from '../../audit/index.ts';
 import { todayInShanghai } from '../../calendar/index.ts';
 import { findPublished, type PublishedItem, type PublishedResource } from '../../catalog/index.ts';
@@ -106,6 +108,28 @@ export class ShareServer {
   /** published resources by id, each the version it was read at */
   private readonly published = new Map<string, PublishedResource>();
   private readonly scopeKeys = new Map<string, ScopeKeys>();
+  /** grants as read, by rate key (a grant and a kind of call) */
+  private readonly grants = new Map<string, { at: number; day: string; g: grants.GrantRow; version: number }>();
+  /** rows served per grant and day, every node's, as last committed */
+  private readonly used = new Map<string, number>();
+  /** calls per rate window, every node's, as last committed, and when the window ends (epoch ms) */
+  private readonly rates = new Map<string, { count: number; until: number }>();
+
+  /** resources a new version was approved for, and until when a grant of them is read again on every call */
+  private readonly resourceChanged = new Map<string, number>();
+
+  /**
+   * A new version of a resource is being approved (called inside the approving transaction): its grants are read
+   * again on every call for a moment, so none keeps serving the old version's items once it has committed.
+   */
+  versionApproved(resourceId: string) {
+    this.resourceChanged.set(resourceId, Date.now() + 2_000);
+  }
+
+  /** Forgets a grant as read (it changed): the next call reads it again. */
+  forget(grantId: string) {
+    for (const kind of ['call', 'verify']) this.grants.delete(`share|${kind}|${grantId}`);
+  }
 
   constructor(
     private readonly db: Db,
@@ -122,11 +146,19 @@ export class ShareServer {
           s.rows += u.rows;
           sums.set(k, s);
         }
-        await grants.addUsage(trx, [...sums.values()]);
+        const totals = await grants.addUsage(trx, [...sums.values()]);
         // the calls count in their rate windows with their records: no write of its own per call
         const rates = new Map<string, number>();
         for (const u of usage) rates.set(u.rateKey, (rates.get(u.rateKey) ?? 0) + 1);
-        for (const [key, n] of rates) await addToCount(trx, key, n, RATE_WINDOW_MS);
+        const windows: [string, { current: number; ttl: number }][] = [];
+        for (const [key, n] of rates) windows.push([key, await addToCount(trx, key, n, RATE_WINDOW_MS)]);
+        // what the group committed tells this node every node's counts: the next calls are admitted against them
+        // (applied once the transaction has committed: a rolled-back group counted nothing)
+        return () => {
+          for (const t of totals) this.used.set(`${t.grantId}|${t.day}`, t.rows);
+          const now = Date.now();
+          for (const [key, w] of windows) this.rates.set(key, { count: w.current, until: now + w.ttl });
+        };
       },
     });
   }
@@ -141,12 +173,34 @@ export class ShareServer {
     slot: Slot,
     via: { method: 'api' | 'file'; action: 'share.call' | 'share.export' } = { method: 'api', action: 'share.call' },
   ): Promise<Served> {
-    // one round trip: the grant, its resource's version, today's rows and the rate window's committed count
     const key = `share|${kind}|${grantId}`;
     const today = this.today();
-    const row = await grants.findGrantForCall(this.db, grantId, today, key);
-    if (!row) throw errors.notFound('share_grant', grantId);
-    const { resource_version: version, used_rows: usedRows, rate_count: rateCount, rate_ttl: rateTtl, ...g } = row;
+    const now = Date.now();
+    // the grant as read within GRANT_TTL_MS (this node forgets it at once when it changes here), and the counts
+    // every node committed as this node last learnt them (each of its group commits tells it): no read per call.
+    // Otherwise one round trip: the grant, its resource's version, today's rows and the rate window's count.
+    let known = this.grants.get(key);
+    const changed = known ? this.resourceChanged.get(known.g.resource_id) : undefined;
+    if (
+      !known ||
+      now - known.at >= GRANT_TTL_MS ||
+      known.day !== today ||
+      (changed !== undefined && (now < changed || known.at < changed))
+    ) {
+      const row = await grants.findGrantForCall(this.db, grantId, today, key);
+      if (!row) throw errors.notFound('share_grant', grantId);
+      const { resource_version: version, used_rows: usedRows, rate_count: rateCount, rate_ttl: rateTtl, ...g } = row;
+      known = { at: now, day: today, g, version };
+      if (this.grants.size > 10_000) this.grants.clear();
+      this.grants.set(key, known);
+      this.used.set(`${grantId}|${today}`, Number(usedRows ?? 0));
+      this.rates.set(key, { count: rateCount ?? 0, until: now + (rateTtl ?? 0) });
+    }
+    const { g, version } = known;
+    const usedRows = this.used.get(`${grantId}|${today}`) ?? 0;
+    const window = this.rates.get(key);
+    const rateCount = window && window.until > now ? window.count : 0;
+    const rateTtl = window && window.until > now ? window.until - now : 0;
     authorize(ctx.actor, via.action, {
       consumerOrgId: g.consumer_org_id,
       ownerOrgId: g.owner_org_id,
