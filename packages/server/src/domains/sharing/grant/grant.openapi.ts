@@ -106,6 +106,68 @@ export function grantOpenApi(
           },
         },
       },
+      [`${base}/changes`]: {
+        get: {
+          operationId: 'changes',
+          summary: '变更同步：游标之后新增、修改的记录和删除的主键',
+          parameters: [
+            { name: 'cursor', in: 'query', schema: { type: 'string' }, description: '上次返回的 next；不填则从头开始' },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          ],
+          responses: {
+            200: {
+              description: 'changes in the order they were loaded; keep `next` and ask again with it',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      changes: {
+                        type: 'array',
+                        items: {
+                          type: 'object',
+                          properties: {
+                            op: { type: 'string', enum: ['upsert', 'delete'] },
+                            record: { $ref: '#/components/schemas/Record' },
+                          },
+                        },
+                      },
+                      next: { type: 'string' },
+                      more: { type: 'boolean' },
+                    },
+                  },
+                },
+              },
+            },
+            409: problem,
+            ...errors,
+          },
+        },
+      },
+      [`${base}/export`]: {
+        get: {
+          operationId: 'export',
+          summary: '导出文件（CSV 或 Excel），带可追溯的数字指纹',
+          parameters: [
+            { name: 'format', in: 'query', required: true, schema: { type: 'string', enum: ['csv', 'xlsx'] } },
+            { name: 'encoding', in: 'query', schema: { type: 'string', enum: ['utf-8', 'gb18030'] } },
+            { name: 'where', in: 'query', schema: { type: 'string' } },
+            { name: 'fields', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: {
+            200: {
+              description: 'the file, streamed',
+              content: {
+                'text/csv': { schema: { type: 'string' } },
+                'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+                  schema: { type: 'string', contentEncoding: 'binary' },
+                },
+              },
+            },
+            ...errors,
+          },
+        },
+      },
       [`${base}/verify`]: {
         post: {
           operationId: 'verify',
