@@ -40,6 +40,7 @@ import {
   GrantService,
   ShareServer,
   TraceService,
+  DbSyncService,
   sharingLabels,
   sharingRoutes,
   traceRoutes,
@@ -83,6 +84,7 @@ export interface Services {
   notify: NotifyService;
   share: ShareServer;
   trace: TraceService;
+  dbSync: DbSyncService;
 }
 
 export interface RouteInfo {
@@ -176,6 +178,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     notify: notifications,
     share,
     trace: new TraceService(deps.db, masking),
+    dbSync: new DbSyncService(deps.db, share, deps.keys.sm4, outbound),
   };
   const jobs = new JobQueue(deps.jobBackend, {
     pollingSeconds: config.jobPollSeconds,
@@ -183,7 +186,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   registerIngestJobs(jobs, services.pull, services.oneSource, config);
   // 08:00 Asia/Shanghai, before the working day starts
-  registerSharingJobs(jobs, services.applications, services.grants, '0 8 * * *');
+  registerSharingJobs(jobs, services.applications, services.grants, services.dbSync, '0 8 * * *');
   jobs.register({
     name: 'platform.rate_limit.prune',
     title: { zh: '清理过期的限流计数', en: 'Prune expired rate-limit counters' },
@@ -462,7 +465,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(listsRoutes(services.lists, services.catalog));
   await app.register(maskingRoutes(services.masking));
   await app.register(ingestRoutes(services.ingest, services.browse, services.pull, services.oneSource));
-  await app.register(sharingRoutes(services.applications, services.grants));
+  await app.register(sharingRoutes(services.applications, services.grants, services.dbSync));
   await app.register(traceRoutes(services.trace));
   await app.register(notifyRoutes(services.notify));
   await app.register(shareRoutes(services.share));

@@ -11,6 +11,15 @@ export type BatchStatus = (typeof BatchStatus)[number];
 export const ChangeOp = ['upsert', 'delete'] as const;
 export type ChangeOp = (typeof ChangeOp)[number];
 
+export const DbSyncKind = ['postgres', 'mysql'] as const;
+export type DbSyncKind = (typeof DbSyncKind)[number];
+
+export const DbSyncRunStatus = ['running', 'succeeded', 'failed'] as const;
+export type DbSyncRunStatus = (typeof DbSyncRunStatus)[number];
+
+export const DbSyncTrigger = ['schedule', 'manual'] as const;
+export type DbSyncTrigger = (typeof DbSyncTrigger)[number];
+
 export const ExportEncoding = ['utf-8', 'gb18030'] as const;
 export type ExportEncoding = (typeof ExportEncoding)[number];
 

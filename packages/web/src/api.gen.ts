@@ -7289,6 +7289,224 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sharing/grants/{id}/db-sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The grant's database sync: the consumer's target table (never its password) and the recent runs */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            may: {
+                                configure: boolean;
+                            };
+                            runs: {
+                                deletes: number;
+                                error: {
+                                    en: string;
+                                    zh: string;
+                                } | null;
+                                finishedAt: string | null;
+                                id: string;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /**
+                                 * DbSyncRunStatus
+                                 * @enum {string}
+                                 */
+                                status: "running" | "succeeded" | "failed";
+                                /**
+                                 * DbSyncTrigger
+                                 * @enum {string}
+                                 */
+                                trigger: "schedule" | "manual";
+                                upserts: number;
+                            }[];
+                            target: {
+                                active: boolean;
+                                database: string;
+                                hasPassword: boolean;
+                                host: string;
+                                intervalMinutes: number;
+                                kind: string;
+                                /** Format: date-time */
+                                nextRunAt: string;
+                                port: number;
+                                table: string;
+                                user: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Set the consumer's target (PostgreSQL or MySQL) the platform writes the grant's data to, and how often */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        active?: boolean;
+                        database: string;
+                        host: string;
+                        /** @description minutes between runs */
+                        intervalMinutes: number;
+                        /**
+                         * DbSyncKind
+                         * @description PostgreSQL, or MySQL / MariaDB
+                         * @enum {string}
+                         */
+                        kind: "postgres" | "mysql";
+                        password?: string | null;
+                        port?: number;
+                        /** @description created when missing: the granted items as columns */
+                        table: string;
+                        user: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            may: {
+                                configure: boolean;
+                            };
+                            runs: {
+                                deletes: number;
+                                error: {
+                                    en: string;
+                                    zh: string;
+                                } | null;
+                                finishedAt: string | null;
+                                id: string;
+                                /** Format: date-time */
+                                startedAt: string;
+                                /**
+                                 * DbSyncRunStatus
+                                 * @enum {string}
+                                 */
+                                status: "running" | "succeeded" | "failed";
+                                /**
+                                 * DbSyncTrigger
+                                 * @enum {string}
+                                 */
+                                trigger: "schedule" | "manual";
+                                upserts: number;
+                            }[];
+                            target: {
+                                active: boolean;
+                                database: string;
+                                hasPassword: boolean;
+                                host: string;
+                                intervalMinutes: number;
+                                kind: string;
+                                /** Format: date-time */
+                                nextRunAt: string;
+                                port: number;
+                                table: string;
+                                user: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/grants/{id}/db-sync/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the database sync now: the run, with what it wrote or why it failed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deletes: number;
+                            error: {
+                                en: string;
+                                zh: string;
+                            } | null;
+                            finishedAt: string | null;
+                            id: string;
+                            /** Format: date-time */
+                            startedAt: string;
+                            /**
+                             * DbSyncRunStatus
+                             * @enum {string}
+                             */
+                            status: "running" | "succeeded" | "failed";
+                            /**
+                             * DbSyncTrigger
+                             * @enum {string}
+                             */
+                            trigger: "schedule" | "manual";
+                            upserts: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sharing/grants/{id}/exports": {
         parameters: {
             query?: never;

@@ -309,6 +309,8 @@ export interface DB {
   share_grant: ShareGrantTable;
   share_usage: ShareUsageTable;
   share_export: ShareExportTable;
+  share_db_target: ShareDbTargetTable;
+  share_db_run: ShareDbRunTable;
   ingest_prior_row: {
     resource_id: string;
     batch_id: string;
@@ -434,6 +436,39 @@ export interface ShareUsageTable {
   calls: Generated<number>;
   rows: Generated<number>;
   refused: Generated<number>;
+}
+
+export interface DbTargetSettings {
+  host: string;
+  port?: number;
+  database: string;
+  user: string;
+  table: string;
+}
+
+export interface ShareDbTargetTable {
+  grant_id: string;
+  kind: 'postgres' | 'mysql';
+  settings: ColumnType<DbTargetSettings, string, string>;
+  secret_enc: string | null;
+  interval_minutes: number;
+  cursor: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  next_run_at: DefaultTimestamp;
+  active: Generated<boolean>;
+  updated_by: string | null;
+  updated_at: DefaultTimestamp;
+}
+
+export interface ShareDbRunTable {
+  id: string;
+  grant_id: string;
+  trigger: 'schedule' | 'manual';
+  status: 'running' | 'succeeded' | 'failed';
+  upserts: Generated<number>;
+  deletes: Generated<number>;
+  error: ColumnType<Msg | null, string | null, string | null>;
+  started_at: DefaultTimestamp;
+  finished_at: NullableTimestamp;
 }
 
 /** A column as an export wrote it: its header, and which fingerprint it carries (ADR 0011). */

@@ -725,6 +725,33 @@ const CASES: Case[] = [
   },
   {
     method: 'GET',
+    route: '/api/sharing/grants/:id/db-sync',
+    url: (t) => `/api/sharing/grants/${t.grantB}/db-sync`,
+    allow: SHARE_PARTY_B,
+  },
+  {
+    method: 'PUT',
+    route: '/api/sharing/grants/:id/db-sync',
+    url: (t) => `/api/sharing/grants/${t.grantB}/db-sync`,
+    body: () => ({
+      kind: 'postgres',
+      host: '127.0.0.1',
+      database: 'x',
+      user: 'x',
+      table: 't',
+      intervalMinutes: 60,
+    }),
+    allow: ['unit_admin'], // the consumer unit's admin (B); the grant has no db_sync method: 409
+  },
+  {
+    method: 'POST',
+    route: '/api/sharing/grants/:id/db-sync/run',
+    url: (t) => `/api/sharing/grants/${t.grantB}/db-sync/run`,
+    body: () => ({}),
+    allow: ['unit_admin'],
+  },
+  {
+    method: 'GET',
     route: '/api/share/grants/:id/changes',
     url: (t) => `/api/share/grants/${t.grantB}/changes?limit=1`,
     allow: ['system'],

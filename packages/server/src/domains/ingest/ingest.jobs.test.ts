@@ -40,6 +40,7 @@ describeEachDb(
           'ingest.pull.check',
           'ingest.pull.run',
           'platform.rate_limit.prune',
+          'sharing.db_sync',
           'sharing.reminders',
         ]);
 

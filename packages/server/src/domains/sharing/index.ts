@@ -9,3 +9,4 @@ export { parseFilter, FilterError } from './filter/filter.parse.ts';
 export { COMMITMENTS, currentCommitment } from './sharing.commitment.ts';
 export * as sharingPolicy from './sharing.policy.ts';
 export { registerSharingJobs, SHARING_JOBS } from './sharing.jobs.ts';
+export { DbSyncService } from './dbsync/dbsync.service.ts';

@@ -9,6 +9,7 @@ import type { ApplicationService } from './application/application.service.ts';
 import type { GrantService } from './grant/grant.service.ts';
 import type { ShareServer } from './serve/share.service.ts';
 import type { TraceService } from './export/trace.service.ts';
+import type { DbSyncService } from './dbsync/dbsync.service.ts';
 import { XLSX_TYPE } from '../../platform/xlsx.ts';
 import { errors } from '../../platform/errors.ts';
 import { SHARING_READERS } from './sharing.policy.ts';
@@ -18,7 +19,7 @@ const APPLICANTS = ['unit_admin', 'unit_user'] as const;
 const DEFAULT_LIMIT = 50;
 
 export const sharingRoutes =
-  (apps: ApplicationService, grants: GrantService): FastifyPluginAsyncTypebox =>
+  (apps: ApplicationService, grants: GrantService, dbSync: DbSyncService): FastifyPluginAsyncTypebox =>
   async (app) => {
     const tags = ['sharing'];
     // attachments come as their own body: the stamped letter as PDF or an image
@@ -303,6 +304,47 @@ export const sharingRoutes =
         config: { allow: SHARING_READERS },
       },
       async (req) => grants.exports(req.ctx, req.params.id),
+    );
+    app.get(
+      '/api/sharing/grants/:id/db-sync',
+      {
+        schema: {
+          tags,
+          summary: "The grant's database sync: the consumer's target table (never its password) and the recent runs",
+          params: S.IdParams,
+          response: { 200: S.DbSyncView },
+        },
+        config: { allow: SHARING_READERS },
+      },
+      async (req) => dbSync.get(req.ctx, req.params.id),
+    );
+    app.put(
+      '/api/sharing/grants/:id/db-sync',
+      {
+        schema: {
+          tags,
+          summary:
+            "Set the consumer's target (PostgreSQL or MySQL) the platform writes the grant's data to, and how often",
+          params: S.IdParams,
+          body: S.DbTargetBody,
+          response: { 200: S.DbSyncView },
+        },
+        config: { allow: ['unit_admin'] },
+      },
+      async (req) => dbSync.configure(req.ctx, req.params.id, req.body),
+    );
+    app.post(
+      '/api/sharing/grants/:id/db-sync/run',
+      {
+        schema: {
+          tags,
+          summary: 'Run the database sync now: the run, with what it wrote or why it failed',
+          params: S.IdParams,
+          response: { 200: S.DbRunView },
+        },
+        config: { allow: ['unit_admin'] },
+      },
+      async (req) => dbSync.runNow(req.ctx, req.params.id),
     );
     app.get(
       '/api/sharing/grants/:id/preview',

@@ -331,6 +331,54 @@ export const Changes = Type.Object({
   more: Type.Boolean({ description: 'whether more changes are waiting now (ask again at once)' }),
 });
 
+// ---------------------------------------------------------------- database sync (库表交换)
+export const DbTargetBody = Obj({
+  kind: OneOf(['postgres', 'mysql'], { title: 'DbSyncKind', description: 'PostgreSQL, or MySQL / MariaDB' }),
+  host: Type.String({ minLength: 1, maxLength: 255 }),
+  port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  database: Type.String({ minLength: 1, maxLength: 100 }),
+  user: Type.String({ minLength: 1, maxLength: 100 }),
+  password: Type.Optional(
+    Nullable(Type.String({ maxLength: 200, description: 'left out: keep the stored one; null: none' })),
+  ),
+  table: Type.String({
+    minLength: 1,
+    maxLength: 63,
+    description: 'created when missing: the granted items as columns',
+  }),
+  intervalMinutes: Type.Integer({ minimum: 5, maximum: 10080, description: 'minutes between runs' }),
+  active: Type.Optional(Type.Boolean()),
+});
+const DbRun = Type.Object({
+  id: Type.String(),
+  trigger: OneOf(['schedule', 'manual'], { title: 'DbSyncTrigger' }),
+  status: OneOf(['running', 'succeeded', 'failed'], { title: 'DbSyncRunStatus' }),
+  upserts: Type.Integer(),
+  deletes: Type.Integer(),
+  error: Nullable(Words),
+  startedAt: DateTime,
+  finishedAt: Nullable(DateTime),
+});
+export const DbRunView = DbRun;
+export const DbSyncView = Type.Object({
+  target: Nullable(
+    Type.Object({
+      kind: Type.String(),
+      host: Type.String(),
+      port: Type.Integer(),
+      database: Type.String(),
+      user: Type.String(),
+      table: Type.String(),
+      hasPassword: Type.Boolean(),
+      intervalMinutes: Type.Integer(),
+      active: Type.Boolean(),
+      nextRunAt: DateTime,
+    }),
+  ),
+  runs: Type.Array(DbRun),
+  may: Type.Object({ configure: Type.Boolean() }),
+});
+
 // ---------------------------------------------------------------- exports and tracing (ADR 0011)
 export const ExportQuery = Obj({
   format: OneOf(['csv', 'xlsx'], { title: 'ExportFormat', description: 'csv or xlsx' }),

@@ -178,6 +178,7 @@ function GrantView({ g, reload }: { g: Grant; reload(): void }) {
         </Typography.Paragraph>
       </Card>
       {g.methods.includes('file') && <ExportsCard g={g} />}
+      {g.methods.includes('db_sync') && <DbSyncCard g={g} />}
       {g.may.manage && (
         <Card
           title={t('grant.preview')}
@@ -332,6 +333,182 @@ function ExportsCard({ g }: { g: Grant }) {
         ]}
         data-testid="export-list"
       />
+    </Card>
+  );
+}
+
+type DbSync = Reply<'/api/sharing/grants/{id}/db-sync'>;
+
+/** Database sync: the consumer's admin names a table in its own database; the platform writes the grant there. */
+function DbSyncCard({ g }: { g: Grant }) {
+  const { t, pick } = useI18n();
+  const problem = useProblem();
+  const load = useLoad(() => get<DbSync>(`/api/sharing/grants/${g.id}/db-sync`), [g.id]);
+  const [editing, setEditing] = useState(false);
+  const [running, setRunning] = useState(false);
+  const [form] = Form.useForm();
+  const v = load.data;
+  const target = v?.target;
+  const runNow = async () => {
+    setRunning(true);
+    try {
+      await post(`/api/sharing/grants/${g.id}/db-sync/run`);
+      load.reload();
+    } catch (e) {
+      problem(e);
+    } finally {
+      setRunning(false);
+    }
+  };
+  const save = async () => {
+    const f = (await form.validateFields().catch(() => null)) as Record<string, unknown> | null;
+    if (!f) return;
+    try {
+      const { password, ...rest } = f;
+      await put(`/api/sharing/grants/${g.id}/db-sync`, {
+        ...rest,
+        ...(password ? { password } : target ? {} : { password: null }),
+      });
+      setEditing(false);
+      load.reload();
+    } catch (e) {
+      problem(e, form);
+    }
+  };
+  return (
+    <Card
+      title={t('dbsync.title')}
+      extra={
+        v?.may.configure && (
+          <Space>
+            <Button onClick={() => setEditing(true)} data-testid="dbsync-edit">
+              {target ? t('dbsync.change') : t('dbsync.setUp')}
+            </Button>
+            {target && (
+              <Button type="primary" loading={running} onClick={() => void runNow()} data-testid="dbsync-run">
+                {t('dbsync.runNow')}
+              </Button>
+            )}
+          </Space>
+        )
+      }
+      data-testid="dbsync-card"
+    >
+      {target ? (
+        <Descriptions column={{ xs: 1, md: 2 }} size="small" bordered style={{ marginBottom: 16 }}>
+          <Descriptions.Item label={t('dbsync.kind')}>
+            {t(`dbsync.kind.${target.kind}` as 'dbsync.kind.postgres')}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('dbsync.where')}>
+            {target.host}:{target.port} / {target.database} / <Typography.Text code>{target.table}</Typography.Text>
+          </Descriptions.Item>
+          <Descriptions.Item label={t('dbsync.interval')}>
+            {t('dbsync.everyMinutes', { n: target.intervalMinutes })}
+            {!target.active && <Tag style={{ marginLeft: 8 }}>{t('dbsync.paused')}</Tag>}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('dbsync.nextRun')}>{fmtTime(target.nextRunAt)}</Descriptions.Item>
+        </Descriptions>
+      ) : (
+        <Alert type="info" showIcon message={t('dbsync.none')} style={{ marginBottom: 16 }} />
+      )}
+      <Table
+        size="small"
+        rowKey="id"
+        loading={load.loading}
+        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        dataSource={v?.runs ?? []}
+        locale={{ emptyText: t('dbsync.noRuns') }}
+        columns={[
+          { title: t('dbsync.startedAt'), dataIndex: 'startedAt', render: fmtTime },
+          {
+            title: t('dbsync.trigger'),
+            dataIndex: 'trigger',
+            render: (x: string) => t(`dbsync.trigger.${x}` as 'dbsync.trigger.manual'),
+          },
+          {
+            title: t('dbsync.status'),
+            dataIndex: 'status',
+            render: (x: string) => (
+              <Tag color={x === 'succeeded' ? 'green' : x === 'failed' ? 'red' : 'blue'}>
+                {t(`dbsync.status.${x}` as 'dbsync.status.succeeded')}
+              </Tag>
+            ),
+          },
+          { title: t('dbsync.upserts'), dataIndex: 'upserts' },
+          { title: t('dbsync.deletes'), dataIndex: 'deletes' },
+          {
+            title: t('dbsync.error'),
+            dataIndex: 'error',
+            render: (e: { zh: string; en: string } | null) => (e ? pick(e) : '—'),
+          },
+        ]}
+        data-testid="dbsync-runs"
+      />
+      {editing && (
+        <Modal
+          open
+          title={`${t('dbsync.title')} · ${g.resource.name}`}
+          onCancel={() => setEditing(false)}
+          onOk={() => void save()}
+          okButtonProps={{ 'data-testid': 'dbsync-ok' } as never}
+        >
+          <Typography.Paragraph type="secondary">{t('dbsync.help')}</Typography.Paragraph>
+          <Form
+            form={form}
+            layout="vertical"
+            initialValues={{
+              kind: target?.kind ?? 'postgres',
+              host: target?.host,
+              port: target?.port,
+              database: target?.database,
+              user: target?.user,
+              table: target?.table,
+              intervalMinutes: target?.intervalMinutes ?? 60,
+            }}
+          >
+            <Form.Item name="kind" label={t('dbsync.kind')} rules={[{ required: true }]}>
+              <Select
+                options={(['postgres', 'mysql'] as const).map((k) => ({ value: k, label: t(`dbsync.kind.${k}`) }))}
+              />
+            </Form.Item>
+            <Space wrap>
+              <Form.Item name="host" label={t('dbsync.host')} rules={[{ required: true, max: 255 }]}>
+                <Input style={{ width: 240 }} data-testid="dbsync-host" />
+              </Form.Item>
+              <Form.Item name="port" label={t('dbsync.port')}>
+                <InputNumber min={1} max={65535} />
+              </Form.Item>
+            </Space>
+            <Form.Item name="database" label={t('dbsync.database')} rules={[{ required: true, max: 100 }]}>
+              <Input data-testid="dbsync-database" />
+            </Form.Item>
+            <Space wrap>
+              <Form.Item name="user" label={t('dbsync.user')} rules={[{ required: true, max: 100 }]}>
+                <Input data-testid="dbsync-user" />
+              </Form.Item>
+              <Form.Item
+                name="password"
+                label={t('dbsync.password')}
+                extra={target?.hasPassword ? t('dbsync.passwordKept') : undefined}
+                rules={[{ max: 200 }]}
+              >
+                <Input.Password autoComplete="new-password" />
+              </Form.Item>
+            </Space>
+            <Form.Item
+              name="table"
+              label={t('dbsync.table')}
+              extra={t('dbsync.tableHelp')}
+              rules={[{ required: true, pattern: /^[A-Za-z_][A-Za-z0-9_]{0,62}$/, message: t('dbsync.tableRule') }]}
+            >
+              <Input data-testid="dbsync-table" />
+            </Form.Item>
+            <Form.Item name="intervalMinutes" label={t('dbsync.intervalMinutes')} rules={[{ required: true }]}>
+              <InputNumber min={5} max={10080} />
+            </Form.Item>
+          </Form>
+        </Modal>
+      )}
     </Card>
   );
 }

@@ -171,7 +171,10 @@ export class ShareServer {
     grantId: string,
     kind: 'call' | 'verify',
     slot: Slot,
-    via: { method: 'api' | 'file'; action: 'share.call' | 'share.export' } = { method: 'api', action: 'share.call' },
+    via: { method: 'api' | 'file' | 'db_sync'; policy: 'share.call' | 'share.export' | null } = {
+      method: 'api',
+      policy: 'share.call',
+    },
   ): Promise<Served> {
     const key = `share|${kind}|${grantId}`;
     const today = this.today();
@@ -201,19 +204,29 @@ export class ShareServer {
     const window = this.rates.get(key);
     const rateCount = window && window.until > now ? window.count : 0;
     const rateTtl = window && window.until > now ? window.until - now : 0;
-    authorize(ctx.actor, via.action, {
-      consumerOrgId: g.consumer_org_id,
-      ownerOrgId: g.owner_org_id,
-      credentialIds: g.credential_ids,
-    });
+    // the platform's own database sync acts for the grant itself (policy null): no caller to authorise
+    if (via.policy)
+      authorize(ctx.actor, via.policy, {
+        consumerOrgId: g.consumer_org_id,
+        ownerOrgId: g.owner_org_id,
+        credentialIds: g.credential_ids,
+      });
     const state = stateOf(g, today);
     if (state !== 'active') throw inactive(state);
     if (!g.methods.includes(via.method))
       throw new AppError(
         403,
         'sharing.method_not_granted',
-        via.method === 'file' ? '本授权不包含文件下载方式' : '本授权不包含接口共享方式',
-        via.method === 'file' ? 'This grant does not allow file export' : 'This grant does not allow the API',
+        via.method === 'file'
+          ? '本授权不包含文件下载方式'
+          : via.method === 'db_sync'
+            ? '本授权不包含库表交换方式'
+            : '本授权不包含接口共享方式',
+        via.method === 'file'
+          ? 'This grant does not allow file export'
+          : via.method === 'db_sync'
+            ? 'This grant does not allow database sync'
+            : 'This grant does not allow the API',
       ).audited('method_not_granted');
     // the rate limit counts every node's calls (the platform's counters, written with the access records), and
     // this node's calls in flight; verification more strictly
@@ -377,7 +390,7 @@ export class ShareServer {
   private async record(
     ctx: RequestContext,
     s: Served,
-    action: 'share.query' | 'share.lookup' | 'share.verify' | 'share.export' | 'share.sync',
+    action: 'share.query' | 'share.lookup' | 'share.verify' | 'share.export' | 'share.sync' | 'share.db_sync',
     rows: number,
     diff: Record<string, unknown>,
   ) {
@@ -414,11 +427,32 @@ export class ShareServer {
    * copy). `next` is always given: the consumer keeps it and asks again later; `more` says whether to ask now.
    */
   sync(ctx: RequestContext, grantId: string, q: { cursor?: string; limit?: number }) {
-    return this.counting(grantId, (slot) => this.syncCall(ctx, grantId, q, slot));
+    return this.counting(grantId, async (slot) => {
+      const s = await this.resolve(ctx, grantId, 'call', slot);
+      const after = q.cursor ? this.readChangeCursor(s, q.cursor) : null;
+      const got = await this.changesOf(ctx, s, after, q.limit ?? 500, 'share.sync');
+      return { ...got.page, next: this.changeCursorOf(s, got.end) };
+    });
   }
 
-  private async syncCall(ctx: RequestContext, grantId: string, q: { cursor?: string; limit?: number }, slot: Slot) {
-    const s = await this.resolve(ctx, grantId, 'call', slot);
+  /**
+   * The platform's database sync (库表交换) of a grant: the changes after `after`, masked, recorded like any call
+   * (action share.db_sync); its cursor is kept by the platform, not handed out.
+   */
+  dbSyncChanges(ctx: RequestContext, grantId: string, after: ChangeEnd | null, limit: number) {
+    return this.counting(grantId, async (slot) => {
+      const s = await this.resolve(ctx, grantId, 'call', slot, { method: 'db_sync', policy: null });
+      return this.changesOf(ctx, s, after, limit, 'share.db_sync');
+    });
+  }
+
+  private async changesOf(
+    ctx: RequestContext,
+    s: Served,
+    after: ChangeEnd | null,
+    asked: number,
+    action: 'share.sync' | 'share.db_sync',
+  ) {
     const keyItems = s.resource.items.filter((i) => i.primaryKey);
     if (!keyItems.length || keyItems.some((k) => !s.items.some((i) => i.code === k.code)))
       throw new AppError(
@@ -427,8 +461,7 @@ export class ShareServer {
         '该资源没有主键，或本授权不含主键，无法按变更同步：请用分页查询接口',
         'The resource has no key, or the grant does not give it: changes cannot be synced; page through rows instead',
       );
-    const after = q.cursor ? this.readChangeCursor(s, q.cursor) : null;
-    const limit = Math.min(q.limit ?? 500, 1000, s.remaining);
+    const limit = Math.min(asked, 1000, s.remaining);
     const got = await this.data.changes(s.grant.resource_id, {
       items: s.items.map((i) => i.code),
       filter: s.filter,
@@ -436,26 +469,28 @@ export class ShareServer {
       limit,
     });
     if (!got) throw errors.notFound('resource', s.grant.resource_id);
-    await this.record(ctx, s, 'share.sync', got.changes.length, {
+    await this.record(ctx, s, action, got.changes.length, {
       items: s.items.map((i) => i.code),
       upserts: got.changes.filter((c) => c.op === 'upsert').length,
       deletes: got.changes.filter((c) => c.op === 'delete').length,
     });
     return {
-      items: s.items.map((i) => ({
-        code: i.code,
-        name: i.name,
-        dataType: i.dataType,
-        masked: this.masked(s, i.code),
-      })),
-      key: keyItems.map((k) => k.code),
-      changes: got.changes.map((c) =>
-        c.op === 'upsert'
-          ? { op: c.op, record: this.maskRow(s, s.items, c.row) }
-          : { op: c.op, record: this.maskRow(s, keyItems, c.key) },
-      ),
-      next: this.changeCursorOf(s, got.end),
-      more: got.more,
+      page: {
+        items: s.items.map((i) => ({
+          code: i.code,
+          name: i.name,
+          dataType: i.dataType,
+          masked: this.masked(s, i.code),
+        })),
+        key: keyItems.map((k) => k.code),
+        changes: got.changes.map((c) =>
+          c.op === 'upsert'
+            ? { op: c.op, record: this.maskRow(s, s.items, c.row) }
+            : { op: c.op, record: this.maskRow(s, keyItems, c.key) },
+        ),
+        more: got.more,
+      },
+      end: got.end,
     };
   }
 
@@ -503,7 +538,7 @@ export class ShareServer {
   }
 
   private async exportCall(ctx: RequestContext, grantId: string, q: ExportQuery, slot: Slot) {
-    const s = await this.resolve(ctx, grantId, 'call', slot, { method: 'file', action: 'share.export' });
+    const s = await this.resolve(ctx, grantId, 'call', slot, { method: 'file', policy: 'share.export' });
     const fields = this.fields(s, q.fields);
     const where = this.consumerWhere(s, q.where);
     const conds = [...(s.filter ? [s.filter] : []), ...(where ? [where] : [])];
