@@ -9,7 +9,7 @@ import iconv from 'iconv-lite';
 import type { Db } from '../db/database.ts';
 import type { AuthService } from '../domains/auth/index.ts';
 import type { MaskingService } from '../domains/masking/index.ts';
-import type { ApplicationService, GrantService, ShareServer } from '../domains/sharing/index.ts';
+import type { ApplicationService, DbSyncService, GrantService, ShareServer } from '../domains/sharing/index.ts';
 import { currentCommitment } from '../domains/sharing/index.ts';
 import type { RequestContext } from '../platform/context.ts';
 import { actorFor } from './catalog-seed.ts';
@@ -21,6 +21,7 @@ export interface DemoSharingServices {
   applications: ApplicationService;
   grants: GrantService;
   share: ShareServer;
+  dbSync: DbSyncService;
 }
 
 type Method = 'api' | 'file' | 'db_sync';
@@ -137,6 +138,18 @@ export async function seedDemoSharing(db: Db, s: DemoSharingServices, dataDir?: 
   await s.applications.confirm(reviewer, a3, { comment: '同意按库表交换方式供给' });
   const grantOf = async (id: string) => (await s.applications.get(reviewer, id)).grantId;
   const g3 = await grantOf(a3);
+  // the tax bureau names the table of its own database the list goes to (paused while the grant is suspended)
+  if (g3)
+    await s.dbSync.configure(swj!, g3, {
+      kind: 'postgres',
+      host: '10.64.12.8',
+      database: 'zhaoshang',
+      user: 'gongshu_sync',
+      password: null,
+      table: 'enterprise_list_demo',
+      intervalMinutes: 1440,
+      active: false,
+    });
   if (g3)
     await s.grants.setState(scj!, g3, {
       action: 'suspend',
@@ -263,7 +276,7 @@ export async function seedDemoSharing(db: Db, s: DemoSharingServices, dataDir?: 
 
   await repo.setMetaOnce(db, 'demo_sharing_loaded_at', new Date().toISOString());
   const lines = [
-    '12 sharing cases in every state, grants in use (with the welfare system\u2019s first calls and two file exports), suspended and revoked',
+    '12 sharing cases in every state, grants in use (with the welfare system\u2019s first calls and two file exports), suspended (with a paused database sync target) and revoked',
   ];
   if (sample && dataDir) {
     const file = path.join(dataDir, 'demo', DEMO_LEAK_SAMPLE);
