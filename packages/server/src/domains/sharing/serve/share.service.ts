@@ -155,6 +155,8 @@ export class ShareServer {
         // what the group committed tells this node every node's counts: the next calls are admitted against them
         // (applied once the transaction has committed: a rolled-back group counted nothing)
         return () => {
+          // one entry per grant and day: yesterday's are of no use once the day has turned
+          if (this.used.size > 50_000) this.used.clear();
           for (const t of totals) this.used.set(`${t.grantId}|${t.day}`, t.rows);
           const now = Date.now();
           for (const [key, w] of windows) this.rates.set(key, { count: w.current, until: now + w.ttl });
