@@ -71,6 +71,9 @@ describeEachDb('sharing: exports and leak tracing', (env) => {
       assert.equal(row[5], a.level);
     }
     assert.ok(fullStars > ROWS, `the fill carries the fingerprint (${fullStars} full-width)`);
+    // the grant's own OpenAPI document lists the export beside the API's services
+    const doc = await w.system.get(`/api/share/grants/${grantId}/openapi.json`);
+    assert.ok(doc.json.paths[`/api/share/grants/${grantId}/export`], Object.keys(doc.json.paths).join());
   });
 
   it('GB18030 on request (no BOM), and XLSX; a where and fields narrow the file', async () => {

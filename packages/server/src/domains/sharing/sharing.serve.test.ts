@@ -346,7 +346,9 @@ describeEachDb('sharing: data services', (env) => {
     const doc = await w.system.get(`/api/share/grants/${g}/openapi.json`);
     assert.equal(doc.status, 200, doc.body);
     assert.equal(doc.json.openapi, '3.1.0');
+    // the API's services (the grant gives no file method: no export)
     assert.deepEqual(Object.keys(doc.json.paths).sort(), [
+      `/api/share/grants/${g}/changes`,
       `/api/share/grants/${g}/lookup`,
       `/api/share/grants/${g}/rows`,
       `/api/share/grants/${g}/verify`,

@@ -23,7 +23,7 @@ function schemaOf(i: PublishedItem, masked: boolean): Record<string, unknown> {
 }
 
 export function grantOpenApi(
-  g: { id: string; valid_until: string },
+  g: { id: string; valid_until: string; methods: string[] },
   r: PublishedResource,
   items: PublishedItem[],
   masked: (code: string) => boolean,
@@ -56,161 +56,169 @@ export function grantOpenApi(
       },
     },
     security: [{ credential: [] }],
-    paths: {
-      [`${base}/rows`]: {
-        get: {
-          operationId: 'rows',
-          summary: '按条件查询（分页）',
-          parameters: [
-            { name: 'where', in: 'query', schema: { type: 'string' }, description: "如 level = 'A类'" },
-            { name: 'fields', in: 'query', schema: { type: 'string' }, description: '信息项代码，逗号分隔' },
-            { name: 'sort', in: 'query', schema: { type: 'string', enum: items.map((i) => i.code) } },
-            { name: 'order', in: 'query', schema: { type: 'string', enum: ['asc', 'desc'] } },
-            { name: 'cursor', in: 'query', schema: { type: 'string' } },
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
-          ],
-          responses: {
-            200: {
-              description: 'a page of rows',
-              content: {
-                'application/json': {
-                  schema: {
-                    type: 'object',
-                    properties: {
-                      rows: { type: 'array', items: { $ref: '#/components/schemas/Record' } },
-                      next: { type: ['string', 'null'] },
+    // the services the grant's methods give: the API's four, and the file export
+    paths: Object.fromEntries(
+      Object.entries({
+        [`${base}/rows`]: {
+          get: {
+            operationId: 'rows',
+            summary: '按条件查询（分页）',
+            parameters: [
+              { name: 'where', in: 'query', schema: { type: 'string' }, description: "如 level = 'A类'" },
+              { name: 'fields', in: 'query', schema: { type: 'string' }, description: '信息项代码，逗号分隔' },
+              { name: 'sort', in: 'query', schema: { type: 'string', enum: items.map((i) => i.code) } },
+              { name: 'order', in: 'query', schema: { type: 'string', enum: ['asc', 'desc'] } },
+              { name: 'cursor', in: 'query', schema: { type: 'string' } },
+              { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+            ],
+            responses: {
+              200: {
+                description: 'a page of rows',
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      properties: {
+                        rows: { type: 'array', items: { $ref: '#/components/schemas/Record' } },
+                        next: { type: ['string', 'null'] },
+                      },
                     },
                   },
                 },
               },
+              ...errors,
             },
-            ...errors,
           },
         },
-      },
-      [`${base}/lookup`]: {
-        get: {
-          operationId: 'lookup',
-          summary: '按主键查询一条记录',
-          parameters: keys.map((k) => ({ name: k.code, in: 'query', required: true, schema: { type: 'string' } })),
-          responses: {
-            200: {
-              description: 'the record',
-              content: {
-                'application/json': {
-                  schema: { type: 'object', properties: { record: { $ref: '#/components/schemas/Record' } } },
+        [`${base}/lookup`]: {
+          get: {
+            operationId: 'lookup',
+            summary: '按主键查询一条记录',
+            parameters: keys.map((k) => ({ name: k.code, in: 'query', required: true, schema: { type: 'string' } })),
+            responses: {
+              200: {
+                description: 'the record',
+                content: {
+                  'application/json': {
+                    schema: { type: 'object', properties: { record: { $ref: '#/components/schemas/Record' } } },
+                  },
                 },
               },
+              ...errors,
             },
-            ...errors,
           },
         },
-      },
-      [`${base}/changes`]: {
-        get: {
-          operationId: 'changes',
-          summary: '变更同步：游标之后新增、修改的记录和删除的主键',
-          parameters: [
-            { name: 'cursor', in: 'query', schema: { type: 'string' }, description: '上次返回的 next；不填则从头开始' },
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
-          ],
-          responses: {
-            200: {
-              description: 'changes in the order they were loaded; keep `next` and ask again with it',
-              content: {
-                'application/json': {
-                  schema: {
-                    type: 'object',
-                    properties: {
-                      changes: {
-                        type: 'array',
-                        items: {
-                          type: 'object',
-                          properties: {
-                            op: { type: 'string', enum: ['upsert', 'delete'] },
-                            record: { $ref: '#/components/schemas/Record' },
+        [`${base}/changes`]: {
+          get: {
+            operationId: 'changes',
+            summary: '变更同步：游标之后新增、修改的记录和删除的主键',
+            parameters: [
+              {
+                name: 'cursor',
+                in: 'query',
+                schema: { type: 'string' },
+                description: '上次返回的 next；不填则从头开始',
+              },
+              { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+            ],
+            responses: {
+              200: {
+                description: 'changes in the order they were loaded; keep `next` and ask again with it',
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      properties: {
+                        changes: {
+                          type: 'array',
+                          items: {
+                            type: 'object',
+                            properties: {
+                              op: { type: 'string', enum: ['upsert', 'delete'] },
+                              record: { $ref: '#/components/schemas/Record' },
+                            },
                           },
                         },
+                        next: { type: 'string' },
+                        more: { type: 'boolean' },
                       },
-                      next: { type: 'string' },
-                      more: { type: 'boolean' },
                     },
                   },
                 },
               },
+              409: problem,
+              ...errors,
             },
-            409: problem,
-            ...errors,
           },
         },
-      },
-      [`${base}/export`]: {
-        get: {
-          operationId: 'export',
-          summary: '导出文件（CSV 或 Excel），带可追溯的数字指纹',
-          parameters: [
-            { name: 'format', in: 'query', required: true, schema: { type: 'string', enum: ['csv', 'xlsx'] } },
-            { name: 'encoding', in: 'query', schema: { type: 'string', enum: ['utf-8', 'gb18030'] } },
-            { name: 'where', in: 'query', schema: { type: 'string' } },
-            { name: 'fields', in: 'query', schema: { type: 'string' } },
-          ],
-          responses: {
-            200: {
-              description: 'the file, streamed',
-              content: {
-                'text/csv': { schema: { type: 'string' } },
-                'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
-                  schema: { type: 'string', contentEncoding: 'binary' },
-                },
-              },
-            },
-            ...errors,
-          },
-        },
-      },
-      [`${base}/verify`]: {
-        post: {
-          operationId: 'verify',
-          summary: '核验：比对提交的值，只返回一致或不一致',
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['values'],
-                  properties: {
-                    values: {
-                      type: 'object',
-                      properties: Object.fromEntries(items.map((i) => [i.code, { type: 'string', title: i.name }])),
-                      additionalProperties: false,
-                    },
+        [`${base}/export`]: {
+          get: {
+            operationId: 'export',
+            summary: '导出文件（CSV 或 Excel），带可追溯的数字指纹',
+            parameters: [
+              { name: 'format', in: 'query', required: true, schema: { type: 'string', enum: ['csv', 'xlsx'] } },
+              { name: 'encoding', in: 'query', schema: { type: 'string', enum: ['utf-8', 'gb18030'] } },
+              { name: 'where', in: 'query', schema: { type: 'string' } },
+              { name: 'fields', in: 'query', schema: { type: 'string' } },
+            ],
+            responses: {
+              200: {
+                description: 'the file, streamed',
+                content: {
+                  'text/csv': { schema: { type: 'string' } },
+                  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+                    schema: { type: 'string', contentEncoding: 'binary' },
                   },
                 },
               },
+              ...errors,
             },
           },
-          responses: {
-            200: {
-              description: 'match or no_match per item',
+        },
+        [`${base}/verify`]: {
+          post: {
+            operationId: 'verify',
+            summary: '核验：比对提交的值，只返回一致或不一致',
+            requestBody: {
+              required: true,
               content: {
                 'application/json': {
                   schema: {
                     type: 'object',
+                    required: ['values'],
                     properties: {
-                      result: {
+                      values: {
                         type: 'object',
-                        additionalProperties: { type: 'string', enum: ['match', 'no_match'] },
+                        properties: Object.fromEntries(items.map((i) => [i.code, { type: 'string', title: i.name }])),
+                        additionalProperties: false,
                       },
                     },
                   },
                 },
               },
             },
-            ...errors,
+            responses: {
+              200: {
+                description: 'match or no_match per item',
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      properties: {
+                        result: {
+                          type: 'object',
+                          additionalProperties: { type: 'string', enum: ['match', 'no_match'] },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+              ...errors,
+            },
           },
         },
-      },
-    },
+      }).filter(([path]) => (path.endsWith('/export') ? g.methods.includes('file') : g.methods.includes('api'))),
+    ),
   };
 }
