@@ -361,22 +361,31 @@ export class ShareServer {
     return createHmac('sm3', s.grant.secret).update(body).digest('base64url').slice(0, 22);
   }
 
-  private cursorOf(s: Served, end: PageEnd, query: string) {
-    const body = Buffer.from(JSON.stringify({ e: end, q: query })).toString('base64url');
+  /** A cursor the consumer hands back: its body, signed with the grant's secret. */
+  private sealCursor(s: Served, payload: unknown) {
+    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
     return `${body}.${this.sign(s, body)}`;
   }
 
-  private readCursor(s: Served, cursor: string, query: string): PageEnd {
+  private cursorOf(s: Served, end: PageEnd, query: string) {
+    return this.sealCursor(s, { e: end, q: query });
+  }
+
+  /** A signed cursor's body, once its MAC verifies (a forged or altered one is refused and audited). */
+  private openCursor<T>(s: Served, cursor: string): T {
     const [body, mac] = cursor.split('.');
     if (!body || !mac || mac.length !== 22) throw badCursor();
     const want = Buffer.from(this.sign(s, body));
     if (want.length !== Buffer.byteLength(mac) || !timingSafeEqual(want, Buffer.from(mac))) throw badCursor();
-    let parsed: { e?: PageEnd; q?: string };
     try {
-      parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { e?: PageEnd; q?: string };
+      return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as T;
     } catch {
       throw badCursor();
     }
+  }
+
+  private readCursor(s: Served, cursor: string, query: string): PageEnd {
+    const parsed = this.openCursor<{ e?: PageEnd; q?: string }>(s, cursor);
     if (parsed.q !== query || !parsed.e || !Array.isArray(parsed.e.key))
       throw new AppError(
         400,
@@ -497,21 +506,11 @@ export class ShareServer {
   }
 
   private changeCursorOf(s: Served, end: ChangeEnd) {
-    const body = Buffer.from(JSON.stringify({ c: end, q: 'changes' })).toString('base64url');
-    return `${body}.${this.sign(s, body)}`;
+    return this.sealCursor(s, { c: end, q: 'changes' });
   }
 
   private readChangeCursor(s: Served, cursor: string): ChangeEnd {
-    const [body, mac] = cursor.split('.');
-    if (!body || !mac || mac.length !== 22) throw badCursor();
-    const want = Buffer.from(this.sign(s, body));
-    if (want.length !== Buffer.byteLength(mac) || !timingSafeEqual(want, Buffer.from(mac))) throw badCursor();
-    let parsed: { c?: ChangeEnd; q?: string };
-    try {
-      parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { c?: ChangeEnd; q?: string };
-    } catch {
-      throw badCursor();
-    }
+    const parsed = this.openCursor<{ c?: ChangeEnd; q?: string }>(s, cursor);
     const c = parsed.c;
     if (
       parsed.q !== 'changes' ||
