@@ -5,8 +5,10 @@
 // bare Fastify route on the same database (the same SELECT, no auth, grant check, masking or audit). Every shared
 // call is audited (the bench checks the access records). PostgreSQL first, then PGlite; BENCH_DB picks one.
 // Prints requests/s, p50 and p99 for both and the ratio; ends with one JSON line. BENCH_ONLY=lookup runs only the
-// shared lookups (for a CPU profile).
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// shared lookups (for a CPU profile); BENCH_ONLY=services the lookups and pages with their baselines, without the
+// export; BENCH_ONLY=export only the export.
+import { randomBytes } from 'node:crypto';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -20,6 +22,8 @@ import type { Db } from '../packages/server/src/db/database.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+/** alternating rounds of the shared and the bare route, per kind of call */
+const ROUNDS = 3;
 const CONNECTIONS = 32;
 const only = process.env.BENCH_DB; // 'postgres' | 'pglite' | undefined (both)
 
@@ -67,21 +71,75 @@ function generate(file: string) {
 
 const rnd = () => Math.floor(Math.random() * ROWS);
 
-async function drive(url: string, headers: Record<string, string>, pathOf: () => string) {
+/** CPU seconds the whole machine has used so far, every process (/proc/stat; 0 where it cannot be read). */
+function machineCpu(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = line;
+    return (user! + nice! + system! + irq! + softirq! + steal!) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+type Driven = Awaited<ReturnType<typeof drive>>;
+
+/**
+ * The shared route and the bare one in alternating rounds (ROUNDS each, SECONDS in all per side), so that this
+ * shared machine's drift in speed falls on both alike. Requests/s over all rounds; p50 the rounds' median, p99 the
+ * worst round's.
+ */
+async function paired(shared: () => Promise<Driven>, bare: () => Promise<Driven>) {
+  const rounds: { shared: Driven; bare: Driven }[] = [];
+  for (let i = 0; i < ROUNDS; i++) rounds.push({ shared: await shared(), bare: await bare() });
+  const combine = (list: Driven[]): Driven => {
+    const total = list.reduce((n, d) => n + d.total, 0);
+    const weighted = (f: (d: Driven) => number) => Math.round(list.reduce((n, d) => n + f(d) * d.total, 0) / total);
+    return {
+      rps: Math.round(list.reduce((n, d) => n + d.rps, 0) / list.length),
+      p50: list.map((d) => d.p50).sort((a, b) => a - b)[Math.floor(list.length / 2)]!,
+      p99: Math.max(...list.map((d) => d.p99)),
+      total,
+      nodeUs: weighted((d) => d.nodeUs),
+      pgUs: weighted((d) => d.pgUs),
+    };
+  };
+  return { shared: combine(rounds.map((r) => r.shared)), bare: combine(rounds.map((r) => r.bare)) };
+}
+
+async function drive(url: string, headers: Record<string, string>, pathOf: () => string, seconds = SECONDS) {
+  const cpu0 = process.cpuUsage();
+  const machine0 = machineCpu();
   const r = await autocannon({
     url,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     headers,
     requests: [{ setupRequest: (req) => ({ ...req, path: pathOf() }) }],
   });
   const bad = r.non2xx + r.errors + r.timeouts;
   if (bad) throw new Error(`${bad} of ${r.requests.total} requests failed (${url}${pathOf()})`);
-  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total };
+  const cpu = process.cpuUsage(cpu0);
+  const machine = machineCpu() - machine0;
+  const perCall = (s: number) => Math.round((s * 1e6) / r.requests.total);
+  return {
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    total: r.requests.total,
+    // CPU per call, µs: this process (the server and autocannon both), and the rest of the machine (PostgreSQL)
+    nodeUs: perCall((cpu.user + cpu.system) / 1e6),
+    pgUs: perCall(machine - (cpu.user + cpu.system) / 1e6),
+  };
 }
 
 async function run(kind: 'postgres' | 'pglite', file: string) {
-  const env = await createTestEnv(kind);
+  // as in production: no response checking (a test-only aid); request logging off, as on the bare route
+  const env = await createTestEnv(kind, {
+    env: 'production',
+    sessionSecret: randomBytes(32).toString('hex'),
+    sm4Key: randomBytes(16).toString('hex'),
+  });
   const bare = Fastify();
   try {
     const app = env.app;
@@ -158,11 +216,13 @@ async function run(kind: 'postgres' | 'pglite', file: string) {
       return { rows: r.rows };
     });
     const bareBase = await bare.listen({ port: 0, host: '127.0.0.1' });
+    // a table in its steady state, so autovacuum's first pass over a million new rows does not land in one phase
+    await sql`VACUUM ANALYZE ${from}`.execute(db);
 
     const auth = { authorization: `Bearer ${cred.json.token}` };
     // the export: the whole grant as one CSV over HTTP, against COPY … TO STDOUT of the same rows and columns
     const exported =
-      process.env.BENCH_ONLY === 'lookup'
+      process.env.BENCH_ONLY === 'lookup' || process.env.BENCH_ONLY === 'services'
         ? null
         : await timeExport(`${base}/api/share/grants/${grantId}/export?format=csv`, auth);
     const copied =
@@ -177,26 +237,34 @@ async function run(kind: 'postgres' | 'pglite', file: string) {
             : '  | COPY TO STDOUT: not measured on PGlite'),
       );
     if (process.env.BENCH_ONLY === 'export') return null;
+    // warm-up, not measured: the table's pages in PostgreSQL's buffers, the server's code compiled
+    await drive(bareBase, {}, () => `/lookup?id_no=${keyOf(rnd())}`, 3);
+    await drive(base, auth, () => `/api/share/grants/${grantId}/lookup?id_no=${keyOf(rnd())}`, 3);
+    const lookupPath = () => `/api/share/grants/${grantId}/lookup?id_no=${keyOf(rnd())}`;
     const before = await auditCount(db);
-    const lookupShared = await drive(base, auth, () => `/api/share/grants/${grantId}/lookup?id_no=${keyOf(rnd())}`);
     if (process.env.BENCH_ONLY === 'lookup') {
-      console.log(`  lookup shared ${lookupShared.rps} req/s  p50 ${lookupShared.p50} ms  p99 ${lookupShared.p99} ms`);
+      const shared = await drive(base, auth, lookupPath);
+      console.log(
+        `  lookup shared ${shared.rps} req/s  p50 ${shared.p50} ms  p99 ${shared.p99} ms  CPU per call: this process ${shared.nodeUs} µs, the rest (PostgreSQL) ${shared.pgUs} µs`,
+      );
       return null;
     }
     const results = {
-      lookup: {
-        shared: lookupShared,
-        bare: await drive(bareBase, {}, () => `/lookup?id_no=${keyOf(rnd())}`),
-      },
-      page: {
-        shared: await drive(
-          base,
-          auth,
-          () =>
-            `/api/share/grants/${grantId}/rows?limit=100&sort=id_no&where=${encodeURIComponent(`id_no > '${keyOf(rnd())}'`)}`,
-        ),
-        bare: await drive(bareBase, {}, () => `/rows?after=${keyOf(rnd())}`),
-      },
+      lookup: await paired(
+        () => drive(base, auth, lookupPath, SECONDS / ROUNDS),
+        () => drive(bareBase, {}, () => `/lookup?id_no=${keyOf(rnd())}`, SECONDS / ROUNDS),
+      ),
+      page: await paired(
+        () =>
+          drive(
+            base,
+            auth,
+            () =>
+              `/api/share/grants/${grantId}/rows?limit=100&sort=id_no&where=${encodeURIComponent(`id_no > '${keyOf(rnd())}'`)}`,
+            SECONDS / ROUNDS,
+          ),
+        () => drive(bareBase, {}, () => `/rows?after=${keyOf(rnd())}`, SECONDS / ROUNDS),
+      ),
     };
     // every shared call left its access record
     const audited = (await auditCount(db)) - before;
@@ -206,7 +274,8 @@ async function run(kind: 'postgres' | 'pglite', file: string) {
       console.log(
         `  ${name.padEnd(6)} shared ${String(r.shared.rps).padStart(6)} req/s  p50 ${r.shared.p50} ms  p99 ${r.shared.p99} ms` +
           `  | bare ${String(r.bare.rps).padStart(6)} req/s  p50 ${r.bare.p50} ms  p99 ${r.bare.p99} ms` +
-          `  | ratio ${(r.shared.rps / r.bare.rps).toFixed(2)}`,
+          `  | ratio ${(r.shared.rps / r.bare.rps).toFixed(2)}` +
+          `  | CPU per call µs (this process / the rest): shared ${r.shared.nodeUs} / ${r.shared.pgUs}, bare ${r.bare.nodeUs} / ${r.bare.pgUs}`,
       );
     console.log(`  ${audited.toLocaleString()} access records written for ${calls.toLocaleString()} answered calls`);
     return {

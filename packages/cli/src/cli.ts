@@ -106,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
           keys: rt.keys,
           copyIn: rt.database.copyIn,
           bulkSession: rt.database.bulkSession,
+          commitDb: rt.database.commitDb,
           jobBackend: rt.database.jobBackend,
         });
         try {

@@ -30,6 +30,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
       keys: rt.keys,
       copyIn: rt.database.copyIn,
       bulkSession: rt.database.bulkSession,
+      commitDb: rt.database.commitDb,
       jobBackend: rt.database.jobBackend,
     });
     // Data tables for every approved resource (also those approved before this version), and batches a

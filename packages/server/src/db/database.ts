@@ -35,6 +35,11 @@ export interface BulkSession {
 
 export interface Database {
   db: Db;
+  /**
+   * Writes that requests wait on at the rate data is served (the data services' group commit of access records):
+   * on PostgreSQL a pool of its own, so they never queue behind the reads they gate; on PGlite the one connection.
+   */
+  commitDb: Db;
   kind: 'pglite' | 'postgres';
   copyIn: CopyIn;
   /** PostgreSQL only: PGlite has a single connection, shared by every request. */
@@ -69,6 +74,11 @@ export async function openDatabase(opts: {
       process.stderr.write(`PostgreSQL connection lost: ${err.message}\n`);
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const commitPool = new pg.Pool({ connectionString: opts.databaseUrl, max: 2 });
+    commitPool.on('error', (err) => {
+      process.stderr.write(`PostgreSQL connection lost: ${err.message}\n`);
+    });
+    const commitDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: commitPool }) });
     const copyIn: CopyIn = async (table, columns, data, format = 'text') => {
       const client = await pool.connect();
       try {
@@ -112,12 +122,16 @@ export async function openDatabase(opts: {
     };
     return {
       db,
+      commitDb,
       kind: 'postgres',
       copyIn,
       bulkSession,
       jobBackend: { connectionString: opts.databaseUrl },
       withStartupLock,
-      close: () => db.destroy(),
+      close: async () => {
+        await commitDb.destroy();
+        await db.destroy();
+      },
     };
   }
   let dataDir: string | undefined;
@@ -153,5 +167,13 @@ export async function openDatabase(opts: {
       },
     },
   };
-  return { db, kind: 'pglite', copyIn, jobBackend, withStartupLock: (work) => work(), close: () => db.destroy() };
+  return {
+    db,
+    commitDb: db,
+    kind: 'pglite',
+    copyIn,
+    jobBackend,
+    withStartupLock: (work) => work(),
+    close: () => db.destroy(),
+  };
 }

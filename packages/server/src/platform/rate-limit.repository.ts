@@ -1,5 +1,5 @@
 // Rate-limit counters in the platform database, so every app node counts the same requests.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db, DbOrTrx } from '../db/database.ts';
 
 /** Counts one request against `key` in a window of `windowMs`: the count so far and the window's milliseconds left. */
@@ -54,4 +54,18 @@ export async function addToCount(
   );
   // the window's count, every node's, as committed with these
   return r.rows[0]!;
+}
+
+/**
+ * Adds requests to several keys' windows, as one statement to run alongside others (a CTE of the data services'
+ * group commit): returns each key's count, every node's, and its window's milliseconds left.
+ */
+export function addToCounts(counts: { key: string; n: number }[], windowMs: number): RawBuilder<unknown> {
+  const values = sql.join(counts.map((c) => sql`(${c.key}, ${c.n}, now() + ${windowMs} * interval '1 millisecond')`));
+  return sql`
+    INSERT INTO rate_limit_counter AS c (key, count, window_ends) VALUES ${values}
+    ON CONFLICT (key) DO UPDATE SET
+      count = CASE WHEN c.window_ends <= now() THEN excluded.count ELSE c.count + excluded.count END,
+      window_ends = CASE WHEN c.window_ends <= now() THEN excluded.window_ends ELSE c.window_ends END
+    RETURNING key, count AS current, greatest(0, ceil(extract(epoch FROM (window_ends - now())) * 1000))::int AS ttl`;
 }

@@ -203,6 +203,7 @@ export async function createTestEnv(kind: DbKind, overrides: Partial<Config> = {
     keys,
     copyIn: database.copyIn,
     bulkSession: database.bulkSession,
+    commitDb: database.commitDb,
     jobBackend: database.jobBackend,
   });
   await app.ready();

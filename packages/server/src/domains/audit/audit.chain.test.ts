@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { describeEachDb } from '../../testing/test-env.ts';
 import { systemContext } from '../../platform/context.ts';
-import { verifyChain, writeAudit } from './audit.service.ts';
+import { AuditBatcher, verifyChain, writeAudit } from './audit.service.ts';
 import { canonicalJson } from './audit.chain.ts';
 import type { Db } from '../../db/database.ts';
 
@@ -107,6 +107,88 @@ describeEachDb('audit writes in the same transaction as the change', (env) => {
     const r = await verifyChain(db);
     assert.equal(r.ok, true, JSON.stringify(r.problem));
     assert.equal(await lastSeq(db), before + 8);
+  });
+});
+
+describeEachDb('audit group commit (AuditBatcher)', (env) => {
+  const ctx = systemContext('test');
+  // text an array literal would misread unless every element is quoted and escaped
+  const awkward = ['NULL', 'a"b\\c{d},e', '', ' 空 格 ', '\u0000'];
+  const entry = (i: number) => ({
+    action: `test.grouped${i}` as never,
+    objectId: awkward[i % awkward.length]!,
+    diff: { i, 名称: '甲\u0000乙', lone: '\ud800' },
+  });
+
+  it('a group is one statement while its batcher holds the head; losing the race to another writer costs one retry under the lock, and the chain stays whole', async () => {
+    const db = env().database.db;
+    const before = await lastSeq(db);
+    const a = new AuditBatcher(db);
+    // the first group reads the head under the lock; the next ones chain from what this batcher wrote
+    for (let g = 0; g < 3; g++)
+      await Promise.all(Array.from({ length: 4 }, (_, i) => a.append(ctx, entry(i), undefined)));
+    const fast = a.stats.fast;
+    assert.ok(fast >= 2, `${fast} groups in one statement`);
+    assert.deepEqual(a.stats, { fast, raced: 0, locked: 1 });
+    // another writer appends: the batcher's head is stale, its next group loses the race and is written under the lock
+    await writeSome(db, 1);
+    await a.append(ctx, entry(99), undefined);
+    assert.deepEqual(a.stats, { fast, raced: 1, locked: 2 });
+    // two batchers (two nodes) and ordinary writers at once
+    const b = new AuditBatcher(db);
+    await Promise.all([
+      ...Array.from({ length: 40 }, (_, i) => a.append(ctx, entry(i), undefined)),
+      ...Array.from({ length: 40 }, (_, i) => b.append(ctx, entry(i), undefined)),
+      writeSome(db, 5),
+    ]);
+    assert.equal(await lastSeq(db), before + 12 + 1 + 1 + 80 + 5);
+    const r = await verifyChain(db);
+    assert.equal(r.ok, true, JSON.stringify(r.problem));
+    const stored = await db
+      .selectFrom('audit_record')
+      .select(['diff', 'object_id'])
+      .where('seq', '>', before)
+      .where('seq', '<=', before + 5)
+      .orderBy('seq')
+      .execute();
+    assert.deepEqual(
+      stored.map((r) => (r.diff as { i: number }).i),
+      [0, 1, 2, 3, 0],
+    );
+    assert.deepEqual(
+      stored.map((r) => r.object_id),
+      ['NULL', 'a"b\\c{d},e', '', ' 空 格 ', 'NULL'],
+    );
+  });
+
+  it("the owner's writes go in the same statement: when one fails, the group's records are not written and every call is refused", async () => {
+    const db = env().database.db;
+    const before = await lastSeq(db);
+    let fail = false;
+    let seen: unknown[] = [];
+    const a = new AuditBatcher<string>(db, {
+      group: (keys) => ({
+        also: {
+          counts: fail
+            ? sql`INSERT INTO rate_limit_counter (key, count, window_ends) VALUES (NULL, 1, now()) RETURNING key`
+            : sql`INSERT INTO rate_limit_counter (key, count, window_ends) VALUES (${keys[0]!}, ${keys.length}, now())
+                  ON CONFLICT (key) DO UPDATE SET count = rate_limit_counter.count + excluded.count RETURNING key, count`,
+        },
+        committed: (r) => (seen = r.counts!),
+      }),
+    });
+    await Promise.all([a.append(ctx, entry(1), 'test-batch-key'), a.append(ctx, entry(2), 'test-batch-key')]);
+    assert.equal(await lastSeq(db), before + 2);
+    assert.deepEqual(seen, [{ key: 'test-batch-key', count: 2 }]);
+    fail = true;
+    const calls = [a.append(ctx, entry(3), 'x'), a.append(ctx, entry(4), 'x')];
+    for (const c of calls) await assert.rejects(c, /null value|not-null|NOT NULL/i);
+    assert.equal(await lastSeq(db), before + 2);
+    fail = false;
+    await a.append(ctx, entry(5), 'test-batch-key');
+    assert.equal(await lastSeq(db), before + 3);
+    assert.deepEqual(seen, [{ key: 'test-batch-key', count: 3 }]);
+    assert.equal((await verifyChain(db)).ok, true);
   });
 });
 

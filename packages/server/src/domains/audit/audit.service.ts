@@ -1,4 +1,5 @@
 // Writes audit records inside the caller's transaction, lists and exports them, verifies the chain.
+import type { RawBuilder } from 'kysely';
 import type { Db, DbOrTrx } from '../../db/database.ts';
 import type { RequestContext } from '../../platform/context.ts';
 import { actorName } from '../../platform/context.ts';
@@ -59,44 +60,69 @@ export async function writeAudit(trx: DbOrTrx, ctx: RequestContext, e: AuditEntr
   return (await writeAuditBatch(trx, [{ ctx, entry: e }]))[0]!;
 }
 
-/** Append records in order, under one hold of the chain's lock and in one statement; returns their numbers. */
-export async function writeAuditBatch(trx: DbOrTrx, list: { ctx: RequestContext; entry: AuditEntry }[]) {
-  if (!list.length) return [];
-  const head = await repo.lockChainAndGetHead(trx);
+/** The records of `list` chained after `head`, numbered on from it. */
+function chained(head: { seq: number; hash: string } | null, list: { ctx: RequestContext; entry: AuditEntry }[]) {
   let seq = head?.seq ?? 0;
   let prev = head?.hash ?? GENESIS_HASH;
-  const rows = list.map(({ ctx, entry }) => {
+  return list.map(({ ctx, entry }) => {
     const rec = recordOf(++seq, ctx, entry);
     const hash = recordHash(prev, rec);
     const row = { ...rec, prev_hash: prev, hash };
     prev = hash;
     return row;
   });
+}
+
+/** Append records in order, under one hold of the chain's lock and in one statement; returns their numbers. */
+export async function writeAuditBatch(trx: DbOrTrx, list: { ctx: RequestContext; entry: AuditEntry }[]) {
+  if (!list.length) return [];
+  const rows = chained(await repo.lockChainAndGetHead(trx), list);
   await repo.insertRecords(trx, rows);
   return rows.map((r) => r.seq);
 }
 
+/** What the owner of a batcher writes with a group's records, in the same statement. */
+export interface GroupWrite {
+  /** data-modifying statements (INSERT … RETURNING), by a name of their own; built in the owner's repository */
+  also: Record<string, RawBuilder<unknown>>;
+  /** once committed: each statement's returned rows */
+  committed?: (returned: Record<string, unknown[]>) => void;
+}
+
+/** After a lost race for the chain's next number, how long groups take the lock and read the head first. */
+const LOCKED_AFTER_CONFLICT_MS = 1_000;
+
 /**
  * Access records at the rate data is served (group commit, ADR 0010): a call's record joins the records waiting
- * when it arrives, and they are written together in one transaction — with whatever the owner of the batcher
- * writes for the whole group in it (`onGroup`: usage counters, summed) — while the next group gathers. `append`
- * resolves only once its record is committed, so no data leaves before its record exists; a failed write rejects
- * every call of its group.
+ * when it arrives, and they are written together — with whatever the owner of the batcher writes for the whole
+ * group (`group`: usage counters, summed) — while the next group gathers. `append` resolves only once its record
+ * is committed, so no data leaves before its record exists; a failed write rejects every call of its group.
+ *
+ * A group is one statement, one round trip (`appendRecords`): it chains from the head this batcher last wrote,
+ * takes the chain's lock and appends. When another writer (another node, or any other audited change) appended
+ * in between, the statement loses the race for the next number and writes nothing; the group is then written the
+ * careful way — a transaction that takes the lock, reads the head and appends — and for a second after that
+ * every group is, so that two busy nodes do not keep losing races to each other.
  */
 export class AuditBatcher<D = undefined> {
   private queue: { ctx: RequestContext; entry: AuditEntry; data: D; done: (e?: unknown) => void }[] = [];
   private writing = false;
+  /** the chain's head as this batcher last wrote it (null: read it under the lock) */
+  private head: { seq: number; hash: string } | null = null;
+  private lockedUntil = 0;
+  /** groups written in one statement, and groups that lost the race and were written under the lock */
+  readonly stats = { fast: 0, raced: 0, locked: 0 };
 
   constructor(
     private readonly db: Db,
     private readonly opts: {
       maxGroup?: number;
-      /** what the owner writes for the group in its transaction; may return what to do once it has committed */
-      onGroup?: (trx: DbOrTrx, data: D[]) => Promise<void | (() => void)>;
+      /** what the owner writes with the group, in the same statement */
+      group?: (data: D[]) => GroupWrite;
     } = {},
   ) {}
 
-  /** Writes the record (and the group's `onGroup`, in the same transaction); resolves once it is committed. */
+  /** Writes the record (and the group's own writes, in the same statement); resolves once it is committed. */
   append(ctx: RequestContext, entry: AuditEntry, data: D) {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ ctx, entry, data, done: (e) => (e === undefined ? resolve() : reject(e)) });
@@ -108,26 +134,49 @@ export class AuditBatcher<D = undefined> {
     this.writing = true;
     try {
       while (this.queue.length) {
+        // one turn of the event loop first: the calls whose replies are being read join this group
+        await new Promise((resolve) => setImmediate(resolve));
         const group = this.queue.splice(0, this.opts.maxGroup ?? 500);
         try {
-          const after: { committed?: void | (() => void) } = {};
-          await this.db.transaction().execute(async (trx) => {
-            await writeAuditBatch(trx, group);
-            if (this.opts.onGroup)
-              after.committed = await this.opts.onGroup(
-                trx,
-                group.map((g) => g.data),
-              );
-          });
-          after.committed?.();
+          await this.write(group);
           for (const g of group) g.done();
         } catch (e) {
+          this.head = null;
           for (const g of group) g.done(e ?? new Error('audit write failed'));
         }
       }
     } finally {
       this.writing = false;
     }
+  }
+
+  private async write(group: { ctx: RequestContext; entry: AuditEntry; data: D }[]) {
+    const extra = this.opts.group?.(group.map((g) => g.data));
+    const also = extra?.also ?? {};
+    let returned: Record<string, unknown[]> | null = null;
+    let rows: ReturnType<typeof chained> = [];
+    if (this.head && Date.now() >= this.lockedUntil) {
+      rows = chained(this.head, group);
+      try {
+        returned = await repo.appendRecords(this.db, rows, also);
+        this.stats.fast++;
+      } catch (e) {
+        this.head = null;
+        if (!repo.isChainConflict(e)) throw e;
+        this.stats.raced++;
+        this.lockedUntil = Date.now() + LOCKED_AFTER_CONFLICT_MS;
+      }
+    }
+    if (!returned) {
+      returned = await this.db.transaction().execute(async (trx) => {
+        rows = chained(await repo.lockChainAndGetHead(trx), group);
+        return repo.appendRecords(trx, rows, also);
+      });
+      this.stats.locked++;
+    }
+    const last = rows[rows.length - 1]!;
+    this.head = { seq: last.seq, hash: last.hash };
+    extra?.committed?.(returned);
   }
 }
 

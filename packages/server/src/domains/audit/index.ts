@@ -2,6 +2,7 @@ export {
   writeAudit,
   writeAuditBatch,
   AuditBatcher,
+  type GroupWrite,
   diffOf,
   verifyChain,
   listRecords,

@@ -1,5 +1,5 @@
 // SQL of grants and their daily usage (sharing's own tables).
-import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { sql, type Insertable, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import type { DbOrTrx } from '../../../db/database.ts';
 import type { ShareGrantTable } from '../../../db/schema.ts';
 
@@ -37,23 +37,24 @@ export function listGrants(
   return q.orderBy('created_at', 'desc').execute();
 }
 
-/** Calls and rows of a group of served calls, added to each grant's day (one statement per grant and day). */
-export async function addUsage(
-  db: DbOrTrx,
+/**
+ * Calls and rows of a group of served calls added to each grant's day, as one statement to run alongside others
+ * (a CTE of the group commit): returns each grant's rows of the day, every node's, as committed with these.
+ */
+export function addUsage(
   rows: { grantId: string; day: string; calls: number; rows: number; refused: number }[],
-) {
-  const totals: { grantId: string; day: string; rows: number }[] = [];
-  for (const u of rows) {
-    const r = await sql<{ rows: number | string }>`
-      INSERT INTO share_usage AS u (grant_id, day, calls, rows, refused)
-      VALUES (${u.grantId}, ${u.day}, ${u.calls}, ${u.rows}, ${u.refused})
-      ON CONFLICT (grant_id, day) DO UPDATE SET calls = u.calls + excluded.calls, rows = u.rows + excluded.rows,
-        refused = u.refused + excluded.refused
-      RETURNING rows`.execute(db);
-    totals.push({ grantId: u.grantId, day: u.day, rows: Number(r.rows[0]?.rows ?? 0) });
-  }
-  /** each grant's rows of the day, every node's, as committed with these */
-  return totals;
+): RawBuilder<unknown> {
+  const values = sql.join(rows.map((u) => sql`(${u.grantId}, ${u.day}, ${u.calls}, ${u.rows}, ${u.refused})`));
+  return sql`
+    INSERT INTO share_usage AS u (grant_id, day, calls, rows, refused) VALUES ${values}
+    ON CONFLICT (grant_id, day) DO UPDATE SET calls = u.calls + excluded.calls, rows = u.rows + excluded.rows,
+      refused = u.refused + excluded.refused
+    RETURNING grant_id, to_char(day, 'YYYY-MM-DD') AS day, rows`;
+}
+
+/** A refused call, counted in its grant's day. */
+export async function addRefused(db: DbOrTrx, grantId: string, day: string) {
+  await addUsage([{ grantId, day, calls: 0, rows: 0, refused: 1 }]).execute(db);
 }
 
 export function usageOf(db: DbOrTrx, grantId: string, day: string) {

@@ -3,10 +3,10 @@
 // outside the grant is ever returned — not an item, not a row, not a count — and every value is masked as the
 // grant's profile says. Each call's access record is committed before its data leaves (group commit, ADR 0010).
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Db, DbOrTrx } from '../../../db/database.ts';
+import type { Db } from '../../../db/database.ts';
 import type { RequestContext } from '../../../platform/context.ts';
 import { AppError, errors } from '../../../platform/errors.ts';
-import { addToCount } from '../../../platform/rate-limit.repository.ts';
+import { addToCounts } from '../../../platform/rate-limit.repository.ts';
 
 const RATE_WINDOW_MS = 60_000;
 /** How long a grant as read serves calls before it is read again: a change made on another node takes effect within it. */
@@ -135,9 +135,11 @@ export class ShareServer {
     private readonly db: Db,
     private readonly masking: MaskingService,
     private readonly data: DataServer,
+    /** where the access records' group commit writes (its own pool on PostgreSQL: it never queues behind reads) */
+    commitDb: Db = db,
   ) {
-    this.access = new AuditBatcher<Usage>(db, {
-      onGroup: async (trx: DbOrTrx, usage) => {
+    this.access = new AuditBatcher<Usage>(commitDb, {
+      group: (usage) => {
         const sums = new Map<string, { grantId: string; day: string; calls: number; rows: number; refused: number }>();
         for (const u of usage) {
           const k = `${u.grantId}|${u.day}`;
@@ -146,20 +148,28 @@ export class ShareServer {
           s.rows += u.rows;
           sums.set(k, s);
         }
-        const totals = await grants.addUsage(trx, [...sums.values()]);
         // the calls count in their rate windows with their records: no write of its own per call
         const rates = new Map<string, number>();
         for (const u of usage) rates.set(u.rateKey, (rates.get(u.rateKey) ?? 0) + 1);
-        const windows: [string, { current: number; ttl: number }][] = [];
-        for (const [key, n] of rates) windows.push([key, await addToCount(trx, key, n, RATE_WINDOW_MS)]);
-        // what the group committed tells this node every node's counts: the next calls are admitted against them
-        // (applied once the transaction has committed: a rolled-back group counted nothing)
-        return () => {
-          // one entry per grant and day: yesterday's are of no use once the day has turned
-          if (this.used.size > 50_000) this.used.clear();
-          for (const t of totals) this.used.set(`${t.grantId}|${t.day}`, t.rows);
-          const now = Date.now();
-          for (const [key, w] of windows) this.rates.set(key, { count: w.current, until: now + w.ttl });
+        return {
+          also: {
+            usage: grants.addUsage([...sums.values()]),
+            rates: addToCounts(
+              [...rates].map(([key, n]) => ({ key, n })),
+              RATE_WINDOW_MS,
+            ),
+          },
+          // what the group committed tells this node every node's counts: the next calls are admitted against
+          // them (applied once the statement has committed: a failed group counted nothing)
+          committed: (returned) => {
+            // one entry per grant and day: yesterday's are of no use once the day has turned
+            if (this.used.size > 50_000) this.used.clear();
+            for (const t of returned.usage as { grant_id: string; day: string; rows: number | string }[])
+              this.used.set(`${t.grant_id}|${t.day}`, Number(t.rows));
+            const now = Date.now();
+            for (const w of returned.rates as { key: string; current: number; ttl: number }[])
+              this.rates.set(w.key, { count: w.current, until: now + w.ttl });
+          },
         };
       },
     });
@@ -666,9 +676,7 @@ export class ShareServer {
       return await call(slot);
     } catch (e) {
       if (e instanceof AppError && [400, 403, 409, 429].includes(e.status))
-        await grants
-          .addUsage(this.db, [{ grantId, day: this.today(), calls: 0, rows: 0, refused: 1 }])
-          .catch(() => undefined); // the refusal itself stands, counted or not
+        await grants.addRefused(this.db, grantId, this.today()).catch(() => undefined); // the refusal itself stands, counted or not
       throw e;
     } finally {
       // recorded (its group committed the count) or failed (it never counted): no longer in flight
