@@ -71,8 +71,22 @@ describeEachDb('catalog in the browser', (env) => {
       await login(page, base, reviewer.username, TEST_PASSWORD);
       await page.goto(`${base}/catalog/${id}`);
       await page.getByTestId('res-review').click();
-      await page.getByTestId('review-ok').click();
+      // Twice (stop 16 and 2026-12-07, PGlite only) the dialog stayed open for 90 s and nothing said why. Now the
+      // test watches the request: a click that sent nothing is clicked again (at most twice more), and an answer
+      // other than 200 fails with its body.
+      const isReview = (r: { url(): string; method(): string }) =>
+        r.method() === 'POST' && new URL(r.url()).pathname === `/api/catalog/resources/${id}/review`;
+      let sent: Awaited<ReturnType<typeof page.waitForRequest>> | null = null;
+      for (let attempt = 0; !sent && attempt < 3; attempt++) {
+        const request = page.waitForRequest(isReview, { timeout: 10_000 }).catch(() => null);
+        await page.getByTestId('review-ok').click();
+        sent = await request;
+        if (!sent) console.log(`catalog e2e: clicking OK sent no review request (attempt ${attempt + 1})`);
+      }
+      assert.ok(sent, 'clicking OK in the review dialog sent no request, three times');
       // approving creates the resource's data table: on a loaded machine this can take a while
+      const answer = await sent.response();
+      assert.equal(answer?.status(), 200, `the review answered ${answer?.status()}: ${await answer?.text()}`);
       await page.getByTestId('review-ok').waitFor({ state: 'hidden', timeout: 90_000 });
       await page.getByText('现行版本 v1').first().waitFor({ timeout: 90_000 });
 

@@ -63,7 +63,10 @@ export class DataServer {
   }
 
   private typedRow(shape: TableShape, items: string[], row: Record<string, string | null>): ServedRow {
-    return Object.fromEntries(items.map((code) => [code, typed(shape.columns.get(code)!.dataType, row[code] ?? null)]));
+    // a loop: pages of rows (an export's million) are typed here
+    const out: ServedRow = {};
+    for (const code of items) out[code] = typed(shape.columns.get(code)!.dataType, row[code] ?? null);
+    return out;
   }
 
   /** A page of rows in a stable order, and where the next page starts (null: this was the last). */
