@@ -32,6 +32,7 @@ const app = await buildApp(config, {
   keys: { hmac: randomBytes(32), sm4: new Sm4Box(randomBytes(16)) },
   copyIn: database.copyIn,
   bulkSession: database.bulkSession,
+  commitDb: database.commitDb,
   jobBackend: database.jobBackend,
 });
 await app.ready();

@@ -56,13 +56,13 @@ import { databaseRateLimitStore } from './platform/rate-limit.ts';
 import { countRequest, pruneCounters } from './platform/rate-limit.repository.ts';
 
 /** The headers a helmet configuration sets (they do not depend on the request). */
-function headersOf(make: typeof helmet, options: Parameters<typeof helmet>[0]): [string, string][] {
+function headersOf(options: Parameters<typeof helmet>[0]): [string, string][] {
   const set: [string, string][] = [];
   const res = {
     setHeader: (name: string, value: unknown) => void set.push([name, String(value)]),
     removeHeader: () => undefined,
   };
-  make(options)({} as never, res as never, (err?: unknown) => {
+  helmet(options)({} as never, res as never, (err?: unknown) => {
     if (err) throw err;
   });
   return set;
@@ -70,8 +70,8 @@ function headersOf(make: typeof helmet, options: Parameters<typeof helmet>[0]): 
 
 export interface AppDeps {
   db: Db;
-  /** The data services' group commit (Database.commitDb); the main pool when absent. */
-  commitDb?: Db | undefined;
+  /** The data services' group commit (Database.commitDb). */
+  commitDb: Db;
   dbKind: 'pglite' | 'postgres';
   keys: Keys;
   /** Bulk COPY into data tables (the ingest pipeline). */
@@ -174,7 +174,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const grants = new GrantService(deps.db, calendar, catalog, masking, dataServer);
   const notifications = new NotifyService(deps.db);
   applications.grants = grants;
-  const share = new ShareServer(deps.db, masking, dataServer, deps.commitDb ?? deps.db);
+  const share = new ShareServer(deps.db, masking, dataServer, deps.commitDb);
   // a grant changed here is read again by this node's data services at once (other nodes within GRANT_TTL_MS)
   grants.onChanged = (id) => share.forget(id);
   catalog.onApproved(async (_trx, id) => share.versionApproved(id));
@@ -268,7 +268,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   // no referrer. No upgrade-insecure-requests: a district may serve the console over plain HTTP on its intranet.
   // The headers never vary, so they are worked out once (Fastify's helmet plugin builds helmet anew for every
   // request: 4% of a data service call's time).
-  const securityHeaders = headersOf(helmet, {
+  const securityHeaders = headersOf({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {

@@ -67,17 +67,12 @@ export async function openDatabase(opts: {
   pgliteDir?: string | undefined;
 }): Promise<Database> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
     // An idle connection that the server ends (restart, failover, a dropped test database) must not take
     // the process down; the pool replaces it on the next query.
-    pool.on('error', (err) => {
-      process.stderr.write(`PostgreSQL connection lost: ${err.message}\n`);
-    });
+    const lost = (err: Error) => process.stderr.write(`PostgreSQL connection lost: ${err.message}\n`);
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 }).on('error', lost);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    const commitPool = new pg.Pool({ connectionString: opts.databaseUrl, max: 2 });
-    commitPool.on('error', (err) => {
-      process.stderr.write(`PostgreSQL connection lost: ${err.message}\n`);
-    });
+    const commitPool = new pg.Pool({ connectionString: opts.databaseUrl, max: 2 }).on('error', lost);
     const commitDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: commitPool }) });
     const copyIn: CopyIn = async (table, columns, data, format = 'text') => {
       const client = await pool.connect();

@@ -1,6 +1,6 @@
 // Rate-limit counters in the platform database, so every app node counts the same requests.
 import { sql, type RawBuilder } from 'kysely';
-import type { Db, DbOrTrx } from '../db/database.ts';
+import type { Db } from '../db/database.ts';
 
 /** Counts one request against `key` in a window of `windowMs`: the count so far and the window's milliseconds left. */
 export async function countRequest(db: Db, key: string, windowMs: number): Promise<{ current: number; ttl: number }> {
@@ -31,29 +31,6 @@ export async function pruneCounters(db: Db): Promise<number> {
     .where('window_ends', '<', sql<Date>`now() - interval '1 hour'`)
     .executeTakeFirst();
   return Number(r.numDeletedRows);
-}
-
-/**
- * Adds `n` requests to `key`'s window (starting a new window when the last one is over), inside the caller's
- * transaction: for counts written with the requests' own records (the data services' group commit).
- */
-export async function addToCount(
-  db: DbOrTrx,
-  key: string,
-  n: number,
-  windowMs: number,
-): Promise<{ current: number; ttl: number }> {
-  const r = await sql<{ current: number; ttl: number }>`
-    INSERT INTO rate_limit_counter AS c (key, count, window_ends)
-    VALUES (${key}, ${n}, now() + ${windowMs} * interval '1 millisecond')
-    ON CONFLICT (key) DO UPDATE SET
-      count = CASE WHEN c.window_ends <= now() THEN excluded.count ELSE c.count + excluded.count END,
-      window_ends = CASE WHEN c.window_ends <= now() THEN excluded.window_ends ELSE c.window_ends END
-    RETURNING count AS current, greatest(0, ceil(extract(epoch FROM (window_ends - now())) * 1000))::int AS ttl`.execute(
-    db,
-  );
-  // the window's count, every node's, as committed with these
-  return r.rows[0]!;
 }
 
 /**

@@ -16,13 +16,6 @@ export async function lockChainAndGetHead(trx: DbOrTrx): Promise<{ seq: number; 
   return row ?? null;
 }
 
-export async function insertRecords(trx: DbOrTrx, rows: AuditRecordTable[]): Promise<void> {
-  await trx
-    .insertInto('audit_record')
-    .values(rows.map((r) => ({ ...r, diff: r.diff === null || r.diff === undefined ? null : JSON.stringify(r.diff) })))
-    .execute();
-}
-
 /** The record's columns and their types, for the arrays of the one-statement append. */
 const RECORD_COLUMNS = {
   seq: 'bigint',

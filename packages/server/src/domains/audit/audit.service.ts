@@ -77,7 +77,7 @@ function chained(head: { seq: number; hash: string } | null, list: { ctx: Reques
 export async function writeAuditBatch(trx: DbOrTrx, list: { ctx: RequestContext; entry: AuditEntry }[]) {
   if (!list.length) return [];
   const rows = chained(await repo.lockChainAndGetHead(trx), list);
-  await repo.insertRecords(trx, rows);
+  await repo.appendRecords(trx, rows);
   return rows.map((r) => r.seq);
 }
 

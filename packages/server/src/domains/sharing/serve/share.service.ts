@@ -136,7 +136,7 @@ export class ShareServer {
     private readonly masking: MaskingService,
     private readonly data: DataServer,
     /** where the access records' group commit writes (its own pool on PostgreSQL: it never queues behind reads) */
-    commitDb: Db = db,
+    commitDb: Db,
   ) {
     this.access = new AuditBatcher<Usage>(commitDb, {
       group: (usage) => {
