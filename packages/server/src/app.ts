@@ -47,6 +47,14 @@ import {
   registerSharingJobs,
   shareRoutes,
 } from './domains/sharing/index.ts';
+import {
+  qualityLabels,
+  qualityRoutes,
+  registerQualityJobs,
+  QUALITY_JOBS,
+  RuleService,
+  TicketService,
+} from './domains/quality/index.ts';
 import { NotifyService, notifyRoutes } from './domains/notify/index.ts';
 import { maskingMaster } from './platform/crypto.ts';
 import { OutboundGuard } from './platform/outbound.ts';
@@ -100,6 +108,8 @@ export interface Services {
   share: ShareServer;
   trace: TraceService;
   dbSync: DbSyncService;
+  rules: RuleService;
+  tickets: TicketService;
 }
 
 export interface RouteInfo {
@@ -178,6 +188,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   // a grant changed here is read again by this node's data services at once (other nodes within GRANT_TTL_MS)
   grants.onChanged = (id) => share.forget(id);
   catalog.onApproved(async (_trx, id) => share.versionApproved(id));
+  // quality reads loaded data through ingest (tables, freshness, the one-source comparison) and sharing (grants)
+  const oneSource = new OneSourceService(deps.db);
+  const rules = new RuleService(deps.db, calendar, ingest, dataServer, oneSource, masking);
+  const tickets = new TicketService(deps.db, calendar, ingest, grants, rules);
+  rules.onRuns = (runs) => tickets.onRuns(runs);
   const services: Services = {
     auth: new AuthService({ db: deps.db, config, keys: deps.keys }),
     calendar,
@@ -187,13 +202,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ingest,
     browse: new BrowseService(deps.db, masking),
     pull: new PullService(deps.db, ingest, deps.keys.sm4, outbound),
-    oneSource: new OneSourceService(deps.db),
+    oneSource,
     applications,
     grants,
     notify: notifications,
     share,
     trace: new TraceService(deps.db, masking),
     dbSync: new DbSyncService(deps.db, share, deps.keys.sm4, outbound),
+    rules,
+    tickets,
   };
   const jobs = new JobQueue(deps.jobBackend, {
     pollingSeconds: config.jobPollSeconds,
@@ -202,6 +219,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   registerIngestJobs(jobs, services.pull, services.oneSource, config);
   // 08:00 Asia/Shanghai, before the working day starts
   registerSharingJobs(jobs, services.applications, services.grants, services.dbSync, '0 8 * * *');
+  registerQualityJobs(jobs, rules, tickets);
+  // a batch that succeeded queues its resource's rules; without a running queue (a CLI command, a test) they run here
+  ingest.onBatchSucceeded(async ({ batchId, resourceId }) => {
+    try {
+      if (jobs.running) await jobs.send(QUALITY_JOBS.afterBatch, { resourceId, batchId }, { singletonKey: resourceId });
+      else
+        await rules.runResource({ actor: null, requestId: 'quality.after_batch', ip: null }, resourceId, 'batch', {
+          batchId,
+        });
+    } catch (e) {
+      app.log.error({ err: e, batchId }, 'quality rules after a batch could not run');
+    }
+  });
   jobs.register({
     name: 'platform.rate_limit.prune',
     title: { zh: '清理过期的限流计数', en: 'Prune expired rate-limit counters' },
@@ -481,6 +511,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       ...ingestLabels(deps.db),
       ...maskingLabels(deps.db),
       ...sharingLabels(deps.db),
+      ...qualityLabels(deps.db),
     }),
   );
   await app.register(calendarRoutes(services.calendar));
@@ -490,6 +521,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(ingestRoutes(services.ingest, services.browse, services.pull, services.oneSource));
   await app.register(sharingRoutes(services.applications, services.grants, services.dbSync));
   await app.register(traceRoutes(services.trace));
+  await app.register(qualityRoutes(services.rules, services.tickets));
   await app.register(notifyRoutes(services.notify));
   await app.register(shareRoutes(services.share));
   await app.register(jobsRoutes(jobs, deps.db));

@@ -670,6 +670,7 @@ export const dict = {
   ],
   'policy.unit.working_days': ['个工作日', 'working days'],
   'policy.unit.months': ['个月', 'months'],
+  'policy.unit.percent': ['%', '%'],
   'policy.unit.per_minute': ['次/分钟', 'per minute'],
   'policy.unit.rows': ['行', 'rows'],
   'home.welcome': ['您好，{name}', 'Hello, {name}'],

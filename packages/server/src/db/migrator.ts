@@ -15,6 +15,7 @@ import * as shareExport from './migrations/2026-12-07T00-00_share_export.ts';
 import * as ingestChanges from './migrations/2026-12-07T01-00_ingest_changes.ts';
 import * as shareDbSync from './migrations/2026-12-07T02-00_share_db_sync.ts';
 import * as auditIndexes from './migrations/2026-12-07T03-00_audit_indexes.ts';
+import * as quality from './migrations/2026-12-07T04-00_quality.ts';
 
 const migrations: Record<string, Migration> = {
   '2026-11-29T00-00_foundation': foundation,
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07T01-00_ingest_changes': ingestChanges,
   '2026-12-07T02-00_share_db_sync': shareDbSync,
   '2026-12-07T03-00_audit_indexes': auditIndexes,
+  '2026-12-07T04-00_quality': quality,
 };
 
 class StaticProvider implements MigrationProvider {

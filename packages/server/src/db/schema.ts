@@ -320,6 +320,11 @@ export interface DB {
   };
   notification: NotificationTable;
   notification_read: { notification_id: string; user_id: string; read_at: DefaultTimestamp };
+  quality_rule: QualityRuleTable;
+  quality_run: QualityRunTable;
+  quality_score: QualityScoreTable;
+  quality_ticket: QualityTicketTable;
+  quality_ticket_event: QualityTicketEventTable;
 }
 
 export const SHARE_STATUSES = [
@@ -623,4 +628,145 @@ export interface NotificationTable {
   params: ColumnType<Record<string, unknown>, string, string>;
   dedup_key: string | null;
   created_at: DefaultTimestamp;
+}
+
+export const QUALITY_KINDS = [
+  'completeness',
+  'validity',
+  'uniqueness',
+  'consistency',
+  'timeliness',
+  'single_source',
+] as const;
+export type QualityKind = (typeof QUALITY_KINDS)[number];
+/** The dimensions a score has: single-source agreement counts under consistency. */
+export const QUALITY_DIMENSIONS = ['completeness', 'validity', 'uniqueness', 'consistency', 'timeliness'] as const;
+export type QualityDimension = (typeof QUALITY_DIMENSIONS)[number];
+export const QUALITY_TRIGGERS = ['batch', 'schedule', 'manual', 'verify'] as const;
+export type QualityTrigger = (typeof QUALITY_TRIGGERS)[number];
+export const QUALITY_OUTCOMES = ['passed', 'failed', 'not_run'] as const;
+export type QualityOutcome = (typeof QUALITY_OUTCOMES)[number];
+export const TICKET_STATUSES = [
+  'triage',
+  'assigned',
+  'extension_requested',
+  'verifying',
+  'closed',
+  'rejected',
+  'merged',
+] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export const TICKET_CATEGORIES = ['wrong', 'missing', 'outdated', 'duplicate', 'trade_secret', 'privacy'] as const;
+export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
+export const TICKET_SOURCES = ['consumer', 'center', 'rule', 'api'] as const;
+export type TicketSource = (typeof TICKET_SOURCES)[number];
+
+/** What a rule checks, by kind (validated by the quality domain before it is stored). */
+export interface QualityRuleParams {
+  /** completeness: items must not be null (default), or the table must hold at least minRows rows */
+  check?: 'not_null' | 'row_count' | 'validator' | 'value_set' | 'range' | 'pattern' | 'not_future';
+  minRows?: number;
+  /** validity */
+  validator?: 'id_card' | 'uscc' | 'mobile' | 'email';
+  values?: string[];
+  min?: string | null;
+  max?: string | null;
+  pattern?: string;
+  /** consistency: every value of items exists in refItems of refResourceId */
+  refResourceId?: string;
+  refItems?: string[];
+}
+
+export interface QualityRuleTable {
+  id: string;
+  resource_id: string;
+  org_id: string;
+  scope: 'district' | 'unit';
+  kind: QualityKind;
+  name: string;
+  items: string[];
+  params: ColumnType<QualityRuleParams, string, string>;
+  active: Generated<boolean>;
+  suggested: Generated<boolean>;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface QualityRunTable {
+  id: string;
+  rule_id: string;
+  resource_id: string;
+  org_id: string;
+  kind: QualityKind;
+  trigger: QualityTrigger;
+  batch_id: string | null;
+  outcome: QualityOutcome;
+  checked: number;
+  failing: number;
+  score: ColumnType<string | null, number | null, number | null>;
+  sample: string[];
+  reason: ColumnType<Msg | null, string | null, string | null>;
+  duration_ms: number;
+  actor_name: string | null;
+  started_at: DefaultTimestamp;
+}
+
+export interface QualityScoreTable {
+  day: string;
+  resource_id: string;
+  org_id: string;
+  dimension: QualityDimension | 'overall';
+  score: ColumnType<string, number, number>;
+  policy_version: number;
+}
+
+export interface QualityTicketTable {
+  id: string;
+  no: string;
+  resource_id: string;
+  owner_org_id: string;
+  reporter_org_id: string | null;
+  reporter_user_id: string | null;
+  source: TicketSource;
+  rule_id: string | null;
+  category: TicketCategory;
+  description: string;
+  keys: string[];
+  items: string[];
+  status: TicketStatus;
+  due_date: string | null;
+  received_on: string | null;
+  extension_days: Generated<number>;
+  extension_request: ColumnType<{ days: number; reason: string } | null, string | null, string | null>;
+  urgent: Generated<boolean>;
+  urgent_due: string | null;
+  fix: ColumnType<TicketFix | null, string | null, string | null>;
+  merged_into: string | null;
+  policy_version: number;
+  reminded_due: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  closed_at: NullableTimestamp;
+}
+
+/** What the owner says it did: a note, and the batch that corrected the data or that the data was right. */
+export interface TicketFix {
+  note: string;
+  batchId: string | null;
+  dataWasRight: boolean;
+}
+
+export interface QualityTicketEventTable {
+  id: Generated<number>;
+  ticket_id: string;
+  at: DefaultTimestamp;
+  actor_user_id: string | null;
+  actor_name: string | null;
+  org_id: string | null;
+  action: string;
+  from_status: string | null;
+  to_status: string | null;
+  comment: string | null;
+  due_date: string | null;
 }

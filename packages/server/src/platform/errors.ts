@@ -58,6 +58,8 @@ export const OBJECT_NAMES = {
   share_application: ['共享申请', 'share application'],
   share_attachment: ['申请材料', 'attachment'],
   share_grant: ['共享授权', 'share grant'],
+  quality_rule: ['质量规则', 'quality rule'],
+  quality_ticket: ['问题数据工单', 'problem-data ticket'],
 } as const satisfies Record<string, readonly [string, string]>;
 export type ObjectType = keyof typeof OBJECT_NAMES;
 

@@ -62,6 +62,11 @@ export class JobQueue {
     private readonly options: JobQueueOptions,
   ) {}
 
+  /** Whether this node's queue is started (the server's is; a CLI command's or a test's usually not). */
+  get running(): boolean {
+    return this.boss !== null;
+  }
+
   /** Before start(): what this node can run. Every node registers the same jobs. */
   register<T extends object>(spec: JobSpec<T>): void {
     if (this.boss) throw new Error(`job ${spec.name} registered after the queue started`);

@@ -107,6 +107,21 @@ export const AUDIT_ACTIONS = {
   'share.trace': ['追溯泄露文件', 'Traced a leaked file'],
   'share.lookup': ['共享数据按主键查询', 'Looked up shared data by key'],
   'share.verify': ['共享数据核验', 'Verified values against shared data'],
+  'quality.rule.create': ['新建质量规则', 'Created a quality rule'],
+  'quality.rule.update': ['修改质量规则', 'Changed a quality rule'],
+  'quality.rule.run': ['运行质量规则', 'Ran quality rules'],
+  'quality.ticket.report': ['反馈问题数据', 'Reported problem data'],
+  'quality.ticket.accept': ['受理问题数据并分派责任单位', 'Accepted a problem report and assigned it to the owner'],
+  'quality.ticket.merge': ['问题数据作为重复合并', 'Merged a problem report as a duplicate'],
+  'quality.ticket.reject': ['不予受理问题数据', 'Rejected a problem report'],
+  'quality.ticket.extension_request': ['申请延期处理问题数据', 'Asked for more time to fix problem data'],
+  'quality.ticket.extension_approve': ['同意问题数据延期', 'Approved more time to fix problem data'],
+  'quality.ticket.extension_refuse': ['不同意问题数据延期', 'Refused more time to fix problem data'],
+  'quality.ticket.urgent': ['将问题数据设为紧急并限时', 'Marked problem data urgent with a deadline'],
+  'quality.ticket.fix': ['完成问题数据修正', 'Fixed problem data'],
+  'quality.ticket.close': ['问题数据校验通过，关闭', 'Verified a fix and closed the report'],
+  'quality.ticket.reopen': ['问题数据校验未通过，重新处理', 'Reopened a problem report'],
+  'quality.ticket.register': ['导出问题数据台账', 'Exported the problem-data register'],
 } as const satisfies Record<string, Words>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
@@ -129,6 +144,7 @@ export const ACTION_FAMILIES = {
   masking: ['脱敏', 'Masking'],
   ingest: ['数据归集', 'Data aggregation'],
   share: ['数据共享', 'Data sharing'],
+  quality: ['数据质量', 'Data quality'],
 } as const satisfies Record<string, Words>;
 export type ActionFamily = keyof typeof ACTION_FAMILIES;
 
@@ -159,6 +175,8 @@ export const OBJECT_TYPES = {
   share_application: ['共享申请', 'Share application'],
   share_grant: ['共享授权', 'Share grant'],
   token: ['脱敏令牌', 'Masking token'],
+  quality_rule: ['质量规则', 'Quality rule'],
+  quality_ticket: ['问题数据工单', 'Problem-data ticket'],
 } as const satisfies Record<string, Words>;
 
 /** Labels of the fields a record's details carry; a field not listed here is shown by its name. */
@@ -253,6 +271,18 @@ export const FIELD_WORDS: Record<string, Words> = {
   key: ['主键', 'Key'],
   found: ['找到记录', 'Record found'],
   sm3: ['SM3 摘要', 'SM3 digest'],
+  rules: ['规则数', 'Rules'],
+  failing: ['不通过行数', 'Failing rows'],
+  checked: ['检查行数', 'Rows checked'],
+  category: ['问题类别', 'Category'],
+  dueDate: ['办理期限', 'Due date'],
+  due: ['办理期限', 'Due date'],
+  days: ['工作日数', 'Working days'],
+  urgent: ['紧急', 'Urgent'],
+  mergedInto: ['合并到', 'Merged into'],
+  batch: ['归集批次', 'Batch'],
+  dataWasRight: ['数据无误', 'Data was right'],
+  trigger: ['触发方式', 'Trigger'],
 };
 
 export const words = (w: Words) => ({ zh: w[0], en: w[1] });

@@ -2,7 +2,7 @@
 export interface PolicyParamDef {
   key: string;
   default: number;
-  unit: 'working_days' | 'months' | 'per_minute' | 'rows';
+  unit: 'working_days' | 'months' | 'per_minute' | 'rows' | 'percent';
   min: number;
   max: number;
   clause: string;
@@ -140,6 +140,86 @@ export const POLICY_PARAMS: PolicyParamDef[] = [
     clause: '§19',
     zh: '问题数据延期上限（合计）',
     en: 'Problem-data extension cap (total)',
+  },
+  {
+    key: 'ticket_triage_days',
+    default: 2,
+    unit: 'working_days',
+    min: 1,
+    max: 30,
+    clause: '§19',
+    zh: '运营中心分派问题数据时限',
+    en: 'Center triage of a problem-data report',
+  },
+  {
+    key: 'ticket_verify_days',
+    default: 5,
+    unit: 'working_days',
+    min: 1,
+    max: 30,
+    clause: '§19',
+    zh: '问题数据修正后的校验时限',
+    en: 'Verification of a fixed problem-data report',
+  },
+  {
+    key: 'ticket_reminder_days',
+    default: 1,
+    unit: 'working_days',
+    min: 0,
+    max: 10,
+    clause: '§19',
+    zh: '问题数据到期前提醒',
+    en: 'Reminder before a problem-data deadline',
+  },
+  {
+    key: 'quality_weight_completeness',
+    default: 25,
+    unit: 'percent',
+    min: 0,
+    max: 100,
+    clause: '§20',
+    zh: '质量评分权重：完整性',
+    en: 'Quality score weight: completeness',
+  },
+  {
+    key: 'quality_weight_validity',
+    default: 25,
+    unit: 'percent',
+    min: 0,
+    max: 100,
+    clause: '§20',
+    zh: '质量评分权重：有效性',
+    en: 'Quality score weight: validity',
+  },
+  {
+    key: 'quality_weight_uniqueness',
+    default: 15,
+    unit: 'percent',
+    min: 0,
+    max: 100,
+    clause: '§20',
+    zh: '质量评分权重：唯一性',
+    en: 'Quality score weight: uniqueness',
+  },
+  {
+    key: 'quality_weight_consistency',
+    default: 20,
+    unit: 'percent',
+    min: 0,
+    max: 100,
+    clause: '§20',
+    zh: '质量评分权重：一致性',
+    en: 'Quality score weight: consistency',
+  },
+  {
+    key: 'quality_weight_timeliness',
+    default: 15,
+    unit: 'percent',
+    min: 0,
+    max: 100,
+    clause: '§20',
+    zh: '质量评分权重：及时性',
+    en: 'Quality score weight: timeliness',
   },
   {
     key: 'ingest_overdue_grace_days',

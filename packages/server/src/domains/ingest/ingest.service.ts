@@ -322,7 +322,16 @@ export class IngestService {
       clearInterval(beat);
       this.active.delete(id);
     }
-    return { replayed: false, batch: await this.report(id) };
+    const batch = await this.report(id);
+    if (batch.status === 'succeeded')
+      for (const listener of this.batchListeners) await listener({ batchId: id, resourceId: resource.id });
+    return { replayed: false, batch };
+  }
+
+  private readonly batchListeners: ((b: { batchId: string; resourceId: string }) => Promise<void>)[] = [];
+  /** Called after each batch that succeeded (quality runs its rules): a listener should only queue work. */
+  onBatchSucceeded(listener: (b: { batchId: string; resourceId: string }) => Promise<void>) {
+    this.batchListeners.push(listener);
   }
 
   /** Marks the batch failed with a bounded reason, and audits the failure with the same reason. */
@@ -487,6 +496,21 @@ export class IngestService {
       });
     }
     return out;
+  }
+
+  /** A resource's freshness, rows and last load, with no access check (quality's timeliness rule). */
+  async freshnessFor(resourceId: string) {
+    const resource = await findPublished(this.db, resourceId);
+    if (!resource) return null;
+    const t = await repo.findDataTable(this.db, resource.id);
+    const fr = this.freshnessOf(await this.freshnessRules(), resource.updateCycle, t?.last_load_at ?? null, !!t);
+    return { ...fr, updateCycle: resource.updateCycle, rowCount: t ? Number(t.row_count ?? 0) : null };
+  }
+
+  /** A batch of a resource as a fix names it (no access check: the caller checks the owner). */
+  async batchOf(id: string): Promise<{ resourceId: string; status: string; startedAt: Date } | null> {
+    const [b] = await repo.listBatches(this.db, { id, limit: 1, offset: 0 });
+    return b ? { resourceId: b.resource_id, status: b.status, startedAt: b.started_at } : null;
   }
 
   /** Overdue and never-loaded resources counted by unit (the Center's view). */

@@ -1,10 +1,11 @@
 // SQL of notifications (notify's own tables) and of who receives the Center's.
 import { sql } from 'kysely';
+import type { NoticeKind } from './notify.schemas.ts';
 import type { DbOrTrx } from '../../db/database.ts';
 
 export interface NewNotice {
   orgId: string;
-  kind: 'share.waiting' | 'share.decided' | 'share.overdue' | 'grant.expiring';
+  kind: NoticeKind;
   objectType: string;
   objectId: string;
   params?: Record<string, unknown>;

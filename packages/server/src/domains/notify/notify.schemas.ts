@@ -2,7 +2,16 @@
 import { Type } from 'typebox';
 import { DateTime, Obj, OneOf, Uuid } from '../../platform/http.ts';
 
-export const NOTICE_KINDS = ['share.waiting', 'share.decided', 'share.overdue', 'grant.expiring'] as const;
+export const NOTICE_KINDS = [
+  'share.waiting',
+  'share.decided',
+  'share.overdue',
+  'grant.expiring',
+  'ticket.waiting',
+  'ticket.decided',
+  'ticket.due_soon',
+  'ticket.overdue',
+] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 export const Notices = Type.Object({

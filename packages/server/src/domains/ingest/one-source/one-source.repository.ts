@@ -117,3 +117,17 @@ export function listConflicts(db: DbOrTrx, f: ConflictScope, page: { limit: numb
     .offset(page.offset)
     .execute();
 }
+
+/** The holder rows (by key) that disagree with their source in a run, and the first of their keys. */
+export async function conflictKeysOf(db: DbOrTrx, runId: string, resourceId: string) {
+  const r = await db
+    .selectFrom('source_conflict')
+    .select([
+      sql<number>`count(DISTINCT key_value)`.as('keys'),
+      sql<string[] | null>`(array_agg(DISTINCT key_value ORDER BY key_value))[1:20]`.as('sample'),
+    ])
+    .where('run_id', '=', runId)
+    .where('resource_id', '=', resourceId)
+    .executeTakeFirst();
+  return { keys: Number(r?.keys ?? 0), sample: r?.sample ?? [] };
+}

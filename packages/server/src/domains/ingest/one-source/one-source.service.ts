@@ -139,6 +139,17 @@ export class OneSourceService {
     return { runId, pairs: out, conflicts: total };
   }
 
+  /**
+   * What the latest finished comparison found of one holder resource: the rows (keys) whose values disagree with
+   * their source, and the first keys; null before any comparison has run (no access check: quality's rule).
+   */
+  async conflictsOf(resourceId: string): Promise<{ runAt: Date; keys: number; sample: string[] } | null> {
+    const run = await repo.latestFinishedRun(this.db);
+    if (!run) return null;
+    const r = await repo.conflictKeysOf(this.db, run.id, resourceId);
+    return { runAt: run.started_at, ...r };
+  }
+
   /** The latest run's conflicts: counts by resource and unit, and the first rows; a unit sees those it holds or sources. */
   async latest(ctx: RequestContext, f: { resourceId?: string; limit: number; offset: number }) {
     const a = ctx.actor;

@@ -151,6 +151,12 @@ export class GrantService {
     return ending.length;
   }
 
+  /** Whether a unit holds a grant of a resource in force today (who may report problems in data it received). */
+  async consumes(orgId: string, resourceId: string, today = this.today()): Promise<boolean> {
+    const list = await repo.listGrants(this.db, { orgId, side: 'consumer', resourceId });
+    return list.some((g) => stateOf(g, today) === 'active');
+  }
+
   ofApplication(applicationId: string) {
     return repo.findGrantOfApplication(this.db, applicationId);
   }

@@ -1,0 +1,187 @@
+// The statements a rule set runs inside the database (§20: cleaning, comparison, verification). Every row-level
+// check of a resource — required items, formats, value sets, ranges, patterns, dates in the future, values that
+// must exist in another resource — is one FILTER of one scan of the resource's table, which also counts the rows
+// and keeps the first failing keys; a uniqueness check on items other than the key is one grouping. Values from a
+// rule are parameters; identifiers go through ingest's quoting helper.
+import { sql, type RawBuilder } from 'kysely';
+import type { DbOrTrx } from '../../../db/database.ts';
+import { dataTable, ident } from '../../ingest/index.ts';
+
+export interface ColumnRef {
+  code: string;
+  dataType: string;
+}
+
+export type RowCheck =
+  | { kind: 'not_null'; items: ColumnRef[] }
+  | { kind: 'validator'; item: ColumnRef; validator: 'id_card' | 'uscc' | 'mobile' | 'email' }
+  | { kind: 'value_set'; item: ColumnRef; values: string[] }
+  | { kind: 'range'; item: ColumnRef; min: string | null; max: string | null }
+  | { kind: 'pattern'; item: ColumnRef; pattern: string }
+  | { kind: 'not_future'; item: ColumnRef; today: string; now: string }
+  | { kind: 'exists_in'; items: ColumnRef[]; refTable: string; refItems: string[] };
+
+const col = (c: ColumnRef | string) => sql.raw(`t.${ident(typeof c === 'string' ? c : c.code)}`);
+const text = (c: ColumnRef) => sql`${col(c)}::text`;
+const MOBILE = '^(\\+?86[- ]?)?1[3-9][0-9]{9}$';
+const EMAIL = '^[^[:space:]@]+@[^[:space:]@]+\\.[a-zA-Z]{2,}$';
+
+/** A value of a rule in the item's own type, so a range compares numbers as numbers and dates as dates. */
+function typed(c: ColumnRef, v: string) {
+  switch (c.dataType) {
+    case 'integer':
+    case 'decimal':
+      return sql`CAST(${v} AS numeric)`;
+    case 'date':
+      return sql`CAST(${v} AS date)`;
+    case 'datetime':
+      return sql`CAST(${v} AS timestamp)`;
+    default:
+      return sql`CAST(${v} AS text)`;
+  }
+}
+
+/** The condition a failing row meets. */
+export function failing(c: RowCheck): RawBuilder<unknown> {
+  switch (c.kind) {
+    case 'not_null':
+      return sql`(${sql.join(
+        c.items.map((i) => sql`${col(i)} IS NULL`),
+        sql` OR `,
+      )})`;
+    case 'validator':
+      switch (c.validator) {
+        case 'id_card':
+          return sql`NOT quality_resident_id_ok(${text(c.item)})`;
+        case 'uscc':
+          return sql`NOT quality_uscc_ok(${text(c.item)})`;
+        case 'mobile':
+          return sql`${text(c.item)} !~ ${MOBILE}`;
+        case 'email':
+          return sql`btrim(${text(c.item)}) !~ ${EMAIL}`;
+      }
+      break;
+    case 'value_set':
+      return sql`${text(c.item)} <> ALL(${c.values}::text[])`;
+    case 'range': {
+      const parts = [
+        ...(c.min !== null ? [sql`${col(c.item)} < ${typed(c.item, c.min)}`] : []),
+        ...(c.max !== null ? [sql`${col(c.item)} > ${typed(c.item, c.max)}`] : []),
+      ];
+      return parts.length ? sql`(${sql.join(parts, sql` OR `)})` : sql`false`;
+    }
+    case 'pattern':
+      return sql`${text(c.item)} !~ ${c.pattern}`;
+    case 'not_future':
+      return c.item.dataType === 'date'
+        ? sql`${col(c.item)} > CAST(${c.today} AS date)`
+        : sql`${col(c.item)} > CAST(${c.now} AS timestamp)`;
+    case 'exists_in': {
+      // a hashed sub-plan: the other table is read once; values compare as text, whatever their types
+      const mine = c.items.map((i) => text(i));
+      const theirs = c.refItems.map((r) => sql`r.${sql.raw(ident(r))}::text`);
+      const notNull = c.refItems.map((r) => sql`r.${sql.raw(ident(r))} IS NOT NULL`);
+      return sql`(${sql.join(mine)}) NOT IN (SELECT ${sql.join(theirs)} FROM ${sql.raw(dataTable(c.refTable))} r WHERE ${sql.join(notNull, sql` AND `)})`;
+    }
+  }
+  throw new Error(`no condition for ${JSON.stringify(c)}`);
+}
+
+/** The items a check reads: a row with any of them empty is not judged by a format, set, range or existence check. */
+function guard(c: RowCheck): RawBuilder<unknown> {
+  const items = c.kind === 'not_null' ? [] : c.kind === 'exists_in' ? c.items : [c.item];
+  return items.length ? sql.join([...items.map((i) => sql`${col(i)} IS NOT NULL`)], sql` AND `) : sql`true`;
+}
+
+export interface ScanCheck {
+  check: RowCheck;
+  /** Keep one failing key in `sampleEvery` (by a hash of the key): a rule that failed many rows last time
+   * does not pay for a sample of every one of them. */
+  sampleEvery: number;
+}
+
+export interface ScanResult {
+  rows: number;
+  checks: { failing: number; checked: number; sample: string[] }[];
+}
+
+/** The key of a row as text (several key items joined by '|'), for the samples; null when the table has none. */
+function keyText(keys: string[]) {
+  if (!keys.length) return null;
+  return keys.length === 1
+    ? sql`${col(keys[0]!)}::text`
+    : sql`concat_ws('|', ${sql.join(keys.map((k) => sql`${col(k)}::text`))})`;
+}
+
+/**
+ * One scan of a resource's table for all its row checks: the rows, and for each check the rows it judged, those
+ * that failed and the first failing keys. Runs with room for the existence checks' hash tables.
+ */
+export async function scan(db: DbOrTrx, table: string, keys: string[], checks: ScanCheck[]): Promise<ScanResult> {
+  const key = keyText(keys);
+  const columns: RawBuilder<unknown>[] = [sql`count(*) AS n`];
+  checks.forEach((c, i) => {
+    const g = guard(c.check);
+    const f = failing(c.check);
+    columns.push(sql`count(*) FILTER (WHERE ${g}) AS ${sql.raw(`c${i}`)}`);
+    columns.push(sql`count(*) FILTER (WHERE ${g} AND ${f}) AS ${sql.raw(`f${i}`)}`);
+    if (key) {
+      const gate =
+        c.sampleEvery > 1 ? sql`abs(hashtext(${key}) % ${sql.lit(Math.floor(c.sampleEvery))}) = 0 AND ` : sql``;
+      columns.push(sql`quality_sample(${key}) FILTER (WHERE ${gate}${g} AND ${f}) AS ${sql.raw(`s${i}`)}`);
+    }
+  });
+  const run = async (trx: DbOrTrx) => {
+    await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
+    const r = await sql<
+      Record<string, unknown>
+    >`SELECT ${sql.join(columns)} FROM ${sql.raw(dataTable(table))} t`.execute(trx);
+    return r.rows[0]!;
+  };
+  const row = 'isTransaction' in db && db.isTransaction ? await run(db) : await db.transaction().execute(run);
+  return {
+    rows: Number(row.n),
+    checks: checks.map((_, i) => ({
+      checked: Number(row[`c${i}`]),
+      failing: Number(row[`f${i}`]),
+      sample: key ? ((row[`s${i}`] as string[] | null) ?? []) : [],
+    })),
+  };
+}
+
+/** Rows whose items repeat another row's (rows with an empty item are not judged), and a key of each group. */
+export async function duplicates(db: DbOrTrx, table: string, keys: string[], items: string[]) {
+  const key = keyText(keys) ?? sql`NULL::text`;
+  const group = sql.join(items.map((i) => col(i)));
+  const notNull = sql.join(
+    items.map((i) => sql`${col(i)} IS NOT NULL`),
+    sql` AND `,
+  );
+  const run = async (trx: DbOrTrx) => {
+    await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
+    const r = await sql<{ checked: string | null; failing: string | null; sample: string[] | null }>`
+      SELECT sum(g.n) AS checked, sum(g.n) FILTER (WHERE g.n > 1) AS failing,
+        quality_sample(g.k) FILTER (WHERE g.n > 1) AS sample
+      FROM (SELECT count(*) AS n, min(${key}) AS k FROM ${sql.raw(dataTable(table))} t WHERE ${notNull}
+        GROUP BY ${group}) g`.execute(trx);
+    return r.rows[0]!;
+  };
+  const row = 'isTransaction' in db && db.isTransaction ? await run(db) : await db.transaction().execute(run);
+  return {
+    checked: Number(row.checked ?? 0),
+    failing: Number(row.failing ?? 0),
+    sample: (row.sample ?? []).filter(Boolean),
+  };
+}
+
+/** Whether PostgreSQL accepts a pattern as a regular expression: the reason in its words when not. */
+export async function patternProblem(db: DbOrTrx, pattern: string): Promise<string | null> {
+  try {
+    await db.transaction().execute(async (trx) => {
+      await sql`SELECT '' ~ ${pattern}`.execute(trx);
+    });
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
