@@ -50,11 +50,32 @@ export type MaskingPurpose = (typeof MaskingPurpose)[number];
 export const MaskingRule = ['none', 'mask', 'hash', 'tokenize', 'generalize', 'truncate', 'suppress'] as const;
 export type MaskingRule = (typeof MaskingRule)[number];
 
-export const NoticeKind = ['share.waiting', 'share.decided', 'share.overdue', 'grant.expiring'] as const;
+export const NoticeKind = ['share.waiting', 'share.decided', 'share.overdue', 'grant.expiring', 'ticket.waiting', 'ticket.decided', 'ticket.due_soon', 'ticket.overdue'] as const;
 export type NoticeKind = (typeof NoticeKind)[number];
 
 export const OrgKind = ['center', 'cac', 'town_street', 'bureau', 'institution', 'vertical'] as const;
 export type OrgKind = (typeof OrgKind)[number];
+
+export const QualityCheck = ['not_null', 'row_count', 'validator', 'value_set', 'range', 'pattern', 'not_future'] as const;
+export type QualityCheck = (typeof QualityCheck)[number];
+
+export const QualityDimension = ['completeness', 'validity', 'uniqueness', 'consistency', 'timeliness'] as const;
+export type QualityDimension = (typeof QualityDimension)[number];
+
+export const QualityKind = ['completeness', 'validity', 'uniqueness', 'consistency', 'timeliness', 'single_source'] as const;
+export type QualityKind = (typeof QualityKind)[number];
+
+export const QualityOutcome = ['passed', 'failed', 'not_run'] as const;
+export type QualityOutcome = (typeof QualityOutcome)[number];
+
+export const QualityRuleScope = ['district', 'unit'] as const;
+export type QualityRuleScope = (typeof QualityRuleScope)[number];
+
+export const QualityTrigger = ['batch', 'schedule', 'manual', 'verify'] as const;
+export type QualityTrigger = (typeof QualityTrigger)[number];
+
+export const QualityValidator = ['id_card', 'uscc', 'mobile', 'email'] as const;
+export type QualityValidator = (typeof QualityValidator)[number];
 
 export const Role = ['center_admin', 'center_reviewer', 'supervisor', 'unit_admin', 'unit_security_officer', 'unit_user', 'cac_officer'] as const;
 export type Role = (typeof Role)[number];
@@ -70,6 +91,21 @@ export type SharePath = (typeof SharePath)[number];
 
 export const ShareStatus = ['center_confirm', 'center_review', 'returned', 'owner_consent', 'profile_confirm', 'refusal_review', 'granted', 'denied', 'withdrawn'] as const;
 export type ShareStatus = (typeof ShareStatus)[number];
+
+export const TicketCategory = ['wrong', 'missing', 'outdated', 'duplicate', 'trade_secret', 'privacy'] as const;
+export type TicketCategory = (typeof TicketCategory)[number];
+
+export const TicketEventKind = ['report', 'accept', 'merge', 'reject', 'extension_request', 'extension_approve', 'extension_refuse', 'urgent', 'fix', 'close', 'reopen'] as const;
+export type TicketEventKind = (typeof TicketEventKind)[number];
+
+export const TicketSource = ['consumer', 'center', 'rule', 'api'] as const;
+export type TicketSource = (typeof TicketSource)[number];
+
+export const TicketStatus = ['triage', 'assigned', 'extension_requested', 'verifying', 'closed', 'rejected', 'merged'] as const;
+export type TicketStatus = (typeof TicketStatus)[number];
+
+export const TicketWaiting = ['center', 'owner', 'verifier'] as const;
+export type TicketWaiting = (typeof TicketWaiting)[number];
 
 export const TraceCarrier = ['fill', 'decimal', 'hex'] as const;
 export type TraceCarrier = (typeof TraceCarrier)[number];

@@ -5292,7 +5292,7 @@ export interface paths {
                                  * NoticeKind
                                  * @enum {string}
                                  */
-                                kind: "share.waiting" | "share.decided" | "share.overdue" | "grant.expiring";
+                                kind: "share.waiting" | "share.decided" | "share.overdue" | "grant.expiring" | "ticket.waiting" | "ticket.decided" | "ticket.due_soon" | "ticket.overdue";
                                 objectId: string;
                                 objectType: string;
                                 params: {
@@ -5746,6 +5746,1630 @@ export interface paths {
                             version: number;
                         };
                     };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many tickets wait for the caller, by side */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            center: number;
+                            overdue: number;
+                            owner: number;
+                            verifier: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/resources/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run every active rule of the resource now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description resource id, or its catalog code */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checked: number;
+                            failing: number;
+                            id: string;
+                            /**
+                             * QualityKind
+                             * @enum {string}
+                             */
+                            kind: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness" | "single_source";
+                            orgId: string;
+                            /**
+                             * QualityOutcome
+                             * @enum {string}
+                             */
+                            outcome: "passed" | "failed" | "not_run";
+                            reason: {
+                                en: string;
+                                zh: string;
+                            } | null;
+                            resourceId: string;
+                            ruleId: string;
+                            sample: string[];
+                            score: number | null;
+                        }[];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/resources/{id}/scores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A resource's scores by dimension, its trend, and the rules behind them */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description resource id, or its catalog code */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            day: string | null;
+                            policyVersion: number | null;
+                            resourceId: string;
+                            rules: {
+                                active: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /**
+                                 * QualityDimension
+                                 * @enum {string}
+                                 */
+                                dimension: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness";
+                                id: string;
+                                items: string[];
+                                /**
+                                 * QualityKind
+                                 * @enum {string}
+                                 */
+                                kind: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness" | "single_source";
+                                lastRun: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    checked: number;
+                                    failing: number;
+                                    id: string;
+                                    /**
+                                     * QualityOutcome
+                                     * @enum {string}
+                                     */
+                                    outcome: "passed" | "failed" | "not_run";
+                                    reason: {
+                                        en: string;
+                                        zh: string;
+                                    } | null;
+                                    score: number | null;
+                                } | null;
+                                name: string;
+                                orgId: string;
+                                params: {
+                                    /**
+                                     * QualityCheck
+                                     * @enum {string}
+                                     */
+                                    check?: "not_null" | "row_count" | "validator" | "value_set" | "range" | "pattern" | "not_future";
+                                    max?: string | null;
+                                    min?: string | null;
+                                    minRows?: number;
+                                    pattern?: string;
+                                    refItems?: string[];
+                                    /** @description resource id, or its catalog code */
+                                    refResourceId?: string;
+                                    /**
+                                     * QualityValidator
+                                     * @enum {string}
+                                     */
+                                    validator?: "id_card" | "uscc" | "mobile" | "email";
+                                    values?: string[];
+                                };
+                                resourceId: string;
+                                /**
+                                 * QualityRuleScope
+                                 * @enum {string}
+                                 */
+                                scope: "district" | "unit";
+                                suggested: boolean;
+                            }[];
+                            scores: {
+                                [key: string]: number;
+                            };
+                            trend: {
+                                day: string;
+                                resources: number;
+                                score: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/resources/{id}/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rules the resource’s items call for that it does not have yet */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description resource id, or its catalog code */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items?: string[];
+                            /**
+                             * QualityKind
+                             * @enum {string}
+                             */
+                            kind: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness" | "single_source";
+                            name?: string;
+                            params?: {
+                                /**
+                                 * QualityCheck
+                                 * @enum {string}
+                                 */
+                                check?: "not_null" | "row_count" | "validator" | "value_set" | "range" | "pattern" | "not_future";
+                                max?: string | null;
+                                min?: string | null;
+                                minRows?: number;
+                                pattern?: string;
+                                refItems?: string[];
+                                /** @description resource id, or its catalog code */
+                                refResourceId?: string;
+                                /**
+                                 * QualityValidator
+                                 * @enum {string}
+                                 */
+                                validator?: "id_card" | "uscc" | "mobile" | "email";
+                                values?: string[];
+                            };
+                            resourceId: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create every suggested rule of the resource */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description resource id, or its catalog code */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * QualityDimension
+                             * @enum {string}
+                             */
+                            dimension: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness";
+                            id: string;
+                            items: string[];
+                            /**
+                             * QualityKind
+                             * @enum {string}
+                             */
+                            kind: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness" | "single_source";
+                            lastRun: {
+                                /** Format: date-time */
+                                at: string;
+                                checked: number;
+                                failing: number;
+                                id: string;
+                                /**
+                                 * QualityOutcome
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed" | "not_run";
+                                reason: {
+                                    en: string;
+                                    zh: string;
+                                } | null;
+                                score: number | null;
+                            } | null;
+                            mayManage: boolean;
+                            name: string;
+                            orgId: string;
+                            params: {
+                                /**
+                                 * QualityCheck
+                                 * @enum {string}
+                                 */
+                                check?: "not_null" | "row_count" | "validator" | "value_set" | "range" | "pattern" | "not_future";
+                                max?: string | null;
+                                min?: string | null;
+                                minRows?: number;
+                                pattern?: string;
+                                refItems?: string[];
+                                /** @description resource id, or its catalog code */
+                                refResourceId?: string;
+                                /**
+                                 * QualityValidator
+                                 * @enum {string}
+                                 */
+                                validator?: "id_card" | "uscc" | "mobile" | "email";
+                                values?: string[];
+                            };
+                            resourceId: string;
+                            /**
+                             * QualityRuleScope
+                             * @enum {string}
+                             */
+                            scope: "district" | "unit";
+                            suggested: boolean;
+                        }[];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quality rules with their latest run: a unit sees its resources', the Center all */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness" | "single_source";
+                    orgId?: string;
+                    /** @description resource id, or its catalog code */
+                    resourceId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * QualityDimension
+                             * @enum {string}
+                             */
+                            dimension: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness";
+                            id: string;
+                            items: string[];
+                            /**
+                             * QualityKind
+                             * @enum {string}
+                             */
+                            kind: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness" | "single_source";
+                            lastRun: {
+                                /** Format: date-time */
+                                at: string;
+                                checked: number;
+                                failing: number;
+                                id: string;
+                                /**
+                                 * QualityOutcome
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed" | "not_run";
+                                reason: {
+                                    en: string;
+                                    zh: string;
+                                } | null;
+                                score: number | null;
+                            } | null;
+                            name: string;
+                            orgId: string;
+                            params: {
+                                /**
+                                 * QualityCheck
+                                 * @enum {string}
+                                 */
+                                check?: "not_null" | "row_count" | "validator" | "value_set" | "range" | "pattern" | "not_future";
+                                max?: string | null;
+                                min?: string | null;
+                                minRows?: number;
+                                pattern?: string;
+                                refItems?: string[];
+                                /** @description resource id, or its catalog code */
+                                refResourceId?: string;
+                                /**
+                                 * QualityValidator
+                                 * @enum {string}
+                                 */
+                                validator?: "id_card" | "uscc" | "mobile" | "email";
+                                values?: string[];
+                            };
+                            resourceId: string;
+                            /**
+                             * QualityRuleScope
+                             * @enum {string}
+                             */
+                            scope: "district" | "unit";
+                            suggested: boolean;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Define a rule on a resource (the Center: a district rule; a unit: a rule on its own resource) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        active?: boolean;
+                        items?: string[];
+                        /**
+                         * QualityKind
+                         * @enum {string}
+                         */
+                        kind: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness" | "single_source";
+                        name?: string;
+                        params?: {
+                            /**
+                             * QualityCheck
+                             * @enum {string}
+                             */
+                            check?: "not_null" | "row_count" | "validator" | "value_set" | "range" | "pattern" | "not_future";
+                            max?: string | null;
+                            min?: string | null;
+                            minRows?: number;
+                            pattern?: string;
+                            refItems?: string[];
+                            /** @description resource id, or its catalog code */
+                            refResourceId?: string;
+                            /**
+                             * QualityValidator
+                             * @enum {string}
+                             */
+                            validator?: "id_card" | "uscc" | "mobile" | "email";
+                            values?: string[];
+                        };
+                        /** @description resource id, or its catalog code */
+                        resourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * QualityDimension
+                             * @enum {string}
+                             */
+                            dimension: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness";
+                            id: string;
+                            items: string[];
+                            /**
+                             * QualityKind
+                             * @enum {string}
+                             */
+                            kind: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness" | "single_source";
+                            lastRun: {
+                                /** Format: date-time */
+                                at: string;
+                                checked: number;
+                                failing: number;
+                                id: string;
+                                /**
+                                 * QualityOutcome
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed" | "not_run";
+                                reason: {
+                                    en: string;
+                                    zh: string;
+                                } | null;
+                                score: number | null;
+                            } | null;
+                            mayManage: boolean;
+                            name: string;
+                            orgId: string;
+                            params: {
+                                /**
+                                 * QualityCheck
+                                 * @enum {string}
+                                 */
+                                check?: "not_null" | "row_count" | "validator" | "value_set" | "range" | "pattern" | "not_future";
+                                max?: string | null;
+                                min?: string | null;
+                                minRows?: number;
+                                pattern?: string;
+                                refItems?: string[];
+                                /** @description resource id, or its catalog code */
+                                refResourceId?: string;
+                                /**
+                                 * QualityValidator
+                                 * @enum {string}
+                                 */
+                                validator?: "id_card" | "uscc" | "mobile" | "email";
+                                values?: string[];
+                            };
+                            resourceId: string;
+                            /**
+                             * QualityRuleScope
+                             * @enum {string}
+                             */
+                            scope: "district" | "unit";
+                            suggested: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rule with its latest run */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * QualityDimension
+                             * @enum {string}
+                             */
+                            dimension: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness";
+                            id: string;
+                            items: string[];
+                            /**
+                             * QualityKind
+                             * @enum {string}
+                             */
+                            kind: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness" | "single_source";
+                            lastRun: {
+                                /** Format: date-time */
+                                at: string;
+                                checked: number;
+                                failing: number;
+                                id: string;
+                                /**
+                                 * QualityOutcome
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed" | "not_run";
+                                reason: {
+                                    en: string;
+                                    zh: string;
+                                } | null;
+                                score: number | null;
+                            } | null;
+                            mayManage: boolean;
+                            name: string;
+                            orgId: string;
+                            params: {
+                                /**
+                                 * QualityCheck
+                                 * @enum {string}
+                                 */
+                                check?: "not_null" | "row_count" | "validator" | "value_set" | "range" | "pattern" | "not_future";
+                                max?: string | null;
+                                min?: string | null;
+                                minRows?: number;
+                                pattern?: string;
+                                refItems?: string[];
+                                /** @description resource id, or its catalog code */
+                                refResourceId?: string;
+                                /**
+                                 * QualityValidator
+                                 * @enum {string}
+                                 */
+                                validator?: "id_card" | "uscc" | "mobile" | "email";
+                                values?: string[];
+                            };
+                            resourceId: string;
+                            /**
+                             * QualityRuleScope
+                             * @enum {string}
+                             */
+                            scope: "district" | "unit";
+                            suggested: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a rule, or switch it off (runs are kept) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        active?: boolean;
+                        items?: string[];
+                        name?: string;
+                        params?: {
+                            /**
+                             * QualityCheck
+                             * @enum {string}
+                             */
+                            check?: "not_null" | "row_count" | "validator" | "value_set" | "range" | "pattern" | "not_future";
+                            max?: string | null;
+                            min?: string | null;
+                            minRows?: number;
+                            pattern?: string;
+                            refItems?: string[];
+                            /** @description resource id, or its catalog code */
+                            refResourceId?: string;
+                            /**
+                             * QualityValidator
+                             * @enum {string}
+                             */
+                            validator?: "id_card" | "uscc" | "mobile" | "email";
+                            values?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * QualityDimension
+                             * @enum {string}
+                             */
+                            dimension: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness";
+                            id: string;
+                            items: string[];
+                            /**
+                             * QualityKind
+                             * @enum {string}
+                             */
+                            kind: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness" | "single_source";
+                            lastRun: {
+                                /** Format: date-time */
+                                at: string;
+                                checked: number;
+                                failing: number;
+                                id: string;
+                                /**
+                                 * QualityOutcome
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed" | "not_run";
+                                reason: {
+                                    en: string;
+                                    zh: string;
+                                } | null;
+                                score: number | null;
+                            } | null;
+                            mayManage: boolean;
+                            name: string;
+                            orgId: string;
+                            params: {
+                                /**
+                                 * QualityCheck
+                                 * @enum {string}
+                                 */
+                                check?: "not_null" | "row_count" | "validator" | "value_set" | "range" | "pattern" | "not_future";
+                                max?: string | null;
+                                min?: string | null;
+                                minRows?: number;
+                                pattern?: string;
+                                refItems?: string[];
+                                /** @description resource id, or its catalog code */
+                                refResourceId?: string;
+                                /**
+                                 * QualityValidator
+                                 * @enum {string}
+                                 */
+                                validator?: "id_card" | "uscc" | "mobile" | "email";
+                                values?: string[];
+                            };
+                            resourceId: string;
+                            /**
+                             * QualityRuleScope
+                             * @enum {string}
+                             */
+                            scope: "district" | "unit";
+                            suggested: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/quality/rules/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a rule now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checked: number;
+                            failing: number;
+                            id: string;
+                            /**
+                             * QualityKind
+                             * @enum {string}
+                             */
+                            kind: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness" | "single_source";
+                            orgId: string;
+                            /**
+                             * QualityOutcome
+                             * @enum {string}
+                             */
+                            outcome: "passed" | "failed" | "not_run";
+                            reason: {
+                                en: string;
+                                zh: string;
+                            } | null;
+                            resourceId: string;
+                            ruleId: string;
+                            sample: string[];
+                            score: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rule's or a resource's runs, newest first (failing keys masked unless the owner's officers ask) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description resource id, or its catalog code */
+                    resourceId?: string;
+                    ruleId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rawSamples: boolean;
+                            runs: {
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                batchId: string | null;
+                                checked: number;
+                                durationMs: number;
+                                failing: number;
+                                id: string;
+                                /**
+                                 * QualityKind
+                                 * @enum {string}
+                                 */
+                                kind: "completeness" | "validity" | "uniqueness" | "consistency" | "timeliness" | "single_source";
+                                /**
+                                 * QualityOutcome
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed" | "not_run";
+                                reason: {
+                                    en: string;
+                                    zh: string;
+                                } | null;
+                                ruleId: string;
+                                sample: string[];
+                                score: number | null;
+                                /**
+                                 * QualityTrigger
+                                 * @enum {string}
+                                 */
+                                trigger: "batch" | "schedule" | "manual" | "verify";
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/scores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Scores by resource and unit with the trend: the Center all units (ranked), a unit its own */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                    orgId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            policyVersion: number;
+                            resources: {
+                                code: string | null;
+                                day: string;
+                                name: string | null;
+                                orgId: string;
+                                orgName: string | null;
+                                resourceId: string;
+                                scores: {
+                                    [key: string]: number;
+                                };
+                            }[];
+                            trend: {
+                                day: string;
+                                resources: number;
+                                score: number;
+                            }[];
+                            units: {
+                                orgId: string;
+                                orgName: string | null;
+                                resources: number;
+                                score: number;
+                            }[];
+                            weights: {
+                                [key: string]: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tickets: a unit sees those on its data and those it reported (another's privacy report: never) */
+        get: {
+            parameters: {
+                query?: {
+                    category?: "wrong" | "missing" | "outdated" | "duplicate" | "trade_secret" | "privacy";
+                    /** @description YYYY-MM-DD */
+                    from?: string;
+                    limit?: number;
+                    offset?: number;
+                    /** @description only tickets not yet closed, rejected or merged */
+                    open?: boolean;
+                    resourceId?: string;
+                    side?: "owner" | "reporter";
+                    status?: "triage" | "assigned" | "extension_requested" | "verifying" | "closed" | "rejected" | "merged";
+                    /** @description YYYY-MM-DD */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tickets: {
+                                /**
+                                 * TicketCategory
+                                 * @enum {string}
+                                 */
+                                category: "wrong" | "missing" | "outdated" | "duplicate" | "trade_secret" | "privacy";
+                                closedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                daysLeft: number | null;
+                                daysOverdue: number;
+                                description: string;
+                                dueDate: string | null;
+                                extensionDays: number;
+                                id: string;
+                                no: string;
+                                overdue: boolean;
+                                ownerName: string | null;
+                                ownerOrgId: string;
+                                policyVersion: number;
+                                private: boolean;
+                                receivedOn: string | null;
+                                reporterName: string | null;
+                                reporterOrgId: string | null;
+                                resourceCode: string | null;
+                                resourceId: string;
+                                resourceName: string | null;
+                                ruleId: string | null;
+                                /**
+                                 * TicketSource
+                                 * @enum {string}
+                                 */
+                                source: "consumer" | "center" | "rule" | "api";
+                                /**
+                                 * TicketStatus
+                                 * @enum {string}
+                                 */
+                                status: "triage" | "assigned" | "extension_requested" | "verifying" | "closed" | "rejected" | "merged";
+                                urgent: boolean;
+                                urgentDue: string | null;
+                                waitingFor: ("center" | "owner" | "verifier") | null;
+                            }[];
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Report problem data (a consumer unit with a grant, its system, or the Center) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * TicketCategory
+                         * @enum {string}
+                         */
+                        category: "wrong" | "missing" | "outdated" | "duplicate" | "trade_secret" | "privacy";
+                        description: string;
+                        /** @description the items that are wrong */
+                        items?: string[];
+                        /** @description the keys of the rows */
+                        keys?: string[];
+                        /** @description resource id, or its catalog code */
+                        resourceId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            due: string | null;
+                            id: string;
+                            no: string;
+                            /**
+                             * TicketStatus
+                             * @enum {string}
+                             */
+                            status: "triage" | "assigned" | "extension_requested" | "verifying" | "closed" | "rejected" | "merged";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/tickets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A ticket with its clocks and timeline */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * TicketCategory
+                             * @enum {string}
+                             */
+                            category: "wrong" | "missing" | "outdated" | "duplicate" | "trade_secret" | "privacy";
+                            closedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            daysLeft: number | null;
+                            daysOverdue: number;
+                            description: string;
+                            dueDate: string | null;
+                            events: {
+                                /**
+                                 * TicketEventKind
+                                 * @enum {string}
+                                 */
+                                action: "report" | "accept" | "merge" | "reject" | "extension_request" | "extension_approve" | "extension_refuse" | "urgent" | "fix" | "close" | "reopen";
+                                actorName: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                comment: string | null;
+                                dueDate: string | null;
+                                fromStatus: ("triage" | "assigned" | "extension_requested" | "verifying" | "closed" | "rejected" | "merged") | null;
+                                orgName: string | null;
+                                toStatus: ("triage" | "assigned" | "extension_requested" | "verifying" | "closed" | "rejected" | "merged") | null;
+                            }[];
+                            extensionDays: number;
+                            extensionRequest: {
+                                days: number;
+                                reason: string;
+                            } | null;
+                            fix: {
+                                batchId: string | null;
+                                dataWasRight: boolean;
+                                note: string;
+                            } | null;
+                            id: string;
+                            items: string[];
+                            keys: string[];
+                            may: {
+                                decideExtension: boolean;
+                                fix: boolean;
+                                requestExtension: boolean;
+                                triage: boolean;
+                                urgent: boolean;
+                                verify: boolean;
+                            };
+                            mergedInto: string | null;
+                            no: string;
+                            overdue: boolean;
+                            ownerName: string | null;
+                            ownerOrgId: string;
+                            policyVersion: number;
+                            private: boolean;
+                            receivedOn: string | null;
+                            reporterName: string | null;
+                            reporterOrgId: string | null;
+                            resourceCode: string | null;
+                            resourceId: string;
+                            resourceName: string | null;
+                            ruleId: string | null;
+                            ruleName: string | null;
+                            /**
+                             * TicketSource
+                             * @enum {string}
+                             */
+                            source: "consumer" | "center" | "rule" | "api";
+                            /**
+                             * TicketStatus
+                             * @enum {string}
+                             */
+                            status: "triage" | "assigned" | "extension_requested" | "verifying" | "closed" | "rejected" | "merged";
+                            urgent: boolean;
+                            urgentDue: string | null;
+                            waitingFor: ("center" | "owner" | "verifier") | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/tickets/{id}/extension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The owner asks for more working days, with a reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        days: number;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            due: string | null;
+                            /**
+                             * TicketStatus
+                             * @enum {string}
+                             */
+                            status: "triage" | "assigned" | "extension_requested" | "verifying" | "closed" | "rejected" | "merged";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/tickets/{id}/extension/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The Center approves (up to the cap) or refuses an extension */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        approve: boolean;
+                        comment?: string;
+                        days?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            due: string | null;
+                            /**
+                             * TicketStatus
+                             * @enum {string}
+                             */
+                            status: "triage" | "assigned" | "extension_requested" | "verifying" | "closed" | "rejected" | "merged";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/tickets/{id}/fix": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The owner states the fix: a note, and the correcting batch or that the data was right */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        batchId?: string | null;
+                        dataWasRight?: boolean;
+                        note: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            due: string | null;
+                            /**
+                             * TicketStatus
+                             * @enum {string}
+                             */
+                            status: "triage" | "assigned" | "extension_requested" | "verifying" | "closed" | "rejected" | "merged";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/tickets/{id}/triage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The Center's triage: accept and assign to the owner, merge as a duplicate, or reject */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                        /** @enum {string} */
+                        decision: "accept" | "merge" | "reject";
+                        /** Format: uuid */
+                        mergeInto?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            due: string | null;
+                            /**
+                             * TicketStatus
+                             * @enum {string}
+                             */
+                            status: "triage" | "assigned" | "extension_requested" | "verifying" | "closed" | "rejected" | "merged";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/tickets/{id}/urgent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The Center marks a ticket urgent with its own deadline */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                        /** @description YYYY-MM-DD */
+                        dueDate: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            due: string | null;
+                            /**
+                             * TicketStatus
+                             * @enum {string}
+                             */
+                            status: "triage" | "assigned" | "extension_requested" | "verifying" | "closed" | "rejected" | "merged";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/tickets/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The reporter (or the Center) confirms the fix, or reopens the ticket with a reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string;
+                        /** @enum {string} */
+                        decision: "confirm" | "reopen";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            due: string | null;
+                            /**
+                             * TicketStatus
+                             * @enum {string}
+                             */
+                            status: "triage" | "assigned" | "extension_requested" | "verifying" | "closed" | "rejected" | "merged";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/tickets/register.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The problem-data register as XLSX (the Center’s monthly report) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM-DD */
+                    from?: string;
+                    /** @description YYYY-MM-DD */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };

@@ -26,6 +26,8 @@ interface Target {
   attachmentB: string;
   grantB: string; // a grant to unit B of A's resource, B's system bound
   credB: string;
+  ruleA: string; // a rule of unit A on its published resource
+  ticketB: string; // unit B's report on A's resource, waiting for the Center's triage
 }
 interface Case {
   method: string;
@@ -790,6 +792,131 @@ const CASES: Case[] = [
     body: () => ({ currentPassword: 'wrong', newPassword: 'Whatever#2026' }),
     allow: ALL_USERS,
   },
+  // quality: unit A's rule on its resource; unit B (holding a grant) reports a problem in A's data
+  {
+    method: 'GET',
+    route: '/api/quality/rules',
+    url: () => '/api/quality/rules',
+    allow: SHARE_READERS,
+    scopedList: noOrgA,
+  },
+  {
+    method: 'POST',
+    route: '/api/quality/rules',
+    url: () => '/api/quality/rules',
+    body: (t) => ({ resourceId: t.resApproved, kind: 'timeliness', name: `矩阵规则${uniq()}` }),
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  { method: 'GET', route: '/api/quality/rules/:id', url: (t) => `/api/quality/rules/${t.ruleA}`, allow: CENTER },
+  {
+    method: 'PATCH',
+    route: '/api/quality/rules/:id',
+    url: (t) => `/api/quality/rules/${t.ruleA}`,
+    body: () => ({ name: `矩阵规则${uniq()}` }),
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  {
+    method: 'POST',
+    route: '/api/quality/rules/:id/run',
+    url: (t) => `/api/quality/rules/${t.ruleA}/run`,
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  { method: 'GET', route: '/api/quality/runs', url: (t) => `/api/quality/runs?ruleId=${t.ruleA}`, allow: CENTER },
+  {
+    method: 'GET',
+    route: '/api/quality/resources/:id/suggestions',
+    url: (t) => `/api/quality/resources/${t.resApproved}/suggestions`,
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  {
+    method: 'POST',
+    route: '/api/quality/resources/:id/suggestions',
+    url: (t) => `/api/quality/resources/${t.resApproved}/suggestions`,
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  {
+    method: 'POST',
+    route: '/api/quality/resources/:id/run',
+    url: (t) => `/api/quality/resources/${t.resApproved}/run`,
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  {
+    method: 'GET',
+    route: '/api/quality/scores',
+    url: () => '/api/quality/scores',
+    allow: SHARE_READERS,
+    scopedList: noOrgA,
+  },
+  {
+    method: 'GET',
+    route: '/api/quality/resources/:id/scores',
+    url: (t) => `/api/quality/resources/${t.resApproved}/scores`,
+    allow: CENTER,
+  },
+  {
+    method: 'POST',
+    route: '/api/quality/tickets',
+    url: () => '/api/quality/tickets',
+    body: (t) => ({ resourceId: t.resApproved, category: 'wrong', description: '矩阵测试反馈' }),
+    allow: ['center_admin', 'center_reviewer', 'unit_admin', 'unit_user', 'system'],
+  },
+  { method: 'GET', route: '/api/quality/tickets', url: () => '/api/quality/tickets', allow: SHARE_READERS },
+  { method: 'GET', route: '/api/quality/inbox', url: () => '/api/quality/inbox', allow: SHARE_READERS },
+  {
+    method: 'GET',
+    route: '/api/quality/tickets/register.xlsx',
+    url: () => '/api/quality/tickets/register.xlsx',
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  {
+    method: 'GET',
+    route: '/api/quality/tickets/:id',
+    url: (t) => `/api/quality/tickets/${t.ticketB}`,
+    allow: [...CENTER, 'unit_admin', 'unit_security_officer', 'unit_user'],
+  },
+  {
+    method: 'POST',
+    route: '/api/quality/tickets/:id/triage',
+    url: (t) => `/api/quality/tickets/${t.ticketB}/triage`,
+    body: () => ({ decision: 'accept' }),
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  {
+    method: 'POST',
+    route: '/api/quality/tickets/:id/urgent',
+    url: (t) => `/api/quality/tickets/${t.ticketB}/urgent`,
+    body: () => ({ dueDate: inMonths(1) }),
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  {
+    // the owner's step: unit A's, so none of the matrix's callers
+    method: 'POST',
+    route: '/api/quality/tickets/:id/extension',
+    url: (t) => `/api/quality/tickets/${t.ticketB}/extension`,
+    body: () => ({ days: 1, reason: '矩阵' }),
+    allow: [],
+  },
+  {
+    method: 'POST',
+    route: '/api/quality/tickets/:id/extension/decision',
+    url: (t) => `/api/quality/tickets/${t.ticketB}/extension/decision`,
+    body: () => ({ approve: true }),
+    allow: ['center_admin', 'center_reviewer'],
+  },
+  {
+    method: 'POST',
+    route: '/api/quality/tickets/:id/fix',
+    url: (t) => `/api/quality/tickets/${t.ticketB}/fix`,
+    body: () => ({ note: '矩阵', dataWasRight: true }),
+    allow: [],
+  },
+  {
+    method: 'POST',
+    route: '/api/quality/tickets/:id/verify',
+    url: (t) => `/api/quality/tickets/${t.ticketB}/verify`,
+    body: () => ({ decision: 'confirm' }),
+    allow: ['center_admin', 'center_reviewer', 'unit_admin', 'unit_user'],
+  },
 ];
 
 /** Routes open to anyone by design (log-in steps, health, the API description). */
@@ -864,6 +991,8 @@ describeEachDb('authorization matrix', (env) => {
       attachmentB: '',
       grantB: '',
       credB: '',
+      ruleA: '',
+      ticketB: '',
     };
     const orgB = await e.makeOrg({ kind: 'bureau' });
     for (const role of ROLES)
@@ -907,7 +1036,22 @@ describeEachDb('authorization matrix', (env) => {
       (await adminB.put(`/api/sharing/grants/${grantB}/credentials`, { credentialIds: [credB] })).status,
       200,
     );
-    Object.assign(t, { appB: appB.json.id, attachmentB: att.json.id, grantB, credB });
+    const ruleA = await adminA.post('/api/quality/rules', { resourceId: t.resApproved, kind: 'timeliness' });
+    assert.equal(ruleA.status, 201, ruleA.body);
+    const ticketB = await adminB.post('/api/quality/tickets', {
+      resourceId: t.resApproved,
+      category: 'wrong',
+      description: '乙单位反馈的问题数据',
+    });
+    assert.equal(ticketB.status, 201, ticketB.body);
+    Object.assign(t, {
+      appB: appB.json.id,
+      attachmentB: att.json.id,
+      grantB,
+      credB,
+      ruleA: ruleA.json.id,
+      ticketB: ticketB.json.id,
+    });
   });
 
   it('every API route is in the matrix or declared public', () => {

@@ -40,6 +40,9 @@ describeEachDb(
           'ingest.pull.check',
           'ingest.pull.run',
           'platform.rate_limit.prune',
+          'quality.after_batch',
+          'quality.reminders',
+          'quality.schedule',
           'sharing.db_sync',
           'sharing.reminders',
         ]);
