@@ -9,6 +9,7 @@ import { catalogPolicy } from './domains/catalog/index.ts';
 import { ingestPolicy } from './domains/ingest/index.ts';
 import { maskingPolicy } from './domains/masking/index.ts';
 import { sharingPolicy } from './domains/sharing/index.ts';
+import { qualityPolicy } from './domains/quality/index.ts';
 import { JOB_VIEWERS } from './platform/jobs.routes.ts';
 
 export function abilitiesOf(actor: Actor): AbilitySet {
@@ -25,6 +26,7 @@ export function abilitiesOf(actor: Actor): AbilitySet {
     catalogSettings: hasRole(actor, ...CENTER_ROLES, ...UNIT_ROLES),
     ingest: hasRole(actor, ...ingestPolicy.BROWSE_ROLES),
     sharing: hasRole(actor, ...sharingPolicy.SHARING_READERS),
+    quality: hasRole(actor, ...qualityPolicy.QUALITY_READERS),
     orgs: authPolicy.can(actor, 'org.list'),
     users: authPolicy.can(actor, 'user.list', own),
     credentials: authPolicy.can(actor, 'credential.list', own),
@@ -54,6 +56,9 @@ export function abilitiesOf(actor: Actor): AbilitySet {
     'sharing.apply': sharingPolicy.can(actor, 'application.apply'),
     'sharing.center': sharingPolicy.can(actor, 'application.center'),
     'sharing.trace': sharingPolicy.can(actor, 'share.trace'),
+    'quality.rules': qualityPolicy.can(actor, 'rule.manage', { ownerOrgId: own }),
+    'quality.report': actor.kind === 'user' && qualityPolicy.can(actor, 'ticket.report'),
+    'quality.center': qualityPolicy.can(actor, 'ticket.center'),
     'totp.optional': !authPolicy.totpRequired(actor.roles),
   };
   return { pages, can };

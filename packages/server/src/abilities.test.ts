@@ -14,6 +14,7 @@ const PAGE_ROUTES = {
   audit: '/api/audit?limit=1',
   jobs: '/api/jobs?limit=1',
   sharing: '/api/sharing/applications?limit=1',
+  quality: '/api/quality/tickets?limit=1',
 } as const;
 
 describeEachDb('what the console may offer', (env) => {

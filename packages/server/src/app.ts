@@ -191,7 +191,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   // quality reads loaded data through ingest (tables, freshness, the one-source comparison) and sharing (grants)
   const oneSource = new OneSourceService(deps.db);
   const rules = new RuleService(deps.db, calendar, ingest, dataServer, oneSource, masking);
-  const tickets = new TicketService(deps.db, calendar, ingest, grants, rules);
+  const tickets = new TicketService(deps.db, calendar, ingest, grants, share, rules);
   rules.onRuns = (runs) => tickets.onRuns(runs);
   const services: Services = {
     auth: new AuthService({ db: deps.db, config, keys: deps.keys }),

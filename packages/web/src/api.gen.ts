@@ -449,6 +449,9 @@ export interface paths {
                                     "org.create": boolean;
                                     "org.update_own_contact": boolean;
                                     "policy.edit": boolean;
+                                    "quality.center": boolean;
+                                    "quality.report": boolean;
+                                    "quality.rules": boolean;
                                     "sharing.apply": boolean;
                                     "sharing.center": boolean;
                                     "sharing.trace": boolean;
@@ -473,6 +476,7 @@ export interface paths {
                                     orgs: boolean;
                                     plans: boolean;
                                     policy: boolean;
+                                    quality: boolean;
                                     review: boolean;
                                     sharing: boolean;
                                     users: boolean;
@@ -5889,7 +5893,10 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            code: string;
                             day: string | null;
+                            name: string;
+                            orgId: string;
                             policyVersion: number | null;
                             resourceId: string;
                             rules: {
@@ -5927,6 +5934,7 @@ export interface paths {
                                 } | null;
                                 name: string;
                                 orgId: string;
+                                orgName: string | null;
                                 params: {
                                     /**
                                      * QualityCheck
@@ -5948,6 +5956,7 @@ export interface paths {
                                     values?: string[];
                                 };
                                 resourceId: string;
+                                resourceName: string | null;
                                 /**
                                  * QualityRuleScope
                                  * @enum {string}
@@ -6092,6 +6101,7 @@ export interface paths {
                             mayManage: boolean;
                             name: string;
                             orgId: string;
+                            orgName: string | null;
                             params: {
                                 /**
                                  * QualityCheck
@@ -6113,6 +6123,7 @@ export interface paths {
                                 values?: string[];
                             };
                             resourceId: string;
+                            resourceName: string | null;
                             /**
                              * QualityRuleScope
                              * @enum {string}
@@ -6193,6 +6204,7 @@ export interface paths {
                             } | null;
                             name: string;
                             orgId: string;
+                            orgName: string | null;
                             params: {
                                 /**
                                  * QualityCheck
@@ -6214,6 +6226,7 @@ export interface paths {
                                 values?: string[];
                             };
                             resourceId: string;
+                            resourceName: string | null;
                             /**
                              * QualityRuleScope
                              * @enum {string}
@@ -6313,6 +6326,7 @@ export interface paths {
                             mayManage: boolean;
                             name: string;
                             orgId: string;
+                            orgName: string | null;
                             params: {
                                 /**
                                  * QualityCheck
@@ -6334,6 +6348,7 @@ export interface paths {
                                 values?: string[];
                             };
                             resourceId: string;
+                            resourceName: string | null;
                             /**
                              * QualityRuleScope
                              * @enum {string}
@@ -6412,6 +6427,7 @@ export interface paths {
                             mayManage: boolean;
                             name: string;
                             orgId: string;
+                            orgName: string | null;
                             params: {
                                 /**
                                  * QualityCheck
@@ -6433,6 +6449,7 @@ export interface paths {
                                 values?: string[];
                             };
                             resourceId: string;
+                            resourceName: string | null;
                             /**
                              * QualityRuleScope
                              * @enum {string}
@@ -6531,6 +6548,7 @@ export interface paths {
                             mayManage: boolean;
                             name: string;
                             orgId: string;
+                            orgName: string | null;
                             params: {
                                 /**
                                  * QualityCheck
@@ -6552,6 +6570,7 @@ export interface paths {
                                 values?: string[];
                             };
                             resourceId: string;
+                            resourceName: string | null;
                             /**
                              * QualityRuleScope
                              * @enum {string}
@@ -6846,6 +6865,7 @@ export interface paths {
                                 status: "triage" | "assigned" | "extension_requested" | "verifying" | "closed" | "rejected" | "merged";
                                 urgent: boolean;
                                 urgentDue: string | null;
+                                verifyRuleId: string | null;
                                 waitingFor: ("center" | "owner" | "verifier") | null;
                             }[];
                             total: number;
@@ -6872,10 +6892,14 @@ export interface paths {
                          */
                         category: "wrong" | "missing" | "outdated" | "duplicate" | "trade_secret" | "privacy";
                         description: string;
+                        /** Format: uuid */
+                        grantId?: string;
                         /** @description the items that are wrong */
                         items?: string[];
                         /** @description the keys of the rows */
                         keys?: string[];
+                        /** @description rows as seen in the console (the refs of GET /api/sharing/grants/{id}/rows), with their grant */
+                        refs?: string[];
                         /** @description resource id, or its catalog code */
                         resourceId: string;
                     };
@@ -7009,6 +7033,12 @@ export interface paths {
                             status: "triage" | "assigned" | "extension_requested" | "verifying" | "closed" | "rejected" | "merged";
                             urgent: boolean;
                             urgentDue: string | null;
+                            verifyRuleId: string | null;
+                            /** @description for the Center at triage: the rules that can verify the reported rows */
+                            verifyRules: {
+                                id: string;
+                                name: string;
+                            }[];
                             waitingFor: ("center" | "owner" | "verifier") | null;
                         };
                     };
@@ -7208,6 +7238,8 @@ export interface paths {
                         decision: "accept" | "merge" | "reject";
                         /** Format: uuid */
                         mergeInto?: string;
+                        /** Format: uuid */
+                        ruleId?: string;
                     };
                 };
             };
@@ -8597,6 +8629,7 @@ export interface paths {
                             maskingProfileId: string;
                             may: {
                                 bind: boolean;
+                                browse: boolean;
                                 export: boolean;
                                 manage: boolean;
                             };
@@ -8689,6 +8722,7 @@ export interface paths {
                             maskingProfileId: string;
                             may: {
                                 bind: boolean;
+                                browse: boolean;
                                 export: boolean;
                                 manage: boolean;
                             };
@@ -8780,6 +8814,7 @@ export interface paths {
                             maskingProfileId: string;
                             may: {
                                 bind: boolean;
+                                browse: boolean;
                                 export: boolean;
                                 manage: boolean;
                             };
@@ -8873,6 +8908,7 @@ export interface paths {
                             maskingProfileId: string;
                             may: {
                                 bind: boolean;
+                                browse: boolean;
                                 export: boolean;
                                 manage: boolean;
                             };
@@ -9224,6 +9260,67 @@ export interface paths {
                             }[];
                             rows: {
                                 [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sharing/grants/{id}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The consumer unit's staff read a grant's data in the console: rows as a system gets them, each with a reference a problem report can name */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the `next` of the previous page */
+                    cursor?: string;
+                    /** @description item codes, comma-separated (all when left out) */
+                    fields?: string;
+                    limit?: number;
+                    order?: "asc" | "desc";
+                    sort?: string;
+                    /** @description a filter over the grant's items, e.g. 所属社区 = '宝湖社区' AND 年龄 >= 60 */
+                    where?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                code: string;
+                                dataType: string;
+                                masked: boolean;
+                                name: string;
+                            }[];
+                            next: string | null;
+                            /** @description each row's reference (empty when the resource has no key): what a problem report names */
+                            refs: string[];
+                            rows: {
+                                [key: string]: string | number | boolean | null;
                             }[];
                         };
                     };

@@ -730,6 +730,8 @@ export interface QualityTicketTable {
   reporter_user_id: string | null;
   source: TicketSource;
   rule_id: string | null;
+  /** the rule the Center chose to verify a report's rows by */
+  verify_rule_id: string | null;
   category: TicketCategory;
   description: string;
   keys: string[];

@@ -13,6 +13,7 @@ export const PAGES = [
   'catalogSettings',
   'ingest',
   'sharing',
+  'quality',
   'orgs',
   'users',
   'credentials',
@@ -44,6 +45,9 @@ export const ABILITIES = [
   'sharing.apply', // apply for another unit's data
   'sharing.center', // confirm and review share cases, review refusals (the Center)
   'sharing.trace', // name the export a leaked file came from (the Center)
+  'quality.rules', // define and run quality rules (the Center on any resource, a unit's data admin on its own)
+  'quality.report', // report problem data (a consumer unit's staff, the Center)
+  'quality.center', // triage tickets, decide extensions, mark urgent, export the register (the Center)
   'totp.optional', // may switch one's own second factor off
 ] as const;
 export type Ability = (typeof ABILITIES)[number];

@@ -792,6 +792,12 @@ const CASES: Case[] = [
     body: () => ({ currentPassword: 'wrong', newPassword: 'Whatever#2026' }),
     allow: ALL_USERS,
   },
+  {
+    method: 'GET',
+    route: '/api/sharing/grants/:id/rows',
+    url: (t) => `/api/sharing/grants/${t.grantB}/rows?limit=1`,
+    allow: ['unit_admin', 'unit_user'],
+  },
   // quality: unit A's rule on its resource; unit B (holding a grant) reports a problem in A's data
   {
     method: 'GET',

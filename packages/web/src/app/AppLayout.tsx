@@ -20,6 +20,7 @@ import {
   TeamOutlined,
   UserOutlined,
   ShareAltOutlined,
+  SafetyCertificateOutlined,
 } from '@ant-design/icons';
 import { useI18n } from '../i18n.tsx';
 import type { Key } from '../messages.ts';
@@ -38,6 +39,7 @@ const NAV: { page: Page; path: string; icon: React.ReactNode }[] = [
   { page: 'plans', path: '/plans', icon: <ProjectOutlined /> },
   { page: 'ingest', path: '/ingest', icon: <DatabaseOutlined /> },
   { page: 'sharing', path: '/sharing', icon: <ShareAltOutlined /> },
+  { page: 'quality', path: '/quality', icon: <SafetyCertificateOutlined /> },
   { page: 'catalogSettings', path: '/catalog-settings', icon: <ControlOutlined /> },
   { page: 'orgs', path: '/orgs', icon: <ApartmentOutlined /> },
   { page: 'users', path: '/users', icon: <TeamOutlined /> },

@@ -33,6 +33,10 @@ const SharingPage = page(() => import('../domains/sharing/SharingPage.tsx'), 'Sh
 const ApplyPage = page(() => import('../domains/sharing/ApplyPage.tsx'), 'ApplyPage');
 const CasePage = page(() => import('../domains/sharing/CasePage.tsx'), 'CasePage');
 const GrantPage = page(() => import('../domains/sharing/GrantPage.tsx'), 'GrantPage');
+const QualityPage = page(() => import('../domains/quality/QualityPage.tsx'), 'QualityPage');
+const TicketPage = page(() => import('../domains/quality/TicketPage.tsx'), 'TicketPage');
+const RulePage = page(() => import('../domains/quality/RulePage.tsx'), 'RulePage');
+const ResourceQualityPage = page(() => import('../domains/quality/ResourceQualityPage.tsx'), 'ResourceQualityPage');
 const JobsPage = page(() => import('../domains/platform/JobsPage.tsx'), 'JobsPage');
 
 export function AppRoutes() {
@@ -65,6 +69,10 @@ export function AppRoutes() {
           <Route path="sharing/apply" element={guard('sharing', <ApplyPage />)} />
           <Route path="sharing/applications/:id" element={guard('sharing', <CasePage />)} />
           <Route path="sharing/grants/:id" element={guard('sharing', <GrantPage />)} />
+          <Route path="quality" element={guard('quality', <QualityPage />)} />
+          <Route path="quality/tickets/:id" element={guard('quality', <TicketPage />)} />
+          <Route path="quality/rules/:id" element={guard('quality', <RulePage />)} />
+          <Route path="quality/resources/:id" element={guard('quality', <ResourceQualityPage />)} />
           <Route path="catalog-settings" element={guard('catalogSettings', <CatalogSettingsPage />)} />
           <Route path="orgs" element={guard('orgs', <OrgsPage />)} />
           <Route path="users" element={guard('users', <UsersPage />)} />

@@ -1,5 +1,5 @@
-// The bell: what needs the unit's attention (a sharing case waiting for it, decided or overdue, a grant about to
-// expire), newest first; unread ones marked for this user. Looks again every minute and on every page change.
+// The bell: what needs the unit's attention (a sharing case or a problem-data ticket waiting for it, decided, near
+// or past its due date, a grant about to expire), newest first; unread ones marked for this user. Looks again every minute and on every page change.
 import { useEffect, useState } from 'react';
 import { Badge, Button, Empty, List, Popover, Typography } from 'antd';
 import { BellOutlined } from '@ant-design/icons';
@@ -32,14 +32,21 @@ export function NotificationBell() {
     };
   }, [loc.pathname, tick]);
   const text = (n: Notice) => {
-    const status = n.params.status ? t(`sharing.status.${n.params.status}` as Key) : '';
+    const family = n.kind.startsWith('ticket.') ? 'quality.status' : 'sharing.status';
+    const status = n.params.status ? t(`${family}.${n.params.status}` as Key) : '';
     return t(`notice.${n.kind}` as Key, { no: n.params.no ?? '', status, due: n.params.due ?? '' });
   };
   const openOne = async (n: Notice) => {
     setOpen(false);
     if (!n.read) await post('/api/notifications/read', { ids: [n.id] }).catch(() => undefined);
     setTick((x) => x + 1);
-    nav(n.objectType === 'share_grant' ? `/sharing/grants/${n.objectId}` : `/sharing/applications/${n.objectId}`);
+    nav(
+      n.objectType === 'quality_ticket'
+        ? `/quality/tickets/${n.objectId}`
+        : n.objectType === 'share_grant'
+          ? `/sharing/grants/${n.objectId}`
+          : `/sharing/applications/${n.objectId}`,
+    );
   };
   const content = (
     <div style={{ width: 380, maxHeight: 440, overflow: 'auto' }} data-testid="notice-list">

@@ -108,6 +108,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       reporter_user_id uuid REFERENCES app_user(id),
       source text NOT NULL CHECK (source IN ('consumer','center','rule','api')),
       rule_id uuid REFERENCES quality_rule(id),
+      verify_rule_id uuid REFERENCES quality_rule(id),
       category text NOT NULL CHECK (category IN ('wrong','missing','outdated','duplicate','trade_secret',
         'privacy')),
       description text NOT NULL,

@@ -92,6 +92,8 @@ const LastRun = Nullable(
 const RuleProps = {
   id: Type.String(),
   resourceId: Type.String(),
+  resourceName: Nullable(Type.String()),
+  orgName: Nullable(Type.String()),
   orgId: Type.String(),
   scope: OneOf(['district', 'unit'], { title: 'QualityRuleScope' }),
   kind: QualityKind,
@@ -201,6 +203,9 @@ export const ResourceScoresQuery = Obj({
 });
 export const ResourceScores = Type.Object({
   resourceId: Type.String(),
+  code: Type.String(),
+  name: Type.String(),
+  orgId: Type.String(),
   scores: Scores,
   day: Nullable(Type.String()),
   policyVersion: Nullable(Type.Integer()),
@@ -217,6 +222,13 @@ export const ReportBody = Obj({
     Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 1000, description: 'the keys of the rows' }),
   ),
   items: Type.Optional(Type.Array(ItemCode, { maxItems: 100, description: 'the items that are wrong' })),
+  grantId: Type.Optional(Uuid),
+  refs: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 400 }), {
+      maxItems: 1000,
+      description: 'rows as seen in the console (the refs of GET /api/sharing/grants/{id}/rows), with their grant',
+    }),
+  ),
 });
 export const Reported = Type.Object({
   id: Type.String(),
@@ -238,6 +250,7 @@ const TicketProps = {
   reporterName: Nullable(Type.String()),
   source: TicketSource,
   ruleId: Nullable(Type.String()),
+  verifyRuleId: Nullable(Type.String()),
   category: TicketCategory,
   private: Type.Boolean(),
   description: Type.String(),
@@ -287,6 +300,9 @@ export const Ticket = Type.Object({
       dueDate: Nullable(Type.String()),
     }),
   ),
+  verifyRules: Type.Array(Type.Object({ id: Type.String(), name: Type.String() }), {
+    description: 'for the Center at triage: the rules that can verify the reported rows',
+  }),
   may: Type.Object({
     triage: Type.Boolean(),
     urgent: Type.Boolean(),
@@ -307,6 +323,7 @@ export const TriageBody = Obj({
   decision: OneOf(['accept', 'merge', 'reject']),
   comment: Type.Optional(Type.String({ maxLength: 2000 })),
   mergeInto: Type.Optional(Uuid),
+  ruleId: Type.Optional(Uuid),
 });
 export const UrgentBody = Obj({ dueDate: Day, comment: Type.Optional(Type.String({ maxLength: 2000 })) });
 export const ExtensionBody = Obj({ days: Type.Integer({ minimum: 1, maximum: 120 }), reason: Text(2000) });

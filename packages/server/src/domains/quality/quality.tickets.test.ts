@@ -190,6 +190,119 @@ describeEachDb('quality: problem-data tickets', (env) => {
     assert.equal(bad.json.errors[0].field, 'items');
   });
 
+  it('rows seen in the console are reported by their references: the owner gets the keys, the consumer never sees them', async () => {
+    const { grantId } = await grantedCase(w, res.id);
+    const page = await w.consumerUser.get(`/api/sharing/grants/${grantId}/rows?limit=3`);
+    assert.equal(page.status, 200, page.body);
+    assert.equal(page.json.refs.length, 3);
+    // the key is masked in this grant: the reference does not show it
+    assert.ok(page.json.refs.every((r: string) => !/\d{17}/.test(r)));
+    assert.notEqual(String(page.json.rows[0].id_no), page.json.refs[0]);
+    const t = await w.consumerUser.post('/api/quality/tickets', {
+      resourceId: res.id,
+      category: 'wrong',
+      description: '这三户的救助类别有误',
+      grantId,
+      refs: page.json.refs,
+    });
+    assert.equal(t.status, 201, t.body);
+    const asOwner = await get(t.json.id, () => w.owner);
+    assert.equal(asOwner.keys.length, 3);
+    assert.ok(
+      asOwner.keys.every((k: string) => /^\d{17}[\dX]$/.test(k)),
+      asOwner.keys.join(),
+    );
+    // a reference from another grant, or made up, names no row
+    const forged = await w.consumerUser.post('/api/quality/tickets', {
+      resourceId: res.id,
+      category: 'wrong',
+      description: '伪造',
+      grantId,
+      refs: ['tk1.AAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+    });
+    assert.equal(forged.status, 400, forged.body);
+    assert.equal(forged.json.errors[0].field, 'refs');
+    // another unit's staff cannot read the grant's rows
+    const other = await env().as('unit_user', (await env().makeOrg({ kind: 'bureau' })).id);
+    assert.equal((await other.get(`/api/sharing/grants/${grantId}/rows`)).status, 403);
+  });
+
+  it('a report verified by a rule: the Center names it at triage, the fix is checked on the reported rows', async () => {
+    const { grantId } = await grantedCase(w, res.id);
+    // households of more than 5 are wrong in this list (every sixth row has 6)
+    const rule = await w.owner.post('/api/quality/rules', {
+      resourceId: res.id,
+      kind: 'validity',
+      items: ['members'],
+      params: { check: 'range', min: '1', max: '5' },
+      name: '家庭人口数不超过5人',
+    });
+    assert.equal(rule.status, 201, rule.body);
+    const page = await w.consumer.get(`/api/sharing/grants/${grantId}/rows?limit=12&fields=members`);
+    const wrong = page.json.rows
+      .map((r: { members: number }, i: number) => (r.members === 6 ? page.json.refs[i] : null))
+      .filter(Boolean);
+    assert.equal(wrong.length, 2, page.body);
+    const t = await w.consumer.post('/api/quality/tickets', {
+      resourceId: res.id,
+      category: 'wrong',
+      description: '家庭人口数为6人，与入户核查不符',
+      grantId,
+      refs: wrong,
+      items: ['members'],
+    });
+    assert.equal(t.status, 201, t.body);
+    const seen = await get(t.json.id, () => w.reviewer);
+    assert.ok(
+      seen.verifyRules.some((r: { id: string }) => r.id === rule.json.id),
+      JSON.stringify(seen.verifyRules),
+    );
+    const badRule = await w.reviewer.post(`/api/quality/tickets/${t.json.id}/triage`, {
+      decision: 'accept',
+      ruleId: '00000000-0000-4000-8000-000000000000',
+    });
+    assert.equal(badRule.status, 400);
+    const acc = await w.reviewer.post(`/api/quality/tickets/${t.json.id}/triage`, {
+      decision: 'accept',
+      ruleId: rule.json.id,
+    });
+    assert.equal(acc.status, 200, acc.body);
+    // a fix without new data: the rule still fails the two rows, reopened at once
+    const f1 = await w.owner.post(`/api/quality/tickets/${t.json.id}/fix`, { note: '已核实', dataWasRight: true });
+    assert.equal(f1.json.status, 'assigned', f1.body);
+    // the owner uploads the corrected rows (5 members) and names the batch: the rule passes them, closed
+    const keys = (await get(t.json.id, () => w.owner)).keys as string[];
+    const lines = personCsv(12).trim().split('\r\n');
+    const fixed = lines
+      .filter((l, i) => i === 0 || keys.includes(l.split(',')[0]!))
+      .map((l, i) => {
+        if (i === 0) return l;
+        const c = l.split(',');
+        c[4] = '5';
+        return c.join(',');
+      });
+    const up = await w.owner.req(
+      'POST',
+      `/api/ingest/resources/${res.id}/upload?mode=upsert`,
+      fixed.join('\r\n') + '\r\n',
+      {
+        'content-type': 'text/csv',
+      },
+    );
+    assert.equal(up.json.batch.accepted, 2, up.body);
+    const f2 = await w.owner.post(`/api/quality/tickets/${t.json.id}/fix`, {
+      note: '已更正为5人',
+      batchId: up.json.batch.id,
+    });
+    assert.equal(f2.json.status, 'closed', f2.body);
+    const events = (await get(t.json.id, () => w.reviewer)).events;
+    assert.deepEqual(
+      events.map((e: { action: string }) => e.action),
+      ['report', 'accept', 'fix', 'reopen', 'fix', 'close'],
+    );
+    assert.match(events.at(-1).comment, /全部通过/);
+  });
+
   it("a privacy report is seen by the Center, the owner and its reporter — not by the reporter's colleagues", async () => {
     const t = await report({ category: 'privacy', description: '公开了住址门牌号' });
     assert.equal((await w.consumer.get(`/api/quality/tickets/${t.id}`)).status, 200);

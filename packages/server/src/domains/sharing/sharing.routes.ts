@@ -402,6 +402,24 @@ export const shareRoutes =
         .map((x) => x.trim())
         .filter(Boolean);
     app.get(
+      '/api/sharing/grants/:id/rows',
+      {
+        schema: {
+          tags: ['sharing'],
+          summary:
+            "The consumer unit's staff read a grant's data in the console: rows as a system gets them, each with a reference a problem report can name",
+          params: S.IdParams,
+          querystring: S.RowsQuery,
+          response: { 200: S.BrowsePage },
+        },
+        config: { allow: APPLICANTS },
+      },
+      async (req) => {
+        const { fields, ...q } = req.query;
+        return server.browse(req.ctx, req.params.id, { ...q, fields: fieldsOf(fields) });
+      },
+    );
+    app.get(
       '/api/share/grants/:id/rows',
       {
         schema: {

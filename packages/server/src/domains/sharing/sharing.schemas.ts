@@ -249,7 +249,7 @@ export const GrantView = Type.Object({
   state: GrantState,
   stateReason: Nullable(Type.String()),
   today: Type.Object({ calls: Type.Integer(), rows: Type.Integer(), refused: Type.Integer() }),
-  may: Type.Object({ manage: Type.Boolean(), bind: Type.Boolean(), export: Type.Boolean() }),
+  may: Type.Object({ manage: Type.Boolean(), bind: Type.Boolean(), export: Type.Boolean(), browse: Type.Boolean() }),
 });
 export const GrantStateBody = Obj({ action: OneOf(['suspend', 'resume', 'revoke']), reason: Comment });
 export const GrantPatch = Type.Partial(
@@ -290,6 +290,12 @@ export const RowsPage = Type.Object({
   ),
   rows: Type.Array(Type.Record(Type.String(), Value)),
   next: Nullable(Type.String({ description: 'the cursor of the next page; null: this was the last' })),
+});
+export const BrowsePage = Type.Object({
+  ...RowsPage.properties,
+  refs: Type.Array(Type.String(), {
+    description: "each row's reference (empty when the resource has no key): what a problem report names",
+  }),
 });
 export const LookupQuery = Type.Object(
   { fields: Type.Optional(Type.String({ maxLength: 4000 })) },

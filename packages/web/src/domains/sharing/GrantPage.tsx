@@ -1,6 +1,7 @@
 // One grant: what the consumer may reach (items, masking, row filter, limits, validity), its state and today's use;
 // the owner and the Center change, suspend or revoke it and preview what the consumer sees; the consumer's data
-// admin binds the systems' API credentials that may call it.
+// admin binds the systems' API credentials that may call it; the consumer's staff read the data as the grant serves it
+// and report problem rows from there (§19).
 import { useState } from 'react';
 import {
   Alert,
@@ -26,6 +27,7 @@ import { Loaded } from '../../states.tsx';
 import type { Credential } from '../../types.ts';
 import type { Reply } from '../../api.types.ts';
 import { GrantStateTag, MethodTags, type Grant } from './parts.tsx';
+import { ReportModal } from '../quality/parts.tsx';
 
 type Preview = Reply<'/api/sharing/grants/{id}/preview'>;
 type Profile = Reply<'/api/masking/resources/{id}/profiles'>[number];
@@ -177,6 +179,7 @@ function GrantView({ g, reload }: { g: Grant; reload(): void }) {
           <Typography.Text code copyable>{`POST ${base}/verify`}</Typography.Text>
         </Typography.Paragraph>
       </Card>
+      {g.may.browse && g.state === 'active' && <DataCard g={g} />}
       {g.methods.includes('file') && <ExportsCard g={g} />}
       {g.methods.includes('db_sync') && <DbSyncCard g={g} />}
       {g.may.manage && (
@@ -231,6 +234,82 @@ type Exports = Reply<'/api/sharing/grants/{id}/exports'>['exports'];
 type ExportChoice = 'csv' | 'csv-gb18030' | 'xlsx';
 
 /** The consumer's staff export a file of the grant (masked, fingerprinted); every party sees who exported what. */
+type Rows = Reply<'/api/sharing/grants/{id}/rows'>;
+
+/** The grant's data as the consumer receives it, a page at a time; chosen rows can be reported as problem data. */
+function DataCard({ g }: { g: Grant }) {
+  const { t } = useI18n();
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const cursor = cursors.at(-1) ?? null;
+  const rows = useLoad(
+    () => get<Rows>(`/api/sharing/grants/${g.id}/rows${qs({ limit: 20, cursor: cursor ?? undefined })}`),
+    [g.id, cursor],
+  );
+  const [chosen, setChosen] = useState<number[]>([]);
+  const [reporting, setReporting] = useState(false);
+  const d = rows.data;
+  return (
+    <Card
+      title={t('grant.data')}
+      extra={
+        <Space>
+          <Button disabled={cursors.length < 2} onClick={() => (setCursors(cursors.slice(0, -1)), setChosen([]))}>
+            {t('grant.dataPrev')}
+          </Button>
+          <Button disabled={!d?.next} onClick={() => (setCursors([...cursors, d!.next]), setChosen([]))}>
+            {t('grant.dataNext')}
+          </Button>
+          <Button
+            type="primary"
+            danger
+            disabled={!chosen.length || !d?.refs.length}
+            onClick={() => setReporting(true)}
+            data-testid="grant-report"
+          >
+            {t('quality.reportRows', { n: chosen.length })}
+          </Button>
+        </Space>
+      }
+    >
+      <Typography.Paragraph type="secondary">{t('grant.dataHelp')}</Typography.Paragraph>
+      <Table<Rows['rows'][number]>
+        size="small"
+        rowKey={(_, i) => String(i)}
+        scroll={{ x: true }}
+        pagination={false}
+        loading={rows.loading}
+        dataSource={d?.rows ?? []}
+        rowSelection={
+          d?.refs.length
+            ? {
+                selectedRowKeys: chosen.map(String),
+                onChange: (keys) => setChosen(keys.map(Number)),
+              }
+            : undefined
+        }
+        columns={(d?.items ?? []).map((c) => ({
+          key: c.code,
+          title: c.masked ? `${c.name}（${t('grant.maskedShort')}）` : c.name,
+          render: (_: unknown, row: Rows['rows'][number]) =>
+            row[c.code] === null || row[c.code] === undefined ? '' : String(row[c.code]),
+        }))}
+        data-testid="grant-data-table"
+      />
+      {reporting && d && (
+        <ReportModal
+          resource={{
+            id: g.resource.id,
+            name: g.resource.name,
+            items: g.items.filter((i) => i.served).map((i) => ({ code: i.code, name: i.name })),
+          }}
+          grant={{ id: g.id, refs: chosen.map((i) => d.refs[i]!).filter(Boolean) }}
+          onClose={() => setReporting(false)}
+        />
+      )}
+    </Card>
+  );
+}
+
 function ExportsCard({ g }: { g: Grant }) {
   const { t } = useI18n();
   const problem = useProblem();

@@ -332,10 +332,16 @@ export class RuleService {
     return this.get(ctx, id);
   }
 
-  private present(rule: repo.RuleRow, last: Awaited<ReturnType<typeof repo.latestRuns>>[number] | undefined) {
+  private present(
+    rule: repo.RuleRow,
+    last: Awaited<ReturnType<typeof repo.latestRuns>>[number] | undefined,
+    labels: Awaited<ReturnType<typeof resourceLabels>>,
+  ) {
     return {
       id: rule.id,
       resourceId: rule.resource_id,
+      resourceName: labels.get(rule.resource_id)?.name ?? null,
+      orgName: labels.get(rule.resource_id)?.orgName ?? null,
       orgId: rule.org_id,
       scope: rule.scope,
       kind: rule.kind,
@@ -365,7 +371,7 @@ export class RuleService {
     authorize(ctx.actor, 'rule.read', { ownerOrgId: rule.org_id });
     const [last] = await repo.latestRuns(this.db, [id]);
     return {
-      ...this.present(rule, last),
+      ...this.present(rule, last, await resourceLabels(this.db, [rule.resource_id])),
       mayManage:
         can(ctx.actor, 'rule.manage', { ownerOrgId: rule.org_id }) &&
         (rule.scope === 'unit' || can(ctx.actor, 'rule.district')),
@@ -391,7 +397,8 @@ export class RuleService {
         )
       ).map((x) => [x.rule_id, x]),
     );
-    return rules.map((r) => this.present(r, last.get(r.id)));
+    const labels = await resourceLabels(this.db, [...new Set(rules.map((r) => r.resource_id))]);
+    return rules.map((r) => this.present(r, last.get(r.id), labels));
   }
 
   // ------------------------------------------------------------------ suggestions
@@ -685,6 +692,37 @@ export class RuleService {
     return results;
   }
 
+  /**
+   * A rule's check on some rows only (a report's rows, by key), to verify a fix: how many of them still fail. Not a
+   * run of the rule (it scores nothing); null when the rule cannot judge single rows (its kind, or it cannot run).
+   */
+  async checkRows(ruleId: string, keys: string[]): Promise<{ checked: number; failing: number } | null> {
+    const rule = await this.load(ruleId);
+    const r = await findPublished(this.db, rule.resource_id);
+    const shape = await this.data.shape(rule.resource_id);
+    if (!r || !shape || !shape.keys.length || !keys.length) return null;
+    const refShapes = new Map<string, Shape | null>();
+    if (rule.kind === 'consistency' && rule.params.refResourceId)
+      refShapes.set(rule.params.refResourceId, await this.data.shape(rule.params.refResourceId));
+    const plan = this.plan(rule, r, shape, refShapes);
+    if (plan.how !== 'scan') return null;
+    const res = await runs.scan(
+      this.db,
+      shape.table,
+      shape.keys.map((k) => k.code),
+      [{ check: plan.check, sampleEvery: 1 }],
+      keys,
+    );
+    return { checked: res.rows, failing: res.checks[0]!.failing };
+  }
+
+  /** The rules a report can be verified by: the active rules of its resource that judge single rows. */
+  async rowRules(resourceId: string) {
+    return (await repo.listRules(this.db, { resourceId, active: true })).filter((x) =>
+      x.kind === 'completeness' ? x.params.check !== 'row_count' : x.kind === 'validity' || x.kind === 'consistency',
+    );
+  }
+
   /** Runs one rule now (the console's "run now"). */
   async runRule(ctx: RequestContext, id: string) {
     const rule = await this.load(id);
@@ -878,6 +916,9 @@ export class RuleService {
     const rules = await this.list(ctx, { resourceId: r.id });
     return {
       resourceId: r.id,
+      code: r.code,
+      name: r.name,
+      orgId: r.orgId,
       scores: Object.fromEntries(latest.map((s) => [s.dimension, Number(s.score)])),
       day: latest[0]?.day ?? null,
       policyVersion: latest[0]?.policy_version ?? null,

@@ -117,8 +117,16 @@ function keyText(keys: string[]) {
  * One scan of a resource's table for all its row checks: the rows, and for each check the rows it judged, those
  * that failed and the first failing keys. Runs with room for the existence checks' hash tables.
  */
-export async function scan(db: DbOrTrx, table: string, keys: string[], checks: ScanCheck[]): Promise<ScanResult> {
+export async function scan(
+  db: DbOrTrx,
+  table: string,
+  keys: string[],
+  checks: ScanCheck[],
+  only?: string[],
+): Promise<ScanResult> {
   const key = keyText(keys);
+  // a report's rows only: the rows whose key is one of `only`
+  const where = only && key ? sql` WHERE ${key} = ANY(${only}::text[])` : sql``;
   const columns: RawBuilder<unknown>[] = [sql`count(*) AS n`];
   checks.forEach((c, i) => {
     const g = guard(c.check);
@@ -135,7 +143,7 @@ export async function scan(db: DbOrTrx, table: string, keys: string[], checks: S
     await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
     const r = await sql<
       Record<string, unknown>
-    >`SELECT ${sql.join(columns)} FROM ${sql.raw(dataTable(table))} t`.execute(trx);
+    >`SELECT ${sql.join(columns)} FROM ${sql.raw(dataTable(table))} t${where}`.execute(trx);
     return r.rows[0]!;
   };
   const row = 'isTransaction' in db && db.isTransaction ? await run(db) : await db.transaction().execute(run);

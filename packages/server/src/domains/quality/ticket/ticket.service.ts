@@ -16,7 +16,7 @@ import { todayInShanghai, type CalendarService } from '../../calendar/index.ts';
 import { findPublished, resourceLabels } from '../../catalog/index.ts';
 import type { IngestService } from '../../ingest/index.ts';
 import { notify } from '../../notify/index.ts';
-import type { GrantService } from '../../sharing/index.ts';
+import type { GrantService, ShareServer } from '../../sharing/index.ts';
 import { authorize, can, isPrivate, PRIVATE_CATEGORIES, type TicketParties } from '../quality.policy.ts';
 import type { RuleService, RunResult } from '../rule/rule.service.ts';
 import * as repo from './ticket.repository.ts';
@@ -64,6 +64,9 @@ export interface ReportInput {
   description: string;
   keys?: string[] | undefined;
   items?: string[] | undefined;
+  /** rows as the consumer saw them in the console: the grant, and the rows' references (see ShareServer.browse) */
+  grantId?: string | undefined;
+  refs?: string[] | undefined;
 }
 
 const wrongState = (status: TicketStatus) =>
@@ -88,6 +91,7 @@ export class TicketService {
     private readonly calendar: CalendarService,
     private readonly ingest: IngestService,
     private readonly grants: GrantService,
+    private readonly share: ShareServer,
     private readonly rules: RuleService,
   ) {}
 
@@ -215,6 +219,20 @@ export class TicketService {
         `资源中没有这些信息项：${unknown.join('、')}`,
         `not items of the resource: ${unknown.join(', ')}`,
       );
+    const keys = [...(input.keys ?? [])];
+    if (input.refs?.length) {
+      const g = input.grantId ? await this.grants.partiesOf(input.grantId) : null;
+      if (!g || g.resourceId !== r.id || (g.consumerOrgId !== actor.orgId && !center))
+        throw errors.field(
+          'grantId',
+          '不是本单位使用该资源的共享授权',
+          'is not your unit\u2019s grant of this resource',
+        );
+      const resolved = this.share.keysOfRefs(input.grantId!, input.refs);
+      if (resolved.some((k) => k === null))
+        throw errors.field('refs', '所选记录不属于该共享授权', 'the rows are not rows of this grant');
+      keys.push(...(resolved as string[]));
+    }
     const source: TicketSource = center ? 'center' : actor.kind === 'credential' ? 'api' : 'consumer';
     return this.open(ctx, {
       resourceId: r.id,
@@ -225,7 +243,7 @@ export class TicketService {
       ruleId: null,
       category: input.category,
       description: input.description.trim(),
-      keys: [...new Set((input.keys ?? []).map((k) => k.trim()).filter(Boolean))],
+      keys: [...new Set(keys.map((k) => k.trim()).filter(Boolean))],
       items: [...new Set(input.items ?? [])],
     });
   }
@@ -372,7 +390,7 @@ export class TicketService {
   triage(
     ctx: RequestContext,
     id: string,
-    body: { decision: 'accept' | 'merge' | 'reject'; comment?: string; mergeInto?: string },
+    body: { decision: 'accept' | 'merge' | 'reject'; comment?: string; mergeInto?: string; ruleId?: string },
   ) {
     if (body.decision === 'accept')
       return this.move(ctx, id, {
@@ -383,13 +401,24 @@ export class TicketService {
         action: 'quality.ticket.accept',
         comment: body.comment?.trim() || null,
         set: async (t) => {
+          // the rule the fix will be verified by, on the reported rows: one of the resource's that judges rows
+          if (body.ruleId) {
+            const ok = (await this.rules.rowRules(t.resource_id)).some((r) => r.id === body.ruleId);
+            if (!ok || !t.keys.length)
+              throw errors.field(
+                'ruleId',
+                '应为该资源启用中、可逐行检查的质量规则，且工单须列有具体记录',
+                'must be an active rule of the resource that judges single rows, on a report that names its rows',
+              );
+          }
           const p = await this.params(t.policy_version);
           const today = this.today();
           // §19: within 5 working days of receipt — unless the Center made it urgent with its own deadline
           const due =
             t.urgent && t.urgent_due ? t.urgent_due : await this.calendar.addWorkingDays(today, p.ticket_fix_days!);
-          return { received_on: today, due_date: due };
+          return { received_on: today, due_date: due, verify_rule_id: body.ruleId ?? null };
         },
+        diff: body.ruleId ? { rule: body.ruleId } : {},
       });
     if (body.decision === 'merge')
       return this.move(ctx, id, {
@@ -576,6 +605,30 @@ export class TicketService {
       const after = await this.load(id);
       return { status: after.status, due: WAITING[after.status] ? after.due_date : null };
     }
+    // a report verified by a rule: the rule's check on the reported rows
+    if (t.verify_rule_id && t.status === 'verifying') {
+      const check = await this.rules.checkRows(t.verify_rule_id, t.keys);
+      if (check) {
+        const rule = (await repo.ruleNames(this.db, [t.verify_rule_id]))[0]?.name ?? '';
+        const system: RequestContext = { ...ctx, actor: null, requestId: 'quality.verify' };
+        if (check.failing === 0)
+          await this.settle(
+            system,
+            t,
+            'close',
+            `规则“${rule}”复核所反馈的 ${check.checked} 条记录，全部通过 / the rule passes all ${check.checked} reported rows`,
+          );
+        else
+          await this.settle(
+            system,
+            t,
+            'reopen',
+            `规则“${rule}”复核：${check.failing} / ${check.checked} 条记录仍不通过 / the rule still fails ${check.failing} of ${check.checked} reported rows`,
+          );
+        const after = await this.load(id);
+        return { status: after.status, due: WAITING[after.status] ? after.due_date : null };
+      }
+    }
     return result;
   }
 
@@ -636,6 +689,7 @@ export class TicketService {
       reporterName: t.reporter_name ?? null,
       source: t.source,
       ruleId: t.rule_id,
+      verifyRuleId: t.verify_rule_id,
       category: t.category,
       private: isPrivate(t.category),
       description: t.description,
@@ -682,7 +736,7 @@ export class TicketService {
     };
   }
 
-  /** How many tickets wait for the caller, by side, and how many of those are overdue. */
+  /** How many tickets wait for the caller, by side, and how many are overdue (for the Center: all of them). */
   async inbox(ctx: RequestContext) {
     if (!ctx.actor) throw errors.unauthenticated();
     const a = ctx.actor;
@@ -694,8 +748,11 @@ export class TicketService {
     );
     const today = this.today();
     const out = { center: 0, owner: 0, verifier: 0, overdue: 0 };
+    const center = can(a, 'ticket.center');
     for (const t of open) {
       const w = WAITING[t.status];
+      // the Center watches every deadline (an overdue step escalates to it), a unit those of the steps it owes
+      if (center && t.due_date && t.due_date < today && w !== 'center') out.overdue++;
       const mine =
         (w === 'center' && can(a, 'ticket.center')) ||
         (w === 'owner' && t.owner_org_id === a.orgId) ||
@@ -738,6 +795,10 @@ export class TicketService {
         comment: e.comment,
         dueDate: e.due_date,
       })),
+      verifyRules:
+        t.status === 'triage' && can(a, 'ticket.center', { ticket: p }) && t.keys.length
+          ? (await this.rules.rowRules(t.resource_id)).map((r) => ({ id: r.id, name: r.name }))
+          : [],
       may: {
         triage: t.status === 'triage' && can(a, 'ticket.center', { ticket: p }),
         urgent:

@@ -157,6 +157,12 @@ export class GrantService {
     return list.some((g) => stateOf(g, today) === 'active');
   }
 
+  /** A grant's units and resource, with no access check (quality checks a report names the reporter's grant). */
+  async partiesOf(id: string) {
+    const g = await repo.findGrant(this.db, id);
+    return g ? { consumerOrgId: g.consumer_org_id, ownerOrgId: g.owner_org_id, resourceId: g.resource_id } : null;
+  }
+
   ofApplication(applicationId: string) {
     return repo.findGrantOfApplication(this.db, applicationId);
   }
@@ -213,6 +219,10 @@ export class GrantService {
         bind: can(ctx.actor, 'grant.bind', p),
         // a file of the data: the consumer's staff, when the grant gives the file method
         export: g.methods.includes('file') && can(ctx.actor, 'share.export', { ...p, credentialIds: [] }),
+        // the data in the console: the consumer's staff, when the grant gives it by the API or as files
+        browse:
+          g.methods.some((m) => m === 'api' || m === 'file') &&
+          can(ctx.actor, 'share.export', { ...p, credentialIds: [] }),
       },
     };
   }

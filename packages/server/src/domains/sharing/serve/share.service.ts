@@ -15,7 +15,7 @@ import { AuditBatcher, writeAudit } from '../../audit/index.ts';
 import { todayInShanghai } from '../../calendar/index.ts';
 import { findPublished, type PublishedItem, type PublishedResource } from '../../catalog/index.ts';
 import { itemsOf, type ChangeEnd, type Condition, type DataServer, type PageEnd } from '../../ingest/index.ts';
-import { maskValue, type MaskingService, type ScopeKeys } from '../../masking/index.ts';
+import { detokenize, maskValue, tokenize, type MaskingService, type ScopeKeys } from '../../masking/index.ts';
 import { filterItems } from '../application/application.service.ts';
 import { filterProblem, FilterError, parseFilter } from '../filter/filter.parse.ts';
 import * as grants from '../grant/grant.repository.ts';
@@ -183,7 +183,7 @@ export class ShareServer {
     grantId: string,
     kind: 'call' | 'verify',
     slot: Slot,
-    via: { method: 'api' | 'file' | 'db_sync'; policy: 'share.call' | 'share.export' | null } = {
+    via: { method: 'api' | 'file' | 'db_sync' | 'browse'; policy: 'share.call' | 'share.export' | null } = {
       method: 'api',
       policy: 'share.call',
     },
@@ -225,7 +225,10 @@ export class ShareServer {
       });
     const state = stateOf(g, today);
     if (state !== 'active') throw inactive(state);
-    if (!g.methods.includes(via.method))
+    // the consumer's staff read the data in the console where the grant gives it by the API or as files
+    const granted =
+      via.method === 'browse' ? g.methods.some((m) => m === 'api' || m === 'file') : g.methods.includes(via.method);
+    if (!granted)
       throw new AppError(
         403,
         'sharing.method_not_granted',
@@ -431,6 +434,32 @@ export class ShareServer {
   /** Rows of the grant: the consumer's where within the grant's filter, chosen fields, an order, cursor pages. */
   query(ctx: RequestContext, grantId: string, q: Query) {
     return this.counting(grantId, (slot) => this.queryCall(ctx, grantId, q, slot));
+  }
+
+  /**
+   * The consumer unit's staff read the grant's data in the console: a query like a system's (recorded and counted
+   * alike), each row with a reference to its record that only the platform can read — a problem report (§19)
+   * names the rows by it, so the owner learns which records are meant while the consumer never sees a masked key.
+   */
+  async browse(ctx: RequestContext, grantId: string, q: Query) {
+    const page = await this.counting(grantId, (slot) => this.queryCall(ctx, grantId, q, slot, true));
+    return { ...page, refs: page.refs ?? [] };
+  }
+
+  private refKeys(grantId: string) {
+    return this.masking.keys(`share-ref:${grantId}`);
+  }
+
+  /** The keys the references of a grant's rows stand for; null for a reference not made for this grant. */
+  keysOfRefs(grantId: string, refs: string[]): (string | null)[] {
+    const k = this.refKeys(grantId);
+    return refs.map((r) => {
+      try {
+        return detokenize(k, r);
+      } catch {
+        return null;
+      }
+    });
   }
 
   lookup(ctx: RequestContext, grantId: string, key: Record<string, string>, asked?: string[]) {
@@ -688,8 +717,14 @@ export class ShareServer {
     }
   }
 
-  private async queryCall(ctx: RequestContext, grantId: string, q: Query, slot: Slot) {
-    const s = await this.resolve(ctx, grantId, 'call', slot);
+  private async queryCall(ctx: RequestContext, grantId: string, q: Query, slot: Slot, browse = false) {
+    const s = await this.resolve(
+      ctx,
+      grantId,
+      'call',
+      slot,
+      browse ? { method: 'browse', policy: 'share.export' } : undefined,
+    );
     const fields = this.fields(s, q.fields);
     const where = this.consumerWhere(s, q.where);
     if (q.sort) {
@@ -710,8 +745,10 @@ export class ShareServer {
     const after = q.cursor ? this.readCursor(s, q.cursor, query) : null;
     // a page never takes the grant past its daily quota
     const limit = Math.min(q.limit ?? 100, 1000, s.remaining);
+    // a browsing page reads the key too, for the rows' references (returned only as the grant says)
+    const keyItems = browse ? s.resource.items.filter((i) => i.primaryKey) : [];
     const page = await this.data.page(s.grant.resource_id, {
-      items: fields.map((i) => i.code),
+      items: [...new Set([...fields.map((i) => i.code), ...keyItems.map((i) => i.code)])],
       where: [...(s.filter ? [s.filter] : []), ...(where ? [where] : [])],
       sort: q.sort ? { item: q.sort, desc: q.order === 'desc' } : null,
       after,
@@ -727,6 +764,13 @@ export class ShareServer {
       items: fields.map((i) => ({ code: i.code, name: i.name, dataType: i.dataType, masked: this.masked(s, i.code) })),
       rows: rows.map((r) => this.maskRow(s, fields, r)),
       next: page?.end ? this.cursorOf(s, page.end, query) : null,
+      ...(browse
+        ? {
+            refs: keyItems.length
+              ? rows.map((r) => tokenize(this.refKeys(grantId), keyItems.map((k) => String(r[k.code] ?? '')).join('|')))
+              : [],
+          }
+        : {}),
     };
   }
 
