@@ -283,6 +283,18 @@ export const FIELD_WORDS: Record<string, Words> = {
   batch: ['归集批次', 'Batch'],
   dataWasRight: ['数据无误', 'Data was right'],
   trigger: ['触发方式', 'Trigger'],
+  check: ['检查方式', 'Check'],
+  validator: ['校验', 'Validator'],
+  values: ['可选值', 'Allowed values'],
+  min: ['下限', 'Minimum'],
+  max: ['上限', 'Maximum'],
+  pattern: ['正则表达式', 'Pattern'],
+  minRows: ['最少行数', 'Least rows'],
+  refResourceId: ['比对资源', 'Compared with'],
+  refItems: ['比对信息项', 'Items compared with'],
+  source: ['来源', 'Source'],
+  rule: ['质量规则', 'Quality rule'],
+  result: ['结果', 'Result'],
 };
 
 export const words = (w: Words) => ({ zh: w[0], en: w[1] });

@@ -678,7 +678,7 @@ export class RuleService {
           trigger,
           rules: out.length,
           failing: out.filter((x) => x.outcome === 'failed').length,
-          outcome: out.some((x) => x.outcome === 'not_run')
+          result: out.some((x) => x.outcome === 'not_run')
             ? 'not_run'
             : out.some((x) => x.outcome === 'failed')
               ? 'failed'
