@@ -191,3 +191,25 @@ export function listSourceReferences(
 export async function resourceIdsOfOrg(db: DbOrTrx, orgId: string): Promise<string[]> {
   return (await db.selectFrom('resource').select('id').where('org_id', '=', orgId).execute()).map((r) => r.id);
 }
+
+/**
+ * What each version of a resource said of its items' checks (the format, the value set, whether required): which
+ * checks ingest made on the rows loaded under that version (quality need not make them again).
+ */
+export async function itemChecksByVersion(
+  db: DbOrTrx,
+  resourceId: string,
+): Promise<Map<number, Map<string, { piiKind: string | null; valueSet: string[]; required: boolean }>>> {
+  const rows = await db
+    .selectFrom('resource_item')
+    .select(['version', 'code', 'pii_kind', 'value_set', 'required', 'primary_key'])
+    .where('resource_id', '=', resourceId)
+    .execute();
+  const out = new Map<number, Map<string, { piiKind: string | null; valueSet: string[]; required: boolean }>>();
+  for (const r of rows) {
+    const v = out.get(r.version) ?? new Map();
+    v.set(r.code, { piiKind: r.pii_kind, valueSet: r.value_set ?? [], required: r.required || r.primary_key });
+    out.set(r.version, v);
+  }
+  return out;
+}

@@ -9,6 +9,7 @@ export { listsRoutes } from './lists.routes.ts';
 export {
   findPublished,
   findResourceOwner,
+  itemChecksByVersion,
   listPublished,
   listSourceReferences,
   resourceIdsOfOrg,

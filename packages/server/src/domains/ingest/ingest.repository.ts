@@ -256,3 +256,12 @@ export function batchNames(db: DbOrTrx, ids: string[]) {
         .execute()
     : Promise.resolve([]);
 }
+
+export function succeededBatches(db: DbOrTrx, resourceId: string) {
+  return db
+    .selectFrom('ingest_batch')
+    .select(['id', 'version'])
+    .where('resource_id', '=', resourceId)
+    .where('status', '=', 'succeeded')
+    .execute();
+}

@@ -507,6 +507,11 @@ export class IngestService {
     return { ...fr, updateCycle: resource.updateCycle, rowCount: t ? Number(t.row_count ?? 0) : null };
   }
 
+  /** The batches that loaded a resource's rows, with the catalog version each was checked against. */
+  async succeededBatches(resourceId: string): Promise<{ id: string; version: number }[]> {
+    return repo.succeededBatches(this.db, resourceId);
+  }
+
   /** A batch of a resource as a fix names it (no access check: the caller checks the owner). */
   async batchOf(id: string): Promise<{ resourceId: string; status: string; startedAt: Date } | null> {
     const [b] = await repo.listBatches(this.db, { id, limit: 1, offset: 0 });

@@ -202,6 +202,52 @@ describeEachDb('quality: rules', (env) => {
     assert.equal(out.score, null);
   });
 
+  it('rows loaded before the catalog named a format are judged again; rows ingest checked are not lost', async () => {
+    const name = '质量测试版本变更';
+    const r = await publish(owner, reviewer, qualityResource(name));
+    const up = await owner.req('POST', `/api/ingest/resources/${r.id}/upload`, qualityCsv(), {
+      'content-type': 'text/csv',
+    });
+    assert.equal(up.json.batch.accepted, 10, up.body);
+    const rule = await owner.post('/api/quality/rules', {
+      resourceId: r.id,
+      kind: 'validity',
+      items: ['id_no'],
+      params: { check: 'validator', validator: 'id_card' },
+    });
+    assert.equal((await run(owner, rule.json.id)).failing, 2);
+    // version 2 makes the item a resident ID: ingest checks it from now on, the two old rows stay wrong
+    assert.equal(
+      (await owner.post(`/api/catalog/resources/${r.id}/change`, { changeDate: todayInShanghai(), reason: '增加校验' }))
+        .status,
+      200,
+    );
+    const draft = qualityResource(name);
+    const put = await owner.put(`/api/catalog/resources/${r.id}/draft`, {
+      ...draft,
+      items: draft.items.map((i) => (i.code === 'id_no' ? { ...i, piiKind: 'id_card' } : i)),
+    });
+    assert.equal(put.status, 200, put.body);
+    assert.equal((await owner.post(`/api/catalog/resources/${r.id}/submit`)).status, 200);
+    assert.equal((await reviewer.post(`/api/catalog/resources/${r.id}/review`, { decision: 'approve' })).status, 200);
+    const more = `${qualityCsv().split('\n')[0]}\n${residentId('1991-03-03', 77)},新增,,,,,,,\n`;
+    const up2 = await owner.req('POST', `/api/ingest/resources/${r.id}/upload?mode=upsert`, more, {
+      'content-type': 'text/csv',
+    });
+    assert.equal(up2.json.batch.accepted, 1, up2.body);
+    const after = await run(owner, rule.json.id);
+    assert.equal(after.checked, 11);
+    assert.equal(after.failing, 2, 'the rows of the first batch are still judged');
+    // the whole list loaded again under version 2: ingest refuses the two, the rule has nothing left to find
+    const again = await owner.req('POST', `/api/ingest/resources/${r.id}/upload?mode=replace`, qualityCsv(), {
+      'content-type': 'text/csv',
+    });
+    assert.equal(again.json.batch.rejected, 2, again.body);
+    const clean = await run(owner, rule.json.id);
+    assert.equal(clean.checked, 8);
+    assert.equal(clean.failing, 0);
+  });
+
   it("a unit's rule reads only its own data; the Center's may compare across units", async () => {
     const refused = await owner.post('/api/quality/rules', {
       resourceId: res.id,

@@ -212,6 +212,13 @@ describeEachDb('quality: problem-data tickets', (env) => {
       asOwner.keys.every((k: string) => /^\d{17}[\dX]$/.test(k)),
       asOwner.keys.join(),
     );
+    // the reporter sees the rows it reported as it saw them: masked, never the keys its grant does not give
+    const asReporter = await get(t.json.id, () => w.consumerUser);
+    assert.equal(asReporter.keys.length, 3);
+    assert.ok(
+      asReporter.keys.every((k: string) => !asOwner.keys.includes(k)),
+      asReporter.keys.join(),
+    );
     // a reference from another grant, or made up, names no row
     const forged = await w.consumerUser.post('/api/quality/tickets', {
       resourceId: res.id,

@@ -23,7 +23,7 @@ export type RowCheck =
 
 const col = (c: ColumnRef | string) => sql.raw(`t.${ident(typeof c === 'string' ? c : c.code)}`);
 const text = (c: ColumnRef) => sql`${col(c)}::text`;
-const MOBILE = '^(\\+?86[- ]?)?1[3-9][0-9]{9}$';
+const MOBILE = '^(\\+?86)?1[3-9][0-9]{9}$';
 const EMAIL = '^[^[:space:]@]+@[^[:space:]@]+\\.[a-zA-Z]{2,}$';
 
 /** A value of a rule in the item's own type, so a range compares numbers as numbers and dates as dates. */
@@ -56,7 +56,8 @@ export function failing(c: RowCheck): RawBuilder<unknown> {
         case 'uscc':
           return sql`NOT quality_uscc_ok(${text(c.item)})`;
         case 'mobile':
-          return sql`${text(c.item)} !~ ${MOBILE}`;
+          // as ingest judges it: spaces and dashes aside
+          return sql`regexp_replace(${text(c.item)}, '[[:space:]-]', '', 'g') !~ ${MOBILE}`;
         case 'email':
           return sql`btrim(${text(c.item)}) !~ ${EMAIL}`;
       }
@@ -95,9 +96,14 @@ function guard(c: RowCheck): RawBuilder<unknown> {
 
 export interface ScanCheck {
   check: RowCheck;
-  /** Keep one failing key in `sampleEvery` (by a hash of the key): a rule that failed many rows last time
-   * does not pay for a sample of every one of them. */
-  sampleEvery: number;
+  /** Batches whose rows ingest already made this check on (at the door): those rows are not judged again. */
+  checkedAtLoad?: string[];
+  /**
+   * How the first failing keys are found: in the scan itself (`scan`: each failing row costs a call, so for a rule
+   * that failed few rows last time), or afterwards by a query that stops at the twentieth (`after`: for a rule that
+   * failed many, or never ran; a rare failure then costs a second pass).
+   */
+  sample: 'scan' | 'after';
 }
 
 export interface ScanResult {
@@ -128,23 +134,36 @@ export async function scan(
   // a report's rows only: the rows whose key is one of `only`
   const where = only && key ? sql` WHERE ${key} = ANY(${only}::text[])` : sql``;
   const columns: RawBuilder<unknown>[] = [sql`count(*) AS n`];
-  checks.forEach((c, i) => {
+  const conditions = checks.map((c) => {
     const g = guard(c.check);
-    const f = failing(c.check);
+    const f = c.checkedAtLoad?.length
+      ? sql`(t.batch_id IS NULL OR NOT (t.batch_id = ANY(${c.checkedAtLoad}::uuid[]))) AND ${failing(c.check)}`
+      : failing(c.check);
+    return { g, f };
+  });
+  conditions.forEach(({ g, f }, i) => {
     columns.push(sql`count(*) FILTER (WHERE ${g}) AS ${sql.raw(`c${i}`)}`);
     columns.push(sql`count(*) FILTER (WHERE ${g} AND ${f}) AS ${sql.raw(`f${i}`)}`);
-    if (key) {
-      const gate =
-        c.sampleEvery > 1 ? sql`abs(hashtext(${key}) % ${sql.lit(Math.floor(c.sampleEvery))}) = 0 AND ` : sql``;
-      columns.push(sql`quality_sample(${key}) FILTER (WHERE ${gate}${g} AND ${f}) AS ${sql.raw(`s${i}`)}`);
-    }
+    if (key && checks[i]!.sample === 'scan')
+      columns.push(sql`quality_sample(${key}) FILTER (WHERE ${g} AND ${f}) AS ${sql.raw(`s${i}`)}`);
   });
   const run = async (trx: DbOrTrx) => {
     await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
     const r = await sql<
       Record<string, unknown>
     >`SELECT ${sql.join(columns)} FROM ${sql.raw(dataTable(table))} t${where}`.execute(trx);
-    return r.rows[0]!;
+    const row = r.rows[0]!;
+    // the keys of the checks sampled afterwards: the first twenty failing rows, in whatever order the scan meets them
+    if (key)
+      for (const [i, c] of checks.entries())
+        if (c.sample === 'after' && Number(row[`f${i}`]) > 0) {
+          const { g, f } = conditions[i]!;
+          const more = only ? sql` AND ${key} = ANY(${only}::text[])` : sql``;
+          const s = await sql<{ k: string }>`SELECT ${key} AS k FROM ${sql.raw(dataTable(table))} t
+            WHERE ${g} AND ${f}${more} LIMIT 20`.execute(trx);
+          row[`s${i}`] = s.rows.map((x) => x.k);
+        }
+    return row;
   };
   const row = 'isTransaction' in db && db.isTransaction ? await run(db) : await db.transaction().execute(run);
   return {

@@ -774,7 +774,9 @@ export class TicketService {
     ]);
     const p = parties(t);
     const a = ctx.actor!;
-    const keys = t.source === 'rule' ? await this.rules.keysFor(ctx, t.resource_id, t.keys) : t.keys;
+    // the rows' keys as the reader may see them: in clear for the owner's officers only — a consumer reported rows it
+    // saw masked, and must not learn their keys from its own ticket
+    const keys = await this.rules.keysFor(ctx, t.resource_id, t.keys);
     return {
       ...(await this.present(t, this.today())),
       resourceName: labels.get(t.resource_id)?.name ?? null,
