@@ -242,11 +242,11 @@ it("a repository writes only its domain's tables and reads another's only where 
   assert.match(
     (
       await hits(
-        `${head}export const f = (db: Db) => db.insertInto('quality_rule' as never).values({} as never).execute();\n`,
-        'packages/server/src/domains/quality/quality.repository.ts',
+        `${head}export const f = (db: Db) => db.insertInto('portal_release' as never).values({} as never).execute();\n`,
+        'packages/server/src/domains/portal/portal.repository.ts',
       )
     )[0]!,
-    /quality_rule has no owner/,
+    /portal_release has no owner/,
   );
   assert.match(
     (

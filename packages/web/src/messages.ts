@@ -96,11 +96,8 @@ export const dict = {
     '责任单位提交修正后，平台用此规则复核所反馈的记录：全部通过即办结，否则退回重新处理；不选则由反馈方校验',
     'when the owner reports its fix, the platform checks the reported rows with this rule: all pass, closed; else reopened. Left empty, the reporter verifies',
   ],
-  'quality.mergeInto': ['合并到的工单（编号 ID）', 'Ticket it duplicates (id)'],
-  'quality.mergeIntoHelp': [
-    '同一数据资源已有工单的 ID（在该工单页面地址中）',
-    'the id of a ticket of the same resource (in its page address)',
-  ],
+  'quality.mergeInto': ['合并到的工单', 'The ticket it duplicates'],
+  'quality.mergeIntoHelp': ['同一数据资源的其他工单', 'another ticket of the same resource'],
   'quality.urgentDue': ['限办日期', 'Deadline'],
   'quality.urgentHelp': [
     '§19：业务紧急的问题数据，根据实际情况限时处理（今天是 {d}）',

@@ -49,6 +49,7 @@ const VALUE_WORDS: Record<string, Record<string, readonly [string, string]>> = {
     totp_replay: ['动态口令重复使用', 'One-time code used again'],
     locked: ['账号已临时锁定', 'Account locked for a while'],
     tampered_cursor: ['翻页游标被改动', 'Altered paging cursor'],
+    tampered_ref: ['记录引用被改动或伪造', 'Altered or made-up row reference'],
     bad_filter: ['查询条件无法解析', 'Query filter that does not parse'],
     masked_item: ['以脱敏信息项作查询条件', 'Filter or sort on a masked item'],
     outside_grant: ['超出授权范围的信息项', 'Items outside the grant'],

@@ -229,6 +229,20 @@ describeEachDb('quality: problem-data tickets', (env) => {
     });
     assert.equal(forged.status, 400, forged.body);
     assert.equal(forged.json.errors[0].field, 'refs');
+    const refused = (await w.centerAdmin.get('/api/audit?action=access.refused&limit=200')).json.items as {
+      diff: { reason?: string };
+    }[];
+    assert.ok(
+      refused.some((x) => x.diff.reason === 'tampered_ref'),
+      'a made-up reference is refused on the record',
+    );
+    const blank = await w.consumerUser.post('/api/quality/tickets', {
+      resourceId: res.id,
+      category: 'wrong',
+      description: '  ',
+    });
+    assert.equal(blank.status, 400);
+    assert.equal(blank.json.errors[0].field, 'description');
     // another unit's staff cannot read the grant's rows
     const other = await env().as('unit_user', (await env().makeOrg({ kind: 'bureau' })).id);
     assert.equal((await other.get(`/api/sharing/grants/${grantId}/rows`)).status, 403);

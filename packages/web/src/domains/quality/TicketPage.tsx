@@ -197,6 +197,13 @@ function StepModal({ x, step, onClose }: { x: Ticket; step: Step; onClose(moved:
       step === 'fix' ? get<Batches>(`/api/ingest/resources/${x.resourceId}/batches?limit=20`) : Promise.resolve(null),
     [step, x.resourceId],
   );
+  const others = useLoad(
+    () =>
+      step === 'triage'
+        ? get<Reply<'/api/quality/tickets'>>(`/api/quality/tickets?resourceId=${x.resourceId}&limit=200`)
+        : Promise.resolve(null),
+    [step, x.resourceId],
+  );
   const path: Record<Step, string> = {
     triage: 'triage',
     urgent: 'urgent',
@@ -270,7 +277,18 @@ function StepModal({ x, step, onClose }: { x: Ticket; step: Step; onClose(moved:
                 rules={required}
                 extra={t('quality.mergeIntoHelp')}
               >
-                <Input />
+                <Select
+                  showSearch
+                  optionFilterProp="label"
+                  loading={others.loading}
+                  data-testid="merge-into"
+                  options={(others.data?.tickets ?? [])
+                    .filter((o) => o.id !== x.id && o.status !== 'merged')
+                    .map((o) => ({
+                      value: o.id,
+                      label: `${o.no} · ${t(`quality.status.${o.status}`)} · ${o.description.slice(0, 40)}`,
+                    }))}
+                />
               </Form.Item>
             )}
           </>

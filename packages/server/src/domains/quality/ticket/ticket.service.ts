@@ -212,6 +212,7 @@ export class TicketService {
       if (!(await this.grants.consumes(actor.orgId, r.id)))
         throw errors.forbidden('ticket.report (no grant of this resource in force)');
     }
+    if (!input.description.trim()) throw errors.field('description', '请描述发现的问题', 'describe the problem found');
     const unknown = (input.items ?? []).filter((c) => !r.items.some((i) => i.code === c));
     if (unknown.length)
       throw errors.field(
@@ -223,14 +224,15 @@ export class TicketService {
     if (input.refs?.length) {
       const g = input.grantId ? await this.grants.partiesOf(input.grantId) : null;
       if (!g || g.resourceId !== r.id || (g.consumerOrgId !== actor.orgId && !center))
-        throw errors.field(
-          'grantId',
-          '不是本单位使用该资源的共享授权',
-          'is not your unit\u2019s grant of this resource',
-        );
+        throw errors
+          .field('grantId', '不是本单位使用该资源的共享授权', 'is not your unit\u2019s grant of this resource')
+          .audited('outside_grant');
       const resolved = this.share.keysOfRefs(input.grantId!, input.refs);
+      // a reference the platform did not make for this grant: altered or made up, refused on the record
       if (resolved.some((k) => k === null))
-        throw errors.field('refs', '所选记录不属于该共享授权', 'the rows are not rows of this grant');
+        throw errors
+          .field('refs', '所选记录不属于该共享授权', 'the rows are not rows of this grant')
+          .audited('tampered_ref');
       keys.push(...(resolved as string[]));
     }
     const source: TicketSource = center ? 'center' : actor.kind === 'credential' ? 'api' : 'consumer';
