@@ -17,6 +17,9 @@ export type SharingAction =
   | 'share.export' // a file of the grant's data: a bound credential, or the consumer unit's admin or user
   | 'share.trace'; // which export a leaked file came from: the Center
 
+/** The methods a grant must give for the consumer's staff to read its data in the console: the API's or the files'. */
+export const CONSOLE_READ_METHODS = ['api', 'file'] as const;
+
 /** The parties of a case or grant. */
 export interface Parties {
   consumerOrgId: string;

@@ -15,6 +15,7 @@ import type {
 } from '../../../db/schema.ts';
 import { actorName, type RequestContext } from '../../../platform/context.ts';
 import { errors, type FieldError } from '../../../platform/errors.ts';
+import { shanghaiDateTime } from '../../../platform/time.ts';
 import { writeAudit } from '../../audit/index.ts';
 import { todayInShanghai, type CalendarService } from '../../calendar/index.ts';
 import {
@@ -485,8 +486,10 @@ export class RuleService {
           case 'pattern':
             return { how: 'scan', check: { kind: 'pattern', item, pattern: p.pattern ?? '' } };
           case 'not_future': {
-            const now = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-            return { how: 'scan', check: { kind: 'not_future', item, today: this.today(), now } };
+            return {
+              how: 'scan',
+              check: { kind: 'not_future', item, today: this.today(), now: shanghaiDateTime(new Date()) },
+            };
           }
         }
         return { how: 'not_run', reason: msg('规则的检查方式无效', 'the rule has no valid check') };

@@ -4,7 +4,7 @@
 // and keeps the first failing keys; a uniqueness check on items other than the key is one grouping. Values from a
 // rule are parameters; identifiers go through ingest's quoting helper.
 import { sql, type RawBuilder } from 'kysely';
-import type { DbOrTrx } from '../../../db/database.ts';
+import type { Db, DbOrTrx } from '../../../db/database.ts';
 import { dataTable, ident } from '../../ingest/index.ts';
 
 export interface ColumnRef {
@@ -111,6 +111,15 @@ export interface ScanResult {
   checks: { failing: number; checked: number; sample: string[] }[];
 }
 
+/** Runs `fn` in a transaction (the caller's, or its own) with room for hash tables and groupings in memory. */
+async function withRoom<T>(db: DbOrTrx, fn: (trx: DbOrTrx) => Promise<T>): Promise<T> {
+  const inTrx = async (trx: DbOrTrx) => {
+    await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
+    return fn(trx);
+  };
+  return 'isTransaction' in db && db.isTransaction ? inTrx(db) : (db as Db).transaction().execute(inTrx);
+}
+
 /** The key of a row as text (several key items joined by '|'), for the samples; null when the table has none. */
 function keyText(keys: string[]) {
   if (!keys.length) return null;
@@ -147,8 +156,7 @@ export async function scan(
     if (key && checks[i]!.sample === 'scan')
       columns.push(sql`quality_sample(${key}) FILTER (WHERE ${g} AND ${f}) AS ${sql.raw(`s${i}`)}`);
   });
-  const run = async (trx: DbOrTrx) => {
-    await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
+  return withRoom(db, async (trx) => {
     const r = await sql<
       Record<string, unknown>
     >`SELECT ${sql.join(columns)} FROM ${sql.raw(dataTable(table))} t${where}`.execute(trx);
@@ -163,17 +171,15 @@ export async function scan(
             WHERE ${g} AND ${f}${more} LIMIT 20`.execute(trx);
           row[`s${i}`] = s.rows.map((x) => x.k);
         }
-    return row;
-  };
-  const row = 'isTransaction' in db && db.isTransaction ? await run(db) : await db.transaction().execute(run);
-  return {
-    rows: Number(row.n),
-    checks: checks.map((_, i) => ({
-      checked: Number(row[`c${i}`]),
-      failing: Number(row[`f${i}`]),
-      sample: key ? ((row[`s${i}`] as string[] | null) ?? []) : [],
-    })),
-  };
+    return {
+      rows: Number(row.n),
+      checks: checks.map((_, i) => ({
+        checked: Number(row[`c${i}`]),
+        failing: Number(row[`f${i}`]),
+        sample: key ? ((row[`s${i}`] as string[] | null) ?? []) : [],
+      })),
+    };
+  });
 }
 
 /** Rows whose items repeat another row's (rows with an empty item are not judged), and a key of each group. */
@@ -184,16 +190,14 @@ export async function duplicates(db: DbOrTrx, table: string, keys: string[], ite
     items.map((i) => sql`${col(i)} IS NOT NULL`),
     sql` AND `,
   );
-  const run = async (trx: DbOrTrx) => {
-    await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
+  const row = await withRoom(db, async (trx) => {
     const r = await sql<{ checked: string | null; failing: string | null; sample: string[] | null }>`
       SELECT sum(g.n) AS checked, sum(g.n) FILTER (WHERE g.n > 1) AS failing,
         quality_sample(g.k) FILTER (WHERE g.n > 1) AS sample
       FROM (SELECT count(*) AS n, min(${key}) AS k FROM ${sql.raw(dataTable(table))} t WHERE ${notNull}
         GROUP BY ${group}) g`.execute(trx);
     return r.rows[0]!;
-  };
-  const row = 'isTransaction' in db && db.isTransaction ? await run(db) : await db.transaction().execute(run);
+  });
   return {
     checked: Number(row.checked ?? 0),
     failing: Number(row.failing ?? 0),

@@ -12,7 +12,8 @@ import type { QualityKind, TicketCategory, TicketFix, TicketSource, TicketStatus
 import { actorName, type RequestContext } from '../../../platform/context.ts';
 import { AppError, errors } from '../../../platform/errors.ts';
 import { writeAudit, type AuditAction } from '../../audit/index.ts';
-import { todayInShanghai, type CalendarService } from '../../calendar/index.ts';
+import { todayInShanghai, type CalendarService, type WorkingCalendar } from '../../calendar/index.ts';
+import { shanghaiDateTime } from '../../../platform/time.ts';
 import { findPublished, resourceLabels } from '../../catalog/index.ts';
 import type { IngestService } from '../../ingest/index.ts';
 import { notify } from '../../notify/index.ts';
@@ -679,8 +680,13 @@ export class TicketService {
     };
   }
 
-  private async present(t: repo.TicketRow & { owner_name?: string; reporter_name?: string | null }, today: string) {
-    const due = t.due_date && WAITING[t.status] ? await this.calendar.dueStatus(t.due_date, today) : null;
+  /** A ticket as lists and pages show it; `cal` read once by the caller for a whole list. */
+  private present(
+    t: repo.TicketRow & { owner_name?: string; reporter_name?: string | null },
+    today: string,
+    cal: WorkingCalendar,
+  ) {
+    const due = t.due_date && WAITING[t.status] ? cal.dueStatus(t.due_date, today) : null;
     return {
       id: t.id,
       no: t.no,
@@ -722,19 +728,20 @@ export class TicketService {
       repo.countTickets(this.db, scope, f),
     ]);
     const today = this.today();
-    const labels = await resourceLabels(
-      this.db,
-      rows.map((r) => r.resource_id),
-    );
+    const [labels, cal] = await Promise.all([
+      resourceLabels(
+        this.db,
+        rows.map((r) => r.resource_id),
+      ),
+      this.calendar.calendar(),
+    ]);
     return {
       total,
-      tickets: await Promise.all(
-        rows.map(async (r) => ({
-          ...(await this.present(r, today)),
-          resourceName: labels.get(r.resource_id)?.name ?? null,
-          resourceCode: labels.get(r.resource_id)?.code ?? null,
-        })),
-      ),
+      tickets: rows.map((r) => ({
+        ...this.present(r, today, cal),
+        resourceName: labels.get(r.resource_id)?.name ?? null,
+        resourceCode: labels.get(r.resource_id)?.code ?? null,
+      })),
     };
   }
 
@@ -780,7 +787,7 @@ export class TicketService {
     // saw masked, and must not learn their keys from its own ticket
     const keys = await this.rules.keysFor(ctx, t.resource_id, t.keys);
     return {
-      ...(await this.present(t, this.today())),
+      ...this.present(t, this.today(), await this.calendar.calendar()),
       resourceName: labels.get(t.resource_id)?.name ?? null,
       resourceCode: labels.get(t.resource_id)?.code ?? null,
       ruleName: rule[0]?.name ?? null,
@@ -819,17 +826,20 @@ export class TicketService {
   async register(ctx: RequestContext, f: { from?: string | undefined; to?: string | undefined }) {
     authorize(ctx.actor, 'ticket.center');
     const rows = await repo.listTickets(this.db, this.scope(ctx), f, { limit: 100_000, offset: 0 });
-    const labels = await resourceLabels(
-      this.db,
-      rows.map((r) => r.resource_id),
-    );
+    const [labels, cal] = await Promise.all([
+      resourceLabels(
+        this.db,
+        rows.map((r) => r.resource_id),
+      ),
+      this.calendar.calendar(),
+    ]);
     const today = this.today();
     const out = [];
     for (const t of rows) {
-      const p = await this.present(t, today);
+      const p = this.present(t, today, cal);
       out.push({
         no: t.no,
-        createdAt: new Date(t.created_at.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' '),
+        createdAt: shanghaiDateTime(t.created_at).slice(0, 16),
         resource: labels.get(t.resource_id)?.name ?? t.resource_id,
         owner: t.owner_name,
         reporter: t.reporter_name ?? '—',
@@ -843,7 +853,7 @@ export class TicketService {
         dueDate: p.dueDate ?? '',
         overdue: p.overdue ? `逾期 ${p.daysOverdue} 个工作日` : '',
         extensionDays: t.extension_days || '',
-        closedAt: t.closed_at ? new Date(t.closed_at.getTime() + 8 * 3600_000).toISOString().slice(0, 10) : '',
+        closedAt: t.closed_at ? shanghaiDateTime(t.closed_at).slice(0, 10) : '',
       });
     }
     const buf = await listToXlsx(
@@ -881,10 +891,13 @@ export class TicketService {
   /** Each open ticket near its due date tells whom it waits for, once; past it, the Center too (job). */
   async remind(today = this.today()) {
     const open = await repo.listOpen(this.db);
+    const cal = await this.calendar.calendar();
+    const versions = new Map<number, Record<string, number>>();
     const notices: Parameters<typeof notify>[1] = [];
     for (const t of open) {
       if (!t.due_date) continue;
-      const p = await this.params(t.policy_version);
+      const p = versions.get(t.policy_version) ?? (await this.params(t.policy_version));
+      versions.set(t.policy_version, p);
       const w = WAITING[t.status];
       const orgId =
         w === 'center'
@@ -918,7 +931,7 @@ export class TicketService {
             params,
             dedupKey: key,
           });
-      } else if (orgId && (await this.calendar.workingDaysBetween(today, t.due_date)) <= p.ticket_reminder_days!)
+      } else if (orgId && cal.workingDaysBetween(today, t.due_date) <= p.ticket_reminder_days!)
         notices.push({
           orgId,
           kind: 'ticket.due_soon',

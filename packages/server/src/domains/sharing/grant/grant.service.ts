@@ -21,7 +21,7 @@ import { describeRule, maskValue, type MaskingService } from '../../masking/inde
 import type { DataServer } from '../../ingest/index.ts';
 import { filterItems } from '../application/application.service.ts';
 import { filterProblem, FilterError, parseFilter } from '../filter/filter.parse.ts';
-import { authorize, can, listScope, type Parties } from '../sharing.policy.ts';
+import { authorize, can, CONSOLE_READ_METHODS, listScope, type Parties } from '../sharing.policy.ts';
 import * as repo from './grant.repository.ts';
 import * as exportsRepo from '../export/export.repository.ts';
 import { notify } from '../../notify/index.ts';
@@ -221,7 +221,7 @@ export class GrantService {
         export: g.methods.includes('file') && can(ctx.actor, 'share.export', { ...p, credentialIds: [] }),
         // the data in the console: the consumer's staff, when the grant gives it by the API or as files
         browse:
-          g.methods.some((m) => m === 'api' || m === 'file') &&
+          g.methods.some((m) => (CONSOLE_READ_METHODS as readonly string[]).includes(m)) &&
           can(ctx.actor, 'share.export', { ...p, credentialIds: [] }),
       },
     };

@@ -20,10 +20,10 @@ import { filterItems } from '../application/application.service.ts';
 import { filterProblem, FilterError, parseFilter } from '../filter/filter.parse.ts';
 import * as grants from '../grant/grant.repository.ts';
 import { servedItems, stateOf } from '../grant/grant.service.ts';
-import { authorize } from '../sharing.policy.ts';
+import { authorize, CONSOLE_READ_METHODS } from '../sharing.policy.ts';
 import * as exportsRepo from '../export/export.repository.ts';
 import { writeExport, type Row } from '../export/export.write.ts';
-import type { ExportColumn } from '../../../db/schema.ts';
+import type { ExportColumn, ShareMethod } from '../../../db/schema.ts';
 import { XLSX_TYPE } from '../../../platform/xlsx.ts';
 
 type ServedValue = string | number | boolean | null;
@@ -183,8 +183,9 @@ export class ShareServer {
     grantId: string,
     kind: 'call' | 'verify',
     slot: Slot,
-    via: { method: 'api' | 'file' | 'db_sync' | 'browse'; policy: 'share.call' | 'share.export' | null } = {
-      method: 'api',
+    // the methods of the grant any one of which admits the call (the console's reading: the API's or the files')
+    via: { methods: readonly ShareMethod[]; policy: 'share.call' | 'share.export' | null } = {
+      methods: ['api'],
       policy: 'share.call',
     },
   ): Promise<Served> {
@@ -225,21 +226,19 @@ export class ShareServer {
       });
     const state = stateOf(g, today);
     if (state !== 'active') throw inactive(state);
-    // the consumer's staff read the data in the console where the grant gives it by the API or as files
-    const granted =
-      via.method === 'browse' ? g.methods.some((m) => m === 'api' || m === 'file') : g.methods.includes(via.method);
-    if (!granted)
+    const method = via.methods[0]!;
+    if (!via.methods.some((m) => g.methods.includes(m)))
       throw new AppError(
         403,
         'sharing.method_not_granted',
-        via.method === 'file'
+        method === 'file'
           ? '本授权不包含文件下载方式'
-          : via.method === 'db_sync'
+          : method === 'db_sync'
             ? '本授权不包含库表交换方式'
             : '本授权不包含接口共享方式',
-        via.method === 'file'
+        method === 'file'
           ? 'This grant does not allow file export'
-          : via.method === 'db_sync'
+          : method === 'db_sync'
             ? 'This grant does not allow database sync'
             : 'This grant does not allow the API',
       ).audited('method_not_granted');
@@ -491,7 +490,7 @@ export class ShareServer {
    */
   dbSyncChanges(ctx: RequestContext, grantId: string, after: ChangeEnd | null, limit: number) {
     return this.counting(grantId, async (slot) => {
-      const s = await this.resolve(ctx, grantId, 'call', slot, { method: 'db_sync', policy: null });
+      const s = await this.resolve(ctx, grantId, 'call', slot, { methods: ['db_sync'], policy: null });
       return this.changesOf(ctx, s, after, limit, 'share.db_sync');
     });
   }
@@ -578,7 +577,7 @@ export class ShareServer {
   }
 
   private async exportCall(ctx: RequestContext, grantId: string, q: ExportQuery, slot: Slot) {
-    const s = await this.resolve(ctx, grantId, 'call', slot, { method: 'file', policy: 'share.export' });
+    const s = await this.resolve(ctx, grantId, 'call', slot, { methods: ['file'], policy: 'share.export' });
     const fields = this.fields(s, q.fields);
     const where = this.consumerWhere(s, q.where);
     const conds = [...(s.filter ? [s.filter] : []), ...(where ? [where] : [])];
@@ -723,7 +722,7 @@ export class ShareServer {
       grantId,
       'call',
       slot,
-      browse ? { method: 'browse', policy: 'share.export' } : undefined,
+      browse ? { methods: CONSOLE_READ_METHODS, policy: 'share.export' } : undefined,
     );
     const fields = this.fields(s, q.fields);
     const where = this.consumerWhere(s, q.where);
