@@ -322,6 +322,7 @@ export interface DB {
   notification_read: { notification_id: string; user_id: string; read_at: DefaultTimestamp };
   quality_rule: QualityRuleTable;
   quality_run: QualityRunTable;
+  quality_carry: QualityCarryTable;
   quality_score: QualityScoreTable;
   quality_ticket: QualityTicketTable;
   quality_ticket_event: QualityTicketEventTable;
@@ -710,6 +711,17 @@ export interface QualityRunTable {
   duration_ms: number;
   actor_name: string | null;
   started_at: DefaultTimestamp;
+}
+
+/** What a row check judged, carried to its rule's next run (migration 2026-12-07T05-00). */
+export interface QualityCarryTable {
+  rule_id: string;
+  basis: string;
+  batches: string[];
+  checked: ColumnType<string, number, number>;
+  failing: ColumnType<string, number, number>;
+  sample: string[];
+  updated_at: DefaultTimestamp;
 }
 
 export interface QualityScoreTable {

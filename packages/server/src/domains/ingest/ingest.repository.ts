@@ -257,11 +257,29 @@ export function batchNames(db: DbOrTrx, ids: string[]) {
     : Promise.resolve([]);
 }
 
-export function succeededBatches(db: DbOrTrx, resourceId: string) {
-  return db
-    .selectFrom('ingest_batch')
-    .select(['id', 'version'])
-    .where('resource_id', '=', resourceId)
-    .where('status', '=', 'succeeded')
+/**
+ * A resource's succeeded batches: the catalog version each loaded under, the order they committed in, and whether
+ * one only added rows (an append, or an upsert that overwrote no loaded row; never a replacement), and how many
+ * rows it loaded.
+ */
+export async function succeededBatches(db: DbOrTrx, resourceId: string) {
+  const rows = await db
+    .selectFrom('ingest_batch as b')
+    .select(['b.id', 'b.version', 'b.change_seq', 'b.accepted'])
+    .select(
+      sql<boolean>`b.mode <> 'replace' AND NOT EXISTS (SELECT 1 FROM ingest_prior_row p WHERE p.batch_id = b.id)`.as(
+        'insert_only',
+      ),
+    )
+    .where('b.resource_id', '=', resourceId)
+    .where('b.status', '=', 'succeeded')
+    .orderBy('b.change_seq')
     .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    version: r.version,
+    changeSeq: r.change_seq === null ? null : Number(r.change_seq),
+    insertOnly: r.insert_only,
+    accepted: Number(r.accepted),
+  }));
 }

@@ -508,7 +508,9 @@ export class IngestService {
   }
 
   /** The batches that loaded a resource's rows, with the catalog version each was checked against. */
-  async succeededBatches(resourceId: string): Promise<{ id: string; version: number }[]> {
+  async succeededBatches(
+    resourceId: string,
+  ): Promise<{ id: string; version: number; changeSeq: number | null; insertOnly: boolean; accepted: number }[]> {
     return repo.succeededBatches(this.db, resourceId);
   }
 

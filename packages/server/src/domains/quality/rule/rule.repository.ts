@@ -145,3 +145,54 @@ export async function trend(
     GROUP BY d.day ORDER BY d.day`.execute(db);
   return r.rows.map((x) => ({ day: x.day, score: Number(x.score), resources: x.resources }));
 }
+
+/** What the rules' existence checks judged at their last runs (quality_carry), by rule. */
+export async function carries(db: DbOrTrx, ruleIds: string[]) {
+  if (!ruleIds.length) return new Map<string, Carry>();
+  const rows = await db.selectFrom('quality_carry').selectAll().where('rule_id', 'in', ruleIds).execute();
+  return new Map(
+    rows.map((r) => [
+      r.rule_id,
+      {
+        basis: r.basis,
+        batches: r.batches,
+        checked: Number(r.checked),
+        failing: Number(r.failing),
+        sample: r.sample,
+      },
+    ]),
+  );
+}
+
+export interface Carry {
+  basis: string;
+  batches: string[];
+  checked: number;
+  failing: number;
+  sample: string[];
+}
+
+export async function saveCarries(db: DbOrTrx, rows: (Carry & { ruleId: string })[]) {
+  for (const r of rows)
+    await db
+      .insertInto('quality_carry')
+      .values({
+        rule_id: r.ruleId,
+        basis: r.basis,
+        batches: r.batches,
+        checked: r.checked,
+        failing: r.failing,
+        sample: r.sample,
+      })
+      .onConflict((oc) =>
+        oc.column('rule_id').doUpdateSet((eb) => ({
+          basis: eb.ref('excluded.basis'),
+          batches: eb.ref('excluded.batches'),
+          checked: eb.ref('excluded.checked'),
+          failing: eb.ref('excluded.failing'),
+          sample: eb.ref('excluded.sample'),
+          updated_at: sql`now()`,
+        })),
+      )
+      .execute();
+}

@@ -53,6 +53,8 @@ export interface RuleInput {
 }
 
 type Shape = NonNullable<Awaited<ReturnType<DataServer['shape']>>>;
+/** A row check's run: its basis, every batch it will have judged, those it judges now, what it carries. */
+type Carrying = { basis: string; batches: string[]; judge: string[]; from: repo.Carry | null; probe: boolean };
 
 /** What one rule does when run: a check in the table's scan, a grouping, or a figure read elsewhere. */
 type Plan =
@@ -550,26 +552,65 @@ export class RuleService {
 
     type Figures = { checked: number; failing: number; sample: string[]; ms: number; score?: number; reason?: Msg };
     const figures = new Map<string, Figures>();
-    const scanned = plans.filter((p) => p.plan.how === 'scan');
-    const atLoad = scanned.length ? await this.checkedAtLoad(r.id) : () => undefined;
+    const scanned = plans
+      .filter((p) => p.plan.how === 'scan')
+      .map((p) => ({ rule: p.rule, check: (p.plan as { check: runs.RowCheck }).check }));
+    const batches = scanned.length ? await this.ingest.succeededBatches(r.id) : [];
+    const atLoad = scanned.length
+      ? this.checkedAtLoad(await itemChecksByVersion(this.db, r.id), batches)
+      : () => undefined;
+    const carry = shape ? await this.carry(scanned, shape, refShapes, batches) : new Map<string, Carrying>();
+    // what a run finds is added to what its rule carries
+    const add = (ruleId: string, now: { checked: number; failing: number; sample: string[] }, ms: number) => {
+      const c = carry.get(ruleId)?.from;
+      figures.set(
+        ruleId,
+        c
+          ? {
+              checked: c.checked + now.checked,
+              failing: c.failing + now.failing,
+              sample: [...c.sample, ...now.sample].slice(0, 20),
+              ms,
+            }
+          : { ...now, ms },
+      );
+    };
+    // a carried existence check with few new rows looks them up on its own (a lookup per row would keep the scan
+    // from running in parallel); the other row checks share the scan
+    const apart = scanned.filter((p) => carry.get(p.rule.id)?.probe);
+    const together = scanned.filter((p) => !apart.includes(p));
     let rows: number | null = null;
-    if (shape && (scanned.length || plans.some((p) => ['key', 'row_count', 'single_source'].includes(p.plan.how)))) {
+    if (shape && (together.length || plans.some((p) => ['key', 'row_count', 'single_source'].includes(p.plan.how)))) {
       const t0 = performance.now();
       const res = await runs.scan(
         this.db,
         shape.table,
         shape.keys.map((k) => k.code),
-        scanned.map((p) => ({
-          check: (p.plan as { check: runs.RowCheck }).check,
-          checkedAtLoad: atLoad((p.plan as { check: runs.RowCheck }).check),
-          // in the scan when the rule failed a few rows last time; else (none, many, never ran) by a short query
-          // after it, made only if rows fail
-          sample: ((n) => (n > 0 && n <= 20_000 ? 'scan' : 'after'))(Number(previous.get(p.rule.id)?.failing ?? 0)),
+        together.map((p) => ({
+          check: p.check,
+          checkedAtLoad: atLoad(p.check),
+          ...(carry.has(p.rule.id) ? { batches: carry.get(p.rule.id)!.judge } : {}),
+          sample: this.sampling(carry.get(p.rule.id), Number(previous.get(p.rule.id)?.failing ?? 0)),
         })),
       );
       const ms = performance.now() - t0;
       rows = res.rows;
-      scanned.forEach((p, i) => figures.set(p.rule.id, { ...res.checks[i]!, ms }));
+      together.forEach((p, i) => add(p.rule.id, res.checks[i]!, ms));
+    }
+    for (const p of apart) {
+      const t0 = performance.now();
+      const c = carry.get(p.rule.id)!;
+      const now = c.judge.length
+        ? await runs.lookUp(
+            this.db,
+            shape!.table,
+            shape!.keys.map((k) => k.code),
+            p.check as Extract<runs.RowCheck, { kind: 'exists_in' }>,
+            c.judge,
+            this.sampling(c, 0) !== 'none',
+          )
+        : { checked: 0, failing: 0, sample: [] };
+      add(p.rule.id, now, performance.now() - t0);
     }
     for (const { rule, plan } of plans) {
       const t0 = performance.now();
@@ -680,6 +721,20 @@ export class RuleService {
         actor_name: ctx.actor ? actorName(ctx.actor) : null,
       }));
       await repo.insertRuns(trx, rows);
+      await repo.saveCarries(
+        trx,
+        [...carry].map(([ruleId, c]) => {
+          const f = figures.get(ruleId)!;
+          return {
+            ruleId,
+            basis: c.basis,
+            batches: c.batches,
+            checked: f.checked,
+            failing: f.failing,
+            sample: f.sample,
+          };
+        }),
+      );
       await this.score(trx, r, policy);
       await writeAudit(trx, ctx, {
         action: 'quality.rule.run',
@@ -736,15 +791,96 @@ export class RuleService {
   }
 
   /**
+   * How a check finds its first failing keys: in the scan when the rule failed a few rows last time; else (none,
+   * many, never ran) by a short query after it, made only if rows fail. A carried check needs none when it carries
+   * twenty, and else looks in the scan, which judges only the new batches' rows (the query after it would read the
+   * table until it met them).
+   */
+  private sampling(carry: Carrying | undefined, failedLastTime: number): runs.ScanCheck['sample'] {
+    if (carry?.from) return carry.from.sample.length >= 20 ? 'none' : 'scan';
+    return failedLastTime > 0 && failedLastTime <= 20_000 ? 'scan' : 'after';
+  }
+
+  /**
+   * What each row check judges this time (ADR 0012). A row's verdict depends only on the row, the rule and the
+   * items' types, and for an existence check on the other resource's data; rows only change with batches. So when
+   * none of these changed since the rule's last run and every batch loaded since only added rows, the last run's
+   * figures are carried and only the rows of those batches are judged (looked up one by one in the other table's
+   * key when they are few); otherwise every row is. A date in the future is judged afresh each time (the day moves).
+   * The batches judged are named either way, so a batch that commits during the scan is judged next time, not twice.
+   */
+  private async carry(
+    scanned: { rule: repo.RuleRow; check: runs.RowCheck }[],
+    shape: Shape,
+    refShapes: Map<string, Shape | null>,
+    batches: { id: string; insertOnly: boolean; accepted: number }[],
+  ): Promise<Map<string, Carrying>> {
+    const carried = scanned.filter((p) => p.check.kind !== 'not_future');
+    const out = new Map<string, Carrying>();
+    if (!carried.length) return out;
+    const last = await repo.carries(
+      this.db,
+      carried.map((p) => p.rule.id),
+    );
+    const refs = new Map<string, { seq: number | null; rows: number }>();
+    const all = batches.map((b) => b.id);
+    const present = new Set(all);
+    for (const { rule, check } of carried) {
+      let basis = { rule: rule.updated_at.toISOString(), table: shape.table, check } as Record<string, unknown>;
+      let probe = (_fresh: number) => false;
+      if (check.kind === 'exists_in') {
+        const refId = rule.params.refResourceId!;
+        if (!refs.has(refId)) {
+          const theirs = await this.ingest.succeededBatches(refId);
+          refs.set(refId, {
+            seq: theirs.reduce<number | null>(
+              (m, b) => (b.changeSeq !== null && (m === null || b.changeSeq > m) ? b.changeSeq : m),
+              null,
+            ),
+            rows: theirs.reduce((n, b) => n + b.accepted, 0),
+          });
+        }
+        const ref = refs.get(refId)!;
+        const other = refShapes.get(refId)!;
+        basis = { ...basis, ref: ref.seq, refTypes: check.refItems.map((c) => other.columns.get(c)?.dataType ?? null) };
+        // few new rows against the other table's text key: each is looked up in its index, which costs less than
+        // hashing all of the other table (at most about as many rows as half of it)
+        const keyed =
+          other.keys.length === check.refItems.length &&
+          other.keys.every((k) => check.refItems.includes(k.code) && /^(text|character varying)/.test(k.sqlType));
+        probe = (fresh) => keyed && fresh * 2 <= ref.rows;
+      }
+      const b = JSON.stringify(basis);
+      const prev = last.get(rule.id);
+      const judged = new Set(prev?.batches ?? []);
+      const since = batches.filter((x) => !judged.has(x.id));
+      const carries =
+        prev && prev.basis === b && prev.batches.every((id) => present.has(id)) && since.every((x) => x.insertOnly);
+      out.set(
+        rule.id,
+        carries
+          ? {
+              basis: b,
+              batches: all,
+              judge: since.map((x) => x.id),
+              from: prev,
+              probe: probe(since.reduce((n, x) => n + x.accepted, 0)),
+            }
+          : { basis: b, batches: all, judge: all, from: null, probe: false },
+      );
+    }
+    return out;
+  }
+
+  /**
    * Which batches' rows ingest already checked as a row check asks (ADR 0012): the item's format when its version
    * named that kind, its value set when within the rule's, required items. Rows loaded under a version that did not
    * (or copied from before it) are judged again; so is everything else.
    */
-  private async checkedAtLoad(resourceId: string) {
-    const [versions, batches] = await Promise.all([
-      itemChecksByVersion(this.db, resourceId),
-      this.ingest.succeededBatches(resourceId),
-    ]);
+  private checkedAtLoad(
+    versions: Awaited<ReturnType<typeof itemChecksByVersion>>,
+    batches: { id: string; version: number }[],
+  ) {
     return (check: runs.RowCheck): string[] | undefined => {
       const doorChecked = (v: number) => {
         const items = versions.get(v);
