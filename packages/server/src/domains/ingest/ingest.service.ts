@@ -507,7 +507,10 @@ export class IngestService {
     return { ...fr, updateCycle: resource.updateCycle, rowCount: t ? Number(t.row_count ?? 0) : null };
   }
 
-  /** The batches that loaded a resource's rows, with the catalog version each was checked against. */
+  /**
+   * The batches that loaded a resource's rows, in the order they committed: the catalog version each was checked
+   * against, whether it only added rows, and how many it loaded.
+   */
   async succeededBatches(
     resourceId: string,
   ): Promise<{ id: string; version: number; changeSeq: number | null; insertOnly: boolean; accepted: number }[]> {

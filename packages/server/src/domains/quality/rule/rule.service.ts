@@ -53,7 +53,10 @@ export interface RuleInput {
 }
 
 type Shape = NonNullable<Awaited<ReturnType<DataServer['shape']>>>;
-/** A row check's run: its basis, every batch it will have judged, those it judges now, what it carries. */
+/**
+ * A row check's run: its basis, every batch it will have judged, those it judges now, what it carries, and whether
+ * the new rows are looked up in the other resource's key by a statement of their own (`probe`).
+ */
 type Carrying = { basis: string; batches: string[]; judge: string[]; from: repo.Carry | null; probe: boolean };
 
 /** What one rule does when run: a check in the table's scan, a grouping, or a figure read elsewhere. */

@@ -99,16 +99,16 @@ export interface ScanCheck {
   /** Batches whose rows ingest already made this check on (at the door): those rows are not judged again. */
   checkedAtLoad?: string[];
   /**
-   * Judge only the rows of these batches: an existence check judges the batches its rule's last run had not (what
-   * that run found is carried), and names every batch it judges, so rows a batch commits during the scan wait for
-   * the next run instead of being counted twice.
+   * Judge only the rows of these batches: a carried check judges the batches its rule's last run had not (what that
+   * run found is added), and every check that carries names every batch it judges, so rows a batch commits during
+   * the scan wait for the next run instead of being counted twice.
    */
   batches?: string[];
   /**
    * How the first failing keys are found: in the scan itself (`scan`: each failing row costs a call, so for a rule
    * that failed few rows last time), or afterwards by a query that stops at the twentieth (`after`: for a rule that
-   * failed many, or never ran; a rare failure then costs a second pass), or not at all (`none`: an existence check
-   * that carries twenty failing keys from its last run).
+   * failed many, or never ran; a rare failure then costs a second pass), or not at all (`none`: a check that carries
+   * twenty failing keys from its rule's last run).
    */
   sample: 'scan' | 'after' | 'none';
 }
@@ -118,7 +118,10 @@ export interface ScanResult {
   checks: { failing: number; checked: number; sample: string[] }[];
 }
 
-/** Runs `fn` in a transaction (the caller's, or its own) with room for hash tables and groupings in memory. */
+/**
+ * Runs `fn` in a transaction (the caller's, or its own) with room for hash tables and groupings in memory. Its
+ * settings last until that transaction ends: callers pass the database, not a transaction of their own.
+ */
 async function withRoom<T>(db: DbOrTrx, fn: (trx: DbOrTrx) => Promise<T>): Promise<T> {
   const inTrx = async (trx: DbOrTrx) => {
     await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
