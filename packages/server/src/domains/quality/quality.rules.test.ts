@@ -1,7 +1,8 @@
 // Quality rules on hand-built data with known failures, on both databases: every kind and check counts exactly
 // what it should (and a changed row changes the count), runs are kept with their samples, an item the catalog
 // removed makes a rule "not run" (never a pass), a unit's rule cannot read another unit's data, suggestions come
-// from the items, scores follow the policy's weights, and the SQL format checks agree with the ingest validators.
+// from the items, scores follow the policy's weights, the SQL format checks agree with the ingest validators, and a
+// check carries what it judged to the next run until something other than an append changes (ADR 0012).
 import { before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachDb, type Client } from '../../testing/test-env.ts';
@@ -378,7 +379,7 @@ describeEachDb('quality: rules', (env) => {
     assert.notEqual(masked.json.runs[0].sample[0], raw.json.runs[0].sample[0]);
   });
 
-  it('an existence check judges only the batches loaded since its last run, and every row when anything else changed', async () => {
+  it('a row check judges only the batches loaded since its last run, and every row when anything else changed', async () => {
     const list = await publish(owner, reviewer, qualityResource('质量测试续判名单'));
     const base = await publish(owner, reviewer, qualityResource('质量测试续判参照'));
     const [head, ...people] = qualityCsv().trimEnd().split('\n');
@@ -408,13 +409,23 @@ describeEachDb('quality: rules', (env) => {
       params: { refResourceId: base.id, refItems: ['id_no'] },
     });
     assert.equal(r.status, 201, r.body);
-    const figures = async () => {
-      const x = await run(owner, r.json.id);
+    // and a required name (two people have none; the third extra person copies one of them)
+    const names = await owner.post('/api/quality/rules', {
+      resourceId: list.id,
+      kind: 'completeness',
+      items: ['name'],
+    });
+    assert.equal(names.status, 201, names.body);
+    const figuresOf = async (id: string) => {
+      const x = await run(owner, id);
       return [x.checked, x.failing, x.sample.length];
     };
+    const figures = () => figuresOf(r.json.id);
     assert.deepEqual(await figures(), [10, 4, 4]);
+    assert.deepEqual(await figuresOf(names.json.id), [10, 2, 2]);
     await load(list.id, extra);
     assert.deepEqual(await figures(), [13, 7, 7]);
+    assert.deepEqual(await figuresOf(names.json.id), [13, 3, 3]);
     const db = env().database.db;
     const carried = await db
       .selectFrom('quality_carry')
@@ -431,13 +442,14 @@ describeEachDb('quality: rules', (env) => {
       .where('resource_id', '=', list.id)
       .executeTakeFirstOrThrow();
     const first = people[0]!.split(',')[0]!;
-    await sql`UPDATE ${sql.raw(`data."${table_name}"`)} SET id_no = ${residentId('1975-06-06', 9)} WHERE id_no = ${first}`.execute(
-      db,
-    );
+    await sql`UPDATE ${sql.raw(`data."${table_name}"`)} SET id_no = ${residentId('1975-06-06', 9)}, name = NULL
+      WHERE id_no = ${first}`.execute(db);
     assert.deepEqual(await figures(), [13, 7, 7]);
-    // … and an upsert that overwrites a loaded row makes the check judge every row again (so it sees that one too)
+    assert.deepEqual(await figuresOf(names.json.id), [13, 3, 3]);
+    // … and an upsert that overwrites a loaded row makes the checks judge every row again (so they see that one too)
     await load(list.id, [people[1]!], 'upsert');
     assert.deepEqual(await figures(), [13, 8, 8]);
+    assert.deepEqual(await figuresOf(names.json.id), [13, 4, 4]);
     // the reference loaded again: every row judged again against it
     await load(base.id, extra);
     assert.deepEqual(await figures(), [13, 5, 5]);

@@ -578,42 +578,50 @@ export class RuleService {
           : { ...now, ms },
       );
     };
-    // a carried existence check with few new rows looks them up on its own (a lookup per row would keep the scan
-    // from running in parallel); the other row checks share the scan
-    const apart = scanned.filter((p) => carry.get(p.rule.id)?.probe);
-    const together = scanned.filter((p) => !apart.includes(p));
+    const listed = batches.map((b) => b.id);
+    const check = (p: (typeof scanned)[number]): runs.ScanCheck => ({
+      check: p.check,
+      checkedAtLoad: atLoad(p.check),
+      ...(carry.get(p.rule.id)?.probe ? { lookUp: true } : {}),
+      sample: this.sampling(carry.get(p.rule.id), Number(previous.get(p.rule.id)?.failing ?? 0)),
+    });
+    // the checks that carry judge the new batches' rows, in a scan that reads only those (for each set of batches:
+    // rules run together share one); the others judge every row of the listed batches, in the table's scan
+    const fresh = new Map<string, (typeof scanned)[number][]>();
+    for (const p of scanned) {
+      const c = carry.get(p.rule.id);
+      if (!c?.from) continue;
+      const k = c.judge.join(',');
+      fresh.set(k, [...(fresh.get(k) ?? []), p]);
+    }
+    const whole = scanned.filter((p) => !carry.get(p.rule.id)?.from);
     let rows: number | null = null;
-    if (shape && (together.length || plans.some((p) => ['key', 'row_count', 'single_source'].includes(p.plan.how)))) {
+    if (shape && (whole.length || plans.some((p) => ['key', 'row_count', 'single_source'].includes(p.plan.how)))) {
       const t0 = performance.now();
       const res = await runs.scan(
         this.db,
         shape.table,
         shape.keys.map((k) => k.code),
-        together.map((p) => ({
-          check: p.check,
-          checkedAtLoad: atLoad(p.check),
-          ...(carry.has(p.rule.id) ? { batches: carry.get(p.rule.id)!.judge } : {}),
-          sample: this.sampling(carry.get(p.rule.id), Number(previous.get(p.rule.id)?.failing ?? 0)),
-        })),
+        whole.map(check),
+        carry.size ? { within: listed } : {},
       );
       const ms = performance.now() - t0;
       rows = res.rows;
-      together.forEach((p, i) => add(p.rule.id, res.checks[i]!, ms));
+      whole.forEach((p, i) => add(p.rule.id, res.checks[i]!, ms));
     }
-    for (const p of apart) {
+    for (const [k, group] of fresh) {
       const t0 = performance.now();
-      const c = carry.get(p.rule.id)!;
-      const now = c.judge.length
-        ? await runs.lookUp(
+      const res = k
+        ? await runs.scan(
             this.db,
             shape!.table,
-            shape!.keys.map((k) => k.code),
-            p.check as Extract<runs.RowCheck, { kind: 'exists_in' }>,
-            c.judge,
-            this.sampling(c, 0) !== 'none',
+            shape!.keys.map((x) => x.code),
+            group.map(check),
+            { within: k.split(',') },
           )
-        : { checked: 0, failing: 0, sample: [] };
-      add(p.rule.id, now, performance.now() - t0);
+        : null;
+      const ms = performance.now() - t0;
+      group.forEach((p, i) => add(p.rule.id, res?.checks[i] ?? { checked: 0, failing: 0, sample: [] }, ms));
     }
     for (const { rule, plan } of plans) {
       const t0 = performance.now();
@@ -781,7 +789,7 @@ export class RuleService {
       shape.table,
       shape.keys.map((k) => k.code),
       [{ check: plan.check, sample: 'scan' }],
-      keys,
+      { only: keys },
     );
     return { checked: res.rows, failing: res.checks[0]!.failing };
   }

@@ -99,11 +99,10 @@ export interface ScanCheck {
   /** Batches whose rows ingest already made this check on (at the door): those rows are not judged again. */
   checkedAtLoad?: string[];
   /**
-   * Judge only the rows of these batches: a carried check judges the batches its rule's last run had not (what that
-   * run found is added), and every check that carries names every batch it judges, so rows a batch commits during
-   * the scan wait for the next run instead of being counted twice.
+   * An existence check whose other items are the other table's key, on few rows: each row is looked up in that
+   * key's index (a nested loop, which parallel workers can run) instead of hashing the whole other table.
    */
-  batches?: string[];
+  lookUp?: boolean;
   /**
    * How the first failing keys are found: in the scan itself (`scan`: each failing row costs a call, so for a rule
    * that failed few rows last time), or afterwards by a query that stops at the twentieth (`after`: for a rule that
@@ -142,49 +141,63 @@ function keyText(keys: string[]) {
 
 /**
  * One scan of a resource's table for all its row checks: the rows, and for each check the rows it judged, those
- * that failed and the first failing keys. Runs with room for the existence checks' hash tables.
+ * that failed and the first failing keys. Runs with room for the existence checks' hash tables. `only` keeps the
+ * rows whose key is one of them (a report's rows); `within` the rows of these batches (named, so that rows a batch
+ * commits during the scan wait for the next run instead of being judged twice: see the rule service's carry).
  */
 export async function scan(
   db: DbOrTrx,
   table: string,
   keys: string[],
   checks: ScanCheck[],
-  only?: string[],
+  rows: { only?: string[]; within?: string[] } = {},
 ): Promise<ScanResult> {
   const key = keyText(keys);
-  // a report's rows only: the rows whose key is one of `only`
-  const where = only && key ? sql` WHERE ${key} = ANY(${only}::text[])` : sql``;
+  const filters = [
+    ...(rows.only && key ? [sql`${key} = ANY(${rows.only}::text[])`] : []),
+    ...(rows.within ? [sql`t.batch_id = ANY(${rows.within}::uuid[])`] : []),
+  ];
+  const where = (lead: string) => (filters.length ? sql`${sql.raw(lead)}${sql.join(filters, sql` AND `)}` : sql``);
   const columns: RawBuilder<unknown>[] = [sql`count(*) AS n`];
-  const conditions = checks.map((c) => {
-    const g = c.batches
-      ? c.batches.length
-        ? sql`t.batch_id = ANY(${c.batches}::uuid[]) AND ${guard(c.check)}`
-        : sql`false`
-      : guard(c.check);
+  const joins: RawBuilder<unknown>[] = [];
+  const conditions = checks.map((c, i) => {
+    let fails = failing(c.check);
+    if (c.lookUp && c.check.kind === 'exists_in') {
+      // the other table's key items are never empty: a row without a match leaves them empty
+      const ref = c.check.refItems;
+      const r = sql.raw(`r${i}`);
+      const same = c.check.items.map((it, k) => sql`${r}.${sql.raw(ident(ref[k]!))} = ${text(it)}`);
+      joins.push(sql` LEFT JOIN ${sql.raw(dataTable(c.check.refTable))} ${r} ON ${sql.join(same, sql` AND `)}`);
+      fails = sql`${r}.${sql.raw(ident(ref[0]!))} IS NULL`;
+    }
     const f = c.checkedAtLoad?.length
-      ? sql`(t.batch_id IS NULL OR NOT (t.batch_id = ANY(${c.checkedAtLoad}::uuid[]))) AND ${failing(c.check)}`
-      : failing(c.check);
-    return { g, f };
+      ? sql`(t.batch_id IS NULL OR NOT (t.batch_id = ANY(${c.checkedAtLoad}::uuid[]))) AND ${fails}`
+      : fails;
+    return { g: guard(c.check), f };
   });
+  // a looked-up check's keys come from the scan: the query after it would not have the join
+  const sampling = checks.map((c) => (c.lookUp && c.sample === 'after' ? 'scan' : c.sample));
   conditions.forEach(({ g, f }, i) => {
     columns.push(sql`count(*) FILTER (WHERE ${g}) AS ${sql.raw(`c${i}`)}`);
     columns.push(sql`count(*) FILTER (WHERE ${g} AND ${f}) AS ${sql.raw(`f${i}`)}`);
-    if (key && checks[i]!.sample === 'scan')
+    if (key && sampling[i] === 'scan')
       columns.push(sql`quality_sample(${key}) FILTER (WHERE ${g} AND ${f}) AS ${sql.raw(`s${i}`)}`);
   });
   return withRoom(db, async (trx) => {
-    const r = await sql<
-      Record<string, unknown>
-    >`SELECT ${sql.join(columns)} FROM ${sql.raw(dataTable(table))} t${where}`.execute(trx);
+    if (joins.length) {
+      // the lookups as nested loops over the other tables' keys (the rows looked up are few: see `lookUp`)
+      await sql`SET LOCAL enable_hashjoin = off`.execute(trx);
+      await sql`SET LOCAL enable_mergejoin = off`.execute(trx);
+    }
+    const r = await sql<Record<string, unknown>>`SELECT ${sql.join(columns)}
+      FROM ${sql.raw(dataTable(table))} t${sql.join(joins, sql``)}${where(' WHERE ')}`.execute(trx);
     const row = r.rows[0]!;
     // the keys of the checks sampled afterwards: the first twenty failing rows, in whatever order the scan meets them
     if (key)
-      for (const [i, c] of checks.entries())
-        if (c.sample === 'after' && Number(row[`f${i}`]) > 0) {
-          const { g, f } = conditions[i]!;
-          const more = only ? sql` AND ${key} = ANY(${only}::text[])` : sql``;
+      for (const [i, { g, f }] of conditions.entries())
+        if (sampling[i] === 'after' && Number(row[`f${i}`]) > 0) {
           const s = await sql<{ k: string }>`SELECT ${key} AS k FROM ${sql.raw(dataTable(table))} t
-            WHERE ${g} AND ${f}${more} LIMIT 20`.execute(trx);
+            WHERE ${g} AND ${f}${where(' AND ')} LIMIT 20`.execute(trx);
           row[`s${i}`] = s.rows.map((x) => x.k);
         }
     return {
@@ -196,37 +209,6 @@ export async function scan(
       })),
     };
   });
-}
-
-/**
- * An existence check on the rows of some batches only, when the other items are the other table's key: each row is
- * looked up in that key's index (a nested loop, which runs in parallel workers), instead of hashing the whole other
- * table. The rows are found by a scan that tests only their batch.
- */
-export async function lookUp(
-  db: DbOrTrx,
-  table: string,
-  keys: string[],
-  check: Extract<RowCheck, { kind: 'exists_in' }>,
-  batches: string[],
-  sample: boolean,
-): Promise<{ checked: number; failing: number; sample: string[] }> {
-  const key = keyText(keys);
-  const same = check.items.map((i, k) => sql`r.${sql.raw(ident(check.refItems[k]!))} = ${text(i)}`);
-  // the other table's key items are never empty: no match leaves them empty
-  const missing = sql`r.${sql.raw(ident(check.refItems[0]!))} IS NULL`;
-  const row = await withRoom(db, async (trx) => {
-    await sql`SET LOCAL enable_hashjoin = off`.execute(trx);
-    await sql`SET LOCAL enable_mergejoin = off`.execute(trx);
-    const r = await sql<{ c: string; f: string; s: string[] | null }>`
-      SELECT count(*) AS c, count(*) FILTER (WHERE ${missing}) AS f,
-        ${sample && key ? sql`quality_sample(${key}) FILTER (WHERE ${missing})` : sql`NULL::text[]`} AS s
-      FROM ${sql.raw(dataTable(table))} t LEFT JOIN ${sql.raw(dataTable(check.refTable))} r
-        ON ${sql.join(same, sql` AND `)}
-      WHERE t.batch_id = ANY(${batches}::uuid[]) AND ${guard(check)}`.execute(trx);
-    return r.rows[0]!;
-  });
-  return { checked: Number(row.c), failing: Number(row.f), sample: row.s ?? [] };
 }
 
 /** Rows whose items repeat another row's (rows with an empty item are not judged), and a key of each group. */
