@@ -713,11 +713,12 @@ export interface QualityRunTable {
   started_at: DefaultTimestamp;
 }
 
-/** What a row check judged, carried to its rule's next run (migration 2026-12-07T05-00). */
+/** What a row check judged, carried to its rule's next run (migrations 2026-12-07T05-00 and T06-00). */
 export interface QualityCarryTable {
   rule_id: string;
   basis: string;
-  batches: string[];
+  /** the change_seq of the last batch whose rows it judged (null: only batches from before change_seq) */
+  through: ColumnType<string | null, number | null, number | null>;
   checked: ColumnType<string, number, number>;
   failing: ColumnType<string, number, number>;
   sample: string[];

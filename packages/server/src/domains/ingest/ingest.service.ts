@@ -513,8 +513,10 @@ export class IngestService {
    */
   async succeededBatches(
     resourceId: string,
+    /** the caller's transaction, to read them in the same snapshot as its data */
+    db: DbOrTrx = this.db,
   ): Promise<{ id: string; version: number; changeSeq: number | null; insertOnly: boolean; accepted: number }[]> {
-    return repo.succeededBatches(this.db, resourceId);
+    return repo.succeededBatches(db, resourceId);
   }
 
   /** A batch of a resource as a fix names it (no access check: the caller checks the owner). */

@@ -146,7 +146,7 @@ export async function trend(
   return r.rows.map((x) => ({ day: x.day, score: Number(x.score), resources: x.resources }));
 }
 
-/** What the rules' existence checks judged at their last runs (quality_carry), by rule. */
+/** What the rules' row checks judged at their last runs (quality_carry), by rule. */
 export async function carries(db: DbOrTrx, ruleIds: string[]) {
   if (!ruleIds.length) return new Map<string, Carry>();
   const rows = await db.selectFrom('quality_carry').selectAll().where('rule_id', 'in', ruleIds).execute();
@@ -155,7 +155,7 @@ export async function carries(db: DbOrTrx, ruleIds: string[]) {
       r.rule_id,
       {
         basis: r.basis,
-        batches: r.batches,
+        through: r.through === null ? null : Number(r.through),
         checked: Number(r.checked),
         failing: Number(r.failing),
         sample: r.sample,
@@ -166,7 +166,8 @@ export async function carries(db: DbOrTrx, ruleIds: string[]) {
 
 export interface Carry {
   basis: string;
-  batches: string[];
+  /** the change_seq of the last batch whose rows were judged (batches commit in that order, per resource) */
+  through: number | null;
   checked: number;
   failing: number;
   sample: string[];
@@ -179,7 +180,7 @@ export async function saveCarries(db: DbOrTrx, rows: (Carry & { ruleId: string }
       .values({
         rule_id: r.ruleId,
         basis: r.basis,
-        batches: r.batches,
+        through: r.through,
         checked: r.checked,
         failing: r.failing,
         sample: r.sample,
@@ -187,7 +188,7 @@ export async function saveCarries(db: DbOrTrx, rows: (Carry & { ruleId: string }
       .onConflict((oc) =>
         oc.column('rule_id').doUpdateSet((eb) => ({
           basis: eb.ref('excluded.basis'),
-          batches: eb.ref('excluded.batches'),
+          through: eb.ref('excluded.through'),
           checked: eb.ref('excluded.checked'),
           failing: eb.ref('excluded.failing'),
           sample: eb.ref('excluded.sample'),

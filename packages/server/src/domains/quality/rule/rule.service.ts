@@ -4,7 +4,7 @@
 // pass. Scores per dimension and overall (the Center's weights, from the policy version in force) are kept per day.
 import { randomUUID } from 'node:crypto';
 import type { Insertable } from 'kysely';
-import type { Db } from '../../../db/database.ts';
+import type { Db, DbOrTrx } from '../../../db/database.ts';
 import type {
   Msg,
   QualityDimension,
@@ -54,10 +54,10 @@ export interface RuleInput {
 
 type Shape = NonNullable<Awaited<ReturnType<DataServer['shape']>>>;
 /**
- * A row check's run: its basis, every batch it will have judged, those it judges now, what it carries, and whether
- * the new rows are looked up in the other resource's key by a statement of their own (`probe`).
+ * A row check's run: its basis, the last batch it will have judged (`through`, a change_seq), and when it carries
+ * (`from`) the batches it judges now and whether their rows are looked up in the other resource's key (`probe`).
  */
-type Carrying = { basis: string; batches: string[]; judge: string[]; from: repo.Carry | null; probe: boolean };
+type Carrying = { basis: string; through: number | null; judge: string[]; from: repo.Carry | null; probe: boolean };
 
 /** What one rule does when run: a check in the table's scan, a grouping, or a figure read elsewhere. */
 type Plan =
@@ -558,71 +558,76 @@ export class RuleService {
     const scanned = plans
       .filter((p) => p.plan.how === 'scan')
       .map((p) => ({ rule: p.rule, check: (p.plan as { check: runs.RowCheck }).check }));
-    const batches = scanned.length ? await this.ingest.succeededBatches(r.id) : [];
-    const atLoad = scanned.length
-      ? this.checkedAtLoad(await itemChecksByVersion(this.db, r.id), batches)
-      : () => undefined;
-    const carry = shape ? await this.carry(scanned, shape, refShapes, batches) : new Map<string, Carrying>();
-    // what a run finds is added to what its rule carries
-    const add = (ruleId: string, now: { checked: number; failing: number; sample: string[] }, ms: number) => {
-      const c = carry.get(ruleId)?.from;
-      figures.set(
-        ruleId,
-        c
-          ? {
-              checked: c.checked + now.checked,
-              failing: c.failing + now.failing,
-              sample: [...c.sample, ...now.sample].slice(0, 20),
-              ms,
-            }
-          : { ...now, ms },
-      );
-    };
-    const listed = batches.map((b) => b.id);
-    const check = (p: (typeof scanned)[number]): runs.ScanCheck => ({
-      check: p.check,
-      checkedAtLoad: atLoad(p.check),
-      ...(carry.get(p.rule.id)?.probe ? { lookUp: true } : {}),
-      sample: this.sampling(carry.get(p.rule.id), Number(previous.get(p.rule.id)?.failing ?? 0)),
-    });
-    // the checks that carry judge the new batches' rows, in a scan that reads only those (for each set of batches:
-    // rules run together share one); the others judge every row of the listed batches, in the table's scan
-    const fresh = new Map<string, (typeof scanned)[number][]>();
-    for (const p of scanned) {
-      const c = carry.get(p.rule.id);
-      if (!c?.from) continue;
-      const k = c.judge.join(',');
-      fresh.set(k, [...(fresh.get(k) ?? []), p]);
-    }
-    const whole = scanned.filter((p) => !carry.get(p.rule.id)?.from);
+    const versions = scanned.length ? await itemChecksByVersion(this.db, r.id) : null;
+    // the batches, what each check carries and the scans are read in one snapshot: the scans judge exactly the rows
+    // of the batches listed, against the other resources' data as their batches say it is
+    const carry = new Map<string, Carrying>();
     let rows: number | null = null;
-    if (shape && (whole.length || plans.some((p) => ['key', 'row_count', 'single_source'].includes(p.plan.how)))) {
-      const t0 = performance.now();
-      const res = await runs.scan(
-        this.db,
-        shape.table,
-        shape.keys.map((k) => k.code),
-        whole.map(check),
-        carry.size ? { within: listed } : {},
-      );
-      const ms = performance.now() - t0;
-      rows = res.rows;
-      whole.forEach((p, i) => add(p.rule.id, res.checks[i]!, ms));
-    }
-    for (const [k, group] of fresh) {
-      const t0 = performance.now();
-      const res = k
-        ? await runs.scan(
-            this.db,
-            shape!.table,
-            shape!.keys.map((x) => x.code),
-            group.map(check),
-            { within: k.split(',') },
-          )
-        : null;
-      const ms = performance.now() - t0;
-      group.forEach((p, i) => add(p.rule.id, res?.checks[i] ?? { checked: 0, failing: 0, sample: [] }, ms));
-    }
+    await this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        const batches = scanned.length ? await this.ingest.succeededBatches(r.id, trx) : [];
+        const atLoad = versions ? this.checkedAtLoad(versions, batches) : () => undefined;
+        if (shape) for (const [k, v] of await this.carry(trx, scanned, shape, refShapes, batches)) carry.set(k, v);
+        // what a run finds is added to what its rule carries
+        const add = (ruleId: string, now: { checked: number; failing: number; sample: string[] }, ms: number) => {
+          const c = carry.get(ruleId)?.from;
+          figures.set(
+            ruleId,
+            c
+              ? {
+                  checked: c.checked + now.checked,
+                  failing: c.failing + now.failing,
+                  sample: [...c.sample, ...now.sample].slice(0, 20),
+                  ms,
+                }
+              : { ...now, ms },
+          );
+        };
+        const check = (p: (typeof scanned)[number]): runs.ScanCheck => ({
+          check: p.check,
+          checkedAtLoad: atLoad(p.check),
+          ...(carry.get(p.rule.id)?.probe ? { lookUp: true } : {}),
+          sample: this.sampling(carry.get(p.rule.id), Number(previous.get(p.rule.id)?.failing ?? 0)),
+        });
+        // the checks that carry judge the new batches' rows, in a scan that reads only those (for each set of batches:
+        // rules run together share one); the others judge every row of the listed batches, in the table's scan
+        const fresh = new Map<string, (typeof scanned)[number][]>();
+        for (const p of scanned) {
+          const c = carry.get(p.rule.id);
+          if (!c?.from) continue;
+          const k = c.judge.join(',');
+          fresh.set(k, [...(fresh.get(k) ?? []), p]);
+        }
+        const whole = scanned.filter((p) => !carry.get(p.rule.id)?.from);
+        if (shape && (whole.length || plans.some((p) => ['key', 'row_count', 'single_source'].includes(p.plan.how)))) {
+          const t0 = performance.now();
+          const res = await runs.scan(
+            trx,
+            shape.table,
+            shape.keys.map((k) => k.code),
+            whole.map(check),
+          );
+          const ms = performance.now() - t0;
+          rows = res.rows;
+          whole.forEach((p, i) => add(p.rule.id, res.checks[i]!, ms));
+        }
+        for (const [k, group] of fresh) {
+          const t0 = performance.now();
+          const res = k
+            ? await runs.scan(
+                trx,
+                shape!.table,
+                shape!.keys.map((x) => x.code),
+                group.map(check),
+                { within: k.split(',') },
+              )
+            : null;
+          const ms = performance.now() - t0;
+          group.forEach((p, i) => add(p.rule.id, res?.checks[i] ?? { checked: 0, failing: 0, sample: [] }, ms));
+        }
+      });
     for (const { rule, plan } of plans) {
       const t0 = performance.now();
       switch (plan.how) {
@@ -739,7 +744,7 @@ export class RuleService {
           return {
             ruleId,
             basis: c.basis,
-            batches: c.batches,
+            through: c.through,
             checked: f.checked,
             failing: f.failing,
             sample: f.sample,
@@ -818,38 +823,39 @@ export class RuleService {
    * none of these changed since the rule's last run and every batch loaded since only added rows, the last run's
    * figures are carried and only the rows of those batches are judged (looked up one by one in the other table's
    * key when they are few); otherwise every row is. A date in the future is judged afresh each time (the day moves).
-   * The batches judged are named either way, so a batch that commits during the scan is judged next time, not twice.
+   * The batches are listed and the rows scanned in one snapshot, so a batch that commits meanwhile is judged next
+   * time, not twice nor half.
    */
   private async carry(
+    trx: DbOrTrx,
     scanned: { rule: repo.RuleRow; check: runs.RowCheck }[],
     shape: Shape,
     refShapes: Map<string, Shape | null>,
-    batches: { id: string; insertOnly: boolean; accepted: number }[],
+    batches: { id: string; changeSeq: number | null; insertOnly: boolean; accepted: number }[],
   ): Promise<Map<string, Carrying>> {
     const carried = scanned.filter((p) => p.check.kind !== 'not_future');
     const out = new Map<string, Carrying>();
     if (!carried.length) return out;
     const last = await repo.carries(
-      this.db,
+      trx,
       carried.map((p) => p.rule.id),
     );
+    // a resource's batches commit in change_seq order (under its lock): the last one names all before it
+    const lastSeq = (bs: { changeSeq: number | null }[]) =>
+      bs.reduce<number | null>(
+        (m, b) => (b.changeSeq !== null && (m === null || b.changeSeq > m) ? b.changeSeq : m),
+        null,
+      );
+    const through = lastSeq(batches);
     const refs = new Map<string, { seq: number | null; rows: number }>();
-    const all = batches.map((b) => b.id);
-    const present = new Set(all);
     for (const { rule, check } of carried) {
       let basis = { rule: rule.updated_at.toISOString(), table: shape.table, check } as Record<string, unknown>;
       let probe = (_fresh: number) => false;
       if (check.kind === 'exists_in') {
         const refId = rule.params.refResourceId!;
         if (!refs.has(refId)) {
-          const theirs = await this.ingest.succeededBatches(refId);
-          refs.set(refId, {
-            seq: theirs.reduce<number | null>(
-              (m, b) => (b.changeSeq !== null && (m === null || b.changeSeq > m) ? b.changeSeq : m),
-              null,
-            ),
-            rows: theirs.reduce((n, b) => n + b.accepted, 0),
-          });
+          const theirs = await this.ingest.succeededBatches(refId, trx);
+          refs.set(refId, { seq: lastSeq(theirs), rows: theirs.reduce((n, b) => n + b.accepted, 0) });
         }
         const ref = refs.get(refId)!;
         const other = refShapes.get(refId)!;
@@ -863,21 +869,22 @@ export class RuleService {
       }
       const b = JSON.stringify(basis);
       const prev = last.get(rule.id);
-      const judged = new Set(prev?.batches ?? []);
-      const since = batches.filter((x) => !judged.has(x.id));
-      const carries =
-        prev && prev.basis === b && prev.batches.every((id) => present.has(id)) && since.every((x) => x.insertOnly);
+      // the batches after the last one it judged (those from before change_seq came first of all)
+      const since = batches.filter(
+        (x) =>
+          x.changeSeq !== null && (prev?.through === null || prev?.through === undefined || x.changeSeq > prev.through),
+      );
       out.set(
         rule.id,
-        carries
+        prev && prev.basis === b && since.every((x) => x.insertOnly)
           ? {
               basis: b,
-              batches: all,
+              through,
               judge: since.map((x) => x.id),
               from: prev,
               probe: probe(since.reduce((n, x) => n + x.accepted, 0)),
             }
-          : { basis: b, batches: all, judge: all, from: null, probe: false },
+          : { basis: b, through, judge: [], from: null, probe: false },
       );
     }
     return out;

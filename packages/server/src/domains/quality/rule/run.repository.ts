@@ -142,8 +142,8 @@ function keyText(keys: string[]) {
 /**
  * One scan of a resource's table for all its row checks: the rows, and for each check the rows it judged, those
  * that failed and the first failing keys. Runs with room for the existence checks' hash tables. `only` keeps the
- * rows whose key is one of them (a report's rows); `within` the rows of these batches (named, so that rows a batch
- * commits during the scan wait for the next run instead of being judged twice: see the rule service's carry).
+ * rows whose key is one of them (a report's rows); `within` the rows of these batches (the new batches of the checks
+ * that carry what they judged before: see the rule service's carry).
  */
 export async function scan(
   db: DbOrTrx,
