@@ -130,3 +130,21 @@ export function useBrowser(): () => Browser {
     return browser;
   };
 }
+
+/**
+ * Opens a page of the console already loaded in `page` the way its own links do (the router's history), not by
+ * loading the console again: a page is mounted afresh (through the not-found page, so nothing of the page before
+ * it stays on screen) and only its data is fetched. A walk over many pages spends its time on them, not on
+ * starting the console each time.
+ */
+export async function go(page: Page, path: string) {
+  const push = (p: string) =>
+    page.evaluate((to) => {
+      window.history.pushState(null, '', to);
+      window.dispatchEvent(new PopStateEvent('popstate'));
+    }, p);
+  await push('/__walk__');
+  await page.getByTestId('page-not-found').waitFor();
+  await push(path);
+  await page.getByTestId('page-not-found').waitFor({ state: 'detached' });
+}

@@ -17,7 +17,7 @@ import { ORG_KINDS, SHARE_PATHS, SHARE_STATUSES } from '../../packages/server/sr
 import { ROLES } from '../../packages/server/src/platform/context.ts';
 import { JOB_STATES } from '../../packages/server/src/platform/jobs.repository.ts';
 import { BATCH_OUTCOMES, FRESHNESS } from '../../packages/server/src/domains/ingest/ingest.schemas.ts';
-import { listen, login, noBrowser, useBrowser } from './browser.ts';
+import { go, listen, login, noBrowser, useBrowser } from './browser.ts';
 
 const browser = useBrowser();
 
@@ -157,7 +157,7 @@ describeEachDb('every role walks the demo district', (env) => {
         // a resource with its data and masking, as the unit and the Center see it
         if (w.username === 'center.admin' || w.username === 'gaj.admin')
           for (const tab of ['masking', 'data', 'timeline']) {
-            await page.goto(`${base}/catalog/${hukou}?tab=${tab}`);
+            await go(page, `/catalog/${hukou}?tab=${tab}`);
             const text = await settled(page);
             for (const c of codeWordsIn(text, hukouItems)) found.push(`户籍人口信息 ${tab}: ${c}`);
           }
@@ -172,14 +172,14 @@ describeEachDb('every role walks the demo district', (env) => {
         // its actions) read them; the other roles open the same pages with fewer buttons
         if (entries.includes('数据共享') && (w.username === 'center.admin' || w.username === 'gaj.admin'))
           for (const tab of ['', '?tab=grants']) {
-            await page.goto(`${base}/sharing${tab}`);
+            await go(page, `/sharing${tab}`);
             await settled(page);
             const links = await page
               .locator('a[href^="/sharing/applications/"], a[href^="/sharing/grants/"]')
               .evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('href')!))]);
             if (w.username === 'center.admin' && !tab) assert.ok(links.length >= 12, `${links.length} cases`);
             for (const href of links) {
-              await page.goto(base + href);
+              await go(page, href);
               await page
                 .getByTestId(href.includes('/grants/') ? 'grant-state' : 'case-no')
                 .first()
