@@ -49,6 +49,8 @@ export interface Database {
   /** Start-up work (migrations, seeding, data-table DDL) one node at a time: app nodes that start together on one
    * PostgreSQL otherwise deadlock on each other's DDL. A session advisory lock on PostgreSQL; PGlite has one process. */
   withStartupLock<T>(work: () => Promise<T>): Promise<T>;
+  /** PGlite only: the whole database as a tar file (what `pgliteFrom` starts another one from). */
+  dump?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,8 @@ pg.types.setTypeParser(DATE, (v: string) => v);
 export async function openDatabase(opts: {
   databaseUrl?: string | undefined;
   pgliteDir?: string | undefined;
+  /** PGlite only, in memory: start from a dump of another database (the tests' migrated template) */
+  pgliteFrom?: Blob | undefined;
 }): Promise<Database> {
   if (opts.databaseUrl) {
     // An idle connection that the server ends (restart, failover, a dropped test database) must not take
@@ -138,6 +142,7 @@ export async function openDatabase(opts: {
   const { PGlite } = await import('@electric-sql/pglite');
   const pglite = await PGlite.create({
     ...(dataDir ? { dataDir } : {}),
+    ...(opts.pgliteFrom ? { loadDataDir: opts.pgliteFrom } : {}),
     parsers: { [INT8]: (v: string) => Number(v), [DATE]: (v: string) => v },
   });
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
@@ -169,6 +174,7 @@ export async function openDatabase(opts: {
     copyIn,
     jobBackend,
     withStartupLock: (work) => work(),
+    dump: () => pglite.dumpDataDir('none'),
     close: () => db.destroy(),
   };
 }
