@@ -56,22 +56,29 @@ export function dbKinds(): { kind: DbKind; skip: string | false }[] {
  * under a name that changes with the migrations and the PGlite version, written whole or not at all.
  */
 let template: Promise<Blob> | undefined;
+const TEMPLATE_PREFIX = 'gongshu-pglite-migrated-';
+
+/** The template's file: named by the migrations, the migrator and the PGlite version. */
+function templateFile(): string {
+  const migrations = path.join(import.meta.dirname, '../db/migrations');
+  const pgliteMain = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const pglitePkg = path.join(
+    pgliteMain.slice(0, pgliteMain.lastIndexOf(`${path.sep}dist${path.sep}`)),
+    'package.json',
+  );
+  const h = createHash('sha256').update(readFileSync(pglitePkg));
+  h.update(readFileSync(path.join(import.meta.dirname, '../db/migrator.ts')));
+  for (const f of readdirSync(migrations).sort()) h.update(f).update(readFileSync(path.join(migrations, f)));
+  return path.join(tmpdir(), `${TEMPLATE_PREFIX}${h.digest('hex').slice(0, 16)}.tar`);
+}
+
 function migratedTemplate(): Promise<Blob> {
   template ??= (async () => {
-    const migrations = path.join(import.meta.dirname, '../db/migrations');
-    const pgliteMain = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-    const pglitePkg = path.join(
-      pgliteMain.slice(0, pgliteMain.lastIndexOf(`${path.sep}dist${path.sep}`)),
-      'package.json',
-    );
-    const h = createHash('sha256').update(readFileSync(pglitePkg));
-    h.update(readFileSync(path.join(import.meta.dirname, '../db/migrator.ts')));
-    for (const f of readdirSync(migrations).sort()) h.update(f).update(readFileSync(path.join(migrations, f)));
-    const file = path.join(tmpdir(), `gongshu-pglite-migrated-${h.digest('hex').slice(0, 16)}.tar`);
+    const file = templateFile();
     if (existsSync(file)) return new Blob([readFileSync(file)]);
-    // the templates of earlier migrations are of no more use
+    // the templates of other migrations are of no more use (this one's is left to the processes reading it)
     for (const f of readdirSync(tmpdir()))
-      if (f.startsWith('gongshu-pglite-migrated-') && f.endsWith('.tar'))
+      if (f.startsWith(TEMPLATE_PREFIX) && f.endsWith('.tar') && f !== path.basename(file))
         rmSync(path.join(tmpdir(), f), { force: true });
     const d = await openDatabase({});
     try {
@@ -95,14 +102,14 @@ export async function freshDatabase(kind: DbKind): Promise<Database & { url?: st
     try {
       d = await openDatabase({ pgliteFrom: await migratedTemplate() });
     } catch (e) {
-      // a template that does not load (a file damaged on disk): made again from the migrations
+      // a template that does not load (damaged on disk): this suite migrates its own, and the next process makes
+      // the template again
       template = undefined;
-      for (const f of readdirSync(tmpdir()))
-        if (f.startsWith('gongshu-pglite-migrated-')) rmSync(path.join(tmpdir(), f), { force: true });
-      process.stderr.write(`the migrated PGlite template did not load (${(e as Error).message}); made again\n`);
-      d = await openDatabase({ pgliteFrom: await migratedTemplate() });
+      rmSync(templateFile(), { force: true });
+      process.stderr.write(`the migrated PGlite template did not load (${(e as Error).message}): migrating\n`);
+      d = await openDatabase({});
     }
-    // nothing left to run: the template is at the latest migration (this checks it)
+    // nothing left to run on a template, which is at the latest migration (this checks it)
     await migrateToLatest(d.db);
     return d;
   }
