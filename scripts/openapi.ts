@@ -31,6 +31,7 @@ const app = await buildApp(config, {
   dbKind: database.kind,
   keys: { hmac: randomBytes(32), sm4: new Sm4Box(randomBytes(16)) },
   copyIn: database.copyIn,
+  copyOut: database.copyOut,
   bulkSession: database.bulkSession,
   commitDb: database.commitDb,
   jobBackend: database.jobBackend,

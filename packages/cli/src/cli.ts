@@ -105,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
           dbKind: rt.database.kind,
           keys: rt.keys,
           copyIn: rt.database.copyIn,
+          copyOut: rt.database.copyOut,
           bulkSession: rt.database.bulkSession,
           commitDb: rt.database.commitDb,
           jobBackend: rt.database.jobBackend,

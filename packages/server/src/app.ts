@@ -12,7 +12,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.ts';
-import type { BulkSession, CopyIn, Db } from './db/database.ts';
+import type { BulkSession, CopyIn, CopyOut, Db } from './db/database.ts';
 import { currentMigration, latestMigration } from './db/migrator.ts';
 import { ping } from './db/health.repository.ts';
 import { checkResponses } from './platform/response-check.ts';
@@ -84,6 +84,8 @@ export interface AppDeps {
   keys: Keys;
   /** Bulk COPY into data tables (the ingest pipeline). */
   copyIn: CopyIn;
+  /** COPY out of a query (sharing's file exports, through the DataServer). */
+  copyOut: CopyOut;
   /** PostgreSQL: a dedicated connection per batch (absent on PGlite). */
   bulkSession?: (() => Promise<BulkSession>) | undefined;
   /** The outbound address guard (tests give one with their own resolver). */
@@ -179,7 +181,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     deps.outbound ??
     new OutboundGuard({ allowLoopback: config.pullAllowLoopback, platformDatabase: config.databaseUrl });
   // sharing reads loaded data through ingest's DataServer, masks with the masking domain's rules
-  const dataServer = new DataServer(deps.db);
+  // (PGlite hands a COPY's result over whole: exports read it in parts of 20,000 rows)
+  const dataServer = new DataServer(deps.db, deps.copyOut, deps.dbKind === 'pglite' ? 20_000 : null);
   const applications = new ApplicationService(deps.db, calendar, catalog, masking);
   const grants = new GrantService(deps.db, calendar, catalog, masking, dataServer);
   const notifications = new NotifyService(deps.db);

@@ -29,6 +29,7 @@ export async function startServer(config: Config): Promise<{ close(): Promise<vo
       dbKind: rt.database.kind,
       keys: rt.keys,
       copyIn: rt.database.copyIn,
+      copyOut: rt.database.copyOut,
       bulkSession: rt.database.bulkSession,
       commitDb: rt.database.commitDb,
       jobBackend: rt.database.jobBackend,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { PGliteDialect } from './pglite-dialect.ts';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { Writable } from 'node:stream';
 import type { DB } from './schema.ts';
 import type { JobBackend } from '../platform/jobs.ts';
@@ -25,6 +25,14 @@ export type CopyIn = (
   format?: 'text' | 'binary',
 ) => Promise<void>;
 
+/**
+ * COPY out: a query's rows as COPY text (tab-separated lines), as PostgreSQL writes them. `query` must be a whole
+ * SELECT with its values in it (COPY takes no parameters: db/inline.ts). On PostgreSQL a stream on a connection of
+ * its own, ended (and the connection closed) when the reader stops early; on PGlite the whole result at once, so
+ * callers read large results in parts.
+ */
+export type CopyOut = (query: string) => AsyncIterable<Buffer>;
+
 /** A dedicated PostgreSQL connection: Kysely bound to it (queries share its transaction) and COPY streams. */
 export interface BulkSession {
   db: Db;
@@ -42,6 +50,7 @@ export interface Database {
   commitDb: Db;
   kind: 'pglite' | 'postgres';
   copyIn: CopyIn;
+  copyOut: CopyOut;
   /** PostgreSQL only: PGlite has a single connection, shared by every request. */
   bulkSession?: () => Promise<BulkSession>;
   /** How the job queue (platform/jobs.ts) reaches this database. */
@@ -93,6 +102,22 @@ export async function openDatabase(opts: {
         client.release();
       }
     };
+    const copyOut: CopyOut = (query) =>
+      (async function* () {
+        const client = await pool.connect();
+        let whole = false;
+        try {
+          // one backend: the process reading the COPY (an export's converter threads) works on the other cores; a
+          // parallel plan's Gather Merge costs more than it spreads there
+          await client.query('SET max_parallel_workers_per_gather = 0');
+          for await (const chunk of client.query(copyTo(`COPY (${query}) TO STDOUT`))) yield chunk as Buffer;
+          await client.query('RESET max_parallel_workers_per_gather');
+          whole = true;
+        } finally {
+          // a COPY left before its end is still sending: the connection goes, not back to the pool
+          client.release(whole ? undefined : new Error('COPY out ended early'));
+        }
+      })();
     const bulkSession = async (): Promise<BulkSession> => {
       const client = await pool.connect();
       const single = {
@@ -124,6 +149,7 @@ export async function openDatabase(opts: {
       commitDb,
       kind: 'postgres',
       copyIn,
+      copyOut,
       bulkSession,
       jobBackend: { connectionString: opts.databaseUrl },
       withStartupLock,
@@ -156,6 +182,13 @@ export async function openDatabase(opts: {
         { blob: new Blob([data as BlobPart]) },
       );
     });
+  const copyOut: CopyOut = (query) =>
+    (async function* () {
+      const blob = await db
+        .connection()
+        .execute(async () => (await pglite.query(`COPY (${query}) TO '/dev/blob'`, [])).blob);
+      if (blob?.size) yield Buffer.from(await blob.arrayBuffer());
+    })();
   // The job queue's statements go to PGlite directly: PGlite runs each one outside any open transaction (it waits
   // for the transaction to end), and a script without parameters (pg-boss's schema) runs as one simple query.
   const jobBackend: JobBackend = {
@@ -172,6 +205,7 @@ export async function openDatabase(opts: {
     commitDb: db,
     kind: 'pglite',
     copyIn,
+    copyOut,
     jobBackend,
     withStartupLock: (work) => work(),
     dump: () => pglite.dumpDataDir('none'),

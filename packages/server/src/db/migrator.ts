@@ -18,6 +18,7 @@ import * as auditIndexes from './migrations/2026-12-07T03-00_audit_indexes.ts';
 import * as quality from './migrations/2026-12-07T04-00_quality.ts';
 import * as qualityCarry from './migrations/2026-12-07T05-00_quality_carry.ts';
 import * as qualityCarryThrough from './migrations/2026-12-07T06-00_quality_carry_through.ts';
+import * as exportMarks from './migrations/2026-12-07T07-00_export_marks.ts';
 
 const migrations: Record<string, Migration> = {
   '2026-11-29T00-00_foundation': foundation,
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07T04-00_quality': quality,
   '2026-12-07T05-00_quality_carry': qualityCarry,
   '2026-12-07T06-00_quality_carry_through': qualityCarryThrough,
+  '2026-12-07T07-00_export_marks': exportMarks,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -496,6 +496,8 @@ export interface ShareExportTable {
   encoding: 'utf-8' | 'gb18030';
   columns: ColumnType<ExportColumn[], string, string>;
   row_filter: string | null;
+  /** one value in how many carries the fingerprint (fingerprint.ts markEvery) */
+  mark_every: Generated<number>;
   status: 'writing' | 'done' | 'failed';
   rows: Generated<number>;
   started_at: DefaultTimestamp;

@@ -262,6 +262,7 @@ export async function createTestEnv(kind: DbKind, overrides: Partial<Config> = {
     dbKind: database.kind,
     keys,
     copyIn: database.copyIn,
+    copyOut: database.copyOut,
     bulkSession: database.bulkSession,
     commitDb: database.commitDb,
     jobBackend: database.jobBackend,

@@ -21,6 +21,7 @@ export { registerIngestJobs, INGEST_JOBS } from './ingest.jobs.ts';
 export * as ingestPolicy from './ingest.policy.ts';
 export { ingestLabels } from './ingest.labels.ts';
 export { DataServer } from './serve/serve.service.ts';
+export type { CopySql } from './serve/serve.repository.ts';
 export {
   itemsOf,
   type Condition,

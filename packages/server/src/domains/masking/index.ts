@@ -5,6 +5,9 @@ export {
   describeRule,
   scopeKeys,
   scopeHash,
+  scopeKeyBytes,
+  SQL_FALLBACK,
+  keysFromBytes,
   tokenize,
   detokenize,
   RULES,
@@ -12,7 +15,9 @@ export {
   type Rule,
   type Column,
   type ScopeKeys,
+  type ScopeKeyBytes,
 } from './masking.rules.ts';
+export { maskSql } from './masking.sql.ts';
 export { suggest, suggestFromName, suggestFromValues } from './masking.detect.ts';
 export { defaultProfile, looserItems } from './masking.profile.ts';
 export { maskCsv, type CsvProfile } from './masking.stream.ts';

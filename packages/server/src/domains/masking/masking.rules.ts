@@ -54,10 +54,29 @@ export interface ScopeKeys {
 const deriveKey = (master: Buffer, label: string, scope: string) =>
   createHmac('sm3', master).update(`gongshu-masking\u0000${label}\u0000${scope}`).digest();
 
-export function scopeKeys(master: Buffer, scope: string): ScopeKeys {
-  const ecb = createCipheriv('sm4-ecb', deriveKey(master, 'sm4', scope).subarray(0, 16), null);
+/** A scope's key bytes, as scopeKeys derives them: what a worker thread that masks for the scope is given. */
+export interface ScopeKeyBytes {
+  hash: Buffer;
+  siv: Buffer;
+  sm4: Buffer;
+}
+
+export function scopeKeyBytes(master: Buffer, scope: string): ScopeKeyBytes {
+  return {
+    hash: deriveKey(master, 'hash', scope),
+    siv: deriveKey(master, 'sm4-iv', scope),
+    sm4: deriveKey(master, 'sm4', scope).subarray(0, 16),
+  };
+}
+
+export function keysFromBytes(b: ScopeKeyBytes): ScopeKeys {
+  const ecb = createCipheriv('sm4-ecb', b.sm4, null);
   ecb.setAutoPadding(false);
-  return { hash: scopeHash(master, scope), siv: new HmacSm3(deriveKey(master, 'sm4-iv', scope)), ecb };
+  return { hash: new HmacSm3(b.hash), siv: new HmacSm3(b.siv), ecb };
+}
+
+export function scopeKeys(master: Buffer, scope: string): ScopeKeys {
+  return keysFromBytes(scopeKeyBytes(master, scope));
 }
 
 /** Only the scope's pseudonym key (the same as scopeKeys(…).hash), for callers that need nothing else. */
@@ -66,7 +85,10 @@ export function scopeHash(master: Buffer, scope: string): HmacSm3 {
 }
 
 /** Default mask shapes by PII kind (keep first, keep last). */
-const MASK_DEFAULTS: Record<string, [number, number]> = {
+/** What a value the SQL form of a mask (masking.sql.ts) hands back to maskValue starts with. */
+export const SQL_FALLBACK = '\u0001';
+
+export const MASK_DEFAULTS: Record<string, [number, number]> = {
   id_card: [6, 4],
   mobile: [3, 4],
   bank_card: [6, 4],
@@ -287,7 +309,9 @@ export function maskValue(
 }
 
 function fit(s: string, length?: number | null): string {
-  return length && chars(s).length > length ? chars(s).slice(0, length).join('') : s;
+  // no longer in UTF-16 units than the length: no longer in characters either
+  if (!length || s.length <= length) return s;
+  return chars(s).length > length ? chars(s).slice(0, length).join('') : s;
 }
 
 const ADDRESS_WORDS: Record<AddressLevel, [string, string]> = {

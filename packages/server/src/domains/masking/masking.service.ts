@@ -14,6 +14,7 @@ import {
   RULES,
   scopeKeys,
   scopeHash,
+  scopeKeyBytes,
   type Column,
   type Rule,
   type RuleName,
@@ -35,6 +36,11 @@ export class MaskingService {
 
   keys(scope: string) {
     return scopeKeys(this.master, scope);
+  }
+
+  /** The scope's key bytes (for a worker thread that masks for it). */
+  keyBytes(scope: string) {
+    return scopeKeyBytes(this.master, scope);
   }
 
   /** The scope's keyed hash alone (as keys(scope).hash): an export's fingerprint key. */

@@ -12,6 +12,7 @@ import { describeEachDb, type Reply } from '../../testing/test-env.ts';
 import { grantedCase, ownerResource, sharingWorld, type SharingWorld } from '../../testing/sharing-fixtures.ts';
 import { residentId } from '../../testing/ingest-fixtures.ts';
 import { FULL_STAR } from './export/fingerprint.ts';
+import { DataServer } from '../ingest/index.ts';
 
 const ROWS = 120;
 const csvRows = (text: string) => parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true }) as string[][];
@@ -74,6 +75,30 @@ describeEachDb('sharing: exports and leak tracing', (env) => {
     // the grant's own OpenAPI document lists the export beside the API's services
     const doc = await w.system.get(`/api/share/grants/${grantId}/openapi.json`);
     assert.ok(doc.json.paths[`/api/share/grants/${grantId}/export`], Object.keys(doc.json.paths).join());
+  });
+
+  it('the rows as COPY text: in parts (as on PGlite) the same lines as in one, within the where and the count', async () => {
+    const db = env().database;
+    const whole = new DataServer(db.db, db.copyOut, null);
+    const parts = new DataServer(db.db, db.copyOut, 7);
+    const where = [{ op: 'in' as const, item: 'level', values: ['A类', "B类'; --", 'C类\\'], negated: false }];
+    const read = async (d: DataServer, max: number) => {
+      const chunks: Buffer[] = [];
+      for await (const c of (await d.copyRows(resource.id, { items: ['id_no', 'name', 'level'], where, max }))!)
+        chunks.push(c);
+      return Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean);
+    };
+    const all = await read(whole, ROWS);
+    assert.equal(all.length, ROWS / 3, 'only the where’s rows (a quote or backslash in a value is a value)');
+    const items = (lines: string[]) => lines.map((l) => l.split('\t').slice(0, 3).join('\t'));
+    const inParts = await read(parts, ROWS);
+    assert.ok(inParts.every((l) => l.split('\t').length === 4 && l.split('\t')[3] === l.split('\t')[0]));
+    assert.deepEqual(items(inParts), all, 'parts of 7 rows, each after the last key, give the same rows');
+    assert.deepEqual(items(await read(parts, 20)), all.slice(0, 20), 'never more than the count recorded');
+    // each line: the items (in parts, then the key again, for the next part to start after it), in key order
+    const keys = all.map((l) => l.split('\t')[0]!);
+    assert.deepEqual(keys, [...keys].sort());
+    assert.ok(all.every((l) => l.split('\t').length === 3));
   });
 
   it('GB18030 on request (no BOM), and XLSX; a where and fields narrow the file', async () => {

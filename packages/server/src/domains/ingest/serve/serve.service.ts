@@ -1,11 +1,11 @@
 // A resource's loaded data as other domains may read it (sharing's data services): pages in a stable order,
 // one row by its key, and comparisons that say match or no match without the stored values. Who may read what is
 // the caller's business (a grant); this side owns the tables, the SQL, and the types of the values.
-import type { Db } from '../../../db/database.ts';
+import type { CopyOut, Db } from '../../../db/database.ts';
 import type { DataColumn } from '../../../db/schema.ts';
 import { findDataTable } from '../ingest.repository.ts';
 import * as repo from './serve.repository.ts';
-import type { TableShape } from './serve.repository.ts';
+import type { CopySql, TableShape } from './serve.repository.ts';
 import {
   meets,
   type Change,
@@ -34,7 +34,12 @@ export class DataServer {
     { at: number; shape: (TableShape & { columnList: ServedColumn[] }) | null }
   >();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly copyOut?: CopyOut,
+    /** rows per COPY (null: one COPY streams them all; PGlite gives a COPY's result whole) */
+    private readonly copyPart: number | null = null,
+  ) {}
 
   /** The data table of a resource: its columns and key; null when it has none. */
   async shape(resourceId: string) {
@@ -86,6 +91,19 @@ export class DataServer {
           }
         : null;
     return { rows: rows.map((r) => this.typedRow(shape, spec.items, r)), end };
+  }
+
+  /**
+   * Every row that meets the conditions, in key order, as COPY text: each line the items (on PGlite then the key's
+   * columns, as text, for the next part to start after). On PGlite a COPY of `copyPart` rows at a time, each going on after the key the
+   * last one ended with. At most `max` rows (the count the caller recorded); `sqlOf` may write an item through an
+   * expression of its own (a mask in SQL). Null when the resource has no data table.
+   */
+  async copyRows(resourceId: string, spec: { items: string[]; where: Condition[]; max: number; sqlOf?: CopySql }) {
+    const copyOut = this.copyOut;
+    if (!copyOut) throw new Error('DataServer: no COPY out on this database');
+    const shape = await this.shape(resourceId);
+    return shape ? copyParts(this.db, copyOut, shape, { ...spec, part: this.copyPart }) : null;
   }
 
   /**
@@ -167,4 +185,52 @@ export class DataServer {
     if (!shape) return null;
     return repo.compareByKey(this.db, shape, key, values, where);
   }
+}
+
+/** COPY text's escapes undone (PostgreSQL writes \b \f \n \r \t \v and \\). */
+const unescapeCopy = (s: string) =>
+  s.replace(/\\(.)/gs, (_, c: string) => ({ b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' })[c] ?? c);
+
+async function* copyParts(
+  db: Db,
+  copyOut: CopyOut,
+  shape: TableShape,
+  spec: { items: string[]; where: Condition[]; max: number; part: number | null; sqlOf?: CopySql | undefined },
+): AsyncGenerator<Buffer> {
+  const keyCount = Math.max(shape.keys.length, 1);
+  let after: PageEnd | null = null;
+  let left = spec.max;
+  while (left > 0) {
+    const limit = Math.min(left, spec.part ?? left);
+    // the key's columns follow the items only where a next part needs them
+    const query = repo.copyQuery(db, shape, {
+      items: spec.items,
+      where: spec.where,
+      after,
+      limit,
+      sqlOf: spec.sqlOf,
+      keys: spec.part !== null,
+    });
+    let last: Buffer | null = null;
+    let lines = 0;
+    for await (const chunk of copyOut(query)) {
+      if (spec.part !== null) {
+        lines += countLines(chunk);
+        last = chunk;
+      }
+      yield chunk;
+    }
+    left -= limit;
+    if (spec.part === null || lines < limit || !last) return;
+    // the next part starts after the last line's key (its last fields)
+    const end = last[last.length - 1] === 10 ? last.length - 1 : last.length;
+    const line = last.toString('utf8', last.lastIndexOf(10, end - 1) + 1, end).split('\t');
+    after = { sort: null, key: line.slice(-keyCount).map((f) => (f === '\\N' ? null : unescapeCopy(f))) };
+  }
+}
+
+function countLines(b: Buffer) {
+  let n = 0;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+  return n;
 }

@@ -1,78 +1,70 @@
-// Writes an export as it is read, page by page: CSV (UTF-8 with a BOM, so Excel opens it, or GB18030 for the
-// offices whose tools want it) or XLSX (ExcelJS's streaming writer). A 1M-row export never holds the file, or
-// more than a page of rows, in memory. Each value is written with its fingerprint (fingerprint.ts, ADR 0011).
+// Writes an export as it is read: CSV (UTF-8 with a BOM, so Excel opens it, or GB18030 for the offices whose
+// tools want it) from the database's COPY text, converted on worker threads (export.threads.ts), or XLSX (ExcelJS's
+// streaming writer) page by page. A 1M-row export never holds the file, or more than a page or a few pieces of it,
+// in memory. Each value is written with its fingerprint (fingerprint.ts, ADR 0011).
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
-import iconv from 'iconv-lite';
 import type { ExportColumn } from '../../../db/schema.ts';
-import { csvCell } from '../../../platform/csv.ts';
 import { loadExcel } from '../../../platform/xlsx.ts';
 import type { ScopeKeys } from '../../masking/index.ts';
+import type { ConvertInit } from './export.convert.ts';
+import { convertExport } from './export.threads.ts';
 import { embedDecimal, embedFill, embedHex } from './fingerprint.ts';
 
 export type Row = Record<string, unknown>;
 
 export interface ExportPlan {
-  format: 'csv' | 'xlsx';
-  encoding: 'utf-8' | 'gb18030';
   columns: (ExportColumn & { numeric: boolean })[];
   /** the export's own key: which form each carrier takes */
   prf: ScopeKeys['hash'];
+  /** one value in how many carries the fingerprint */
+  every: number;
   /** the masked rows, a page at a time */
   pages: AsyncIterable<Row[]>;
   /** called once, when the file is complete or abandoned (rows written so far, and why it stopped) */
   onEnd(rows: number, error: unknown): Promise<void>;
 }
 
-/** A value as the file holds it: the fingerprint's form for carriers, text or number otherwise. */
+/** A value as the XLSX holds it: the fingerprint's form for carriers, text or number otherwise. */
 function cellOf(plan: ExportPlan, c: ExportPlan['columns'][number], v: unknown): unknown {
   if (v === null || v === undefined) return null;
-  if (c.carrier === 'fill') return embedFill(plan.prf, String(v));
-  if (c.carrier === 'decimal') return embedDecimal(plan.prf, String(v));
-  if (c.carrier === 'hex') return embedHex(plan.prf, String(v));
-  if (plan.format === 'xlsx' && c.numeric && typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+  if (c.carrier === 'fill') return embedFill(plan.prf, String(v), plan.every);
+  if (c.carrier === 'decimal') return embedDecimal(plan.prf, String(v), plan.every);
+  if (c.carrier === 'hex') return embedHex(plan.prf, String(v), plan.every);
+  if (c.numeric && typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Number(v);
   return v;
 }
 
-export function writeExport(plan: ExportPlan): Readable {
-  return plan.format === 'csv' ? writeCsv(plan) : writeXlsx(plan);
-}
-
-function writeCsv(plan: ExportPlan): Readable {
-  const encode = (s: string) => (plan.encoding === 'gb18030' ? iconv.encode(s, 'gb18030') : Buffer.from(s, 'utf8'));
+/**
+ * A CSV export: the granted rows as COPY text (`input`, opened when the file is first read), masked, fingerprinted
+ * and encoded by export.convert.ts.
+ */
+export function writeCsv(
+  init: ConvertInit,
+  input: () => Promise<AsyncIterable<Buffer>>,
+  onEnd: (rows: number, error: unknown) => Promise<void>,
+): Readable {
   async function* body() {
     let rows = 0;
-    // until the last page is written, a stop is the reader going away (the generator is returned early)
+    // until the last piece is written, a stop is the reader going away (the generator is returned early)
     let error: unknown = 'abandoned';
     try {
-      const header = plan.columns.map((c) => csvCell(c.name)).join(',') + '\r\n';
-      yield encode((plan.encoding === 'utf-8' ? '\uFEFF' : '') + header);
-      for await (const page of plan.pages) {
-        let text = '';
-        for (const r of page) {
-          let line = '';
-          for (let i = 0; i < plan.columns.length; i++) {
-            const c = plan.columns[i]!;
-            if (i) line += ',';
-            line += csvCell(cellOf(plan, c, r[c.code]));
-          }
-          text += line + '\r\n';
-        }
-        rows += page.length;
-        yield encode(text);
+      for await (const part of convertExport(init, await input())) {
+        rows += part.rows;
+        yield part.data;
       }
       error = null;
     } catch (e) {
       error = e;
       throw e;
     } finally {
-      await plan.onEnd(rows, error);
+      await onEnd(rows, error);
     }
   }
   return Readable.from(body());
 }
 
-function writeXlsx(plan: ExportPlan): Readable {
+export function writeXlsx(plan: ExportPlan): Readable {
   const out = new PassThrough();
   void (async () => {
     let rows = 0;

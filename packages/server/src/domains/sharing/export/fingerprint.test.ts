@@ -16,8 +16,12 @@ import {
   CARRIERS as ALL,
   FULL_STAR,
   logTail,
+  marked,
+  markEvery,
   names,
   readDecimal,
+  selector,
+  selectorOfBytes,
   readFill,
   shortestDecimal,
   type Carrier,
@@ -124,9 +128,30 @@ function carriersOf(rows: Record<string, string>[]) {
 }
 
 /** Which candidates the evidence names (the union bound over every candidate and family). */
-function trace(set: CarrierSet, candidates: string[]) {
+function trace(set: CarrierSet, candidates: string[], everyOf: (id: string) => number = () => 1) {
   const tried = candidates.length * ALL.length;
-  return candidates.filter((id) => names(evidenceFor(keyOf(id), set, ALL, tried), tried));
+  return candidates.filter((id) => names(evidenceFor(keyOf(id), set, ALL, tried, everyOf(id)), tried));
+}
+
+/** A large export's rows as served: masked IDs, mobiles and pseudonyms, amounts (distinct enough to mark sparsely). */
+function largeServed(rows: number) {
+  return Array.from({ length: rows }, (_, i) => ({
+    id_no: `640106********${String(i % 10_000).padStart(4, '0')}`,
+    mobile: `1${30 + (i % 60)}****${String(i % 10_000).padStart(4, '0')}`,
+    amount: (300 + ((i * 37) % 9000) / 4).toFixed(2),
+    pid: `ps_${(i * 2654435761).toString(16).padStart(16, '0').slice(-16)}`,
+  }));
+}
+
+/** An export of `rows`, marked as sparsely as an export of that size is. */
+function sparseExportOf(id: string, rows: ReturnType<typeof largeServed>, every: number) {
+  const prf = keyOf(id);
+  return rows.map((r) => ({
+    id_no: embedFill(prf, r.id_no, every),
+    mobile: embedFill(prf, r.mobile, every),
+    amount: embedDecimal(prf, r.amount, every),
+    pid: embedHex(prf, r.pid, every),
+  }));
 }
 
 describe('export fingerprint', () => {
@@ -216,6 +241,33 @@ describe('export fingerprint', () => {
     assert.deepEqual(trace(carriersOf(plain), ids), []);
   });
 
+  it('a large export marks one value in 16: any 10% of it, one column left, still names it and no other', () => {
+    const rows = largeServed(20_000);
+    // candidates of every density: the tracer reads each with the marking it used
+    const ids = Array.from({ length: 600 }, (_, i) => `large-${i}`);
+    // (dense markings are the other tests')
+    const everyOf = (id: string) => [4, 8, 16][Number(id.split('-')[1]) % 3]!;
+    const rand = rng(42);
+    for (let t = 0; t < 8; t++) {
+      const source = ids[(t * 131 + 4) % ids.length]!;
+      const every = everyOf(source);
+      const keep = [['id_no'], ['mobile'], ['pid'], ['id_no', 'mobile', 'amount']][t % 4]!;
+      const file = sparseExportOf(source, rows, every);
+      if (every === 16) {
+        // only the picked values are marked, each in its own form; the rest are written plainly
+        const plainOnes = file.filter((r, i) => !marked('fill', rows[i]!.mobile, 16));
+        assert.ok(plainOnes.every((r) => !r.mobile.includes(FULL_STAR)));
+        assert.ok(plainOnes.length > rows.length * 0.9, `${plainOnes.length}`);
+      }
+      const named = trace(carriersOf(leak(file, rand, keep)), ids, everyOf);
+      assert.deepEqual(named, [source], `leak ${t} of ${source} (every ${every}, ${keep.join(',')})`);
+    }
+    // a file no candidate wrote names none, whatever marking each candidate is read with
+    const outsider = sparseExportOf('not-a-candidate', rows, 16);
+    assert.deepEqual(trace(carriersOf(leak(outsider, rand, ['id_no', 'mobile', 'amount', 'pid'])), ids, everyOf), []);
+    assert.equal(markEvery(1_000_000), 16);
+  });
+
   it('the chance of a wrong export agreeing is what the binomial says: measured over 2,000 wrong keys', () => {
     const set = carriersOf(leak(exportOf('the-source'), rng(3), ['mobile']));
     // every bit compared (no early drop): what each wrong key would have written in place of what the file shows
@@ -243,5 +295,24 @@ describe('export fingerprint', () => {
     assert.ok(best < 0.8, `a wrong key agreed on ${best}`);
     const right = evidenceFor(keyOf('the-source'), set, ['fill'])!;
     assert.equal(right.agreeing, right.bits);
+  });
+});
+
+describe('export fingerprint: the selector', () => {
+  it('hashes the UTF-8 of the canonical form: the same from a string as from its bytes', () => {
+    for (const s of [
+      '',
+      'a',
+      '张**',
+      '139****5678',
+      '𠀀名*',
+      'é*',
+      '\uD800*',
+      'ps_0123456789abcdef',
+      '金凤区长城中路街道**',
+    ]) {
+      const b = Buffer.from(s, 'utf8');
+      for (const kind of ALL) assert.equal(selector(kind, s), selectorOfBytes(kind, b, 0, b.length), `${kind} ${s}`);
+    }
   });
 });

@@ -9,6 +9,11 @@
 // re-encoded to GBK and columns dropped, and any surviving value still reads. Unmasked text, integers, dates,
 // codes and pseudonyms are written exactly as served: an ID number keeps its check digit.
 //
+// A large export marks only some of its values: one in `every` (1, 2, 4, 8 or 16, from the export's size; stored
+// with the export), picked by a public hash of the value's canonical form (selector), so that a 1M-row export does
+// not cost a keyed hash per value (ADR 0011). The others are written in their plain form (`*`, the shortest
+// decimal, lower case). Any 10% of a large export still holds thousands of marked values; a small one marks all.
+//
 // Tracing compares a file's carriers with what each candidate export would have written. A wrong export agrees
 // on each distinct carrier bit with probability ½ (HMAC as a PRF), so with n bits compared and m agreeing its
 // chance of agreeing as well is P[Bin(n, ½) ≥ m]. An export is named only when that chance, times the number of
@@ -23,6 +28,64 @@ export const FULL_STAR = '\uFF0A';
 export const FALSE_ATTRIBUTION_BOUND = 1e-9;
 /** At most this many distinct carriers of a family are compared per candidate (a file may hold millions). */
 const MAX_CARRIERS = 512;
+/** At most this many distinct carriers of a family are kept from a file (enough for MAX_CARRIERS at EVERY_MAX). */
+const MAX_KEPT = 8192;
+/** The sparsest marking an export uses (a power of two), and the fewest rows an export has per marked value. */
+export const EVERY_MAX = 16;
+const ROWS_PER_EVERY = 20_000;
+
+/** One value in how many an export of `rows` rows marks: a power of two, 1 up to 40,000 rows, EVERY_MAX from 320,000. */
+export function markEvery(rows: number): number {
+  let every = 1;
+  while (every < EVERY_MAX && rows >= ROWS_PER_EVERY * every * 2) every *= 2;
+  return every;
+}
+
+/**
+ * The public hash that picks the marked values: FNV-1a over the family's letter, a zero byte and the canonical
+ * form's UTF-8 (bytes, so that the CSV converter reads it off COPY text without decoding).
+ */
+export function selector(kind: Carrier, canonical: string): number {
+  let h = Math.imul(Math.imul(0x811c9dc5 ^ kind.charCodeAt(0), 0x01000193), 0x01000193);
+  // the UTF-8 bytes of each code point, as they come (no buffer per value)
+  for (let i = 0; i < canonical.length; i++) {
+    let cp = canonical.charCodeAt(i);
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < canonical.length) {
+      const lo = canonical.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+        i++;
+      }
+    }
+    if (cp < 0x80) h = Math.imul(h ^ cp, 0x01000193);
+    else if (cp < 0x800) {
+      h = Math.imul(h ^ (0xc0 | (cp >> 6)), 0x01000193);
+      h = Math.imul(h ^ (0x80 | (cp & 0x3f)), 0x01000193);
+    } else if (cp < 0x10000) {
+      // a lone surrogate is written as U+FFFD, as Buffer.from writes it
+      if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
+      h = Math.imul(h ^ (0xe0 | (cp >> 12)), 0x01000193);
+      h = Math.imul(h ^ (0x80 | ((cp >> 6) & 0x3f)), 0x01000193);
+      h = Math.imul(h ^ (0x80 | (cp & 0x3f)), 0x01000193);
+    } else {
+      h = Math.imul(h ^ (0xf0 | (cp >> 18)), 0x01000193);
+      h = Math.imul(h ^ (0x80 | ((cp >> 12) & 0x3f)), 0x01000193);
+      h = Math.imul(h ^ (0x80 | ((cp >> 6) & 0x3f)), 0x01000193);
+      h = Math.imul(h ^ (0x80 | (cp & 0x3f)), 0x01000193);
+    }
+  }
+  return h >>> 0;
+}
+
+export function selectorOfBytes(kind: Carrier, b: Uint8Array, start: number, end: number): number {
+  let h = Math.imul(Math.imul(0x811c9dc5 ^ kind.charCodeAt(0), 0x01000193), 0x01000193);
+  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+/** Whether a value is marked in an export that marks one value in `every`. */
+export const marked = (kind: Carrier, canonical: string, every: number) =>
+  every <= 1 || (selector(kind, canonical) & (every - 1)) === 0;
 /** A candidate that agrees on fewer than this share of its first bits is dropped before the rest are computed. */
 const EARLY_SHARE = 0.7;
 const EARLY_BITS = 32;
@@ -59,8 +122,8 @@ function bitsOf(prf: Prf, kind: Carrier, canonical: string, remember = false): B
 const bit = (d: Buffer, i: number) => (d[(i >> 3) % d.length]! >> (i & 7)) & 1;
 
 /** Writes a masked value's `*` fill as `*` or `＊`, bit by bit (at most 256 carry; the rest stay `*`). */
-export function embedFill(prf: Prf, masked: string): string {
-  if (!masked.includes('*')) return masked;
+export function embedFill(prf: Prf, masked: string, every = 1): string {
+  if (!masked.includes('*') || !marked('fill', masked, every)) return masked;
   const d = bitsOf(prf, 'fill', masked, true);
   let out = '';
   let k = 0;
@@ -81,9 +144,10 @@ export function shortestDecimal(text: string): string {
 }
 
 /** Writes a decimal in its shortest form or with one zero more, by its bit. */
-export function embedDecimal(prf: Prf, text: string): string {
+export function embedDecimal(prf: Prf, text: string, every = 1): string {
   if (!DECIMAL.test(text)) return text;
   const s = shortestDecimal(text);
+  if (!marked('decimal', s, every)) return s;
   return bit(bitsOf(prf, 'decimal', s, true), 0) ? s + (s.includes('.') ? '0' : '.0') : s;
 }
 
@@ -91,8 +155,8 @@ const PSEUDONYM = /^ps_[0-9a-f]{16}$/;
 const PSEUDONYM_ANY_CASE = /^ps_[0-9a-fA-F]{16}$/;
 
 /** Writes a pseudonym's hex letters in lower or upper case, bit by bit. */
-export function embedHex(prf: Prf, pseudonym: string): string {
-  if (!PSEUDONYM.test(pseudonym)) return pseudonym;
+export function embedHex(prf: Prf, pseudonym: string, every = 1): string {
+  if (!PSEUDONYM.test(pseudonym) || !marked('hex', pseudonym, every)) return pseudonym;
   const d = bitsOf(prf, 'hex', pseudonym, true);
   let out = 'ps_';
   let k = 0;
@@ -151,9 +215,14 @@ const READERS: Record<Carrier, (cell: string) => ReadCarrier | null> = {
   hex: readHex,
 };
 
-/** A file's carriers by family, distinct by canonical form (the first seen counts), at most MAX_CARRIERS each. */
+/**
+ * A file's carriers by family, distinct by canonical form (the first seen counts), at most MAX_KEPT each; those that
+ * every marking would mark (selector divisible by EVERY_MAX) are kept first, so a sparse export's carriers are there.
+ */
 export class CarrierSet {
   readonly families: Record<Carrier, Map<string, number[]>> = { fill: new Map(), decimal: new Map(), hex: new Map() };
+  /** the kept carriers of each family that the sparsest marking leaves plain (they give way to those it marks) */
+  private readonly loose: Record<Carrier, string[]> = { fill: [], decimal: [], hex: [] };
   /** `auto`: a column whose export is not known (no header): a pseudonym or a fill, by the cell's look */
   add(kind: Carrier | 'auto', cell: unknown) {
     if (cell === null || cell === undefined) return;
@@ -163,7 +232,16 @@ export class CarrierSet {
     if (kind === 'auto') kind = PSEUDONYM_ANY_CASE.test(text.trim()) ? 'hex' : 'fill';
     const c = READERS[kind](text);
     const f = this.families[kind];
-    if (c && c.bits.length && f.size < MAX_CARRIERS && !f.has(c.canonical)) f.set(c.canonical, c.bits);
+    if (!c || !c.bits.length || f.has(c.canonical)) return;
+    const strong = marked(kind, c.canonical, EVERY_MAX);
+    if (f.size >= MAX_KEPT) {
+      // full: a carrier every marking reads takes the place of one that only dense markings read
+      const out = strong ? this.loose[kind].pop() : undefined;
+      if (out === undefined) return;
+      f.delete(out);
+    }
+    f.set(c.canonical, c.bits);
+    if (!strong) this.loose[kind].push(c.canonical);
   }
   bitsOf(family: Carrier) {
     let n = 0;
@@ -215,14 +293,29 @@ export function bitsNeeded(tried: number): number {
  * too small to name anything among `tried` is skipped, and a candidate whose first bits agree no better than
  * chance is dropped early: neither can change whether an export is named.
  */
-export function evidenceFor(prf: Prf, carriers: CarrierSet, families: Carrier[], tried = 1): Evidence | null {
+export function evidenceFor(
+  prf: Prf,
+  carriers: CarrierSet,
+  families: Carrier[],
+  tried = 1,
+  every = 1,
+): Evidence | null {
   let best: Evidence | null = null;
   const needed = bitsNeeded(tried);
   for (const family of families) {
-    if (carriers.bitsOf(family) < needed) continue;
+    // only the values this export marked say anything about its key
+    const compared: [string, number[]][] = [];
+    let available = 0;
+    for (const entry of carriers.families[family]) {
+      if (compared.length >= MAX_CARRIERS) break;
+      if (!marked(family, entry[0], every)) continue;
+      compared.push(entry);
+      available += entry[1].length;
+    }
+    if (available < needed) continue;
     let n = 0;
     let m = 0;
-    for (const [canonical, seen] of carriers.families[family]) {
+    for (const [canonical, seen] of compared) {
       const d = bitsOf(prf, family, canonical);
       for (let i = 0; i < seen.length; i++) {
         n++;

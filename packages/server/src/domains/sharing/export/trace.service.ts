@@ -24,8 +24,11 @@ import {
   type Evidence,
 } from './fingerprint.ts';
 
-/** Distinct cells kept per column of the file: enough carriers for any verdict, bounded memory for any file. */
-const CELLS_PER_COLUMN = 2048;
+/**
+ * Distinct cells kept per column of the file: enough carriers for any verdict (a large export marks one value in
+ * up to 16), bounded memory for any file.
+ */
+const CELLS_PER_COLUMN = 16_384;
 
 export type Verdict = 'named' | 'not_named' | 'ambiguous' | 'no_carriers';
 
@@ -151,7 +154,7 @@ export class TraceService {
       if (!set.bits) continue;
       let prf = this.prfs.get(c.id);
       if (!prf) this.prfs.set(c.id, (prf = this.masking.hashKey(`share-export:${c.id}`)));
-      const e = evidenceFor(prf, set, families, tried);
+      const e = evidenceFor(prf, set, families, tried, c.mark_every);
       if (e) scored.push({ c, e });
     }
     scored.sort((a, b) => a.e.logChance - b.e.logChance);

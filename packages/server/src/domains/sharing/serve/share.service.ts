@@ -15,14 +15,23 @@ import { AuditBatcher, writeAudit } from '../../audit/index.ts';
 import { todayInShanghai } from '../../calendar/index.ts';
 import { findPublished, type PublishedItem, type PublishedResource } from '../../catalog/index.ts';
 import { itemsOf, type ChangeEnd, type Condition, type DataServer, type PageEnd } from '../../ingest/index.ts';
-import { detokenize, maskValue, tokenize, type MaskingService, type ScopeKeys } from '../../masking/index.ts';
+import {
+  detokenize,
+  maskSql,
+  maskValue,
+  tokenize,
+  type Column,
+  type MaskingService,
+  type ScopeKeys,
+} from '../../masking/index.ts';
 import { filterItems } from '../application/application.service.ts';
 import { filterProblem, FilterError, parseFilter } from '../filter/filter.parse.ts';
 import * as grants from '../grant/grant.repository.ts';
 import { servedItems, stateOf } from '../grant/grant.service.ts';
 import { authorize, CONSOLE_READ_METHODS } from '../sharing.policy.ts';
 import * as exportsRepo from '../export/export.repository.ts';
-import { writeExport, type Row } from '../export/export.write.ts';
+import { writeCsv, writeXlsx, type Row } from '../export/export.write.ts';
+import { markEvery } from '../export/fingerprint.ts';
 import type { ExportColumn, ShareMethod } from '../../../db/schema.ts';
 import { XLSX_TYPE } from '../../../platform/xlsx.ts';
 
@@ -594,6 +603,8 @@ export class ShareServer {
         { retryAfter: 3600 },
       );
     const id = randomUUID();
+    // a large export marks one value in up to 16 (fingerprint.ts)
+    const every = markEvery(total);
     const columns: (ExportColumn & { numeric: boolean })[] = fields.map((i) => {
       const rule = s.rules[i.code] as { rule: string; fill?: string } | undefined;
       const textual = i.dataType === 'string';
@@ -625,6 +636,7 @@ export class ShareServer {
       encoding,
       columns: JSON.stringify(columns.map(({ code, name, carrier }) => ({ code, name, carrier }))),
       row_filter: q.where?.trim() || null,
+      mark_every: every,
       status: 'writing',
     });
     // the access record is committed before any of the data leaves
@@ -635,54 +647,82 @@ export class ShareServer {
       encoding,
       ...(q.where ? { where: q.where } : {}),
     });
-    const data = this.data;
-    const maskRow = (r: Row) => this.maskRow(s, fields, r);
-    // the next page is read while this one is masked and written (the database and the process work together)
-    const read = (after: PageEnd | null, left: number) =>
-      data.page(s.grant.resource_id, {
-        items: fields.map((i) => i.code),
-        where: conds,
-        sort: null,
-        after,
-        limit: Math.min(EXPORT_PAGE, left),
-      });
-    async function* pages() {
-      let left = total;
-      let next = left > 0 ? read(null, left) : null;
-      while (next) {
-        const page = await next;
-        if (!page?.rows.length) break;
-        left -= page.rows.length;
-        next = page.end && left > 0 ? read(page.end, left) : null;
-        // a read started ahead and never awaited (the reader went away) must not surface as an unhandled rejection
-        next?.catch(() => undefined);
-        yield page.rows.map(maskRow);
-      }
-    }
     const db = this.db;
-    const stream = writeExport({
-      format: q.format,
-      encoding,
-      columns,
-      prf: this.masking.hashKey(`share-export:${id}`),
-      pages: pages(),
-      async onEnd(rows, error) {
-        await exportsRepo.finishExport(db, id, error ? 'failed' : 'done', rows);
-        await db.transaction().execute((trx) =>
-          writeAudit(trx, ctx, {
-            action: 'share.export.done',
-            objectType: 'share_grant',
-            objectId: s.grant.id,
-            orgId: s.grant.consumer_org_id,
-            diff: {
-              export: id,
-              rows,
-              ...(error ? { stopped: error instanceof Error ? error.message : String(error) } : {}),
-            },
-          }),
-        );
-      },
-    });
+    const onEnd = async (rows: number, error: unknown) => {
+      await exportsRepo.finishExport(db, id, error ? 'failed' : 'done', rows);
+      await db.transaction().execute((trx) =>
+        writeAudit(trx, ctx, {
+          action: 'share.export.done',
+          objectType: 'share_grant',
+          objectId: s.grant.id,
+          orgId: s.grant.consumer_org_id,
+          diff: {
+            export: id,
+            rows,
+            ...(error ? { stopped: error instanceof Error ? error.message : String(error) } : {}),
+          },
+        }),
+      );
+    };
+    const data = this.data;
+    const items = fields.map((i) => i.code);
+    let stream;
+    if (q.format === 'csv') {
+      // the database writes the rows as COPY text; worker threads mask, fingerprint and encode them
+      // and the masks PostgreSQL does as cheaply as it reads the value are done there (masking.sql.ts)
+      const resourceId = s.grant.resource_id;
+      const asColumn = (i: PublishedItem): Column => ({
+        code: i.code,
+        dataType: i.dataType,
+        length: i.length ?? null,
+        piiKind: i.piiKind ?? null,
+      });
+      const rule = (code: string) => s.rules[code] as never;
+      const inSql = new Set(fields.filter((i) => maskSql(asColumn(i), rule(i.code), '"v"')).map((i) => i.code));
+      const sqlOf = (code: string, ref: string) => {
+        const i = fields.find((f) => f.code === code);
+        return i && inSql.has(code) ? maskSql(asColumn(i), rule(code), ref) : null;
+      };
+      const input = async () =>
+        (await data.copyRows(resourceId, { items, where: conds, max: total, sqlOf })) ?? (async function* () {})();
+      stream = writeCsv(
+        {
+          columns: fields.map((i, n) => ({
+            name: i.name,
+            column: asColumn(i),
+            rule: rule(i.code),
+            carrier: columns[n]!.carrier,
+            sqlMasked: inSql.has(i.code),
+          })),
+          keys: this.masking.keyBytes(`share-grant:${s.grant.id}`),
+          prf: this.masking.keyBytes(`share-export:${id}`).hash,
+          every,
+          encoding,
+          today: Date.now(),
+        },
+        input,
+        onEnd,
+      );
+    } else {
+      const maskRow = (r: Row) => this.maskRow(s, fields, r);
+      // the next page is read while this one is masked and written (the database and the process work together)
+      const read = (after: PageEnd | null, left: number) =>
+        data.page(s.grant.resource_id, { items, where: conds, sort: null, after, limit: Math.min(EXPORT_PAGE, left) });
+      async function* pages() {
+        let left = total;
+        let next = left > 0 ? read(null, left) : null;
+        while (next) {
+          const page = await next;
+          if (!page?.rows.length) break;
+          left -= page.rows.length;
+          next = page.end && left > 0 ? read(page.end, left) : null;
+          // a read started ahead and never awaited (the reader went away) must not surface as an unhandled rejection
+          next?.catch(() => undefined);
+          yield page.rows.map(maskRow);
+        }
+      }
+      stream = writeXlsx({ columns, prf: this.masking.hashKey(`share-export:${id}`), every, pages: pages(), onEnd });
+    }
     const date = this.today();
     const name = `${s.resource.name}-${date}-${id.slice(0, 8)}.${q.format}`;
     return {
