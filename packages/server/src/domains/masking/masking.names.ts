@@ -76,12 +76,27 @@ const LEVEL_RE: Record<AddressLevel, RegExp> = {
   street: /^.*?(街道|镇|乡|苏木)/u,
 };
 
+/**
+ * Words one of which a level's pattern must find: a text holding none of them cannot match, and is not searched
+ * (a search that fails reads the whole text once per alternative).
+ */
+const LEVEL_WORDS: Record<AddressLevel, string[]> = {
+  province: ['省', '自治区', '特别行政区', '市'],
+  city: ['市', '自治州', '地区', '盟'],
+  district: ['区', '县', '旗', '市'],
+  street: ['街道', '镇', '乡', '苏木'],
+};
+const mayMatch = (level: AddressLevel, text: string) => {
+  for (const w of LEVEL_WORDS[level]) if (text.includes(w)) return true;
+  return false;
+};
+
 /** The address cut after the deepest level not below `keep` it contains ('' when none is found). */
 export function addressPrefix(address: string, keep: AddressLevel): string {
   let rest = address.trim();
   let kept = '';
   for (const level of ADDRESS_LEVELS) {
-    const m = LEVEL_RE[level].exec(rest);
+    const m = mayMatch(level, rest) ? LEVEL_RE[level].exec(rest) : null;
     // a level name is short; a long match means the marker word came from further on (…小区, …市场)
     if (m && m[0].length <= 12) {
       kept += m[0];

@@ -45,6 +45,11 @@ describe('mask, by kind', () => {
     );
     assert.equal(m('银川市金凤区北京中路168号', S('address')), '银川市金凤区********');
     assert.equal(m('阅海万家小区', S('address')), '******');
+    // levels only some of which are there (a level whose words are absent is not searched)
+    assert.equal(m('金凤区长城中路街道12号', S('address')), '金凤区长城中路街道***');
+    assert.equal(m('兴庆区掌政镇强家庙村', S('address')), '兴庆区掌政镇****');
+    assert.equal(m('贺兰县洪广镇', S('address')), '贺兰县洪广镇*');
+    assert.equal(m('永宁县望洪镇超市旁', S('address')), '永宁县望洪镇***');
   });
   it('full-width characters, very long values, empty and null values', () => {
     assert.equal(m('１３９１２３４５６７８', S('mobile')), '１３９****５６７８');

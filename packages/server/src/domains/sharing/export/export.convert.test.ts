@@ -199,4 +199,27 @@ describe('sharing: the CSV export converter', () => {
     const gb = await collect(2, 'gb18030');
     assert.equal(iconv.decode(gb.data, 'gb18030'), here.data.toString('utf8').replace(/^\uFEFF/, ''));
   });
+
+  it('a reader that goes away ends the input (the database COPY) and the workers, on threads or here', async () => {
+    // some 9 MB: pieces are still to be read when the reader goes
+    const input = copyOf(rowsOf(80_000));
+    for (const threads of [0, 2]) {
+      let ended = false;
+      const source = async function* () {
+        try {
+          for (let at = 0; at < input.length; at += 65_536) yield input.subarray(at, at + 65_536);
+        } finally {
+          ended = true;
+        }
+      };
+      let parts = 0;
+      let read = 0;
+      for await (const p of convertExport(init(1), source(), threads)) {
+        read += p.rows;
+        if (++parts === 3) break;
+      }
+      assert.ok(read < 80_000, `threads ${threads}: stopped early (${read} rows read)`);
+      assert.ok(ended, `threads ${threads}: the input was ended`);
+    }
+  });
 });

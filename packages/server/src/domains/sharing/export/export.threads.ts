@@ -176,8 +176,8 @@ class Converters {
 }
 
 /**
- * Workers per export: a core is left to PostgreSQL (on one machine with the platform, its COPY takes a core), and
- * at most two (on two cores: one; a second measured no faster there, docs/benchmarks.md).
+ * Workers per export: a core is left to PostgreSQL (on one machine with the platform, its COPY takes one), at most
+ * two. On two cores that is one: a second measured no faster there and held twice the memory (docs/benchmarks.md).
  */
 function defaultThreads() {
   return Math.max(1, Math.min(2, availableParallelism() - 1));
@@ -195,39 +195,41 @@ export async function* convertExport(
   const here = new ExportConverter(init);
   yield { data: here.header(), rows: 0 };
   const it = pieces(input)[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return;
-  const second = await it.next();
-  const workers = !second.done && threads > 0 ? await Converters.start(init, threads) : null;
-  if (!workers) {
-    yield here.convert(first.value);
-    if (second.done) return;
-    yield here.convert(second.value);
-    for (let n = await it.next(); !n.done; n = await it.next()) yield here.convert(n.value);
-    return;
-  }
+  let workers: Converters | null = null;
   try {
+    const first = await it.next();
+    if (first.done) return;
+    const second = await it.next();
+    workers = !second.done && threads > 0 ? await Converters.start(init, threads) : null;
+    if (!workers) {
+      yield here.convert(first.value);
+      if (second.done) return;
+      yield here.convert(second.value);
+      for (let n = await it.next(); !n.done; n = await it.next()) yield here.convert(n.value);
+      return;
+    }
+    const w = workers;
     let sent = 0;
     let taken = 0;
-    workers.send(sent++, first.value);
-    workers.send(sent++, second.value);
+    w.send(sent++, first.value);
+    w.send(sent++, second.value);
     let inputDone = false;
     const fill = async () => {
-      while (!inputDone && sent - taken < workers.size * AHEAD) {
+      while (!inputDone && sent - taken < w.size * AHEAD) {
         const n = await it.next();
         if (n.done) inputDone = true;
-        else workers.send(sent++, n.value);
+        else w.send(sent++, n.value);
       }
     };
     await fill();
     while (taken < sent) {
-      const r = await workers.take(taken++);
+      const r = await w.take(taken++);
       await fill();
       yield r;
     }
   } finally {
-    await workers.stop();
-    // the reader went away: the input (the database's COPY) is abandoned too
+    await workers?.stop();
+    // ended early (the reader went away, or a worker failed): the input, the database's COPY, is ended too
     await it.return?.(undefined);
   }
 }
