@@ -5,9 +5,8 @@
 // hands chunks over as the worker asks for them (at most two ahead, so memory stays flat) and writes the
 // COPY text that comes back to the database. When the worker meets a quote it gives back what it has not
 // read, with the keys it has seen, and the text reader goes on here.
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
+import { workerCodeSync } from '../../../platform/worker-code.ts';
 import { runLane, type LaneContext } from './lane.ts';
 import type { CsvLane, InRow } from '../read/read.sources.ts';
 import { ingestLimits, type KeySetState } from '../check/check.key-set.ts';
@@ -59,15 +58,7 @@ type FromLane =
 
 let workerCode: string | null = null;
 function laneWorkerCode(): string {
-  workerCode ??= buildSync({
-    entryPoints: [fileURLToPath(new URL('./lane.worker.ts', import.meta.url))],
-    bundle: true,
-    write: false,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'silent',
-  }).outputFiles[0]!.text;
+  workerCode ??= workerCodeSync(new URL('./lane.worker.ts', import.meta.url));
   return workerCode;
 }
 

@@ -5,9 +5,8 @@
 // workers cannot start, is converted in this thread. Each worker's code is export.worker.ts bundled once per
 // process with esbuild, as the ingest lane's is (no TypeScript loader in the thread).
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
+import { workerCode } from '../../../platform/worker-code.ts';
 import { ExportConverter, type ConvertInit } from './export.convert.ts';
 
 /** COPY text goes to a worker in pieces of about this size. */
@@ -23,34 +22,16 @@ export type FromConverter =
 /** Worker threads started, and exports converted here because workers could not start (for tests and logs). */
 export const exportThreads = { started: 0, unavailable: 0 };
 
-/**
- * What the worker takes from masking's index.ts is in its rules (maskValue, the keys): the bundle reads them there,
- * since the index would bring masking's service and everything it imports into the thread.
- */
-const MASKING_RULES = fileURLToPath(new URL('../../masking/masking.rules.ts', import.meta.url));
-
-let workerCode: Promise<string> | null = null;
+let code: Promise<string> | null = null;
 function converterCode(): Promise<string> {
-  workerCode ??= build({
-    entryPoints: [fileURLToPath(new URL('./export.worker.ts', import.meta.url))],
-    plugins: [
-      {
-        name: 'masking-rules',
-        setup(b) {
-          b.onResolve({ filter: /\/masking\/index\.ts$/ }, () => ({ path: MASKING_RULES }));
-        },
-      },
-    ],
-    bundle: true,
-    write: false,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'silent',
-  }).then((r) => r.outputFiles[0]!.text);
+  // what the worker takes from masking's index.ts is in its rules (maskValue, the keys): the bundle reads them
+  // there, since the index would bring masking's service and everything it imports into the thread
+  code ??= workerCode(new URL('./export.worker.ts', import.meta.url), {
+    '/masking/index.ts': new URL('../../masking/masking.rules.ts', import.meta.url),
+  });
   // a failed build is tried again by the next export
-  workerCode.catch(() => (workerCode = null));
-  return workerCode;
+  code.catch(() => (code = null));
+  return code;
 }
 
 /**
