@@ -223,6 +223,15 @@ export class CarrierSet {
   readonly families: Record<Carrier, Map<string, number[]>> = { fill: new Map(), decimal: new Map(), hex: new Map() };
   /** the kept carriers of each family that the sparsest marking leaves plain (they give way to those it marks) */
   private readonly loose: Record<Carrier, string[]> = { fill: [], decimal: [], hex: [] };
+  /** each kept carrier's selector (worked out once, read for every candidate) */
+  private readonly selectors = new Map<string, number>();
+
+  /** Whether an export marking one value in `every` marked this carrier. */
+  markedIn(kind: Carrier, canonical: string, every: number): boolean {
+    if (every <= 1) return true;
+    const sel = this.selectors.get(kind[0] + canonical) ?? selector(kind, canonical);
+    return (sel & (every - 1)) === 0;
+  }
   /** `auto`: a column whose export is not known (no header): a pseudonym or a fill, by the cell's look */
   add(kind: Carrier | 'auto', cell: unknown) {
     if (cell === null || cell === undefined) return;
@@ -233,14 +242,17 @@ export class CarrierSet {
     const c = READERS[kind](text);
     const f = this.families[kind];
     if (!c || !c.bits.length || f.has(c.canonical)) return;
-    const strong = marked(kind, c.canonical, EVERY_MAX);
+    const sel = selector(kind, c.canonical);
+    const strong = (sel & (EVERY_MAX - 1)) === 0;
     if (f.size >= MAX_KEPT) {
       // full: a carrier every marking reads takes the place of one that only dense markings read
       const out = strong ? this.loose[kind].pop() : undefined;
       if (out === undefined) return;
       f.delete(out);
+      this.selectors.delete(kind[0] + out);
     }
     f.set(c.canonical, c.bits);
+    this.selectors.set(kind[0] + c.canonical, sel);
     if (!strong) this.loose[kind].push(c.canonical);
   }
   bitsOf(family: Carrier) {
@@ -308,7 +320,7 @@ export function evidenceFor(
     let available = 0;
     for (const entry of carriers.families[family]) {
       if (compared.length >= MAX_CARRIERS) break;
-      if (!marked(family, entry[0], every)) continue;
+      if (!carriers.markedIn(family, entry[0], every)) continue;
       compared.push(entry);
       available += entry[1].length;
     }
