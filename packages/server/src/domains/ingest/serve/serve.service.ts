@@ -211,20 +211,22 @@ async function* copyParts(
       sqlOf: spec.sqlOf,
       keys: spec.part !== null,
     });
-    let last: Buffer | null = null;
+    // the last line read so far (it may span chunks)
+    let tail: Buffer = Buffer.alloc(0);
     let lines = 0;
     for await (const chunk of copyOut(query)) {
       if (spec.part !== null) {
         lines += countLines(chunk);
-        last = chunk;
+        const nl = chunk.length > 1 ? chunk.lastIndexOf(10, chunk.length - 2) : -1;
+        tail = nl >= 0 ? chunk.subarray(nl + 1) : Buffer.concat([tail, chunk]);
       }
       yield chunk;
     }
     left -= limit;
-    if (spec.part === null || lines < limit || !last) return;
+    if (spec.part === null || lines < limit || !tail.length) return;
     // the next part starts after the last line's key (its last fields)
-    const end = last[last.length - 1] === 10 ? last.length - 1 : last.length;
-    const line = last.toString('utf8', last.lastIndexOf(10, end - 1) + 1, end).split('\t');
+    const end = tail[tail.length - 1] === 10 ? tail.length - 1 : tail.length;
+    const line = tail.toString('utf8', 0, end).split('\t');
     after = { sort: null, key: line.slice(-keyCount).map((f) => (f === '\\N' ? null : unescapeCopy(f))) };
   }
 }
