@@ -1,7 +1,7 @@
 // Kysely over the embedded PGlite (default) or a PostgreSQL server (DATABASE_URL). One SQL dialect.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, type CompiledQuery, type Transaction } from 'kysely';
 import { PGliteDialect } from './pglite-dialect.ts';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -26,12 +26,67 @@ export type CopyIn = (
 ) => Promise<void>;
 
 /**
- * COPY out: a query's rows as COPY text (tab-separated lines), as PostgreSQL writes them. `query` must be a whole
- * SELECT with its values in it (COPY takes no parameters: db/inline.ts). On PostgreSQL a stream on a connection of
- * its own, ended (and the connection closed) when the reader stops early; on PGlite the whole result at once, so
- * callers read large results in parts.
+ * COPY out: a compiled SELECT's rows as COPY text (tab-separated lines), as PostgreSQL writes them. COPY takes no
+ * parameters: the query's values are written in as literals (inlineParameters). On PostgreSQL a stream on a
+ * connection of its own, ended (and the connection closed) when the reader stops early; on PGlite the whole result
+ * at once, so callers read large results in parts.
  */
-export type CopyOut = (query: string) => AsyncIterable<Buffer>;
+export type CopyOut = (query: CompiledQuery) => AsyncIterable<Buffer>;
+
+// Parameters written into a query as literals, for the one statement that takes none (COPY): each quoted as a
+// PostgreSQL string literal (escapeLiteral's rules: quotes doubled, and an E'' literal with doubled backslashes when
+// there are any), so a value cannot end its literal whatever it holds. Placeholders are found outside quoted
+// identifiers and literals.
+
+/** A value as a PostgreSQL literal: text quoted, finite numbers as they are. Anything else is refused. */
+export function literal(v: unknown): string {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error('inline: a number that is not finite');
+    return String(v);
+  }
+  if (typeof v !== 'string') throw new Error(`inline: a ${typeof v} parameter cannot be written as a literal`);
+  if (v.includes('\u0000')) throw new Error('inline: a text with a NUL character');
+  const quoted = `'${v.replace(/'/g, "''")}'`;
+  return v.includes('\\') ? ` E${quoted.replace(/\\/g, '\\\\')}` : quoted;
+}
+
+/** `sql` with each `$n` outside quotes replaced by parameters[n - 1] as a literal. */
+export function inlineParameters(sql: string, parameters: readonly unknown[]): string {
+  let out = '';
+  let i = 0;
+  while (i < sql.length) {
+    const ch = sql[i]!;
+    if (ch === '"' || ch === "'") {
+      // a quoted identifier or literal, doubled quotes inside: copied as it is
+      let j = i + 1;
+      for (;;) {
+        const k = sql.indexOf(ch, j);
+        if (k < 0) throw new Error('inline: an unterminated quote');
+        if (sql[k + 1] === ch) j = k + 2;
+        else {
+          j = k + 1;
+          break;
+        }
+      }
+      out += sql.slice(i, j);
+      i = j;
+      continue;
+    }
+    if (ch === '$') {
+      const m = /^\$(\d+)/.exec(sql.slice(i, i + 12));
+      if (m) {
+        const n = Number(m[1]);
+        if (n < 1 || n > parameters.length) throw new Error(`inline: no parameter $${n}`);
+        out += literal(parameters[n - 1]);
+        i += m[0].length;
+        continue;
+      }
+    }
+    out += ch;
+    i++;
+  }
+  return out;
+}
 
 /** A dedicated PostgreSQL connection: Kysely bound to it (queries share its transaction) and COPY streams. */
 export interface BulkSession {
@@ -110,7 +165,8 @@ export async function openDatabase(opts: {
           // one backend: the process reading the COPY (an export's converter threads) works on the other cores; a
           // parallel plan's Gather Merge costs more than it spreads there
           await client.query('SET max_parallel_workers_per_gather = 0');
-          for await (const chunk of client.query(copyTo(`COPY (${query}) TO STDOUT`))) yield chunk as Buffer;
+          const text = `COPY (${inlineParameters(query.sql, query.parameters)}) TO STDOUT`;
+          for await (const chunk of client.query(copyTo(text))) yield chunk as Buffer;
           await client.query('RESET max_parallel_workers_per_gather');
           whole = true;
         } finally {
@@ -186,7 +242,10 @@ export async function openDatabase(opts: {
     (async function* () {
       const blob = await db
         .connection()
-        .execute(async () => (await pglite.query(`COPY (${query}) TO '/dev/blob'`, [])).blob);
+        .execute(
+          async () =>
+            (await pglite.query(`COPY (${inlineParameters(query.sql, query.parameters)}) TO '/dev/blob'`, [])).blob,
+        );
       if (blob?.size) yield Buffer.from(await blob.arrayBuffer());
     })();
   // The job queue's statements go to PGlite directly: PGlite runs each one outside any open transaction (it waits

@@ -17,7 +17,7 @@ export {
   type ScopeKeys,
   type ScopeKeyBytes,
 } from './masking.rules.ts';
-export { maskSql } from './masking.sql.ts';
+export { maskSql } from './masking.repository.ts';
 export { suggest, suggestFromName, suggestFromValues } from './masking.detect.ts';
 export { defaultProfile, looserItems } from './masking.profile.ts';
 export { maskCsv, type CsvProfile } from './masking.stream.ts';

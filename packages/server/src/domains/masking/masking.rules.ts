@@ -85,7 +85,7 @@ export function scopeHash(master: Buffer, scope: string): HmacSm3 {
 }
 
 /** Default mask shapes by PII kind (keep first, keep last). */
-/** What a value the SQL form of a mask (masking.sql.ts) hands back to maskValue starts with. */
+/** What a value the SQL form of a mask (maskSql, masking.repository.ts) hands back to maskValue starts with. */
 export const SQL_FALLBACK = '\u0001';
 
 export const MASK_DEFAULTS: Record<string, [number, number]> = {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { describeEachDb } from '../../testing/test-env.ts';
 import { maskValue, scopeKeys, SQL_FALLBACK, type Column, type Rule } from './masking.rules.ts';
-import { maskSql } from './masking.sql.ts';
+import { maskSql } from './masking.repository.ts';
 
 const keys = scopeKeys(Buffer.alloc(32, 3), 'sql-test');
 
@@ -98,10 +98,10 @@ describeEachDb('masking: the mask rule in SQL', (env) => {
   it('gives what maskValue gives, or hands the value back to it', async () => {
     let inSql = 0;
     for (const [col, rule] of CASES) {
-      const expr = maskSql(col, rule, '"v"');
+      const expr = maskSql(col, rule);
       assert.ok(expr, `${col.piiKind} ${JSON.stringify(rule)} has SQL`);
       const { rows } = await sql<{ m: string | null }>`
-        SELECT ${sql.raw(expr)} AS m FROM unnest(${VALUES}::text[]) WITH ORDINALITY AS t("v", i) ORDER BY i`.execute(
+        SELECT ${expr(sql.raw('"v"'))} AS m FROM unnest(${VALUES}::text[]) WITH ORDINALITY AS t("v", i) ORDER BY i`.execute(
         env().database.db,
       );
       VALUES.forEach((v, i) => {
@@ -122,10 +122,10 @@ describeEachDb('masking: the mask rule in SQL', (env) => {
   });
 
   it('has no SQL for the rules it does not do: addresses, other rules, columns that are not text', () => {
-    assert.equal(maskSql({ code: 'v', dataType: 'string', piiKind: 'address' }, { rule: 'mask' }, '"v"'), null);
-    assert.equal(maskSql({ code: 'v', dataType: 'string', piiKind: 'name' }, { rule: 'hash' }, '"v"'), null);
-    assert.equal(maskSql({ code: 'v', dataType: 'integer' }, { rule: 'mask' }, '"v"'), null);
-    assert.equal(maskSql({ code: 'v', dataType: 'string' }, { rule: 'mask', fill: '**' }, '"v"'), null);
-    assert.equal(maskSql({ code: 'v', dataType: 'string' }, undefined, '"v"'), null);
+    assert.equal(maskSql({ code: 'v', dataType: 'string', piiKind: 'address' }, { rule: 'mask' }), null);
+    assert.equal(maskSql({ code: 'v', dataType: 'string', piiKind: 'name' }, { rule: 'hash' }), null);
+    assert.equal(maskSql({ code: 'v', dataType: 'integer' }, { rule: 'mask' }), null);
+    assert.equal(maskSql({ code: 'v', dataType: 'string' }, { rule: 'mask', fill: '**' }), null);
+    assert.equal(maskSql({ code: 'v', dataType: 'string' }, undefined), null);
   });
 });

@@ -2,6 +2,7 @@
 // quoted by ident(); values are bound. Every value comes back as text (booleans too), as the browser shows it.
 import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTrx } from '../../../db/database.ts';
+import { copyUnescape } from '../../../db/copy-text.ts';
 import { dataTable, ident } from '../table/table.ts';
 
 export interface RowFilter {
@@ -33,14 +34,10 @@ export interface PageQuery {
 
 const OPS = { eq: '=', gt: '>', lt: '<' } as const;
 
-/** COPY text form back to the value (the escapes compileItem writes). */
-const unescapeCopy = (v: string) =>
-  v.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c === 'r' ? '\r' : c));
-
 function condition(f: RowFilter): RawBuilder<unknown> {
   const col = sql.raw(ident(f.code));
   if (f.op === 'contains') return sql`${col}::text ILIKE ${'%' + f.value.replace(/[\\%_]/g, (c) => '\\' + c) + '%'}`;
-  return sql`${col} ${sql.raw(OPS[f.op])} CAST(${unescapeCopy(f.value)} AS ${sql.raw(f.sqlType)})`;
+  return sql`${col} ${sql.raw(OPS[f.op])} CAST(${copyUnescape(f.value)} AS ${sql.raw(f.sqlType)})`;
 }
 
 function whereClause(filters: RowFilter[]): RawBuilder<unknown> {

@@ -3,7 +3,6 @@
 // values never leave the database. Values come back as text, typed by the service.
 import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTrx } from '../../../db/database.ts';
-import { inlineParameters } from '../../../db/inline.ts';
 import type { DataColumn } from '../../../db/schema.ts';
 import { dataTable, ident } from '../table/table.ts';
 import type { ChangeEnd, Condition, PageEnd, PageSpec } from './serve.types.ts';
@@ -98,13 +97,14 @@ export async function selectPage(db: DbOrTrx, t: TableShape, spec: PageSpec) {
 
 /**
  * An item's value written by an expression of the caller's over its column (given quoted), instead of the value:
- * the masking domain's SQL of a mask rule (masking.sql.ts), its literals quoted there. Null: the value itself.
+ * the masking domain's SQL of a mask rule (maskSql). Null: the value itself.
  */
-export type CopySql = (code: string, ref: string) => string | null;
+export type CopySql = (code: string, column: RawBuilder<unknown>) => RawBuilder<unknown> | null;
 
 /**
- * The rows of a page spec without the extra row (all of them when `limit` is null) as one SELECT with its values
- * written in, for COPY: the items as text, then (`keys`) the key's columns (or ctid) as text, in key order.
+ * The rows of a page spec without the extra row (all of them when `limit` is null) as one compiled SELECT, for COPY
+ * (Database.copyOut writes its values in): the items as text, then (`keys`) the key's columns (or ctid) as text, in
+ * key order.
  */
 export function copyQuery(
   db: DbOrTrx,
@@ -112,8 +112,8 @@ export function copyQuery(
   spec: Omit<PageSpec, 'limit' | 'sort'> & { limit: number | null; sqlOf?: CopySql | undefined; keys: boolean },
 ) {
   const items = spec.items.map((code) => {
-    const expr = spec.sqlOf?.(code, ident(column(t, code).code));
-    return sql.raw(`${expr ? `(${expr})` : ident(code)}::text AS ${ident(code)}`);
+    const expr = spec.sqlOf?.(code, sql.raw(ident(column(t, code).code)));
+    return expr ? sql`(${expr})::text AS ${sql.raw(ident(code))}` : sql.raw(`${ident(code)}::text AS ${ident(code)}`);
   });
   const keyOut = t.keys.length
     ? t.keys.map((k, i) => sql.raw(`${ident(k.code)}::text AS ${ident(`__k${i}`)}`))
@@ -122,9 +122,8 @@ export function copyQuery(
   const conds = [...spec.where.map((c) => compile(t, c)), ...(spec.after ? [afterCondition(t, page, spec.after)] : [])];
   const own = (c: DataColumn) => sql.raw(`${dataTable(t.table)}.${ident(c.code)}`);
   const keys = t.keys.length ? sql.join(t.keys.map(own)) : sql.raw('ctid');
-  const q = sql`SELECT ${sql.join([...items, ...(spec.keys ? keyOut : [])])} FROM ${sql.raw(dataTable(t.table))}
+  return sql`SELECT ${sql.join([...items, ...(spec.keys ? keyOut : [])])} FROM ${sql.raw(dataTable(t.table))}
     ${whereAll(t, conds)} ORDER BY ${keys}${spec.limit === null ? sql`` : sql` LIMIT ${spec.limit}`}`.compile(db);
-  return inlineParameters(q.sql, q.parameters);
 }
 
 /** How many rows meet the conditions. */

@@ -1,6 +1,7 @@
 // A resource's loaded data as other domains may read it (sharing's data services): pages in a stable order,
 // one row by its key, and comparisons that say match or no match without the stored values. Who may read what is
 // the caller's business (a grant); this side owns the tables, the SQL, and the types of the values.
+import { copyUnescape } from '../../../db/copy-text.ts';
 import type { CopyOut, Db } from '../../../db/database.ts';
 import type { DataColumn } from '../../../db/schema.ts';
 import { findDataTable } from '../ingest.repository.ts';
@@ -187,10 +188,6 @@ export class DataServer {
   }
 }
 
-/** COPY text's escapes undone (PostgreSQL writes \b \f \n \r \t \v and \\). */
-const unescapeCopy = (s: string) =>
-  s.replace(/\\(.)/gs, (_, c: string) => ({ b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' })[c] ?? c);
-
 async function* copyParts(
   db: Db,
   copyOut: CopyOut,
@@ -227,7 +224,7 @@ async function* copyParts(
     // the next part starts after the last line's key (its last fields)
     const end = tail[tail.length - 1] === 10 ? tail.length - 1 : tail.length;
     const line = tail.toString('utf8', 0, end).split('\t');
-    after = { sort: null, key: line.slice(-keyCount).map((f) => (f === '\\N' ? null : unescapeCopy(f))) };
+    after = { sort: null, key: line.slice(-keyCount).map((f) => (f === '\\N' ? null : copyUnescape(f))) };
   }
 }
 

@@ -5,6 +5,7 @@
 // writes them (export.write.ts), so both paths give the same file. It runs in worker threads (export.threads.ts)
 // or, for a small export, in the calling thread.
 import iconv from 'iconv-lite';
+import { copyUnescape } from '../../../db/copy-text.ts';
 import { csvCell } from '../../../platform/csv.ts';
 import { Sm3Hmac } from '../../../platform/sm3-hmac.ts';
 import {
@@ -24,7 +25,7 @@ export interface ConvertColumn {
   /** the grant's rule for the item; `none` writes the value as the database gave it */
   rule: Rule | undefined;
   carrier: Carrier | null;
-  /** the database masked the value (masking.sql.ts): one it handed back after SQL_FALLBACK is masked here */
+  /** the database masked the value (maskSql, masking.repository.ts): one it handed back after SQL_FALLBACK is masked here */
   sqlMasked?: boolean;
 }
 
@@ -46,30 +47,6 @@ const NL = 10;
 const BACKSLASH = 92;
 const QUOTE = 34;
 const COMMA = 44;
-
-/** COPY text's escapes (PostgreSQL writes \b \f \n \r \t \v \\; octal and hex are read too). */
-function unescapeCopy(s: string): string {
-  return s.replace(/\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))/gs, (_, oct?: string, hex?: string, ch?: string) => {
-    if (oct) return String.fromCharCode(parseInt(oct, 8));
-    if (hex) return String.fromCharCode(parseInt(hex, 16));
-    switch (ch) {
-      case 'b':
-        return '\b';
-      case 'f':
-        return '\f';
-      case 'n':
-        return '\n';
-      case 'r':
-        return '\r';
-      case 't':
-        return '\t';
-      case 'v':
-        return '\v';
-      default:
-        return ch!;
-    }
-  });
-}
 
 type Mode = 'plain' | 'sql' | 'js';
 
@@ -197,7 +174,7 @@ export class ExportConverter {
           // NULL: an empty cell, whatever the rule
         } else if (special || len === 0 || !this.fast(c, chunk, start, j)) {
           let raw = chunk.toString('utf8', start, j);
-          if (special && raw.includes('\\')) raw = unescapeCopy(raw);
+          if (special) raw = copyUnescape(raw);
           this.text(this.cell(c, raw));
         }
         start = j + 1;

@@ -14,7 +14,14 @@ export const GRANT_TTL_MS = 5_000;
 import { AuditBatcher, writeAudit } from '../../audit/index.ts';
 import { todayInShanghai } from '../../calendar/index.ts';
 import { findPublished, type PublishedItem, type PublishedResource } from '../../catalog/index.ts';
-import { itemsOf, type ChangeEnd, type Condition, type DataServer, type PageEnd } from '../../ingest/index.ts';
+import {
+  itemsOf,
+  type ChangeEnd,
+  type Condition,
+  type CopySql,
+  type DataServer,
+  type PageEnd,
+} from '../../ingest/index.ts';
 import {
   detokenize,
   maskSql,
@@ -669,7 +676,7 @@ export class ShareServer {
     let stream;
     if (q.format === 'csv') {
       // the database writes the rows as COPY text; worker threads mask, fingerprint and encode them
-      // and the masks PostgreSQL does as cheaply as it reads the value are done there (masking.sql.ts)
+      // and the masks PostgreSQL does as cheaply as it reads the value are done there (maskSql, masking.repository.ts)
       const resourceId = s.grant.resource_id;
       const asColumn = (i: PublishedItem): Column => ({
         code: i.code,
@@ -678,11 +685,8 @@ export class ShareServer {
         piiKind: i.piiKind ?? null,
       });
       const rule = (code: string) => s.rules[code] as never;
-      const inSql = new Set(fields.filter((i) => maskSql(asColumn(i), rule(i.code), '"v"')).map((i) => i.code));
-      const sqlOf = (code: string, ref: string) => {
-        const i = fields.find((f) => f.code === code);
-        return i && inSql.has(code) ? maskSql(asColumn(i), rule(code), ref) : null;
-      };
+      const inSql = new Map(fields.map((i) => [i.code, maskSql(asColumn(i), rule(i.code))]));
+      const sqlOf: CopySql = (code, column) => inSql.get(code)?.(column) ?? null;
       const input = async () =>
         (await data.copyRows(resourceId, { items, where: conds, max: total, sqlOf })) ?? (async function* () {})();
       stream = writeCsv(
@@ -692,7 +696,7 @@ export class ShareServer {
             column: asColumn(i),
             rule: rule(i.code),
             carrier: columns[n]!.carrier,
-            sqlMasked: inSql.has(i.code),
+            sqlMasked: !!inSql.get(i.code),
           })),
           keys: this.masking.keyBytes(`share-grant:${s.grant.id}`),
           prf: this.masking.keyBytes(`share-export:${id}`).hash,

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { describeEachDb } from '../testing/test-env.ts';
-import { inlineParameters, literal } from './inline.ts';
+import { inlineParameters, literal } from './database.ts';
 
 const NASTY = ["O'Brien", "'); DROP TABLE x; --", 'back\\slash', "\\'", '$1', '"quoted"', '长城中路街道', '', 'a\nb'];
 
